@@ -1,0 +1,160 @@
+/**
+ * Runtime schemas for every payload that crosses MQTT. Field names are the original's (snake_case,
+ * `timestamp` in epoch seconds) — add fields freely, never rename one. Objects are loose so that
+ * newer publishers' extra fields pass through to older consumers.
+ */
+import { z } from 'zod';
+import { ACTOR_STATES } from './actor-state.js';
+
+const epochSeconds = z.number().nonnegative();
+const actorState = z.enum(ACTOR_STATES);
+
+/** `io/chat`: UI / any client → main. `@name …` goes to that agent, `/cmd` is a command. */
+export const ioChatSchema = z.looseObject({
+  from: z.string().min(1).default('user'),
+  content: z.string().min(1),
+  /** Optional: lets a client match streamed replies to its request. */
+  message_id: z.string().optional(),
+});
+export type IoChat = z.infer<typeof ioChatSchema>;
+
+/** `io/chat/response`: streamed chunks (`done: false`), then one final message with the whole reply. */
+export const ioChatResponseSchema = z.looseObject({
+  from: z.string(),
+  to: z.string().optional(),
+  content: z.string(),
+  done: z.boolean(),
+  message_id: z.string().optional(),
+  timestamp: epochSeconds,
+});
+export type IoChatResponse = z.infer<typeof ioChatResponseSchema>;
+
+/** `agents/{id}/chat`: ARCHITECTURE's fields plus the seed's (role, interface). */
+export const agentChatSchema = z.looseObject({
+  from: z.string(),
+  to: z.string().optional(),
+  content: z.string(),
+  timestamp: epochSeconds,
+  role: z.enum(['user', 'assistant', 'system']).optional(),
+  interface: z.string().optional(),
+});
+export type AgentChat = z.infer<typeof agentChatSchema>;
+
+export const heartbeatSchema = z.looseObject({
+  actor_id: z.string(),
+  name: z.string(),
+  timestamp: epochSeconds,
+  state: actorState,
+  cpu: z.number(),
+  memory_mb: z.number(),
+  task: z.string().nullable(),
+  protected: z.boolean(),
+  inbox_size: z.number().int().nonnegative().optional(),
+  kind: z.string().optional(),
+  node: z.string().optional(),
+});
+export type Heartbeat = z.infer<typeof heartbeatSchema>;
+
+export const metricsSchema = z.looseObject({
+  actor_id: z.string(),
+  messages_processed: z.number().int().nonnegative(),
+  errors: z.number().int().nonnegative(),
+  uptime: z.number().nonnegative(),
+  tasks_completed: z.number().int().nonnegative(),
+  tasks_failed: z.number().int().nonnegative(),
+  restart_count: z.number().int().nonnegative(),
+  inbox_size: z.number().int().nonnegative().optional(),
+  tokens_in: z.number().optional(),
+  tokens_out: z.number().optional(),
+  cost_usd: z.number().optional(),
+});
+export type Metrics = z.infer<typeof metricsSchema>;
+
+export const statusSchema = z.looseObject({
+  actor_id: z.string(),
+  name: z.string(),
+  state: actorState,
+  protected: z.boolean(),
+  uptime: z.number().nonnegative(),
+  messages_processed: z.number().int().nonnegative(),
+  restart_count: z.number().int().nonnegative(),
+  supervised: z.boolean(),
+  kind: z.string().optional(),
+  timestamp: epochSeconds.optional(),
+});
+export type Status = z.infer<typeof statusSchema>;
+
+export const LOG_LEVELS = ['debug', 'info', 'warning', 'error'] as const;
+export const logSchema = z.looseObject({
+  type: z.string(),
+  message: z.string(),
+  timestamp: epochSeconds,
+});
+export type LogEntry = z.infer<typeof logSchema>;
+
+export const manifestSchema = z.looseObject({
+  name: z.string(),
+  actor_id: z.string(),
+  description: z.string(),
+  publishes: z.array(z.string()),
+  capabilities: z.array(z.string()),
+  input_schema: z.unknown(),
+  output_schema: z.unknown(),
+  timestamp: epochSeconds,
+  kind: z.string().optional(),
+});
+export type Manifest = z.infer<typeof manifestSchema>;
+
+export const alertSchema = z.looseObject({
+  actor_id: z.string(),
+  name: z.string(),
+  message: z.string(),
+  severity: z.enum(['info', 'warning', 'critical']),
+  timestamp: epochSeconds,
+  /** true when the condition has cleared (the actor came back). */
+  resolved: z.boolean().optional(),
+});
+export type Alert = z.infer<typeof alertSchema>;
+
+export const AGENT_COMMANDS = ['stop', 'pause', 'resume', 'delete', 'restart'] as const;
+export const agentCommandSchema = z.looseObject({
+  command: z.enum(AGENT_COMMANDS),
+});
+export type AgentCommand = z.infer<typeof agentCommandSchema>;
+
+export const systemHealthSchema = z.looseObject({
+  timestamp: epochSeconds,
+  total_actors: z.number().int().nonnegative(),
+  running: z.number().int().nonnegative(),
+  stopped: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  degraded: z.number().int().nonnegative(),
+  actors: z.array(
+    z.looseObject({ actor_id: z.string(), name: z.string(), state: z.string(), last_seen: z.number().nullable() }),
+  ),
+});
+export type SystemHealth = z.infer<typeof systemHealthSchema>;
+
+export const haStateChangeSchema = z.looseObject({
+  entity_id: z.string(),
+  domain: z.string(),
+  new_state: z.unknown(),
+  old_state: z.unknown(),
+});
+export type HaStateChange = z.infer<typeof haStateChangeSchema>;
+
+/** Parses a raw MQTT payload as JSON and validates it; never throws. */
+export function parsePayload<T>(
+  schema: z.ZodType<T>,
+  raw: Buffer | Uint8Array | string,
+): { ok: true; value: T } | { ok: false; error: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(typeof raw === 'string' ? raw : new TextDecoder().decode(raw));
+  } catch (e) {
+    return { ok: false, error: `not JSON: ${(e as Error).message}` };
+  }
+  const r = schema.safeParse(json);
+  if (!r.success) return { ok: false, error: z.prettifyError(r.error) };
+  return { ok: true, value: r.data };
+}

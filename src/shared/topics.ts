@@ -1,0 +1,52 @@
+/**
+ * MQTT topics: the original Wactorz's, so its clients, dashboards and remote nodes keep working.
+ * Every topic the hub uses is built here; docs/topics.md lists them for people.
+ */
+export const AGENT_TOPIC_KINDS = [
+  'chat',
+  'heartbeat',
+  'metrics',
+  'status',
+  'logs',
+  'manifest',
+  'alert',
+  'commands',
+] as const;
+export type AgentTopicKind = (typeof AGENT_TOPIC_KINDS)[number];
+
+export const topics = {
+  ioChat: 'io/chat',
+  ioChatResponse: 'io/chat/response',
+  systemHealth: 'system/health',
+  agent: (actorId: string, kind: AgentTopicKind): string => `agents/${actorId}/${kind}`,
+  /** Wildcard over every actor for one kind, e.g. `agents/+/heartbeat`. */
+  allAgents: (kind: AgentTopicKind): string => `agents/+/${kind}`,
+  taskByName: (name: string): string => `agents/by-name/${name}/task`,
+  haStateChanges: 'homeassistant/state_changes',
+  haStateChangeEntity: (domain: string, entityId: string): string =>
+    `homeassistant/state_changes/${domain}/${entityId}`,
+  node: (node: string, kind: string): string => `nodes/${node}/${kind}`,
+} as const;
+
+/** Parses `agents/{id}/{kind}`; undefined for any other topic. */
+export function parseAgentTopic(topic: string): { actorId: string; kind: AgentTopicKind } | undefined {
+  const parts = topic.split('/');
+  if (parts.length !== 3 || parts[0] !== 'agents' || parts[1] === 'by-name') return undefined;
+  const kind = parts[2] as AgentTopicKind;
+  if (!AGENT_TOPIC_KINDS.includes(kind)) return undefined;
+  return { actorId: parts[1]!, kind };
+}
+
+/** MQTT wildcard match (`+` one level, `#` the rest). */
+export function topicMatches(pattern: string, topic: string): boolean {
+  if (pattern === topic) return true;
+  const p = pattern.split('/');
+  const t = topic.split('/');
+  for (let i = 0; i < p.length; i++) {
+    const seg = p[i];
+    if (seg === '#') return true;
+    if (i >= t.length) return false;
+    if (seg !== '+' && seg !== t[i]) return false;
+  }
+  return p.length === t.length;
+}
