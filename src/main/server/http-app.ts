@@ -1,0 +1,89 @@
+/**
+ * The HTTP servers: the REST interface (`--interface rest`, on `--port`) serves the API at its root;
+ * the dashboard server (`--monitor-port`) serves the renderer's files at / and the same API under
+ * /api/, so the page talks to its own origin. MQTT over WebSocket is attached to the dashboard
+ * server's upgrade event by the broker (see broker/).
+ */
+import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HubApi } from './hub-api.js';
+import { HttpError } from './http-error.js';
+import { isAuthorized } from './access-token.js';
+import { registerOriginalRoutes } from './original-routes.js';
+
+/** Routes that other parts of the hub add (agent code, catalog, settings…), mounted beside the original ones. */
+export type RoutePlugin = FastifyPluginAsync;
+
+export interface HttpAppOptions {
+  hub: HubApi;
+  /** Accepted tokens (API_KEY, the dashboard token); empty → no auth. */
+  accessTokens: () => readonly string[];
+  routes?: RoutePlugin[];
+  /** Built renderer (index.html + assets) to serve at /; omit for the REST-only server. */
+  dashboardDir?: string;
+  /** Mount the API under this prefix ('' for the REST interface, '/api' for the dashboard). */
+  apiPrefix: '' | '/api';
+  log?: (level: 'info' | 'warning' | 'error', message: string) => void;
+}
+
+export async function createHttpApp(opts: HttpAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false, bodyLimit: 2 * 1024 * 1024, forceCloseConnections: true });
+
+  app.setErrorHandler((e, _req, reply) => {
+    const err = e instanceof Error ? e : new Error(String(e));
+    if (err instanceof HttpError) {
+      return reply.status(err.statusCode).send({ error: err.message, ...(err.detail !== undefined ? { detail: err.detail } : {}) });
+    }
+    const status = (err as { statusCode?: number }).statusCode ?? 500;
+    if (status >= 500) opts.log?.('error', `HTTP ${status}: ${err.stack ?? err.message}`);
+    const error = status === 400 && (err as { code?: string }).code?.startsWith('FST_ERR_CTP') ? 'invalid JSON body' : status >= 500 ? 'internal error' : err.message;
+    return reply.status(status).send({ error, detail: err.message });
+  });
+
+  await app.register(
+    async (api) => {
+      api.addHook('onRequest', async (req, reply) => {
+        if (!isAuthorized(req.raw, opts.accessTokens())) {
+          return reply.status(401).send({ error: 'unauthorized', detail: 'send the access token as X-API-Key or Authorization: Bearer' });
+        }
+      });
+      await registerOriginalRoutes(api, opts.hub);
+      for (const routes of opts.routes ?? []) await api.register(routes);
+      api.setNotFoundHandler((req, reply) => reply.status(404).send({ error: 'not found', detail: `${req.method} ${req.url}` }));
+    },
+    { prefix: opts.apiPrefix },
+  );
+
+  const dir = opts.dashboardDir;
+  if (dir) {
+    if (existsSync(join(dir, 'index.html'))) {
+      await app.register(fastifyStatic, { root: dir, prefix: '/', wildcard: false, index: ['index.html'] });
+      // Client-side routes (e.g. /agents/foo) get the app shell.
+      app.setNotFoundHandler((req, reply) =>
+        req.method === 'GET' && !req.url.startsWith('/api/') ? reply.sendFile('index.html') : reply.status(404).send({ error: 'not found', detail: req.url }),
+      );
+    } else {
+      app.get('/', async (_req, reply) =>
+        reply.type('text/plain').send(`The dashboard is not built (${dir} has no index.html). Run \`npm run build\` and restart.`),
+      );
+    }
+  }
+  return app;
+}
+
+/** Listens, turning "port in use" into a message that names the flag to change. */
+export async function listenHttp(app: FastifyInstance, host: string, port: number, flag: string): Promise<number> {
+  try {
+    await app.listen({ host, port });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'EADDRINUSE') {
+      throw Object.assign(new Error(`Port ${port} on ${host} is already in use — choose another with ${flag} <port>.`), { code: 'EADDRINUSE' });
+    }
+    throw e;
+  }
+  const addr = app.server.address();
+  return typeof addr === 'object' && addr ? addr.port : port;
+}
