@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// `wactorz` / `npm run wactorz -- [flags]`: the headless hub. In a source checkout it first builds
+// whatever is stale (scripts/build-headless.mjs); an installed package runs its built output.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+if (existsSync(join(root, 'src/main/cli.ts')) && existsSync(join(root, 'node_modules/esbuild'))) {
+  const { buildMain, buildRenderer } = await import(pathToFileURL(join(root, 'scripts/build-headless.mjs')).href);
+  await buildMain();
+  if (!args.includes('--no-monitor')) buildRenderer();
+}
+const { main } = await import(pathToFileURL(join(root, 'out/headless/cli.js')).href);
+await main(args);

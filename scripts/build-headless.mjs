@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+// Builds what the headless hub runs: src/main → out/headless (esbuild, one ESM bundle per entry,
+// npm packages left external), and the dashboard → out/renderer (Vite). Each part is rebuilt only
+// when its sources are newer than its output, so `npm run wactorz` starts fast after the first run.
+// Usage: node scripts/build-headless.mjs [--force] [--quiet]
+import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const force = process.argv.includes('--force');
+const quiet = process.argv.includes('--quiet');
+const say = (msg) => quiet || process.stderr.write(`${msg}\n`);
+
+function newestMtime(paths) {
+  let newest = 0;
+  const walk = (p) => {
+    if (!existsSync(p)) return;
+    const st = statSync(p);
+    if (st.isDirectory()) {
+      for (const name of readdirSync(p)) if (name !== 'node_modules') walk(join(p, name));
+    } else newest = Math.max(newest, st.mtimeMs);
+  };
+  paths.forEach((p) => walk(join(root, p)));
+  return newest;
+}
+
+const stampTime = (stamp) => (existsSync(stamp) ? statSync(stamp).mtimeMs : 0);
+
+/** Entry points: the CLI, the Node-only entries, and every worker (`*.worker.ts`) kept as its own file. */
+function mainEntries() {
+  const entries = { cli: join(root, 'src/main/cli.ts') };
+  for (const extra of ['src/main/mcp/mcp-cli.ts', 'src/main/nodes/node-cli.ts']) {
+    if (existsSync(join(root, extra))) entries[extra.split('/').pop().replace(/\.ts$/, '')] = join(root, extra);
+  }
+  const walk = (dir) => {
+    for (const name of readdirSync(dir)) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (name.endsWith('.worker.ts')) entries[`workers/${name.replace(/\.ts$/, '')}`] = p;
+    }
+  };
+  walk(join(root, 'src/main'));
+  return entries;
+}
+
+export async function buildMain() {
+  const out = join(root, 'out/headless');
+  const stamp = join(out, '.stamp');
+  if (!force && stampTime(stamp) > newestMtime(['src/main', 'src/shared', 'package.json'])) return false;
+  const t0 = Date.now();
+  await build({
+    entryPoints: mainEntries(),
+    outdir: out,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: true,
+    logLevel: 'warning',
+    // Bundled ESM has no require(); some of our deps' CJS helpers need it.
+    banner: { js: "import { createRequire as __wzCreateRequire } from 'node:module'; const require = __wzCreateRequire(import.meta.url);" },
+  });
+  writeFileSync(stamp, new Date().toISOString());
+  say(`built ${relative(root, out)} in ${Date.now() - t0} ms`);
+  return true;
+}
+
+export function buildRenderer() {
+  const out = join(root, 'out/renderer');
+  const stamp = join(out, '.stamp');
+  const config = join(root, 'vite.renderer.config.ts');
+  if (!existsSync(config)) return false;
+  if (!force && stampTime(stamp) > newestMtime(['src/renderer', 'src/shared', 'vite.renderer.config.ts'])) return false;
+  say('building the dashboard (first run or sources changed)…');
+  const r = spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', config, '--logLevel', quiet ? 'error' : 'warn'], {
+    cwd: root,
+    stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'],
+  });
+  if (r.status !== 0) throw new Error('dashboard build failed (see above)');
+  writeFileSync(stamp, new Date().toISOString());
+  return true;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await buildMain();
+  buildRenderer();
+}
