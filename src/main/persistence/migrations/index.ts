@@ -1,0 +1,11 @@
+/**
+ * Every schema migration, oldest first. To change the schema, add `NNN-what-it-does.ts`
+ * exporting a Migration with the next version and append it here — never edit or reorder a
+ * migration that has shipped (see ../README.md).
+ */
+import type { Migration } from './migration.js';
+import { initialSchema } from './001-initial.js';
+
+export type { Migration } from './migration.js';
+
+export const migrations: readonly Migration[] = [initialSchema];
