@@ -1,0 +1,132 @@
+/**
+ * What every actor publishes about itself, in the original's payload shapes (snake_case,
+ * `timestamp` in epoch seconds): heartbeat and metrics every `heartbeatMs` (one timer for the
+ * whole system, not one per actor), status on every state change, a retained manifest at start,
+ * and logs. Field lists are in ARCHITECTURE.md and src/shared/mqtt-payloads.ts.
+ */
+import { topics } from '../../shared/topics.js';
+import type { Alert, Heartbeat, LogEntry, Manifest, Metrics, Status } from '../../shared/mqtt-payloads.js';
+import type { Bus } from './bus.js';
+import type { Actor, LogLevel } from './actor.js';
+import { CpuSampler } from './cpu-sampler.js';
+
+const nowSeconds = (): number => Date.now() / 1000;
+
+export interface TelemetryOptions {
+  heartbeatMs: number;
+  /** Remote node name, added to heartbeats when the actor runs on a node. */
+  node?: string;
+  /** Also echo logs here (the hub's console/log file). */
+  onLog?: (actor: Actor, level: LogLevel, message: string) => void;
+}
+
+export class ActorTelemetry {
+  private readonly cpu = new CpuSampler();
+  private timer: NodeJS.Timeout | undefined;
+  /** Epoch seconds of each actor's last heartbeat, for REST's `last_heartbeat`. */
+  readonly lastHeartbeat = new Map<string, number>();
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly opts: TelemetryOptions,
+    private readonly isSupervised: (name: string) => boolean,
+  ) {}
+
+  /** Starts the shared heartbeat tick over `actors()`. */
+  start(actors: () => Iterable<Actor>): void {
+    this.timer = setInterval(() => {
+      for (const a of actors()) {
+        if (a.state === 'running' || a.state === 'paused' || a.state === 'failed') this.beat(a);
+      }
+    }, this.opts.heartbeatMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Heartbeat + metrics for one actor (at start, on the tick, and on request). */
+  beat(a: Actor): void {
+    const sample = this.cpu.sample();
+    const ts = nowSeconds();
+    const hb: Heartbeat = {
+      actor_id: a.actorId,
+      name: a.name,
+      timestamp: ts,
+      state: a.state,
+      cpu: sample.cpu,
+      memory_mb: sample.memory_mb,
+      task: a.currentTask,
+      protected: a.isProtected,
+      inbox_size: a.inboxSize,
+      kind: a.kind,
+      ...(this.opts.node ? { node: this.opts.node } : {}),
+      ...a.heartbeatExtras(),
+    };
+    this.lastHeartbeat.set(a.name, ts);
+    this.bus.publish(topics.agent(a.actorId, 'heartbeat'), hb);
+    this.bus.publish(topics.agent(a.actorId, 'metrics'), this.metrics(a));
+  }
+
+  metrics(a: Actor): Metrics {
+    return {
+      actor_id: a.actorId,
+      messages_processed: a.counters.messagesProcessed,
+      errors: a.counters.errors,
+      uptime: a.uptimeSeconds,
+      tasks_completed: a.counters.tasksCompleted,
+      tasks_failed: a.counters.tasksFailed,
+      restart_count: a.restartCount,
+      inbox_size: a.inboxSize,
+      ...a.metricsExtras(),
+    };
+  }
+
+  status(a: Actor): void {
+    const s: Status = {
+      actor_id: a.actorId,
+      name: a.name,
+      state: a.state,
+      protected: a.isProtected,
+      uptime: a.uptimeSeconds,
+      messages_processed: a.counters.messagesProcessed,
+      restart_count: a.restartCount,
+      supervised: this.isSupervised(a.name),
+      kind: a.kind,
+      timestamp: nowSeconds(),
+    };
+    this.bus.publish(topics.agent(a.actorId, 'status'), s);
+  }
+
+  manifest(a: Actor): void {
+    const m: Manifest = {
+      name: a.name,
+      actor_id: a.actorId,
+      description: a.description,
+      publishes: [...a.publishes],
+      capabilities: [...a.capabilities],
+      input_schema: a.inputSchema,
+      output_schema: a.outputSchema,
+      timestamp: nowSeconds(),
+      kind: a.kind,
+    };
+    this.bus.publish(topics.agent(a.actorId, 'manifest'), m, { retain: true, qos: 1 });
+  }
+
+  /** Removes the retained manifest (an empty retained message clears it on the broker). */
+  clearManifest(a: Actor): void {
+    this.bus.publish(topics.agent(a.actorId, 'manifest'), '', { retain: true, qos: 1 });
+  }
+
+  log(a: Actor, level: LogLevel, message: string): void {
+    const entry: LogEntry = { type: level, message, timestamp: nowSeconds() };
+    this.bus.publish(topics.agent(a.actorId, 'logs'), entry);
+    this.opts.onLog?.(a, level, message);
+  }
+
+  alert(a: Pick<Actor, 'actorId' | 'name'>, message: string, severity: Alert['severity'], resolved = false): void {
+    const alert: Alert = { actor_id: a.actorId, name: a.name, message, severity, timestamp: nowSeconds(), ...(resolved ? { resolved } : {}) };
+    this.bus.publish(topics.agent(a.actorId, 'alert'), alert);
+  }
+}
