@@ -171,7 +171,9 @@ export class RedisEphemeralStore implements EphemeralStore {
         },
       });
     } catch (err) {
-      this.logBackend('memory', `invalid Redis URL ${this.where} (${(err as Error).message})`);
+      // Nothing to retry: the configuration is wrong. Say so once, clearly.
+      this.loggedBackend = 'memory';
+      this.opts.log?.('error', `persistence: invalid Redis URL (${(err as Error).message}); ephemeral data is kept in memory`);
       return;
     }
     this.client = client;

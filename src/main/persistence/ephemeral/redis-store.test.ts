@@ -1,0 +1,205 @@
+/**
+ * The ephemeral tier against a real redis-server started here: values land in Redis, a Redis
+ * that dies or hangs mid-run never blocks callers (memory takes over), and Redis is picked up
+ * again when it returns, with the outage's writes replayed.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createClient } from 'redis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { openPersistence } from '../open-persistence.js';
+import type { Persistence, PersistenceLogLevel } from '../persistence.js';
+import { freePort, redisServerAvailability, startRedisServer, type RedisServer } from '../testing/redis-server.js';
+
+const availability = redisServerAvailability();
+if (!availability.available) console.warn(`[persistence] skipping Redis integration tests: ${availability.reason}`);
+
+/** "Does not hang": generous so a loaded CI machine passes; a hang (node-redis queueing forever) would not. */
+const NO_HANG_MS = 2000;
+
+async function within<T>(p: Promise<T>, what: string, ms = NO_HANG_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not complete within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([p, hang]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe.skipIf(!availability.available)('ephemeral tier on a real Redis', () => {
+  let server: RedisServer;
+  let observer: ReturnType<typeof createClient>;
+  let dir: string;
+  let p: Persistence | undefined;
+  let logs: { level: PersistenceLogLevel; message: string }[];
+
+  const open = (url: string) =>
+    openPersistence({
+      stateDir: dir,
+      redisUrl: url,
+      redisMaxReconnectDelayMs: 400,
+      log: (level, message) => logs.push({ level, message }),
+    });
+  const logged = (re: RegExp) => logs.filter((l) => re.test(l.message)).length;
+
+  /** A separate client, to check what is really in Redis. */
+  const connectObserver = async () => {
+    observer = createClient({ url: server.url, socket: { reconnectStrategy: 100 } });
+    observer.on('error', () => {});
+    await observer.connect();
+  };
+
+  beforeAll(async () => {
+    server = await startRedisServer();
+    await connectObserver();
+  });
+  afterAll(async () => {
+    observer?.destroy();
+    await server?.stop();
+  });
+  beforeEach(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'wactorz-redis-persist-'));
+    logs = [];
+    if (!server.running) await server.restart();
+    await until(() => observer.isReady, 'observer reconnect');
+    await observer.flushAll();
+  });
+  afterEach(async () => {
+    await p?.close();
+    p = undefined;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stores ephemeral keys in Redis (JSON, with TTL) and nothing else', async () => {
+    p = await open(server.url);
+    expect(p.ephemeralBackend()).toBe('redis');
+    await p.persist('main', 'metrics', { messages_processed: 5 });
+    await p.persist('main', 'cache:weather', { temp: 21 }, { ttlSeconds: 30 });
+    await p.persist('main', 'user_facts', { name: 'Ada' });
+    await p.persist('main', 'state', { local: true });
+
+    expect(JSON.parse((await observer.get('wactorz:main:metrics'))!)).toEqual({ messages_processed: 5 });
+    const ttl = await observer.pTTL('wactorz:main:cache:weather');
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(30_000);
+    expect((await observer.keys('*')).sort()).toEqual(['wactorz:main:cache:weather', 'wactorz:main:metrics']);
+
+    // Another writer (another hub sharing Redis) is seen by recall.
+    await observer.set('wactorz:main:heartbeat', JSON.stringify({ state: 'running' }));
+    expect(await p.recall('main', 'heartbeat')).toEqual({ state: 'running' });
+    await p.forget('main', 'metrics');
+    expect(await observer.exists('wactorz:main:metrics')).toBe(0);
+    expect(logged(/using Redis at redis:\/\/127\.0\.0\.1/)).toBe(1);
+  });
+
+  it('falls back to memory at once when Redis dies, and returns to Redis (replaying) when it is back', async () => {
+    p = await open(server.url);
+    await p.persist('monitor', 'heartbeat', { n: 1 });
+    await p.persist('monitor', 'metrics', { before: true });
+
+    await server.kill();
+    // Every op completes (no hang) and works from memory.
+    await within(p.persist('monitor', 'heartbeat', { n: 2 }), 'persist with Redis dead');
+    expect(await within(p.recall('monitor', 'heartbeat'), 'recall with Redis dead')).toEqual({ n: 2 });
+    await within(p.forget('monitor', 'metrics'), 'forget with Redis dead');
+    await within(p.persist('monitor', 'sample:temp', 20.5, { ttlSeconds: 60 }), 'persist with TTL with Redis dead');
+    expect(p.ephemeralBackend()).toBe('memory');
+    for (let i = 0; i < 50; i++) await within(p.persist('monitor', `cache:${i}`, i), 'repeated persist');
+    // Several reconnect attempts happen meanwhile; the transition is logged once.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(logged(/unreachable/)).toBe(1);
+
+    await server.restart();
+    await until(() => p!.ephemeralBackend() === 'redis', 'backend back to redis');
+    await until(async () => (await observer.get('wactorz:monitor:heartbeat')) === JSON.stringify({ n: 2 }), 'replay of the outage write');
+    expect(await observer.exists('wactorz:monitor:metrics')).toBe(0);
+    expect(await observer.get('wactorz:monitor:sample:temp')).toBe('20.5');
+    expect(await observer.pTTL('wactorz:monitor:sample:temp')).toBeGreaterThan(0);
+    expect(await observer.get('wactorz:monitor:cache:49')).toBe('49');
+
+    await p.persist('monitor', 'heartbeat', { n: 3 });
+    expect(await observer.get('wactorz:monitor:heartbeat')).toBe(JSON.stringify({ n: 3 }));
+    expect(await p.recall('monitor', 'heartbeat')).toEqual({ n: 3 });
+    expect(logged(/back on Redis/)).toBe(1);
+    expect(logged(/unreachable/)).toBe(1);
+  });
+
+  it('does not hang when Redis stops answering (paused process) and recovers when it resumes', async () => {
+    p = await open(server.url);
+    await p.persist('io', 'metrics', { v: 1 });
+    server.pause();
+    try {
+      await within(p.persist('io', 'metrics', { v: 2 }), 'persist with Redis hung');
+      expect(await within(p.recall('io', 'metrics'), 'recall with Redis hung')).toEqual({ v: 2 });
+      expect(p.ephemeralBackend()).toBe('memory');
+    } finally {
+      server.resume();
+    }
+    await until(() => p!.ephemeralBackend() === 'redis', 'backend back to redis after resume');
+    await until(async () => (await observer.get('wactorz:io:metrics')) === JSON.stringify({ v: 2 }), 'replay after resume');
+  });
+
+  it('starts on memory immediately when Redis is unreachable, and picks it up when it appears', async () => {
+    const port = await freePort();
+    p = await within(open(`redis://127.0.0.1:${port}`), 'openPersistence with unreachable Redis');
+    expect(p.ephemeralBackend()).toBe('memory');
+    await within(p.persist('main', 'metrics', { early: true }), 'persist with unreachable Redis');
+    expect(await p.recall('main', 'metrics')).toEqual({ early: true });
+    expect(logged(/unreachable/)).toBe(1);
+
+    const late = await startRedisServer({ port });
+    try {
+      await until(() => p!.ephemeralBackend() === 'redis', 'late Redis picked up');
+      const lateClient = createClient({ url: late.url });
+      await lateClient.connect();
+      try {
+        await until(async () => (await lateClient.get('wactorz:main:metrics')) === JSON.stringify({ early: true }), 'replay to late Redis');
+      } finally {
+        lateClient.destroy();
+      }
+      await p.close();
+      p = undefined;
+    } finally {
+      await late.stop();
+    }
+  });
+
+  it('forgetActor removes the actor’s Redis keys (names with glob characters included) and only those', async () => {
+    p = await open(server.url);
+    await p.persist('odd*[actor]?', 'metrics', 1);
+    await p.persist('odd*[actor]?', 'cache:a', 2);
+    await p.persist('oddXactor', 'metrics', 3);
+    await p.forgetActor('odd*[actor]?');
+    expect(await observer.keys('*')).toEqual(['wactorz:oddXactor:metrics']);
+    expect(await p.recall('odd*[actor]?', 'metrics')).toBeUndefined();
+    expect(await p.recall('oddXactor', 'metrics')).toBe(3);
+  });
+
+  it('closes promptly while Redis is down', async () => {
+    p = await open(server.url);
+    await server.kill();
+    await p.persist('a', 'metrics', 1);
+    await within(p.close(), 'close with Redis dead');
+    p = undefined;
+  });
+
+  it('treats a malformed Redis URL as unreachable: memory, with a clear log line', async () => {
+    p = await within(open('not a url'), 'open with malformed URL');
+    expect(p.ephemeralBackend()).toBe('memory');
+    await p.persist('a', 'metrics', 1);
+    expect(await p.recall('a', 'metrics')).toBe(1);
+    expect(logs.filter((l) => l.level === 'error' && /invalid Redis URL/.test(l.message))).toHaveLength(1);
+  });
+});
