@@ -43,6 +43,8 @@ export const wactorzConfigSchema = z.object({
     })
     .default({ port: 1883 }),
   redisUrl: z.string().optional(),
+  /** Electron only: a better_sqlite3.node built for Electron's ABI, passed to openPersistence as `nativeBinding`. */
+  nativeBinding: z.string().optional(),
   /** When set, REST requires `X-API-Key`. */
   apiKey: z.string().optional(),
   homeAssistant: z.object({ url: z.string(), token: z.string() }).optional(),
