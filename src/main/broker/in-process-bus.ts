@@ -1,0 +1,238 @@
+/**
+ * The hub's own Bus when it runs the embedded broker: publishes go straight into aedes
+ * (`aedes.publish`, no socket to itself) and subscriptions are aedes' internal listeners, so
+ * heartbeats and logs cost no TCP round trip. Retain and QoS behave as for a network client:
+ * retained messages are stored for late subscribers, QoS 1 messages are queued for offline
+ * persistent sessions, and a new subscriber gets the retained messages that match its pattern.
+ */
+import type { Readable } from 'node:stream';
+import type { Aedes, AedesPublishPacket, PublishPacket } from 'aedes';
+import { type Bus, type BusConnectionState, type BusHandler, encodePayload, type PublishOptions } from '../core/bus.js';
+import { type BusLogger, consoleBusLogger, errorMessage } from './bus-log.js';
+import { type HandlerEntry, HandlerRegistry } from './handler-registry.js';
+import { assertPublishTopic, assertTopicFilter, wildcardSkipsTopic } from './topic-validation.js';
+
+type DeliverFunc = (packet: AedesPublishPacket, done: () => void) => void;
+
+/**
+ * aedes drops a packet for a client that already got a later one from the same `brokerId`
+ * (its per-client dedupe compares `brokerCounter`s). Retained and QoS 1 packets reach the
+ * subscribers a few promise hops after plain QoS 0 ones, so two in-process publishes in a row
+ * (QoS 1, then QoS 0) would lose the first. Hence: in-process packets carry their own id and
+ * counter, and a publish that takes the slow path holds the ones after it until it is out.
+ */
+type InProcessPacket = PublishPacket & { brokerId: string; brokerCounter: number };
+
+/** The part of aedes' persistence (aedes-persistence 11) used to replay retained messages. */
+interface RetainedSource {
+  createRetainedStream(pattern: string): Readable;
+}
+
+export interface InProcessBusOptions {
+  log?: BusLogger;
+}
+
+const EMPTY = Buffer.alloc(0);
+const noop = (): void => {};
+
+function asBuffer(payload: string | Buffer | undefined): Buffer {
+  if (payload === undefined) return EMPTY;
+  return Buffer.isBuffer(payload) ? payload : Buffer.from(payload);
+}
+
+export class InProcessBus implements Bus {
+  private readonly registry: HandlerRegistry;
+  private readonly log: BusLogger;
+  /** One aedes listener per pattern; handlers of the pattern share it. */
+  private readonly deliverFuncs = new Map<string, DeliverFunc>();
+  /** Resolves when the pattern's aedes listener is registered (its later handlers wait for it too). */
+  private readonly brokerSubscription = new Map<string, Promise<void>>();
+  /** Subscriptions and retained replays still under way (what `ready()` waits for). */
+  private readonly pending = new Set<Promise<void>>();
+  private closed = false;
+  /** Our own `brokerId` for aedes' dedupe, so our packets never shadow network clients' ones. */
+  private readonly publisherId: string;
+  private counter = 0;
+  /** Publishes held (in order) while a retained/QoS 1 one is on its way into aedes. */
+  private readonly held: InProcessPacket[] = [];
+  private awaitingEmit = false;
+  private drainWaiters: (() => void)[] = [];
+  /** Handlers whose retained replay is under way → retained topics they got live meanwhile (not replayed again). */
+  private readonly replaying = new Map<HandlerEntry, Set<string>>();
+
+  constructor(
+    private readonly aedes: Aedes,
+    opts: InProcessBusOptions = {},
+  ) {
+    this.log = opts.log ?? consoleBusLogger;
+    this.registry = new HandlerRegistry(this.log, 'in-process bus');
+    this.publisherId = `${aedes.id}/in-process`;
+  }
+
+  get state(): BusConnectionState {
+    return this.closed || this.aedes.closed ? 'offline' : 'connected';
+  }
+
+  publish(topic: string, payload: unknown, opts?: PublishOptions): void {
+    if (this.closed) {
+      this.log('debug', `in-process bus closed: dropped publish to "${topic}"`);
+      return;
+    }
+    let packet: InProcessPacket;
+    try {
+      assertPublishTopic(topic);
+      packet = {
+        cmd: 'publish',
+        topic,
+        payload: encodePayload(payload),
+        qos: opts?.qos ?? 0,
+        retain: opts?.retain ?? false,
+        dup: false,
+        brokerId: this.publisherId,
+        brokerCounter: ++this.counter,
+      };
+    } catch (err) {
+      this.log('error', `publish to "${topic}" dropped: ${errorMessage(err)}`);
+      return;
+    }
+    if (this.held.length > 0 || this.awaitingEmit) this.held.push(packet);
+    else this.emit(packet);
+  }
+
+  subscribe(pattern: string, handler: BusHandler): () => void {
+    assertTopicFilter(pattern);
+    if (this.closed) {
+      this.log('warning', `in-process bus closed: subscription to "${pattern}" ignored`);
+      return () => {};
+    }
+    const { entry, first } = this.registry.add(pattern, handler);
+    const subscribed = first ? this.subscribeOnBroker(pattern) : this.brokerSubscription.get(pattern);
+    this.track(this.replayRetained(entry, subscribed));
+    return () => this.unsubscribe(entry);
+  }
+
+  /** Resolves once every subscription so far is registered (and its retained replay done) and every publish so far is in aedes. */
+  async ready(): Promise<void> {
+    while (this.pending.size > 0 || this.awaitingEmit) {
+      if (this.awaitingEmit) await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
+      else await Promise.all(this.pending);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.deliverFuncs].map(([pattern, func]) => this.unsubscribeOnBroker(pattern, func)));
+    this.deliverFuncs.clear();
+    this.brokerSubscription.clear();
+    this.registry.clear();
+  }
+
+  private readonly onPublished = (err?: Error | null): void => {
+    if (err) this.log('error', `in-process publish failed: ${errorMessage(err)}`);
+  };
+
+  /** Hands a packet to aedes; a slow-path one (retained or QoS 1) holds later publishes until emitted. */
+  private emit(packet: InProcessPacket): void {
+    if (packet.qos === 0 && !packet.retain) {
+      // Synchronous all the way to the subscribers' dedupe check: order is kept as is.
+      this.aedes.publish(packet, this.onPublished);
+      return;
+    }
+    this.awaitingEmit = true;
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      this.aedes.unsubscribe(packet.topic, sentinel, noop);
+      // After the current emit loop, so every subscriber sees this packet before the next one.
+      queueMicrotask(() => {
+        this.awaitingEmit = false;
+        this.releaseHeld();
+      });
+    };
+    const sentinel: DeliverFunc = (p, done) => {
+      done();
+      if (p.brokerCounter === packet.brokerCounter && p.brokerId === packet.brokerId) release();
+    };
+    this.aedes.subscribe(packet.topic, sentinel, noop);
+    this.aedes.publish(packet, (err) => {
+      this.onPublished(err);
+      release(); // failed before emitting, or already released
+    });
+  }
+
+  private releaseHeld(): void {
+    if (this.closed) this.held.length = 0;
+    while (this.held.length > 0 && !this.awaitingEmit) this.emit(this.held.shift()!);
+    if (!this.awaitingEmit && this.drainWaiters.length > 0) {
+      const waiters = this.drainWaiters;
+      this.drainWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+
+  private subscribeOnBroker(pattern: string): Promise<void> {
+    const deliver: DeliverFunc = (packet, done) => {
+      // aedes removes a listener one tick late: a replaced one must not deliver twice.
+      // aedes' own listeners see $SYS; MQTT says a leading wildcard must not ([MQTT-4.7.2-1]).
+      if (this.deliverFuncs.get(pattern) === deliver && !wildcardSkipsTopic(pattern, packet.topic)) {
+        if (packet.retain && this.replaying.size > 0) this.noteLiveRetained(pattern, packet.topic);
+        this.registry.deliverToPattern(pattern, packet.topic, asBuffer(packet.payload));
+      }
+      done();
+    };
+    this.deliverFuncs.set(pattern, deliver);
+    const registered = new Promise<void>((resolve) => this.aedes.subscribe(pattern, deliver, resolve));
+    this.brokerSubscription.set(pattern, registered);
+    return registered;
+  }
+
+  private unsubscribe(entry: HandlerEntry): void {
+    const { last } = this.registry.remove(entry);
+    if (!last || this.closed) return;
+    const func = this.deliverFuncs.get(entry.pattern);
+    this.deliverFuncs.delete(entry.pattern);
+    this.brokerSubscription.delete(entry.pattern);
+    if (func) this.track(this.unsubscribeOnBroker(entry.pattern, func));
+  }
+
+  private unsubscribeOnBroker(pattern: string, func: DeliverFunc): Promise<void> {
+    if (this.aedes.closed) return Promise.resolve();
+    return new Promise<void>((resolve) => this.aedes.unsubscribe(pattern, func, resolve));
+  }
+
+  /**
+   * Gives one new handler the retained messages matching its pattern, as a broker does on
+   * SUBSCRIBE. A retained topic that reached it live meanwhile is skipped: the live one is at
+   * least as new as the stored one.
+   */
+  private async replayRetained(entry: HandlerEntry, subscribed: Promise<void> | undefined): Promise<void> {
+    const seenLive = new Set<string>();
+    this.replaying.set(entry, seenLive);
+    try {
+      await subscribed;
+      const persistence = (this.aedes as unknown as { persistence?: RetainedSource }).persistence;
+      if (!entry.active || !persistence) return;
+      for await (const packet of persistence.createRetainedStream(entry.pattern) as AsyncIterable<AedesPublishPacket>) {
+        if (!entry.active) break;
+        if (wildcardSkipsTopic(entry.pattern, packet.topic) || seenLive.has(packet.topic)) continue;
+        this.registry.deliver(entry, packet.topic, asBuffer(packet.payload));
+      }
+    } catch (err) {
+      this.log('error', `retained messages for "${entry.pattern}" could not be read: ${errorMessage(err)}`);
+    } finally {
+      this.replaying.delete(entry);
+    }
+  }
+
+  private noteLiveRetained(pattern: string, topic: string): void {
+    for (const [entry, seen] of this.replaying) if (entry.pattern === pattern) seen.add(topic);
+  }
+
+  private track(work: Promise<void>): void {
+    this.pending.add(work);
+    const done = (): void => void this.pending.delete(work);
+    work.then(done, done);
+  }
+}
