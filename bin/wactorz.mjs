@@ -10,7 +10,14 @@ const args = process.argv.slice(2);
 if (existsSync(join(root, 'src/main/cli.ts')) && existsSync(join(root, 'node_modules/esbuild'))) {
   const { buildMain, buildRenderer } = await import(pathToFileURL(join(root, 'scripts/build-headless.mjs')).href);
   await buildMain();
-  if (!args.includes('--no-monitor')) buildRenderer();
+  if (!args.includes('--no-monitor') && !args.includes('--help') && !args.includes('-h')) {
+    try {
+      buildRenderer();
+    } catch (e) {
+      // The hub still runs; the dashboard URL says the page is not built.
+      process.stderr.write(`wactorz: ${e.message}; starting without the dashboard page\n`);
+    }
+  }
 }
 const { main } = await import(pathToFileURL(join(root, 'out/headless/cli.js')).href);
 await main(args);

@@ -1,5 +1,6 @@
 /** What `startWactorz(config)` (src/main/wactorz.ts, the composition root) gives its host: the headless CLI or Electron main. */
 import type { Bus } from './core/bus.js';
+import type { ActorSystem } from './core/actor-system.js';
 import type { Persistence } from './persistence/persistence.js';
 
 export interface WactorzHandle {
@@ -12,6 +13,9 @@ export interface WactorzHandle {
   readonly mqttMode: 'embedded' | 'external';
   /** One line: which LLM is used, or exactly what to set when none is configured. */
   readonly llmSummary: string;
+  /** The dashboard/REST/WebSocket token when one is required (hub bound beyond loopback), else null. */
+  readonly dashboardToken: string | null;
+  readonly system: ActorSystem;
   readonly bus: Bus;
   readonly persistence: Persistence;
   /** Chat entry point shared by every interface (CLI, REST, Discord…). */

@@ -43,7 +43,11 @@ export const wactorzConfigSchema = z.object({
     })
     .default({ port: 1883 }),
   redisUrl: z.string().optional(),
-  /** Electron only: a better_sqlite3.node built for Electron's ABI, passed to openPersistence as `nativeBinding`. */
+  /** Built dashboard (index.html + assets); default: out/renderer of this installation. */
+  dashboardDir: z.string().optional(),
+  /** Token for the dashboard, REST and MQTT over WebSocket; generated when the hub binds beyond loopback. */
+  dashboardToken: z.string().optional(),
+  /** better_sqlite3.node built for Electron's ABI (the desktop app sets it). */
   nativeBinding: z.string().optional(),
   /** When set, REST requires `X-API-Key`. */
   apiKey: z.string().optional(),

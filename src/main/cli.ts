@@ -1,0 +1,112 @@
+/**
+ * `wactorz`: the headless hub. Parses the original's flags, starts the hub through the one
+ * composition root, prints where everything is (dashboard, MQTT, REST, which LLM — or what to
+ * set), runs the chosen interface, and shuts down gracefully on SIGINT/SIGTERM.
+ */
+import { spawn } from 'node:child_process';
+import { parseCliArgs, type CliFlags } from './config/cli-args.js';
+import type { WactorzConfigInput } from './config/config.js';
+import { resolveLlmConfig } from './llm/llm-config.js';
+import { startWactorz } from './wactorz.js';
+import type { WactorzHandle } from './wactorz-handle.js';
+import { startCliChat } from './interfaces/cli-chat.js';
+import { BrokerListenError } from './broker/embedded-broker.js';
+import { consoleLogger } from './hub/logger.js';
+
+export function configFromFlags(flags: CliFlags, env: NodeJS.ProcessEnv): WactorzConfigInput {
+  return {
+    stateDir: flags.stateDir,
+    host: flags.host,
+    llm: resolveLlmConfig(
+      { llm: flags.llm, model: flags.model, ollamaModel: flags.ollamaModel, ollamaHost: flags.ollamaHost, nimModel: flags.nimModel, geminiModel: flags.geminiModel },
+      env,
+    ),
+    interface: flags.interface,
+    restPort: flags.port,
+    monitorPort: flags.monitor ? flags.monitorPort : null,
+    mqtt: { broker: flags.mqttBroker, port: flags.mqttPort, username: flags.mqttUsername, password: flags.mqttPassword },
+    redisUrl: flags.redisUrl,
+    apiKey: env.API_KEY,
+    dashboardToken: env.WACTORZ_DASHBOARD_TOKEN,
+  };
+}
+
+/** What the user needs to know at start, one fact per line. */
+export function startupLines(handle: WactorzHandle, flags: CliFlags): string[] {
+  const lines = ['Wactorz is running.'];
+  if (handle.dashboardUrl) {
+    const token = handle.dashboardToken ? `/?token=${handle.dashboardToken}` : '';
+    lines.push(`  Dashboard:  ${handle.dashboardUrl}${token}`);
+  } else lines.push('  Dashboard:  off (--no-monitor)');
+  lines.push(
+    handle.mqttMode === 'embedded'
+      ? `  MQTT:       embedded broker on ${flags.host}:${handle.mqttPort}${handle.dashboardUrl ? ` (WebSocket: ${handle.dashboardUrl.replace('http', 'ws')}/mqtt)` : ''}`
+      : `  MQTT:       external broker ${flags.mqttBroker}:${handle.mqttPort}`,
+  );
+  if (handle.restUrl) lines.push(`  REST:       ${handle.restUrl}`);
+  lines.push(`  ${handle.llmSummary}`);
+  lines.push(`  State:      ${flags.stateDir}`);
+  return lines;
+}
+
+/** --reload: run the hub under Node's watcher, which restarts it (and bin/wactorz.mjs rebuilds) on changes. */
+function runWithReload(argv: string[]): Promise<never> {
+  const script = process.argv[1]!;
+  const child = spawn(process.execPath, ['--watch-path=src', '--watch-path=catalogue_agents', script, ...argv.filter((a) => a !== '--reload')], { stdio: 'inherit' });
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => child.kill(sig));
+  return new Promise(() => child.on('exit', (code) => process.exit(code ?? 0)));
+}
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const parsed = parseCliArgs(argv, env);
+  if (parsed.kind === 'exit') {
+    (parsed.code === 0 ? process.stdout : process.stderr).write(parsed.output);
+    process.exitCode = parsed.code;
+    return;
+  }
+  const flags = parsed.flags;
+  if (flags.reload) await runWithReload(argv);
+
+  const log = consoleLogger(env.WACTORZ_LOG_LEVEL === 'debug' ? 'debug' : 'info');
+  let handle: WactorzHandle;
+  try {
+    handle = await startWactorz(configFromFlags(flags, env), { log, env });
+  } catch (e) {
+    process.stderr.write(`wactorz: ${startupError(e)}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  process.stdout.write(startupLines(handle, flags).join('\n') + '\n');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) {
+      process.stderr.write('wactorz: forced exit\n');
+      process.exit(130);
+    }
+    stopping = true;
+    process.stderr.write(`wactorz: ${signal} — stopping agents, flushing state…\n`);
+    await handle.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  if (flags.interface === 'cli') {
+    const interactive = Boolean(process.stdin.isTTY);
+    if (interactive) process.stdout.write('Type a message, /help for commands, Ctrl-D to quit.\n');
+    const cli = startCliChat({ chat: (text, onChunk) => handle.processUserInput(text, { interface: 'cli', onChunk }), interactive });
+    await cli.done;
+    // A closed pipe is not a request to stop: the dashboard and MQTT keep serving until a signal.
+    if (interactive) await shutdown('end of input');
+  } else if (flags.interface === 'discord' || flags.interface === 'telegram' || flags.interface === 'whatsapp') {
+    process.stderr.write(`wactorz: the ${flags.interface} interface is not part of this build yet; the hub, dashboard and MQTT are running.\n`);
+  }
+}
+
+function startupError(e: unknown): string {
+  if (e instanceof BrokerListenError && e.code === 'EADDRINUSE') {
+    return `${e.message} — choose another with --mqtt-port <port>, or use that broker with --mqtt-broker ${e.host === '0.0.0.0' ? '127.0.0.1' : e.host}.`;
+  }
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,167 @@
+/**
+ * The composition root — the one place that builds the hub (like the original's `build_system()`):
+ * persistence, the MQTT bus (embedded aedes broker or an external one), the LLM provider, the
+ * actor system with its supervised core actors, and the HTTP servers. The headless CLI and the
+ * Electron main process both call `startWactorz(config)` and get a WactorzHandle back.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { wactorzConfigSchema, type WactorzConfig, type WactorzConfigInput } from './config/config.js';
+import type { WactorzHandle } from './wactorz-handle.js';
+import type { Bus } from './core/bus.js';
+import { ActorSystem } from './core/actor-system.js';
+import { openPersistence } from './persistence/open-persistence.js';
+import type { Persistence } from './persistence/persistence.js';
+import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.js';
+import { createLlmProvider, type ProviderOverrides } from './llm/create-provider.js';
+import { describeLlm } from './llm/llm-config.js';
+import { CostTracker } from './llm/cost-tracker.js';
+import { withCostTracking } from './llm/tracked-provider.js';
+import { MainActor, type MainChatResult } from './agents/main/main-actor.js';
+import { createActorHubApi } from './hub/actor-hub-api.js';
+import { consoleLogger, type HubLogger } from './hub/logger.js';
+import { defaultDashboardDir } from './hub/dashboard-dir.js';
+import { createHttpApp, listenHttp, type RoutePlugin } from './server/http-app.js';
+import { isAuthorized, isLoopback } from './server/access-token.js';
+
+export interface StartOptions {
+  log?: HubLogger;
+  /** Test seams for the LLM SDKs (custom fetch, retry delays). */
+  llmOverrides?: ProviderOverrides;
+  /** Environment for API_KEY and friends (default process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Undo stack: whatever has started is closed again if a later step fails, and at stop(). */
+class Closers {
+  private readonly items: (() => Promise<void> | void)[] = [];
+  add(fn: () => Promise<void> | void): void {
+    this.items.push(fn);
+  }
+  async closeAll(log: HubLogger): Promise<void> {
+    for (const fn of this.items.splice(0).reverse()) {
+      try {
+        await fn();
+      } catch (e) {
+        log('warning', `while stopping: ${(e as Error).message}`);
+      }
+    }
+  }
+}
+
+export async function startWactorz(input: WactorzConfigInput, opts: StartOptions = {}): Promise<WactorzHandle> {
+  const config: WactorzConfig = wactorzConfigSchema.parse(input);
+  const log = opts.log ?? consoleLogger();
+  const env = opts.env ?? process.env;
+  const closers = new Closers();
+  const startedAt = Date.now();
+  try {
+    const persistence: Persistence = await openPersistence({
+      stateDir: config.stateDir,
+      redisUrl: config.redisUrl,
+      nativeBinding: config.nativeBinding,
+      log: (level, message) => log(level, message),
+    });
+    closers.add(() => persistence.close());
+
+    const { bus, broker, mqttMode, mqttPort } = await connectBus(config, log);
+    closers.add(() => (broker ? broker.close() : bus.close()));
+
+    const llm = createLlmProvider(config.llm, opts.llmOverrides);
+    const llmSummary = describeLlm(config.llm);
+    const costs = new CostTracker();
+
+    const system = new ActorSystem({
+      bus,
+      persistence,
+      heartbeatMs: config.timing.heartbeatMs,
+      onLog: (actor, level, message) => {
+        if (level !== 'debug') log(level, `${actor.name}: ${message}`);
+      },
+    });
+    closers.add(() => system.shutdown());
+
+    // The supervision tree, as the original's build_system(): factories are called fresh on each restart.
+    system.supervise('main', () => new MainActor({ llm: withCostTracking(llm, costs, 'main'), llmSummary, costs }), { maxRestarts: 10 });
+    await system.startSupervised();
+
+    const chat = async (text: string, ctx: { interface?: string; user?: string; onChunk?: (chunk: string) => void }): Promise<MainChatResult> => {
+      const messageId = randomUUID();
+      const close = ctx.onChunk ? system.streams.open(messageId, ctx.onChunk) : () => {};
+      try {
+        const iface = ctx.interface ?? 'api';
+        return await system.ask<MainChatResult>('main', { kind: 'chat', text, from: ctx.user ?? iface, interface: iface, message_id: messageId }, 600_000);
+      } finally {
+        close();
+      }
+    };
+
+    const hub = createActorHubApi({ system, bus, persistence, llm, costs, mqtt: { mode: mqttMode, port: mqttPort }, startedAt, chat });
+    const tokens = accessTokens(config, env);
+    const routes: RoutePlugin[] = [];
+    const httpLog = (level: 'info' | 'warning' | 'error', message: string) => log(level, `http: ${message}`);
+
+    let dashboardUrl: string | null = null;
+    if (config.monitorPort !== null) {
+      const app = await createHttpApp({ hub, accessTokens: () => tokens, apiPrefix: '/api', dashboardDir: config.dashboardDir ?? defaultDashboardDir(), routes, log: httpLog });
+      closers.add(() => app.close());
+      const port = await listenHttp(app, config.host, config.monitorPort, '--monitor-port');
+      broker?.attachWebSocket(app.server, '/mqtt', { authorize: (req) => isAuthorized(req, tokens) });
+      dashboardUrl = urlFor(config.host, port);
+    }
+
+    let restUrl: string | null = null;
+    if (config.interface === 'rest') {
+      const rest: FastifyInstance = await createHttpApp({ hub, accessTokens: () => tokens, apiPrefix: '', routes, log: httpLog });
+      closers.add(() => rest.close());
+      restUrl = urlFor(config.host, await listenHttp(rest, config.host, config.restPort, '--port'));
+    }
+
+    let stopping: Promise<void> | undefined;
+    return {
+      dashboardUrl,
+      restUrl,
+      mqttPort,
+      mqttMode,
+      llmSummary,
+      system,
+      bus,
+      persistence,
+      dashboardToken: tokens.length && config.dashboardToken !== undefined ? config.dashboardToken : (tokens.find((t) => t !== env.API_KEY) ?? null),
+      processUserInput: async (text, ctx = {}) => (await chat(text, ctx)).reply,
+      stop: () => (stopping ??= closers.closeAll(log)),
+    };
+  } catch (e) {
+    await closers.closeAll(log);
+    throw e;
+  }
+}
+
+async function connectBus(
+  config: WactorzConfig,
+  log: HubLogger,
+): Promise<{ bus: Bus; broker: EmbeddedBroker | undefined; mqttMode: 'embedded' | 'external'; mqttPort: number }> {
+  if (config.mqtt.broker) {
+    // Wired when the external bus (broker/external-bus.ts) lands.
+    throw new Error(`external MQTT broker ${config.mqtt.broker}:${config.mqtt.port}: not wired yet`);
+  }
+  const broker = await startEmbeddedBroker({ host: config.host, port: config.mqtt.port, log: (level, message) => log(level, `mqtt: ${message}`) });
+  return { bus: broker.bus, broker, mqttMode: 'embedded', mqttPort: broker.port };
+}
+
+/**
+ * API_KEY (the original's REST key) and, when the hub binds beyond loopback, a dashboard token
+ * (given or generated) that the dashboard, REST and MQTT over WebSocket then require.
+ */
+function accessTokens(config: WactorzConfig, env: NodeJS.ProcessEnv): string[] {
+  const tokens: string[] = [];
+  if (env.API_KEY) tokens.push(env.API_KEY);
+  if (config.dashboardToken) tokens.push(config.dashboardToken);
+  else if (!isLoopback(config.host)) tokens.push(randomBytes(18).toString('base64url'));
+  return tokens;
+}
+
+function urlFor(host: string, port: number): string {
+  const h = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return `http://${h}:${port}`;
+}
