@@ -1,0 +1,168 @@
+/** Anthropic Messages API through @anthropic-ai/sdk (blocking and SSE streaming). */
+import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
+import { z } from 'zod';
+import { CallControl } from './call-control.js';
+import { PROVIDER_SPECS } from './catalog.js';
+import { parseWire, stopReasonOf, StreamTally, validateMessages } from './call-helpers.js';
+import { badResponse, stoppedError, type ErrorContext } from './error-messages.js';
+import { mapSdkError, type SdkErrorClasses } from './sdk-errors.js';
+import type { ChatMessage, LlmCallOptions, LlmCompletion, LlmProvider, LlmStopReason, LlmStreamEvent } from './provider.js';
+
+const SDK_ERRORS: SdkErrorClasses = { APIError, APIUserAbortError, APIConnectionError, APIConnectionTimeoutError };
+const spec = PROVIDER_SPECS.anthropic;
+/** The API requires max_tokens; this leaves room for long answers without being unbounded. */
+const DEFAULT_MAX_TOKENS = 4096;
+
+const messageSchema = z.object({
+  model: z.string(),
+  content: z.array(z.object({ type: z.string(), text: z.string().optional() })),
+  stop_reason: z.string().nullish(),
+  usage: z.object({ input_tokens: z.number(), output_tokens: z.number() }),
+});
+
+const streamEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('message_start'),
+    message: z.object({ model: z.string(), usage: z.object({ input_tokens: z.number(), output_tokens: z.number().nullish() }) }),
+  }),
+  z.object({ type: z.literal('content_block_delta'), delta: z.object({ type: z.string(), text: z.string().optional() }) }),
+  z.object({
+    type: z.literal('message_delta'),
+    delta: z.object({ stop_reason: z.string().nullish() }),
+    usage: z.object({ output_tokens: z.number(), input_tokens: z.number().nullish() }),
+  }),
+  z.object({ type: z.literal('message_stop') }),
+  z.object({ type: z.enum(['content_block_start', 'content_block_stop', 'ping']) }),
+]);
+
+export interface AnthropicProviderOptions {
+  apiKey: string;
+  model?: string;
+  baseUrl?: string;
+  timeoutMs?: number;
+  maxRetries?: number;
+  /** For tests and proxies; defaults to global fetch. */
+  fetch?: typeof fetch;
+}
+
+export class AnthropicProvider implements LlmProvider {
+  readonly name = 'anthropic' as const;
+  readonly configured = true;
+  readonly model: string;
+  readonly baseUrl: string;
+  private readonly timeoutMs: number;
+  private readonly maxRetries: number;
+  private readonly client: Anthropic;
+
+  constructor(opts: AnthropicProviderOptions) {
+    this.model = opts.model ?? spec.defaultModel;
+    this.baseUrl = opts.baseUrl ?? spec.defaultBaseUrl;
+    this.timeoutMs = opts.timeoutMs ?? 120_000;
+    this.maxRetries = opts.maxRetries ?? 2;
+    this.client = new Anthropic({
+      apiKey: opts.apiKey,
+      baseURL: this.baseUrl,
+      timeout: this.timeoutMs,
+      maxRetries: this.maxRetries,
+      // Errors reach the caller as LlmError; the SDK's own console logging would only duplicate them.
+      logLevel: 'off',
+      openTelemetry: false,
+      ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    });
+  }
+
+  async complete(messages: readonly ChatMessage[], system?: string, opts: LlmCallOptions = {}): Promise<LlmCompletion> {
+    const params = this.params(validateMessages(messages, this.name), system, opts);
+    const control = new CallControl(opts.signal, opts.timeoutMs ?? this.timeoutMs);
+    const ctx = this.context(this.maxRetries + 1);
+    const started = performance.now();
+    try {
+      control.arm();
+      const raw = await this.client.messages.create({ ...params, stream: false }, this.requestOptions(control));
+      const msg = parseWire(messageSchema, raw, ctx, 'message');
+      const text = msg.content.flatMap((b) => (b.type === 'text' && b.text ? [b.text] : [])).join('');
+      return {
+        text,
+        usage: { inputTokens: msg.usage.input_tokens, outputTokens: msg.usage.output_tokens },
+        model: msg.model,
+        stopReason: stopReasonOf(msg.stop_reason),
+        latencyMs: performance.now() - started,
+      };
+    } catch (err) {
+      throw mapSdkError(err, SDK_ERRORS, control, ctx);
+    } finally {
+      control.dispose();
+    }
+  }
+
+  async *stream(messages: readonly ChatMessage[], system?: string, opts: LlmCallOptions = {}): AsyncGenerator<LlmStreamEvent> {
+    const params = this.params(validateMessages(messages, this.name), system, opts);
+    const control = new CallControl(opts.signal, opts.timeoutMs ?? this.timeoutMs);
+    const tally = new StreamTally();
+    let ctx = this.context(this.maxRetries + 1);
+    let finished = false;
+    try {
+      control.arm();
+      const events = await this.client.messages.create({ ...params, stream: true }, this.requestOptions(control));
+      ctx = this.context(1); // from here on a failure is not retried
+      let inputTokens = 0;
+      let outputTokens = 0;
+      let model = this.model;
+      let stopReason: LlmStopReason | null = null;
+      let sawStop = false;
+      control.arm();
+      for await (const raw of events) {
+        const ev = parseWire(streamEventSchema, raw, ctx, 'stream event');
+        if (ev.type === 'message_start') {
+          model = ev.message.model;
+          inputTokens = ev.message.usage.input_tokens;
+          outputTokens = ev.message.usage.output_tokens ?? 0;
+        } else if (ev.type === 'content_block_delta') {
+          const out = ev.delta.type === 'text_delta' ? tally.text(ev.delta.text) : undefined;
+          if (out) {
+            control.pause();
+            yield out;
+          }
+        } else if (ev.type === 'message_delta') {
+          // message_delta carries the final, cumulative output count (and input, on newer APIs).
+          outputTokens = ev.usage.output_tokens;
+          if (typeof ev.usage.input_tokens === 'number') inputTokens = ev.usage.input_tokens;
+          stopReason = stopReasonOf(ev.delta.stop_reason);
+        } else if (ev.type === 'message_stop') {
+          sawStop = true;
+        }
+        control.arm();
+      }
+      const stopped = stoppedError(control, ctx);
+      if (stopped) throw stopped;
+      if (!sawStop) throw badResponse(ctx, 'the stream ended before message_stop');
+      control.pause();
+      finished = true;
+      yield tally.done({ inputTokens, outputTokens }, model, stopReason);
+    } catch (err) {
+      throw mapSdkError(err, SDK_ERRORS, control, ctx);
+    } finally {
+      // Consumer stopped early (break/return) or we failed: close the HTTP stream now.
+      if (!finished) control.abort();
+      control.dispose();
+    }
+  }
+
+  private params(messages: ChatMessage[], system: string | undefined, opts: LlmCallOptions) {
+    return {
+      model: this.model,
+      max_tokens: opts.maxTokens ?? DEFAULT_MAX_TOKENS,
+      messages: messages.map((m) => ({ role: m.role, content: m.content })),
+      ...(system ? { system } : {}),
+      ...(opts.temperature === undefined ? {} : { temperature: opts.temperature }),
+    };
+  }
+
+  private requestOptions(control: CallControl) {
+    return { signal: control.signal, timeout: control.timeoutMs, maxRetries: this.maxRetries };
+  }
+
+  private context(attempts: number): ErrorContext {
+    return { spec, model: this.model, baseUrl: this.baseUrl, attempts };
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * Running totals of LLM use per agent and overall: calls, tokens, USD, latency. LLM agents feed it
+ * after every call; heartbeats/metrics, `/cost` and REST read it.
+ */
+import type { LlmErrorKind } from './errors.js';
+import { costOf, DEFAULT_PRICES, type CallCost, type PriceTable } from './pricing.js';
+import type { LlmUsage } from './provider.js';
+
+export interface LlmCallRecord {
+  /** Agent (actor name) the call is billed to. */
+  agent: string;
+  provider: string;
+  model: string;
+  usage: LlmUsage;
+  latencyMs: number;
+}
+
+export interface CostSummary {
+  calls: number;
+  /** Calls that ended in an LlmError (not counted in `calls`). */
+  failures: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  /** Calls whose model had no price (their cost counted as 0). */
+  unpricedCalls: number;
+  totalLatencyMs: number;
+  /** Mean latency of successful calls; 0 before the first. */
+  avgLatencyMs: number;
+}
+
+export interface CostSnapshot {
+  total: CostSummary;
+  agents: Record<string, CostSummary>;
+}
+
+function emptySummary(): CostSummary {
+  return { calls: 0, failures: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, unpricedCalls: 0, totalLatencyMs: 0, avgLatencyMs: 0 };
+}
+
+function add(into: CostSummary, rec: LlmCallRecord, cost: CallCost): void {
+  into.calls += 1;
+  into.inputTokens += rec.usage.inputTokens;
+  into.outputTokens += rec.usage.outputTokens;
+  into.costUsd += cost.usd;
+  if (!cost.priced) into.unpricedCalls += 1;
+  into.totalLatencyMs += rec.latencyMs;
+  into.avgLatencyMs = into.totalLatencyMs / into.calls;
+}
+
+export type CostListener = (rec: LlmCallRecord, cost: CallCost) => void;
+
+export class CostTracker {
+  private readonly perAgent = new Map<string, CostSummary>();
+  private totals = emptySummary();
+  private readonly listeners = new Set<CostListener>();
+
+  constructor(private readonly prices: PriceTable = DEFAULT_PRICES) {}
+
+  /** Adds one successful call; returns what it cost. */
+  record(rec: LlmCallRecord): CallCost {
+    const cost = costOf(rec.provider, rec.model, rec.usage, this.prices);
+    add(this.agentSummary(rec.agent), rec, cost);
+    add(this.totals, rec, cost);
+    for (const l of this.listeners) l(rec, cost);
+    return cost;
+  }
+
+  /** Counts a failed call (by error kind it is only a count: a failed call has no usage). */
+  recordFailure(agent: string, _kind?: LlmErrorKind): void {
+    this.agentSummary(agent).failures += 1;
+    this.totals.failures += 1;
+  }
+
+  forAgent(agent: string): CostSummary {
+    return { ...(this.perAgent.get(agent) ?? emptySummary()) };
+  }
+
+  total(): CostSummary {
+    return { ...this.totals };
+  }
+
+  /** A JSON-ready copy of everything (for REST and `/cost`). */
+  snapshot(): CostSnapshot {
+    const agents: Record<string, CostSummary> = {};
+    for (const [name, s] of this.perAgent) agents[name] = { ...s };
+    return { total: this.total(), agents };
+  }
+
+  /** Forgets one agent (its share stays in the total) or, with no argument, everything. */
+  reset(agent?: string): void {
+    if (agent === undefined) {
+      this.perAgent.clear();
+      this.totals = emptySummary();
+    } else this.perAgent.delete(agent);
+  }
+
+  /** Called after every recorded call; returns the unsubscribe function. */
+  onRecord(listener: CostListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private agentSummary(agent: string): CostSummary {
+    let s = this.perAgent.get(agent);
+    if (!s) this.perAgent.set(agent, (s = emptySummary()));
+    return s;
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * OpenAI chat completions through the `openai` SDK — also the road to NVIDIA NIM and Gemini, which
+ * speak the same protocol at their own base URLs.
+ */
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { z } from 'zod';
+import { CallControl } from './call-control.js';
+import { PROVIDER_SPECS, type ProviderSpec } from './catalog.js';
+import { parseWire, stopReasonOf, StreamTally, validateMessages } from './call-helpers.js';
+import { badResponse, stoppedError, type ErrorContext } from './error-messages.js';
+import { mapSdkError, type SdkErrorClasses } from './sdk-errors.js';
+import type { ChatMessage, LlmCallOptions, LlmCompletion, LlmProvider, LlmStopReason, LlmStreamEvent, LlmUsage } from './provider.js';
+
+const SDK_ERRORS: SdkErrorClasses = { APIError, APIUserAbortError, APIConnectionError, APIConnectionTimeoutError };
+
+export type OpenAiCompatibleName = 'openai' | 'nim' | 'gemini';
+
+const usageSchema = z.object({ prompt_tokens: z.number(), completion_tokens: z.number() }).nullish();
+
+const completionSchema = z.object({
+  model: z.string().nullish(),
+  choices: z
+    .array(z.object({ message: z.object({ content: z.string().nullish() }), finish_reason: z.string().nullish() }))
+    .min(1, 'no choices in the completion'),
+  usage: usageSchema,
+});
+
+const chunkSchema = z.object({
+  model: z.string().nullish(),
+  choices: z.array(z.object({ delta: z.object({ content: z.string().nullish() }).nullish(), finish_reason: z.string().nullish() })),
+  usage: usageSchema,
+});
+
+export interface OpenAiCompatibleOptions {
+  apiKey: string;
+  model?: string;
+  baseUrl?: string;
+  timeoutMs?: number;
+  maxRetries?: number;
+  fetch?: typeof fetch;
+}
+
+function toUsage(u: z.infer<typeof usageSchema>): LlmUsage {
+  return { inputTokens: u?.prompt_tokens ?? 0, outputTokens: u?.completion_tokens ?? 0 };
+}
+
+export class OpenAiCompatibleProvider implements LlmProvider {
+  readonly configured = true;
+  readonly name: OpenAiCompatibleName;
+  readonly model: string;
+  readonly baseUrl: string;
+  private readonly spec: ProviderSpec;
+  private readonly timeoutMs: number;
+  private readonly maxRetries: number;
+  private readonly client: OpenAI;
+
+  constructor(name: OpenAiCompatibleName, opts: OpenAiCompatibleOptions) {
+    this.name = name;
+    this.spec = PROVIDER_SPECS[name];
+    this.model = opts.model ?? this.spec.defaultModel;
+    this.baseUrl = opts.baseUrl ?? this.spec.defaultBaseUrl;
+    this.timeoutMs = opts.timeoutMs ?? 120_000;
+    this.maxRetries = opts.maxRetries ?? 2;
+    this.client = new OpenAI({
+      apiKey: opts.apiKey,
+      baseURL: this.baseUrl,
+      timeout: this.timeoutMs,
+      maxRetries: this.maxRetries,
+      logLevel: 'off',
+      // OPENAI_ORG_ID / OPENAI_PROJECT_ID belong to OpenAI; don't send them to Google or NVIDIA.
+      ...(name === 'openai' ? {} : { organization: null, project: null }),
+      ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    });
+  }
+
+  async complete(messages: readonly ChatMessage[], system?: string, opts: LlmCallOptions = {}): Promise<LlmCompletion> {
+    const body = this.body(validateMessages(messages, this.name), system, opts);
+    const control = new CallControl(opts.signal, opts.timeoutMs ?? this.timeoutMs);
+    const ctx = this.context(this.maxRetries + 1);
+    const started = performance.now();
+    try {
+      control.arm();
+      const raw = await this.client.chat.completions.create({ ...body, stream: false }, this.requestOptions(control));
+      const res = parseWire(completionSchema, raw, ctx, 'chat completion');
+      const choice = res.choices[0]!;
+      return {
+        text: choice.message.content ?? '',
+        usage: toUsage(res.usage),
+        model: res.model || this.model,
+        stopReason: stopReasonOf(choice.finish_reason),
+        latencyMs: performance.now() - started,
+      };
+    } catch (err) {
+      throw mapSdkError(err, SDK_ERRORS, control, ctx);
+    } finally {
+      control.dispose();
+    }
+  }
+
+  async *stream(messages: readonly ChatMessage[], system?: string, opts: LlmCallOptions = {}): AsyncGenerator<LlmStreamEvent> {
+    const body = this.body(validateMessages(messages, this.name), system, opts);
+    const control = new CallControl(opts.signal, opts.timeoutMs ?? this.timeoutMs);
+    const tally = new StreamTally();
+    let ctx = this.context(this.maxRetries + 1);
+    let finished = false;
+    try {
+      control.arm();
+      const chunks = await this.client.chat.completions.create(
+        // include_usage: the last chunk then carries the token counts (choices empty).
+        { ...body, stream: true, stream_options: { include_usage: true } },
+        this.requestOptions(control),
+      );
+      ctx = this.context(1);
+      let usage: LlmUsage = { inputTokens: 0, outputTokens: 0 };
+      let model = this.model;
+      let stopReason: LlmStopReason | null = null;
+      let sawFinish = false;
+      control.arm();
+      for await (const raw of chunks) {
+        const chunk = parseWire(chunkSchema, raw, ctx, 'stream chunk');
+        if (chunk.model) model = chunk.model;
+        if (chunk.usage) usage = toUsage(chunk.usage);
+        const choice = chunk.choices[0];
+        if (choice?.finish_reason) {
+          sawFinish = true;
+          stopReason = stopReasonOf(choice.finish_reason);
+        }
+        const out = tally.text(choice?.delta?.content);
+        if (out) {
+          control.pause();
+          yield out;
+        }
+        control.arm();
+      }
+      // The SDK ends quietly when its request is aborted, so check why the loop ended.
+      const stopped = stoppedError(control, ctx);
+      if (stopped) throw stopped;
+      if (!sawFinish) throw badResponse(ctx, 'the stream ended before the model finished (no finish_reason)');
+      control.pause();
+      finished = true;
+      yield tally.done(usage, model, stopReason);
+    } catch (err) {
+      throw mapSdkError(err, SDK_ERRORS, control, ctx);
+    } finally {
+      if (!finished) control.abort();
+      control.dispose();
+    }
+  }
+
+  private body(messages: ChatMessage[], system: string | undefined, opts: LlmCallOptions) {
+    const wire: Array<{ role: 'system' | 'user' | 'assistant'; content: string }> = [];
+    if (system) wire.push({ role: 'system', content: system });
+    for (const m of messages) wire.push({ role: m.role, content: m.content });
+    return {
+      model: this.model,
+      messages: wire,
+      // OpenAI itself deprecated max_tokens; NIM and Gemini's compatible endpoints still expect it.
+      ...(opts.maxTokens === undefined
+        ? {}
+        : this.name === 'openai'
+          ? { max_completion_tokens: opts.maxTokens }
+          : { max_tokens: opts.maxTokens }),
+      ...(opts.temperature === undefined ? {} : { temperature: opts.temperature }),
+    };
+  }
+
+  private requestOptions(control: CallControl) {
+    return { signal: control.signal, timeout: control.timeoutMs, maxRetries: this.maxRetries };
+  }
+
+  private context(attempts: number): ErrorContext {
+    return { spec: this.spec, model: this.model, baseUrl: this.baseUrl, attempts };
+  }
+}
