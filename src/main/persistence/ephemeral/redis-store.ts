@@ -31,6 +31,8 @@ export interface RedisEphemeralOptions {
 
 type Client = ReturnType<typeof createClient>;
 
+const BACKGROUND_CONNECT_TIMEOUT_MS = 5000;
+
 class OpTimeoutError extends Error {
   override name = 'OpTimeoutError';
 }
@@ -166,7 +168,9 @@ export class RedisEphemeralStore implements EphemeralStore {
         // Commands fail at once while disconnected instead of queueing (and hanging) until Redis returns.
         disableOfflineQueue: true,
         socket: {
-          connectTimeout: connectTimeoutMs,
+          // Callers never wait on this (the race below bounds the first wait); a generous value
+          // keeps background reconnects from failing forever on a busy machine.
+          connectTimeout: Math.max(connectTimeoutMs, BACKGROUND_CONNECT_TIMEOUT_MS),
           reconnectStrategy: (retries) => backoff(retries, this.maxReconnectDelayMs),
         },
       });
@@ -191,7 +195,9 @@ export class RedisEphemeralStore implements EphemeralStore {
       if (!this.closed) this.logBackend('memory', 'connection closed');
     });
     const connecting = client.connect().catch(() => undefined);
-    await Promise.race([connecting, delay(connectTimeoutMs)]);
+    // Whichever comes first: connected, refused (first 'error'), or out of time.
+    const refused = new Promise<void>((resolve) => client.once('error', () => resolve()));
+    await Promise.race([connecting, refused, delay(connectTimeoutMs)]);
     if (!client.isReady) this.logBackend('memory', `no answer within ${connectTimeoutMs} ms`);
   }
 
@@ -324,13 +330,22 @@ function delay(ms: number): Promise<void> {
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const t = setTimeout(() => reject(new OpTimeoutError(`Redis did not answer within ${ms} ms`)), ms);
+    let settled = false;
+    const t = setTimeout(() => {
+      // Timers run before I/O in an event-loop turn: on a starved loop the reply may already be
+      // waiting in the socket. setImmediate runs after that I/O, so only a real silence times out.
+      setImmediate(() => {
+        if (!settled) reject(new OpTimeoutError(`Redis did not answer within ${ms} ms`));
+      });
+    }, ms);
     p.then(
       (v) => {
+        settled = true;
         clearTimeout(t);
         resolve(v);
       },
       (e: unknown) => {
+        settled = true;
         clearTimeout(t);
         reject(e instanceof Error ? e : new Error(String(e)));
       },
