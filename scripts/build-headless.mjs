@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// Builds what the headless hub runs: src/main → out/headless (esbuild, one ESM bundle per entry,
-// npm packages left external), and the dashboard → out/renderer (Vite). Each part is rebuilt only
+// Builds what the headless hub runs: src/main → out/headless (esbuild, one ESM bundle per entry),
+// and the dashboard → out/renderer (Vite). Pure-JS dependencies are bundled in: resolving and
+// loading thousands of small files was most of the hub's start time (≈1.1 s → 0.55 s here).
+// Native modules and the TypeScript compiler (loaded only to transpile agent code) stay external. Each part is rebuilt only
 // when its sources are newer than its output, so `npm run wactorz` starts fast after the first run.
 // Usage: node scripts/build-headless.mjs [--force] [--quiet]
 import { build } from 'esbuild';
@@ -26,6 +28,8 @@ function newestMtime(paths) {
   paths.forEach((p) => walk(join(root, p)));
   return newest;
 }
+
+const EXTERNAL = ['better-sqlite3', 'typescript', 'electron', 'bufferutil', 'utf-8-validate', 'isolated-vm', 'quickjs-emscripten', '@jitl/*'];
 
 const stampTime = (stamp) => (existsSync(stamp) ? statSync(stamp).mtimeMs : 0);
 
@@ -58,7 +62,7 @@ export async function buildMain() {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    packages: 'external',
+    external: EXTERNAL,
     sourcemap: true,
     logLevel: 'warning',
     // Bundled ESM has no require(); some of our deps' CJS helpers need it.

@@ -4,6 +4,7 @@
  * set), runs the chosen interface, and shuts down gracefully on SIGINT/SIGTERM.
  */
 import { spawn } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import { parseCliArgs, type CliFlags } from './config/cli-args.js';
 import type { WactorzConfigInput } from './config/config.js';
 import { resolveLlmConfig } from './llm/llm-config.js';
@@ -77,6 +78,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     return;
   }
   process.stdout.write(startupLines(handle, flags).join('\n') + '\n');
+  // For bench/hub-startup: every core actor has sent its first heartbeat by now (spawn beats at once).
+  if (env.WACTORZ_STARTUP_REPORT) process.stdout.write(`startup: ${Math.round(process.uptime() * 1000)} ms to first heartbeats of ${handle.system.list().length} actors\n`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -110,3 +113,6 @@ function startupError(e: unknown): string {
   }
   return e instanceof Error ? e.message : String(e);
 }
+
+// Run directly (`node out/headless/cli.js …`) as well as through bin/wactorz.mjs.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) void main(process.argv.slice(2));
