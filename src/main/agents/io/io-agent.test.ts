@@ -1,0 +1,194 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Message } from '../../../shared/message.js';
+import { agentChatSchema, ioChatResponseSchema, type IoChatResponse } from '../../../shared/mqtt-payloads.js';
+import { chatTaskSchema, type ChatTask } from '../../../shared/chat.js';
+import { Actor } from '../../core/actor.js';
+import { actorIdFor } from '../../core/actor-id.js';
+import { TaskError } from '../../core/errors.js';
+import { createTestSystem, sleep, waitFor, type TestSystem } from '../../core/testing/test-system.js';
+import { IOAgent } from './io-agent.js';
+
+type Responder = (task: ChatTask, main: FakeMain) => Promise<unknown>;
+
+/**
+ * Stands in for main: validates the chat TASK, streams chunks with system.streams.emit and answers
+ * with a RESULT. Like the real main, it handles chats concurrently (the handler starts the work
+ * and returns), so a slow reply to one client does not hold up another.
+ */
+class FakeMain extends Actor {
+  tasks: ChatTask[] = [];
+  constructor(private readonly respond: Responder) {
+    super({ name: 'main' });
+  }
+  protected override handleMessage(msg: Message): void {
+    if (msg.type !== 'TASK') return;
+    const task = chatTaskSchema.parse(msg.payload);
+    this.tasks.push(task);
+    this.respond(task, this).then(
+      (result) => this.reply(msg, result),
+      (e: unknown) => this.replyError(msg, e),
+    );
+  }
+  stream(task: ChatTask, chunk: string): boolean {
+    return this.system.streams.emit(task.message_id, chunk);
+  }
+}
+
+/** Streams the reply word by word, then answers with all of it. */
+const wordByWord: Responder = async (task, main) => {
+  const reply = `You said: ${task.text}`;
+  const words = reply.split(/(?<= )/);
+  for (const w of words) {
+    await sleep(2);
+    main.stream(task, w);
+  }
+  return { reply, agent: 'main' };
+};
+
+let t: TestSystem;
+beforeEach(async () => {
+  t = await createTestSystem();
+});
+afterEach(async () => {
+  await t.close();
+});
+
+const responses = (): IoChatResponse[] => t.bus.messages('io/chat/response').map((r) => ioChatResponseSchema.parse(r));
+const finals = (): IoChatResponse[] => responses().filter((r) => r.done);
+const mainChat = () => t.bus.messages(`agents/${actorIdFor('main')}/chat`).map((c) => agentChatSchema.parse(c));
+const ioLogs = (): string => t.bus.messages<{ message: string }>(`agents/${actorIdFor('io')}/logs`).map((l) => l.message).join('\n');
+
+describe('IOAgent', () => {
+  it('is the protected core actor "io"', () => {
+    expect(new IOAgent()).toMatchObject({ name: 'io', isProtected: true, kind: 'core', mainName: 'main', replyTimeoutMs: 180_000 });
+  });
+
+  it('asks main with a chat TASK, streams its chunks on io/chat/response, then the whole reply, and posts it on agents/<main>/chat', async () => {
+    const main = await t.system.spawn(new FakeMain(wordByWord));
+    await t.system.spawn(new IOAgent());
+    t.bus.publish('io/chat', { from: 'alice', content: 'hello there', message_id: 'm-1' });
+    await waitFor(() => finals().length === 1, 5000, 'final reply');
+
+    expect(main.tasks).toEqual([{ kind: 'chat', text: 'hello there', from: 'alice', interface: 'mqtt', message_id: 'm-1' }]);
+    const all = responses();
+    const chunks = all.filter((r) => !r.done);
+    expect(chunks.map((c) => c.content)).toEqual(['You ', 'said: ', 'hello ', 'there']);
+    for (const c of chunks) expect(c).toMatchObject({ from: 'main', to: 'alice', message_id: 'm-1', done: false });
+    // The final message comes last and carries the whole reply.
+    expect(all.at(-1)).toMatchObject({ from: 'main', to: 'alice', done: true, content: 'You said: hello there', message_id: 'm-1', agent: 'main' });
+    expect(all.at(-1)).not.toHaveProperty('error');
+    expect(mainChat()).toEqual([
+      expect.objectContaining({ from: 'main', to: 'alice', content: 'You said: hello there', role: 'assistant', interface: 'mqtt' }),
+    ]);
+    expect(t.system.streams.size).toBe(0);
+  });
+
+  it('gives a chat without message_id one, used for its chunks and its final reply', async () => {
+    const main = await t.system.spawn(new FakeMain(wordByWord));
+    await t.system.spawn(new IOAgent());
+    t.bus.publish('io/chat', { content: 'hi' });
+    await waitFor(() => finals().length === 1, 5000);
+    const id = main.tasks[0]!.message_id;
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(main.tasks[0]!.from).toBe('user');
+    expect(new Set(responses().map((r) => r.message_id))).toEqual(new Set([id]));
+  });
+
+  it('handles chats from different clients concurrently', async () => {
+    let releaseAlice!: () => void;
+    const aliceMayAnswer = new Promise<void>((r) => (releaseAlice = r));
+    await t.system.spawn(
+      new FakeMain(async (task, main) => {
+        main.stream(task, `for ${task.from}: `);
+        if (task.from === 'alice') await aliceMayAnswer;
+        return { reply: `for ${task.from}: done`, agent: 'main' };
+      }),
+    );
+    const io = await t.system.spawn(new IOAgent());
+    t.bus.publish('io/chat', { from: 'alice', content: 'slow question', message_id: 'a' });
+    t.bus.publish('io/chat', { from: 'bob', content: 'quick question', message_id: 'b' });
+    // Bob is answered while Alice's answer is still pending.
+    await waitFor(() => finals().length === 1, 5000, "bob's reply");
+    expect(finals()[0]).toMatchObject({ to: 'bob', message_id: 'b', content: 'for bob: done' });
+    expect(io.pendingChats).toBe(1);
+    releaseAlice();
+    await waitFor(() => finals().length === 2, 5000, "alice's reply");
+    expect(finals()[1]).toMatchObject({ to: 'alice', message_id: 'a', content: 'for alice: done' });
+    expect(responses().filter((r) => !r.done).map((r) => [r.message_id, r.content])).toEqual([
+      ['a', 'for alice: '],
+      ['b', 'for bob: '],
+    ]);
+  });
+
+  it('answers with a clear error when main is not there', async () => {
+    await t.system.spawn(new IOAgent());
+    t.bus.publish('io/chat', { from: 'alice', content: 'anyone?', message_id: 'x' });
+    await waitFor(() => finals().length === 1, 5000);
+    expect(finals()[0]).toMatchObject({ from: 'main', to: 'alice', done: true, error: true, message_id: 'x', content: expect.stringMatching(/^Error: main is not running/) });
+    expect(mainChat()).toEqual([]);
+  });
+
+  it('answers with a clear error when main does not answer in time, and drops chunks that come later', async () => {
+    let late: (() => void) | undefined;
+    await t.system.spawn(
+      new FakeMain(async (task, main) => {
+        main.stream(task, 'thinking… ');
+        await new Promise<void>((r) => (late = r));
+        main.stream(task, 'too late');
+        return { reply: 'too late', agent: 'main' };
+      }),
+    );
+    await t.system.spawn(new IOAgent({ replyTimeoutMs: 100 }));
+    t.bus.publish('io/chat', { from: 'alice', content: 'think hard', message_id: 't' });
+    await waitFor(() => finals().length === 1, 5000);
+    expect(finals()[0]).toMatchObject({ error: true, done: true, content: expect.stringContaining('main did not answer within 100 ms') });
+    late!();
+    await sleep(20);
+    expect(responses().map((r) => r.content)).toEqual(['thinking… ', finals()[0]!.content]);
+  });
+
+  it("passes main's ERROR on, and rejects a RESULT that is not {reply, agent}", async () => {
+    await t.system.spawn(
+      new FakeMain(async (task) => {
+        if (task.text === 'fail') throw new TaskError('the LLM provider refused the request', 'refused');
+        return { text: 'wrong shape' };
+      }),
+    );
+    await t.system.spawn(new IOAgent());
+    t.bus.publish('io/chat', { from: 'alice', content: 'fail', message_id: 'e1' });
+    t.bus.publish('io/chat', { from: 'alice', content: 'other', message_id: 'e2' });
+    await waitFor(() => finals().length === 2, 5000);
+    const byId = Object.fromEntries(finals().map((f) => [f.message_id, f]));
+    expect(byId.e1).toMatchObject({ error: true, content: 'Error: main could not answer: the LLM provider refused the request' });
+    expect(byId.e2).toMatchObject({ error: true, content: expect.stringContaining('unexpected payload') });
+  });
+
+  it('logs and drops malformed io/chat messages and duplicate deliveries, and keeps serving', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const main = await t.system.spawn(
+      new FakeMain(async (task) => {
+        if (task.message_id === 'dup') await gate;
+        return { reply: 'ok', agent: 'main' };
+      }),
+    );
+    const io = await t.system.spawn(new IOAgent());
+    t.bus.publish('io/chat', 'not json');
+    t.bus.publish('io/chat', { from: 'alice' });
+    t.bus.publish('io/chat', { from: 'alice', content: '' });
+    t.bus.publish('io/chat', { from: 7, content: 'x' });
+    t.bus.publish('io/chat', '');
+    t.bus.publish('io/chat', { from: 'alice', content: 'first', message_id: 'dup' });
+    t.bus.publish('io/chat', { from: 'alice', content: 'first', message_id: 'dup' });
+    await sleep(20);
+    expect(ioLogs().match(/dropped a malformed io\/chat/g)).toHaveLength(5);
+    expect(ioLogs()).toMatch(/message_id dup is already being answered/);
+    expect(main.tasks).toHaveLength(1);
+    release();
+    await waitFor(() => finals().length === 1, 5000);
+    t.bus.publish('io/chat', { from: 'alice', content: 'still there?', message_id: 'after' });
+    await waitFor(() => finals().length === 2, 5000);
+    expect(finals().map((f) => f.message_id)).toEqual(['dup', 'after']);
+    expect(io.state).toBe('running');
+  });
+});

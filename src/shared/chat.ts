@@ -1,0 +1,37 @@
+/**
+ * The chat contract between an interface (IOAgent for MQTT, the CLI, REST's POST /chat) and main,
+ * over the actor runtime (not MQTT):
+ *
+ *   interface → main: a TASK with a ChatTask payload;
+ *   main → interface: chunks as they come, via `system.streams.emit(message_id, chunk)` (optional),
+ *                     then a RESULT with a ChatResult payload carrying the whole reply.
+ *
+ * MQTT-side payloads (`io/chat`, `io/chat/response`, `agents/{id}/chat`) are in mqtt-payloads.ts.
+ */
+import { z } from 'zod';
+
+/** TASK payload: one user message for main to answer. */
+export const chatTaskSchema = z.looseObject({
+  kind: z.literal('chat'),
+  /** What the user wrote (`@name …`, `/command …` or conversation). */
+  text: z.string(),
+  /** Who wrote it (the `from` of `io/chat`, a CLI user, a REST client…). */
+  from: z.string().min(1),
+  /** Which interface it came through: mqtt, cli, rest, discord, telegram, whatsapp… */
+  interface: z.string().min(1),
+  /** Correlates the streamed chunks (StreamRegistry id) and the replies with the request. */
+  message_id: z.string().min(1),
+});
+export type ChatTask = z.infer<typeof chatTaskSchema>;
+
+/** RESULT payload: main's whole reply, and which agent produced it (`main`, or the @mentioned one). */
+export const chatResultSchema = z.looseObject({
+  reply: z.string(),
+  agent: z.string().min(1),
+});
+export type ChatResult = z.infer<typeof chatResultSchema>;
+
+/** True when a TASK payload is a chat message (for main's dispatch). */
+export function isChatTask(payload: unknown): payload is ChatTask {
+  return chatTaskSchema.safeParse(payload).success;
+}
