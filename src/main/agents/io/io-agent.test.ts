@@ -1,49 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Message } from '../../../shared/message.js';
 import { agentChatSchema, ioChatResponseSchema, type IoChatResponse } from '../../../shared/mqtt-payloads.js';
-import { chatTaskSchema, type ChatTask } from '../../../shared/chat.js';
-import { Actor } from '../../core/actor.js';
 import { actorIdFor } from '../../core/actor-id.js';
 import { TaskError } from '../../core/errors.js';
 import { createTestSystem, sleep, waitFor, type TestSystem } from '../../core/testing/test-system.js';
 import { IOAgent } from './io-agent.js';
-
-type Responder = (task: ChatTask, main: FakeMain) => Promise<unknown>;
-
-/**
- * Stands in for main: validates the chat TASK, streams chunks with system.streams.emit and answers
- * with a RESULT. Like the real main, it handles chats concurrently (the handler starts the work
- * and returns), so a slow reply to one client does not hold up another.
- */
-class FakeMain extends Actor {
-  tasks: ChatTask[] = [];
-  constructor(private readonly respond: Responder) {
-    super({ name: 'main' });
-  }
-  protected override handleMessage(msg: Message): void {
-    if (msg.type !== 'TASK') return;
-    const task = chatTaskSchema.parse(msg.payload);
-    this.tasks.push(task);
-    this.respond(task, this).then(
-      (result) => this.reply(msg, result),
-      (e: unknown) => this.replyError(msg, e),
-    );
-  }
-  stream(task: ChatTask, chunk: string): boolean {
-    return this.system.streams.emit(task.message_id, chunk);
-  }
-}
-
-/** Streams the reply word by word, then answers with all of it. */
-const wordByWord: Responder = async (task, main) => {
-  const reply = `You said: ${task.text}`;
-  const words = reply.split(/(?<= )/);
-  for (const w of words) {
-    await sleep(2);
-    main.stream(task, w);
-  }
-  return { reply, agent: 'main' };
-};
+import { FakeMain, wordByWord } from './testing/fake-main.js';
 
 let t: TestSystem;
 beforeEach(async () => {
