@@ -11,3 +11,24 @@ export type { EphemeralStore } from './ephemeral/ephemeral-store.js';
 export { MemoryEphemeralStore } from './ephemeral/memory-store.js';
 export { RedisEphemeralStore, type RedisEphemeralOptions } from './ephemeral/redis-store.js';
 export { BlobStore } from './blob/blob-store.js';
+export {
+  createStores,
+  type DurableStores,
+  SpawnRegistry,
+  type SpawnEntry,
+  type SpawnUpsert,
+  type CodeVersion,
+  ConversationHistory,
+  type ConversationTurn,
+  type NewTurn,
+  UserFacts,
+  TimeSeries,
+  type Sample,
+  type NewSample,
+  type RangeQuery,
+  TopicContracts,
+  type TopicContract,
+  type TopicContractInput,
+  PipelineRules,
+  type PipelineRule,
+} from './stores/index.js';
