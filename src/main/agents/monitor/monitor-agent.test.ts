@@ -82,9 +82,9 @@ describe('MonitorAgent', () => {
 
   it('does not alert on actors that keep beating (real actors, real heartbeats)', async () => {
     await t.system.spawn(new Idle({ name: 'worker' }));
-    // Heartbeats every 20 ms against a 400 ms threshold: only a broken watchdog would alert.
-    await t.system.spawn(new MonitorAgent({ ...fast, warnMs: 400, criticalMs: 800 }));
-    await sleep(600);
+    // Heartbeats every 20 ms against a 600 ms threshold: only a broken watchdog (or a 600 ms stall) would alert.
+    await t.system.spawn(new MonitorAgent({ ...fast, warnMs: 600, criticalMs: 1200 }));
+    await sleep(1000);
     expect(t.bus.messages('agents/+/alert')).toEqual([]);
   });
 
@@ -112,15 +112,17 @@ describe('MonitorAgent', () => {
     expect(alertsFor('quitter')).toEqual([]);
     expect(alertsFor('deleted')).toEqual([]);
     expect(alertsFor('remote-stopped')).toEqual([]);
-    expect(alertsFor('remote-late').map((a) => [a.severity, a.resolved ?? false])).toEqual([
-      ['warning', false],
-      ['info', true],
-    ]);
-    expect(alertsFor('remote-late')[1]!.message).toMatch(/stopped/);
+    // warning (and, if this loaded machine stalled for a while, critical), then resolved — and nothing after.
+    const late = alertsFor('remote-late');
+    expect(late[0]!.severity).toBe('warning');
+    expect(late.at(-1)).toMatchObject({ severity: 'info', resolved: true, message: expect.stringMatching(/stopped/) });
+    expect(late.filter((a) => a.resolved)).toHaveLength(1);
     const health = monitor.health();
     expect(health.actors.find((a) => a.name === 'deleted')).toBeUndefined();
     expect(health.actors.find((a) => a.name === 'quitter')).toMatchObject({ state: 'stopped' });
-    expect(main.received.map((m) => m.event)).toEqual(['raise', 'resolve']);
+    expect(main.received[0]!.event).toBe('raise');
+    expect(main.received.at(-1)!.event).toBe('resolve');
+    expect(main.received.every((m) => m.alert.name === 'remote-late')).toBe(true);
   });
 
   it('reports a failed actor to main once, and adds no alert of its own on the bus', async () => {
