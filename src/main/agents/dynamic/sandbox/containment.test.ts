@@ -1,0 +1,202 @@
+/**
+ * Containment: what generated code can do wrong (spin, eat memory, throw, reject, flood) stops that
+ * agent alone — the call gets a typed error, the hub's event loop keeps turning, and the agent can
+ * be restarted.
+ */
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSandboxedAgent, SandboxError, type SandboxedAgent, type SandboxedAgentOptions } from './index.js';
+import { RecordingHost } from './testing/recording-host.js';
+
+const agents: SandboxedAgent[] = [];
+afterAll(async () => {
+  await Promise.all(agents.map((a) => a.terminate()));
+});
+
+async function spawn(code: string, opts: Partial<SandboxedAgentOptions> = {}): Promise<SandboxedAgent> {
+  const agent = await createSandboxedAgent({ name: `contain-${agents.length}`, host: new RecordingHost(), limits: { callTimeoutMs: 1_500, memoryMb: 32 }, ...opts, code });
+  agents.push(agent);
+  return agent;
+}
+
+async function failure(p: Promise<unknown>): Promise<SandboxError> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(SandboxError);
+  return e as SandboxError;
+}
+
+/** Counts ticks of a 20 ms interval on the hub's event loop while it runs. */
+function heartbeat(): { stop(): number } {
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 20);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return ticks;
+    },
+  };
+}
+
+const unhandled: unknown[] = [];
+const onUnhandled = (e: unknown): void => void unhandled.push(e);
+beforeEach(() => {
+  unhandled.length = 0;
+  process.on('unhandledRejection', onUnhandled);
+});
+afterEach(() => {
+  process.off('unhandledRejection', onUnhandled);
+});
+
+describe('containment', () => {
+  it('an endless loop in handleTask: timeout ERROR, the hub keeps turning, the agent answers the next task', async () => {
+    const agent = await spawn(`export async function handleTask(agent, p) { if (p === 'spin') { while (true) {} } return 'ok:' + p }`);
+    await agent.setup();
+    const beat = heartbeat();
+    const err = await failure(agent.handleTask('spin'));
+    const ticks = beat.stop();
+    expect(err.kind).toBe('timeout');
+    expect(err.fatal).toBe(false);
+    expect(err.message).toMatch(/1500 ms/);
+    // The call lasted ~1.5 s: a hub blocked by the loop would have ticked at most once or twice.
+    expect(ticks).toBeGreaterThan(10);
+    expect(await agent.handleTask('after')).toBe('ok:after');
+  });
+
+  it('an awaited promise that never settles: timeout ERROR, the agent lives on', async () => {
+    const agent = await spawn(`export async function handleTask(agent, p) { if (p === 'hang') await new Promise(() => {}); return p }`);
+    const err = await failure(agent.handleTask('hang'));
+    expect(err.kind).toBe('timeout');
+    expect(await agent.handleTask('next')).toBe('next');
+  });
+
+  it('an endless loop in setup: setup times out; a fixed version can be swapped in', async () => {
+    const agent = await spawn(`export async function setup() { for (;;) {} } export async function handleTask() { return 'old' }`);
+    const beat = heartbeat();
+    const err = await failure(agent.setup());
+    expect(beat.stop()).toBeGreaterThan(10);
+    expect(err.kind).toBe('timeout');
+    await agent.hotSwap(`export async function setup(agent) { agent.state.fixed = true } export async function handleTask() { return 'fixed' }`);
+    expect(await agent.handleTask(null)).toBe('fixed');
+    expect(agent.status).toBe('running');
+  });
+
+  it('several agents spinning at once leave the hub responsive', async () => {
+    const spinners = await Promise.all([0, 1, 2].map(() => spawn(`export async function handleTask() { while (true) {} }`)));
+    const beat = heartbeat();
+    const errors = await Promise.all(spinners.map((a) => failure(a.handleTask(null))));
+    expect(beat.stop()).toBeGreaterThan(10);
+    expect(errors.map((e) => e.kind)).toEqual(['timeout', 'timeout', 'timeout']);
+  });
+
+  it('a memory bomb: out_of_memory, the agent is down and reported, and restarts', async () => {
+    const agent = await spawn(`
+      export async function setup(agent) { agent.state.started = (agent.state.started ?? 0) + 1 }
+      export async function handleTask(agent, p) {
+        if (p === 'bomb') { const hog = []; for (;;) hog.push(new Array(100000).fill(hog.length)); }
+        return 'alive';
+      }`);
+    await agent.setup();
+    const crashes: SandboxError[] = [];
+    agent.onCrash((e) => crashes.push(e));
+    const err = await failure(agent.handleTask('bomb'));
+    expect(err.kind).toBe('out_of_memory');
+    expect(err.fatal).toBe(true);
+    expect(crashes.map((c) => c.kind)).toEqual(['out_of_memory']);
+    expect(agent.status).toBe('crashed');
+    const down = await failure(agent.handleTask('x'));
+    expect(down.fatal).toBe(true);
+    await agent.restart();
+    expect(await agent.handleTask('x')).toBe('alive');
+    expect(agent.state).toEqual({ started: 2 });
+  });
+
+  it('a memory bomb of one big string is caught the same way', async () => {
+    const agent = await spawn(`export async function handleTask() { let s = 'x'; for (;;) s = [s, s].join(''); }`);
+    const err = await failure(agent.handleTask(null));
+    expect(err.kind).toBe('out_of_memory');
+  });
+
+  it('a throw in setup: crash ERROR with the message and the line, not fatal', async () => {
+    const agent = await spawn(`export async function setup(agent) {\n  const x = 1;\n  throw new Error('boom in setup');\n}\nexport async function handleTask() { return 1 }`);
+    const err = await failure(agent.setup());
+    expect(err.kind).toBe('crash');
+    expect(err.fatal).toBe(false);
+    expect(err.message).toMatch(/boom in setup/);
+    expect(err.message).toMatch(/agent\.js:3:/);
+    expect(agent.status).toBe('loaded');
+  });
+
+  it('a throw in handleTask fails that task only', async () => {
+    const agent = await spawn(`export async function handleTask(agent, p) { if (p.fail) throw new TypeError('bad payload'); return p.n * 2 }`);
+    const err = await failure(agent.handleTask({ fail: true }));
+    expect(err.kind).toBe('crash');
+    expect(err.message).toMatch(/TypeError: bad payload/);
+    expect(await agent.handleTask({ n: 21 })).toBe(42);
+  });
+
+  it('unhandled rejections stay inside the agent: nothing reaches the hub process', async () => {
+    const agent = await spawn(`
+      export async function setup() { Promise.reject(new Error('nobody listens')); }
+      export async function handleTask() { Promise.reject(new Error('again')); (async () => { throw new Error('async throw') })(); return 'fine' }`);
+    await agent.setup();
+    expect(await agent.handleTask(null)).toBe('fine');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(unhandled).toEqual([]);
+  });
+
+  it('deep recursion is a catchable error inside the agent, not a crash of its engine', async () => {
+    const agent = await spawn(`
+      export async function handleTask(agent, p) {
+        if (p === 'recurse') { const f = (n) => f(n + 1) + 1; try { f(0) } catch (e) { return 'caught ' + e.message } }
+        if (p === 'json') { let s = '1'; s = '['.repeat(100000) + s + ']'.repeat(100000); try { JSON.parse(s); return 'parsed' } catch (e) { return 'caught ' + e.message } }
+        if (p === 'uncaught') { const g = () => g(); g() }
+        return 'ok';
+      }`);
+    expect(await agent.handleTask('recurse')).toMatch(/caught .*stack/i);
+    expect(await agent.handleTask('json')).toMatch(/caught|parsed/);
+    const err = await failure(agent.handleTask('uncaught'));
+    expect(err.fatal).toBe(false);
+    expect(await agent.handleTask('again')).toBe('ok');
+  });
+
+  it('an endless loop in a subscription callback is logged; the agent keeps working', async () => {
+    const host = new RecordingHost();
+    const agent = await spawn(
+      `export async function setup(agent) { agent.subscribe('spin/now', () => { while (true) {} }) }
+       export async function handleTask(agent, p) { return p }`,
+      { host },
+    );
+    await agent.setup();
+    host.bus.publish('spin/now', {});
+    await expect.poll(() => host.logs.some((l) => l.level === 'error' && /interrupted/.test(l.message)), { timeout: 10_000 }).toBe(true);
+    expect(await agent.handleTask('still here')).toBe('still here');
+  });
+
+  it('a publish flood is cut off: the call fails and the hub got a bounded number of messages', async () => {
+    const host = new RecordingHost();
+    const agent = await spawn(`export async function handleTask(agent) { for (let i = 0; ; i++) agent.publish('flood', i) }`, { host });
+    const err = await failure(agent.handleTask(null));
+    expect(err.message).toMatch(/too many messages/);
+    expect(host.published.length).toBeLessThanOrEqual(10_000);
+  });
+
+  it('terminate stops the agent: calls in flight and later calls get `stopped`', async () => {
+    const agent = await spawn(`export async function handleTask(agent, p) { await new Promise(() => {}) }`);
+    const inFlight = agent.handleTask(null);
+    await new Promise((r) => setTimeout(r, 50));
+    await agent.terminate();
+    expect((await failure(inFlight)).kind).toBe('stopped');
+    expect((await failure(agent.handleTask(null))).kind).toBe('stopped');
+    expect(agent.status).toBe('terminated');
+  });
+
+  it('limits are per agent: a tight memory cap fails where the default passes', async () => {
+    const code = `export async function handleTask() { const a = []; for (let i = 0; i < 200000; i++) a.push({ i, s: 'item' + i }); return a.length }`;
+    const roomy = await spawn(code, { limits: { memoryMb: 128, callTimeoutMs: 10_000 } });
+    const tight = await spawn(code, { limits: { memoryMb: 8, callTimeoutMs: 10_000 } });
+    expect(await roomy.handleTask(null)).toBe(200000);
+    expect((await failure(tight.handleTask(null))).kind).toBe('out_of_memory');
+  });
+});

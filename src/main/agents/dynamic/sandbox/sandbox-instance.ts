@@ -1,0 +1,303 @@
+/**
+ * One running version of one agent: a worker thread with a QuickJS engine that has loaded the
+ * agent's module. It speaks the worker protocol (batched both ways: one postMessage per burst of
+ * calls), routes the agent's requests to its HostBridge, enforces a last-resort deadline on the
+ * worker itself, and reports a fatal failure once.
+ */
+import { Worker } from 'node:worker_threads';
+import { SandboxError, type SandboxErrorKind } from './errors.js';
+import { HostBridge } from './host-bridge.js';
+import { sandboxAssets } from './quickjs-assets.js';
+import type { AgentExports, AgentHost, SandboxLimits } from './types.js';
+
+export type HookName = 'setup' | 'handleTask' | 'process' | 'cleanup';
+
+export interface InstanceOptions {
+  name: string;
+  actorId: string;
+  js: string;
+  limits: SandboxLimits;
+  host: AgentHost;
+  state: Record<string, unknown>;
+  intervalSeconds: number;
+  env: Record<string, string>;
+  modules: Record<string, string>;
+  /** The agent reported a changed state / interval. */
+  onState: (state: Record<string, unknown>, intervalSeconds: number) => void;
+  /** The instance died (after start): out of memory, engine failure, wedged. */
+  onFatal: (error: SandboxError) => void;
+}
+
+/** How long past a call's deadline the worker may stay silent before it is considered wedged. */
+const WEDGED_GRACE_MS = 2_000;
+/** Subscription messages queued for the agent beyond which new ones are dropped. */
+const MAX_QUEUED_DELIVERIES = 1_000;
+
+interface PendingCall {
+  fn: HookName;
+  resolve: (v: unknown) => void;
+  reject: (e: SandboxError) => void;
+  backstop: NodeJS.Timeout;
+}
+
+type WorkerMessage =
+  | { t: 'loaded'; exports: AgentExports }
+  | { t: 'load_failed'; message: string; line?: number; column?: number; kind: 'bad_code' | 'timeout' }
+  | { t: 'done'; id: number; ok: boolean; json: string; kind?: SandboxErrorKind }
+  | { t: 'host'; id?: number; method: string; args: string }
+  | { t: 'state'; json: string }
+  | { t: 'ack'; n: number }
+  | { t: 'fatal'; kind: SandboxErrorKind; message: string };
+
+export class SandboxInstance {
+  exports: AgentExports = { setup: false, handleTask: false, process: false, cleanup: false };
+  private readonly worker: Worker;
+  private readonly bridge: HostBridge;
+  private readonly calls = new Map<number, PendingCall>();
+  private outbox: unknown[] = [];
+  private flushScheduled = false;
+  private nextCallId = 1;
+  private queuedDeliveries = 0;
+  private droppedDeliveries = 0;
+  private dead: SandboxError | undefined;
+  private loaded: { resolve: (e: AgentExports) => void; reject: (e: SandboxError) => void } | undefined;
+
+  private constructor(
+    private readonly opts: InstanceOptions,
+    assets: Awaited<ReturnType<typeof sandboxAssets>>,
+  ) {
+    const { limits } = opts;
+    this.bridge = new HostBridge(opts.host, opts.name, (sub, topic, payload) => this.deliver(sub, topic, payload));
+    this.worker = new Worker(assets.workerFile, {
+      workerData: {
+        quickjsCore: assets.quickjsCore,
+        quickjsVariant: assets.quickjsVariant,
+        wasmModule: assets.wasmModule,
+        limits,
+        meta: { name: opts.name, actorId: opts.actorId, state: opts.state, interval: opts.intervalSeconds, env: opts.env },
+      },
+      // The worker's own heap only carries messages in transit; the agent's heap is the engine's
+      // (capped by memoryMb). No environment, no stdio of the hub.
+      resourceLimits: { maxOldGenerationSizeMb: Math.max(32, limits.memoryMb), maxYoungGenerationSizeMb: 4, stackSizeMb: 8 },
+      env: {},
+      stdout: true,
+      stderr: true,
+      name: `wactorz-agent:${opts.name}`,
+    });
+    this.worker.stderr.on('data', (chunk: Buffer) => opts.host.log('debug', `[sandbox worker] ${chunk.toString().trimEnd()}`));
+    this.worker.stdout.resume();
+    this.worker.on('message', (batch: WorkerMessage[]) => {
+      for (const msg of batch) this.onMessage(msg);
+    });
+    this.worker.on('error', (err: Error & { code?: string }) => {
+      const oom = err.code === 'ERR_WORKER_OUT_OF_MEMORY';
+      this.die(oom ? 'out_of_memory' : 'crash', oom ? `the agent's worker ran out of memory` : `the agent's worker failed: ${err.message}`);
+    });
+    this.worker.on('exit', (code) => this.die('crash', `the agent's worker exited (code ${code})`));
+  }
+
+  /** Spawns the worker and loads the module; rejects with `bad_code` (line/column) when it does not load. */
+  static async start(opts: InstanceOptions): Promise<SandboxInstance> {
+    const instance = new SandboxInstance(opts, await sandboxAssets());
+    const loaded = new Promise<AgentExports>((resolve, reject) => (instance.loaded = { resolve, reject }));
+    const loadDeadline = setTimeout(
+      () => instance.die('timeout', `loading did not finish within ${opts.limits.callTimeoutMs} ms`),
+      opts.limits.callTimeoutMs + WEDGED_GRACE_MS + 5_000,
+    );
+    instance.post({ t: 'load', code: opts.js, modules: opts.modules });
+    try {
+      instance.exports = await loaded;
+      return instance;
+    } catch (e) {
+      await instance.terminate();
+      throw e;
+    } finally {
+      clearTimeout(loadDeadline);
+    }
+  }
+
+  get alive(): boolean {
+    return this.dead === undefined;
+  }
+
+  /** Runs a hook; resolves with its JSON result, rejects with a SandboxError. */
+  call(fn: HookName, payload?: unknown): Promise<unknown> {
+    if (this.dead) return Promise.reject(this.stoppedError(fn));
+    let payloadJson = '';
+    if (payload !== undefined) {
+      try {
+        payloadJson = JSON.stringify(payload);
+      } catch (e) {
+        return Promise.reject(new SandboxError('crash', `${fn}: the payload is not JSON (${(e as Error).message})`, { agent: this.opts.name, phase: fn, fatal: false }));
+      }
+    }
+    const id = this.nextCallId++;
+    return new Promise((resolve, reject) => {
+      const backstop = setTimeout(
+        () => this.die('timeout', `the agent stopped responding (${fn} gave no answer ${WEDGED_GRACE_MS} ms past its ${this.opts.limits.callTimeoutMs} ms limit)`),
+        this.opts.limits.callTimeoutMs + WEDGED_GRACE_MS,
+      );
+      this.calls.set(id, { fn, resolve, reject, backstop });
+      this.post({ t: 'call', id, fn, payload: payloadJson });
+    });
+  }
+
+  /** Resolves once no call is in flight (or the instance is dead). */
+  async drain(): Promise<void> {
+    while (this.calls.size > 0 && !this.dead) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  async terminate(): Promise<void> {
+    this.die('stopped', 'the agent was stopped');
+    await this.worker.terminate();
+  }
+
+  private deliver(sub: number, topic: string, payload: unknown): void {
+    if (this.dead) return;
+    if (this.queuedDeliveries >= MAX_QUEUED_DELIVERIES) {
+      if (this.droppedDeliveries++ === 0) this.opts.host.log('warning', `${this.opts.name} is not keeping up with its subscriptions: dropping messages`);
+      return;
+    }
+    let json: string;
+    try {
+      json = JSON.stringify(payload ?? null);
+    } catch {
+      json = JSON.stringify(String(payload));
+    }
+    this.queuedDeliveries++;
+    this.post({ t: 'deliver', sub, topic, json });
+  }
+
+  private post(msg: unknown): void {
+    this.outbox.push(msg);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // Everything posted in the same tick goes in one message: what makes task throughput.
+    queueMicrotask(() => {
+      this.flushScheduled = false;
+      const batch = this.outbox;
+      this.outbox = [];
+      if (!this.dead) this.worker.postMessage(batch);
+    });
+  }
+
+  private onMessage(msg: WorkerMessage): void {
+    switch (msg.t) {
+      case 'loaded':
+        this.loaded?.resolve(msg.exports);
+        this.loaded = undefined;
+        break;
+      case 'load_failed': {
+        const where = msg.line ? ` at line ${msg.line}${msg.column ? `, column ${msg.column}` : ''}` : '';
+        const err = new SandboxError(msg.kind, `the code does not load${where}: ${msg.message}`, {
+          agent: this.opts.name,
+          phase: 'load',
+          fatal: false,
+          diagnostics: [{ message: msg.message, line: msg.line ?? 1, column: msg.column ?? 1, severity: 'error' }],
+        });
+        this.loaded?.reject(err);
+        this.loaded = undefined;
+        break;
+      }
+      case 'done':
+        this.settle(msg);
+        break;
+      case 'host':
+        this.onHostRequest(msg);
+        break;
+      case 'state': {
+        const [state, interval] = JSON.parse(msg.json) as [Record<string, unknown>, number];
+        this.opts.onState(state, interval);
+        break;
+      }
+      case 'ack':
+        this.queuedDeliveries = Math.max(0, this.queuedDeliveries - msg.n);
+        if (this.queuedDeliveries === 0 && this.droppedDeliveries > 0) {
+          this.opts.host.log('warning', `${this.opts.name} dropped ${this.droppedDeliveries} subscription message(s) while busy`);
+          this.droppedDeliveries = 0;
+        }
+        break;
+      case 'fatal':
+        this.die(msg.kind, msg.message);
+        break;
+    }
+  }
+
+  private settle(msg: Extract<WorkerMessage, { t: 'done' }>): void {
+    const call = this.calls.get(msg.id);
+    if (!call) return;
+    this.calls.delete(msg.id);
+    clearTimeout(call.backstop);
+    if (msg.ok) {
+      call.resolve(msg.json === '' ? undefined : JSON.parse(msg.json));
+      return;
+    }
+    const info = JSON.parse(msg.json) as { name?: string; message?: string; stack?: string };
+    const kind: SandboxErrorKind = msg.kind ?? 'crash';
+    const text = kind === 'crash' && !msg.kind ? `${call.fn} threw ${info.name ?? 'Error'}: ${info.message}` : (info.message ?? kind);
+    const where = firstGuestFrame(info.stack);
+    call.reject(
+      new SandboxError(kind, where ? `${text} (${where})` : text, {
+        agent: this.opts.name,
+        phase: call.fn,
+        fatal: kind === 'out_of_memory',
+        ...(info.stack ? { stack: info.stack } : {}),
+      }),
+    );
+  }
+
+  private onHostRequest(msg: Extract<WorkerMessage, { t: 'host' }>): void {
+    const id = msg.id;
+    if (id === undefined) {
+      this.bridge.send(msg.method, msg.args);
+      return;
+    }
+    this.bridge.request(msg.method, msg.args).then(
+      (value) => {
+        let json: string;
+        try {
+          json = value === undefined ? '' : JSON.stringify(value);
+        } catch {
+          json = JSON.stringify(String(value));
+        }
+        this.post({ t: 'reply', id, ok: true, json });
+      },
+      (err: unknown) => {
+        const e = err instanceof Error ? err : new Error(String(err));
+        const kind = (e as { kind?: unknown }).kind;
+        this.post({ t: 'reply', id, ok: false, json: JSON.stringify({ name: e.name, message: e.message, kind: typeof kind === 'string' ? kind : undefined }) });
+      },
+    );
+  }
+
+  private stoppedError(fn: string): SandboxError {
+    const cause = this.dead;
+    if (cause && cause.kind !== 'stopped') return new SandboxError(cause.kind, `${fn}: the agent is down (${cause.message})`, { agent: this.opts.name, phase: fn, fatal: true });
+    return new SandboxError('stopped', `${fn}: the agent was stopped`, { agent: this.opts.name, phase: fn, fatal: true });
+  }
+
+  /** Marks the instance dead (first cause wins), fails everything in flight, kills the worker. */
+  private die(kind: SandboxErrorKind, message: string): void {
+    if (this.dead) return;
+    const error = new SandboxError(kind, message, { agent: this.opts.name, phase: 'runtime', fatal: true });
+    this.dead = error;
+    this.bridge.close();
+    for (const [id, call] of this.calls) {
+      clearTimeout(call.backstop);
+      call.reject(new SandboxError(kind, kind === 'stopped' ? `${call.fn}: the agent was stopped` : `${call.fn}: ${message}`, { agent: this.opts.name, phase: call.fn, fatal: true }));
+      this.calls.delete(id);
+    }
+    if (this.loaded) {
+      this.loaded.reject(new SandboxError(kind, `the code does not load: ${message}`, { agent: this.opts.name, phase: 'load', fatal: true }));
+      this.loaded = undefined;
+    }
+    void this.worker.terminate();
+    if (kind !== 'stopped') this.opts.onFatal(error);
+  }
+}
+
+/** `agent.js:L:C` of the innermost frame of the agent's own code. */
+function firstGuestFrame(stack: string | undefined): string | undefined {
+  const m = stack ? /agent\.js:(\d+):(\d+)/.exec(stack) : null;
+  return m ? `agent.js:${m[1]}:${m[2]}` : undefined;
+}

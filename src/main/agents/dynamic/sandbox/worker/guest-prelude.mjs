@@ -1,0 +1,290 @@
+// @ts-check
+/**
+ * Runs INSIDE the QuickJS engine (the worker evaluates `(${guestPrelude})(meta)`), before the
+ * agent's module. It builds the `agent` object, `console` and timers on top of four raw host
+ * functions that the worker installed as globals, removes those globals, and returns the
+ * dispatcher the worker drives (call, settle, deliver, fire, snapshot).
+ *
+ * Everything crossing to the host is a JSON string: no object of the host ever enters the engine,
+ * so there is no host prototype chain to climb.
+ *
+ * It must stay self-contained (it is serialised with Function.prototype.toString).
+ */
+
+/** @param {string} metaJson */
+export function guestPrelude(metaJson) {
+  'use strict';
+  const g = /** @type {any} */ (globalThis);
+  /** @type {(method: string, argsJson: string) => void} */
+  const hostSend = g.__wzSend;
+  /** @type {(method: string, argsJson: string) => number} */
+  const hostCall = g.__wzCall;
+  /** @type {(callId: number, ok: boolean, json: string) => void} */
+  const hostDone = g.__wzDone;
+  /** @type {(op: string, id: number, ms: number) => void} */
+  const hostTimer = g.__wzTimer;
+  delete g.__wzSend;
+  delete g.__wzCall;
+  delete g.__wzDone;
+  delete g.__wzTimer;
+
+  const meta = JSON.parse(metaJson);
+  /** @type {Map<number, {resolve: (v: any) => void, reject: (e: any) => void}>} */
+  const pending = new Map();
+  /** @type {Map<number, Function>} */
+  const subs = new Map();
+  /** @type {Map<number, {fn: Function, args: any[], repeat: boolean, ms: number}>} */
+  const timers = new Map();
+  let nextSub = 1;
+  let nextTimer = 1;
+  /** @type {Record<string, Function | undefined>} */
+  let hooks = {};
+  let state = meta.state && typeof meta.state === 'object' ? meta.state : {};
+  let interval = meta.interval;
+  let lastSnapshot = JSON.stringify([state, interval]);
+
+  /** @param {unknown} v */
+  const text = (v) => {
+    if (typeof v === 'string') return v;
+    if (v instanceof Error) return v.stack ? `${v.name}: ${v.message}\n${v.stack}` : `${v.name}: ${v.message}`;
+    try {
+      const s = JSON.stringify(v);
+      return s === undefined ? String(v) : s;
+    } catch {
+      return String(v);
+    }
+  };
+  /** @param {unknown} e */
+  const errorJson = (e) => {
+    if (e instanceof Error) {
+      return JSON.stringify({ name: e.name, message: e.message, stack: e.stack || '' });
+    }
+    return JSON.stringify({ name: 'Error', message: `non-Error thrown: ${text(e)}`, stack: '' });
+  };
+  /** @param {string} method @param {unknown[]} args */
+  const request = (method, args) =>
+    new Promise((resolve, reject) => {
+      const id = hostCall(method, JSON.stringify(args));
+      pending.set(id, { resolve, reject });
+    });
+  /** @param {string} where @param {unknown} e */
+  const report = (where, e) => hostSend('log', JSON.stringify(['error', `${where} failed: ${text(e)}`]));
+  /** @param {unknown} v @param {string} what */
+  const str = (v, what) => {
+    if (typeof v !== 'string' || v === '') throw new TypeError(`${what} must be a non-empty string`);
+    return v;
+  };
+  /** @param {unknown} v @param {number} dflt @param {string} what */
+  const seconds = (v, dflt, what) => {
+    if (v === undefined || v === null) return dflt;
+    if (typeof v !== 'number' || !(v >= 0)) throw new TypeError(`${what} must be a number of seconds`);
+    return v;
+  };
+
+  const setTimer = (/** @type {unknown} */ fn, /** @type {unknown} */ ms, /** @type {any[]} */ args, /** @type {boolean} */ repeat) => {
+    if (typeof fn !== 'function') throw new TypeError('the timer callback must be a function');
+    const delay = Math.max(repeat ? 1 : 0, Number(ms) || 0);
+    const id = nextTimer++;
+    timers.set(id, { fn, args, repeat, ms: delay });
+    hostTimer('set', id, delay);
+    return id;
+  };
+  const clearTimer = (/** @type {unknown} */ id) => {
+    if (typeof id === 'number' && timers.delete(id)) hostTimer('clear', id, 0);
+  };
+  g.setTimeout = (/** @type {unknown} */ fn, /** @type {unknown} */ ms, /** @type {any[]} */ ...args) => setTimer(fn, ms, args, false);
+  g.setInterval = (/** @type {unknown} */ fn, /** @type {unknown} */ ms, /** @type {any[]} */ ...args) => setTimer(fn, ms, args, true);
+  g.clearTimeout = clearTimer;
+  g.clearInterval = clearTimer;
+  g.queueMicrotask = (/** @type {() => void} */ fn) => {
+    Promise.resolve().then(fn).then(undefined, (e) => report('queueMicrotask callback', e));
+  };
+  /** @param {string} level */
+  const consoleMethod = (level) => (/** @type {unknown[]} */ ...args) => hostSend('log', JSON.stringify([level, args.map(text).join(' ')]));
+  g.console = Object.freeze({
+    log: consoleMethod('info'),
+    info: consoleMethod('info'),
+    debug: consoleMethod('debug'),
+    warn: consoleMethod('warning'),
+    error: consoleMethod('error'),
+  });
+
+  /** @param {{status: number, statusText: string, headers: Record<string,string>, body: string, url: string}} r */
+  const response = (r) =>
+    Object.freeze({
+      ok: r.status >= 200 && r.status < 300,
+      status: r.status,
+      statusText: r.statusText,
+      url: r.url,
+      headers: Object.freeze({ ...r.headers }),
+      text: () => Promise.resolve(r.body),
+      json: () => Promise.resolve().then(() => JSON.parse(r.body)),
+    });
+
+  const agent = {
+    name: meta.name,
+    actorId: meta.actorId,
+    env: Object.freeze({ ...meta.env }),
+    get state() {
+      return state;
+    },
+    set state(v) {
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new TypeError('agent.state must be a plain object');
+      state = v;
+    },
+    get interval() {
+      return interval;
+    },
+    set interval(v) {
+      if (typeof v !== 'number' || !(v > 0)) throw new TypeError('agent.interval must be a positive number of seconds');
+      interval = v;
+    },
+    log(/** @type {unknown} */ message, level = 'info') {
+      hostSend('log', JSON.stringify([level, text(message)]));
+    },
+    alert(/** @type {unknown} */ message, severity = 'warning') {
+      hostSend('alert', JSON.stringify([text(message), severity]));
+    },
+    publish(/** @type {unknown} */ topic, /** @type {unknown} */ payload, /** @type {unknown} */ options) {
+      hostSend('publish', JSON.stringify([str(topic, 'topic'), payload === undefined ? null : payload, options ?? {}]));
+    },
+    subscribe(/** @type {unknown} */ pattern, /** @type {unknown} */ callback) {
+      str(pattern, 'pattern');
+      if (typeof callback !== 'function') throw new TypeError('agent.subscribe(pattern, callback): callback must be a function');
+      const id = nextSub++;
+      subs.set(id, callback);
+      hostSend('subscribe', JSON.stringify([id, pattern]));
+      return () => {
+        if (subs.delete(id)) hostSend('unsubscribe', JSON.stringify([id]));
+      };
+    },
+    sendTo(/** @type {unknown} */ name, /** @type {unknown} */ payload, /** @type {unknown} */ timeoutSeconds) {
+      return request('sendTo', [str(name, 'name'), payload === undefined ? null : payload, seconds(timeoutSeconds, 30, 'timeout')]);
+    },
+    mqttGet(/** @type {unknown} */ topic, /** @type {unknown} */ timeoutSeconds) {
+      return request('mqttGet', [str(topic, 'topic'), seconds(timeoutSeconds, 10, 'timeout')]);
+    },
+    window(/** @type {unknown} */ topic, /** @type {unknown} */ windowSeconds) {
+      return request('window', [str(topic, 'topic'), seconds(windowSeconds, 60, 'seconds')]);
+    },
+    persist(/** @type {unknown} */ key, /** @type {unknown} */ value) {
+      return request('persist', [str(key, 'key'), value === undefined ? null : value]).then(() => undefined);
+    },
+    recall(/** @type {unknown} */ key) {
+      return request('recall', [str(key, 'key')]).then((v) => (v === null ? undefined : v));
+    },
+    llm: Object.freeze({
+      chat: (/** @type {unknown} */ messages, /** @type {unknown} */ options) =>
+        request('llm.chat', [typeof messages === 'string' ? [{ role: 'user', content: messages }] : messages, options ?? {}]),
+      complete: (/** @type {unknown} */ prompt, /** @type {unknown} */ system) => request('llm.complete', [str(prompt, 'prompt'), system ?? null]),
+    }),
+    agents: () => request('agents', []),
+    topics: () => request('topics', []),
+    fetch(/** @type {unknown} */ url, /** @type {unknown} */ init) {
+      return request('fetch', [str(String(url), 'url'), init ?? {}]).then((r) => response(/** @type {any} */ (r)));
+    },
+    sleep(/** @type {unknown} */ s) {
+      const ms = seconds(s, 0, 'seconds') * 1000;
+      return new Promise((resolve) => setTimer(resolve, ms, [], false));
+    },
+  };
+
+  return {
+    /** Resolves the hooks from the module namespace; returns JSON {exports} or {error}. */
+    load(/** @type {any} */ ns) {
+      const pick = (/** @type {string} */ n) => {
+        const v = ns[n] !== undefined ? ns[n] : ns.default && typeof ns.default === 'object' ? ns.default[n] : undefined;
+        if (v !== undefined && typeof v !== 'function') throw new TypeError(`export \`${n}\` must be a function, got ${typeof v}`);
+        return v;
+      };
+      try {
+        hooks = { setup: pick('setup'), handleTask: pick('handleTask') || pick('handle_task'), process: pick('process'), cleanup: pick('cleanup') };
+      } catch (e) {
+        return JSON.stringify({ error: e instanceof Error ? e.message : String(e) });
+      }
+      if (!hooks.setup && !hooks.handleTask && !hooks.process) {
+        return JSON.stringify({ error: 'the module must export at least one of `setup`, `handleTask` (or `handle_task`) and `process`' });
+      }
+      return JSON.stringify({ exports: { setup: !!hooks.setup, handleTask: !!hooks.handleTask, process: !!hooks.process, cleanup: !!hooks.cleanup } });
+    },
+    /** Starts hook `fn`; reports through hostDone(callId, ok, json). */
+    call(/** @type {number} */ callId, /** @type {string} */ fn, /** @type {string} */ payloadJson) {
+      const hook = hooks[fn];
+      if (!hook) {
+        if (fn === 'handleTask') hostDone(callId, false, JSON.stringify({ name: 'Error', message: 'this agent has no handleTask: it does not take tasks', stack: '' }));
+        else hostDone(callId, true, '');
+        return;
+      }
+      let result;
+      try {
+        result = Promise.resolve(fn === 'handleTask' ? hook(agent, payloadJson === '' ? undefined : JSON.parse(payloadJson)) : hook(agent));
+      } catch (e) {
+        result = Promise.reject(e);
+      }
+      result.then(
+        (v) => {
+          let json;
+          try {
+            json = v === undefined ? '' : JSON.stringify(v);
+          } catch (e) {
+            hostDone(callId, false, errorJson(new TypeError(`the result is not JSON: ${e instanceof Error ? e.message : String(e)}`)));
+            return;
+          }
+          hostDone(callId, true, json === undefined ? '' : json);
+        },
+        (e) => hostDone(callId, false, errorJson(e)),
+      );
+    },
+    /** A host request answered. */
+    settle(/** @type {number} */ id, /** @type {boolean} */ ok, /** @type {string} */ json) {
+      const p = pending.get(id);
+      if (!p) return;
+      pending.delete(id);
+      if (ok) {
+        p.resolve(json === '' ? undefined : JSON.parse(json));
+      } else {
+        const info = JSON.parse(json);
+        const err = new Error(info.message);
+        err.name = info.name || 'Error';
+        /** @type {any} */ (err).kind = info.kind;
+        p.reject(err);
+      }
+    },
+    /** A message for subscription `subId`. */
+    deliver(/** @type {number} */ subId, /** @type {string} */ topic, /** @type {string} */ payloadJson) {
+      const cb = subs.get(subId);
+      if (!cb) return;
+      try {
+        const r = cb(JSON.parse(payloadJson), topic);
+        if (r && typeof r.then === 'function') r.then(undefined, (/** @type {unknown} */ e) => report(`subscription callback (${topic})`, e));
+      } catch (e) {
+        report(`subscription callback (${topic})`, e);
+      }
+    },
+    /** Timer `id` is due. */
+    fire(/** @type {number} */ id) {
+      const t = timers.get(id);
+      if (!t) return;
+      if (t.repeat) hostTimer('set', id, t.ms);
+      else timers.delete(id);
+      try {
+        t.fn(...t.args);
+      } catch (e) {
+        report('timer callback', e);
+      }
+    },
+    /** JSON [state, interval] when it changed since the last snapshot, else ''. */
+    snapshot() {
+      let s;
+      try {
+        s = JSON.stringify([state, interval]);
+      } catch (e) {
+        report('saving agent.state (it must be JSON)', e);
+        return '';
+      }
+      if (s === lastSnapshot) return '';
+      lastSnapshot = s;
+      return s;
+    },
+  };
+}
