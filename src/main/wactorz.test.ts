@@ -2,6 +2,7 @@
  * The hub end to end through its composition root: real SQLite file, real embedded aedes broker
  * (TCP and WebSocket), real HTTP servers, and the real LLM SDK against a scripted Ollama server.
  */
+import { json } from './testing/http.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,27 +46,27 @@ describe('the hub without an LLM', () => {
   afterAll(() => hub.stop());
 
   it('serves the original REST routes on the REST port and under /api on the dashboard', async () => {
-    const health = await (await fetch(`${hub.restUrl}/health`)).json();
+    const health = await json(fetch(`${hub.restUrl}/health`));
     expect(health).toMatchObject({ status: 'ok', llm: { configured: false }, mqtt: { mode: 'embedded', state: 'connected' }, persistence: { ephemeral: 'memory' } });
-    const agents = await (await fetch(`${hub.dashboardUrl}/api/agents`)).json();
+    const agents = await json(fetch(`${hub.dashboardUrl}/api/agents`));
     expect(agents).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'main', id: actorIdFor('main'), state: 'running', protected: true, kind: 'core' })]));
     expect(existsSync(join(dir, 'wactorz.db'))).toBe(true);
   });
 
   it('answers chat with what to configure, and runs commands and mentions without an LLM', async () => {
-    const hello = await (await post(`${hub.restUrl}/chat`, { message: 'hello' })).json();
+    const hello = await json(post(`${hub.restUrl}/chat`, { message: 'hello' }));
     expect(hello).toMatchObject({ status: 'sent', agent: 'main' });
     expect(hello.response).toMatch(/no LLM is configured[\s\S]*ANTHROPIC_API_KEY/);
-    const list = await (await post(`${hub.restUrl}/chat`, { message: '/agents' })).json();
+    const list = await json(post(`${hub.restUrl}/chat`, { message: '/agents' }));
     expect(list.response).toMatch(/main\s+running/);
-    const ghost = await (await post(`${hub.restUrl}/chat`, { message: '@ghost {"x":1}' })).json();
+    const ghost = await json(post(`${hub.restUrl}/chat`, { message: '@ghost {"x":1}' }));
     expect(ghost.response).toMatch(/no agent named "ghost"/);
   });
 
   it('refuses to stop a protected actor over REST', async () => {
     const r = await post(`${hub.restUrl}/agents/command`, { target: 'main', command: 'stop' });
     expect(r.status).toBe(403);
-    expect((await r.json()).error).toMatch(/protected/);
+    expect((await json(r)).error).toMatch(/protected/);
   });
 
   it('publishes heartbeats an MQTT client sees over TCP and WebSocket, and chat on agents/{main}/chat', async () => {

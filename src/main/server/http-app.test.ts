@@ -1,3 +1,4 @@
+import { json } from '../testing/http.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,31 +54,31 @@ const post = (url: string, body: unknown, headers: Record<string, string> = {}) 
 
 describe('original REST routes', () => {
   it('serves /health, /agents, /actors and /metrics', async () => {
-    expect((await (await fetch(`${base}/health`)).json()).status).toBe('ok');
-    expect((await (await fetch(`${base}/agents`)).json()).map((a: AgentSummary) => a.name)).toEqual(['main', 'echo']);
-    expect(await (await fetch(`${base}/actors`)).json()).toHaveLength(2);
+    expect((await json(fetch(`${base}/health`))).status).toBe('ok');
+    expect((await json(fetch(`${base}/agents`))).map((a: AgentSummary) => a.name)).toEqual(['main', 'echo']);
+    expect(await json(fetch(`${base}/actors`))).toHaveLength(2);
     const m = await fetch(`${base}/metrics`);
     expect(m.headers.get('content-type')).toContain('text/plain');
     expect(await m.text()).toContain('wactorz_actors 2');
   });
 
   it('finds an actor by id or by name, 404 with a reason otherwise', async () => {
-    expect((await (await fetch(`${base}/actors/id-echo`)).json()).name).toBe('echo');
-    expect((await (await fetch(`${base}/actors/echo/metrics`)).json()).actor_id).toBe('id-echo');
+    expect((await json(fetch(`${base}/actors/id-echo`))).name).toBe('echo');
+    expect((await json(fetch(`${base}/actors/echo/metrics`))).actor_id).toBe('id-echo');
     const r = await fetch(`${base}/actors/nope`);
     expect(r.status).toBe(404);
-    expect(await r.json()).toEqual({ error: 'actor nope not found' });
+    expect(await json(r)).toEqual({ error: 'actor nope not found' });
   });
 
   it('POST /actors/{id}/message sends content and returns the result', async () => {
     const r = await post(`${base}/actors/echo/message`, { content: { x: 1 } });
-    expect(await r.json()).toEqual({ status: 'sent', actor: 'echo', result: { echoed: { x: 1 }, by: 'echo' } });
+    expect(await json(r)).toEqual({ status: 'sent', actor: 'echo', result: { echoed: { x: 1 }, by: 'echo' } });
   });
 
   it('bad JSON is a 400 with a reason', async () => {
     const r = await post(`${base}/chat`, '{"message": ');
     expect(r.status).toBe(400);
-    const body = await r.json();
+    const body = await json(r);
     expect(body.error).toBe('invalid JSON body');
     expect(body.detail).toBeTruthy();
   });
@@ -85,7 +86,7 @@ describe('original REST routes', () => {
   it('a body that fails the schema is a 400 naming the field', async () => {
     const r = await post(`${base}/agents/command`, { target: 'echo', command: 'explode' });
     expect(r.status).toBe(400);
-    expect((await r.json()).detail[0].path).toBe('command');
+    expect((await json(r)).detail[0].path).toBe('command');
   });
 
   it('commands: protected actors refuse destructive ones with 403', async () => {
@@ -96,9 +97,9 @@ describe('original REST routes', () => {
 
   it('POST /chat returns {status, agent, response}', async () => {
     const r = await post(`${base}/chat`, { message: 'hi' });
-    expect(await r.json()).toEqual({ status: 'sent', agent: 'main', response: 'you said hi ' });
+    expect(await json(r)).toEqual({ status: 'sent', agent: 'main', response: 'you said hi ' });
     const direct = await post(`${base}/chat`, { message: 'yo', agent_name: 'echo' });
-    expect((await direct.json()).agent).toBe('echo');
+    expect((await json(direct)).agent).toBe('echo');
   });
 
   it('POST /chat?stream=1 streams chunks as server-sent events, then done', async () => {
@@ -127,12 +128,12 @@ describe('original REST routes', () => {
 
 describe('dashboard server', () => {
   it('serves the same API under /api and the app shell elsewhere', async () => {
-    expect((await (await fetch(`${dash}/api/agents`)).json())).toHaveLength(2);
+    expect((await json(fetch(`${dash}/api/agents`)))).toHaveLength(2);
     expect(await (await fetch(`${dash}/`)).text()).toContain('<title>Wactorz</title>');
     expect(await (await fetch(`${dash}/agents/echo`)).text()).toContain('<title>Wactorz</title>');
     const r = await fetch(`${dash}/api/nope`);
     expect(r.status).toBe(404);
-    expect((await r.json()).error).toBe('not found');
+    expect((await json(r)).error).toBe('not found');
   });
 
   it('names the flag to change when the port is taken', async () => {
