@@ -268,9 +268,18 @@ export class HaSimulator {
 
   removeArea(areaId: string): void {
     this.areas.delete(areaId);
-    for (const d of this.devices.values()) if (d.area_id === areaId) d.area_id = null;
-    for (const e of this.entityRegistry.values()) if (e.area_id === areaId) e.area_id = null;
     this.fireEvent('area_registry_updated', { action: 'remove', area_id: areaId });
+    // HA clears the area from devices and entities, announcing each update.
+    for (const d of this.devices.values()) {
+      if (d.area_id !== areaId) continue;
+      d.area_id = null;
+      this.fireEvent('device_registry_updated', { action: 'update', device_id: d.id, changes: { area_id: areaId } });
+    }
+    for (const e of this.entityRegistry.values()) {
+      if (e.area_id !== areaId) continue;
+      e.area_id = null;
+      this.fireEvent('entity_registry_updated', { action: 'update', entity_id: e.entity_id, changes: { area_id: areaId } });
+    }
   }
 
   addDevice(device: SimDevice): void {
