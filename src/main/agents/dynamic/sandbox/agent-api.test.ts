@@ -1,0 +1,81 @@
+/**
+ * src/shared/agent-api.ts as the editor sees it: turned into global declarations, it must
+ * type-check a real agent and catch misuse of the API.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { agentApiAmbientDts } from '../../../../shared/agent-api-ambient.js';
+
+const apiSource = readFileSync(fileURLToPath(new URL('../../../../shared/agent-api.ts', import.meta.url)), 'utf8');
+const ambient = agentApiAmbientDts(apiSource);
+
+/** Type-checks `code` as agent.ts against the ambient API and ES2023 only (no DOM, no Node). */
+function typeErrors(code: string): string[] {
+  const files: Record<string, string> = { 'agent.ts': code, 'wactorz-agent-api.d.ts': ambient };
+  const options: ts.CompilerOptions = { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, strict: true, noEmit: true, lib: ['lib.es2023.d.ts'], types: [] };
+  const host = ts.createCompilerHost(options);
+  const readFile = host.readFile.bind(host);
+  host.readFile = (f) => files[f] ?? readFile(f);
+  host.fileExists = (f) => f in files || ts.sys.fileExists(f);
+  const getSourceFile = host.getSourceFile.bind(host);
+  host.getSourceFile = (f, lang) => (f in files ? ts.createSourceFile(f, files[f]!, lang) : getSourceFile(f, lang));
+  const program = ts.createProgram(Object.keys(files), options, host);
+  return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+}
+
+describe('agent API declarations for the editor', () => {
+  it('are global declarations (no exports left)', () => {
+    expect(ambient).not.toMatch(/^export /m);
+    expect(ambient).toMatch(/^interface Agent \{/m);
+    expect(ambient).toMatch(/declare var console: AgentConsole/);
+  });
+
+  it('type-check a real agent', () => {
+    const errors = typeErrors(`
+      export async function setup(agent: Agent): Promise<void> {
+        agent.interval = 30;
+        agent.state.count ??= 0;
+        agent.subscribe('homeassistant/state_changes/#', async (msg, topic) => {
+          if (msg.entity_id === 'light.lamp' && msg.new_state?.state === 'on') {
+            await agent.fetch(agent.env.WEBHOOK_URL!, { method: 'POST', body: { content: 'Lamp on (' + topic + ')' } });
+          }
+        });
+      }
+      export async function process(agent: Agent) {
+        const samples: WindowSample[] = await agent.window('sensors/temp', 600);
+        const reply: string = await agent.llm.chat([{ role: 'user', content: JSON.stringify(samples) }], { system: 'Summarise' });
+        agent.publish('digest/temp', { reply }, { retain: true });
+        const timer = setTimeout(() => console.log('later'), 10); clearTimeout(timer);
+      }
+      export async function handleTask(agent: Agent, payload: { city: string }) {
+        const w = await agent.sendTo<{ celsius: number }>('weather', payload, 10);
+        await agent.persist('last', w); const last = await agent.recall<{ celsius: number }>('last');
+        const names = (await agent.agents()).map((a) => a.name);
+        agent.log('done', 'debug'); agent.alert('hot', 'critical'); await agent.sleep(1);
+        return { celsius: w.celsius, last, names, topics: (await agent.topics()).length, next: await agent.mqttGet('x/y', 5) };
+      }
+    `);
+    expect(errors).toEqual([]);
+  });
+
+  it('catch misuse of the API', () => {
+    const errors = typeErrors(`
+      export async function handleTask(agent: Agent) {
+        agent.publsh('t', 1);
+        agent.alert('x', 'apocalyptic');
+        await agent.sendTo(42, {});
+        const env: number = agent.env.X;
+        require('fs'); process.exit(1); await fetch('http://x');
+      }
+    `);
+    const text = errors.join('\n');
+    expect(text).toMatch(/publsh/);
+    expect(text).toMatch(/apocalyptic/);
+    expect(text).toMatch(/number' is not assignable to parameter of type 'string/);
+    expect(text).toMatch(/Cannot find name 'require'/);
+    expect(text).toMatch(/Cannot find name 'process'/);
+    expect(text).toMatch(/Cannot find name 'fetch'/);
+  });
+});
