@@ -1,0 +1,177 @@
+import { lazy, Suspense, useEffect, useState } from 'react';
+import { ConnectionBadge } from './components/ConnectionBadge.js';
+import { Icon, type IconName } from './components/Icons.js';
+import { ShortcutHelp } from './components/ShortcutHelp.js';
+import { Toasts } from './components/Toasts.js';
+import { TokenPrompt } from './components/TokenPrompt.js';
+import { useHotkeys } from './hooks/useHotkeys.js';
+import { navigate, useRoute } from './hooks/useRoute.js';
+import { hotkeyLabel } from './lib/hotkeys.js';
+import type { Route, ViewName } from './lib/route.js';
+import { useAgentsStore } from './stores/agents-store.js';
+import { useAlertsStore } from './stores/alerts-store.js';
+import { useConnectionStore } from './stores/connection-store.js';
+import { useUiStore } from './stores/ui-store.js';
+import { AgentDetailView } from './views/agent-detail/AgentDetailView.js';
+import { AgentsView } from './views/agents/AgentsView.js';
+import { AlertsView } from './views/alerts/AlertsView.js';
+import { CatalogView } from './views/catalog/CatalogView.js';
+import { ChatView } from './views/chat/ChatView.js';
+import { LogsView } from './views/logs/LogsView.js';
+import { SettingsView } from './views/settings/SettingsView.js';
+
+// Monaco is big: it loads with the editor view only.
+const EditorView = lazy(() => import('./views/editor/EditorView.js'));
+
+interface NavEntry {
+  route: Route;
+  view: ViewName;
+  label: string;
+  icon: IconName;
+}
+
+const NAV: NavEntry[] = [
+  { route: { view: 'agents' }, view: 'agents', label: 'Agents', icon: 'agents' },
+  { route: { view: 'chat' }, view: 'chat', label: 'Chat', icon: 'chat' },
+  { route: { view: 'logs' }, view: 'logs', label: 'Logs', icon: 'logs' },
+  { route: { view: 'editor', name: null }, view: 'editor', label: 'Code editor', icon: 'editor' },
+  { route: { view: 'catalog' }, view: 'catalog', label: 'Catalog', icon: 'catalog' },
+  { route: { view: 'alerts' }, view: 'alerts', label: 'Alerts', icon: 'alerts' },
+  { route: { view: 'settings' }, view: 'settings', label: 'Settings', icon: 'settings' },
+];
+
+function titleOf(r: Route): string {
+  switch (r.view) {
+    case 'agent':
+      return r.name;
+    case 'editor':
+      return r.name ? `Code · ${r.name}` : 'Code editor';
+    default:
+      return NAV.find((n) => n.view === r.view)?.label ?? 'Wactorz';
+  }
+}
+
+function Sidebar({ route }: { route: Route }) {
+  const unread = useAlertsStore((s) => s.unread);
+  const agentCount = useAgentsStore((s) => Object.keys(s.byId).length);
+  const health = useConnectionStore((s) => s.health);
+  const active: ViewName = route.view === 'agent' ? 'agents' : route.view;
+  return (
+    <nav className="sidebar" aria-label="Views">
+      <div className="brand">
+        <span className="brand-mark" aria-hidden="true" />
+        <span>Wactorz</span>
+      </div>
+      {NAV.map((n, i) => (
+        <a
+          key={n.view}
+          href={n.route.view === 'editor' ? '#/editor' : `#/${n.view}`}
+          className={`nav-item ${active === n.view ? 'active' : ''}`}
+          title={`${n.label} (${hotkeyLabel(`alt+${i + 1}`)})`}
+          data-testid={`nav-${n.view}`}
+          aria-current={active === n.view ? 'page' : undefined}
+        >
+          <Icon name={n.icon} />
+          <span className="label">{n.label}</span>
+          {n.view === 'alerts' && unread > 0 ? <span className="nav-badge">{unread > 99 ? '99+' : unread}</span> : null}
+          {n.view === 'agents' && agentCount > 0 ? <span className="nav-count">{agentCount}</span> : null}
+        </a>
+      ))}
+      <div className="sidebar-foot">
+        {health ? (
+          <span title="The hub's LLM">
+            LLM: {health.llm.configured ? `${health.llm.provider}${health.llm.model ? ` · ${health.llm.model}` : ''}` : 'not configured'}
+          </span>
+        ) : null}
+        <span>
+          <kbd>?</kbd> shortcuts
+        </span>
+      </div>
+    </nav>
+  );
+}
+
+function View({ route }: { route: Route }) {
+  switch (route.view) {
+    case 'agents':
+      return <AgentsView />;
+    case 'agent':
+      return <AgentDetailView name={route.name} />;
+    case 'chat':
+      return <ChatView />;
+    case 'logs':
+      return <LogsView />;
+    case 'editor':
+      return (
+        <Suspense fallback={<div className="empty">Loading the editor…</div>}>
+          <EditorView name={route.name} />
+        </Suspense>
+      );
+    case 'catalog':
+      return <CatalogView />;
+    case 'alerts':
+      return <AlertsView />;
+    case 'settings':
+      return <SettingsView />;
+  }
+}
+
+const FILL_VIEWS: ViewName[] = ['agents', 'agent', 'chat', 'logs', 'editor'];
+
+export function App() {
+  const route = useRoute();
+  const [help, setHelp] = useState(false);
+  const ui = useUiStore();
+
+  useEffect(() => {
+    document.title = `${titleOf(route)} · Wactorz`;
+  }, [route]);
+
+  const go = (i: number) => () => navigate(NAV[i]!.route);
+  useHotkeys({
+    'mod+k': (e) => {
+      e.preventDefault();
+      if (route.view !== 'agents') navigate({ view: 'agents' });
+      // After the view has rendered.
+      setTimeout(() => ui.requestFocus('agent-search'), 0);
+    },
+    'mod+j': (e) => {
+      e.preventDefault();
+      if (route.view !== 'chat') navigate({ view: 'chat' });
+      setTimeout(() => ui.requestFocus('chat-input'), 0);
+    },
+    'mod+s': (e) => {
+      // Never "save page as"; in the editor it deploys.
+      e.preventDefault();
+      if (route.view === 'editor') ui.requestDeploy();
+    },
+    'alt+1': go(0),
+    'alt+2': go(1),
+    'alt+3': go(2),
+    'alt+4': go(3),
+    'alt+5': go(4),
+    'alt+6': go(5),
+    'alt+7': go(6),
+    '?': () => setHelp(true),
+    escape: () => setHelp(false),
+  });
+
+  return (
+    <div className="app">
+      <Sidebar route={route} />
+      <main className="main">
+        <header className="topbar">
+          <h1 data-testid="view-title">{titleOf(route)}</h1>
+          <span className="spacer" />
+          <ConnectionBadge />
+        </header>
+        <div className={`content ${FILL_VIEWS.includes(route.view) ? 'fill' : ''}`} data-testid={`view-${route.view}`}>
+          <View route={route} />
+        </div>
+      </main>
+      <Toasts />
+      <TokenPrompt />
+      {help ? <ShortcutHelp onClose={() => setHelp(false)} /> : null}
+    </div>
+  );
+}

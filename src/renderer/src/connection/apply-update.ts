@@ -1,0 +1,21 @@
+/** Applies one frame's batch of MQTT messages to every store — the single place MQTT reaches state. */
+import { useAgentsStore } from '../stores/agents-store.js';
+import { useAlertsStore } from '../stores/alerts-store.js';
+import { useCatalogStore } from '../stores/catalog-store.js';
+import { useChatStore } from '../stores/chat-store.js';
+import { useConnectionStore } from '../stores/connection-store.js';
+import { useLogsStore } from '../stores/logs-store.js';
+import { routeMessages, type RawMessage } from './topic-router.js';
+
+export function applyBatch(batch: RawMessage[]): void {
+  const u = routeMessages(batch);
+  useAgentsStore.getState().applyUpdate(u);
+  useLogsStore.getState().applyUpdate(u);
+  useAlertsStore.getState().applyUpdate(u);
+  useChatStore.getState().applyUpdate(u);
+  useCatalogStore.getState().applyUpdate(u);
+  if (u.rejected.length > 0) {
+    useConnectionStore.getState().countRejected(u.rejected.length);
+    if (import.meta.env?.DEV && import.meta.env.MODE !== 'test') console.warn('ignored malformed MQTT payloads', u.rejected.slice(0, 5));
+  }
+}

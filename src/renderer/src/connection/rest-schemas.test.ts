@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { agentListSchema, diagnosticsFrom, toModels, toRecipes } from './rest-schemas.js';
+
+describe('diagnosticsFrom', () => {
+  it('finds line/column diagnostics wherever the 400 body puts them', () => {
+    expect(diagnosticsFrom({ error: 'syntax error', detail: [{ message: 'Unexpected token', line: 3, column: 7 }] })).toEqual([{ message: 'Unexpected token', line: 3, column: 7, severity: 'error' }]);
+    expect(diagnosticsFrom({ error: 'bad code', detail: { diagnostics: [{ message: 'x', line: 1, column: 2, severity: 'warning' }] } })).toEqual([{ message: 'x', line: 1, column: 2, severity: 'warning' }]);
+    expect(diagnosticsFrom({ error: 'Unexpected end of input', line: 9, column: 1 })).toEqual([{ message: 'Unexpected end of input', line: 9, column: 1, severity: 'error' }]);
+  });
+
+  it('finds nothing in bodies without a place', () => {
+    expect(diagnosticsFrom({ error: 'name taken' })).toEqual([]);
+    expect(diagnosticsFrom('oops')).toEqual([]);
+    expect(diagnosticsFrom(undefined)).toEqual([]);
+  });
+});
+
+describe('agentListSchema', () => {
+  it('accepts the hub list and tolerates unknown states/kinds', () => {
+    const r = agentListSchema.parse([{ id: 'a', name: 'main', state: 'weird', protected: true, kind: 'martian', last_heartbeat: null, inbox_size: 0, restart_count: 0, messages_processed: 1, extra: 1 }]);
+    expect(r[0]).toMatchObject({ state: 'running', kind: 'core', extra: 1 });
+    expect(() => agentListSchema.parse([{ name: 'no id' }])).toThrow();
+  });
+});
+
+describe('toRecipes', () => {
+  it('normalises the catalog from an array or {recipes}', () => {
+    const raw = [{ name: 'notifier', description: 'posts', dependencies: { undici: '^6' }, config_schema: { type: 'object', properties: { url: { type: 'string' } } } }];
+    const a = toRecipes(raw);
+    const b = toRecipes({ recipes: raw });
+    expect(a).toEqual(b);
+    expect(a[0]).toMatchObject({ name: 'notifier', title: 'notifier', dependencies: ['undici@^6'], configSchema: { type: 'object' } });
+    expect(() => toRecipes({ nope: 1 })).toThrow();
+  });
+});
+
+describe('toModels', () => {
+  it('reads Ollama tags, OpenAI lists and plain names', () => {
+    expect(toModels({ models: [{ name: 'llama3.2:3b', size: 2_000_000_000 }] })).toEqual([{ name: 'llama3.2:3b', detail: '2.0 GB' }]);
+    expect(toModels({ data: [{ id: 'gpt-x' }] })).toEqual([{ name: 'gpt-x' }]);
+    expect(toModels(['a', 'b'])).toEqual([{ name: 'a' }, { name: 'b' }]);
+  });
+});

@@ -1,0 +1,173 @@
+/**
+ * Turns a batch of raw MQTT messages into one update per concern. Every payload is validated with
+ * the shared zod schemas; a malformed one is counted and ignored, never thrown.
+ */
+import {
+  agentChatSchema,
+  alertSchema,
+  heartbeatSchema,
+  ioChatResponseSchema,
+  ioChatSchema,
+  logSchema,
+  manifestSchema,
+  metricsSchema,
+  parsePayload,
+  statusSchema,
+  systemHealthSchema,
+  type AgentChat,
+  type Alert,
+  type Heartbeat,
+  type IoChat,
+  type IoChatResponse,
+  type Manifest,
+  type Metrics,
+  type Status,
+  type SystemHealth,
+} from '../../../shared/mqtt-payloads.js';
+import { parseAgentTopic, topicMatches, topics } from '../../../shared/topics.js';
+import { toInstallEvent, type InstallEvent } from './install-progress.js';
+import { INSTALLER_TOPIC_PATTERNS } from './subscriptions.js';
+
+export interface RawMessage {
+  topic: string;
+  payload: Uint8Array | string;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warning' | 'error';
+
+export interface LogItem {
+  actorId: string;
+  level: LogLevel;
+  /** The publisher's own `type` (may be more specific than the level). */
+  type: string;
+  message: string;
+  timestamp: number;
+}
+
+export interface DashboardUpdate {
+  heartbeats: { actorId: string; value: Heartbeat }[];
+  metrics: { actorId: string; value: Metrics }[];
+  statuses: { actorId: string; value: Status }[];
+  manifests: { actorId: string; value: Manifest }[];
+  logs: LogItem[];
+  alerts: (Alert & { topicActorId: string })[];
+  agentChats: { actorId: string; value: AgentChat }[];
+  chatRequests: IoChat[];
+  chatResponses: IoChatResponse[];
+  health: SystemHealth | null;
+  installs: InstallEvent[];
+  rejected: { topic: string; error: string }[];
+}
+
+export function emptyUpdate(): DashboardUpdate {
+  return {
+    heartbeats: [],
+    metrics: [],
+    statuses: [],
+    manifests: [],
+    logs: [],
+    alerts: [],
+    agentChats: [],
+    chatRequests: [],
+    chatResponses: [],
+    health: null,
+    installs: [],
+    rejected: [],
+  };
+}
+
+export function logLevelOf(type: string): LogLevel {
+  const t = type.toLowerCase();
+  if (t === 'debug' || t === 'trace') return 'debug';
+  if (t.startsWith('warn')) return 'warning';
+  if (t === 'error' || t === 'err' || t === 'critical' || t === 'fatal' || t === 'exception') return 'error';
+  return 'info';
+}
+
+function decode(payload: Uint8Array | string): string {
+  return typeof payload === 'string' ? payload : new TextDecoder().decode(payload);
+}
+
+export function routeMessages(batch: readonly RawMessage[], nowSeconds = Date.now() / 1000): DashboardUpdate {
+  const u = emptyUpdate();
+  for (const { topic, payload } of batch) {
+    const reject = (error: string) => u.rejected.push({ topic, error });
+    const agent = parseAgentTopic(topic);
+    if (agent) {
+      const { actorId } = agent;
+      switch (agent.kind) {
+        case 'heartbeat': {
+          const r = parsePayload(heartbeatSchema, payload);
+          if (r.ok) u.heartbeats.push({ actorId, value: r.value });
+          else reject(r.error);
+          break;
+        }
+        case 'metrics': {
+          const r = parsePayload(metricsSchema, payload);
+          if (r.ok) u.metrics.push({ actorId, value: r.value });
+          else reject(r.error);
+          break;
+        }
+        case 'status': {
+          const r = parsePayload(statusSchema, payload);
+          if (r.ok) u.statuses.push({ actorId, value: r.value });
+          else reject(r.error);
+          break;
+        }
+        case 'manifest': {
+          // An empty retained message clears a manifest: nothing to show.
+          if (decode(payload).length === 0) break;
+          const r = parsePayload(manifestSchema, payload);
+          if (r.ok) u.manifests.push({ actorId, value: r.value });
+          else reject(r.error);
+          break;
+        }
+        case 'logs': {
+          const r = parsePayload(logSchema, payload);
+          if (r.ok) u.logs.push({ actorId, level: logLevelOf(r.value.type), type: r.value.type, message: r.value.message, timestamp: r.value.timestamp });
+          else reject(r.error);
+          break;
+        }
+        case 'alert': {
+          const r = parsePayload(alertSchema, payload);
+          if (r.ok) u.alerts.push({ ...r.value, topicActorId: actorId });
+          else reject(r.error);
+          break;
+        }
+        case 'chat': {
+          const r = parsePayload(agentChatSchema, payload);
+          if (r.ok) u.agentChats.push({ actorId, value: r.value });
+          else reject(r.error);
+          break;
+        }
+        case 'commands':
+          break; // our own commands echoed back; nothing to show
+      }
+      continue;
+    }
+    if (topic === topics.ioChatResponse) {
+      const r = parsePayload(ioChatResponseSchema, payload);
+      if (r.ok) u.chatResponses.push(r.value);
+      else reject(r.error);
+    } else if (topic === topics.ioChat) {
+      const r = parsePayload(ioChatSchema, payload);
+      if (r.ok) u.chatRequests.push(r.value);
+      else reject(r.error);
+    } else if (topic === topics.systemHealth) {
+      const r = parsePayload(systemHealthSchema, payload);
+      if (r.ok) u.health = r.value;
+      else reject(r.error);
+    } else if (INSTALLER_TOPIC_PATTERNS.some((p) => topicMatches(p, topic))) {
+      let json: unknown;
+      try {
+        json = JSON.parse(decode(payload));
+      } catch {
+        reject('not JSON');
+        continue;
+      }
+      const ev = toInstallEvent(topic, json, nowSeconds);
+      if (ev) u.installs.push(ev);
+    }
+  }
+  return u;
+}

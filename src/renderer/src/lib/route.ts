@@ -1,0 +1,48 @@
+/** Hash routes (#/agents/foo): they work from any origin, a file:// page and the Electron window alike. */
+
+export type Route =
+  | { view: 'agents' }
+  | { view: 'agent'; name: string }
+  | { view: 'chat' }
+  | { view: 'logs' }
+  | { view: 'editor'; name: string | null }
+  | { view: 'catalog' }
+  | { view: 'settings' }
+  | { view: 'alerts' };
+
+export type ViewName = Route['view'];
+
+export function parseRoute(hash: string): Route {
+  const path = hash.replace(/^#\/?/, '').split('?')[0] ?? '';
+  const [head, ...rest] = path.split('/').filter((p) => p !== '');
+  const tail = rest.length > 0 ? decodeURIComponent(rest.join('/')) : null;
+  switch (head) {
+    case 'agents':
+      return tail ? { view: 'agent', name: tail } : { view: 'agents' };
+    case 'chat':
+      return { view: 'chat' };
+    case 'logs':
+      return { view: 'logs' };
+    case 'editor':
+      return { view: 'editor', name: tail };
+    case 'catalog':
+      return { view: 'catalog' };
+    case 'settings':
+      return { view: 'settings' };
+    case 'alerts':
+      return { view: 'alerts' };
+    default:
+      return { view: 'agents' };
+  }
+}
+
+export function routeHref(r: Route): string {
+  switch (r.view) {
+    case 'agent':
+      return `#/agents/${encodeURIComponent(r.name)}`;
+    case 'editor':
+      return r.name ? `#/editor/${encodeURIComponent(r.name)}` : '#/editor';
+    default:
+      return `#/${r.view}`;
+  }
+}

@@ -1,0 +1,64 @@
+/** The dashboard's link to the hub as the UI shows it: MQTT state, REST reachability, token need. */
+import { create } from 'zustand';
+import type { HealthResponse } from '../../../shared/rest.js';
+import type { LinkState } from '../connection/mqtt-link.js';
+
+export type RestState = 'unknown' | 'ok' | 'error';
+
+interface ConnectionState {
+  mqtt: LinkState;
+  rest: RestState;
+  /** The hub refused our (missing) token. */
+  authRequired: boolean;
+  detail: string | null;
+  /** Epoch ms of the last MQTT state change. */
+  since: number;
+  baseUrl: string | null;
+  health: HealthResponse | null;
+  /** Malformed MQTT payloads ignored so far. */
+  rejected: number;
+  setMqtt(state: LinkState, detail?: string): void;
+  setRest(state: RestState, detail?: string): void;
+  setAuthRequired(v: boolean): void;
+  setBaseUrl(url: string): void;
+  setHealth(h: HealthResponse | null): void;
+  countRejected(n: number): void;
+}
+
+export const useConnectionStore = create<ConnectionState>((set) => ({
+  mqtt: 'connecting',
+  rest: 'unknown',
+  authRequired: false,
+  detail: null,
+  since: Date.now(),
+  baseUrl: null,
+  health: null,
+  rejected: 0,
+  setMqtt(state, detail) {
+    set((st) => (st.mqtt === state && st.detail === (detail ?? null) ? st : { mqtt: state, detail: detail ?? null, since: st.mqtt === state ? st.since : Date.now() }));
+  },
+  setRest(state, detail) {
+    set((st) => ({ rest: state, detail: detail ?? st.detail }));
+  },
+  setAuthRequired(v) {
+    set({ authRequired: v });
+  },
+  setBaseUrl(url) {
+    set({ baseUrl: url });
+  },
+  setHealth(h) {
+    set({ health: h });
+  },
+  countRejected(n) {
+    if (n > 0) set((st) => ({ rejected: st.rejected + n }));
+  },
+}));
+
+/** The one word the badge shows. */
+export type OverallState = 'connecting' | 'online' | 'reconnecting' | 'offline' | 'locked';
+
+export function overallState(s: Pick<ConnectionState, 'mqtt' | 'rest' | 'authRequired'>): OverallState {
+  if (s.authRequired) return 'locked';
+  if (s.mqtt === 'online') return 'online';
+  return s.mqtt;
+}

@@ -1,0 +1,117 @@
+import { useMemo, useState } from 'react';
+import { hub } from '../../connection/index.js';
+import type { Recipe } from '../../connection/rest-schemas.js';
+import { navigate } from '../../hooks/useRoute.js';
+import { fieldsFromSchema, initialValues, valuesToConfig, type FormValue } from '../../lib/schema-form.js';
+import { useAlertsStore } from '../../stores/alerts-store.js';
+import { useCatalogStore, type InstallJob } from '../../stores/catalog-store.js';
+import { SchemaForm } from './SchemaForm.js';
+
+function InstallProgress({ job }: { job: InstallJob }) {
+  const pct = job.progress !== undefined ? Math.round(job.progress * 100) : null;
+  return (
+    <div data-testid="install-progress" data-status={job.status}>
+      <div className="row small">
+        <span>
+          {job.status === 'done' ? 'Installed' : job.status === 'failed' ? 'Install failed' : job.status === 'pending' ? 'Waiting to install' : 'Installing'}
+          {job.packages.length ? ` ${job.packages.join(', ')}` : ''}
+        </span>
+        <span className="grow" />
+        {pct !== null ? <span className="muted">{pct}%</span> : null}
+      </div>
+      {job.status !== 'failed' ? (
+        <div className={`progress ${pct === null && job.status !== 'done' ? 'indeterminate' : ''}`}>
+          <div style={{ width: pct !== null ? `${pct}%` : job.status === 'done' ? '100%' : undefined }} />
+        </div>
+      ) : null}
+      {job.message ? <div className={`small ${job.status === 'failed' ? 'error' : 'muted'}`}>{job.message}</div> : null}
+    </div>
+  );
+}
+
+export function RecipeCard({ recipe }: { recipe: Recipe }) {
+  const fields = useMemo(() => fieldsFromSchema(recipe.configSchema), [recipe.configSchema]);
+  const [values, setValues] = useState<Record<string, FormValue>>(() => initialValues(fields));
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [name, setName] = useState('');
+  const [open, setOpen] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<{ ok: boolean; text: string; agent?: string } | null>(null);
+  const installs = useCatalogStore((s) => s.installs);
+  const job = installs.find((j) => j.recipe === recipe.name || (result?.agent !== undefined && j.recipe === result.agent));
+  const notify = useAlertsStore((s) => s.notify);
+
+  const spawn = async () => {
+    const r = valuesToConfig(fields, values);
+    if (!r.ok) {
+      setErrors(r.errors);
+      setOpen(true);
+      return;
+    }
+    setErrors({});
+    setBusy(true);
+    setResult(null);
+    try {
+      const res = await hub.rest.spawnRecipe(recipe.name, r.config, name.trim() || undefined);
+      const agent = res.name ?? res.agent ?? (name.trim() || recipe.name);
+      setResult({ ok: true, text: `Spawned ${agent}${res.status ? ` (${res.status})` : ''}.`, agent });
+      notify(`${agent} spawned from ${recipe.title}`, 'info', agent);
+      void hub.refresh();
+    } catch (e) {
+      setResult({ ok: false, text: (e as Error).message });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="card recipe" data-testid="recipe-card" data-recipe={recipe.name}>
+      <div className="row">
+        <h3 style={{ margin: 0 }}>{recipe.title}</h3>
+        {recipe.category ? <span className="tag">{recipe.category}</span> : null}
+      </div>
+      <p>{recipe.description}</p>
+      {recipe.dependencies.length > 0 ? <div className="small muted">Needs: {recipe.dependencies.join(', ')}</div> : null}
+      {recipe.capabilities.length > 0 ? <div className="small muted">Capabilities: {recipe.capabilities.join(', ')}</div> : null}
+      {open ? (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void spawn();
+          }}
+        >
+          <div className="field">
+            <label htmlFor={`${recipe.name}-agent-name`}>Agent name</label>
+            <input id={`${recipe.name}-agent-name`} className="input mono" value={name} onChange={(e) => setName(e.target.value)} placeholder={`${recipe.name} (default)`} data-testid="spawn-name" />
+          </div>
+          <SchemaForm fields={fields} values={values} errors={errors} onChange={(k, v) => setValues((cur) => ({ ...cur, [k]: v }))} idPrefix={recipe.name} />
+        </form>
+      ) : null}
+      {job ? <InstallProgress job={job} /> : null}
+      {result ? (
+        <div className={result.ok ? 'ok-box' : 'error-box'} data-testid="spawn-result" data-ok={result.ok}>
+          {result.text}
+          {result.ok && result.agent ? (
+            <>
+              {' '}
+              <button type="button" className="link-button" onClick={() => navigate({ view: 'agent', name: result.agent! })}>
+                open
+              </button>
+            </>
+          ) : null}
+        </div>
+      ) : null}
+      <div className="row" style={{ marginTop: 'auto' }}>
+        {fields.length > 0 ? (
+          <button type="button" className="btn" onClick={() => setOpen(!open)} aria-expanded={open}>
+            {open ? 'Hide config' : `Configure (${fields.length})`}
+          </button>
+        ) : null}
+        <span className="grow" />
+        <button type="button" className="btn primary" onClick={() => void spawn()} disabled={busy} data-testid="catalog-spawn">
+          {busy ? 'Spawning…' : 'Spawn'}
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,6 @@
+import { LogsPanel } from './LogsPanel.js';
+
+/** Every agent's log lines in one tail. */
+export function LogsView() {
+  return <LogsPanel showAgent />;
+}
