@@ -57,7 +57,8 @@ export class HomeMap {
     if (this.offs.length > 0) return;
     this.offs.push(
       this.ws.onStatus((status) => {
-        if (status === 'connected') void this.reload();
+        // Failures are logged by loadAll; the next reconnect tries again.
+        if (status === 'connected') this.reload().catch(() => {});
       }),
       this.ws.onStateChanged((d) => {
         if (d.new_state) this.states.set(d.entity_id, d.new_state);
@@ -81,7 +82,7 @@ export class HomeMap {
         }),
       );
     }
-    if (this.ws.connected) void this.reload();
+    if (this.ws.connected) this.reload().catch(() => {});
   }
 
   stop(): void {
