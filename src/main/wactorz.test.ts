@@ -63,6 +63,23 @@ describe('the hub without an LLM', () => {
     expect(ghost.response).toMatch(/no agent named "ghost"/);
   });
 
+  it('answers io/chat over MQTT through the io agent and the real main', async () => {
+    const client = await connectRecordingClient(`mqtt://127.0.0.1:${hub.mqttPort}`);
+    try {
+      await client.subscribe(['io/chat/response', `agents/${actorIdFor('main')}/chat`]);
+      await client.publish('io/chat', JSON.stringify({ from: 'phone', content: '/agents', message_id: 'q1' }), { qos: 1 });
+      await waitFor(() => client.received.some((m) => m.topic === 'io/chat/response' && JSON.parse(m.payload).done), 10_000, 'final io/chat/response');
+      const final = JSON.parse(client.received.find((m) => m.topic === 'io/chat/response')!.payload);
+      expect(final).toMatchObject({ done: true, message_id: 'q1', to: 'phone' });
+      expect(final.content).toMatch(/io\s+running[\s\S]*main\s+running[\s\S]*monitor\s+running/);
+      await waitFor(() => client.received.filter((m) => m.topic.endsWith('/chat')).length === 2, 5000, 'both chat lines');
+      const lines = client.received.filter((m) => m.topic.endsWith('/chat')).map((m) => agentChatSchema.parse(JSON.parse(m.payload)));
+      expect(lines.map((l) => [l.role, l.interface])).toEqual([['user', 'mqtt'], ['assistant', 'mqtt']]);
+    } finally {
+      await client.end();
+    }
+  });
+
   it('refuses to stop a protected actor over REST', async () => {
     const r = await post(`${hub.restUrl}/agents/command`, { target: 'main', command: 'stop' });
     expect(r.status).toBe(403);

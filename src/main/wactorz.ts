@@ -19,6 +19,7 @@ import { CostTracker } from './llm/cost-tracker.js';
 import { withCostTracking } from './llm/tracked-provider.js';
 import { MainActor, type MainChatResult } from './agents/main/main-actor.js';
 import { MonitorAgent, monitorTimingFromConfig } from './agents/monitor/monitor-agent.js';
+import { IOAgent } from './agents/io/io-agent.js';
 import { createActorHubApi } from './hub/actor-hub-api.js';
 import { consoleLogger, type HubLogger } from './hub/logger.js';
 import { defaultDashboardDir } from './hub/dashboard-dir.js';
@@ -85,7 +86,8 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
     // The supervision tree, as the original's build_system(): factories are called fresh on each restart.
     system
       .supervise('main', () => new MainActor({ llm: withCostTracking(llm, costs, 'main'), llmSummary, costs }), { maxRestarts: 10 })
-      .supervise('monitor', () => new MonitorAgent(monitorTimingFromConfig(config.timing)), { maxRestarts: 10 });
+      .supervise('monitor', () => new MonitorAgent(monitorTimingFromConfig(config.timing)), { maxRestarts: 10 })
+      .supervise('io', () => new IOAgent(), { maxRestarts: 10 });
     await system.startSupervised();
 
     const chat = async (text: string, ctx: { interface?: string; user?: string; onChunk?: (chunk: string) => void }): Promise<MainChatResult> => {

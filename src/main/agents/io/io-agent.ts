@@ -5,7 +5,7 @@
  *   io/chat {from, content, message_id?}
  *     → streams.open(message_id) ; ask main a ChatTask
  *     → io/chat/response {done:false, content: chunk}   for every chunk main emits
- *     → io/chat/response {done:true,  content: reply}   and agents/<main id>/chat (role assistant)
+ *     → io/chat/response {done:true,  content: reply}   (main itself posts the exchange on agents/<main id>/chat)
  *     → or, on failure, io/chat/response {done:true, error:true, content: what went wrong}
  *
  * Each chat is relayed concurrently: the bus callback starts the ask and returns, so a slow answer
@@ -13,10 +13,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Actor } from '../../core/actor.js';
-import { actorIdFor } from '../../core/actor-id.js';
 import { AskError, toError } from '../../core/errors.js';
 import { topics } from '../../../shared/topics.js';
-import { ioChatSchema, parsePayload, type AgentChat, type IoChatResponse } from '../../../shared/mqtt-payloads.js';
+import { ioChatSchema, parsePayload, type IoChatResponse } from '../../../shared/mqtt-payloads.js';
 import { chatResultSchema, type ChatResult, type ChatTask } from '../../../shared/chat.js';
 
 export interface IOAgentOptions {
@@ -53,7 +52,7 @@ export class IOAgent extends Actor {
       protected: true,
       description: 'Gateway between MQTT chat clients (io/chat) and main; streams replies on io/chat/response',
       capabilities: ['chat-gateway'],
-      publishes: [topics.ioChatResponse, topics.agent(actorIdFor(mainName), 'chat')],
+      publishes: [topics.ioChatResponse],
     });
     this.mainName = mainName;
     this.replyTimeoutMs = opts.replyTimeoutMs ?? DEFAULT_REPLY_TIMEOUT_MS;
@@ -107,8 +106,6 @@ export class IOAgent extends Actor {
       }
       const timestamp = nowSeconds();
       this.respond({ from: this.mainName, to: from, content: result.reply, done: true, message_id: messageId, timestamp, agent: result.agent });
-      const line: AgentChat = { from: this.mainName, to: from, content: result.reply, timestamp, role: 'assistant', interface: this.interfaceName, message_id: messageId, agent: result.agent };
-      this.publish(topics.agent(actorIdFor(this.mainName), 'chat'), line);
       this.counters.tasksCompleted++;
     } catch (e) {
       this.counters.tasksFailed++;
