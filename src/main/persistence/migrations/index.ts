@@ -5,7 +5,8 @@
  */
 import type { Migration } from './migration.js';
 import { initialSchema } from './001-initial.js';
+import { conversationSummaries } from './002-conversation-summaries.js';
 
 export type { Migration } from './migration.js';
 
-export const migrations: readonly Migration[] = [initialSchema];
+export const migrations: readonly Migration[] = [initialSchema, conversationSummaries];

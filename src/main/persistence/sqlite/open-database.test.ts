@@ -161,3 +161,36 @@ describe('initial schema', () => {
     }
   });
 });
+
+describe('several processes opening one fresh database at once', () => {
+  it('migrates exactly once; every process ends up on the latest version', async () => {
+    const { spawn } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const moduleUrl = new URL('./open-database.ts', import.meta.url).href;
+    const script = `
+      const { openDatabase } = await import(${JSON.stringify(moduleUrl)});
+      const db = openDatabase(${JSON.stringify(dir)});
+      process.stdout.write(String(db.pragma('user_version', { simple: true })));
+      db.close();
+    `;
+    const root = fileURLToPath(new URL('../../../../', import.meta.url));
+    const run = () =>
+      new Promise<string>((resolve, reject) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+        child.on('error', reject);
+        child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`child exited ${code}: ${err}`))));
+      });
+    const versions = await Promise.all([run(), run(), run(), run()]);
+    expect(versions).toEqual(Array(4).fill(String(migrations.length)));
+    const db = openDatabase(dir);
+    try {
+      expect(db.prepare('SELECT COUNT(*) AS n FROM schema_migrations').get()).toEqual({ n: migrations.length });
+    } finally {
+      db.close();
+    }
+  }, 60_000);
+});
