@@ -8,7 +8,6 @@ import { useUiStore } from '../../stores/ui-store.js';
 import { useNow } from '../../hooks/useNow.js';
 import { CodeEditor, DiffEditor, getActiveEditor } from './CodeSurface.js';
 import { deploy, discardDraft, draftNames, modelOf, newAgent, openAgent, revealProblem, rollback, showDiff, validateNewName } from './editor-controller.js';
-import { agentApi } from './monaco-setup.js';
 import { TEMPLATES, templateCode } from './templates.js';
 
 function AgentList({ current }: { current: string | null }) {
@@ -289,7 +288,7 @@ export default function EditorView({ name }: { name: string | null }) {
             )}
             <Problems />
             <div className="small faint">
-              Agent API types: {agentApi.source === 'shared' ? 'from the hub’s agent-api' : 'built-in description'} · hover for docs, Ctrl+Space for completion.
+              <code>agent</code> is typed: hover for its docs, Ctrl+Space for completion. TypeScript is transpiled by the hub.
             </div>
           </>
         ) : loading ? (

@@ -18,7 +18,7 @@ import {
 } from 'monaco-editor/languages/features/typescript/register';
 import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
 import TsWorker from 'monaco-editor/language/typescript/ts.worker?worker';
-import { agentApiDeclarations } from './agent-api-types.js';
+import { AGENT_API_DTS } from './agent-api-types.js';
 
 (globalThis as unknown as { MonacoEnvironment: monaco.Environment }).MonacoEnvironment = {
   getWorker(_workerId: string, label: string) {
@@ -36,8 +36,8 @@ const compilerOptions = {
   strict: true,
   noImplicitAny: false,
   noEmit: true,
-  // The agent runs in a sandbox, not a browser: no DOM in completion.
-  lib: ['es2022'],
+  // The agent runs in a sandbox, not a browser: no DOM (and no global fetch) in completion.
+  lib: ['es2023'],
 };
 
 typescriptDefaults.setCompilerOptions(compilerOptions);
@@ -46,10 +46,9 @@ const diagnostics = { noSemanticValidation: false, noSyntaxValidation: false };
 typescriptDefaults.setDiagnosticsOptions(diagnostics);
 javascriptDefaults.setDiagnosticsOptions(diagnostics);
 
-export const agentApi = agentApiDeclarations();
 const API_URI = 'file:///wactorz/agent-api.d.ts';
-typescriptDefaults.addExtraLib(agentApi.text, API_URI);
-javascriptDefaults.addExtraLib(agentApi.text, API_URI);
+typescriptDefaults.addExtraLib(AGENT_API_DTS, API_URI);
+javascriptDefaults.addExtraLib(AGENT_API_DTS, API_URI);
 
 const dark = globalThis.matchMedia?.('(prefers-color-scheme: dark)');
 const applyTheme = () => monaco.editor.setTheme(dark?.matches ? 'vs-dark' : 'vs');
