@@ -19,6 +19,7 @@ import { makeMessage } from './message-factory.js';
 import { ActorCrashError, ProtectedActorError, TaskError, errorPayloadFrom, toError } from './errors.js';
 import type { Schedulable } from './scheduler.js';
 import type { ActorSystem } from './actor-system.js';
+import type { PersistOptions } from '../persistence/persistence.js';
 
 export type LogLevel = 'debug' | 'info' | 'warning' | 'error';
 
@@ -201,8 +202,8 @@ export abstract class Actor implements Schedulable {
     this._system?.telemetry.log(this, level, message);
   }
 
-  persist(key: string, value: unknown): Promise<void> {
-    return this.system.persistence.persist(this.name, key, value);
+  persist(key: string, value: unknown, opts?: PersistOptions): Promise<void> {
+    return this.system.persistence.persist(this.name, key, value, opts);
   }
 
   recall<T = unknown>(key: string): Promise<T | undefined> {
