@@ -1,0 +1,29 @@
+/**
+ * Telegram settings from flags and the environment: the bot token (--telegram-token or
+ * TELEGRAM_BOT_TOKEN), an optional allowlist of chat ids (TELEGRAM_ALLOWED_CHAT_IDS, comma or
+ * space separated; group ids are negative) and the Bot API root (TELEGRAM_API_ROOT, for a local
+ * Bot API server).
+ */
+import { InterfaceConfigError } from '../chat-interface.js';
+
+export interface TelegramSettings {
+  token: string;
+  /** Empty → every chat may talk to the bot. */
+  allowedChatIds: ReadonlySet<string>;
+  apiRoot?: string;
+}
+
+export function telegramSettingsFrom(flagToken: string | undefined, env: NodeJS.ProcessEnv): TelegramSettings {
+  const token = (flagToken ?? env.TELEGRAM_BOT_TOKEN ?? '').trim();
+  if (!token) {
+    throw new InterfaceConfigError('the telegram interface needs a bot token: set TELEGRAM_BOT_TOKEN or pass --telegram-token (ask @BotFather for one).');
+  }
+  return { token, allowedChatIds: parseChatIds(env.TELEGRAM_ALLOWED_CHAT_IDS ?? ''), apiRoot: env.TELEGRAM_API_ROOT?.replace(/\/+$/, '') || undefined };
+}
+
+export function parseChatIds(list: string): Set<string> {
+  const ids = list.split(/[\s,]+/).filter(Boolean);
+  const bad = ids.filter((id) => !/^-?\d+$/.test(id));
+  if (bad.length) throw new InterfaceConfigError(`TELEGRAM_ALLOWED_CHAT_IDS: "${bad.join('", "')}" ${bad.length > 1 ? 'are not chat ids' : 'is not a chat id'} (numbers, e.g. 123456789 or -1001234567890).`);
+  return new Set(ids);
+}
