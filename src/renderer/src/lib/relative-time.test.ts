@@ -20,6 +20,7 @@ describe('formatDuration / formatCost', () => {
     expect(formatDuration(3725)).toBe('1 h 2 min');
     expect(formatCost(undefined)).toBe('—');
     expect(formatCost(0.0012)).toBe('$0.0012');
+    expect(formatCost(0.00001)).toBe('< $0.0001');
     expect(formatCost(3.456)).toBe('$3.46');
   });
 });

@@ -31,6 +31,7 @@ export function clockTime(epochSeconds: number): string {
 export function formatCost(usd: number | null | undefined): string {
   if (usd === null || usd === undefined) return '—';
   if (usd === 0) return '$0';
+  if (usd < 0.0001) return '< $0.0001';
   if (usd < 0.01) return `$${usd.toFixed(4)}`;
   return `$${usd.toFixed(2)}`;
 }

@@ -52,7 +52,7 @@ export function LogsPanel({ actorId, showAgent = false }: { actorId?: string; sh
         <input className="input" style={{ width: 180 }} type="search" placeholder="Filter…" value={query} onChange={(e) => setQuery(e.target.value)} aria-label="Filter logs" />
         <span className="grow" />
         <span className="small muted" title={`The newest ${cap.toLocaleString()} lines are kept`}>
-          {lines.length.toLocaleString()} lines
+          {lines.length.toLocaleString()} {lines.length === 1 ? 'line' : 'lines'}
         </span>
         <button type="button" className={`btn small ${paused ? 'primary' : ''}`} onClick={togglePause} data-testid="logs-pause" aria-pressed={paused}>
           {paused ? 'Resume' : 'Pause'}
