@@ -157,6 +157,15 @@ describe('HomeAssistantAgent — natural language', () => {
     expect(body).toContain('turn on the living room lamp');
   });
 
+  it('gives the LLM the facts MainActor passes along', async () => {
+    llmServer.script('openai', JSON.stringify({ type: 'actions', actions: [{ domain: 'light', service: 'turn_on', entity_id: 'light.bedside' }] }));
+    await ask({ kind: 'natural_language', text: 'turn on my reading light', from: 'bob', user_facts: { 'reading light': 'light.bedside', ignored: 42 } });
+    const body = JSON.stringify(llmServer.lastRequest('openai')?.body);
+    expect(body).toContain('- reading light: light.bedside');
+    expect(body).not.toContain('ignored');
+    expect(sim.getState('light.bedside')?.state).toBe('on');
+  });
+
   it('answers a state question from live states', async () => {
     llmServer.script('openai', 'Sure! ```json\n{"type":"query","entity_ids":["sensor.living_room_temperature"]}\n```');
     const r = await ask<{ result: string }>({ kind: 'natural_language', text: 'how warm is it in the living room?' });

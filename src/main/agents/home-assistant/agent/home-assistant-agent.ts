@@ -71,10 +71,10 @@ export class HomeAssistantAgent extends Actor {
       if (!parsed.ok) throw new TaskError(parsed.error, 'bad_input');
       return runner.run(parsed.task);
     }
-    return this.naturalLanguage(input.text, conversationKey(payload, msg), runner, conn);
+    return this.naturalLanguage(input.text, conversationKey(payload, msg), runner, conn, userFacts(payload));
   }
 
-  private async naturalLanguage(text: string, who: string, runner: HaTaskRunner, conn: HaConnection): Promise<HaTaskResult> {
+  private async naturalLanguage(text: string, who: string, runner: HaTaskRunner, conn: HaConnection, facts: Record<string, string>): Promise<HaTaskResult> {
     const llm = this.deps.llm;
     if (!llm || !llm.configured) {
       throw new TaskError(`I need an LLM to understand plain language, and none is configured. Structured tasks still work, e.g. @${this.name} ${EXAMPLE}`, 'not_configured');
@@ -85,7 +85,7 @@ export class HomeAssistantAgent extends Actor {
     } catch (e) {
       throw taskErrorFrom(e);
     }
-    const ctx = { entities: conn.map.entities(), services: await conn.getServices().catch((e: unknown) => Promise.reject(taskErrorFrom(e))) };
+    const ctx = { entities: conn.map.entities(), services: await conn.getServices().catch((e: unknown) => Promise.reject(taskErrorFrom(e))), facts };
 
     const history: ChatMessage[] = [];
     const pending = this.pending.get(who);
@@ -176,6 +176,13 @@ export function classifyInput(payload: unknown): ClassifiedInput {
     }
   }
   return { kind: 'invalid', error: `send a structured task like ${EXAMPLE}, or {"text": "turn on the kitchen light"}` };
+}
+
+/** MainActor passes facts the user stated (`user_facts`); only string values are kept. */
+function userFacts(payload: unknown): Record<string, string> {
+  const f = payload && typeof payload === 'object' ? (payload as { user_facts?: unknown }).user_facts : undefined;
+  if (!f || typeof f !== 'object' || Array.isArray(f)) return {};
+  return Object.fromEntries(Object.entries(f as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string').slice(0, 50));
 }
 
 /** Whose conversation a clarification belongs to: the user named in the task, else the sender. */

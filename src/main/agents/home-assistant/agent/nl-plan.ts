@@ -30,6 +30,8 @@ export type HaPlan = z.infer<typeof haPlanSchema>;
 export interface PlanContext {
   entities: HaEntityView[];
   services: HaServiceDomains;
+  /** What the user told the hub about their home ("kitchen lamp" → "light.wiz_kitchen"). */
+  facts?: Record<string, string>;
 }
 
 /** Entities shown to the LLM at most (a big install has thousands; these are the useful ones first). */
@@ -71,6 +73,9 @@ export function buildSystemPrompt(ctx: PlanContext): string {
     '- If the request could mean several entities and nothing (name, area) says which, ask (format 3) — never guess. "All lights in the kitchen" is not ambiguous: list them all.',
     '- If the request names something that is not in the list, ask (format 3) and offer the closest entities.',
     '- The service domain must match the entity (light.turn_on for lights, switch.turn_on for switches), or use homeassistant.turn_on / turn_off / toggle.',
+    ...(ctx.facts && Object.keys(ctx.facts).length > 0
+      ? ['', 'What the user has told you about their home (use it to resolve names):', ...Object.entries(ctx.facts).map(([k, v]) => `- ${k}: ${v}`)]
+      : []),
   ].join('\n');
 }
 

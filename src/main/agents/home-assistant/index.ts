@@ -1,0 +1,20 @@
+/** Home Assistant for Wactorz: the public API. See docs/home-assistant.md. */
+export { createHomeAssistantIntegration, type HomeAssistantIntegration, type HomeAssistantIntegrationOptions } from './integration.js';
+export { HaConnection, type HaConnectionOptions, type HaConnectionStatus } from './ha-connection.js';
+export { resolveHaConfig, haConfigFrom, normalizeHaUrl, haWebSocketUrl, type HaConfig, type HaConfigResult } from './client/ha-config.js';
+export { HaError, type HaErrorKind } from './client/ha-error.js';
+export { HaRestClient } from './client/ha-rest-client.js';
+export { HaWsClient, type HaWsStatus, type HaWsClientOptions } from './client/ha-ws-client.js';
+export type { HaState, HaArea, HaDevice, HaEntityEntry, HaAutomationConfig, HaStateChangedData } from './client/ha-schemas.js';
+export { HomeAssistantAgent, HOME_ASSISTANT_AGENT_NAME, type HomeAssistantAgentDeps } from './agent/home-assistant-agent.js';
+export { haTaskSchema, parseHaTask, HA_TASK_ACTIONS, type HaTask } from './agent/ha-task-schema.js';
+export { haPlanSchema, type HaPlan } from './agent/nl-plan.js';
+export { HomeAssistantStateBridgeAgent, STATE_BRIDGE_NAME, type StateBridgeDeps, type BridgePayload } from './bridge/state-bridge-agent.js';
+export { resolveBridgeOptions, type StateBridgeOptions } from './bridge/bridge-options.js';
+export { HaStateHistory, type HaHistory, type HaHistoryQuery } from './bridge/state-history.js';
+export { HomeMap } from './map/home-map.js';
+export type { HomeMapSnapshot, HaEntityView, HaAreaView, HaDeviceView } from './map/home-map-types.js';
+export { homeAssistantRoutes, type HomeAssistantRouteDeps } from './routes/ha-routes.js';
+export type { HaStatusResponse, HaMapResponse, HaEntitiesResponse, HaHistoryResponse, HaToggleResponse } from './routes/ha-rest-types.js';
+export { createHaActuator, HaActuatorAgent, type HaActuatorDeps, type ActuationOutcome } from './actuator/ha-actuator.js';
+export { haActuatorSpecSchema, parseActuatorSpec, actuatorName, type HaActuatorSpec, type HaActuatorSpecInput } from './actuator/actuator-spec.js';
