@@ -4,10 +4,11 @@
  * file), and the renderer from vite.renderer.config.ts — the very build the headless hub serves,
  * so the window and a browser show the same dashboard.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'electron-vite';
+import type { Plugin } from 'vite';
 import { rendererConfig } from './vite.renderer.config';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
@@ -26,8 +27,25 @@ function workerEntries(dir: string): Record<string, string> {
   return out;
 }
 
+/**
+ * The DynamicAgent sandbox's worker is plain .mjs loaded by path next to its module
+ * (`./worker/sandbox-worker.mjs`); in the bundle that is out/main/worker/. The desktop app also
+ * points WACTORZ_SANDBOX_WORKER there (desktop-app.ts).
+ */
+function copySandboxWorker(): Plugin {
+  const from = resolve(root, 'src/main/agents/dynamic/sandbox/worker');
+  return {
+    name: 'wactorz:copy-sandbox-worker',
+    apply: 'build',
+    writeBundle(options) {
+      if (existsSync(from) && options.dir) cpSync(from, join(options.dir, 'worker'), { recursive: true });
+    },
+  };
+}
+
 export default defineConfig({
   main: {
+    plugins: [copySandboxWorker()],
     build: {
       outDir: resolve(root, 'out/main'),
       // Every npm dependency stays in node_modules (native better-sqlite3 above all).

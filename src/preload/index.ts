@@ -29,6 +29,7 @@ const connection = Object.freeze(readConnection());
 
 const api: WactorzDesktopApi = {
   isDesktop: true,
+  platform: process.platform,
   connection: () => ({ ...connection }),
   getInfo: () => invoke('wactorz:get-info'),
   getVersion: () => invoke('wactorz:get-version'),

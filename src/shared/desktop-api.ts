@@ -71,6 +71,8 @@ export interface DesktopNotification {
 /** `window.wactorz` in the Electron window. Every method is validated again in the main process. */
 export interface WactorzDesktopApi {
   readonly isDesktop: true;
+  /** The OS ("darwin", "win32", "linux"), for keyboard hints. */
+  readonly platform: string;
   /** Synchronous: read once at page load (the preload asks the main process when it starts). */
   connection(): DesktopConnection;
   getInfo(): Promise<DesktopInfo>;
