@@ -29,6 +29,8 @@ export const rendererConfig: UserConfig = {
     chunkSizeWarningLimit: 8_000,
     rollupOptions: {
       input: resolve(rendererRoot, 'index.html'),
+      // Monaco's worker transform is slow by nature; the timing report says nothing actionable.
+      checks: { bundlerTimings: false },
     },
   },
   server: {
