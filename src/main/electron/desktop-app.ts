@@ -3,7 +3,7 @@
  * hub's own dashboard origin, the tray, notifications, secrets and IPC. Decisions live in the
  * pure modules beside this file; this one wires them to Electron.
  */
-import { app, dialog, Notification, session, type BrowserWindow } from 'electron';
+import { app, dialog, nativeImage, nativeTheme, Notification, session, type BrowserWindow } from 'electron';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,10 +91,16 @@ export class DesktopApp {
       });
     });
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());
-    app.whenReady().then(
-      () => this.boot(),
-      (e: unknown) => log('error', `Electron did not get ready: ${(e as Error).message}`),
-    );
+    app
+      .whenReady()
+      .then(() => this.boot())
+      .catch((e: unknown) => {
+        // Nothing to show and nothing to quit from: say why and leave.
+        const message = e instanceof Error ? e.message : String(e);
+        log('error', `the desktop app could not start: ${message}`);
+        dialog.showErrorBox('Wactorz could not start', message);
+        app.exit(1);
+      });
   }
 
   private async boot(): Promise<void> {
@@ -115,6 +121,7 @@ export class DesktopApp {
 
     const resources = join(app.getAppPath(), 'resources');
     this.tray = new AppTray(join(resources, 'icons'), (action) => this.onTrayAction(action));
+    nativeTheme.on('updated', () => this.refreshTray()); // macOS menu bar turned light/dark: other icon
     installAppMenu({ dev: !app.isPackaged, hideWindow: () => this.window?.hide(), quit: () => app.quit() });
     registerIpc(createIpcHandlers(this.services()), () => this.origins.trusted(), () => this.connection());
 
@@ -327,7 +334,8 @@ export class DesktopApp {
       title: n.title,
       body: n.body,
       urgency: n.urgency,
-      icon: join(app.getAppPath(), 'resources', 'icons', 'icon.png'),
+      // An image, not a path: the notification daemon cannot read a file inside the asar.
+      icon: nativeImage.createFromPath(join(app.getAppPath(), 'resources', 'icons', 'icon.png')),
     });
     note.on('click', () => revealWindow(this.window));
     note.show();

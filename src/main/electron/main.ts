@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { DesktopApp, log } from './desktop-app.js';
 
 app.setName('Wactorz');
+// Windows shows notifications only for an app with a user model id (the installer's appId).
+if (process.platform === 'win32') app.setAppUserModelId('dev.wactorz.app');
 if (process.env.WACTORZ_USER_DATA_DIR) app.setPath('userData', resolve(process.env.WACTORZ_USER_DATA_DIR));
 
 // The DynamicAgent sandbox worker, copied next to this bundle by electron.vite.config.ts
