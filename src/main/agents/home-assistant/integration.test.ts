@@ -44,5 +44,15 @@ describe('createHomeAssistantIntegration', () => {
     const e = (await hub.system.ask('home-assistant-agent', { action: 'states' }).catch((x: unknown) => x)) as AskError;
     expect(e.message).toMatch(/HA_URL and HA_TOKEN/);
     expect(hub.sim.connectionsOpened).toBe(1); // only the test hub's own connection
+
+    // The user enters URL and token in the settings: new actors and the routes use the new connection.
+    expect(ha.reconfigure({ url: hub.sim.url, token: hub.sim.token })).toEqual({ configured: true });
+    cleanups.push(() => ha.close());
+    await ha.connection!.ws.waitUntilConnected();
+    await hub.system.stop('home-assistant-agent');
+    await hub.system.spawn(ha.makeAgent());
+    const r = await hub.system.ask<{ result: string }>('home-assistant-agent', { action: 'state', entity_id: 'light.kitchen' });
+    expect(r.result).toMatch(/is on/);
+    expect(ha.reconfigure({ url: hub.sim.url })).toMatchObject({ configured: false, reason: expect.stringMatching(/HA_TOKEN/) });
   });
 });

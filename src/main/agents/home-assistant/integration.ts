@@ -7,6 +7,8 @@
  *   routes.push(ha.routes);
  *   // a <spawn> block with type ha_actuator: await system.spawn(ha.createActuator(spec));
  *   // at shutdown, after the actors: ha.close();
+ *   // new URL/token from the dashboard's settings: ha.reconfigure(settings), then restart the two
+ *   // supervised actors (their factories pick up the new connection; the routes follow at once).
  *
  * With HA not configured everything still exists: the agents answer with the reason, the routes
  * return 404 with it, and nothing tries to connect.
@@ -19,7 +21,7 @@ import { createHaActuator, type HaActuatorAgent } from './actuator/ha-actuator.j
 import { resolveBridgeOptions } from './bridge/bridge-options.js';
 import { HomeAssistantStateBridgeAgent } from './bridge/state-bridge-agent.js';
 import { HaStateHistory } from './bridge/state-history.js';
-import { haConfigFrom, resolveHaConfig } from './client/ha-config.js';
+import { type HaConfigResult, haConfigFrom, resolveHaConfig } from './client/ha-config.js';
 import type { HaLogger } from './client/ha-socket.js';
 import { HaConnection, type HaConnectionOptions } from './ha-connection.js';
 import { homeAssistantRoutes } from './routes/ha-routes.js';
@@ -36,9 +38,11 @@ export interface HomeAssistantIntegrationOptions {
 }
 
 export interface HomeAssistantIntegration {
-  /** null when HA is not configured (see `reason`). */
+  /** The current connection; null when HA is not configured (see `reason`). */
   readonly connection: HaConnection | null;
   readonly reason: string | undefined;
+  /** Replaces the connection with one for new settings (the old one is closed). Returns the new reason, if any. */
+  reconfigure(settings: { url?: string; token?: string }): { configured: boolean; reason?: string };
   readonly history: HaStateHistory;
   /** Supervisor factories (fresh actor per call). */
   makeAgent: () => HomeAssistantAgent;
@@ -52,19 +56,31 @@ export interface HomeAssistantIntegration {
 
 export function createHomeAssistantIntegration(opts: HomeAssistantIntegrationOptions): HomeAssistantIntegration {
   const env = opts.env ?? process.env;
-  const resolved = opts.settings?.url ? haConfigFrom(opts.settings) : resolveHaConfig(env);
-  const { connection, reason } = HaConnection.fromConfig(resolved, { ...opts.connection, log: opts.log });
+  const open = (resolved: HaConfigResult) => {
+    const made = HaConnection.fromConfig(resolved, { ...opts.connection, log: opts.log });
+    made.connection?.start();
+    return made;
+  };
+  let current = open(opts.settings?.url ? haConfigFrom(opts.settings) : resolveHaConfig(env));
   const history = new HaStateHistory(opts.persistence.db);
   const bridgeOptions = resolveBridgeOptions(env);
-  connection?.start();
   return {
-    connection,
-    reason,
+    get connection() {
+      return current.connection;
+    },
+    get reason() {
+      return current.reason;
+    },
+    reconfigure(settings) {
+      current.connection?.close();
+      current = open(haConfigFrom(settings));
+      return current.connection ? { configured: true } : { configured: false, reason: current.reason };
+    },
     history,
-    makeAgent: () => new HomeAssistantAgent({ connection, notConfiguredReason: reason, llm: opts.llm, history }),
-    makeBridge: () => new HomeAssistantStateBridgeAgent({ connection, notConfiguredReason: reason, history, options: bridgeOptions }),
-    routes: homeAssistantRoutes({ connection, notConfiguredReason: reason, history }),
-    createActuator: (spec) => createHaActuator(spec, { connection, notConfiguredReason: reason }),
-    close: () => connection?.close(),
+    makeAgent: () => new HomeAssistantAgent({ connection: current.connection, notConfiguredReason: current.reason, llm: opts.llm, history }),
+    makeBridge: () => new HomeAssistantStateBridgeAgent({ connection: current.connection, notConfiguredReason: current.reason, history, options: bridgeOptions }),
+    routes: homeAssistantRoutes({ connection: () => current.connection, notConfiguredReason: () => current.reason ?? '', history }),
+    createActuator: (spec) => createHaActuator(spec, { connection: current.connection, notConfiguredReason: current.reason }),
+    close: () => current.connection?.close(),
   };
 }

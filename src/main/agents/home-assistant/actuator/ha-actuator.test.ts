@@ -188,6 +188,18 @@ describe('ha_actuator — checks and failures', () => {
     expect(JSON.parse(watcher.received[0]!.payload)).toMatchObject({ automation_id: 'seen', topic: 'custom/triggers/seen', actions: [{ service: 'switch.turn_on', ok: true }], trigger_payload: { triggered: true } });
   });
 
+  it('keeps its count and cooldown across a restart', async () => {
+    const h = await hub();
+    const spec = { name: 'persisted-actuator', automation_id: 'persisted', mqtt_topics: ['custom/triggers/persisted'], cooldown_seconds: 60, actions: [{ domain: 'light', service: 'toggle', entity_id: 'light.bedside' }] };
+    await spawnActuator(h, spec);
+    expect((await h.system.ask<ActuationOutcome>('persisted-actuator', { action: 'trigger' })).outcome).toBe('fired');
+    await h.system.stop('persisted-actuator');
+    const again = await spawnActuator(h, spec);
+    expect(again.status().actuations_count).toBe(1);
+    expect((await h.system.ask<ActuationOutcome>('persisted-actuator', { action: 'trigger' })).outcome).toBe('cooldown');
+    expect(h.sim.serviceCalls).toHaveLength(1);
+  });
+
   it('createHaActuator refuses an invalid spec with every problem listed', () => {
     let err: unknown;
     try {
