@@ -7,6 +7,7 @@
 import type { Bus } from '../core/bus.js';
 import { alertSchema, heartbeatSchema, logSchema, parsePayload, statusSchema } from '../../shared/mqtt-payloads.js';
 import { parseAgentTopic, topics } from '../../shared/topics.js';
+import type { ActorState } from '../../shared/actor-state.js';
 import type { HubStatus } from './hub-status.js';
 import { JOB_DONE_LOG_TYPE, jobDoneLogSchema, type NotificationPolicy, type NotificationPrefs, type NotificationRequest } from './notification-policy.js';
 
@@ -21,6 +22,8 @@ export interface BusWatcherOptions {
   onChange: () => void;
   log?: (level: 'debug' | 'warning', message: string) => void;
   pollMs?: number;
+  /** The hub's actors at the start (heartbeats come every 10 s; the first ones went out before we subscribed). */
+  initialAgents?: () => ReadonlyArray<{ actorId: string; name: string; state: ActorState; kind?: string }>;
 }
 
 /** Starts watching; returns a function that stops it. */
@@ -60,6 +63,7 @@ export function watchBus(o: BusWatcherOptions): () => void {
   ];
   let last = o.bus.state;
   o.status.setConnection(last);
+  if (o.initialAgents) o.status.seed(o.initialAgents());
   o.onChange();
   const timer = setInterval(() => {
     if (o.bus.state === last) return;

@@ -178,6 +178,7 @@ export class DesktopApp {
       notify: (n) => this.notify(n),
       onChange: () => this.refreshTray(),
       log,
+      initialAgents: () => handle.system.list().map((a) => ({ actorId: a.actorId, name: a.name, state: a.state, kind: a.kind })),
     });
     const changed = previous.origin !== this.appOrigin || previous.token !== handle.dashboardToken;
     if (this.window && (!restart || changed)) await this.window.loadURL(this.devUrl ?? `${this.appOrigin}/`).catch(() => undefined);

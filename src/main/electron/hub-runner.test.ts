@@ -110,6 +110,29 @@ describe('HubRunner', () => {
 });
 
 describe('tray bus watcher on a real hub', () => {
+  it("knows the hub's agents at once, before their next heartbeat", async () => {
+    const r = runner();
+    const h = await r.start(config({ timing: { heartbeatMs: 3_600_000, monitorCheckMs: 60_000, monitorWarnMs: 60_000, monitorCriticalMs: 120_000, healthMs: 60_000 } }));
+    const status = new HubStatus();
+    const stop = watchBus({
+      bus: h.bus,
+      status,
+      policy: new NotificationPolicy(),
+      prefs: () => ({ alerts: true, jobs: true }),
+      windowFocused: () => false,
+      notify: () => undefined,
+      onChange: () => undefined,
+      initialAgents: () => h.system.list().map((a) => ({ actorId: a.actorId, name: a.name, state: a.state, kind: a.kind })),
+    });
+    try {
+      const live = h.system.list().filter((a) => a.state !== 'stopped');
+      expect(live.length).toBeGreaterThan(0);
+      expect(status.snapshot().agentCount).toBe(live.length);
+    } finally {
+      stop();
+    }
+  });
+
   it('counts the hub agents, follows alerts, notifies, pauses dynamic agents, drops bad payloads', async () => {
     const r = runner();
     const h = await r.start(config());

@@ -73,6 +73,11 @@ export class HubStatus {
     }
   }
 
+  /** What the hub knows right now (its actor list), so the tray is right before the first heartbeat. */
+  seed(agents: ReadonlyArray<{ actorId: string; name: string; state: ActorState; kind?: string }>): void {
+    for (const a of agents) this.track(a.actorId, a.name, a.state, a.kind);
+  }
+
   onHeartbeat(hb: Heartbeat): void {
     this.track(hb.actor_id, hb.name, hb.state, hb.kind);
   }
