@@ -15,6 +15,7 @@ import { startScriptedLlmServer, type ScriptedLlmServer } from './llm/testing/in
 import { heartbeatSchema, agentChatSchema } from '../shared/mqtt-payloads.js';
 import { actorIdFor } from './core/actor-id.js';
 import { waitFor } from './core/testing/test-system.js';
+import { HaSimulator } from './agents/home-assistant/testing/ha-simulator.js';
 
 const dirs: string[] = [];
 function stateDir(): string {
@@ -154,6 +155,41 @@ describe('the hub with a local Ollama (scripted server, real SDK)', () => {
     const reply = await hub.processUserInput('fail please', { interface: 'test' });
     expect(reply).toMatch(/^Error: /);
     expect(hub.system.get('main')!.state).toBe('running');
+  });
+});
+
+describe('Home Assistant in the hub', () => {
+  it('answers /ha-map with 404 and the reason when HA is not configured', async () => {
+    const hub = await startWactorz(base(stateDir()), { log: silentLogger, env: {} });
+    try {
+      const r = await fetch(`${hub.restUrl}/ha-map`);
+      expect(r.status).toBe(404);
+      expect((await json(r)).detail).toMatch(/HA_URL|not configured/i);
+      expect(hub.system.get('home-assistant-agent')).toBeUndefined();
+    } finally {
+      await hub.stop();
+    }
+  });
+
+  it('supervises the HA agent and bridge when HA_URL/HA_TOKEN are set; @home-assistant-agent works from chat', async () => {
+    const ha = await new HaSimulator().start();
+    const hub = await startWactorz(base(stateDir()), { log: silentLogger, env: { HA_URL: ha.url, HA_TOKEN: ha.token } });
+    try {
+      expect(hub.system.get('home-assistant-agent')?.state).toBe('running');
+      expect(hub.system.get('home-assistant-state-bridge')?.state).toBe('running');
+      // The agent answers once its connection to HA is up (it connects in the background).
+      let reply = '';
+      for (let i = 0; i < 100 && !reply.includes('light.kitchen'); i++) {
+        reply = await hub.processUserInput('@home-assistant-agent {"action":"states"}', { interface: 'test' });
+        if (!reply.includes('light.kitchen')) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(reply).toContain('light.kitchen');
+      const map = await fetch(`${hub.restUrl}/ha/entities`);
+      expect(map.status).toBe(200);
+    } finally {
+      await hub.stop();
+      await ha.stop();
+    }
   });
 });
 

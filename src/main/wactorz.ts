@@ -20,7 +20,9 @@ import { withCostTracking } from './llm/tracked-provider.js';
 import { MainActor, type MainChatResult } from './agents/main/main-actor.js';
 import { MonitorAgent, monitorTimingFromConfig } from './agents/monitor/monitor-agent.js';
 import { IOAgent } from './agents/io/io-agent.js';
+import { createHomeAssistantIntegration } from './agents/home-assistant/index.js';
 import { createActorHubApi } from './hub/actor-hub-api.js';
+import { llmRoutes } from './hub/llm-routes.js';
 import { consoleLogger, type HubLogger } from './hub/logger.js';
 import { defaultDashboardDir } from './hub/dashboard-dir.js';
 import { createHttpApp, listenHttp, type RoutePlugin } from './server/http-app.js';
@@ -85,9 +87,26 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
 
     // The supervision tree, as the original's build_system(): factories are called fresh on each restart.
     system
-      .supervise('main', () => new MainActor({ llm: withCostTracking(llm, costs, 'main'), llmSummary, costs }), { maxRestarts: 10 })
+      // MainActor bills its own calls (chat, intent, summaries) to 'main': it gets the raw provider.
+      .supervise('main', () => new MainActor({ llm, llmSummary, costs }), { maxRestarts: 10 })
       .supervise('monitor', () => new MonitorAgent(monitorTimingFromConfig(config.timing)), { maxRestarts: 10 })
       .supervise('io', () => new IOAgent(), { maxRestarts: 10 });
+    // Home Assistant: its routes always answer (404 with the reason when not configured); the
+    // agent and the state bridge run when HA_URL/HA_TOKEN (or the settings) name a Home Assistant.
+    const homeAssistant = createHomeAssistantIntegration({
+      settings: config.homeAssistant,
+      env,
+      persistence,
+      llm: withCostTracking(llm, costs, 'home-assistant-agent'),
+      log: (level, message) => log(level, `home-assistant: ${message}`),
+    });
+    closers.add(() => homeAssistant.close());
+    if (homeAssistant.connection) {
+      system
+        .supervise('home-assistant-agent', homeAssistant.makeAgent, { maxRestarts: 5 })
+        .supervise('home-assistant-state-bridge', homeAssistant.makeBridge, { maxRestarts: 5 });
+    } else log('info', `Home Assistant: ${homeAssistant.reason ?? 'not configured'}`);
+
     await system.startSupervised();
 
     const chat = async (text: string, ctx: { interface?: string; user?: string; onChunk?: (chunk: string) => void }): Promise<MainChatResult> => {
@@ -103,7 +122,7 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
 
     const hub = createActorHubApi({ system, bus, persistence, llm, costs, mqtt: { mode: mqttMode, port: mqttPort }, startedAt, chat });
     const tokens = accessTokens(config, env);
-    const routes: RoutePlugin[] = [];
+    const routes: RoutePlugin[] = [llmRoutes({ llm, costs, llmSummary }), homeAssistant.routes];
     const httpLog = (level: 'info' | 'warning' | 'error', message: string) => log(level, `http: ${message}`);
 
     let dashboardUrl: string | null = null;
