@@ -11,6 +11,7 @@ import { resolveLlmConfig } from './llm/llm-config.js';
 import { startWactorz } from './wactorz.js';
 import type { WactorzHandle } from './wactorz-handle.js';
 import { startCliChat } from './interfaces/cli-chat.js';
+import { InterfaceConfigError, type RunningChatInterface } from './interfaces/chat-interface.js';
 import { BrokerListenError } from './broker/embedded-broker.js';
 import { consoleLogger } from './hub/logger.js';
 
@@ -82,6 +83,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   if (env.WACTORZ_STARTUP_REPORT) process.stdout.write(`startup: ${Math.round(process.uptime() * 1000)} ms to first heartbeats of ${handle.system.list().length} actors\n`);
 
   let stopping = false;
+  let chatInterface: RunningChatInterface | undefined;
   const shutdown = async (signal: string) => {
     if (stopping) {
       process.stderr.write('wactorz: forced exit\n');
@@ -89,6 +91,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     }
     stopping = true;
     process.stderr.write(`wactorz: ${signal} — stopping agents, flushing state…\n`);
+    // The chat service first, so replies in flight still reach main.
+    await chatInterface?.stop();
     await handle.stop();
     process.exit(0);
   };
@@ -103,7 +107,25 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     // A closed pipe is not a request to stop: the dashboard and MQTT keep serving until a signal.
     if (interactive) await shutdown('end of input');
   } else if (flags.interface === 'discord' || flags.interface === 'telegram' || flags.interface === 'whatsapp') {
-    process.stderr.write(`wactorz: the ${flags.interface} interface is not part of this build yet; the hub, dashboard and MQTT are running.\n`);
+    // Loaded only when chosen: each adapter brings its service's SDK.
+    const { startChatInterface } = await import('./interfaces/start-chat-interface.js');
+    const name = flags.interface;
+    try {
+      chatInterface = await startChatInterface(name, {
+        processUserInput: (text, ctx) => handle.processUserInput(text, ctx),
+        log,
+        env,
+        telegramToken: flags.telegramToken,
+        discordToken: flags.discordToken,
+        host: flags.host,
+        port: flags.port,
+      });
+      process.stdout.write(`  ${chatInterface.description}\n`);
+    } catch (e) {
+      process.stderr.write(`wactorz: ${e instanceof Error ? e.message : String(e)}\n`);
+      await handle.stop();
+      process.exitCode = e instanceof InterfaceConfigError ? 2 : 1;
+    }
   }
 }
 

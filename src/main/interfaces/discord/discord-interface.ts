@@ -4,7 +4,7 @@
  * delivers the content of messages that mention the bot and of DMs without the Message Content
  * intent, so nothing has to be enabled in the Developer Portal.
  */
-import { Client, Events, GatewayIntentBits, Partials } from 'discord.js';
+import { importPackage } from '../import-package.js';
 import type { ChatInterfaceBase, RunningChatInterface } from '../chat-interface.js';
 import { createDiscordMessageHandler } from './discord-message-handler.js';
 import type { DiscordSettings } from './discord-config.js';
@@ -17,6 +17,7 @@ export interface DiscordInterfaceOptions extends ChatInterfaceBase, DiscordSetti
 }
 
 export async function startDiscordInterface(opts: DiscordInterfaceOptions): Promise<RunningChatInterface> {
+  const { Client, Events, GatewayIntentBits, Partials } = await importPackage<typeof import('discord.js')>('discord.js');
   const client = new Client({
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages],
     // DM channels are not cached before their first message; without this, DMs would be dropped.
@@ -43,7 +44,7 @@ export async function startDiscordInterface(opts: DiscordInterfaceOptions): Prom
     ]);
   } catch (e) {
     await client.destroy().catch(() => {});
-    throw new Error(`discord: ${describeLoginError(e)}`);
+    throw new Error(`discord: ${describeLoginError(e, opts.apiUrl ?? 'https://discord.com/api')}`);
   } finally {
     clearTimeout(timer);
   }
@@ -60,9 +61,11 @@ export async function startDiscordInterface(opts: DiscordInterfaceOptions): Prom
   };
 }
 
-function describeLoginError(e: unknown): string {
+function describeLoginError(e: unknown, apiUrl: string): string {
   const err = e as { code?: string; message?: string };
   if (err.code === 'TokenInvalid') return 'Discord rejected the bot token — check DISCORD_BOT_TOKEN / --discord-token.';
   if (err.code === 'DisallowedIntents') return 'Discord refused the requested intents for this bot.';
-  return err.message ?? String(e);
+  const message = err.message ?? String(e);
+  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|fetch failed/.test(`${err.code ?? ''} ${message}`)) return `the Discord API at ${apiUrl} is not reachable (${message}).`;
+  return message;
 }

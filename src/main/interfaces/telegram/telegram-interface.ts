@@ -4,7 +4,8 @@
  * Telegram's parser), split within Telegram's 4096-character limit, with "typing…" shown while
  * the hub thinks. Chats outside TELEGRAM_ALLOWED_CHAT_IDS (when set) are ignored.
  */
-import { Bot, GrammyError, HttpError, type Context } from 'grammy';
+import type { Context } from 'grammy';
+import { importPackage } from '../import-package.js';
 import type { ChatInterfaceBase, RunningChatInterface } from '../chat-interface.js';
 import { replyForError } from '../chat-interface.js';
 import { splitMessage } from '../split-message.js';
@@ -24,8 +25,14 @@ export interface TelegramInterfaceOptions extends ChatInterfaceBase, TelegramSet
 
 export async function startTelegramInterface(opts: TelegramInterfaceOptions): Promise<RunningChatInterface> {
   const apiRoot = opts.apiRoot ?? 'https://api.telegram.org';
-  const bot = new Bot(opts.token, { client: { apiRoot } });
-  bot.botInfo = await checkToken(bot, apiRoot);
+  const grammy = await importPackage<Grammy>('grammy');
+  const bot = new grammy.Bot(opts.token, { client: { apiRoot } });
+  const describe = (e: unknown) => describeTelegramError(grammy, e, apiRoot);
+  try {
+    bot.botInfo = await bot.api.getMe(); // no retries: a wrong token or an unreachable API is reported at once
+  } catch (e) {
+    throw new Error(`telegram: ${describe(e)}`);
+  }
   const username = bot.botInfo.username;
   const queue = new KeyedQueue();
   const ignored = new Set<string>();
@@ -82,7 +89,7 @@ export async function startTelegramInterface(opts: TelegramInterfaceOptions): Pr
     polling = bot.start({ timeout: opts.pollTimeoutSeconds ?? 30, allowed_updates: ['message'], onStart: () => resolve() });
     polling.catch(reject);
   });
-  polling.catch((e: unknown) => opts.log('error', `telegram: polling stopped: ${describeTelegramError(e, apiRoot)}`));
+  polling.catch((e: unknown) => opts.log('error', `telegram: polling stopped: ${describe(e)}`));
 
   let stopping: Promise<void> | undefined;
   return {
@@ -106,15 +113,9 @@ export function normalizeText(text: string, botUsername: string): string {
   return t.trim();
 }
 
-async function checkToken(bot: Bot, apiRoot: string) {
-  try {
-    return await bot.api.getMe();
-  } catch (e) {
-    throw new Error(`telegram: ${describeTelegramError(e, apiRoot)}`);
-  }
-}
+type Grammy = typeof import('grammy');
 
-function describeTelegramError(e: unknown, apiRoot: string): string {
+function describeTelegramError({ GrammyError, HttpError }: Grammy, e: unknown, apiRoot: string): string {
   if (e instanceof GrammyError) {
     if (e.error_code === 401 || e.error_code === 404) return 'Telegram rejected the bot token — check TELEGRAM_BOT_TOKEN / --telegram-token.';
     if (e.error_code === 409) return 'another program is polling with this bot token (or a webhook is set); stop it first.';
