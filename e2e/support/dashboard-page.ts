@@ -14,12 +14,30 @@ export async function agentNames(page: Page): Promise<string[]> {
   return page.$$eval('[data-testid="agent-row"]', (rows) => rows.map((r) => r.getAttribute('data-agent-name') ?? ''));
 }
 
-/** Replaces everything in the focused Monaco editor with `text` (typed as one input, no auto-closing). */
+/**
+ * Replaces everything in the Monaco editor with `text`, as a paste (typing would trigger
+ * auto-closing brackets and auto-indent, so the result would not be `text`).
+ */
 export async function replaceEditorText(page: Page, text: string): Promise<void> {
   await page.click('[data-testid="monaco-editor"] .view-lines');
   await page.keyboard.press('ControlOrMeta+A');
-  await page.keyboard.press('Delete');
-  await page.keyboard.insertText(text);
+  await page.evaluate((t) => {
+    const w = globalThis as unknown as {
+      document: { activeElement: { dispatchEvent(e: unknown): boolean } | null };
+      DataTransfer: new () => { setData(type: string, value: string): void };
+      ClipboardEvent: new (type: string, init: { clipboardData: unknown; bubbles: boolean; cancelable: boolean }) => unknown;
+    };
+    const data = new w.DataTransfer();
+    data.setData('text/plain', t);
+    w.document.activeElement?.dispatchEvent(new w.ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  }, text);
+  await page.waitForFunction(
+    (t) => {
+      const el = (globalThis as unknown as { document: { querySelector(s: string): { innerText: string } | null } }).document.querySelector('[data-testid="monaco-editor"] .view-lines');
+      return el !== null && el.innerText.replace(/\u00a0/g, ' ').trim() === t.trim();
+    },
+    text,
+  );
 }
 
 /** The text Monaco shows (its rendered lines; non-breaking spaces normalised). */

@@ -79,3 +79,13 @@ export async function startTestHub(opts: { host?: string; heartbeatMs?: number }
     },
   };
 }
+
+/**
+ * Why a hub feature is missing, or null when the route exists: the hub answers an unknown route
+ * with 404 `{error: 'not found', detail: '<METHOD> <url>'}`, a known one with anything else.
+ */
+export async function missingRoute(hub: TestHub, method: string, path: string, body?: unknown): Promise<string | null> {
+  const r = await hub.api<{ error?: string; detail?: unknown }>(method, path, body);
+  const unknownRoute = r.status === 404 && r.body?.error === 'not found' && typeof r.body.detail === 'string' && r.body.detail.startsWith(`${method} /api/`);
+  return unknownRoute ? `the hub has no ${method} /api/${path} yet` : null;
+}

@@ -102,11 +102,9 @@ export function RecipeCard({ recipe }: { recipe: Recipe }) {
         </div>
       ) : null}
       <div className="row" style={{ marginTop: 'auto' }}>
-        {fields.length > 0 ? (
-          <button type="button" className="btn" onClick={() => setOpen(!open)} aria-expanded={open}>
-            {open ? 'Hide config' : `Configure (${fields.length})`}
-          </button>
-        ) : null}
+        <button type="button" className="btn" onClick={() => setOpen(!open)} aria-expanded={open}>
+          {open ? 'Hide options' : fields.length > 0 ? `Configure (${fields.length})` : 'Configure'}
+        </button>
         <span className="grow" />
         <button type="button" className="btn primary" onClick={() => void spawn()} disabled={busy} data-testid="catalog-spawn">
           {busy ? 'Spawning…' : 'Spawn'}

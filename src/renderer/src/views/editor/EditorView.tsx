@@ -188,6 +188,18 @@ function DeployResult() {
   return (
     <div className={d.phase === 'ok' ? 'ok-box' : 'error-box'} data-testid="deploy-result" data-phase={d.phase} role="status">
       {d.message}
+      {d.phase === 'refused' && d.diagnostics.length > 0 ? (
+        <ul className="diag-list">
+          {d.diagnostics.slice(0, 5).map((x, i) => (
+            <li key={i}>
+              <button type="button" className="link-button mono" onClick={() => revealProblem(getActiveEditor(), x)}>
+                {x.line}:{x.column}
+              </button>{' '}
+              {x.message}
+            </li>
+          ))}
+        </ul>
+      ) : null}
     </div>
   );
 }

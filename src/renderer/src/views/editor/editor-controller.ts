@@ -148,8 +148,8 @@ export async function deploy(): Promise<void> {
     syntax = []; // the language service is unavailable: let the hub judge
   }
   if (syntax.length > 0) {
+    // The language service already marks these inline; the result lists them too.
     const diags: CodeDiagnostic[] = syntax.map((d) => ({ ...d, severity: 'error' }));
-    setHubMarkers(model, diags);
     st.setDeploy({ phase: 'refused', message: `Not deployed: ${diags.length} syntax error${diags.length > 1 ? 's' : ''}. Fix ${diags.length > 1 ? 'them' : 'it'} and deploy again.`, diagnostics: diags });
     return;
   }
