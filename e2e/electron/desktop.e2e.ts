@@ -11,14 +11,14 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 // A plain .mjs helper shared with `npm start`; imported by path so TypeScript does not need its types.
 const helperPath = join(root, 'scripts', 'electron-binary.mjs');
-const { electronBinaryPath } = (await import(helperPath)) as { electronBinaryPath(): string | null };
+const { electronBinaryPath } = (await import(pathToFileURL(helperPath).href)) as { electronBinaryPath(): string | null };
 
 const binary = electronBinaryPath();
 const needsDisplay = process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY;
