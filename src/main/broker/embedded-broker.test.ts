@@ -177,6 +177,37 @@ describe('in-process bus of the embedded broker', () => {
     }
   });
 
+  it('takes a burst of in-process publishes at aedes\' pace, losing none', async () => {
+    const p = prefix();
+    const sub = await client();
+    await sub.subscribe(`${p}/burst`);
+    const n = 30_000;
+    for (let i = 0; i < n; i++) broker.bus.publish(`${p}/burst`, i);
+    await waitFor(() => sub.received.length === n, `${n} messages`, 60_000);
+    expect(sub.received.every((m, i) => m.payload === String(i))).toBe(true);
+  });
+
+  it('bounds what waits: beyond maxHeld plain QoS 0 publishes are dropped (and logged), QoS 1 never', async () => {
+    const own: { level: BusLogLevel; message: string }[] = [];
+    const small = await startEmbeddedBroker({ port: 0, bus: { maxHeld: 10 }, log: (level, message) => own.push({ level, message }) });
+    try {
+      const sub = await connectRecordingClient(`mqtt://127.0.0.1:${small.port}`);
+      clients.push(sub);
+      await sub.subscribe('b/#', 1);
+      // The QoS 1 publish holds the ones after it until aedes has emitted it: 10 wait, the rest go.
+      small.bus.publish('b/first', 'q1', { qos: 1 });
+      for (let i = 0; i < 20; i++) small.bus.publish('b/log', i);
+      small.bus.publish('b/last', 'q1-last', { qos: 1 });
+      await small.bus.ready();
+      small.bus.publish('b/sentinel', 'end');
+      await waitFor(() => sub.received.some((m) => m.topic === 'b/sentinel'), 'the sentinel');
+      expect(sub.received.map((m) => m.payload)).toEqual(['q1', ...Array.from({ length: 10 }, (_, i) => String(i)), 'q1-last', 'end']);
+      expect(own.some((l) => l.level === 'warning' && l.message.includes('dropped 1'))).toBe(true);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('carries TCP publishes to in-process subscribers, with wildcards', async () => {
     const p = prefix();
     const got: string[] = [];

@@ -9,6 +9,7 @@ import { type AddressInfo, type Server as NetServer, type Socket, createServer }
 import { Aedes, type AedesOptions } from 'aedes';
 import { type BusLogger, consoleBusLogger, errorMessage } from './bus-log.js';
 import { InProcessBus } from './in-process-bus.js';
+import type { InProcessPublisherOptions } from './in-process-publisher.js';
 import { type AttachWebSocketOptions, attachMqttWebSocket } from './websocket-transport.js';
 
 export interface EmbeddedBrokerOptions {
@@ -19,6 +20,8 @@ export interface EmbeddedBrokerOptions {
   log?: BusLogger;
   /** Passed to aedes: authenticate/authorize hooks, drainTimeout, concurrency… */
   aedes?: AedesOptions;
+  /** Pace of the in-process publisher (see InProcessPublisher). */
+  bus?: InProcessPublisherOptions;
 }
 
 export interface EmbeddedBroker {
@@ -102,7 +105,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions = {}): Pro
     throw err;
   }
   const port = (tcp.address() as AddressInfo).port;
-  const bus = new InProcessBus(aedes, { log });
+  const bus = new InProcessBus(aedes, { ...opts.bus, log });
   const detachers = new Set<() => void>();
   let closing: Promise<void> | undefined;
 

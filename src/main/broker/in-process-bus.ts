@@ -10,30 +10,21 @@ import type { Aedes, AedesPublishPacket, PublishPacket } from 'aedes';
 import { type Bus, type BusConnectionState, type BusHandler, encodePayload, type PublishOptions } from '../core/bus.js';
 import { type BusLogger, consoleBusLogger, errorMessage } from './bus-log.js';
 import { type HandlerEntry, HandlerRegistry } from './handler-registry.js';
+import { InProcessPublisher, type InProcessPublisherOptions } from './in-process-publisher.js';
 import { assertPublishTopic, assertTopicFilter, wildcardSkipsTopic } from './topic-validation.js';
 
 type DeliverFunc = (packet: AedesPublishPacket, done: () => void) => void;
-
-/**
- * aedes drops a packet for a client that already got a later one from the same `brokerId`
- * (its per-client dedupe compares `brokerCounter`s). Retained and QoS 1 packets reach the
- * subscribers a few promise hops after plain QoS 0 ones, so two in-process publishes in a row
- * (QoS 1, then QoS 0) would lose the first. Hence: in-process packets carry their own id and
- * counter, and a publish that takes the slow path holds the ones after it until it is out.
- */
-type InProcessPacket = PublishPacket & { brokerId: string; brokerCounter: number };
 
 /** The part of aedes' persistence (aedes-persistence 11) used to replay retained messages. */
 interface RetainedSource {
   createRetainedStream(pattern: string): Readable;
 }
 
-export interface InProcessBusOptions {
+export interface InProcessBusOptions extends InProcessPublisherOptions {
   log?: BusLogger;
 }
 
 const EMPTY = Buffer.alloc(0);
-const noop = (): void => {};
 
 function asBuffer(payload: string | Buffer | undefined): Buffer {
   if (payload === undefined) return EMPTY;
@@ -50,13 +41,7 @@ export class InProcessBus implements Bus {
   /** Subscriptions and retained replays still under way (what `ready()` waits for). */
   private readonly pending = new Set<Promise<void>>();
   private closed = false;
-  /** Our own `brokerId` for aedes' dedupe, so our packets never shadow network clients' ones. */
-  private readonly publisherId: string;
-  private counter = 0;
-  /** Publishes held (in order) while a retained/QoS 1 one is on its way into aedes. */
-  private readonly held: InProcessPacket[] = [];
-  private awaitingEmit = false;
-  private drainWaiters: (() => void)[] = [];
+  private readonly publisher: InProcessPublisher;
   /** Handlers whose retained replay is under way → retained topics they got live meanwhile (not replayed again). */
   private readonly replaying = new Map<HandlerEntry, Set<string>>();
 
@@ -66,7 +51,7 @@ export class InProcessBus implements Bus {
   ) {
     this.log = opts.log ?? consoleBusLogger;
     this.registry = new HandlerRegistry(this.log, 'in-process bus');
-    this.publisherId = `${aedes.id}/in-process`;
+    this.publisher = new InProcessPublisher(aedes, this.log, opts);
   }
 
   get state(): BusConnectionState {
@@ -78,25 +63,15 @@ export class InProcessBus implements Bus {
       this.log('debug', `in-process bus closed: dropped publish to "${topic}"`);
       return;
     }
-    let packet: InProcessPacket;
+    let packet: PublishPacket;
     try {
       assertPublishTopic(topic);
-      packet = {
-        cmd: 'publish',
-        topic,
-        payload: encodePayload(payload),
-        qos: opts?.qos ?? 0,
-        retain: opts?.retain ?? false,
-        dup: false,
-        brokerId: this.publisherId,
-        brokerCounter: ++this.counter,
-      };
+      packet = { cmd: 'publish', topic, payload: encodePayload(payload), qos: opts?.qos ?? 0, retain: opts?.retain ?? false, dup: false };
     } catch (err) {
       this.log('error', `publish to "${topic}" dropped: ${errorMessage(err)}`);
       return;
     }
-    if (this.held.length > 0 || this.awaitingEmit) this.held.push(packet);
-    else this.emit(packet);
+    this.publisher.push(this.publisher.stamp(packet));
   }
 
   subscribe(pattern: string, handler: BusHandler): () => void {
@@ -113,63 +88,18 @@ export class InProcessBus implements Bus {
 
   /** Resolves once every subscription so far is registered (and its retained replay done) and every publish so far is in aedes. */
   async ready(): Promise<void> {
-    while (this.pending.size > 0 || this.awaitingEmit) {
-      if (this.awaitingEmit) await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
-      else await Promise.all(this.pending);
-    }
+    await this.publisher.whenEmitted();
+    while (this.pending.size > 0) await Promise.all(this.pending);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.publisher.close();
     await Promise.all([...this.deliverFuncs].map(([pattern, func]) => this.unsubscribeOnBroker(pattern, func)));
     this.deliverFuncs.clear();
     this.brokerSubscription.clear();
     this.registry.clear();
-  }
-
-  private readonly onPublished = (err?: Error | null): void => {
-    if (err) this.log('error', `in-process publish failed: ${errorMessage(err)}`);
-  };
-
-  /** Hands a packet to aedes; a slow-path one (retained or QoS 1) holds later publishes until emitted. */
-  private emit(packet: InProcessPacket): void {
-    if (packet.qos === 0 && !packet.retain) {
-      // Synchronous all the way to the subscribers' dedupe check: order is kept as is.
-      this.aedes.publish(packet, this.onPublished);
-      return;
-    }
-    this.awaitingEmit = true;
-    let released = false;
-    const release = (): void => {
-      if (released) return;
-      released = true;
-      this.aedes.unsubscribe(packet.topic, sentinel, noop);
-      // After the current emit loop, so every subscriber sees this packet before the next one.
-      queueMicrotask(() => {
-        this.awaitingEmit = false;
-        this.releaseHeld();
-      });
-    };
-    const sentinel: DeliverFunc = (p, done) => {
-      done();
-      if (p.brokerCounter === packet.brokerCounter && p.brokerId === packet.brokerId) release();
-    };
-    this.aedes.subscribe(packet.topic, sentinel, noop);
-    this.aedes.publish(packet, (err) => {
-      this.onPublished(err);
-      release(); // failed before emitting, or already released
-    });
-  }
-
-  private releaseHeld(): void {
-    if (this.closed) this.held.length = 0;
-    while (this.held.length > 0 && !this.awaitingEmit) this.emit(this.held.shift()!);
-    if (!this.awaitingEmit && this.drainWaiters.length > 0) {
-      const waiters = this.drainWaiters;
-      this.drainWaiters = [];
-      for (const resolve of waiters) resolve();
-    }
   }
 
   private subscribeOnBroker(pattern: string): Promise<void> {
