@@ -1,8 +1,14 @@
 /**
- * MainActor: the orchestrator every interface talks to. `@name …` goes straight to that actor
- * (no LLM call), `/command` runs a hub command, anything else is conversation for the LLM —
- * streamed chunk by chunk to whoever asked (system.streams, keyed by the chat's message_id).
- * With no LLM configured it still answers, saying exactly what to configure.
+ * MainActor: the orchestrator every interface talks to, an LLMAgent (its conversation is persisted
+ * in SQLite and summarised past its budget). For each user message:
+ * - `@name …` goes straight to that actor (no LLM call); `/command` runs a hub command;
+ * - anything else is chat. Facts the user states are remembered (user-memory.ts). Then one small
+ *   LLM call classifies it (intent.ts) — HA → 'home-assistant-agent', PIPELINE → 'planner',
+ *   OTHER → a conversational reply streamed chunk by chunk (system.streams, keyed by message_id).
+ *
+ * The classification call is skipped when neither an HA agent nor a planner is running: every
+ * message would be OTHER anyway, so it would only cost a round trip. The same call also returns
+ * facts the user stated, so user memory needs no extra call (see user-memory.ts).
  *
  * Chats are served concurrently: main's own loop only starts each one, so a slow LLM answer or a
  * slow agent never holds up the next user, and an agent that asks main something cannot deadlock.
@@ -11,12 +17,17 @@ import { z } from 'zod';
 import type { Message } from '../../../shared/message.js';
 import { topics } from '../../../shared/topics.js';
 import type { AgentChat } from '../../../shared/mqtt-payloads.js';
-import { Actor } from '../../core/actor.js';
-import { AskError, toError } from '../../core/errors.js';
+import { AskError, TaskError, toError } from '../../core/errors.js';
 import type { CostTracker } from '../../llm/cost-tracker.js';
-import type { ChatMessage, LlmProvider } from '../../llm/provider.js';
+import { isLlmError, type LlmErrorKind } from '../../llm/errors.js';
+import type { LlmProvider } from '../../llm/provider.js';
+import { LLMAgent } from '../llm/llm-agent.js';
+import type { HistoryPolicy } from '../llm/rolling-summary.js';
 import { parseInput } from './parse-input.js';
 import { findCommand, type CommandContext, type MainCommand } from './main-commands.js';
+import { CLASSIFY_SYSTEM_PROMPT, parseClassification, type Intent } from './intent.js';
+import { describeFacts, extractFacts, UserMemory } from './user-memory.js';
+import { memoryCommands } from './memory-commands.js';
 
 /** A chat for main (from IOAgent, REST, CLI, bots). */
 export const mainChatTaskSchema = z.looseObject({
@@ -30,38 +41,76 @@ export type MainChatTask = z.infer<typeof mainChatTaskSchema>;
 
 export interface MainChatResult {
   reply: string;
-  /** The agent that produced the answer (main, or the @mentioned one). */
+  /** The agent that produced the answer (main, the @mentioned one, or the one a request was routed to). */
   agent: string;
+  /** How main understood a chat message (absent for @mentions and /commands). */
+  intent?: Intent;
 }
 
+export const HOME_ASSISTANT_AGENT = 'home-assistant-agent';
+export const PLANNER_AGENT = 'planner';
+
 export interface MainActorOptions {
+  /** The raw provider: main bills its calls (chat, classification, summaries) to 'main'. */
   llm: LlmProvider;
   llmSummary: string;
   costs: CostTracker;
   /** How long an @mention waits for the agent's RESULT. */
   mentionTimeoutMs?: number;
-  /** Turns of conversation kept for the LLM. */
+  /** Turns of conversation always sent verbatim (older ones are summarised). Default 6. */
   historyTurns?: number;
+  /** Token budget etc. of the rolling summary (historyTurns wins for keepRecentTurns). */
+  history?: Partial<HistoryPolicy>;
+  /** 'auto' (default): classify when an HA agent or a planner is running; false: never (every chat is OTHER). */
+  classify?: 'auto' | false;
+  /** Bound on the classification call (default 30 s). */
+  classifyTimeoutMs?: number;
+  /** How long the HA agent / planner get to answer a routed request (default 120 s). */
+  routeTimeoutMs?: number;
 }
 
 const SYSTEM_PROMPT = `You are "main", the orchestrator of Wactorz, an actor-model hub for multi-agent AI.
 Agents are actors that talk over MQTT. The user can address an agent directly with "@name {json}" or
-"@name text", run commands such as /agents, /help and /cost, and chat with you. Be concise and helpful.`;
+"@name text", run commands such as /agents, /help, /cost and /memory, and chat with you. Be concise and helpful.`;
 
-export class MainActor extends Actor {
+const HA_NOT_CONFIGURED =
+  "That sounds like a Home Assistant request, but Home Assistant isn't configured, so I can't see or control devices yet. " +
+  'Set HA_URL (e.g. http://homeassistant.local:8123) and HA_TOKEN (a long-lived access token from your HA profile) and restart Wactorz.';
+
+const PLANNER_UNAVAILABLE =
+  "That sounds like a pipeline — something that keeps running and reacts to events — but the planner isn't available yet, so I can't build it. " +
+  'You can still ask me about it, or talk to an agent directly with @name.';
+
+/** LLM failures where a second call (the conversational reply) would fail the same way. */
+const PERMANENT_LLM_FAILURES: ReadonlySet<LlmErrorKind> = new Set(['auth', 'connection', 'not_configured', 'model_not_found']);
+
+/** A routed request that asked the user a question: their next message answers it. */
+interface PendingClarification {
+  agent: string;
+  at: number;
+}
+const CLARIFICATION_TTL_MS = 10 * 60_000;
+
+export class MainActor extends LLMAgent {
   private readonly opts: MainActorOptions;
-  private readonly history: ChatMessage[] = [];
   private readonly extraCommands = new Map<string, MainCommand>();
-  /** Alerts from the monitor, newest last (for /alerts and the LLM's context). */
+  private readonly clarifications = new Map<string, PendingClarification>();
+  private memoryStore: UserMemory | undefined;
+  /** Alerts from the monitor, newest last (for /alerts). */
   readonly alerts: unknown[] = [];
 
   constructor(opts: MainActorOptions) {
     super({
       name: 'main',
+      kind: 'core',
       protected: true,
-      description: 'LLM orchestrator: routes chat to agents, runs commands, answers conversation',
-      capabilities: ['chat', 'routing', 'commands'],
+      description: 'LLM orchestrator: routes chat to agents (Home Assistant, planner, @mentions), runs commands, remembers what the user tells it',
+      capabilities: ['chat', 'routing', 'commands', 'intent', 'user_memory'],
       publishes: ['agents/{id}/chat', 'io/chat/response'],
+      llm: opts.llm,
+      costs: opts.costs,
+      systemPrompt: SYSTEM_PROMPT,
+      history: { ...opts.history, ...(opts.historyTurns === undefined ? {} : { keepRecentTurns: opts.historyTurns }) },
     });
     this.opts = opts;
     this.registerCommand({
@@ -70,11 +119,17 @@ export class MainActor extends Actor {
       help: 'recent monitor alerts',
       run: () => (this.alerts.length ? this.alerts.slice(-20).map((a) => JSON.stringify(a)).join('\n') : 'No alerts.'),
     });
+    for (const cmd of memoryCommands(() => this.memory, this)) this.registerCommand(cmd);
   }
 
   /** Lets other parts add commands (shown by /help). */
   registerCommand(cmd: MainCommand): void {
     this.extraCommands.set(cmd.name, cmd);
+  }
+
+  /** What main knows about the user (SQLite user_facts). */
+  get memory(): UserMemory {
+    return (this.memoryStore ??= new UserMemory(this.system.persistence.db));
   }
 
   protected override handleMessage(msg: Message): Promise<void> | void {
@@ -95,6 +150,11 @@ export class MainActor extends Actor {
       }
     }
     return super.handleMessage(msg);
+  }
+
+  /** Main answers chats (above), not bare `{text}` tasks: those would slip past routing and the user's history. */
+  protected override handleTask(): Promise<unknown> {
+    return Promise.reject(new TaskError('main takes chat tasks: {"kind": "chat", "text": "…", "from": "…", "interface": "…"}', 'bad_input'));
   }
 
   private async serveChat(msg: Message, chat: MainChatTask): Promise<void> {
@@ -119,12 +179,12 @@ export class MainActor extends Actor {
     ctx: { interface: string; from: string; onChunk?: (chunk: string) => void },
   ): Promise<MainChatResult> {
     this.publishChat({ from: ctx.from, to: 'main', content: text, role: 'user', interface: ctx.interface });
-    const result = await this.route(text, ctx.onChunk).catch((e: unknown) => ({ reply: `Error: ${toError(e).message}`, agent: 'main' }));
+    const result = await this.route(text, ctx).catch((e: unknown): MainChatResult => ({ reply: `Error: ${toError(e).message}`, agent: 'main' }));
     this.publishChat({ from: result.agent, to: ctx.from, content: result.reply, role: 'assistant', interface: ctx.interface });
     return result;
   }
 
-  private async route(text: string, onChunk?: (chunk: string) => void): Promise<MainChatResult> {
+  private async route(text: string, ctx: { from: string; onChunk?: (chunk: string) => void }): Promise<MainChatResult> {
     const input = parseInput(text);
     switch (input.kind) {
       case 'mention':
@@ -135,8 +195,84 @@ export class MainActor extends Actor {
         return { reply: await cmd.run(this.commandContext(), input.args), agent: 'main' };
       }
       case 'chat':
-        return { reply: await this.converse(input.text, onChunk), agent: 'main' };
+        return this.chatMessage(input.text, ctx);
     }
+  }
+
+  private async chatMessage(text: string, ctx: { from: string; onChunk?: (chunk: string) => void }): Promise<MainChatResult> {
+    if (!text) return { reply: 'Say something, or type /help for the commands.', agent: 'main' };
+    const noted = this.memory.remember(extractFacts(text));
+    if (!this.llm.configured) {
+      const ack = noted.length ? `Noted: ${describeFacts(noted)}. ` : '';
+      return {
+        reply: `${ack}I can run commands (/help) and pass messages to agents (@name …), but no LLM is configured for conversation. ${this.opts.llmSummary}`,
+        agent: 'main',
+      };
+    }
+    const pending = this.takeClarification(ctx.from);
+    const intent: Intent = pending ? (pending.agent === PLANNER_AGENT ? 'PIPELINE' : 'HA') : await this.classify(text);
+    switch (intent) {
+      case 'HA':
+        return this.routeRequest(text, ctx.from, HOME_ASSISTANT_AGENT, 'Home Assistant', HA_NOT_CONFIGURED, 'HA');
+      case 'PIPELINE':
+        return this.routeRequest(text, ctx.from, PLANNER_AGENT, 'The planner', PLANNER_UNAVAILABLE, 'PIPELINE');
+      case 'OTHER':
+        return { reply: await this.converse(text, ctx.onChunk), agent: 'main', intent: 'OTHER' };
+    }
+  }
+
+  /** Whether a classification call can change anything: only when there is somewhere to route to. */
+  private shouldClassify(): boolean {
+    return this.opts.classify !== false && (this.isUp(HOME_ASSISTANT_AGENT) || this.isUp(PLANNER_AGENT));
+  }
+
+  private isUp(name: string): boolean {
+    const s = this.system.get(name)?.state;
+    return s === 'running' || s === 'paused' || s === 'starting';
+  }
+
+  /** HA | PIPELINE | OTHER, from one small LLM call that also returns stated facts. */
+  private async classify(text: string): Promise<Intent> {
+    if (!this.shouldClassify()) return 'OTHER';
+    let answer: string;
+    try {
+      const res = await this.complete(text, { system: CLASSIFY_SYSTEM_PROMPT, maxTokens: 150, temperature: 0, timeoutMs: this.opts.classifyTimeoutMs ?? 30_000 });
+      answer = res.text;
+    } catch (e) {
+      if (isLlmError(e) && PERMANENT_LLM_FAILURES.has(e.kind)) throw e;
+      this.log('warning', `intent classification failed (${toError(e).message}); answering as conversation`);
+      return 'OTHER';
+    }
+    const c = parseClassification(answer);
+    if (c.facts.length) this.memory.remember(c.facts);
+    if (!c.understood) this.log('info', `unreadable intent ${JSON.stringify(answer.slice(0, 200))} — treated as OTHER`);
+    return c.intent;
+  }
+
+  private async routeRequest(text: string, from: string, agent: string, label: string, absent: string, intent: Intent): Promise<MainChatResult> {
+    if (!this.isUp(agent)) {
+      this.recordExchange(text, absent);
+      return { reply: absent, agent: 'main', intent };
+    }
+    const facts = this.memory.all();
+    const payload = { kind: intent === 'HA' ? 'natural_language' : 'pipeline', text, from, ...(Object.keys(facts).length ? { user_facts: facts } : {}) };
+    let result: MainChatResult;
+    try {
+      const answer = await this.ask(agent, payload, this.opts.routeTimeoutMs ?? 120_000);
+      if (needsClarification(answer)) this.clarifications.set(from, { agent, at: Date.now() });
+      result = { reply: formatRouted(answer), agent, intent };
+    } catch (e) {
+      const why = e instanceof AskError ? e.payload.error : toError(e).message;
+      result = { reply: `${label} could not do that: ${why}`, agent, intent };
+    }
+    this.recordExchange(text, result.reply);
+    return result;
+  }
+
+  private takeClarification(from: string): PendingClarification | undefined {
+    const p = this.clarifications.get(from);
+    this.clarifications.delete(from);
+    return p && Date.now() - p.at < CLARIFICATION_TTL_MS && this.isUp(p.agent) ? p : undefined;
   }
 
   private async mention(target: string, payload: unknown): Promise<MainChatResult> {
@@ -151,42 +287,55 @@ export class MainActor extends Actor {
     }
   }
 
-  /** Conversation with the LLM, streamed. Without an LLM: what to configure. */
+  /**
+   * Conversation with the LLM, streamed; history and summary come from LLMAgent. A failure after
+   * part of the answer was streamed is streamed too: a client that shows chunks shows the error.
+   */
   protected async converse(text: string, onChunk?: (chunk: string) => void): Promise<string> {
-    const llm = this.opts.llm;
-    if (!llm.configured) {
-      return `I can run commands (/help) and pass messages to agents (@name …), but no LLM is configured for conversation. ${this.opts.llmSummary}`;
+    let streamed = false;
+    try {
+      return await this.chat(text, onChunk && ((c) => ((streamed = true), onChunk(c))));
+    } catch (e) {
+      if (streamed) onChunk!(`\nError: ${toError(e).message}`);
+      throw e;
     }
-    const messages: ChatMessage[] = [...this.history, { role: 'user', content: text }];
-    let reply = '';
-    for await (const ev of llm.stream(messages, SYSTEM_PROMPT)) {
-      if (ev.type === 'text') {
-        reply += ev.text;
-        onChunk?.(ev.text);
-      } else reply = ev.text;
-    }
-    this.history.push({ role: 'user', content: text }, { role: 'assistant', content: reply });
-    const keep = (this.opts.historyTurns ?? 20) * 2;
-    if (this.history.length > keep) this.history.splice(0, this.history.length - keep);
-    return reply;
+  }
+
+  /** Main's system prompt also carries what the user told it and the agents it can point to. */
+  protected override promptContext(): string[] {
+    return [this.memory.promptSection(), this.agentsSection()];
+  }
+
+  private agentsSection(): string {
+    const others = this.system
+      .list()
+      .filter((a) => a.name !== this.name && (a.state === 'running' || a.state === 'paused'))
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .slice(0, 40)
+      .map((a) => `- @${a.name}${a.description ? `: ${a.description.slice(0, 120)}` : ''}`);
+    return others.length ? `Agents running now (the user can address them with @name):\n${others.join('\n')}` : '';
   }
 
   private commandContext(): CommandContext {
-    return { system: this.system, costs: this.opts.costs, llmSummary: this.opts.llmSummary, extra: this.extraCommands };
+    return { system: this.system, costs: this.costs, llmSummary: this.opts.llmSummary, extra: this.extraCommands };
   }
 
   private publishChat(c: Omit<AgentChat, 'timestamp'>): void {
     this.publish(topics.agent(this.actorId, 'chat'), { ...c, timestamp: Date.now() / 1000 });
   }
+}
 
-  override heartbeatExtras(): Record<string, unknown> {
-    const s = this.opts.costs.forAgent('main');
-    return { tokens_in: s.inputTokens, tokens_out: s.outputTokens, cost_usd: s.costUsd };
-  }
+function needsClarification(answer: unknown): boolean {
+  return Boolean(answer && typeof answer === 'object' && (answer as { needs_clarification?: unknown }).needs_clarification === true);
+}
 
-  override metricsExtras(): Record<string, unknown> {
-    return this.heartbeatExtras();
+/** A routed agent's answer for people: its sentence (`result`, `reply`, …) when it has one. */
+function formatRouted(answer: unknown): string {
+  if (answer && typeof answer === 'object' && !Array.isArray(answer)) {
+    const a = answer as Record<string, unknown>;
+    for (const k of ['result', 'reply', 'response', 'text', 'message']) if (typeof a[k] === 'string' && a[k]) return a[k] as string;
   }
+  return formatResult(answer);
 }
 
 function formatResult(result: unknown): string {

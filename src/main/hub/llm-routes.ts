@@ -1,0 +1,137 @@
+/**
+ * REST for the LLM layer (mounted beside the original routes; under /api/ on the dashboard):
+ *   GET /llm         → {provider, model, base_url, configured, summary}
+ *   GET /llm/models  → Ollama: the installed models (GET /api/tags) and whether the configured one
+ *                      is among them; 503 with what to do when Ollama isn't reachable. Others: the
+ *                      configured model.
+ *   GET /cost        → LLM calls, tokens and USD per agent and in total (snake_case, like the
+ *                      metrics payloads: tokens_in, tokens_out, cost_usd).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { RoutePlugin } from '../server/http-app.js';
+import { HttpError } from '../server/http-error.js';
+import type { CostSummary, CostTracker } from '../llm/cost-tracker.js';
+import { isLlmError } from '../llm/errors.js';
+import { OllamaProvider, sameOllamaModel } from '../llm/ollama-provider.js';
+import { NotConfiguredProvider } from '../llm/not-configured-provider.js';
+import type { LlmProvider } from '../llm/provider.js';
+
+export interface LlmRoutesDeps {
+  /** The raw provider (not the cost-tracking wrapper): /llm/models needs OllamaProvider.listModels. */
+  llm: LlmProvider;
+  costs: CostTracker;
+  llmSummary: string;
+}
+
+export interface LlmInfoResponse {
+  provider: string;
+  model: string | null;
+  base_url: string | null;
+  configured: boolean;
+  /** One line: which LLM, or exactly what to set. */
+  summary: string;
+}
+
+export interface LlmModel {
+  name: string;
+  size_bytes?: number | null;
+  modified_at?: string | null;
+  family?: string | null;
+  parameter_size?: string | null;
+  quantization?: string | null;
+}
+
+export interface LlmModelsResponse {
+  provider: string;
+  /** The model the hub is configured to use. */
+  model: string | null;
+  configured: boolean;
+  /** Ollama: whether the configured model is installed; other providers: null (not checked). */
+  installed: boolean | null;
+  models: LlmModel[];
+  /** What to do when the configured model is missing or no provider is configured. */
+  note?: string;
+}
+
+export interface CostEntry {
+  calls: number;
+  failures: number;
+  tokens_in: number;
+  tokens_out: number;
+  cost_usd: number;
+  unpriced_calls: number;
+  avg_latency_ms: number;
+}
+
+export interface CostResponse {
+  total: CostEntry;
+  agents: Record<string, CostEntry>;
+  summary: string;
+}
+
+function costEntry(s: CostSummary): CostEntry {
+  return {
+    calls: s.calls,
+    failures: s.failures,
+    tokens_in: s.inputTokens,
+    tokens_out: s.outputTokens,
+    cost_usd: s.costUsd,
+    unpriced_calls: s.unpricedCalls,
+    avg_latency_ms: s.avgLatencyMs,
+  };
+}
+
+async function ollamaModels(llm: OllamaProvider): Promise<LlmModelsResponse> {
+  try {
+    const models = await llm.listModels({ timeoutMs: 5_000 });
+    const installed = models.some((m) => sameOllamaModel(m.name, llm.model));
+    return {
+      provider: 'ollama',
+      model: llm.model,
+      configured: true,
+      installed,
+      models: models.map((m) => ({
+        name: m.name,
+        size_bytes: m.sizeBytes,
+        modified_at: m.modifiedAt,
+        family: m.family,
+        parameter_size: m.parameterSize,
+        quantization: m.quantization,
+      })),
+      ...(installed ? {} : { note: `model ${llm.model} is not pulled — run \`ollama pull ${llm.model}\`` }),
+    };
+  } catch (e) {
+    if (isLlmError(e)) throw new HttpError(e.kind === 'connection' || e.kind === 'timeout' ? 503 : 502, e.message, { kind: e.kind, base_url: llm.baseUrl });
+    throw e;
+  }
+}
+
+export function llmRoutes(d: LlmRoutesDeps): RoutePlugin {
+  return async (app: FastifyInstance) => {
+    app.get('/llm', async (): Promise<LlmInfoResponse> => ({
+      provider: d.llm.name,
+      model: d.llm.model || null,
+      base_url: d.llm.baseUrl || null,
+      configured: d.llm.configured,
+      summary: d.llmSummary,
+    }));
+
+    app.get('/llm/models', async (): Promise<LlmModelsResponse> => {
+      if (d.llm instanceof OllamaProvider) return ollamaModels(d.llm);
+      if (!d.llm.configured) {
+        const note = d.llm instanceof NotConfiguredProvider ? d.llm.reason : d.llmSummary;
+        return { provider: d.llm.name, model: d.llm.model || null, configured: false, installed: null, models: [], note };
+      }
+      return { provider: d.llm.name, model: d.llm.model, configured: true, installed: null, models: [{ name: d.llm.model }] };
+    });
+
+    app.get('/cost', async (): Promise<CostResponse> => {
+      const snap = d.costs.snapshot();
+      return {
+        total: costEntry(snap.total),
+        agents: Object.fromEntries(Object.entries(snap.agents).map(([name, s]) => [name, costEntry(s)])),
+        summary: d.llmSummary,
+      };
+    });
+  };
+}
