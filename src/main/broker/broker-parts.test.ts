@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { stableClientId } from './client-id.js';
 import { OfflineOutbox } from './offline-outbox.js';
+import { OrphanBuffer } from './orphan-buffer.js';
 import { ReconnectBackoff } from './reconnect-backoff.js';
 import { TopicError, assertPublishTopic, assertTopicFilter, wildcardSkipsTopic } from './topic-validation.js';
 
@@ -43,6 +44,29 @@ describe('OfflineOutbox', () => {
     expect(box.dropped).toBe(5);
     expect(box.drain().map((x) => x.topic)).toEqual(['q0/3', 'q0/4', 'q1/2', 'q1/3', 'q1/4']);
     expect(box.dropped).toBe(0);
+  });
+});
+
+describe('OrphanBuffer', () => {
+  it('hands a message once per matching pattern, and forgets it after maxAge or beyond maxMessages', () => {
+    let t = 0;
+    const buf = new OrphanBuffer({ maxAgeMs: 1_000, maxMessages: 3 }, () => t);
+    buf.add('agents/by-name/echo/task', Buffer.from('1'));
+    buf.add('nodes/pi/spawn', Buffer.from('2'));
+    expect(buf.claim('agents/by-name/+/task').map((m) => m.payload.toString())).toEqual(['1']);
+    expect(buf.claim('agents/by-name/+/task')).toEqual([]);
+    expect(buf.claim('#').map((m) => m.topic)).toEqual(['agents/by-name/echo/task', 'nodes/pi/spawn']);
+    t = 1_001;
+    expect(buf.size).toBe(0);
+    for (let i = 0; i < 5; i++) buf.add(`x/${i}`, Buffer.from(String(i)));
+    expect(buf.claim('x/#').map((m) => m.topic)).toEqual(['x/2', 'x/3', 'x/4']);
+  });
+
+  it('keeps $ topics from wildcard-first patterns', () => {
+    const buf = new OrphanBuffer({ maxAgeMs: 1_000, maxMessages: 10 });
+    buf.add('$SYS/x', Buffer.from('s'));
+    expect(buf.claim('#')).toEqual([]);
+    expect(buf.claim('$SYS/#')).toHaveLength(1);
   });
 });
 

@@ -162,6 +162,30 @@ if ('error' in availability) {
       expect(got.filter((g) => !g.includes('sentinel'))).toEqual([0, 1, 2, 3, 4].map((i) => `${p}/task/${i}=t${i}`));
     });
 
+    it('keeps QoS 1 messages that arrive before their subscriber for the handlers that subscribe soon after', async () => {
+      const p = prefix();
+      const clientId = stableClientId(`late-${p}`);
+      const before = bus({ url: mosquitto.url, clientId });
+      collect(before, `${p}/task/#`);
+      await before.ready();
+      await before.close();
+      const outside = await client(mosquitto.url);
+      for (let i = 0; i < 3; i++) await outside.publish(`${p}/task/${i}`, `t${i}`, { qos: 1 });
+
+      // The hub restarts; its actors subscribe only after the broker has handed over the queue.
+      const after = bus({ url: mosquitto.url, clientId });
+      await after.waitConnected(15_000);
+      await waitFor(() => after.unclaimedMessages === 3, 'the queued messages to arrive unclaimed');
+      const logger = collect(after, '#');
+      const actor = collect(after, `${p}/task/1`);
+      const actorAgain = collect(after, `${p}/task/1`); // same pattern: already handed over
+      await after.ready();
+      await waitFor(() => logger.length === 3 && actor.length === 1, 'the waiting messages handed to the late handlers');
+      expect(actor).toEqual([`${p}/task/1=t1`]);
+      expect(actorAgain).toEqual([]);
+      expect(logger).toEqual([0, 1, 2].map((i) => `${p}/task/${i}=t${i}`));
+    });
+
     it('stops dispatching a pattern once its last handler unsubscribes', async () => {
       const p = prefix();
       const b = bus({ url: mosquitto.url });

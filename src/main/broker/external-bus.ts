@@ -14,6 +14,10 @@
  *   locally (both Mosquitto and aedes send a client one copy per message even when several of
  *   its subscriptions match; a broker that sends one per subscription would duplicate).
  *
+ * - QoS 1 messages that arrive before anyone subscribed to them locally (what the broker queued
+ *   for our persistent session, delivered right after CONNACK while the actors are still
+ *   starting) are kept for a while and handed to the first handlers that subscribe to them.
+ *
  * Retained messages: a new handler triggers a (re-)SUBSCRIBE of its pattern so the broker sends
  * it the retained messages; other handlers of matching patterns may see those again.
  */
@@ -23,6 +27,7 @@ import { type Bus, type BusConnectionState, type BusHandler, encodePayload, type
 import { type BusLogger, consoleBusLogger, errorMessage } from './bus-log.js';
 import { type HandlerEntry, HandlerRegistry } from './handler-registry.js';
 import { OfflineOutbox, type OutboxEntry } from './offline-outbox.js';
+import { OrphanBuffer } from './orphan-buffer.js';
 import { type BackoffOptions, ReconnectBackoff } from './reconnect-backoff.js';
 import { assertPublishTopic, assertTopicFilter } from './topic-validation.js';
 
@@ -53,6 +58,10 @@ export interface ExternalBusOptions {
   /** Outbox bounds while the broker is unreachable (defaults 1,000 QoS 0 and 100,000 QoS 1). */
   maxQueuedQos0?: number;
   maxQueuedQos1?: number;
+  /** QoS 1 messages nobody has subscribed to yet: kept this long (default 60 s)… */
+  unclaimedMaxAgeMs?: number;
+  /** …and at most this many (default 10,000). */
+  maxUnclaimed?: number;
   log?: BusLogger;
 }
 
@@ -101,6 +110,7 @@ export class ExternalBus implements Bus {
   private readonly registry: HandlerRegistry;
   private readonly backoff: ReconnectBackoff;
   private readonly outbox: OfflineOutbox;
+  private readonly orphans: OrphanBuffer;
 
   private currentState: BusConnectionState = 'reconnecting';
   private up = false;
@@ -127,6 +137,7 @@ export class ExternalBus implements Bus {
     this.registry = new HandlerRegistry(this.log, `bus ${display}`);
     this.backoff = new ReconnectBackoff(opts.reconnect);
     this.outbox = new OfflineOutbox({ maxQos0: opts.maxQueuedQos0 ?? 1_000, maxQos1: opts.maxQueuedQos1 ?? 100_000 });
+    this.orphans = new OrphanBuffer({ maxAgeMs: opts.unclaimedMaxAgeMs ?? 60_000, maxMessages: opts.maxUnclaimed ?? 10_000 });
     this.clientId = opts.clientId ?? `wactorz-${randomBytes(6).toString('hex')}`;
     const persistent = opts.persistentSession ?? opts.clientId !== undefined;
 
@@ -158,8 +169,9 @@ export class ExternalBus implements Bus {
       this.client.options.reconnectPeriod = this.backoff.next();
     });
     this.client.on('error', (err) => this.onError(err));
-    this.client.on('message', (topic, payload) => {
-      this.registry.deliverMatching(topic, payload);
+    this.client.on('message', (topic, payload, packet) => {
+      const delivered = this.registry.deliverMatching(topic, payload);
+      if (delivered === 0 && packet.qos > 0) this.orphans.add(topic, payload);
     });
   }
 
@@ -180,6 +192,11 @@ export class ExternalBus implements Bus {
   /** The wait before the next connection attempt, should this one fail (grows up to the cap). */
   get nextRetryMs(): number {
     return this.client.options.reconnectPeriod ?? 0;
+  }
+
+  /** QoS 1 messages received that no handler has subscribed to yet (kept for a while). */
+  get unclaimedMessages(): number {
+    return this.orphans.size;
   }
 
   /** Publishes waiting for the broker to come back. */
@@ -238,6 +255,7 @@ export class ExternalBus implements Bus {
       return () => {};
     }
     const { entry, first } = this.registry.add(pattern, handler);
+    this.handOrphans(entry);
     if (first) this.refused.delete(pattern);
     // Not first: subscribe again anyway, so the broker sends the retained messages to the new handler.
     else if (this.onBroker.has(pattern) || this.inflight.has(pattern)) this.wantsRetained.add(pattern);
@@ -259,6 +277,7 @@ export class ExternalBus implements Bus {
     const unsent = this.outbox.size;
     if (unsent > 0) this.log('warning', `bus to ${this.url} closed with ${unsent} publishes still waiting for the broker: dropped`);
     this.outbox.drain();
+    this.orphans.clear();
     this.registry.clear();
     this.setState('offline');
     this.wake();
@@ -271,6 +290,15 @@ export class ExternalBus implements Bus {
         clearTimeout(timer);
         resolve();
       });
+    });
+  }
+
+  /** Gives a new handler the QoS 1 messages that were waiting for a subscriber (after subscribe() returns). */
+  private handOrphans(entry: HandlerEntry): void {
+    const waiting = this.orphans.claim(entry.pattern);
+    if (waiting.length === 0) return;
+    queueMicrotask(() => {
+      for (const m of waiting) this.registry.deliver(entry, m.topic, m.payload);
     });
   }
 
