@@ -21,6 +21,10 @@ import { MainActor, type MainChatResult } from './agents/main/main-actor.js';
 import { MonitorAgent, monitorTimingFromConfig } from './agents/monitor/monitor-agent.js';
 import { IOAgent } from './agents/io/io-agent.js';
 import { createHomeAssistantIntegration } from './agents/home-assistant/index.js';
+import { SettingsStore } from './settings/settings-store.js';
+import { SettingsService, startupHaSettings, startupLlmConfig } from './settings/settings-service.js';
+import { SwitchableLlmProvider } from './settings/switchable-llm.js';
+import { settingsRoutes } from './settings/settings-routes.js';
 import { createActorHubApi } from './hub/actor-hub-api.js';
 import { llmRoutes } from './hub/llm-routes.js';
 import { consoleLogger, type HubLogger } from './hub/logger.js';
@@ -68,11 +72,20 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
     });
     closers.add(() => persistence.close());
 
+    // Settings saved from the dashboard complete what the configuration leaves open.
+    const settingsStore = new SettingsStore(persistence, config.stateDir);
+    const saved = await settingsStore.load();
+    if (!config.mqtt.broker && saved.settings.mqtt.broker) {
+      config.mqtt = { ...config.mqtt, broker: saved.settings.mqtt.broker, port: saved.settings.mqtt.port ?? config.mqtt.port, username: saved.settings.mqtt.username ?? undefined, password: saved.secrets.mqttPassword };
+    }
+
     const { bus, broker, mqttMode, mqttPort } = await connectBus(config, log);
     closers.add(() => (broker ? broker.close() : bus.close()));
 
-    const llm = createLlmProvider(config.llm, opts.llmOverrides);
-    const llmSummary = describeLlm(config.llm);
+    const llmConfig = startupLlmConfig(config.llm, saved.settings, saved.secrets);
+    // Switchable: a provider chosen in the dashboard's settings replaces it under running agents.
+    const llm = new SwitchableLlmProvider(createLlmProvider(llmConfig, opts.llmOverrides), describeLlm(llmConfig));
+    const llmSummary = llm.summary;
     const costs = new CostTracker();
 
     const system = new ActorSystem({
@@ -93,8 +106,9 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
       .supervise('io', () => new IOAgent(), { maxRestarts: 10 });
     // Home Assistant: its routes always answer (404 with the reason when not configured); the
     // agent and the state bridge run when HA_URL/HA_TOKEN (or the settings) name a Home Assistant.
+    let haSettings = startupHaSettings(config, env, saved.settings, saved.secrets);
     const homeAssistant = createHomeAssistantIntegration({
-      settings: config.homeAssistant,
+      settings: haSettings,
       env,
       persistence,
       llm: withCostTracking(llm, costs, 'home-assistant-agent'),
@@ -122,7 +136,33 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
 
     const hub = createActorHubApi({ system, bus, persistence, llm, costs, mqtt: { mode: mqttMode, port: mqttPort }, startedAt, chat });
     const tokens = accessTokens(config, env);
-    const routes: RoutePlugin[] = [llmRoutes({ llm, costs, llmSummary }), homeAssistant.routes];
+    const haAgents = ['home-assistant-agent', 'home-assistant-state-bridge'] as const;
+    const settings = new SettingsService({
+      store: settingsStore,
+      llm,
+      llmConfig,
+      llmOverrides: opts.llmOverrides,
+      applyHomeAssistant: async (next) => {
+        haSettings = next;
+        const r = homeAssistant.reconfigure(next);
+        for (const name of haAgents) {
+          if (!r.configured) {
+            if (system.get(name)) await system.remove(name);
+          } else if (system.supervisor.isSupervised(name)) await system.command(name, 'restart');
+          else await system.spawnSupervised(name, name === 'home-assistant-agent' ? homeAssistant.makeAgent : homeAssistant.makeBridge, { maxRestarts: 5 });
+        }
+        return r;
+      },
+      haState: () => ({
+        url: haSettings?.url ?? env.HA_URL ?? env.HOME_ASSISTANT_URL ?? null,
+        tokenSet: Boolean(haSettings?.token ?? env.HA_TOKEN ?? env.HOME_ASSISTANT_TOKEN),
+        configured: homeAssistant.connection !== null,
+        ...(homeAssistant.reason ? { reason: homeAssistant.reason } : {}),
+      }),
+      mqtt: { mode: mqttMode, broker: config.mqtt.broker ?? null, port: mqttPort, username: config.mqtt.username ?? null, passwordSet: Boolean(config.mqtt.password) },
+      log: (level, message) => log(level, message),
+    });
+    const routes: RoutePlugin[] = [llmRoutes({ llm, costs, llmSummary }), homeAssistant.routes, settingsRoutes(settings)];
     const httpLog = (level: 'info' | 'warning' | 'error', message: string) => log(level, `http: ${message}`);
 
     let dashboardUrl: string | null = null;

@@ -1,0 +1,105 @@
+/**
+ * The hub's settings: what the configuration (flags, environment, desktop app) gave at start,
+ * completed by what was saved from the dashboard, and changed live from PUT /settings — the LLM
+ * provider is swapped under the running agents, Home Assistant reconnects and its agents restart;
+ * the MQTT broker is saved for the next start (every connection depends on it).
+ *
+ * Precedence: an explicit configuration wins at start (a key in the environment, --llm, HA_URL);
+ * saved settings fill in what it leaves open. A change made in the dashboard applies at once.
+ */
+import { llmConfigSchema, type LlmConfig, type WactorzConfig } from '../config/config.js';
+import { createLlmProvider, type ProviderOverrides } from '../llm/create-provider.js';
+import { describeLlm } from '../llm/llm-config.js';
+import type { SettingsPatch, SettingsView } from '../../shared/settings.js';
+import type { SettingsStore, StoredSecrets, StoredSettings } from './settings-store.js';
+import type { SwitchableLlmProvider } from './switchable-llm.js';
+
+export interface HaSettings {
+  url?: string;
+  token?: string;
+}
+
+/** The LLM config to start with: the configuration's, or the saved one when the configuration names none. */
+export function startupLlmConfig(config: LlmConfig, saved: StoredSettings, secrets: StoredSecrets): LlmConfig {
+  if (config.provider !== 'none' || !saved.llm.provider || saved.llm.provider === 'none') return config;
+  return llmFrom(saved, secrets, config);
+}
+
+/** The HA settings to start with, or undefined to let the environment decide. */
+export function startupHaSettings(config: WactorzConfig, env: NodeJS.ProcessEnv, saved: StoredSettings, secrets: StoredSecrets): HaSettings | undefined {
+  if (config.homeAssistant) return config.homeAssistant;
+  if (env.HA_URL || env.HOME_ASSISTANT_URL) return undefined;
+  return saved.homeAssistant.url && secrets.haToken ? { url: saved.homeAssistant.url, token: secrets.haToken } : undefined;
+}
+
+function llmFrom(saved: StoredSettings, secrets: StoredSecrets, base: Pick<LlmConfig, 'timeoutMs' | 'maxRetries'>): LlmConfig {
+  return llmConfigSchema.parse({
+    provider: saved.llm.provider ?? 'none',
+    ...(saved.llm.model ? { model: saved.llm.model } : {}),
+    ...(saved.llm.baseUrl ? { baseUrl: saved.llm.baseUrl } : {}),
+    ...(secrets.llmApiKey ? { apiKey: secrets.llmApiKey } : {}),
+    timeoutMs: base.timeoutMs,
+    maxRetries: base.maxRetries,
+  });
+}
+
+export interface SettingsServiceDeps {
+  store: SettingsStore;
+  llm: SwitchableLlmProvider;
+  llmConfig: LlmConfig;
+  llmOverrides?: ProviderOverrides;
+  /** Reconnects Home Assistant with new settings and (re)starts or stops its agents. */
+  applyHomeAssistant: (settings: HaSettings) => Promise<{ configured: boolean; reason?: string }>;
+  haState: () => { url: string | null; tokenSet: boolean; configured: boolean; reason?: string };
+  mqtt: { mode: 'embedded' | 'external'; broker: string | null; port: number; username: string | null; passwordSet: boolean };
+  log: (level: 'info' | 'warning', message: string) => void;
+}
+
+export class SettingsService {
+  private llmConfig: LlmConfig;
+  private restartRequired = false;
+
+  constructor(private readonly d: SettingsServiceDeps) {
+    this.llmConfig = d.llmConfig;
+  }
+
+  view(): SettingsView {
+    return {
+      llm: {
+        provider: this.llmConfig.provider,
+        model: this.d.llm.model || this.llmConfig.model || null,
+        baseUrl: this.llmConfig.baseUrl ?? null,
+        apiKeySet: Boolean(this.llmConfig.apiKey),
+        summary: this.d.llm.summary,
+      },
+      homeAssistant: this.d.haState(),
+      mqtt: { ...this.d.mqtt },
+      restartRequired: this.restartRequired,
+    };
+  }
+
+  async update(patch: SettingsPatch): Promise<SettingsView> {
+    const { settings, secrets } = await this.d.store.apply(patch);
+    if (patch.llm) {
+      const next = llmFrom(
+        { ...settings, llm: { provider: patch.llm.provider ?? this.llmConfig.provider, model: settings.llm.model, baseUrl: settings.llm.baseUrl } },
+        { ...secrets, llmApiKey: patch.llm.apiKey === undefined ? (secrets.llmApiKey ?? this.llmConfig.apiKey) : (patch.llm.apiKey ?? undefined) },
+        this.llmConfig,
+      );
+      this.d.llm.switchTo(createLlmProvider(next, this.d.llmOverrides), describeLlm(next));
+      this.llmConfig = next;
+      this.d.log('info', `settings: ${describeLlm(next)}`);
+    }
+    if (patch.homeAssistant) {
+      const current = this.d.haState();
+      const url = patch.homeAssistant.url === undefined ? (current.url ?? undefined) : (patch.homeAssistant.url ?? undefined);
+      const r = await this.d.applyHomeAssistant({ url, token: secrets.haToken });
+      this.d.log('info', r.configured ? `settings: Home Assistant at ${url}` : `settings: Home Assistant not configured (${r.reason ?? 'no URL or token'})`);
+    }
+    if (patch.mqtt) {
+      this.restartRequired = true;
+      this.d.log('warning', 'settings: the MQTT broker changes at the next start');
+    }
+    return this.view();
+  }
+}

@@ -1,0 +1,100 @@
+/** Settings through the real hub: saved in the state dir, applied live, secrets never echoed. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, statSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startWactorz } from '../wactorz.js';
+import { silentLogger } from '../hub/logger.js';
+import { json } from '../testing/http.js';
+import { startScriptedLlmServer, type ScriptedLlmServer } from '../llm/testing/index.js';
+import { HaSimulator } from '../agents/home-assistant/testing/ha-simulator.js';
+
+let llm: ScriptedLlmServer;
+let dir: string;
+beforeAll(async () => {
+  llm = await startScriptedLlmServer();
+  dir = mkdtempSync(join(tmpdir(), 'wz-settings-'));
+});
+afterAll(async () => {
+  await llm.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const config = () => ({ stateDir: dir, llm: { provider: 'none' as const }, interface: 'rest' as const, restPort: 0, monitorPort: null, mqtt: { port: 0 } });
+const put = (url: string, body: unknown) => fetch(url, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+describe('settings', () => {
+  it('switches the LLM live, keeps the key write-only and owner-readable, and keeps it across a restart', async () => {
+    const hub = await startWactorz(config(), { log: silentLogger, env: {} });
+    try {
+      expect(await json(fetch(`${hub.restUrl}/settings`))).toMatchObject({ llm: { provider: 'none', apiKeySet: false }, restartRequired: false });
+      expect(await hub.processUserInput('hello', { interface: 'test' })).toMatch(/no LLM is configured/);
+
+      const r = await put(`${hub.restUrl}/settings`, { llm: { provider: 'openai', model: 'gpt-4o', baseUrl: llm.urls.openai, apiKey: 'sk-secret-123' } });
+      expect(r.status).toBe(200);
+      const text = await r.text();
+      expect(text).not.toContain('sk-secret-123');
+      expect(JSON.parse(text)).toMatchObject({ llm: { provider: 'openai', model: 'gpt-4o', apiKeySet: true } });
+
+      llm.respond('openai', 'Live switch works');
+      expect(await hub.processUserInput('hello again', { interface: 'test' })).toContain('Live switch works');
+      expect(llm.lastRequest('openai')!.headers.authorization).toBe('Bearer sk-secret-123');
+
+      const secrets = join(dir, 'secrets.json');
+      expect(statSync(secrets).mode & 0o777).toBe(0o600);
+      expect(JSON.parse(readFileSync(secrets, 'utf8'))).toEqual({ llmApiKey: 'sk-secret-123' });
+    } finally {
+      await hub.stop();
+    }
+    // No flags name an LLM: the saved one is used at the next start.
+    const again = await startWactorz(config(), { log: silentLogger, env: {} });
+    try {
+      expect(await json(fetch(`${again.restUrl}/settings`))).toMatchObject({ llm: { provider: 'openai', apiKeySet: true } });
+      expect(await again.processUserInput('still there?', { interface: 'test' })).toContain('Live switch works');
+    } finally {
+      await again.stop();
+      llm.respond('openai', undefined);
+    }
+  });
+
+  it('an explicit configuration wins over saved settings at start', async () => {
+    const hub = await startWactorz({ ...config(), llm: { provider: 'ollama' as const, model: 'llama3', baseUrl: llm.urls.ollama } }, { log: silentLogger, env: {} });
+    try {
+      expect(await json(fetch(`${hub.restUrl}/settings`))).toMatchObject({ llm: { provider: 'ollama' } });
+    } finally {
+      await hub.stop();
+    }
+  });
+
+  it('rejects bad settings with the field and the reason', async () => {
+    const hub = await startWactorz(config(), { log: silentLogger, env: {} });
+    try {
+      const r = await put(`${hub.restUrl}/settings`, { llm: { provider: 'skynet' }, homeAssistant: { url: 'ftp://x' } });
+      expect(r.status).toBe(400);
+      const body = await json(r);
+      expect(body.detail.map((d: { path: string }) => d.path).sort()).toEqual(['homeAssistant.url', 'llm.provider']);
+      expect((await put(`${hub.restUrl}/settings`, { bogus: 1 })).status).toBe(400);
+    } finally {
+      await hub.stop();
+    }
+  });
+
+  it('connects Home Assistant from the settings and starts its agents; MQTT changes wait for a restart', async () => {
+    const ha = await new HaSimulator().start();
+    const hub = await startWactorz({ ...config(), stateDir: mkdtempSync(join(tmpdir(), 'wz-settings-ha-')) }, { log: silentLogger, env: {} });
+    try {
+      expect(hub.system.get('home-assistant-agent')).toBeUndefined();
+      const view = await json(put(`${hub.restUrl}/settings`, { homeAssistant: { url: ha.url, token: ha.token } }));
+      expect(view.homeAssistant).toMatchObject({ url: ha.url, tokenSet: true, configured: true });
+      expect(hub.system.get('home-assistant-agent')?.state).toBe('running');
+      expect(hub.system.get('home-assistant-state-bridge')?.state).toBe('running');
+      const cleared = await json(put(`${hub.restUrl}/settings`, { homeAssistant: { url: null, token: null } }));
+      expect(cleared.homeAssistant.configured).toBe(false);
+      expect(hub.system.get('home-assistant-agent')).toBeUndefined();
+      expect((await json(put(`${hub.restUrl}/settings`, { mqtt: { broker: '127.0.0.1', port: 1884 } }))).restartRequired).toBe(true);
+    } finally {
+      await hub.stop();
+      await ha.stop();
+    }
+  });
+});
