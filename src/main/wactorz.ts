@@ -5,6 +5,8 @@
  * Electron main process both call `startWactorz(config)` and get a WactorzHandle back.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { wactorzConfigSchema, type WactorzConfig, type WactorzConfigInput } from './config/config.js';
 import type { WactorzHandle } from './wactorz-handle.js';
@@ -13,6 +15,8 @@ import { ActorSystem } from './core/actor-system.js';
 import { openPersistence } from './persistence/open-persistence.js';
 import type { Persistence } from './persistence/persistence.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.js';
+import { connectExternalBus } from './broker/external-bus.js';
+import { stableClientId } from './broker/client-id.js';
 import { createLlmProvider, type ProviderOverrides } from './llm/create-provider.js';
 import { describeLlm } from './llm/llm-config.js';
 import { CostTracker } from './llm/cost-tracker.js';
@@ -206,8 +210,18 @@ async function connectBus(
   log: HubLogger,
 ): Promise<{ bus: Bus; broker: EmbeddedBroker | undefined; mqttMode: 'embedded' | 'external'; mqttPort: number }> {
   if (config.mqtt.broker) {
-    // Wired when the external bus (broker/external-bus.ts) lands.
-    throw new Error(`external MQTT broker ${config.mqtt.broker}:${config.mqtt.port}: not wired yet`);
+    const url = /^(mqtts?|wss?):\/\//.test(config.mqtt.broker) ? config.mqtt.broker : undefined;
+    // A stable client id per hub (host + state dir) gives a persistent session: QoS 1 messages
+    // for the hub's subscriptions are kept by the broker while the hub is away.
+    const bus = connectExternalBus({
+      ...(url ? { url } : { host: config.mqtt.broker, port: config.mqtt.port }),
+      username: config.mqtt.username,
+      password: config.mqtt.password,
+      clientId: stableClientId(`wactorz-hub:${hostname()}:${resolve(config.stateDir)}`),
+      log: (level, message) => log(level, `mqtt: ${message}`),
+    });
+    log('info', `mqtt: connecting to the external broker ${config.mqtt.broker}:${config.mqtt.port} (reconnects by itself)`);
+    return { bus, broker: undefined, mqttMode: 'external', mqttPort: config.mqtt.port };
   }
   const broker = await startEmbeddedBroker({ host: config.host, port: config.mqtt.port, log: (level, message) => log(level, `mqtt: ${message}`) });
   return { bus: broker.bus, broker, mqttMode: 'embedded', mqttPort: broker.port };
