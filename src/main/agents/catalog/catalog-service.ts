@@ -1,0 +1,190 @@
+/**
+ * The catalog: recipes loaded from `catalogue_agents/` (and any extra folders), listed and spawned
+ * with a config. A spawn validates the config against the recipe's schema, installs the recipe's
+ * npm dependencies through the installer, and creates the agent through the DynamicAgent service
+ * (kind `catalog`), so it lands in the spawn registry with versions and comes back after a
+ * restart like any other agent.
+ *
+ * Who asks matters for dependencies: a person spawning from the dashboard or REST approves the
+ * packages the recipe card shows; a spawn from LLM output (the planner) installs only packages
+ * already on the installer's allowlist.
+ */
+import { toError } from '../../core/errors.js';
+import type { DeployResult, DynamicAgentService } from '../dynamic/dynamic-agent-service.js';
+import { DynamicAgentError } from '../dynamic/errors.js';
+import { AGENT_NAME_PATTERN } from '../dynamic/spawn-spec.js';
+import type { PackageInstaller } from '../installer/install-types.js';
+import { CatalogError } from './catalog-errors.js';
+import { checkConfig, describeConfigIssues } from './recipe-config.js';
+import { loadRecipes, recipeSummary, type Recipe, type RecipeProblem } from './recipe-loader.js';
+
+export interface CatalogSpawnRequest {
+  name?: string | undefined;
+  config?: Record<string, unknown> | undefined;
+  /** Optional capabilities (from the recipe's `optional_capabilities`) the user grants. */
+  capabilities?: string[] | undefined;
+  /** Replace an agent of that name (its state is kept). */
+  replace?: boolean | undefined;
+}
+
+export type SpawnOrigin = 'user' | 'llm' | 'agent';
+
+export interface CatalogSpawnResult {
+  status: 'spawned';
+  name: string;
+  agent: string;
+  id: string;
+  recipe: string;
+  version: number;
+  installed: string[];
+  message: string;
+}
+
+export interface CatalogServiceOptions {
+  dirs: string[];
+  dynamic: () => DynamicAgentService | undefined;
+  installer?: () => PackageInstaller | undefined;
+  log?: (level: 'info' | 'warning' | 'error', message: string) => void;
+}
+
+export class CatalogService {
+  private recipes = new Map<string, Recipe>();
+  private problemList: RecipeProblem[] = [];
+  private readonly listeners = new Set<() => void>();
+
+  constructor(private readonly opts: CatalogServiceOptions) {
+    this.reload();
+  }
+
+  /** Reads the folders again (new, changed or removed recipes). */
+  reload(): { recipes: number; problems: RecipeProblem[] } {
+    const recipes = new Map<string, Recipe>();
+    const problems: RecipeProblem[] = [];
+    for (const dir of this.opts.dirs) {
+      const loaded = loadRecipes(dir);
+      problems.push(...loaded.problems);
+      for (const r of loaded.recipes) {
+        if (recipes.has(r.manifest.name)) problems.push({ recipe: r.manifest.name, error: `a recipe of that name was already loaded from another folder; ${r.dir} is ignored` });
+        else recipes.set(r.manifest.name, r);
+      }
+    }
+    this.recipes = recipes;
+    this.problemList = problems;
+    for (const p of problems) this.opts.log?.('warning', `recipe ${p.recipe}: ${p.error}`);
+    for (const l of this.listeners) l();
+    return { recipes: recipes.size, problems };
+  }
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get problems(): readonly RecipeProblem[] {
+    return this.problemList;
+  }
+
+  list(): Recipe[] {
+    return [...this.recipes.values()];
+  }
+
+  summaries(): Record<string, unknown>[] {
+    return this.list().map(recipeSummary);
+  }
+
+  get(name: string): Recipe | undefined {
+    return this.recipes.get(name);
+  }
+
+  require(name: string): Recipe {
+    const r = this.recipes.get(name);
+    if (!r) throw new CatalogError('not_found', `no recipe named "${name}" (recipes: ${[...this.recipes.keys()].join(', ') || 'none'})`);
+    return r;
+  }
+
+  /** Validates a config without spawning: the config with defaults, or the problems. */
+  checkConfig(recipeName: string, config: unknown): ReturnType<typeof checkConfig> {
+    const r = this.require(recipeName);
+    return checkConfig(r.validator, r.secrets, config);
+  }
+
+  async spawn(recipeName: string, req: CatalogSpawnRequest, origin: SpawnOrigin): Promise<CatalogSpawnResult> {
+    const recipe = this.require(recipeName);
+    const m = recipe.manifest;
+    const name = req.name?.trim() || m.default_name || m.name;
+    if (!AGENT_NAME_PATTERN.test(name)) throw new CatalogError('bad_input', `invalid agent name "${name}": letters, digits, - and _ only`);
+    const checked = checkConfig(recipe.validator, recipe.secrets, req.config ?? {});
+    if (!checked.ok) throw new CatalogError('bad_config', `invalid config for ${m.name}: ${describeConfigIssues(checked.issues)}`, checked.issues);
+    const grants = req.capabilities ?? [];
+    const refused = grants.filter((c) => !m.optional_capabilities.includes(c) && !m.capabilities.includes(c));
+    if (refused.length) {
+      throw new CatalogError('bad_input', `${m.name} cannot be granted ${refused.join(', ')} (optional capabilities: ${m.optional_capabilities.join(', ') || 'none'})`);
+    }
+    if (origin !== 'user' && grants.length) throw new CatalogError('bad_input', 'only a person can grant optional capabilities');
+    const dynamic = this.opts.dynamic();
+    if (!dynamic) throw new CatalogError('spawn_failed', 'the DynamicAgent service is not running');
+
+    const installed = await this.installDependencies(recipe, name, origin);
+    const placeholders = (s: string): string => fillPlaceholders(s, name, checked.config);
+    let deployed: DeployResult;
+    try {
+      deployed = await dynamic.create({
+        name,
+        code: recipe.code,
+        language: recipe.language,
+        kind: 'catalog',
+        description: `${m.title ?? m.name}: ${m.description}`,
+        capabilities: [...new Set([...m.capabilities, ...grants])],
+        publishes: m.publishes.map(placeholders),
+        inputSchema: m.inputs.length ? m.inputs : undefined,
+        outputSchema: m.outputs.length ? m.outputs : undefined,
+        tuning: {
+          ...(m.poll_interval !== null ? { poll_interval: m.poll_interval } : {}),
+          ...(m.call_timeout_ms !== undefined ? { call_timeout_ms: m.call_timeout_ms } : {}),
+          ...(m.memory_mb !== undefined ? { memory_mb: m.memory_mb } : {}),
+        },
+        env: checked.secrets,
+        config: checked.config,
+        install: m.dependencies,
+        replace: req.replace ?? false,
+        source: `catalog:${m.name}@${m.version}`,
+      });
+    } catch (e) {
+      if (e instanceof DynamicAgentError) {
+        throw new CatalogError(e.kind === 'conflict' || e.kind === 'protected' ? 'conflict' : 'spawn_failed', `${name} was not spawned from ${m.name}: ${e.message}`, e.detail);
+      }
+      throw new CatalogError('spawn_failed', `${name} was not spawned from ${m.name}: ${toError(e).message}`);
+    }
+    this.opts.log?.('info', `spawned ${name} from recipe ${m.name} (version ${deployed.version})`);
+    return {
+      status: 'spawned',
+      name,
+      agent: name,
+      id: deployed.id,
+      recipe: m.name,
+      version: deployed.version,
+      installed,
+      message: `Spawned ${name} from the ${m.title ?? m.name} recipe${installed.length ? ` (installed ${installed.join(', ')})` : ''}.`,
+    };
+  }
+
+  private async installDependencies(recipe: Recipe, agent: string, origin: SpawnOrigin): Promise<string[]> {
+    const deps = recipe.manifest.dependencies;
+    if (!deps.length) return [];
+    const installer = this.opts.installer?.();
+    if (!installer) throw new CatalogError('install_failed', `${recipe.manifest.name} needs ${deps.join(', ')}, and the installer is not running`);
+    const outcome = await installer.install({ packages: deps, agent, recipe: recipe.manifest.name, approvedByUser: origin === 'user' });
+    if (outcome.status === 'needs_approval') throw new CatalogError('needs_approval', outcome.message, { packages: outcome.packages });
+    if (outcome.status === 'failed') throw new CatalogError('install_failed', outcome.message, { packages: outcome.packages, error: outcome.error });
+    return outcome.installed.map((p) => `${p.name}@${p.version}`);
+  }
+}
+
+/** `{name}` → the agent's name, `{config.key}` → that config value. */
+export function fillPlaceholders(s: string, name: string, config: Record<string, unknown>): string {
+  return s.replace(/\{(name|config\.([A-Za-z0-9_]+))\}/g, (_all, what: string, key: string | undefined) => {
+    if (what === 'name') return name;
+    const v = config[key!];
+    return v === undefined || v === null ? '' : String(v);
+  });
+}

@@ -1,0 +1,103 @@
+/**
+ * Reads the recipes in `catalogue_agents/`: one folder per recipe with `manifest.json` and the
+ * module (`agent.ts` or `agent.js`). A broken recipe (unreadable manifest, schema errors, no
+ * module, an unusable config schema, a name that does not match its folder) is reported in
+ * `problems` and left out; it never stops the others from loading.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { z } from 'zod';
+import { toError } from '../../core/errors.js';
+import type { AgentLanguage } from '../dynamic/sandbox/index.js';
+import { describeIssues, recipeManifestSchema, type RecipeManifest } from './recipe-manifest.js';
+import { compileConfigSchema, secretFields } from './recipe-config.js';
+
+export interface Recipe {
+  manifest: RecipeManifest;
+  code: string;
+  language: AgentLanguage;
+  dir: string;
+  /** The config validator (from `config_schema`). */
+  validator: z.ZodType<Record<string, unknown>>;
+  /** Config fields that go to `agent.env`. */
+  secrets: string[];
+}
+
+export interface RecipeProblem {
+  recipe: string;
+  error: string;
+}
+
+export interface LoadedRecipes {
+  recipes: Recipe[];
+  problems: RecipeProblem[];
+}
+
+const MODULE_FILES: ReadonlyArray<[string, AgentLanguage]> = [
+  ['agent.ts', 'typescript'],
+  ['agent.js', 'javascript'],
+  ['agent.mjs', 'javascript'],
+];
+
+export function loadRecipes(dir: string): LoadedRecipes {
+  const recipes: Recipe[] = [];
+  const problems: RecipeProblem[] = [];
+  if (!existsSync(dir)) return { recipes, problems: [{ recipe: '(catalog)', error: `the recipe folder ${dir} does not exist` }] };
+  for (const entry of readdirSync(dir).sort()) {
+    const folder = join(dir, entry);
+    if (entry.startsWith('.') || !statSync(folder).isDirectory()) continue;
+    try {
+      recipes.push(loadRecipe(folder, entry));
+    } catch (e) {
+      problems.push({ recipe: entry, error: toError(e).message });
+    }
+  }
+  return { recipes, problems };
+}
+
+export function loadRecipe(folder: string, folderName: string): Recipe {
+  const manifestPath = join(folder, 'manifest.json');
+  if (!existsSync(manifestPath)) throw new Error('no manifest.json');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  } catch (e) {
+    throw new Error(`manifest.json is not valid JSON: ${toError(e).message}`);
+  }
+  const parsed = recipeManifestSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`manifest.json: ${describeIssues(parsed.error)}`);
+  const manifest = parsed.data;
+  if (manifest.name !== folderName) throw new Error(`manifest name "${manifest.name}" differs from its folder "${folderName}"`);
+  const moduleFile = MODULE_FILES.find(([f]) => existsSync(join(folder, f)));
+  if (!moduleFile) throw new Error(`no module (${MODULE_FILES.map(([f]) => f).join(' or ')})`);
+  const code = readFileSync(join(folder, moduleFile[0]), 'utf8');
+  let validator: z.ZodType<Record<string, unknown>>;
+  try {
+    validator = compileConfigSchema(manifest.config_schema);
+  } catch (e) {
+    throw new Error(`config_schema is not usable: ${toError(e).message}`);
+  }
+  return { manifest, code, language: moduleFile[1], dir: folder, validator, secrets: secretFields(manifest.config_schema) };
+}
+
+/** What lists show (REST, MQTT, the planner's prompt): the manifest without the code. */
+export function recipeSummary(r: Recipe): Record<string, unknown> {
+  const m = r.manifest;
+  return {
+    name: m.name,
+    title: m.title ?? m.name,
+    version: m.version,
+    description: m.description,
+    ...(m.category ? { category: m.category } : {}),
+    tags: m.tags,
+    inputs: m.inputs,
+    outputs: m.outputs,
+    dependencies: m.dependencies,
+    config_schema: m.config_schema,
+    capabilities: m.capabilities,
+    optional_capabilities: m.optional_capabilities,
+    publishes: m.publishes,
+    poll_interval: m.poll_interval,
+    language: r.language,
+  };
+}
