@@ -123,6 +123,29 @@ describe('embedded broker over TCP (mqtt.js clients)', () => {
     expect(back.received[0]).toMatchObject({ topic: `${p}/task`, payload: 'while-away', qos: 1 });
   });
 
+  it('queues an in-process QoS 1 publish for a persistent session that is offline', async () => {
+    const p = prefix();
+    const sub = await client({ clientId: `inproc-${p}`, clean: false });
+    await sub.subscribe(`${p}/cmd`, 1);
+    await sub.end();
+    broker.bus.publish(`${p}/cmd`, { command: 'stop' }, { qos: 1 });
+    await broker.bus.ready();
+    const back = await client({ clientId: `inproc-${p}`, clean: false });
+    await waitFor(() => back.received.length === 1, 'the queued in-process QoS 1 message');
+    expect(back.received[0]).toMatchObject({ topic: `${p}/cmd`, payload: '{"command":"stop"}', qos: 1 });
+  });
+
+  it('warns when it listens beyond loopback without authentication', async () => {
+    const own: string[] = [];
+    const open = await startEmbeddedBroker({ host: '0.0.0.0', port: 0, log: (_l, m) => own.push(m) });
+    await open.close();
+    expect(own.some((m) => m.includes('without authentication'))).toBe(true);
+    const quiet: string[] = [];
+    const local = await startEmbeddedBroker({ port: 0, log: (_l, m) => quiet.push(m) });
+    await local.close();
+    expect(quiet.filter((m) => m.includes('without authentication'))).toEqual([]);
+  });
+
   it('refuses a port that is in use with EADDRINUSE and names the port', async () => {
     const err = await startEmbeddedBroker({ port: broker.port }).then(
       () => undefined,

@@ -55,6 +55,10 @@ const CLOSE_GRACE_MS = 2_000;
 /** A frozen subscriber is dropped after this long instead of stalling delivery to everyone (aedes' default is 60 s). */
 const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
 
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
 function listen(server: NetServer, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException): void => {
@@ -105,6 +109,9 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions = {}): Pro
     throw err;
   }
   const port = (tcp.address() as AddressInfo).port;
+  if (!isLoopback(host) && !opts.aedes?.authenticate) {
+    log('warning', `MQTT broker listening on ${host}:${port} without authentication: anyone who can reach it can publish and subscribe`);
+  }
   const bus = new InProcessBus(aedes, { ...opts.bus, log });
   const detachers = new Set<() => void>();
   let closing: Promise<void> | undefined;
