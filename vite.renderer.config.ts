@@ -16,7 +16,15 @@ export const rendererRoot = resolve(here, 'src/renderer');
 export const rendererConfig: UserConfig = {
   root: rendererRoot,
   base: './',
-  plugins: [react()],
+  plugins: [
+    react(),
+    {
+      // A build run from a test process inherits NODE_ENV=test, which would bundle React's slow
+      // development build; a production-mode build always gets the production one.
+      name: 'wactorz:production-react',
+      config: (_config, env) => (env.command === 'build' && env.mode === 'production' ? { define: { 'process.env.NODE_ENV': JSON.stringify('production') } } : undefined),
+    },
+  ],
   // No public/ folder and no CDN: every asset is imported from the bundle.
   publicDir: false,
   worker: { format: 'es' },

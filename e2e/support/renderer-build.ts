@@ -31,10 +31,18 @@ export async function ensureRendererBuilt(): Promise<string> {
   if (isFresh(mainBuild, sources)) return mainBuild;
   if (isFresh(e2eRendererDir, sources)) return e2eRendererDir;
   const { build } = await import('vite');
-  await build({
-    configFile: join(repoRoot, 'vite.renderer.config.ts'),
-    logLevel: 'warn',
-    build: { outDir: e2eRendererDir, emptyOutDir: true, sourcemap: false },
-  });
+  // vitest sets NODE_ENV=test, which would make Vite bundle React's development build.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({
+      configFile: join(repoRoot, 'vite.renderer.config.ts'),
+      mode: 'production',
+      logLevel: 'warn',
+      build: { outDir: e2eRendererDir, emptyOutDir: true, sourcemap: false },
+    });
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
   return e2eRendererDir;
 }

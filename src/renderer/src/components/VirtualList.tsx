@@ -18,6 +18,11 @@ export interface VirtualListProps<T> {
   onFollowChange?: (follow: boolean) => void;
   overscan?: number;
   emptyText?: ReactNode;
+  /**
+   * Key rows by their slot on screen instead of by item: a scrolling tail then updates the same
+   * DOM rows in place instead of mounting a new screenful every frame.
+   */
+  keyBySlot?: boolean;
   testId?: string;
   ariaLabel?: string;
 }
@@ -32,6 +37,7 @@ export function VirtualList<T>({
   onFollowChange,
   overscan = 8,
   emptyText,
+  keyBySlot = false,
   testId,
   ariaLabel,
 }: VirtualListProps<T>) {
@@ -39,6 +45,7 @@ export function VirtualList<T>({
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(400);
   const programmatic = useRef(false);
+  const scrollTopRef = useRef(0);
 
   useLayoutEffect(() => {
     const el = ref.current;
@@ -49,21 +56,24 @@ export function VirtualList<T>({
     return () => ro.disconnect();
   }, []);
 
-  // Follow the tail: after rows are appended, jump to the bottom.
+  // Follow the tail: after rows are appended, jump to the bottom. Only writes to the DOM (the
+  // viewport height is known from the ResizeObserver), so no layout is forced mid-frame.
   useLayoutEffect(() => {
     const el = ref.current;
     if (!el || !follow) return;
-    const target = Math.max(0, items.length * rowHeight - el.clientHeight);
-    if (Math.abs(el.scrollTop - target) > 1) {
+    const target = Math.max(0, items.length * rowHeight - height);
+    if (Math.abs(scrollTopRef.current - target) > 1) {
       programmatic.current = true;
       el.scrollTop = target;
-      setScrollTop(el.scrollTop);
+      scrollTopRef.current = target;
+      setScrollTop(target);
     }
   }, [items.length, follow, rowHeight, height]);
 
   const onScroll = useCallback(() => {
     const el = ref.current;
     if (!el) return;
+    scrollTopRef.current = el.scrollTop;
     setScrollTop(el.scrollTop);
     if (programmatic.current) {
       programmatic.current = false;
@@ -83,7 +93,7 @@ export function VirtualList<T>({
   for (let i = w.start; i < w.end; i++) {
     const item = items[i]!;
     rows.push(
-      <div key={getKey(item, i)} className="vrow" style={{ height: rowHeight }} role="listitem">
+      <div key={keyBySlot ? i - w.start : getKey(item, i)} className="vrow" style={{ height: rowHeight }} role="listitem">
         {renderRow(item, i)}
       </div>,
     );

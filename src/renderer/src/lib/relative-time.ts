@@ -23,9 +23,13 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(h / 24)} d ${h % 24} h`;
 }
 
+// One formatter for every call: building an Intl.DateTimeFormat per log line is what costs.
+let clockFormat: Intl.DateTimeFormat | null = null;
+
 /** Wall-clock time of an epoch-seconds timestamp, HH:MM:SS in the user's locale. */
 export function clockTime(epochSeconds: number): string {
-  return new Date(epochSeconds * 1000).toLocaleTimeString(undefined, { hour12: false });
+  clockFormat ??= new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+  return clockFormat.format(epochSeconds * 1000);
 }
 
 export function formatCost(usd: number | null | undefined): string {
