@@ -28,6 +28,7 @@ import { findCommand, type CommandContext, type MainCommand } from './main-comma
 import { CLASSIFY_SYSTEM_PROMPT, parseClassification, type Intent } from './intent.js';
 import { describeFacts, extractFacts, UserMemory } from './user-memory.js';
 import { memoryCommands } from './memory-commands.js';
+import type { MainAgentHooks } from '../dynamic/main-hooks.js';
 
 /** A chat for main (from IOAgent, REST, CLI, bots). */
 export const mainChatTaskSchema = z.looseObject({
@@ -67,6 +68,8 @@ export interface MainActorOptions {
   classifyTimeoutMs?: number;
   /** How long the HA agent / planner get to answer a routed request (default 120 s). */
   routeTimeoutMs?: number;
+  /** DynamicAgents: `<spawn>` blocks in replies and "create an agent that …" (agents/dynamic/main-hooks.ts). */
+  agents?: MainAgentHooks;
 }
 
 const SYSTEM_PROMPT = `You are "main", the orchestrator of Wactorz, an actor-model hub for multi-agent AI.
@@ -210,15 +213,26 @@ export class MainActor extends LLMAgent {
       };
     }
     const pending = this.takeClarification(ctx.from);
+    if (!pending && this.opts.agents?.wantsAgent(text)) return this.writeAgent(text);
     const intent: Intent = pending ? (pending.agent === PLANNER_AGENT ? 'PIPELINE' : 'HA') : await this.classify(text);
     switch (intent) {
       case 'HA':
         return this.routeRequest(text, ctx.from, HOME_ASSISTANT_AGENT, 'Home Assistant', HA_NOT_CONFIGURED, 'HA');
       case 'PIPELINE':
         return this.routeRequest(text, ctx.from, PLANNER_AGENT, 'The planner', PLANNER_UNAVAILABLE, 'PIPELINE');
-      case 'OTHER':
-        return { reply: await this.converse(text, ctx.onChunk), agent: 'main', intent: 'OTHER' };
+      case 'OTHER': {
+        const agents = this.opts.agents;
+        const reply = agents ? await agents.converse(ctx.onChunk, (c) => this.converse(text, c)) : await this.converse(text, ctx.onChunk);
+        return { reply, agent: 'main', intent: 'OTHER' };
+      }
     }
+  }
+
+  /** The agent writer: the LLM writes the module, it is checked (repair rounds) and spawned. */
+  private async writeAgent(text: string): Promise<MainChatResult> {
+    const reply = await this.opts.agents!.writeAgent(text);
+    this.recordExchange(text, reply);
+    return { reply, agent: 'main' };
   }
 
   /** Whether a classification call can change anything: only when there is somewhere to route to. */
@@ -303,7 +317,7 @@ export class MainActor extends LLMAgent {
 
   /** Main's system prompt also carries what the user told it and the agents it can point to. */
   protected override promptContext(): string[] {
-    return [this.memory.promptSection(), this.agentsSection()];
+    return [this.memory.promptSection(), this.agentsSection(), this.opts.agents?.promptSection() ?? ''];
   }
 
   private agentsSection(): string {

@@ -1,0 +1,244 @@
+/**
+ * The hub side of one DynamicAgent's capability object (the sandbox's `AgentHost`): every call its
+ * code makes lands here, already argument-checked by the sandbox's bridge, and is scoped here:
+ * - persist/recall under the agent's own name (no other agent's state is reachable);
+ * - publish refuses wildcards, `$…` topics, other agents' `agents/{id}/…` topics and its own
+ *   `commands` (an agent cannot stop or impersonate another);
+ * - `fetch` exists only when the agent was granted the `fetch` capability, speaks http(s) only,
+ *   caps the body, and refuses the hub's own machine (loopback) unless `fetch_local` was granted;
+ * - `llm` calls are billed to the agent; `env` is handled by the sandbox (only declared names).
+ */
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import type { AgentInfo, AlertSeverity, ChatMessage as ApiChatMessage, LlmChatOptions, LogLevel, TopicInfo } from '../../../shared/agent-api.js';
+import { topicMatches } from '../../../shared/topics.js';
+import type { Actor } from '../../core/actor.js';
+import type { ActorSystem } from '../../core/actor-system.js';
+import { AskError } from '../../core/errors.js';
+import { assertPublishTopic, assertTopicFilter } from '../../broker/topic-validation.js';
+import type { CostTracker } from '../../llm/cost-tracker.js';
+import type { ChatMessage, LlmProvider } from '../../llm/provider.js';
+import { withCostTracking } from '../../llm/tracked-provider.js';
+import type { AgentHost, HostFetchRequest, HostFetchResponse } from './sandbox/index.js';
+import type { StateSaver } from './state-saver.js';
+import { decode, type TopicObserver } from './topic-observer.js';
+
+/** Capabilities that grant `agent.fetch`. */
+export const FETCH_CAPABILITIES = ['fetch', 'http', 'network'] as const;
+/** Additionally lets `agent.fetch` reach this machine (localhost, 127.0.0.0/8, ::1). */
+export const LOCAL_FETCH_CAPABILITY = 'fetch_local';
+
+const MAX_FETCH_BODY_BYTES = 1024 * 1024;
+const MAX_FETCH_SECONDS = 120;
+const MAX_REDIRECTS = 5;
+
+export interface AgentHostDeps {
+  system: ActorSystem;
+  observer: TopicObserver;
+  /** The raw provider; calls are billed to the agent. */
+  llm: LlmProvider;
+  costs: CostTracker;
+  /** Test seam. */
+  fetchImpl?: typeof fetch;
+}
+
+export interface AgentHostScope {
+  /** The actor the code belongs to (its name and id; it need not be spawned yet). */
+  actor: Actor;
+  capabilities: readonly string[];
+  state: StateSaver;
+}
+
+export interface AgentHostHandle {
+  host: AgentHost;
+  /** Ends subscriptions and waits still pending (a safety net: the sandbox drops its own). */
+  close(): void;
+}
+
+export function createAgentHost(deps: AgentHostDeps, scope: AgentHostScope): AgentHostHandle {
+  const { system, observer } = deps;
+  const { actor } = scope;
+  const subscriptions = new Set<() => void>();
+  const llm = withCostTracking(deps.llm, deps.costs, actor.name);
+  const granted = new Set(scope.capabilities.map((c) => c.toLowerCase()));
+  const canFetch = FETCH_CAPABILITIES.some((c) => granted.has(c));
+  let closed = false;
+
+  const subscribe = (pattern: string, handler: (topic: string, payload: unknown) => void): (() => void) => {
+    assertTopicFilter(pattern);
+    if (closed) throw new Error('the agent is stopping');
+    const off = system.bus.subscribe(pattern, (topic, payload) => handler(topic, decode(payload)));
+    const unsubscribe = (): void => {
+      if (subscriptions.delete(unsubscribe)) off();
+    };
+    subscriptions.add(unsubscribe);
+    return unsubscribe;
+  };
+
+  const host: AgentHost = {
+    log(level: LogLevel, message: string) {
+      system.telemetry.log(actor, level, message);
+    },
+    alert(message: string, severity: AlertSeverity) {
+      system.telemetry.alert(actor, message, severity);
+    },
+    publish(topic, payload, opts) {
+      checkPublishTopic(topic, actor.actorId);
+      system.bus.publish(topic, payload, opts);
+    },
+    subscribe,
+    async sendTo(name, payload, timeoutMs) {
+      try {
+        return await system.ask(name, payload, timeoutMs, actor.name);
+      } catch (e) {
+        if (e instanceof AskError) throw Object.assign(new Error(`${name}: ${e.payload.error}`), { kind: e.kind });
+        throw e;
+      }
+    },
+    mqttGet(topic, timeoutMs) {
+      return new Promise((resolve, reject) => {
+        let off: (() => void) | undefined;
+        const timer = setTimeout(() => {
+          off?.();
+          resolve(null);
+        }, timeoutMs);
+        try {
+          off = subscribe(topic, (_t, payload) => {
+            clearTimeout(timer);
+            off?.();
+            resolve(payload);
+          });
+        } catch (e) {
+          clearTimeout(timer);
+          reject(e as Error);
+        }
+      });
+    },
+    async window(topic, seconds) {
+      assertTopicFilter(topic);
+      return observer.window(topic, seconds);
+    },
+    persist: (key, value) => system.persistence.persist(actor.name, key, value),
+    recall: (key) => system.persistence.recall(actor.name, key),
+    llm: {
+      async chat(messages: ApiChatMessage[], options: LlmChatOptions) {
+        const system = [options.system, ...messages.filter((m) => m.role === 'system').map((m) => m.content)].filter(Boolean).join('\n\n');
+        const turns = messages.filter((m): m is ChatMessage => m.role !== 'system');
+        if (turns.length === 0) throw new Error('agent.llm.chat: give at least one user message');
+        const res = await llm.complete(turns, system || undefined, callOptions(options));
+        return res.text;
+      },
+      async complete(prompt: string, systemPrompt?: string) {
+        return (await llm.complete([{ role: 'user', content: prompt }], systemPrompt)).text;
+      },
+    },
+    async agents(): Promise<AgentInfo[]> {
+      return system.list().map((a) => ({
+        name: a.name,
+        actor_id: a.actorId,
+        state: a.state,
+        kind: a.kind,
+        protected: a.isProtected,
+        ...(a.description ? { description: a.description } : {}),
+        ...(a.capabilities.length ? { capabilities: [...a.capabilities] } : {}),
+      }));
+    },
+    async topics(): Promise<TopicInfo[]> {
+      const actors = system.list();
+      return observer.topics((topic) => actors.filter((a) => a.publishes.some((p) => topicMatches(p.replace('{id}', a.actorId), topic))).map((a) => a.name));
+    },
+    saveState: (state) => scope.state.save(state),
+  };
+  if (canFetch) host.fetch = (request) => hostFetch(request, granted.has(LOCAL_FETCH_CAPABILITY), deps.fetchImpl ?? fetch);
+
+  return {
+    host,
+    close() {
+      closed = true;
+      for (const off of [...subscriptions]) off();
+    },
+  };
+}
+
+function callOptions(o: LlmChatOptions): { maxTokens?: number; temperature?: number } {
+  return { ...(o.maxTokens !== undefined ? { maxTokens: o.maxTokens } : {}), ...(o.temperature !== undefined ? { temperature: o.temperature } : {}) };
+}
+
+/** Topics an agent may publish to (see the file comment). */
+export function checkPublishTopic(topic: string, ownActorId: string): void {
+  assertPublishTopic(topic);
+  if (topic.startsWith('$')) throw new Error(`agents may not publish on ${topic} (broker topics)`);
+  const [root, id, kind] = topic.split('/');
+  if (root !== 'agents' || id === 'by-name') return;
+  if (id !== ownActorId) throw new Error(`agents may not publish on another agent's topics (${topic})`);
+  if (kind === 'commands') throw new Error(`agents may not publish commands, not even to themselves (${topic})`);
+}
+
+async function hostFetch(request: HostFetchRequest, allowLocal: boolean, fetchImpl: typeof fetch): Promise<HostFetchResponse> {
+  const seconds = Math.min(request.timeoutSeconds ?? 30, MAX_FETCH_SECONDS);
+  const signal = AbortSignal.timeout(seconds * 1000);
+  const headers: Record<string, string> = { ...(request.headers ?? {}) };
+  let body: string | undefined;
+  if (typeof request.body === 'string') body = request.body;
+  else if (request.body !== undefined) {
+    body = JSON.stringify(request.body);
+    if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+  }
+  let url = request.url;
+  let method = (request.method ?? 'GET').toUpperCase();
+  for (let hop = 0; ; hop++) {
+    if (!allowLocal) await refuseLocal(url);
+    let res: Response;
+    try {
+      res = await fetchImpl(url, { method, headers, ...(body !== undefined && method !== 'GET' && method !== 'HEAD' ? { body } : {}), redirect: 'manual', signal });
+    } catch (e) {
+      const err = e as Error;
+      throw new Error(err.name === 'TimeoutError' ? `agent.fetch ${url}: no answer within ${seconds} s` : `agent.fetch ${url}: ${err.message}${(err.cause as Error | undefined)?.message ? ` (${(err.cause as Error).message})` : ''}`);
+    }
+    const location = res.headers.get('location');
+    if (res.status >= 300 && res.status < 400 && location && hop < MAX_REDIRECTS) {
+      await res.body?.cancel();
+      url = new URL(location, url).toString();
+      if (!/^https?:/i.test(url)) throw new Error(`agent.fetch: redirect to a non-http(s) URL refused (${url})`);
+      if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
+        method = 'GET';
+        body = undefined;
+      }
+      continue;
+    }
+    const out: Record<string, string> = {};
+    res.headers.forEach((v, k) => (out[k] = v));
+    return { status: res.status, statusText: res.statusText, headers: out, body: await readCapped(res), url };
+  }
+}
+
+async function readCapped(res: Response): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_FETCH_BODY_BYTES) {
+      await reader.cancel();
+      throw new Error(`agent.fetch: the response is larger than ${MAX_FETCH_BODY_BYTES / 1024} KB`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Refuses URLs that reach this machine (the hub's own REST API and broker live there). */
+async function refuseLocal(url: string): Promise<void> {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  const addresses = isIP(host) ? [host] : await lookup(host, { all: true }).then((r) => r.map((a) => a.address), () => [] as string[]);
+  if (host === 'localhost' || addresses.some(isLoopback)) {
+    throw new Error(`agent.fetch: ${host} is this machine; requests to it need the \`${LOCAL_FETCH_CAPABILITY}\` capability`);
+  }
+}
+
+function isLoopback(address: string): boolean {
+  return address === '::1' || address.startsWith('127.') || address === '0.0.0.0' || address === '::' || address.startsWith('::ffff:127.');
+}

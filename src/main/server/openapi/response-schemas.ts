@@ -1,0 +1,99 @@
+/**
+ * Runtime schemas of the REST responses, for the OpenAPI document only. Each is typed against the
+ * TypeScript shape the route really returns, so the compiler keeps the two in step.
+ */
+import { z } from 'zod';
+import { ACTOR_KINDS, ACTOR_STATES } from '../../../shared/actor-state.js';
+import type { AgentCodeResponse, AgentSummary, ApiError, ChatResponse, HealthResponse } from '../../../shared/rest.js';
+import type { CostResponse, LlmInfoResponse, LlmModelsResponse } from '../../hub/llm-routes.js';
+import type { HaHistoryResponse, HaToggleResponse } from '../../agents/home-assistant/routes/ha-rest-types.js';
+
+export const apiErrorSchema: z.ZodType<ApiError> = z.object({ error: z.string(), detail: z.unknown().optional() });
+
+export const agentSummarySchema: z.ZodType<AgentSummary> = z.object({
+  id: z.string().describe('Stable actor id: uuid5(DNS, "wactorz.actor.<name>")'),
+  name: z.string(),
+  state: z.enum(ACTOR_STATES),
+  protected: z.boolean(),
+  kind: z.enum(ACTOR_KINDS),
+  last_heartbeat: z.number().nullable().describe('Epoch seconds of the last heartbeat'),
+  inbox_size: z.number().int(),
+  restart_count: z.number().int(),
+  messages_processed: z.number().int(),
+  description: z.string().optional(),
+  cost_usd: z.number().optional(),
+  node: z.string().optional(),
+});
+
+export const healthSchema: z.ZodType<HealthResponse> = z.object({
+  status: z.literal('ok'),
+  uptime: z.number(),
+  actors: z.number().int(),
+  llm: z.object({ provider: z.string(), model: z.string().nullable(), configured: z.boolean() }),
+  mqtt: z.object({ mode: z.enum(['embedded', 'external']), state: z.string(), port: z.number().int() }),
+  persistence: z.object({ ephemeral: z.enum(['redis', 'memory']) }),
+});
+
+export const chatResponseSchema: z.ZodType<ChatResponse> = z.object({ status: z.literal('sent'), agent: z.string(), response: z.string() });
+
+export const agentCodeSchema: z.ZodType<AgentCodeResponse> = z.object({
+  name: z.string(),
+  code: z.string(),
+  language: z.enum(['javascript', 'typescript']),
+  version: z.number().int(),
+  versions: z.array(z.object({ version: z.number().int(), created_at: z.number(), note: z.string().optional() })),
+});
+
+export const commandResultSchema = z.object({ status: z.literal('ok'), actor: z.string(), command: z.string(), message: z.string() });
+export const messageResultSchema = z.object({ status: z.literal('sent'), actor: z.string(), result: z.unknown().describe("The actor's RESULT payload") });
+
+export const llmInfoSchema: z.ZodType<LlmInfoResponse> = z.object({
+  provider: z.string(),
+  model: z.string().nullable(),
+  base_url: z.string().nullable(),
+  configured: z.boolean(),
+  summary: z.string(),
+});
+
+export const llmModelsSchema: z.ZodType<LlmModelsResponse> = z.object({
+  provider: z.string(),
+  model: z.string().nullable(),
+  configured: z.boolean(),
+  installed: z.boolean().nullable(),
+  models: z.array(
+    z.object({
+      name: z.string(),
+      size_bytes: z.number().nullable().optional(),
+      modified_at: z.string().nullable().optional(),
+      family: z.string().nullable().optional(),
+      parameter_size: z.string().nullable().optional(),
+      quantization: z.string().nullable().optional(),
+    }),
+  ),
+  note: z.string().optional(),
+});
+
+const costEntrySchema = z.object({
+  calls: z.number().int(),
+  failures: z.number().int(),
+  tokens_in: z.number().int(),
+  tokens_out: z.number().int(),
+  cost_usd: z.number(),
+  unpriced_calls: z.number().int(),
+  avg_latency_ms: z.number(),
+});
+export const costSchema: z.ZodType<CostResponse> = z.object({ total: costEntrySchema, agents: z.record(z.string(), costEntrySchema), summary: z.string() });
+
+export const haHistorySchema: z.ZodType<HaHistoryResponse> = z.object({
+  entity_id: z.string(),
+  numeric: z.boolean(),
+  unit: z.string().nullable(),
+  points: z.array(z.object({ ts: z.number(), value: z.number().nullable(), state: z.string() })),
+});
+
+export const haToggleSchema: z.ZodType<HaToggleResponse> = z.object({
+  entity_id: z.string(),
+  service: z.string(),
+  previous_state: z.string().nullable(),
+  state: z.string().nullable(),
+});

@@ -1,0 +1,165 @@
+/**
+ * What each REST route does, for the OpenAPI document: summaries, parameters, and the request and
+ * response schemas (zod, from src/shared/rest.ts where the route validates with them). A route is
+ * matched by method and path shape (parameter names aside), and appears in the document only when
+ * the server really serves it; a served route with no entry here still appears, marked
+ * undocumented.
+ */
+import { z } from 'zod';
+import {
+  actorMessageRequestSchema,
+  agentCommandRequestSchema,
+  chatRequestSchema,
+  createAgentRequestSchema,
+  rollbackRequestSchema,
+  taskRequestSchema,
+  updateCodeRequestSchema,
+} from '../../../shared/rest.js';
+import { settingsPatchSchema } from '../../../shared/settings.js';
+import { metricsSchema } from '../../../shared/mqtt-payloads.js';
+import {
+  agentCodeSchema,
+  agentSummarySchema,
+  chatResponseSchema,
+  commandResultSchema,
+  costSchema,
+  haHistorySchema,
+  haToggleSchema,
+  healthSchema,
+  llmInfoSchema,
+  llmModelsSchema,
+  messageResultSchema,
+} from './response-schemas.js';
+
+export type Tag = 'hub' | 'agents' | 'chat' | 'code' | 'catalog' | 'settings' | 'llm' | 'home-assistant' | 'docs';
+
+export interface RouteDoc {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
+  /** Fastify form; parameter names may differ from the registered route's. */
+  path: string;
+  tag: Tag;
+  summary: string;
+  description?: string;
+  /** Descriptions of the path parameters, in order. */
+  params?: string[];
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  /** JSON response of the success status. */
+  response?: z.ZodType;
+  /** A non-JSON success body. */
+  responseText?: { contentType: string; description: string };
+  status?: number;
+  /** Error statuses worth naming (401 is added to every route). */
+  errors?: number[];
+}
+
+const actorParam = 'Actor id or name';
+const agentParam = 'Agent name';
+
+export const ROUTE_DOCS: RouteDoc[] = [
+  // The original Wactorz routes.
+  { method: 'GET', path: '/health', tag: 'hub', summary: 'Hub health: uptime, actors, LLM, MQTT, persistence', response: healthSchema },
+  { method: 'GET', path: '/metrics', tag: 'hub', summary: 'Prometheus metrics', responseText: { contentType: 'text/plain; version=0.0.4', description: 'Prometheus text exposition' } },
+  { method: 'GET', path: '/agents', tag: 'agents', summary: 'List agents', response: z.array(agentSummarySchema) },
+  { method: 'GET', path: '/actors', tag: 'agents', summary: 'List actors (same as GET /agents)', response: z.array(agentSummarySchema) },
+  { method: 'GET', path: '/actors/:id', tag: 'agents', summary: 'One actor', params: [actorParam], response: agentSummarySchema, errors: [404] },
+  { method: 'GET', path: '/actors/:id/metrics', tag: 'agents', summary: "An actor's metrics", params: [actorParam], response: metricsSchema, errors: [404] },
+  {
+    method: 'POST',
+    path: '/actors/:id/message',
+    tag: 'agents',
+    summary: 'Send a TASK to an actor and wait for its RESULT',
+    params: [actorParam],
+    body: actorMessageRequestSchema,
+    response: messageResultSchema,
+    errors: [400, 404, 504],
+  },
+  { method: 'POST', path: '/actors/:id/pause', tag: 'agents', summary: 'Pause an actor (protected actors refuse)', params: [actorParam], response: commandResultSchema, errors: [403, 404, 409] },
+  { method: 'POST', path: '/actors/:id/resume', tag: 'agents', summary: 'Resume a paused actor', params: [actorParam], response: commandResultSchema, errors: [404, 409] },
+  { method: 'DELETE', path: '/actors/:id', tag: 'agents', summary: 'Stop and delete an actor (protected actors refuse)', params: [actorParam], response: commandResultSchema, errors: [403, 404, 409] },
+  { method: 'POST', path: '/agents/command', tag: 'agents', summary: 'Run a command on an actor: stop, pause, resume, delete, restart', body: agentCommandRequestSchema, response: commandResultSchema, errors: [400, 403, 404, 409] },
+  {
+    method: 'POST',
+    path: '/chat',
+    tag: 'chat',
+    summary: 'Chat with main (or agent_name)',
+    description:
+      '`@name …` goes to that agent, `/cmd` is a command. With `?stream=1` or `Accept: text/event-stream` the reply streams as Server-Sent Events: `data: {"chunk": "…"}` per piece, then `event: done` with the whole response (or `event: error`).',
+    query: z.object({ stream: z.enum(['1', 'true']).optional().describe('Stream the reply as Server-Sent Events') }),
+    body: chatRequestSchema,
+    response: chatResponseSchema,
+    errors: [400],
+  },
+
+  // DynamicAgent code, versions and tasks.
+  { method: 'POST', path: '/agents', tag: 'code', summary: 'Create and spawn an agent from code', body: createAgentRequestSchema, status: 201, errors: [400, 409] },
+  { method: 'DELETE', path: '/agents/:name', tag: 'code', summary: 'Stop and delete a dynamic agent (its code versions are kept)', params: [agentParam], errors: [403, 404] },
+  {
+    method: 'GET',
+    path: '/agents/:name/code',
+    tag: 'code',
+    summary: "An agent's current code (or ?version=n) and its versions",
+    params: [agentParam],
+    query: z.object({ version: z.coerce.number().int().positive().optional() }),
+    response: agentCodeSchema,
+    errors: [404],
+  },
+  { method: 'PUT', path: '/agents/:name/code', tag: 'code', summary: 'Validate and hot-swap the code (previous version kept)', params: [agentParam], body: updateCodeRequestSchema, errors: [400, 404] },
+  { method: 'GET', path: '/agents/:name/versions', tag: 'code', summary: "An agent's stored code versions", params: [agentParam], errors: [404] },
+  { method: 'GET', path: '/agents/:name/versions/:version', tag: 'code', summary: 'The code of one stored version', params: [agentParam, 'Version number'], errors: [404] },
+  { method: 'POST', path: '/agents/:name/rollback', tag: 'code', summary: 'Roll back to a stored version', params: [agentParam], body: rollbackRequestSchema, errors: [400, 404] },
+  { method: 'POST', path: '/agents/:name/tasks', tag: 'agents', summary: 'Send a TASK to an agent and wait for its RESULT', params: [agentParam], body: taskRequestSchema, errors: [400, 404, 504] },
+
+  // Catalog.
+  { method: 'GET', path: '/catalog', tag: 'catalog', summary: 'The recipes in catalogue_agents/' },
+  {
+    method: 'POST',
+    path: '/catalog/:recipe/spawn',
+    tag: 'catalog',
+    summary: 'Spawn an agent from a recipe',
+    params: ['Recipe name'],
+    body: z.object({ name: z.string().optional(), config: z.record(z.string(), z.unknown()).optional() }),
+    errors: [400, 404, 409],
+  },
+
+  // Settings.
+  { method: 'GET', path: '/settings', tag: 'settings', summary: 'Hub settings (secrets only as "set or not")' },
+  { method: 'PUT', path: '/settings', tag: 'settings', summary: 'Change settings (a secret: a new value, or null to clear it)', body: settingsPatchSchema, errors: [400] },
+
+  // LLM and cost.
+  { method: 'GET', path: '/llm', tag: 'llm', summary: 'The LLM in use, or what to set', response: llmInfoSchema },
+  { method: 'GET', path: '/llm/models', tag: 'llm', summary: 'Models of the provider (Ollama: installed ones)', query: z.object({ provider: z.string().optional() }), response: llmModelsSchema, errors: [502, 503] },
+  { method: 'GET', path: '/cost', tag: 'llm', summary: 'LLM tokens and cost, in total and per agent', response: costSchema },
+
+  // Home Assistant.
+  { method: 'GET', path: '/ha/status', tag: 'home-assistant', summary: 'Home Assistant connection status, or why it is not configured' },
+  { method: 'GET', path: '/ha-map', tag: 'home-assistant', summary: 'The home map: areas, devices, entities', errors: [404, 502] },
+  {
+    method: 'GET',
+    path: '/ha/entities',
+    tag: 'home-assistant',
+    summary: 'Entities with their state',
+    query: z.object({ domain: z.string().optional(), area: z.string().optional() }),
+    errors: [400, 404, 502],
+  },
+  {
+    method: 'GET',
+    path: '/ha/history/:entity_id',
+    tag: 'home-assistant',
+    summary: "An entity's state history",
+    params: ['Entity id, e.g. light.kitchen'],
+    query: z.object({
+      since: z.coerce.number().optional().describe('Epoch seconds'),
+      until: z.coerce.number().optional().describe('Epoch seconds'),
+      limit: z.coerce.number().int().positive().max(10_000).optional(),
+      bucket: z.coerce.number().int().positive().optional().describe('Seconds per averaged point'),
+    }),
+    response: haHistorySchema,
+    errors: [400, 404],
+  },
+  { method: 'POST', path: '/ha/entities/:entity_id/toggle', tag: 'home-assistant', summary: 'Toggle a light, switch, fan…', params: ['Entity id'], response: haToggleSchema, errors: [400, 404, 502] },
+
+  // This document.
+  { method: 'GET', path: '/openapi.json', tag: 'docs', summary: 'This OpenAPI 3.1 document', responseText: { contentType: 'application/json', description: 'OpenAPI 3.1 document' } },
+  { method: 'GET', path: '/docs', tag: 'docs', summary: 'The API reference as a web page', responseText: { contentType: 'text/html', description: 'HTML page' } },
+];
