@@ -25,7 +25,6 @@ import { MainActor, type MainChatResult } from './agents/main/main-actor.js';
 import { MonitorAgent, monitorTimingFromConfig } from './agents/monitor/monitor-agent.js';
 import { IOAgent } from './agents/io/io-agent.js';
 import { createHomeAssistantIntegration } from './agents/home-assistant/index.js';
-import { createDynamicAgents } from './agents/dynamic/index.js';
 import { SettingsStore } from './settings/settings-store.js';
 import { SettingsService, startupHaSettings, startupLlmConfig } from './settings/settings-service.js';
 import { SwitchableLlmProvider } from './settings/switchable-llm.js';
@@ -107,7 +106,7 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
     // The supervision tree, as the original's build_system(): factories are called fresh on each restart.
     system
       // MainActor bills its own calls (chat, intent, summaries) to 'main': it gets the raw provider.
-      .supervise('main', () => new MainActor({ llm, llmSummary, costs, agents: dynamicAgents.mainHooks }), { maxRestarts: 10 })
+      .supervise('main', () => new MainActor({ llm, llmSummary, costs }), { maxRestarts: 10 })
       .supervise('monitor', () => new MonitorAgent(monitorTimingFromConfig(config.timing)), { maxRestarts: 10 })
       .supervise('io', () => new IOAgent(), { maxRestarts: 10 });
     // Home Assistant: its routes always answer (404 with the reason when not configured); the
@@ -126,13 +125,8 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
         .supervise('home-assistant-agent', homeAssistant.makeAgent, { maxRestarts: 5 })
         .supervise('home-assistant-state-bridge', homeAssistant.makeBridge, { maxRestarts: 5 });
     } else log('info', `Home Assistant: ${homeAssistant.reason ?? 'not configured'}`);
-    // DynamicAgents: the spawn registry (SQLite), code agents in sandboxes, <spawn> blocks, the agent writer.
-    const dynamicAgents = createDynamicAgents({ system, llm, costs, homeAssistant, log });
-    closers.add(() => dynamicAgents.close());
 
     await system.startSupervised();
-    // Every registered agent comes back with its latest code and state.
-    await dynamicAgents.restore();
 
     const chat = async (text: string, ctx: { interface?: string; user?: string; onChunk?: (chunk: string) => void }): Promise<MainChatResult> => {
       const messageId = randomUUID();
@@ -173,10 +167,8 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
       mqtt: { mode: mqttMode, broker: config.mqtt.broker ?? null, port: mqttPort, username: config.mqtt.username ?? null, passwordSet: Boolean(config.mqtt.password) },
       log: (level, message) => log(level, message),
     });
-    const routes: RoutePlugin[] = [llmRoutes({ llm, costs, llmSummary: () => llm.summary }), homeAssistant.routes, settingsRoutes(settings), openApiRoutes()];
+    const routes: RoutePlugin[] = [llmRoutes({ llm, costs, llmSummary }), homeAssistant.routes, settingsRoutes(settings), openApiRoutes()];
     const httpLog = (level: 'info' | 'warning' | 'error', message: string) => log(level, `http: ${message}`);
-    // POST /agents, /agents/:name/code|versions|rollback|tasks, DELETE /agents/:name (GET /agents stays the original's).
-    routes.push(dynamicAgents.routes);
 
     let dashboardUrl: string | null = null;
     if (config.monitorPort !== null) {
