@@ -13,6 +13,7 @@
  *   npx tsx bench/broker-throughput.bench.ts [messages]
  */
 import { type ChildProcess, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { type MqttClient, connectAsync } from 'mqtt';
@@ -130,13 +131,28 @@ interface Run {
   ms: number;
 }
 
+/** CPU time (ms) a broker has used so far: this process for aedes, /proc for Mosquitto. */
+type CpuClock = () => number;
+const ownCpu: CpuClock = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+function processCpu(pid: number): CpuClock {
+  return () => {
+    // /proc/<pid>/stat fields 14 and 15: utime and stime in clock ticks (100 per second on Linux).
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  };
+}
+
 let runSeq = 0;
 
 /** Has the subscriber listen on a fresh topic, runs `publish`, and turns the receipts into msgs/s. */
-async function measure(sub: Client, n: number, label: string, publish: (topic: string) => Promise<number>): Promise<Run> {
+async function measure(sub: Client, n: number, label: string, cpu: CpuClock, publish: (topic: string) => Promise<number>): Promise<Run> {
   const topic = `bench/${++runSeq}`;
   sub.send({ kind: 'listen', topic, n });
   if ((await sub.next())?.kind !== 'ready') throw new Error('the subscriber did not subscribe');
+  const cpuBefore = cpu();
   const startedAt = await publish(topic);
   let report = await sub.next();
   if (!report) {
@@ -145,15 +161,17 @@ async function measure(sub: Client, n: number, label: string, publish: (topic: s
     report = await sub.next(5_000);
   }
   if (report?.kind !== 'received') throw new Error('the subscriber does not answer');
+  const brokerCpuMs = cpu() - cpuBefore;
   const ms = report.lastAt - startedAt;
   const run = { rate: (report.count / ms) * 1000, received: report.count, ms };
   const note = report.count < n ? ` (only ${report.count}/${n} delivered)` : '';
-  process.stderr.write(`  ${label}: ${run.received} msgs in ${run.ms.toFixed(0)} ms → ${run.rate.toFixed(0)} msgs/s${note}\n`);
+  const perMsg = ((brokerCpuMs * 1000) / Math.max(1, report.count)).toFixed(1);
+  process.stderr.write(`  ${label}: ${run.received} msgs in ${run.ms.toFixed(0)} ms → ${run.rate.toFixed(0)} msgs/s; broker CPU ${perMsg} µs/msg${note}\n`);
   return run;
 }
 
-function tcpRun(sub: Client, pub: Client, n: number, label: string): Promise<Run> {
-  return measure(sub, n, label, async (topic) => {
+function tcpRun(sub: Client, pub: Client, n: number, label: string, cpu: CpuClock): Promise<Run> {
+  return measure(sub, n, label, cpu, async (topic) => {
     pub.send({ kind: 'publish', topic, n });
     const done = await pub.next();
     if (done?.kind !== 'published') throw new Error('the publisher did not finish');
@@ -162,7 +180,8 @@ function tcpRun(sub: Client, pub: Client, n: number, label: string): Promise<Run
 }
 
 function inProcessRun(bus: Bus, sub: Client, n: number, label: string): Promise<Run> {
-  return measure(sub, n, label, async (topic) => {
+  // The publisher shares the process with aedes here, so its CPU is counted as the broker's.
+  return measure(sub, n, label, ownCpu, async (topic) => {
     const payload = Buffer.from(PAYLOAD);
     const startedAt = now();
     for (let i = 0; i < n; i++) {
@@ -189,17 +208,19 @@ async function main(): Promise<void> {
     const aedesSub = await spawnClient('sub', aedesUrl);
     const aedesPub = await spawnClient('pub', aedesUrl);
     clients.push(aedesSub, aedesPub);
-    const mq = mosquitto ? { sub: await spawnClient('sub', mosquitto.url), pub: await spawnClient('pub', mosquitto.url) } : undefined;
+    const mq = mosquitto
+      ? { sub: await spawnClient('sub', mosquitto.url), pub: await spawnClient('pub', mosquitto.url), cpu: processCpu(mosquitto.pid!) }
+      : undefined;
     if (mq) clients.push(mq.sub, mq.pub);
 
-    await tcpRun(aedesSub, aedesPub, WARMUP, 'aedes warm-up');
+    await tcpRun(aedesSub, aedesPub, WARMUP, 'aedes warm-up', ownCpu);
     await inProcessRun(embedded.bus, aedesSub, WARMUP, 'in-process warm-up');
-    if (mq) await tcpRun(mq.sub, mq.pub, WARMUP, 'mosquitto warm-up');
+    if (mq) await tcpRun(mq.sub, mq.pub, WARMUP, 'mosquitto warm-up', mq.cpu);
     for (let round = 1; round <= ROUNDS; round++) {
-      best.aedes = Math.max(best.aedes, (await tcpRun(aedesSub, aedesPub, MESSAGES, `aedes, round ${round}`)).rate);
+      best.aedes = Math.max(best.aedes, (await tcpRun(aedesSub, aedesPub, MESSAGES, `aedes, round ${round}`, ownCpu)).rate);
       best.inProcess = Math.max(best.inProcess, (await inProcessRun(embedded.bus, aedesSub, MESSAGES, `in-process, round ${round}`)).rate);
       if (mq) {
-        const rate = (await tcpRun(mq.sub, mq.pub, MESSAGES, `mosquitto, round ${round}`)).rate;
+        const rate = (await tcpRun(mq.sub, mq.pub, MESSAGES, `mosquitto, round ${round}`, mq.cpu)).rate;
         best.mosquitto = Number.isFinite(best.mosquitto) ? Math.max(best.mosquitto, rate) : rate;
       }
     }

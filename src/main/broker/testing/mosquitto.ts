@@ -108,6 +108,11 @@ export class MosquittoServer {
     return this.child !== undefined;
   }
 
+  /** The broker's process id while it runs. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** The broker's recent log output (for failure messages). */
   get output(): string {
     return this.log;
