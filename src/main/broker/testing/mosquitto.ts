@@ -30,6 +30,7 @@ export interface MosquittoOptions {
 
 const LOG_LIMIT = 64 * 1024;
 const running = new Set<ChildProcess>();
+const tempDirs = new Set<string>();
 let exitHookInstalled = false;
 
 /** The mosquitto binary (PATH, then /usr/sbin where Debian puts it), or undefined. */
@@ -189,6 +190,7 @@ export class MosquittoServer {
   async close(): Promise<void> {
     await this.stop();
     rmSync(this.dir, { recursive: true, force: true });
+    tempDirs.delete(this.dir);
   }
 
   private async signal(sig: NodeJS.Signals): Promise<void> {
@@ -227,6 +229,7 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
     // A test run that dies must not leave brokers behind.
     process.once('exit', () => {
       for (const child of running) child.kill('SIGKILL');
+      for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
     });
   }
   const host = opts.host ?? '127.0.0.1';
@@ -235,6 +238,7 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
   for (let i = 0; i < attempts; i++) {
     const port = opts.port ?? (await freePort(host));
     const dir = mkdtempSync(join(tmpdir(), 'wactorz-mosquitto-'));
+    tempDirs.add(dir);
     writeConfig(dir, host, port, opts);
     const server = new MosquittoServer(availability.bin, host, port, dir, opts.startTimeoutMs ?? 15_000);
     try {
@@ -244,6 +248,7 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
       // Another process may have taken the free port between our probe and mosquitto's bind.
       lastError = err;
       rmSync(dir, { recursive: true, force: true });
+      tempDirs.delete(dir);
     }
   }
   throw lastError;
