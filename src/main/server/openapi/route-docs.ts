@@ -92,7 +92,25 @@ export const ROUTE_DOCS: RouteDoc[] = [
   },
 
   // DynamicAgent code, versions and tasks.
-  { method: 'POST', path: '/agents', tag: 'code', summary: 'Create and spawn an agent from code', body: createAgentRequestSchema, status: 201, errors: [400, 409] },
+  {
+    method: 'POST',
+    path: '/agents',
+    tag: 'code',
+    summary: 'Create and spawn an agent from code',
+    description: 'Also accepts the spawn-block fields (`kind`, `input_schema`, `output_schema`, `publishes`, `poll_interval`, `env`, `replace`). Code that does not compile is refused with 400 and `detail.diagnostics` (line, column).',
+    body: createAgentRequestSchema,
+    status: 201,
+    errors: [400, 409, 503],
+  },
+  {
+    method: 'POST',
+    path: '/agents/validate',
+    tag: 'code',
+    summary: 'Check code without deploying it: diagnostics and the exports found',
+    body: z.object({ code: z.string(), language: z.enum(['javascript', 'typescript']).optional() }),
+    errors: [400],
+  },
+  { method: 'GET', path: '/agents/:name', tag: 'code', summary: 'A dynamic agent: summary and spawn spec', params: [agentParam], errors: [404] },
   { method: 'DELETE', path: '/agents/:name', tag: 'code', summary: 'Stop and delete a dynamic agent (its code versions are kept)', params: [agentParam], errors: [403, 404] },
   {
     method: 'GET',
@@ -108,7 +126,17 @@ export const ROUTE_DOCS: RouteDoc[] = [
   { method: 'GET', path: '/agents/:name/versions', tag: 'code', summary: "An agent's stored code versions", params: [agentParam], errors: [404] },
   { method: 'GET', path: '/agents/:name/versions/:version', tag: 'code', summary: 'The code of one stored version', params: [agentParam, 'Version number'], errors: [404] },
   { method: 'POST', path: '/agents/:name/rollback', tag: 'code', summary: 'Roll back to a stored version', params: [agentParam], body: rollbackRequestSchema, errors: [400, 404] },
-  { method: 'POST', path: '/agents/:name/tasks', tag: 'agents', summary: 'Send a TASK to an agent and wait for its RESULT', params: [agentParam], body: taskRequestSchema, errors: [400, 404, 504] },
+  {
+    method: 'POST',
+    path: '/agents/:name/tasks',
+    tag: 'agents',
+    summary: 'Send a TASK to an agent and wait for its RESULT',
+    description: 'A failed task answers `{error, detail}` with its kind: timeout → 504, crash or out of memory → 502, stopped → 503.',
+    params: [agentParam],
+    body: taskRequestSchema,
+    response: z.object({ result: z.unknown().describe("The agent's RESULT payload") }),
+    errors: [400, 404, 502, 503, 504],
+  },
 
   // Catalog.
   { method: 'GET', path: '/catalog', tag: 'catalog', summary: 'The recipes in catalogue_agents/' },
