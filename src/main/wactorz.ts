@@ -106,7 +106,7 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
     // The supervision tree, as the original's build_system(): factories are called fresh on each restart.
     system
       // MainActor bills its own calls (chat, intent, summaries) to 'main': it gets the raw provider.
-      .supervise('main', () => new MainActor({ llm, llmSummary, costs }), { maxRestarts: 10 })
+      .supervise('main', () => new MainActor({ llm, llmSummary: () => llm.summary, costs }), { maxRestarts: 10 })
       .supervise('monitor', () => new MonitorAgent(monitorTimingFromConfig(config.timing)), { maxRestarts: 10 })
       .supervise('io', () => new IOAgent(), { maxRestarts: 10 });
     // Home Assistant: its routes always answer (404 with the reason when not configured); the
@@ -167,7 +167,7 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
       mqtt: { mode: mqttMode, broker: config.mqtt.broker ?? null, port: mqttPort, username: config.mqtt.username ?? null, passwordSet: Boolean(config.mqtt.password) },
       log: (level, message) => log(level, message),
     });
-    const routes: RoutePlugin[] = [llmRoutes({ llm, costs, llmSummary }), homeAssistant.routes, settingsRoutes(settings), openApiRoutes()];
+    const routes: RoutePlugin[] = [llmRoutes({ llm, costs, llmSummary: () => llm.summary }), homeAssistant.routes, settingsRoutes(settings), openApiRoutes()];
     const httpLog = (level: 'info' | 'warning' | 'error', message: string) => log(level, `http: ${message}`);
 
     let dashboardUrl: string | null = null;

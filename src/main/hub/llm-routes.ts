@@ -17,10 +17,21 @@ import { NotConfiguredProvider } from '../llm/not-configured-provider.js';
 import type { LlmProvider } from '../llm/provider.js';
 
 export interface LlmRoutesDeps {
-  /** The raw provider (not the cost-tracking wrapper): /llm/models needs OllamaProvider.listModels. */
+  /** The hub's provider (it may be switched at run time: every request reads it afresh). */
   llm: LlmProvider;
   costs: CostTracker;
-  llmSummary: string;
+  /** The startup line for the current provider (a function when the provider can change). */
+  llmSummary: string | (() => string);
+}
+
+/**
+ * Who can list the installed models: the provider itself when it is an OllamaProvider, otherwise
+ * (a wrapper around Ollama, e.g. the switchable provider) a lister on the same host — GET
+ * /api/tags needs no more than the host, and no retries: a listing should answer fast.
+ */
+function ollamaLister(llm: LlmProvider): OllamaProvider | undefined {
+  if (llm instanceof OllamaProvider) return llm;
+  return llm.name === 'ollama' && llm.configured ? new OllamaProvider({ host: llm.baseUrl, model: llm.model, maxRetries: 0 }) : undefined;
 }
 
 export interface LlmInfoResponse {
@@ -107,19 +118,21 @@ async function ollamaModels(llm: OllamaProvider): Promise<LlmModelsResponse> {
 }
 
 export function llmRoutes(d: LlmRoutesDeps): RoutePlugin {
+  const summary = (): string => (typeof d.llmSummary === 'function' ? d.llmSummary() : d.llmSummary);
   return async (app: FastifyInstance) => {
     app.get('/llm', async (): Promise<LlmInfoResponse> => ({
       provider: d.llm.name,
       model: d.llm.model || null,
       base_url: d.llm.baseUrl || null,
       configured: d.llm.configured,
-      summary: d.llmSummary,
+      summary: summary(),
     }));
 
     app.get('/llm/models', async (): Promise<LlmModelsResponse> => {
-      if (d.llm instanceof OllamaProvider) return ollamaModels(d.llm);
+      const ollama = ollamaLister(d.llm);
+      if (ollama) return ollamaModels(ollama);
       if (!d.llm.configured) {
-        const note = d.llm instanceof NotConfiguredProvider ? d.llm.reason : d.llmSummary;
+        const note = d.llm instanceof NotConfiguredProvider ? d.llm.reason : summary();
         return { provider: d.llm.name, model: d.llm.model || null, configured: false, installed: null, models: [], note };
       }
       return { provider: d.llm.name, model: d.llm.model, configured: true, installed: null, models: [{ name: d.llm.model }] };
@@ -130,7 +143,7 @@ export function llmRoutes(d: LlmRoutesDeps): RoutePlugin {
       return {
         total: costEntry(snap.total),
         agents: Object.fromEntries(Object.entries(snap.agents).map(([name, s]) => [name, costEntry(s)])),
-        summary: d.llmSummary,
+        summary: summary(),
       };
     });
   };

@@ -54,7 +54,8 @@ export const PLANNER_AGENT = 'planner';
 export interface MainActorOptions {
   /** The raw provider: main bills its calls (chat, classification, summaries) to 'main'. */
   llm: LlmProvider;
-  llmSummary: string;
+  /** The startup line for the provider (a function when the provider can be switched at run time). */
+  llmSummary: string | (() => string);
   costs: CostTracker;
   /** How long an @mention waits for the agent's RESULT. */
   mentionTimeoutMs?: number;
@@ -208,7 +209,7 @@ export class MainActor extends LLMAgent {
     if (!this.llm.configured) {
       const ack = noted.length ? `Noted: ${describeFacts(noted)}. ` : '';
       return {
-        reply: `${ack}I can run commands (/help) and pass messages to agents (@name …), but no LLM is configured for conversation. ${this.opts.llmSummary}`,
+        reply: `${ack}I can run commands (/help) and pass messages to agents (@name …), but no LLM is configured for conversation. ${this.llmSummary()}`,
         agent: 'main',
       };
     }
@@ -331,7 +332,11 @@ export class MainActor extends LLMAgent {
   }
 
   private commandContext(): CommandContext {
-    return { system: this.system, costs: this.costs, llmSummary: this.opts.llmSummary, extra: this.extraCommands };
+    return { system: this.system, costs: this.costs, llmSummary: this.llmSummary(), extra: this.extraCommands };
+  }
+
+  private llmSummary(): string {
+    return typeof this.opts.llmSummary === 'function' ? this.opts.llmSummary() : this.opts.llmSummary;
   }
 
   private publishChat(c: Omit<AgentChat, 'timestamp'>): void {
