@@ -135,7 +135,7 @@ export class CatalogService {
         kind: 'catalog',
         description: `${m.title ?? m.name}: ${m.description}`,
         capabilities: [...new Set([...m.capabilities, ...grants])],
-        publishes: m.publishes.map(placeholders),
+        publishes: [...new Set(m.publishes.map(placeholders).filter((t) => t !== ''))],
         inputSchema: m.inputs.length ? m.inputs : undefined,
         outputSchema: m.outputs.length ? m.outputs : undefined,
         tuning: {

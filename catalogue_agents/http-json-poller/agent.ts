@@ -1,0 +1,69 @@
+/** HTTP JSON poller → MQTT: GET a JSON API every `interval_seconds`, pick fields, publish on change. */
+
+interface PollerConfig {
+  url: string;
+  topic: string;
+  interval_seconds: number;
+  fields: Record<string, string>;
+  headers: Record<string, string>;
+  only_on_change: boolean;
+  retain: boolean;
+}
+
+function config(agent: Agent): PollerConfig {
+  const c = (agent.state.config ?? {}) as Partial<PollerConfig>;
+  if (!c.url || !c.topic) throw new Error('config needs "url" and "topic"');
+  const headers = agent.env.headers ? (JSON.parse(agent.env.headers) as Record<string, string>) : (c.headers ?? {});
+  return { url: c.url, topic: c.topic, interval_seconds: c.interval_seconds ?? 60, fields: c.fields ?? {}, headers, only_on_change: c.only_on_change ?? true, retain: c.retain ?? false };
+}
+
+function pick(obj: unknown, path: string): unknown {
+  let cur: unknown = obj;
+  for (const part of path.split('.').filter(Boolean)) {
+    if (cur === null || cur === undefined || typeof cur !== 'object') return undefined;
+    cur = Array.isArray(cur) && /^\d+$/.test(part) ? cur[Number(part)] : (cur as Record<string, unknown>)[part];
+  }
+  return cur;
+}
+
+async function poll(agent: Agent): Promise<{ published: boolean; value: unknown }> {
+  const c = config(agent);
+  agent.state.last_poll_at = Date.now() / 1000;
+  const res = await agent.fetch(c.url, { headers: { accept: 'application/json', ...c.headers }, timeoutSeconds: 30 });
+  if (!res.ok) throw new Error(`HTTP ${res.status} ${res.statusText}`);
+  let body: unknown;
+  try {
+    body = await res.json();
+  } catch {
+    throw new Error('the response is not JSON');
+  }
+  const names = Object.keys(c.fields);
+  const value = names.length ? Object.fromEntries(names.map((n) => [n, pick(body, c.fields[n]!) ?? null])) : body;
+  const fingerprint = JSON.stringify(value);
+  if (c.only_on_change && agent.state.last_fingerprint === fingerprint) return { published: false, value };
+  agent.state.last_fingerprint = fingerprint;
+  const message = value && typeof value === 'object' && !Array.isArray(value) ? { ...(value as Record<string, unknown>), source: c.url, timestamp: Date.now() / 1000 } : { value, source: c.url, timestamp: Date.now() / 1000 };
+  agent.publish(c.topic, message, { retain: c.retain });
+  agent.state.published = (agent.state.published ?? 0) + 1;
+  return { published: true, value };
+}
+
+export async function setup(agent: Agent): Promise<void> {
+  agent.interval = config(agent).interval_seconds;
+}
+
+export async function process(agent: Agent): Promise<void> {
+  try {
+    await poll(agent);
+    agent.state.last_error = null;
+  } catch (e) {
+    agent.state.last_error = (e as Error).message;
+    agent.log(`poll failed: ${(e as Error).message}`, 'warning');
+  }
+}
+
+export async function handleTask(agent: Agent, payload: unknown): Promise<unknown> {
+  const p = (payload ?? {}) as { action?: string };
+  if (p.action === 'poll') return poll(agent);
+  return { url: config(agent).url, last_poll_at: agent.state.last_poll_at ?? null, last_error: agent.state.last_error ?? null, published: agent.state.published ?? 0 };
+}

@@ -1,0 +1,79 @@
+/** topic-summariser and daily-digest in the real sandbox; the LLM is the real OpenAI SDK against the scripted server. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHttpReceiver, type HttpReceiver } from '../testing/http-receiver.js';
+import { startRecipeHub, waitUntil, type Json, type RecipeHub } from '../testing/recipe-hub.js';
+
+function lastUserText(body: Json): string {
+  return body.messages.filter((m: Json) => m.role === 'user').at(-1).content;
+}
+
+describe('LLM recipes', () => {
+  let hub: RecipeHub;
+  let hook: HttpReceiver;
+  beforeAll(async () => {
+    hub = await startRecipeHub({ llm: true });
+    hook = await startHttpReceiver();
+  });
+  afterAll(async () => {
+    await hub?.close();
+    await hook?.close();
+  });
+
+  it('topic-summariser sends the collected messages to the LLM and publishes its summary', async () => {
+    const out = await hub.collect('summaries/#');
+    await hub.catalog.spawn('topic-summariser', { name: 'garage-summary', config: { topics: ['garage/#'], every_seconds: 3600 } }, 'user');
+    hub.publish('garage/door', { state: 'open' });
+    hub.publish('garage/temp', 4.5);
+    await waitUntil(async () => (await hub.system.ask<Json>('garage-summary', { action: 'last' })).count === 2, 'two collected messages');
+    hub.llmServer!.script('openai', ['- The garage door was opened.\n- It is cold (4.5 °C).']);
+    const r = await hub.system.ask<Json>('garage-summary', { action: 'summarise' }, 60_000);
+    expect(r).toMatchObject({ summary: '- The garage door was opened.\n- It is cold (4.5 °C).', count: 2, topics: { 'garage/door': 1, 'garage/temp': 1 } });
+    const req = hub.llmServer!.lastRequest('openai')!;
+    const prompt = lastUserText(req.body);
+    expect(prompt).toMatch(/garage\/door: \{"state":"open"\}/);
+    expect(prompt).toMatch(/garage\/temp: 4\.5/);
+    expect(JSON.stringify(req.body)).toMatch(/summarise MQTT message streams/);
+    await waitUntil(() => out.length === 1, 'the published summary');
+    expect(out[0]!.topic).toBe('summaries/garage-summary');
+    expect((await hub.system.ask<Json>('garage-summary', { action: 'summarise' })).reason).toBe('not enough messages yet');
+    expect(hub.costs.snapshot().agents['garage-summary']?.calls).toBe(1); // billed to the agent
+  });
+
+  it('daily-digest sends at the set time: LLM-written, to MQTT and a Slack webhook', async () => {
+    const out = await hub.collect('digests/#');
+    const at = new Date(Date.now() + 4_000);
+    const two = (n: number): string => String(n).padStart(2, '0');
+    const hhmmss = `${two(at.getHours())}:${two(at.getMinutes())}:${two(at.getSeconds())}`;
+    hub.llmServer!.script('openai', ['Quiet day: the front door opened twice, one low-battery warning.']);
+    await hub.catalog.spawn('daily-digest', { name: 'evening-digest', config: { topics: ['events/#'], at: hhmmss, url: `${hook.url}/slack`, format: 'slack', title: 'Home today' }, capabilities: ['fetch_local'] }, 'user');
+    const status = await hub.system.ask<Json>('evening-digest', { action: 'status' });
+    expect(Math.round(status.next_at)).toBe(Math.round(Math.floor(at.getTime() / 1000)));
+    hub.publish('events/door', { message: 'Front door opened' });
+    hub.publish('events/door', { message: 'Front door opened' });
+    hub.publish('events/battery', { message: 'Door sensor battery at 12 %' });
+    const [req] = await hook.waitFor(1, '/slack', 30_000);
+    expect(req!.json).toEqual({ text: 'Home today\nQuiet day: the front door opened twice, one low-battery warning.' });
+    await waitUntil(() => out.length === 1, 'the digest on MQTT');
+    expect(out[0]!.topic).toBe('digests/evening-digest');
+    expect(out[0]!.payload).toMatchObject({ count: 3, topics: { 'events/door': 2, 'events/battery': 1 }, llm: true, title: 'Home today' });
+    expect(lastUserText(hub.llmServer!.lastRequest('openai')!.body)).toMatch(/events\/battery: Door sensor battery at 12 %/);
+    const after = await waitUntil(async () => {
+      const s = await hub.system.ask<Json>('evening-digest', { action: 'status' });
+      return s.count === 0 && s.next_at !== status.next_at && s;
+    }, 'a new day');
+    expect(after.next_at - status.next_at).toBeCloseTo(86_400, -2);
+  });
+
+  it('daily-digest falls back to the plain list when the LLM fails', async () => {
+    hub.llmServer!.script('openai', [{ kind: 'error', status: 500, message: 'model overloaded' }]);
+    await hub.catalog.spawn('daily-digest', { name: 'plain-digest', config: { topics: ['plain/#'], at: '03:00', timezone: 'UTC' } }, 'user');
+    hub.publish('plain/a', { message: 'one' });
+    hub.publish('plain/b', 'two');
+    hub.publish('plain/a', { message: 'three' });
+    await waitUntil(async () => (await hub.system.ask<Json>('plain-digest', { action: 'status' })).count === 3, 'three events');
+    const d = await hub.system.ask<Json>('plain-digest', { action: 'digest' }, 60_000);
+    expect(d.llm).toBe(false);
+    expect(d.digest).toMatch(/^Daily digest: 3 events on 2 topics\n• plain\/a \(2\): last at \d\d:\d\d — three\n• plain\/b \(1\): last at \d\d:\d\d — two$/);
+    expect((await hub.system.ask<Json>('plain-digest', { action: 'digest' })).reason).toBe('no events today');
+  });
+});
