@@ -129,10 +129,22 @@ describe.skipIf(!requireChromium())('dashboard (browser, real hub)', () => {
     await screenshot(page, 'alerts');
   });
 
-  it('shows the settings and connection details', async () => {
+  it('edits the hub settings; secrets are write-only', async () => {
     const { page } = b;
     await openView(page, 'settings');
-    await page.waitForSelector('text=Connection');
+    await page.waitForSelector('[data-testid="settings-form"]');
+    expect(await page.inputValue('[data-testid="settings-provider"]')).toBe('openai');
+    expect(await page.getAttribute('[data-testid="settings-api-key"]', 'placeholder')).toMatch(/stored/);
+    await page.fill('[data-testid="settings-ha-url"]', 'http://127.0.0.1:9');
+    await page.fill('[data-testid="settings-ha-token"]', 'e2e-ha-token');
+    await page.click('[data-testid="settings-save"]');
+    await page.waitForSelector('[data-testid="settings-result"]:has-text("Saved")', { timeout: 30_000 });
+    const saved = await hub.api<{ homeAssistant: { url: string | null; tokenSet: boolean } }>('GET', 'settings');
+    expect(saved.body.homeAssistant).toMatchObject({ url: 'http://127.0.0.1:9', tokenSet: true });
+    // The token never comes back to the page: the field is empty and says a value is stored.
+    expect(await page.inputValue('[data-testid="settings-ha-token"]')).toBe('');
+    expect(await page.getAttribute('[data-testid="settings-ha-token"]', 'placeholder')).toMatch(/stored/);
+    expect(JSON.stringify(saved.body)).not.toContain('e2e-ha-token');
     await screenshot(page, 'settings');
   });
 

@@ -67,10 +67,11 @@ export class MqttLink {
     client.on('connect', () => {
       this.delay = min;
       client.options.reconnectPeriod = min;
+      // Online once the broker has acknowledged the subscriptions: from then on nothing is missed.
       client.subscribe(this.o.subscriptions as string[], { qos: 0 }, (err) => {
-        if (err && !this.stopped) this.setState('online', `subscribe failed: ${err.message}`);
+        if (this.stopped || this.client !== client) return;
+        this.setState('online', err ? `subscribe failed: ${err.message}` : undefined);
       });
-      this.setState('online');
     });
     client.on('reconnect', () => {
       this.setState('reconnecting');

@@ -13,9 +13,9 @@ import {
   healthSchema,
   spawnResultSchema,
   taskResultSchema,
-  toModels,
+  toModelList,
   toRecipes,
-  type ModelInfo,
+  type ModelList,
   type Recipe,
 } from './rest-schemas.js';
 
@@ -233,9 +233,9 @@ export class RestClient {
     return this.raw('PUT', 'settings', patch);
   }
 
-  async llmModels(provider?: string): Promise<ModelInfo[]> {
-    const json = await this.raw('GET', provider ? `llm/models?provider=${seg(provider)}` : 'llm/models');
-    return toModels(json);
+  /** The models of the hub's configured provider (Ollama: the installed ones). */
+  async llmModels(): Promise<ModelList> {
+    return toModelList(await this.raw('GET', 'llm/models'));
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentListSchema, diagnosticsFrom, toModels, toRecipes } from './rest-schemas.js';
+import { agentListSchema, diagnosticsFrom, toModelList, toModels, toRecipes } from './rest-schemas.js';
 
 describe('diagnosticsFrom', () => {
   it('finds line/column diagnostics wherever the 400 body puts them', () => {
@@ -37,6 +37,11 @@ describe('toRecipes', () => {
 describe('toModels', () => {
   it('reads Ollama tags, OpenAI lists and plain names', () => {
     expect(toModels({ models: [{ name: 'llama3.2:3b', size: 2_000_000_000 }] })).toEqual([{ name: 'llama3.2:3b', detail: '2.0 GB' }]);
+    expect(toModelList({ provider: 'ollama', model: 'llama3', installed: false, models: [{ name: 'qwen3:8b', size_bytes: 5_200_000_000, parameter_size: '8.2B' }], note: 'model llama3 is not pulled' })).toEqual({
+      provider: 'ollama',
+      models: [{ name: 'qwen3:8b', detail: '8.2B · 5.2 GB' }],
+      note: 'model llama3 is not pulled',
+    });
     expect(toModels({ data: [{ id: 'gpt-x' }] })).toEqual([{ name: 'gpt-x' }]);
     expect(toModels(['a', 'b'])).toEqual([{ name: 'a' }, { name: 'b' }]);
   });

@@ -161,22 +161,47 @@ export interface ModelInfo {
 
 const modelEntry = z.union([
   z.string(),
-  z.looseObject({ name: z.string().optional(), model: z.string().optional(), id: z.string().optional(), size: z.number().optional(), details: z.unknown().optional() }),
+  z.looseObject({
+    name: z.string().optional(),
+    model: z.string().optional(),
+    id: z.string().optional(),
+    size: z.number().optional(),
+    size_bytes: z.number().nullable().optional(),
+    parameter_size: z.string().nullable().optional(),
+  }),
 ]);
 
+export interface ModelList {
+  /** The provider the hub listed models for (its configured one), when it says. */
+  provider?: string;
+  models: ModelInfo[];
+  /** What to do, e.g. "model llama3 is not pulled — run `ollama pull llama3`". */
+  note?: string;
+}
+
 export function toModels(json: unknown): ModelInfo[] {
-  const list = Array.isArray(json) ? json : (json as { models?: unknown; data?: unknown } | null)?.models ?? (json as { data?: unknown } | null)?.data;
+  return toModelList(json).models;
+}
+
+export function toModelList(json: unknown): ModelList {
+  const obj = json !== null && typeof json === 'object' && !Array.isArray(json) ? (json as { models?: unknown; data?: unknown; provider?: unknown; note?: unknown }) : null;
+  const list = Array.isArray(json) ? json : (obj?.models ?? obj?.data);
   const parsed = z.array(modelEntry).parse(list ?? []);
-  const out: ModelInfo[] = [];
+  const models: ModelInfo[] = [];
   for (const m of parsed) {
-    if (typeof m === 'string') out.push({ name: m });
+    if (typeof m === 'string') models.push({ name: m });
     else {
       const name = m.name ?? m.model ?? m.id;
       if (!name) continue;
       const info: ModelInfo = { name };
-      if (m.size !== undefined) info.detail = `${(m.size / 1e9).toFixed(1)} GB`;
-      out.push(info);
+      const bytes = m.size_bytes ?? m.size;
+      const detail = [m.parameter_size, typeof bytes === 'number' ? `${(bytes / 1e9).toFixed(1)} GB` : null].filter(Boolean).join(' · ');
+      if (detail) info.detail = detail;
+      models.push(info);
     }
   }
+  const out: ModelList = { models };
+  if (typeof obj?.provider === 'string') out.provider = obj.provider;
+  if (typeof obj?.note === 'string') out.note = obj.note;
   return out;
 }

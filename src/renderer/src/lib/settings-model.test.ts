@@ -3,11 +3,18 @@ import { draftFrom, patchFromDraft, settingsFromApi } from './settings-model.js'
 
 describe('settingsFromApi', () => {
   it('reads camelCase settings and secret flags', () => {
-    const m = settingsFromApi({ llm: { provider: 'ollama', model: 'llama3.2', baseUrl: 'http://127.0.0.1:11434', apiKeySet: false }, homeAssistant: { url: 'http://ha:8123', tokenSet: true }, mqtt: { broker: '', port: 1883 } });
+    // The hub's SettingsView (src/shared/settings.ts).
+    const m = settingsFromApi({
+      llm: { provider: 'ollama', model: 'llama3.2', baseUrl: 'http://127.0.0.1:11434', apiKeySet: false, summary: 'Ollama llama3.2' },
+      homeAssistant: { url: 'http://ha:8123', tokenSet: true, configured: false, reason: 'unreachable' },
+      mqtt: { broker: null, port: 1883, username: null, passwordSet: false, mode: 'embedded' },
+      restartRequired: true,
+    });
     expect(m).toEqual({
-      llm: { provider: 'ollama', model: 'llama3.2', baseUrl: 'http://127.0.0.1:11434', apiKeySet: false },
-      homeAssistant: { url: 'http://ha:8123', tokenSet: true },
-      mqtt: { broker: '', port: 1883, username: '', passwordSet: false },
+      llm: { provider: 'ollama', model: 'llama3.2', baseUrl: 'http://127.0.0.1:11434', apiKeySet: false, summary: 'Ollama llama3.2' },
+      homeAssistant: { url: 'http://ha:8123', tokenSet: true, configured: false, reason: 'unreachable' },
+      mqtt: { broker: '', port: 1883, username: '', passwordSet: false, mode: 'embedded' },
+      restartRequired: true,
     });
   });
 

@@ -8,9 +8,11 @@
 export const LLM_PROVIDER_CHOICES = ['anthropic', 'openai', 'ollama', 'nim', 'gemini', 'none'] as const;
 
 export interface SettingsModel {
-  llm: { provider: string; model: string; baseUrl: string; apiKeySet: boolean };
-  homeAssistant: { url: string; tokenSet: boolean };
-  mqtt: { broker: string; port: number | null; username: string; passwordSet: boolean };
+  llm: { provider: string; model: string; baseUrl: string; apiKeySet: boolean; summary?: string };
+  homeAssistant: { url: string; tokenSet: boolean; configured?: boolean; reason?: string };
+  mqtt: { broker: string; port: number | null; username: string; passwordSet: boolean; mode?: string };
+  /** Saved changes that take effect at the hub's next start. */
+  restartRequired: boolean;
 }
 
 export interface SettingsDraft {
@@ -53,7 +55,7 @@ export function settingsFromApi(json: unknown): SettingsModel {
   const ha = obj(s.homeAssistant ?? s.home_assistant ?? s.ha);
   const mq = obj(s.mqtt ?? s.broker);
   const portRaw = mq.port ?? s.mqtt_port;
-  return {
+  const m: SettingsModel = {
     llm: {
       provider: str(llm.provider, s.llm_provider, s.provider) || 'none',
       model: str(llm.model, s.llm_model, s.model),
@@ -70,7 +72,13 @@ export function settingsFromApi(json: unknown): SettingsModel {
       username: str(mq.username, s.mqtt_username),
       passwordSet: isSet(mq.passwordSet, mq.password_set, mq.hasPassword, mq.password),
     },
+    restartRequired: root.restartRequired === true || root.restart_required === true || s.restartRequired === true,
   };
+  if (typeof llm.summary === 'string') m.llm.summary = llm.summary;
+  if (typeof ha.configured === 'boolean') m.homeAssistant.configured = ha.configured;
+  if (typeof ha.reason === 'string') m.homeAssistant.reason = ha.reason;
+  if (typeof mq.mode === 'string') m.mqtt.mode = mq.mode;
+  return m;
 }
 
 export function draftFrom(m: SettingsModel): SettingsDraft {

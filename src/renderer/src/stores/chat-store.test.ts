@@ -103,6 +103,18 @@ describe('chat store', () => {
     expect(msgs.at(-3)!.content).toBe('(interrupted)');
   });
 
+  it('saves a finished reply at once, without waiting for the debounce', () => {
+    const storage = new MemoryStorage();
+    const store = createChatStore(storage, 60_000);
+    store.getState().addOutgoing('hi', 'm1');
+    store.getState().applyUpdate(chunk('Hel', 'm1'));
+    // Still streaming: not saved yet (the debounce is a minute here).
+    expect(JSON.parse(storage.getItem(CHAT_HISTORY_KEY) ?? '[]')).toHaveLength(0);
+    store.getState().applyUpdate(chunk('Hello!', 'm1', true));
+    const saved = JSON.parse(storage.getItem(CHAT_HISTORY_KEY)!) as { content: string }[];
+    expect(saved.map((m) => m.content)).toEqual(['hi', 'Hello!']);
+  });
+
   it('ignores a corrupt saved history', () => {
     const storage = new MemoryStorage();
     storage.setItem(CHAT_HISTORY_KEY, '{not json');

@@ -188,19 +188,30 @@ export function createChatStore(storage: StorageLike, saveDelayMs = 400): UseBou
       set({ messages: [] });
     },
   }));
-  // Save after changes settle: streaming chunks arrive many times a second.
+  // Streaming chunks arrive many times a second: while a reply streams, save after changes
+  // settle; once nothing streams (a reply just ended), save at once, so a reload right after a
+  // reply keeps all of it. Leaving the page saves whatever is pending.
   let timer: ReturnType<typeof setTimeout> | null = null;
+  const save = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    try {
+      storage.setItem(CHAT_HISTORY_KEY, JSON.stringify(store.getState().messages));
+    } catch {
+      // quota exceeded: keep the history in memory only
+    }
+  };
   store.subscribe((st, prev) => {
     if (st.messages === prev.messages) return;
+    if (!st.messages.some((m) => m.streaming)) {
+      save();
+      return;
+    }
     if (timer) clearTimeout(timer);
-    timer = setTimeout(() => {
-      timer = null;
-      try {
-        storage.setItem(CHAT_HISTORY_KEY, JSON.stringify(store.getState().messages));
-      } catch {
-        // quota exceeded: keep the history in memory only
-      }
-    }, saveDelayMs);
+    timer = setTimeout(save, saveDelayMs);
+  });
+  globalThis.addEventListener?.('pagehide', () => {
+    if (timer) save();
   });
   return store;
 }

@@ -1,7 +1,7 @@
 /** Hub settings as loaded from GET /api/settings, and the save in flight. */
 import { create } from 'zustand';
 import type { SettingsModel } from '../lib/settings-model.js';
-import type { ModelInfo } from '../connection/rest-schemas.js';
+import type { ModelList } from '../connection/rest-schemas.js';
 
 export type SaveState = { phase: 'idle' } | { phase: 'saving' } | { phase: 'saved'; message: string } | { phase: 'error'; message: string };
 
@@ -10,13 +10,13 @@ interface SettingsState {
   loading: boolean;
   loadError: string | null;
   save: SaveState;
-  models: ModelInfo[];
+  models: ModelList | null;
   modelsError: string | null;
   modelsLoading: boolean;
   setSettings(s: SettingsModel | null, error?: string | null): void;
   setLoading(v: boolean): void;
   setSave(s: SaveState): void;
-  setModels(m: ModelInfo[], error?: string | null): void;
+  setModels(m: ModelList | null, error?: string | null): void;
   setModelsLoading(v: boolean): void;
 }
 
@@ -25,7 +25,7 @@ export const useSettingsStore = create<SettingsState>((set) => ({
   loading: false,
   loadError: null,
   save: { phase: 'idle' },
-  models: [],
+  models: null,
   modelsError: null,
   modelsLoading: false,
   setSettings(settings, loadError = null) {

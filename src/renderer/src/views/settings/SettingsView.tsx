@@ -83,7 +83,7 @@ function ConnectionCard() {
 }
 
 export function SettingsView() {
-  const { settings, loadError, save, models, modelsError, modelsLoading } = useSettingsStore();
+  const { settings, loadError, save, models: modelList, modelsError, modelsLoading } = useSettingsStore();
   const [draft, setDraft] = useState<SettingsDraft | null>(null);
   const [errors, setErrors] = useState<Partial<Record<keyof SettingsDraft, string>>>({});
   const [keychain, setKeychain] = useState<Map<string, boolean> | null>(null);
@@ -102,13 +102,13 @@ export function SettingsView() {
     setKeychain(await secretStatus().catch(() => null));
   }, []);
 
-  const loadModels = useCallback(async (provider: string) => {
+  const loadModels = useCallback(async () => {
     const st = useSettingsStore.getState();
     st.setModelsLoading(true);
     try {
-      st.setModels(await hub.rest.llmModels(provider));
+      st.setModels(await hub.rest.llmModels());
     } catch (e) {
-      st.setModels([], (e as Error).message);
+      st.setModels(null, (e as Error).message);
     }
   }, []);
 
@@ -116,9 +116,10 @@ export function SettingsView() {
     void load();
   }, [load]);
 
+  // The hub lists the models of its configured provider: after loading, and after each save.
   useEffect(() => {
-    if (draft?.provider && draft.provider !== 'none') void loadModels(draft.provider);
-  }, [draft?.provider, loadModels]);
+    if (settings) void loadModels();
+  }, [settings, loadModels]);
 
   if (loadError && !settings) {
     return (
@@ -137,6 +138,9 @@ export function SettingsView() {
   if (!settings || !draft) return <div className="empty">Loading settings…</div>;
 
   const set = <K extends keyof SettingsDraft>(k: K, v: SettingsDraft[K]) => setDraft({ ...draft, [k]: v });
+  // Models listed by the hub belong to its current provider; a provider not saved yet has none listed.
+  const providerSaved = draft.provider === settings.llm.provider;
+  const models = providerSaved && (!modelList?.provider || modelList.provider === draft.provider) ? (modelList?.models ?? []) : [];
   const keyName = apiKeySecret(draft.provider);
   const apiKeySet = keychain && keyName ? (keychain.get(keyName) ?? false) : settings.llm.apiKeySet;
   const haTokenSet = keychain ? (keychain.get('home_assistant_token') ?? false) : settings.homeAssistant.tokenSet;
@@ -183,7 +187,7 @@ export function SettingsView() {
         setDraft({ ...draft, apiKey: '', haToken: '', password: '', clearApiKey: false, clearHaToken: false });
       }
       setKeychain(await secretStatus().catch(() => null));
-      st.setSave({ phase: 'saved', message: r.empty ? 'Nothing changed.' : restart ? 'Saved. The hub restarts its services to apply them.' : 'Saved.' });
+      st.setSave({ phase: 'saved', message: r.empty ? 'Nothing changed.' : restart ? 'Saved. Some changes apply at the hub’s next start.' : 'Saved and applied.' });
       void hub.refresh();
     } catch (e) {
       st.setSave({ phase: 'error', message: (e as Error).message });
@@ -211,6 +215,7 @@ export function SettingsView() {
               ))}
               {!(LLM_PROVIDER_CHOICES as readonly string[]).includes(draft.provider) ? <option value={draft.provider}>{draft.provider}</option> : null}
             </select>
+            {settings.llm.summary ? <span className="help" data-testid="settings-llm-summary">Now: {settings.llm.summary}</span> : null}
           </div>
           {draft.provider !== 'none' ? (
             <>
@@ -236,19 +241,23 @@ export function SettingsView() {
                     </datalist>
                   </>
                 )}
-                <span className="help">
+                <span className="help" data-testid="settings-model-help">
                   {draft.provider === 'ollama'
-                    ? modelsLoading
-                      ? 'Asking Ollama for its models…'
-                      : modelsError
-                        ? `Cannot list Ollama’s models: ${modelsError}`
-                        : models.length === 0
-                          ? 'Ollama has no models installed (ollama pull <model>).'
-                          : `${models.length} installed model${models.length > 1 ? 's' : ''}.`
+                    ? !providerSaved
+                      ? 'Save to switch to Ollama; its installed models are listed then.'
+                      : modelsLoading
+                        ? 'Asking Ollama for its models…'
+                        : modelsError
+                          ? `Cannot list Ollama’s models: ${modelsError}`
+                          : models.length === 0
+                            ? 'Ollama has no models installed (ollama pull <model>).'
+                            : `${models.length} installed model${models.length > 1 ? 's' : ''}.${modelList?.note ? ` ${modelList.note}.` : ''}`
                     : 'Leave empty for the provider’s default.'}{' '}
-                  <button type="button" className="link-button" onClick={() => void loadModels(draft.provider)}>
-                    refresh
-                  </button>
+                  {providerSaved ? (
+                    <button type="button" className="link-button" onClick={() => void loadModels()}>
+                      refresh
+                    </button>
+                  ) : null}
                 </span>
               </div>
               <div className="field">
@@ -273,10 +282,16 @@ export function SettingsView() {
             {errors.haUrl ? <span className="error">{errors.haUrl}</span> : null}
           </div>
           <SecretInput id="set-ha-token" label="Long-lived access token" isSet={haTokenSet} value={draft.haToken} onChange={(v) => set('haToken', v)} clear={draft.clearHaToken} onClear={(v) => set('clearHaToken', v)} testId="settings-ha-token" />
+          {settings.homeAssistant.configured !== undefined ? (
+            <span className="small muted">
+              {settings.homeAssistant.configured ? 'Connected.' : `Not connected${settings.homeAssistant.reason ? `: ${settings.homeAssistant.reason}` : '.'}`}
+            </span>
+          ) : null}
         </div>
 
         <div className="card">
           <h2>MQTT broker</h2>
+          {settings.mqtt.mode ? <p className="small muted" style={{ marginTop: 0 }}>Now: the {settings.mqtt.mode} broker. Broker changes apply at the hub’s next start.</p> : null}
           <div className="field">
             <label htmlFor="set-broker">External broker host</label>
             <input id="set-broker" className="input mono" value={draft.broker} onChange={(e) => set('broker', e.target.value)} placeholder="empty: the hub’s embedded broker" data-testid="settings-broker" />
@@ -295,6 +310,11 @@ export function SettingsView() {
 
         <ConnectionCard />
       </div>
+      {settings.restartRequired ? (
+        <div className="ok-box small" style={{ marginTop: 14 }} data-testid="settings-restart">
+          Saved changes wait for the hub’s next start (the MQTT broker).
+        </div>
+      ) : null}
       <div className="row" style={{ marginTop: 14 }}>
         <button type="submit" className="btn primary" disabled={save.phase === 'saving'} data-testid="settings-save">
           {save.phase === 'saving' ? 'Saving…' : 'Save settings'}
