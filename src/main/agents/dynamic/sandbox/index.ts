@@ -3,6 +3,7 @@
  * its own worker thread. See docs/dynamic-agent-isolation.md for what it stops and what it does not.
  */
 export { createSandboxedAgent } from './sandboxed-agent.js';
+export { configureEnginePool, closeEnginePool } from './engine-pool.js';
 export { validateAgentCode, MAX_CODE_BYTES, type CodeValidation, type ValidateOptions } from './validate.js';
 export { transpileAgentCode, type TranspiledAgent } from './transpile.js';
 export { SandboxError, formatDiagnostics, type SandboxErrorKind, type SandboxErrorDetail, type CodeDiagnostic } from './errors.js';

@@ -2,6 +2,7 @@
  * Where the worker and the QuickJS engine live, and the engine's WebAssembly module compiled once
  * per process (every agent's worker instantiates the same compiled module: no per-agent compile).
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -31,10 +32,14 @@ function workerFile(): string {
 
 export function sandboxAssets(): Promise<SandboxAssets> {
   assets ??= (async () => {
+    const file = workerFile();
+    if (!existsSync(file)) {
+      throw new Error(`the DynamicAgent sandbox worker is missing at ${file}: a bundled build must copy src/main/agents/dynamic/sandbox/worker/ next to the bundle (or set WACTORZ_SANDBOX_WORKER)`);
+    }
     const wasmPath = require.resolve('@jitl/quickjs-wasmfile-release-sync/wasm');
     const wasmModule = await wasm.compile(await readFile(wasmPath));
     return {
-      workerFile: workerFile(),
+      workerFile: file,
       quickjsCore: require.resolve('quickjs-emscripten-core'),
       quickjsVariant: require.resolve('@jitl/quickjs-wasmfile-release-sync'),
       wasmModule,

@@ -4,10 +4,10 @@
  * calls), routes the agent's requests to its HostBridge, enforces a last-resort deadline on the
  * worker itself, and reports a fatal failure once.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { SandboxError, type SandboxErrorKind } from './errors.js';
 import { HostBridge } from './host-bridge.js';
-import { sandboxAssets } from './quickjs-assets.js';
+import { takeEngineWorker } from './engine-pool.js';
 import type { AgentExports, AgentHost, SandboxLimits } from './types.js';
 
 export type HookName = 'setup' | 'handleTask' | 'process' | 'cleanup';
@@ -37,13 +37,15 @@ interface PendingCall {
   fn: HookName;
   resolve: (v: unknown) => void;
   reject: (e: SandboxError) => void;
-  backstop: NodeJS.Timeout;
+  /** When the worker must have answered by (its deadline + grace). */
+  wedgedAt: number;
 }
 
 type WorkerMessage =
   | { t: 'loaded'; exports: AgentExports }
   | { t: 'load_failed'; message: string; line?: number; column?: number; kind: 'bad_code' | 'timeout' }
   | { t: 'done'; id: number; ok: boolean; json: string; kind?: SandboxErrorKind }
+  | { t: 'results'; json: string }
   | { t: 'host'; id?: number; method: string; args: string }
   | { t: 'state'; json: string }
   | { t: 'ack'; n: number }
@@ -55,37 +57,21 @@ export class SandboxInstance {
   private readonly bridge: HostBridge;
   private readonly calls = new Map<number, PendingCall>();
   private outbox: unknown[] = [];
+  private openCalls: { parts: string[]; list: [number, HookName][] } | undefined;
   private flushScheduled = false;
   private nextCallId = 1;
   private queuedDeliveries = 0;
   private droppedDeliveries = 0;
   private dead: SandboxError | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
   private loaded: { resolve: (e: AgentExports) => void; reject: (e: SandboxError) => void } | undefined;
 
   private constructor(
     private readonly opts: InstanceOptions,
-    assets: Awaited<ReturnType<typeof sandboxAssets>>,
+    worker: Worker,
   ) {
-    const { limits } = opts;
     this.bridge = new HostBridge(opts.host, opts.name, (sub, topic, payload) => this.deliver(sub, topic, payload));
-    this.worker = new Worker(assets.workerFile, {
-      workerData: {
-        quickjsCore: assets.quickjsCore,
-        quickjsVariant: assets.quickjsVariant,
-        wasmModule: assets.wasmModule,
-        limits,
-        meta: { name: opts.name, actorId: opts.actorId, state: opts.state, interval: opts.intervalSeconds, env: opts.env },
-      },
-      // The worker's own heap only carries messages in transit; the agent's heap is the engine's
-      // (capped by memoryMb). No environment, no stdio of the hub.
-      resourceLimits: { maxOldGenerationSizeMb: Math.max(32, limits.memoryMb), maxYoungGenerationSizeMb: 4, stackSizeMb: 8 },
-      env: {},
-      stdout: true,
-      stderr: true,
-      name: `wactorz-agent:${opts.name}`,
-    });
-    this.worker.stderr.on('data', (chunk: Buffer) => opts.host.log('debug', `[sandbox worker] ${chunk.toString().trimEnd()}`));
-    this.worker.stdout.resume();
+    this.worker = worker;
     this.worker.on('message', (batch: WorkerMessage[]) => {
       for (const msg of batch) this.onMessage(msg);
     });
@@ -98,13 +84,19 @@ export class SandboxInstance {
 
   /** Spawns the worker and loads the module; rejects with `bad_code` (line/column) when it does not load. */
   static async start(opts: InstanceOptions): Promise<SandboxInstance> {
-    const instance = new SandboxInstance(opts, await sandboxAssets());
+    const instance = new SandboxInstance(opts, await takeEngineWorker(opts.limits.memoryMb));
     const loaded = new Promise<AgentExports>((resolve, reject) => (instance.loaded = { resolve, reject }));
     const loadDeadline = setTimeout(
       () => instance.die('timeout', `loading did not finish within ${opts.limits.callTimeoutMs} ms`),
       opts.limits.callTimeoutMs + WEDGED_GRACE_MS + 5_000,
     );
-    instance.post({ t: 'load', code: opts.js, modules: opts.modules });
+    instance.post({
+      t: 'load',
+      code: opts.js,
+      modules: opts.modules,
+      callTimeoutMs: opts.limits.callTimeoutMs,
+      meta: { name: opts.name, actorId: opts.actorId, state: opts.state, interval: opts.intervalSeconds, env: opts.env },
+    });
     try {
       instance.exports = await loaded;
       return instance;
@@ -123,7 +115,7 @@ export class SandboxInstance {
   /** Runs a hook; resolves with its JSON result, rejects with a SandboxError. */
   call(fn: HookName, payload?: unknown): Promise<unknown> {
     if (this.dead) return Promise.reject(this.stoppedError(fn));
-    let payloadJson = '';
+    let payloadJson: string | undefined;
     if (payload !== undefined) {
       try {
         payloadJson = JSON.stringify(payload);
@@ -133,12 +125,9 @@ export class SandboxInstance {
     }
     const id = this.nextCallId++;
     return new Promise((resolve, reject) => {
-      const backstop = setTimeout(
-        () => this.die('timeout', `the agent stopped responding (${fn} gave no answer ${WEDGED_GRACE_MS} ms past its ${this.opts.limits.callTimeoutMs} ms limit)`),
-        this.opts.limits.callTimeoutMs + WEDGED_GRACE_MS,
-      );
-      this.calls.set(id, { fn, resolve, reject, backstop });
-      this.post({ t: 'call', id, fn, payload: payloadJson });
+      this.calls.set(id, { fn, resolve, reject, wedgedAt: Date.now() + this.opts.limits.callTimeoutMs + WEDGED_GRACE_MS });
+      this.armWatchdog();
+      this.postCall(id, fn, payloadJson);
     });
   }
 
@@ -150,6 +139,25 @@ export class SandboxInstance {
   async terminate(): Promise<void> {
     this.die('stopped', 'the agent was stopped');
     await this.worker.terminate();
+  }
+
+  /**
+   * The worker answers every call by its deadline, even a spinning one (the engine is interrupted).
+   * Silence well past it means the worker itself is stuck: kill it. One timer for the oldest call.
+   */
+  private armWatchdog(): void {
+    if (this.watchdog || this.calls.size === 0 || this.dead) return;
+    const oldest = this.calls.values().next().value!;
+    this.watchdog = setTimeout(() => {
+      this.watchdog = undefined;
+      const first = this.calls.values().next().value;
+      if (first && first.wedgedAt <= Date.now()) {
+        this.die('timeout', `the agent stopped responding (${first.fn} gave no answer ${WEDGED_GRACE_MS} ms past its ${this.opts.limits.callTimeoutMs} ms limit)`);
+        return;
+      }
+      this.armWatchdog();
+    }, Math.max(0, oldest.wedgedAt - Date.now()));
+    this.watchdog.unref();
   }
 
   private deliver(sub: number, topic: string, payload: unknown): void {
@@ -168,6 +176,18 @@ export class SandboxInstance {
     this.post({ t: 'deliver', sub, topic, json });
   }
 
+  /** Calls made in the same tick travel as one JSON text the engine parses once. */
+  private postCall(id: number, fn: HookName, payloadJson: string | undefined): void {
+    const entry = `[${id},"${fn}"${payloadJson === undefined ? '' : `,${payloadJson}`}]`;
+    if (this.openCalls) {
+      this.openCalls.parts.push(entry);
+      this.openCalls.list.push([id, fn]);
+      return;
+    }
+    this.openCalls = { parts: [entry], list: [[id, fn]] };
+    this.post(this.openCalls);
+  }
+
   private post(msg: unknown): void {
     this.outbox.push(msg);
     if (this.flushScheduled) return;
@@ -175,8 +195,10 @@ export class SandboxInstance {
     // Everything posted in the same tick goes in one message: what makes task throughput.
     queueMicrotask(() => {
       this.flushScheduled = false;
-      const batch = this.outbox;
+      const open = this.openCalls;
+      const batch = this.outbox.map((m) => (open && m === open ? { t: 'calls', json: `[${open.parts.join(',')}]`, list: open.list } : m));
       this.outbox = [];
+      this.openCalls = undefined;
       if (!this.dead) this.worker.postMessage(batch);
     });
   }
@@ -202,6 +224,12 @@ export class SandboxInstance {
       case 'done':
         this.settle(msg);
         break;
+      case 'results':
+        for (const [id, status, value] of JSON.parse(msg.json) as [number, 0 | 1 | 2, unknown][]) {
+          if (status === 0) this.settle({ t: 'done', id, ok: false, json: JSON.stringify(value) });
+          else this.resolveCall(id, status === 1 ? value : undefined);
+        }
+        break;
       case 'host':
         this.onHostRequest(msg);
         break;
@@ -223,11 +251,17 @@ export class SandboxInstance {
     }
   }
 
+  private resolveCall(id: number, value: unknown): void {
+    const call = this.calls.get(id);
+    if (!call) return;
+    this.calls.delete(id);
+    call.resolve(value);
+  }
+
   private settle(msg: Extract<WorkerMessage, { t: 'done' }>): void {
     const call = this.calls.get(msg.id);
     if (!call) return;
     this.calls.delete(msg.id);
-    clearTimeout(call.backstop);
     if (msg.ok) {
       call.resolve(msg.json === '' ? undefined : JSON.parse(msg.json));
       return;
@@ -282,8 +316,8 @@ export class SandboxInstance {
     const error = new SandboxError(kind, message, { agent: this.opts.name, phase: 'runtime', fatal: true });
     this.dead = error;
     this.bridge.close();
+    clearTimeout(this.watchdog);
     for (const [id, call] of this.calls) {
-      clearTimeout(call.backstop);
       call.reject(new SandboxError(kind, kind === 'stopped' ? `${call.fn}: the agent was stopped` : `${call.fn}: ${message}`, { agent: this.opts.name, phase: call.fn, fatal: true }));
       this.calls.delete(id);
     }

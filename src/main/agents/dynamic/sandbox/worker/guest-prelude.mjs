@@ -19,13 +19,25 @@ export function guestPrelude(metaJson) {
   const hostSend = g.__wzSend;
   /** @type {(method: string, argsJson: string) => number} */
   const hostCall = g.__wzCall;
-  /** @type {(callId: number, ok: boolean, json: string) => void} */
-  const hostDone = g.__wzDone;
   /** @type {(op: string, id: number, ms: number) => void} */
   const hostTimer = g.__wzTimer;
+  /** Results of calls settled since the last collect(): `[id,ok,json]` texts (ok: 1 value, 2 undefined, 0 error). */
+  /** @type {string[]} */
+  const results = [];
+  /** @type {number[]} */
+  const settledIds = [];
+  /** @param {number} id @param {number} ok @param {string} json */
+  const hostDone = (id, ok, json) => {
+    settledIds.push(id);
+    results.push(`[${id},${ok},${json}]`);
+  };
+  /** The batch of calls being started, and how far: an interrupted call must not drop the ones after it. */
+  /** @type {[number, string, any][] | null} */
+  let batch = null;
+  let batchIndex = 0;
+  let running = 0;
   delete g.__wzSend;
   delete g.__wzCall;
-  delete g.__wzDone;
   delete g.__wzTimer;
 
   const meta = JSON.parse(metaJson);
@@ -189,6 +201,45 @@ export function guestPrelude(metaJson) {
     },
   };
 
+  /** @param {number} callId @param {string} fn @param {unknown} payload */
+  const startCall = (callId, fn, payload) => {
+    const hook = hooks[fn];
+    if (!hook) {
+      if (fn === 'handleTask') hostDone(callId, 0, JSON.stringify({ name: 'Error', message: 'this agent has no handleTask: it does not take tasks', stack: '' }));
+      else hostDone(callId, 2, '0');
+      return;
+    }
+    let result;
+    try {
+      result = Promise.resolve(fn === 'handleTask' ? hook(agent, payload) : hook(agent));
+    } catch (e) {
+      result = Promise.reject(e);
+    }
+    result.then(
+      (v) => {
+        if (v === undefined) return hostDone(callId, 2, '0');
+        let json;
+        try {
+          json = JSON.stringify(v);
+        } catch (e) {
+          return hostDone(callId, 0, errorJson(new TypeError(`the result is not JSON: ${e instanceof Error ? e.message : String(e)}`)));
+        }
+        hostDone(callId, json === undefined ? 2 : 1, json === undefined ? '0' : json);
+      },
+      (e) => hostDone(callId, 0, errorJson(e)),
+    );
+  };
+
+  const resumeBatch = () => {
+    while (batch && batchIndex < batch.length) {
+      const [callId, fn, payload] = batch[batchIndex++];
+      running = callId;
+      startCall(callId, fn, payload);
+      running = 0;
+    }
+    batch = null;
+  };
+
   return {
     /** Resolves the hooks from the module namespace; returns JSON {exports} or {error}. */
     load(/** @type {any} */ ns) {
@@ -207,33 +258,27 @@ export function guestPrelude(metaJson) {
       }
       return JSON.stringify({ exports: { setup: !!hooks.setup, handleTask: !!hooks.handleTask, process: !!hooks.process, cleanup: !!hooks.cleanup } });
     },
-    /** Starts hook `fn`; reports through hostDone(callId, ok, json). */
-    call(/** @type {number} */ callId, /** @type {string} */ fn, /** @type {string} */ payloadJson) {
-      const hook = hooks[fn];
-      if (!hook) {
-        if (fn === 'handleTask') hostDone(callId, false, JSON.stringify({ name: 'Error', message: 'this agent has no handleTask: it does not take tasks', stack: '' }));
-        else hostDone(callId, true, '');
-        return;
-      }
-      let result;
-      try {
-        result = Promise.resolve(fn === 'handleTask' ? hook(agent, payloadJson === '' ? undefined : JSON.parse(payloadJson)) : hook(agent));
-      } catch (e) {
-        result = Promise.reject(e);
-      }
-      result.then(
-        (v) => {
-          let json;
-          try {
-            json = v === undefined ? '' : JSON.stringify(v);
-          } catch (e) {
-            hostDone(callId, false, errorJson(new TypeError(`the result is not JSON: ${e instanceof Error ? e.message : String(e)}`)));
-            return;
-          }
-          hostDone(callId, true, json === undefined ? '' : json);
-        },
-        (e) => hostDone(callId, false, errorJson(e)),
-      );
+    /** Starts a batch of calls: JSON [[callId, hook, payload?], …]. */
+    callBatch(/** @type {string} */ json) {
+      batch = JSON.parse(json);
+      batchIndex = 0;
+      resumeBatch();
+    },
+    /** Starts the rest of the batch (after a call in it was interrupted). */
+    resume: () => resumeBatch(),
+    /** The call whose synchronous part was running when the engine was interrupted (0: none). */
+    interrupted() {
+      const id = running;
+      running = 0;
+      return String(id);
+    },
+    /** `ids\n[[id,ok,json],…]` of the calls settled since the last collect, or ''. */
+    collect() {
+      if (results.length === 0) return '';
+      const out = `${settledIds.join(',')}\n[${results.join(',')}]`;
+      results.length = 0;
+      settledIds.length = 0;
+      return out;
     },
     /** A host request answered. */
     settle(/** @type {number} */ id, /** @type {boolean} */ ok, /** @type {string} */ json) {

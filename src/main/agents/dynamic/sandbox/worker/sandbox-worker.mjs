@@ -9,8 +9,8 @@
  * way under vitest, tsx and a bundled build (copy this folder next to the bundle).
  *
  * Protocol (arrays of messages both ways, one postMessage per batch):
- *   in:  load {code, meta, modules} · call {id, fn, payload} · reply {id, ok, json} · deliver {sub, topic, json} · cancel {id}
- *   out: loaded {exports} · load_failed {message, line, column} · done {id, ok, json} · host {id?, method, args}
+ *   in:  load {code, meta, modules, callTimeoutMs} · calls {json: [[id, hook, payload?]…], list: [[id, hook]…]} · reply {id, ok, json} · deliver {sub, topic, json} · cancel {id}
+ *   out: loaded {exports} · load_failed {message, line, column} · results {json: [[id, 1|2|0, value|error]…]} · done {id, ok, kind, json} · host {id?, method, args}
  *        · state {json} · ack {n} · fatal {kind, message}
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -24,7 +24,8 @@ const variantModule = require(workerData.quickjsVariant);
 const variant = variantModule.default ?? variantModule;
 
 const port = /** @type {import('node:worker_threads').MessagePort} */ (parentPort);
-const limits = /** @type {{ memoryMb: number, callTimeoutMs: number }} */ (workerData.limits);
+/** memoryMb is fixed when the engine boots; callTimeoutMs comes with the code (a booted engine may wait as a spare). */
+const limits = { memoryMb: /** @type {number} */ (workerData.memoryMb), callTimeoutMs: 30_000 };
 /** Most messages one slice of guest code may send to the host (a flood guard). */
 const MAX_OUTBOX = 10_000;
 /** Timers one agent may have armed at once. */
@@ -40,8 +41,10 @@ let nextRequestId = 1;
 let pendingRequests = 0;
 let dead = false;
 let delivered = 0;
-/** Calls in flight, in start order: id → { deadline, timer, fn } */
+/** Calls in flight, in start order (hence deadline order): id → { deadline, fn } */
 const calls = new Map();
+/** One timer for the earliest call deadline (not one per call: tasks come by the thousand). */
+let deadlineTimer;
 /** Guest timers: id → Node timer */
 const timers = new Map();
 
@@ -105,6 +108,7 @@ function fatal(kind, message) {
   if (dead) return;
   dead = true;
   for (const t of timers.values()) clearTimeout(t);
+  clearTimeout(deadlineTimer);
   emit({ t: 'fatal', kind, message });
   flush();
 }
@@ -131,22 +135,6 @@ defineHostFunction('__wzCall', (method, args) => {
   emit({ t: 'host', id, method: ctx.getString(method), args: ctx.getString(args) });
   return ctx.newNumber(id);
 });
-defineHostFunction('__wzDone', (callId, ok, json) => {
-  const id = ctx.getNumber(callId);
-  const call = calls.get(id);
-  if (!call) return; // timed out or cancelled already
-  calls.delete(id);
-  clearTimeout(call.timer);
-  const okValue = ctx.dump(ok) === true;
-  const text = ctx.getString(json);
-  if (!okValue && (memoryExhausted || isOutOfMemory(text))) {
-    const message = `the agent ran out of memory (limit ${limits.memoryMb} MB)`;
-    emit({ t: 'done', id, ok: false, kind: 'out_of_memory', json: JSON.stringify({ name: 'InternalError', message, stack: '' }) });
-    fatal('out_of_memory', message);
-    return;
-  }
-  emit({ t: 'done', id, ok: okValue, json: text });
-});
 defineHostFunction('__wzTimer', (op, idHandle, msHandle) => {
   const id = ctx.getNumber(idHandle);
   const existing = timers.get(id);
@@ -168,14 +156,22 @@ defineHostFunction('__wzTimer', (op, idHandle, msHandle) => {
   );
 });
 
-// The prelude: builds `agent`, console and timers, removes the raw host functions above.
-const preludeResult = ctx.evalCode(`(${guestPrelude.toString()})`, 'wactorz-prelude.js');
-const preludeFn = ctx.unwrapResult(preludeResult);
-const metaHandle = ctx.newString(JSON.stringify(workerData.meta));
-const dispatcher = ctx.unwrapResult(ctx.callFunction(preludeFn, ctx.undefined, metaHandle));
-metaHandle.dispose();
-preludeFn.dispose();
-const methods = Object.fromEntries(['load', 'call', 'settle', 'deliver', 'fire', 'snapshot'].map((m) => [m, ctx.getProp(dispatcher, m)]));
+// The prelude (compiled now, run at load with the agent's identity): builds `agent`, console and
+// timers, and removes the raw host functions above.
+const preludeFn = ctx.unwrapResult(ctx.evalCode(`(${guestPrelude.toString()})`, 'wactorz-prelude.js'));
+/** @type {import('quickjs-emscripten-core').QuickJSHandle} */
+let dispatcher;
+/** @type {Record<string, import('quickjs-emscripten-core').QuickJSHandle>} */
+let methods = {};
+
+/** @param {unknown} meta */
+function runPrelude(meta) {
+  const metaHandle = ctx.newString(JSON.stringify(meta));
+  dispatcher = ctx.unwrapResult(ctx.callFunction(preludeFn, ctx.undefined, metaHandle));
+  metaHandle.dispose();
+  preludeFn.dispose();
+  methods = Object.fromEntries(['load', 'callBatch', 'resume', 'interrupted', 'collect', 'settle', 'deliver', 'fire', 'snapshot'].map((m) => [m, ctx.getProp(dispatcher, m)]));
+}
 
 /** @param {string} text */
 function isOutOfMemory(text) {
@@ -259,12 +255,46 @@ function pump() {
       if (failure.ok === false && failure.kind === 'timeout') expireCalls(Date.now() + 5);
     }
   }
+  if (!dead) collect();
   if (!dead) snapshot();
+}
+
+/** Forwards the results of settled calls (one JSON text for the whole batch). */
+function collect() {
+  const r = enterGuest('collect', 'collect', []);
+  if (!r.ok || !r.value) return;
+  const nl = r.value.indexOf('\n');
+  for (const id of r.value.slice(0, nl).split(',')) calls.delete(Number(id));
+  const json = r.value.slice(nl + 1);
+  if (memoryExhausted || isOutOfMemory(json)) {
+    // The calls that failed, failed for want of memory, whatever the engine managed to say.
+    const message = `the agent ran out of memory (limit ${limits.memoryMb} MB)`;
+    const settled = /** @type {[number, number, unknown][]} */ (JSON.parse(json));
+    const ok = settled.filter(([, status]) => status !== 0);
+    if (ok.length > 0) emit({ t: 'results', json: JSON.stringify(ok) });
+    for (const [id, status] of settled) {
+      if (status === 0) emit({ t: 'done', id, ok: false, kind: 'out_of_memory', json: JSON.stringify({ name: 'InternalError', message, stack: '' }) });
+    }
+    fatal('out_of_memory', message);
+    return;
+  }
+  emit({ t: 'results', json });
 }
 
 function snapshot() {
   const r = enterGuest('state snapshot', 'snapshot', []);
   if (r.ok && r.value) emit({ t: 'state', json: r.value });
+}
+
+function armDeadlineTimer() {
+  if (deadlineTimer !== undefined || calls.size === 0) return;
+  const first = calls.values().next().value;
+  deadlineTimer = setTimeout(() => {
+    deadlineTimer = undefined;
+    expireCalls(Date.now());
+    armDeadlineTimer();
+    flush();
+  }, Math.max(0, first.deadline - Date.now()));
 }
 
 /** Fails every call whose deadline is ≤ `now` with a timeout. @param {number} now */
@@ -273,15 +303,16 @@ function expireCalls(now) {
   for (const [id, call] of calls) {
     if (call.deadline > now) break;
     calls.delete(id);
-    clearTimeout(call.timer);
     const message = `${call.fn} did not finish within ${limits.callTimeoutMs} ms`;
     emit({ t: 'done', id, ok: false, kind: 'timeout', json: JSON.stringify({ name: 'TimeoutError', message, stack: '' }) });
   }
 }
 
-/** @param {{ code: string, modules?: Record<string, string> }} msg */
+/** @param {{ code: string, modules?: Record<string, string>, meta: unknown, callTimeoutMs: number }} msg */
 function load(msg) {
+  limits.callTimeoutMs = msg.callTimeoutMs;
   modules = msg.modules ?? {};
+  runPrelude(msg.meta);
   const res = ctx.evalCode(msg.code, 'agent.js', { type: 'module' });
   let ns;
   if (res.error) {
@@ -334,17 +365,27 @@ function handle(msg) {
     case 'load':
       load(msg);
       break;
-    case 'call': {
+    case 'calls': {
       const deadline = Date.now() + limits.callTimeoutMs;
-      const timer = setTimeout(() => {
-        expireCalls(deadline);
-        flush();
-      }, limits.callTimeoutMs);
-      calls.set(msg.id, { deadline, timer, fn: msg.fn });
-      const r = enterGuest(msg.fn, 'call', [ctx.newNumber(msg.id), ctx.newString(msg.fn), ctx.newString(msg.payload ?? '')]);
-      if (!r.ok && calls.delete(msg.id)) {
-        clearTimeout(timer);
-        emit({ t: 'done', id: msg.id, ok: false, kind: r.kind, json: JSON.stringify({ name: 'Error', message: r.message, stack: '' }) });
+      for (const [id, fn] of msg.list) calls.set(id, { deadline, fn });
+      armDeadlineTimer();
+      let r = enterGuest('handleTask', 'callBatch', [ctx.newString(msg.json)]);
+      // A call that spun was interrupted: it times out, the rest of the batch still starts.
+      while (!r.ok && r.kind === 'timeout') {
+        const spun = enterGuest('interrupted', 'interrupted', []);
+        const id = spun.ok ? Number(spun.value ?? 0) : 0;
+        if (id && calls.has(id)) {
+          const fn = calls.get(id).fn;
+          calls.delete(id);
+          const message = `${fn} was still running at its deadline (limit ${limits.callTimeoutMs} ms) and was interrupted`;
+          emit({ t: 'done', id, ok: false, kind: 'timeout', json: JSON.stringify({ name: 'TimeoutError', message, stack: '' }) });
+        }
+        r = enterGuest('handleTask', 'resume', []);
+      }
+      if (!r.ok) {
+        for (const [id] of msg.list) {
+          if (calls.delete(id)) emit({ t: 'done', id, ok: false, kind: r.kind, json: JSON.stringify({ name: 'Error', message: r.message, stack: '' }) });
+        }
       }
       break;
     }
@@ -358,14 +399,9 @@ function handle(msg) {
       if (!r.ok && r.kind === 'timeout') emit({ t: 'host', method: 'log', args: JSON.stringify(['error', `subscription callback (${msg.topic}): ${r.message}`]) });
       break;
     }
-    case 'cancel': {
-      const call = calls.get(msg.id);
-      if (call) {
-        calls.delete(msg.id);
-        clearTimeout(call.timer);
-      }
+    case 'cancel':
+      calls.delete(msg.id);
       break;
-    }
   }
 }
 

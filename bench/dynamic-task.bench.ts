@@ -1,0 +1,65 @@
+/**
+ * dynamic-task: round-trip tasks/s to one DynamicAgent through ActorSystem.ask (TASK in, RESULT
+ * out, 256 asks in flight) against the same handler as a built-in actor, same asks, same run —
+ * the price of isolation. The DynamicAgent hands each TASK to its sandbox without holding its
+ * loop, so tasks pipeline: the runtime sends everything asked in one tick to the worker as one
+ * message and the worker answers in batches. Target ratio ≥ 0.3.
+ *
+ * dynamic-task-serial: the same, but the actor awaits each task before taking the next (one
+ * worker round trip per task: the latency-bound case).
+ */
+import { BuiltinActor, SandboxActor, HANDLER_JS, benchSystem, fmt, gc, median } from './dynamic-bench-support.js';
+
+const TASKS = 20_000;
+const SERIAL_TASKS = 3_000;
+const WINDOW = 256;
+const RUNS = 5;
+
+const { system, close } = await benchSystem();
+await system.spawn(new BuiltinActor({ name: 'builtin' }));
+await system.spawn(new SandboxActor('dynamic', HANDLER_JS, true));
+await system.spawn(new SandboxActor('dynamic-serial', HANDLER_JS, false));
+
+/** tasks/s for `count` asks to `name`, at most WINDOW in flight. */
+async function rate(name: string, count: number): Promise<number> {
+  let sent = 0;
+  let done = 0;
+  const t0 = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    const next = (): void => {
+      while (sent < count && sent - done < WINDOW) {
+        const i = sent++;
+        system.ask<{ sum: number }>(name, { a: i, b: 1 }, 30_000).then((r) => {
+          if (r.sum !== i + 1) return reject(new Error(`wrong result for ${i}: ${JSON.stringify(r)}`));
+          if (++done === count) resolve();
+          else next();
+        }, reject);
+      }
+    };
+    next();
+  });
+  return count / ((performance.now() - t0) / 1000);
+}
+
+async function pair(label: string, name: string, count: number): Promise<{ dyn: number; base: number }> {
+  await rate('builtin', count);
+  await rate(name, count);
+  const d: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    gc?.();
+    b.push(await rate('builtin', count));
+    gc?.();
+    d.push(await rate(name, count));
+  }
+  const k = (xs: number[]) => xs.map((x) => fmt(x / 1000, 1)).join(', ');
+  process.stderr.write(`${label}: dynamic [${k(d)}] k/s, built-in [${k(b)}] k/s\n`);
+  return { dyn: median(d), base: median(b) };
+}
+
+const piped = await pair('pipelined', 'dynamic', TASKS);
+console.log(`BENCH dynamic-task ${fmt(piped.dyn, 0)} tasks/s baseline=${fmt(piped.base, 0)} ratio=${fmt(piped.dyn / piped.base, 3)}`);
+const serial = await pair('serial', 'dynamic-serial', SERIAL_TASKS);
+console.log(`BENCH dynamic-task-serial ${fmt(serial.dyn, 0)} tasks/s baseline=${fmt(serial.base, 0)} ratio=${fmt(serial.dyn / serial.base, 3)}`);
+
+await close();
