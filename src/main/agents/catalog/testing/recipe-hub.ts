@@ -36,6 +36,8 @@ export interface RecipeHub {
   publish(topic: string, payload: unknown, opts?: { retain?: boolean }): void;
   /** Collects JSON payloads published on `pattern` (after `await bus.ready()`). */
   collect(pattern: string): Promise<{ topic: string; payload: Json }[]>;
+  /** Runs `fn` first thing at close (servers a test started). */
+  onClose(fn: () => Promise<void> | void): void;
   close(opts?: { keepState?: boolean }): Promise<void>;
 }
 
@@ -67,6 +69,7 @@ export async function startRecipeHub(opts: RecipeHubOptions = {}): Promise<Recip
   const catalog = new CatalogService({ dirs: opts.catalogDirs ?? [defaultCatalogDir()], dynamic: () => dynamic, installer: () => opts.installer });
   if (opts.timeseries !== false) await system.spawn(new TimeSeriesAgent());
   const collected: (() => void)[] = [];
+  const closers: (() => Promise<void> | void)[] = [];
   return {
     stateDir,
     broker,
@@ -95,7 +98,11 @@ export async function startRecipeHub(opts: RecipeHubOptions = {}): Promise<Recip
       await broker.bus.ready();
       return out;
     },
+    onClose(fn) {
+      closers.push(fn);
+    },
     async close(o = {}) {
+      for (const fn of closers.splice(0).reverse()) await fn();
       for (const off of collected) off();
       await system.shutdown();
       await dynamic.close();

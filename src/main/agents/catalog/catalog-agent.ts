@@ -1,0 +1,94 @@
+/**
+ * CatalogAgent ('catalog', protected): the catalog on the bus. It publishes a retained summary of
+ * the recipes on `catalog/recipes` (at start and after every reload) and answers tasks:
+ *
+ *   {action: 'list'}                                     → {recipes: [summary…], problems}
+ *   {action: 'get', recipe}                              → summary + code
+ *   {action: 'spawn', recipe, name?, config?, replace?}  → CatalogSpawnResult (dependencies must be on the allowlist)
+ *   {action: 'reload'}                                   → {recipes, problems}
+ *
+ * Spawns asked over the bus come from agents or LLM output, so they never approve packages and
+ * never grant optional capabilities; a person does that through REST (see catalog-routes.ts).
+ */
+import { z } from 'zod';
+import { Actor } from '../../core/actor.js';
+import { TaskError } from '../../core/errors.js';
+import { nowSeconds } from '../../persistence/stores/json-column.js';
+import type { CatalogService } from './catalog-service.js';
+import { CatalogError } from './catalog-errors.js';
+import { recipeSummary } from './recipe-loader.js';
+
+export const CATALOG_AGENT = 'catalog';
+export const CATALOG_RECIPES_TOPIC = 'catalog/recipes';
+
+const taskSchema = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('list') }),
+  z.object({ action: z.literal('get'), recipe: z.string().min(1) }),
+  z.object({
+    action: z.literal('spawn'),
+    recipe: z.string().min(1),
+    name: z.string().optional(),
+    config: z.record(z.string(), z.unknown()).optional(),
+    replace: z.boolean().optional(),
+  }),
+  z.object({ action: z.literal('reload') }),
+]);
+
+export class CatalogAgent extends Actor {
+  private offChange: (() => void) | undefined;
+
+  constructor(private readonly catalog: CatalogService) {
+    super({
+      name: CATALOG_AGENT,
+      protected: true,
+      description: 'Recipe library (catalogue_agents/): lists ready-made agents and spawns them with a config',
+      capabilities: ['catalog', 'spawn_recipes'],
+      publishes: [CATALOG_RECIPES_TOPIC],
+      inputSchema: { actions: ['list', 'get', 'spawn', 'reload'] },
+    });
+  }
+
+  protected override onStart(): void {
+    this.publishSummary();
+    this.offChange = this.catalog.onChange(() => this.publishSummary());
+  }
+
+  protected override onStop(): void {
+    this.offChange?.();
+  }
+
+  protected override async handleTask(payload: unknown): Promise<unknown> {
+    const r = taskSchema.safeParse(payload);
+    if (!r.success) {
+      throw new TaskError(`catalog tasks: {"action": "list" | "get" | "spawn" | "reload", …}; ${r.error.issues.map((i) => `${i.path.join('.') || 'action'}: ${i.message}`).join('; ')}`, 'bad_input');
+    }
+    const t = r.data;
+    try {
+      switch (t.action) {
+        case 'list':
+          return { recipes: this.catalog.summaries(), problems: this.catalog.problems };
+        case 'get': {
+          const recipe = this.catalog.require(t.recipe);
+          return { ...recipeSummary(recipe), code: recipe.code };
+        }
+        case 'spawn':
+          return await this.catalog.spawn(t.recipe, { name: t.name, config: t.config, replace: t.replace }, 'agent');
+        case 'reload': {
+          const { recipes, problems } = this.catalog.reload();
+          return { recipes, problems };
+        }
+      }
+    } catch (e) {
+      if (e instanceof CatalogError) throw new TaskError(e.message, e.kind, e.detail);
+      throw e;
+    }
+  }
+
+  private publishSummary(): void {
+    const recipes = this.catalog.list().map((r) => {
+      const m = r.manifest;
+      return { name: m.name, title: m.title ?? m.name, version: m.version, description: m.description, category: m.category ?? null, tags: m.tags, capabilities: m.capabilities, dependencies: m.dependencies, config_schema: m.config_schema };
+    });
+    this.publish(CATALOG_RECIPES_TOPIC, { recipes, count: recipes.length, problems: this.catalog.problems, timestamp: nowSeconds() }, { retain: true });
+  }
+}
