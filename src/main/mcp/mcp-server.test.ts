@@ -147,14 +147,14 @@ describe('wactorz-mcp against a real hub', () => {
     expect(both.isError).toBe(true);
   });
 
-  it('says clearly when the API key is wrong', async () => {
+  it('says clearly when the API key is wrong', { timeout: 60_000 }, async () => {
     const wrong = await connect(['--url', hub.restUrl!, '--api-key', 'nope']);
     const r = await wrong.callTool({ name: 'list_agents', arguments: {} });
     expect(r.isError).toBe(true);
     expect(textOf(r)).toMatch(/refused the API key — pass --api-key/);
   });
 
-  it('runs from source too (tsx), reading API_KEY from the environment', async () => {
+  it('runs from source too (tsx), reading API_KEY from the environment', { timeout: 60_000 }, async () => {
     const src = await connect(['--url', hub.restUrl!], { fromSource: true, env: { API_KEY } });
     const r = await src.callTool({ name: 'list_agents', arguments: {} });
     expect(r.isError).toBeFalsy();
@@ -163,7 +163,7 @@ describe('wactorz-mcp against a real hub', () => {
 });
 
 describe('wactorz-mcp without a running hub', () => {
-  it('starts anyway, and every tool says the hub is not reachable and how to start it', async () => {
+  it('starts anyway, and every tool says the hub is not reachable and how to start it', { timeout: 60_000 }, async () => {
     const url = `http://127.0.0.1:${await freePort()}`;
     const client = await connect(['--url', url]);
     for (const [name, args] of [
@@ -218,7 +218,7 @@ describe('wactorz-mcp against the agent/catalog route contract (src/shared/rest.
     app.post<{ Params: { name: string } }>('/agents/:name/tasks', async (req) => ({ result: { got: (req.body as { payload: unknown }).payload } }));
     await app.listen({ port: 0, host: '127.0.0.1' });
     client = await connect(['--url', `http://127.0.0.1:${(app.server.address() as { port: number }).port}`]);
-  });
+  }, 60_000);
   afterAll(() => app?.close());
 
   it('spawns from code and from a recipe with the contract’s bodies', async () => {

@@ -78,7 +78,7 @@ describe('Discord interface end to end with a real hub', () => {
   const dir = mkdtempSync(join(tmpdir(), 'wz-discord-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('answers /agents in a DM from the real main actor', async () => {
+  it('answers /agents in a DM from the real main actor', { timeout: 60_000 }, async () => {
     const hub = await startWactorz({ stateDir: dir, llm: { provider: 'none' }, interface: 'discord', monitorPort: null, mqtt: { port: 0 } }, { log: silentLogger, env: {} });
     try {
       await start((text, ctx) => hub.processUserInput(text, ctx));

@@ -160,7 +160,7 @@ describe('WhatsApp interface end to end with a real hub', () => {
   const dir = mkdtempSync(join(tmpdir(), 'wz-whatsapp-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('answers /agents from the real main actor', async () => {
+  it('answers /agents from the real main actor', { timeout: 60_000 }, async () => {
     const hub = await startWactorz({ stateDir: dir, llm: { provider: 'none' }, interface: 'whatsapp', monitorPort: null, mqtt: { port: 0 } }, { log: silentLogger, env: {} });
     try {
       await start((text, ctx) => hub.processUserInput(text, ctx));
