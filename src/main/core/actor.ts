@@ -160,14 +160,14 @@ export abstract class Actor implements Schedulable {
 
   /** Answers `msg` (a TASK) with a RESULT. */
   reply(msg: Message, payload: unknown): void {
-    this.answer(msg, 'RESULT', payload);
+    this._answerTask(msg, 'RESULT', payload);
   }
 
   replyError(msg: Message, error: unknown): void {
-    this.answer(msg, 'ERROR', errorPayloadFrom(error));
+    this._answerTask(msg, 'ERROR', errorPayloadFrom(error));
   }
 
-  private answer(msg: Message, type: 'RESULT' | 'ERROR', payload: unknown): void {
+  private _answerTask(msg: Message, type: 'RESULT' | 'ERROR', payload: unknown): void {
     const to = msg.replyTo ?? msg.sender;
     if (!to) return;
     const out = makeMessage(type, this.name, to, payload);
@@ -338,7 +338,7 @@ export abstract class Actor implements Schedulable {
   }
 
   private answerUndelivered(m: Message, kind: string, error: string): void {
-    if (m.type === 'TASK') this.answer(m, 'ERROR', { error, kind });
+    if (m.type === 'TASK') this._answerTask(m, 'ERROR', { error, kind });
   }
 
   /** @internal Used by the system to refuse destructive commands on protected actors. */
