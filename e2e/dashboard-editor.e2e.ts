@@ -121,6 +121,9 @@ describe.skipIf(!requireChromium())('code editor (browser, real hub)', () => {
     if (pending) return ctx.skip(`pending: ${pending}`);
     const { page } = b;
     await replaceEditorText(page, 'export const nothing = 1;\n');
+    // The hub's check runs as typing pauses: its verdict is inline before any deploy.
+    await page.waitForSelector('[data-testid="editor-marker"][data-source="hub"][data-severity="error"]', { timeout: 30_000 });
+    await screenshot(page, 'editor-hub-check');
     await page.click('[data-testid="editor-deploy"]');
     await page.waitForSelector('[data-testid="deploy-result"][data-phase="refused"]', { timeout: 30_000 });
     // The running version is untouched.

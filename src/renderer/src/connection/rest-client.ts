@@ -4,10 +4,11 @@
  * response and turns error bodies `{error, detail}` into ApiError.
  */
 import type { z } from 'zod';
-import type { AgentCodeResponse, AgentSummary, ChatResponse, CreateAgentRequest, HealthResponse } from '../../../shared/rest.js';
+import type { AgentCodeResponse, AgentSummary, ChatResponse, CodeDiagnostic, CreateAgentRequest, HealthResponse } from '../../../shared/rest.js';
 import {
   agentCodeSchema,
   agentListSchema,
+  codeCheckSchema,
   agentVersionSchema,
   chatResponseSchema,
   healthSchema,
@@ -185,6 +186,12 @@ export class RestClient {
 
   putCode(name: string, code: string, language: 'javascript' | 'typescript'): Promise<unknown> {
     return this.raw('PUT', `agents/${seg(name)}/code`, { code, language });
+  }
+
+  /** The hub's check of a module without deploying it. */
+  async validateCode(code: string, language: 'javascript' | 'typescript'): Promise<{ ok: boolean; diagnostics: CodeDiagnostic[] }> {
+    const r = await this.request('POST', 'agents/validate', codeCheckSchema, { code, language });
+    return { ok: r.ok, diagnostics: r.diagnostics.map((d) => ({ message: d.message, line: d.line, column: d.column, severity: d.severity })) };
   }
 
   createAgent(req: CreateAgentRequest): Promise<unknown> {

@@ -64,6 +64,12 @@ const diagnosticSchema = z.looseObject({
   end_column: z.number().optional(),
 });
 
+/** POST /agents/validate: the hub's own check of a module (syntax, exports, imports, TS types). */
+export const codeCheckSchema = z.looseObject({
+  ok: z.boolean(),
+  diagnostics: z.array(diagnosticSchema).default([]),
+});
+
 /** Diagnostics with a place in the code, wherever a 400 body puts them (detail, diagnostics, or the body itself). */
 export function diagnosticsFrom(body: unknown): CodeDiagnostic[] {
   const candidates: unknown[] = [];

@@ -3,7 +3,7 @@ import { navigate } from '../../hooks/useRoute.js';
 import { hotkeyLabel } from '../../lib/hotkeys.js';
 import { relativeTime } from '../../lib/relative-time.js';
 import { useAgentsStore } from '../../stores/agents-store.js';
-import { isSyntaxProblem, useEditorStore, type Language } from '../../stores/editor-store.js';
+import { isSyntaxProblem, useEditorStore, type Language, type Problem } from '../../stores/editor-store.js';
 import { useUiStore } from '../../stores/ui-store.js';
 import { useNow } from '../../hooks/useNow.js';
 import { CodeEditor, DiffEditor, getActiveEditor } from './CodeSurface.js';
@@ -154,8 +154,22 @@ function Versions() {
   );
 }
 
+/** The same error from Monaco's service and from the hub's check is listed once (the hub's). */
+function uniqueProblems(problems: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  const out: Problem[] = [];
+  for (const p of [...problems].sort((a, b) => (a.source === b.source ? 0 : a.source === 'hub' ? -1 : 1))) {
+    const key = `${p.line}:${p.column}:${p.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(p);
+  }
+  return out.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
 function Problems() {
-  const problems = useEditorStore((s) => s.problems);
+  const all = useEditorStore((s) => s.problems);
+  const problems = useMemo(() => uniqueProblems(all), [all]);
   if (problems.length === 0) return null;
   return (
     <div className="problems" data-testid="editor-problems" role="list" aria-label="Problems">
@@ -175,7 +189,7 @@ function Problems() {
             {p.line}:{p.column}
           </span>
           <span className="grow">{p.message}</span>
-          <span className="faint small">{p.source === 'hub' ? 'hub' : isSyntaxProblem(p) ? 'syntax' : 'types'}</span>
+          <span className="faint small">{p.source === 'hub' ? 'hub check' : isSyntaxProblem(p) ? 'syntax' : 'types'}</span>
         </div>
       ))}
     </div>
@@ -226,7 +240,7 @@ export default function EditorView({ name }: { name: string | null }) {
     if (deployRequests > 0) void deploy();
   }, [deployRequests]);
 
-  const errors = problems.filter((p) => p.severity === 'error').length;
+  const errors = uniqueProblems(problems).filter((p) => p.severity === 'error').length;
   const showing = open && open.name === name && modelOf(open.name);
 
   return (

@@ -32,10 +32,47 @@ function modelFor(name: string, language: Language, code: string): monaco.editor
     models.set(name, m);
     m.onDidChangeContent(() => {
       const st = useEditorStore.getState();
-      if (st.open?.name === name) st.setDirty(m!.getValue() !== st.open.deployedCode);
+      if (st.open?.name !== name) return;
+      st.setDirty(m!.getValue() !== st.open.deployedCode);
+      // "Deployed" no longer describes the text once it changes.
+      if (st.deploy.phase === 'ok') st.setDeploy({ phase: 'idle' });
+      scheduleHubCheck(m!);
     });
   }
   return m;
+}
+
+// The hub's own check (POST /agents/validate: syntax, exports, imports, TypeScript types against
+// the agent API), run as the user pauses typing so what the hub would refuse shows before deploy.
+const CHECK_DELAY_MS = 700;
+let checkTimer: ReturnType<typeof setTimeout> | null = null;
+let hubCheckAvailable = true;
+
+type CheckOutcome = { ok: boolean; diagnostics: CodeDiagnostic[] } | null;
+
+async function hubCheck(model: monaco.editor.ITextModel): Promise<CheckOutcome> {
+  if (!hubCheckAvailable) return null;
+  const language = model.getLanguageId() === 'typescript' ? 'typescript' : 'javascript';
+  try {
+    return await hub.rest.validateCode(model.getValue(), language);
+  } catch (e) {
+    // An older hub without the route: deploy alone judges.
+    if (e instanceof ApiError && (e.status === 404 || e.status === 405)) hubCheckAvailable = false;
+    return null;
+  }
+}
+
+function scheduleHubCheck(model: monaco.editor.ITextModel): void {
+  if (checkTimer) clearTimeout(checkTimer);
+  checkTimer = setTimeout(() => {
+    checkTimer = null;
+    const version = model.getVersionId();
+    void hubCheck(model).then((r) => {
+      // Only the latest text of the model still open counts.
+      if (!r || model.isDisposed() || model.getVersionId() !== version || currentModel() !== model) return;
+      setHubMarkers(model, r.diagnostics);
+    });
+  }, CHECK_DELAY_MS);
 }
 
 export function currentModel(): monaco.editor.ITextModel | null {
@@ -107,6 +144,7 @@ export async function openAgent(name: string): Promise<void> {
     st.setOpen({ name: r.name, language: r.language, version: r.version, versions: [...r.versions].sort((a, b) => b.version - a.version), deployedCode: r.code, isNew: false });
     st.setDirty(m.getValue() !== r.code);
     st.setLoading(false);
+    scheduleHubCheck(m);
   } catch (e) {
     st.setOpen(null);
     st.setLoading(false, e instanceof ApiError && e.status === 404 ? `There is no dynamic agent named “${name}”.` : (e as Error).message);
@@ -151,6 +189,18 @@ export async function deploy(): Promise<void> {
     // The language service already marks these inline; the result lists them too.
     const diags: CodeDiagnostic[] = syntax.map((d) => ({ ...d, severity: 'error' }));
     st.setDeploy({ phase: 'refused', message: `Not deployed: ${diags.length} syntax error${diags.length > 1 ? 's' : ''}. Fix ${diags.length > 1 ? 'them' : 'it'} and deploy again.`, diagnostics: diags });
+    return;
+  }
+
+  const check = await hubCheck(model);
+  if (check && !check.ok) {
+    setHubMarkers(model, check.diagnostics);
+    const errors = check.diagnostics.filter((d) => d.severity === 'error');
+    st.setDeploy({
+      phase: 'refused',
+      message: `Not deployed: the hub would refuse this code (${errors.length} error${errors.length === 1 ? '' : 's'}). ${open.isNew ? '' : 'The running version is unchanged.'}`.trim(),
+      diagnostics: errors,
+    });
     return;
   }
 
