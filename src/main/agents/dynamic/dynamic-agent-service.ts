@@ -54,6 +54,8 @@ export interface DynamicAgentServiceOptions {
   log?: HubLogger;
   fetchImpl?: typeof fetch;
   observer?: TopicObserverOptions;
+  /** How long `restore()` waits for the registered agents to start (default 10 s). */
+  restoreWaitMs?: number;
 }
 
 /** Code agents crash for reasons a restart rarely fixes: give up sooner than core actors do. */
@@ -180,15 +182,21 @@ export class DynamicAgentService {
 
   // ── restore ───────────────────────────────────────────────────────────────
 
-  /** Spawns every registered agent again (latest code, saved state). Failures are logged, never thrown. */
-  async restore(): Promise<{ restored: string[]; failed: { name: string; error: string }[] }> {
+  /**
+   * Spawns every registered agent again (latest code, saved state), all at once. Failures are
+   * logged, never thrown. Waits at most `restoreWaitMs` (an agent whose setup hangs must not hold
+   * the hub's start): agents still starting then are listed as `pending` and come up on their own.
+   */
+  async restore(): Promise<{ restored: string[]; failed: { name: string; error: string }[]; pending: string[] }> {
     const restored: string[] = [];
     const failed: { name: string; error: string }[] = [];
-    await Promise.all(
+    const started = new Set<string>();
+    const all = Promise.all(
       this.registry.list().map((entry) =>
         this.withLock(entry.name, async () => {
           const running = this.system.get(entry.name);
           if (running && running.state !== 'stopped' && running.state !== 'failed') return;
+          started.add(entry.name);
           if (entry.node) {
             failed.push({ name: entry.name, error: `it runs on node "${entry.node}" (remote nodes are not wired in this hub)` });
             return;
@@ -203,9 +211,15 @@ export class DynamicAgentService {
         }),
       ),
     );
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([all, new Promise<void>((r) => (timer = setTimeout(r, this.opts.restoreWaitMs ?? 10_000)))]);
+    clearTimeout(timer);
+    const done = new Set([...restored, ...failed.map((f) => f.name)]);
+    const pending = [...started].filter((n) => !done.has(n));
+    if (pending.length) this.log('warning', `still starting after ${this.opts.restoreWaitMs ?? 10_000} ms (they come up on their own): ${pending.join(', ')}`);
     if (restored.length) this.log('info', `restored ${restored.length} agent(s) from the spawn registry: ${restored.join(', ')}`);
     for (const f of failed) this.log('warning', `could not restore ${f.name}: ${f.error}`);
-    return { restored, failed };
+    return { restored: [...restored], failed: [...failed], pending };
   }
 
   // ── code agents ───────────────────────────────────────────────────────────
