@@ -21,7 +21,7 @@ import { createLlmProvider, type ProviderOverrides } from './llm/create-provider
 import { describeLlm } from './llm/llm-config.js';
 import { CostTracker } from './llm/cost-tracker.js';
 import { withCostTracking } from './llm/tracked-provider.js';
-import { MainActor, type MainChatResult } from './agents/main/main-actor.js';
+import type { MainChatResult } from './agents/main/main-actor.js';
 import { MonitorAgent, monitorTimingFromConfig } from './agents/monitor/monitor-agent.js';
 import { IOAgent } from './agents/io/io-agent.js';
 import { createHomeAssistantIntegration } from './agents/home-assistant/index.js';
@@ -36,6 +36,7 @@ import { defaultDashboardDir } from './hub/dashboard-dir.js';
 import { createHttpApp, listenHttp, type RoutePlugin } from './server/http-app.js';
 import { isAuthorized, isLoopback } from './server/access-token.js';
 import { openApiRoutes } from './server/openapi/openapi-routes.js';
+import { NodeRegistry, RemoteAwareMainActor, embeddedBrokerAuth, nodeRoutes, withNodeCommands, type NodeRegistryOptions } from './nodes/index.js';
 
 export interface StartOptions {
   log?: HubLogger;
@@ -43,6 +44,8 @@ export interface StartOptions {
   llmOverrides?: ProviderOverrides;
   /** Environment for API_KEY and friends (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /** Fleet timings (online window, retries…), for tests. */
+  nodes?: Partial<Omit<NodeRegistryOptions, 'bus' | 'persistence' | 'system' | 'log'>>;
 }
 
 /** Undo stack: whatever has started is closed again if a later step fails, and at stop(). */
@@ -62,7 +65,7 @@ class Closers {
   }
 }
 
-export async function startWactorz(input: WactorzConfigInput, opts: StartOptions = {}): Promise<WactorzHandle> {
+export async function startWactorz(input: WactorzConfigInput, opts: StartOptions = {}): Promise<WactorzHandle & { nodes: NodeRegistry }> {
   const config: WactorzConfig = wactorzConfigSchema.parse(input);
   const log = opts.log ?? consoleLogger();
   const env = opts.env ?? process.env;
@@ -84,7 +87,8 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
       config.mqtt = { ...config.mqtt, broker: saved.settings.mqtt.broker, port: saved.settings.mqtt.port ?? config.mqtt.port, username: saved.settings.mqtt.username ?? undefined, password: saved.secrets.mqttPassword };
     }
 
-    const { bus, broker, mqttMode, mqttPort } = await connectBus(config, log);
+    const tokens = accessTokens(config, env);
+    const { bus, broker, mqttMode, mqttPort } = await connectBus(config, log, tokens, env);
     closers.add(() => (broker ? broker.close() : bus.close()));
 
     const llmConfig = startupLlmConfig(config.llm, saved.settings, saved.secrets);
@@ -102,11 +106,14 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
       },
     });
     closers.add(() => system.shutdown());
+    // Remote nodes: placements, the durable command outbox, node heartbeats and alerts, tasks by name.
+    const nodes = new NodeRegistry({ bus, persistence, system, log: (level, message) => log(level, message), ...opts.nodes });
+    closers.add(() => nodes.stop());
 
     // The supervision tree, as the original's build_system(): factories are called fresh on each restart.
     system
       // MainActor bills its own calls (chat, intent, summaries) to 'main': it gets the raw provider.
-      .supervise('main', () => new MainActor({ llm, llmSummary: () => llm.summary, costs }), { maxRestarts: 10 })
+      .supervise('main', () => withNodeCommands(new RemoteAwareMainActor(nodes, { llm, llmSummary: () => llm.summary, costs }), nodes), { maxRestarts: 10 })
       .supervise('monitor', () => new MonitorAgent(monitorTimingFromConfig(config.timing)), { maxRestarts: 10 })
       .supervise('io', () => new IOAgent(), { maxRestarts: 10 });
     // Home Assistant: its routes always answer (404 with the reason when not configured); the
@@ -127,6 +134,8 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
     } else log('info', `Home Assistant: ${homeAssistant.reason ?? 'not configured'}`);
 
     await system.startSupervised();
+    // Every node's desired state again, and whatever the outbox still holds for the nodes.
+    await nodes.start();
 
     const chat = async (text: string, ctx: { interface?: string; user?: string; onChunk?: (chunk: string) => void }): Promise<MainChatResult> => {
       const messageId = randomUUID();
@@ -140,7 +149,6 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
     };
 
     const hub = createActorHubApi({ system, bus, persistence, llm, costs, mqtt: { mode: mqttMode, port: mqttPort }, startedAt, chat });
-    const tokens = accessTokens(config, env);
     const haAgents = ['home-assistant-agent', 'home-assistant-state-bridge'] as const;
     const settings = new SettingsService({
       store: settingsStore,
@@ -169,6 +177,8 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
     });
     const routes: RoutePlugin[] = [llmRoutes({ llm, costs, llmSummary: () => llm.summary }), homeAssistant.routes, settingsRoutes(settings), openApiRoutes()];
     const httpLog = (level: 'info' | 'warning' | 'error', message: string) => log(level, `http: ${message}`);
+    // GET /nodes, spawn/remove/migrate/task on a node.
+    routes.push(nodeRoutes(nodes));
 
     let dashboardUrl: string | null = null;
     if (config.monitorPort !== null) {
@@ -196,6 +206,7 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
       system,
       bus,
       persistence,
+      nodes,
       dashboardToken: tokens.length && config.dashboardToken !== undefined ? config.dashboardToken : (tokens.find((t) => t !== env.API_KEY) ?? null),
       processUserInput: async (text, ctx = {}) => (await chat(text, ctx)).reply,
       stop: () => (stopping ??= closers.closeAll(log)),
@@ -209,6 +220,8 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
 async function connectBus(
   config: WactorzConfig,
   log: HubLogger,
+  tokens: readonly string[],
+  env: NodeJS.ProcessEnv,
 ): Promise<{ bus: Bus; broker: EmbeddedBroker | undefined; mqttMode: 'embedded' | 'external'; mqttPort: number }> {
   if (config.mqtt.broker) {
     const url = /^(mqtts?|wss?):\/\//.test(config.mqtt.broker) ? config.mqtt.broker : undefined;
@@ -224,7 +237,13 @@ async function connectBus(
     log('info', `mqtt: connecting to the external broker ${config.mqtt.broker}:${config.mqtt.port} (reconnects by itself)`);
     return { bus, broker: undefined, mqttMode: 'external', mqttPort: config.mqtt.port };
   }
-  const broker = await startEmbeddedBroker({ host: config.host, port: config.mqtt.port, log: (level, message) => log(level, `mqtt: ${message}`) });
+  // Beyond loopback (nodes on other machines connect to it) every MQTT client must log in.
+  const aedes = embeddedBrokerAuth(config.host, {
+    username: env.WACTORZ_MQTT_USERNAME ?? config.mqtt.username,
+    password: env.WACTORZ_MQTT_PASSWORD ?? config.mqtt.password,
+    tokens,
+  });
+  const broker = await startEmbeddedBroker({ host: config.host, port: config.mqtt.port, aedes, log: (level, message) => log(level, `mqtt: ${message}`) });
   return { bus: broker.bus, broker, mqttMode: 'embedded', mqttPort: broker.port };
 }
 

@@ -1,0 +1,107 @@
+/**
+ * Tasks from the hub to agents on nodes, by name, over MQTT: published on
+ * `agents/by-name/{name}/task` as `{payload, reply_to, correlation_id, task_id, from}` (QoS 1) and
+ * answered on this hub's reply topic `wactorz/replies/{instance}`. A task without an answer is
+ * published again (same `task_id`, so it runs once) every `retryMs` until its deadline: a broker
+ * restart or a migration in between delays it, it does not lose or duplicate it.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { topics } from '../../../shared/topics.js';
+import type { Bus } from '../../core/bus.js';
+import { AskError } from '../../core/errors.js';
+import { parsePayload } from '../../../shared/mqtt-payloads.js';
+import { taskReplySchema } from '../protocol.js';
+
+export interface RemoteTasksOptions {
+  bus: Bus;
+  /** Resend an unanswered task this often (default 5 s). */
+  retryMs?: number;
+  log?: (level: 'debug' | 'info' | 'warning' | 'error', message: string) => void;
+}
+
+interface Pending {
+  name: string;
+  message: Record<string, unknown>;
+  timeoutMs: number;
+  deadline: number;
+  nextSend: number;
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+}
+
+/** Prefix of every hub's reply topic. */
+export const REPLY_TOPIC_ROOT = 'wactorz/replies';
+
+export class RemoteTasks {
+  /** This hub's reply topic (one per process start: stale replies of a previous run are not ours). */
+  readonly replyTopic = `${REPLY_TOPIC_ROOT}/hub-${randomBytes(6).toString('hex')}`;
+  private readonly pending = new Map<string, Pending>();
+  private readonly retryMs: number;
+  private off: (() => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly opts: RemoteTasksOptions) {
+    this.retryMs = opts.retryMs ?? 5_000;
+  }
+
+  /** Subscribes the reply topic (and waits for the broker to confirm it when connected). */
+  async start(): Promise<void> {
+    if (this.off) return;
+    this.off = this.opts.bus.subscribe(this.replyTopic, (_t, raw) => this.onReply(raw));
+    this.timer = setInterval(() => this.sweep(), Math.max(50, Math.min(this.retryMs, 1_000)));
+    this.timer.unref();
+    await Promise.race([this.opts.bus.ready(), new Promise((r) => setTimeout(r, 5_000).unref())]);
+  }
+
+  stop(): void {
+    this.off?.();
+    this.off = undefined;
+    clearInterval(this.timer);
+    for (const [id, p] of this.pending) {
+      this.pending.delete(id);
+      p.reject(new AskError(p.name, { error: 'the hub is stopping', kind: 'stopped' }));
+    }
+  }
+
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  /** Sends `payload` to the agent `name` wherever it runs; resolves with its RESULT, rejects with AskError. */
+  ask<T = unknown>(name: string, payload: unknown, timeoutMs = 60_000, from = 'hub'): Promise<T> {
+    const id = randomUUID();
+    const message = { payload, reply_to: this.replyTopic, correlation_id: id, task_id: id, from };
+    return new Promise<T>((resolve, reject) => {
+      const t = Date.now();
+      this.pending.set(id, { name, message, timeoutMs, deadline: t + timeoutMs, nextSend: t + this.retryMs, resolve: resolve as (v: unknown) => void, reject });
+      this.opts.bus.publish(topics.taskByName(name), message, { qos: 1 });
+    });
+  }
+
+  private onReply(raw: Buffer): void {
+    const r = parsePayload(taskReplySchema, raw);
+    if (!r.ok) {
+      this.opts.log?.('warning', `ignored a malformed task reply: ${r.error}`);
+      return;
+    }
+    const id = r.value.correlation_id;
+    const p = id === null ? undefined : this.pending.get(id);
+    if (!p || id === null) return; // answered already (a resent task answered twice), or timed out
+    this.pending.delete(id);
+    if (r.value.ok) p.resolve(r.value.result ?? null);
+    else p.reject(new AskError(p.name, { error: r.value.error?.error ?? 'failed', kind: r.value.error?.kind ?? 'error' }));
+  }
+
+  private sweep(): void {
+    const t = Date.now();
+    for (const [id, p] of this.pending) {
+      if (t >= p.deadline) {
+        this.pending.delete(id);
+        p.reject(new AskError(p.name, { error: `no answer from ${p.name} within ${p.timeoutMs} ms (is its node online?)`, kind: 'timeout' }));
+      } else if (t >= p.nextSend) {
+        p.nextSend = t + this.retryMs;
+        this.opts.bus.publish(topics.taskByName(p.name), p.message, { qos: 1 });
+      }
+    }
+  }
+}

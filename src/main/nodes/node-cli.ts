@@ -1,0 +1,53 @@
+/**
+ * `wactorz node …` / `wactorz-node …`: runs a Wactorz node (node/wactorz-node.ts) until SIGINT or
+ * SIGTERM, then stops its agents (state flushed) and leaves the broker.
+ */
+import { pathToFileURL } from 'node:url';
+import { consoleLogger } from '../hub/logger.js';
+import { parseNodeArgs } from './node/node-args.js';
+import { startNode, type RunningNode } from './node/wactorz-node.js';
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const parsed = parseNodeArgs(argv, env);
+  if (parsed.kind === 'exit') {
+    (parsed.code === 0 ? process.stdout : process.stderr).write(parsed.output);
+    process.exitCode = parsed.code;
+    return;
+  }
+  const o = parsed.options;
+  const log = consoleLogger(env.WACTORZ_LOG_LEVEL === 'debug' ? 'debug' : 'info');
+  let node: RunningNode;
+  try {
+    node = await startNode({ name: o.name, stateDir: o.stateDir, broker: o.broker, heartbeatMs: o.heartbeatMs, log });
+  } catch (e) {
+    process.stderr.write(`wactorz node: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  const agents = node.agents.names();
+  process.stdout.write(
+    [
+      `Wactorz node "${o.name}" is running.`,
+      `  Broker:  ${o.broker.username ? `${o.broker.username}@` : ''}${o.brokerDisplay} (reconnects by itself)`,
+      `  Agents:  ${agents.length ? agents.join(', ') : 'none yet (spawn one from the hub with "node": "' + o.name + '")'}`,
+      `  State:   ${o.stateDir}`,
+    ].join('\n') + '\n',
+  );
+
+  let stopping = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) {
+      process.stderr.write('wactorz node: forced exit\n');
+      process.exit(130);
+    }
+    stopping = true;
+    process.stderr.write(`wactorz node: ${signal} — stopping agents, flushing state…\n`);
+    await node.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+// Run directly (`node out/headless/node-cli.js …`, `tsx src/main/nodes/node-cli.ts …`) as well as through bin/wactorz-node.mjs.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) void main(process.argv.slice(2));
