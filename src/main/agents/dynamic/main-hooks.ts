@@ -37,8 +37,20 @@ export interface MainHooksDeps {
   names: () => string[];
 }
 
+/**
+ * "create an agent that …", "make me a bot which …", "build a temperature alert agent": a verb of
+ * making, an indefinite article, up to three words that are not prepositions, then agent/bot/actor.
+ * ("make the agent faster" or "write a poem about agents" are not requests for a new agent.)
+ */
 const WANTS_AGENT =
-  /\b(?:create|make|build|write|spawn|generate|set\s+up|deploy|add)\s+(?:me\s+|us\s+)?(?:an?\s+|a\s+new\s+|another\s+|new\s+)?(?:[\w-]+\s+){0,3}?(?:agent|bot|actor)s?\b/i;
+  /\b(?:create|make|build|write|spawn|generate|set\s+up|deploy|add)\s+(?:me\s+|us\s+)?(?:an?|another|new)\s+(?:(?!(?:about|for|with|to|on|of|from|by|in|into|like)\b)[\w-]+\s+){0,3}?(?:agent|bot|actor)s?\b/i;
+
+/** Names shown to the writer (so it picks a free one); bounded for big hubs. */
+const MAX_NAMES_SHOWN = 200;
+
+export function wantsAgent(text: string): boolean {
+  return WANTS_AGENT.test(text);
+}
 
 export function createMainAgentHooks(deps: MainHooksDeps): MainAgentHooks {
   const llm = withCostTracking(deps.llm, deps.costs, 'main');
@@ -58,9 +70,9 @@ export function createMainAgentHooks(deps: MainHooksDeps): MainAgentHooks {
       const lines = reports.map((r) => r.message);
       return { text: [text, ...lines].filter(Boolean).join('\n\n'), reports };
     },
-    wantsAgent: (text) => WANTS_AGENT.test(text),
+    wantsAgent,
     async writeAgent(request) {
-      const result = await writeAgent(request, { llm, spawn: (spec) => deps.service.spawnFromSpec(spec, 'writer'), takenNames: deps.names });
+      const result = await writeAgent(request, { llm, spawn: (spec) => deps.service.spawnFromSpec(spec, 'writer'), takenNames: () => deps.names().slice(0, MAX_NAMES_SHOWN) });
       return result.reply;
     },
     converse: (onChunk, converse) => converseWithSpawns(hooks, onChunk, converse),
