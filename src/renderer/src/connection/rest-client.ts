@@ -14,8 +14,8 @@ import {
   healthSchema,
   spawnResultSchema,
   taskResultSchema,
+  toCatalog,
   toModelList,
-  toRecipes,
   type ModelList,
   type Recipe,
 } from './rest-schemas.js';
@@ -219,17 +219,27 @@ export class RestClient {
     }
   }
 
-  async catalog(): Promise<Recipe[]> {
+  async catalog(): Promise<{ recipes: Recipe[]; problems: { recipe: string; error: string }[] }> {
     const json = await this.raw('GET', 'catalog');
     try {
-      return toRecipes(json);
+      return toCatalog(json);
     } catch (e) {
       throw new ApiError(200, `GET catalog: unexpected response (${(e as Error).message.slice(0, 200)})`, json);
     }
   }
 
-  spawnRecipe(recipe: string, config: Record<string, unknown>, name?: string): Promise<z.infer<typeof spawnResultSchema>> {
-    return this.request('POST', `catalog/${seg(recipe)}/spawn`, spawnResultSchema, name ? { name, config } : { config });
+  /** Spawns a recipe; `capabilities` grants some of its optional ones. Installs its packages first (the hub waits). */
+  spawnRecipe(recipe: string, config: Record<string, unknown>, name?: string, capabilities?: string[]): Promise<z.infer<typeof spawnResultSchema>> {
+    const body: Record<string, unknown> = { config };
+    if (name) body.name = name;
+    if (capabilities && capabilities.length > 0) body.capabilities = capabilities;
+    return this.raw('POST', `catalog/${seg(recipe)}/spawn`, body, undefined, 10 * 60_000).then((json) => spawnResultSchema.parse(json ?? {}));
+  }
+
+  /** A person approves packages for installation (the allowlist), then installs them. */
+  async approveAndInstall(packages: string[], agent?: string): Promise<unknown> {
+    await this.raw('POST', 'installer/approve', { packages });
+    return this.raw('POST', 'installer/install', agent ? { packages, agent } : { packages }, undefined, 10 * 60_000);
   }
 
   getSettings(): Promise<unknown> {

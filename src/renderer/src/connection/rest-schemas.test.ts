@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentListSchema, diagnosticsFrom, toModelList, toModels, toRecipes } from './rest-schemas.js';
+import { agentListSchema, diagnosticsFrom, toCatalog, toModelList, toModels, toRecipes } from './rest-schemas.js';
 
 describe('diagnosticsFrom', () => {
   it('finds line/column diagnostics wherever the 400 body puts them', () => {
@@ -31,6 +31,28 @@ describe('toRecipes', () => {
     expect(a).toEqual(b);
     expect(a[0]).toMatchObject({ name: 'notifier', title: 'notifier', dependencies: ['undici@^6'], configSchema: { type: 'object' } });
     expect(() => toRecipes({ nope: 1 })).toThrow();
+  });
+
+  it('reads the hub’s catalog: ports, optional capabilities, default name and bad recipes', () => {
+    const c = toCatalog({
+      recipes: [
+        {
+          name: 'webhook-notifier',
+          title: 'Webhook notifier',
+          description: 'Posts',
+          inputs: [{ topic: '{config.topics}', description: 'each message' }],
+          outputs: [{ description: 'an HTTP POST' }],
+          dependencies: [],
+          config_schema: { type: 'object', properties: { url: { type: 'string', secret: true } }, required: ['url'] },
+          capabilities: ['fetch'],
+          optional_capabilities: ['fetch_local'],
+          default_name: 'notifier',
+        },
+      ],
+      problems: [{ recipe: 'broken', error: 'manifest.json: description: say what the recipe does' }],
+    });
+    expect(c.recipes[0]).toMatchObject({ title: 'Webhook notifier', capabilities: ['fetch'], optionalCapabilities: ['fetch_local'], defaultName: 'notifier', inputs: [{ topic: '{config.topics}', description: 'each message' }] });
+    expect(c.problems).toEqual([{ recipe: 'broken', error: 'manifest.json: description: say what the recipe does' }]);
   });
 });
 

@@ -101,6 +101,10 @@ export function diagnosticsFrom(body: unknown): CodeDiagnostic[] {
 
 // ---- catalog ---------------------------------------------------------------------------------
 
+/** A way into or out of a recipe: a topic it reads/publishes, or a task it answers. */
+const portSchema = z.looseObject({ topic: z.string().optional(), task: z.string().optional(), description: z.string().default('') });
+export type RecipePort = z.infer<typeof portSchema>;
+
 const recipeSchema = z.looseObject({
   name: z.string(),
   title: z.string().optional(),
@@ -108,13 +112,15 @@ const recipeSchema = z.looseObject({
   category: z.string().optional(),
   version: z.union([z.string(), z.number()]).optional(),
   tags: z.array(z.string()).optional(),
-  inputs: z.unknown().optional(),
-  outputs: z.unknown().optional(),
+  inputs: z.array(portSchema).catch([]).optional(),
+  outputs: z.array(portSchema).catch([]).optional(),
   dependencies: z.union([z.array(z.string()), z.record(z.string(), z.string())]).optional(),
   config_schema: z.unknown().optional(),
   configSchema: z.unknown().optional(),
   config: z.unknown().optional(),
   capabilities: z.array(z.string()).optional(),
+  optional_capabilities: z.array(z.string()).optional(),
+  default_name: z.string().optional(),
 });
 
 export interface Recipe {
@@ -125,15 +131,22 @@ export interface Recipe {
   tags: string[];
   dependencies: string[];
   configSchema: JsonSchema | null;
-  inputs?: unknown;
-  outputs?: unknown;
+  inputs: RecipePort[];
+  outputs: RecipePort[];
   capabilities: string[];
+  /** Capabilities the user may grant at spawn time. */
+  optionalCapabilities: string[];
+  defaultName?: string;
 }
 
-export function toRecipes(json: unknown): Recipe[] {
-  const list = Array.isArray(json) ? json : (json as { recipes?: unknown; items?: unknown } | null)?.recipes ?? (json as { items?: unknown } | null)?.items;
+const problemSchema = z.looseObject({ recipe: z.string(), error: z.string() });
+
+export function toCatalog(json: unknown): { recipes: Recipe[]; problems: { recipe: string; error: string }[] } {
+  const obj = json !== null && typeof json === 'object' && !Array.isArray(json) ? (json as { recipes?: unknown; items?: unknown; problems?: unknown }) : null;
+  const list = Array.isArray(json) ? json : (obj?.recipes ?? obj?.items);
   const parsed = z.array(recipeSchema).parse(list);
-  return parsed.map((r) => {
+  const problems = z.array(problemSchema).catch([]).parse(obj?.problems ?? []);
+  const recipes = parsed.map((r) => {
     const deps = Array.isArray(r.dependencies) ? r.dependencies : r.dependencies ? Object.entries(r.dependencies).map(([n, v]) => `${n}@${v}`) : [];
     const rec: Recipe = {
       name: r.name,
@@ -143,12 +156,19 @@ export function toRecipes(json: unknown): Recipe[] {
       dependencies: deps,
       configSchema: asJsonSchema(r.config_schema ?? r.configSchema ?? r.config),
       capabilities: r.capabilities ?? [],
-      inputs: r.inputs,
-      outputs: r.outputs,
+      optionalCapabilities: r.optional_capabilities ?? [],
+      inputs: r.inputs ?? [],
+      outputs: r.outputs ?? [],
     };
     if (r.category !== undefined) rec.category = r.category;
+    if (r.default_name !== undefined) rec.defaultName = r.default_name;
     return rec;
   });
+  return { recipes, problems: problems.map((p) => ({ recipe: p.recipe, error: p.error })) };
+}
+
+export function toRecipes(json: unknown): Recipe[] {
+  return toCatalog(json).recipes;
 }
 
 export const spawnResultSchema = z.looseObject({
@@ -156,6 +176,8 @@ export const spawnResultSchema = z.looseObject({
   agent: z.string().optional(),
   status: z.string().optional(),
   id: z.string().optional(),
+  message: z.string().optional(),
+  installed: z.unknown().optional(),
 });
 
 // ---- LLM models ------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ export const INSTALL_JOBS_KEPT = 50;
 export interface InstallJob {
   key: string;
   recipe?: string;
+  agent?: string;
   packages: string[];
   status: InstallEvent['status'];
   progress?: number;
@@ -18,12 +19,19 @@ export interface InstallJob {
   history: string[];
 }
 
+export interface RecipeProblem {
+  recipe: string;
+  error: string;
+}
+
 interface CatalogState {
   recipes: Recipe[];
+  /** Recipes the hub could not load, and why. */
+  problems: RecipeProblem[];
   loading: boolean;
   error: string | null;
   installs: InstallJob[];
-  setRecipes(r: Recipe[]): void;
+  setRecipes(r: Recipe[], problems?: RecipeProblem[]): void;
   setLoading(v: boolean): void;
   setError(e: string | null): void;
   applyUpdate(u: DashboardUpdate): void;
@@ -45,6 +53,8 @@ export function reduceInstalls(jobs: InstallJob[], events: readonly InstallEvent
     };
     const recipe = ev.recipe ?? prev?.recipe;
     if (recipe !== undefined) job.recipe = recipe;
+    const agent = ev.agent ?? prev?.agent;
+    if (agent !== undefined) job.agent = agent;
     const progress = ev.progress ?? (ev.status === 'done' ? 1 : prev?.progress);
     if (progress !== undefined) job.progress = progress;
     next = i === -1 ? [job, ...next].slice(0, INSTALL_JOBS_KEPT) : next.map((j, k) => (k === i ? job : j));
@@ -54,11 +64,12 @@ export function reduceInstalls(jobs: InstallJob[], events: readonly InstallEvent
 
 export const useCatalogStore = create<CatalogState>((set) => ({
   recipes: [],
+  problems: [],
   loading: false,
   error: null,
   installs: [],
-  setRecipes(recipes) {
-    set({ recipes, error: null });
+  setRecipes(recipes, problems = []) {
+    set({ recipes, problems, error: null });
   },
   setLoading(loading) {
     set({ loading });

@@ -1,17 +1,19 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { hub } from '../../connection/index.js';
 import { useCatalogStore } from '../../stores/catalog-store.js';
+import { InstallJobs } from './InstallJobs.js';
 import { RecipeCard } from './RecipeCard.js';
 
 export function CatalogView() {
-  const { recipes, loading, error, installs } = useCatalogStore();
+  const { recipes, problems, loading, error, installs } = useCatalogStore();
   const [query, setQuery] = useState('');
 
   const load = useCallback(async () => {
     const st = useCatalogStore.getState();
     st.setLoading(true);
     try {
-      st.setRecipes(await hub.rest.catalog());
+      const c = await hub.rest.catalog();
+      st.setRecipes(c.recipes, c.problems);
     } catch (e) {
       st.setError((e as Error).message);
     } finally {
@@ -41,6 +43,21 @@ export function CatalogView() {
         </button>
       </div>
       {error ? <div className="error-box">Cannot load the catalog: {error}</div> : null}
+      <InstallJobs />
+      {problems.length > 0 ? (
+        <details className="error-box small" style={{ marginBottom: 14 }}>
+          <summary>
+            {problems.length} recipe{problems.length > 1 ? 's' : ''} could not be loaded
+          </summary>
+          <ul>
+            {problems.map((p) => (
+              <li key={p.recipe}>
+                <b>{p.recipe}</b>: {p.error}
+              </li>
+            ))}
+          </ul>
+        </details>
+      ) : null}
       {!error && !loading && recipes.length === 0 ? <div className="empty">The catalog is empty.</div> : null}
       <div className="recipes" data-testid="recipe-list">
         {shown.map((r) => (

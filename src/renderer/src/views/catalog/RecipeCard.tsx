@@ -4,41 +4,21 @@ import type { Recipe } from '../../connection/rest-schemas.js';
 import { navigate } from '../../hooks/useRoute.js';
 import { fieldsFromSchema, initialValues, valuesToConfig, type FormValue } from '../../lib/schema-form.js';
 import { useAlertsStore } from '../../stores/alerts-store.js';
-import { useCatalogStore, type InstallJob } from '../../stores/catalog-store.js';
+import { useCatalogStore } from '../../stores/catalog-store.js';
+import { InstallProgress } from './InstallJobs.js';
 import { SchemaForm } from './SchemaForm.js';
-
-function InstallProgress({ job }: { job: InstallJob }) {
-  const pct = job.progress !== undefined ? Math.round(job.progress * 100) : null;
-  return (
-    <div data-testid="install-progress" data-status={job.status}>
-      <div className="row small">
-        <span>
-          {job.status === 'done' ? 'Installed' : job.status === 'failed' ? 'Install failed' : job.status === 'pending' ? 'Waiting to install' : 'Installing'}
-          {job.packages.length ? ` ${job.packages.join(', ')}` : ''}
-        </span>
-        <span className="grow" />
-        {pct !== null ? <span className="muted">{pct}%</span> : null}
-      </div>
-      {job.status !== 'failed' ? (
-        <div className={`progress ${pct === null && job.status !== 'done' ? 'indeterminate' : ''}`}>
-          <div style={{ width: pct !== null ? `${pct}%` : job.status === 'done' ? '100%' : undefined }} />
-        </div>
-      ) : null}
-      {job.message ? <div className={`small ${job.status === 'failed' ? 'error' : 'muted'}`}>{job.message}</div> : null}
-    </div>
-  );
-}
 
 export function RecipeCard({ recipe }: { recipe: Recipe }) {
   const fields = useMemo(() => fieldsFromSchema(recipe.configSchema), [recipe.configSchema]);
   const [values, setValues] = useState<Record<string, FormValue>>(() => initialValues(fields));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [name, setName] = useState('');
+  const [grants, setGrants] = useState<string[]>([]);
   const [open, setOpen] = useState(false);
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<{ ok: boolean; text: string; agent?: string } | null>(null);
   const installs = useCatalogStore((s) => s.installs);
-  const job = installs.find((j) => j.recipe === recipe.name || (result?.agent !== undefined && j.recipe === result.agent));
+  const job = installs.find((j) => j.recipe === recipe.name || (result?.agent !== undefined && j.agent === result.agent));
   const notify = useAlertsStore((s) => s.notify);
 
   const spawn = async () => {
@@ -52,9 +32,9 @@ export function RecipeCard({ recipe }: { recipe: Recipe }) {
     setBusy(true);
     setResult(null);
     try {
-      const res = await hub.rest.spawnRecipe(recipe.name, r.config, name.trim() || undefined);
+      const res = await hub.rest.spawnRecipe(recipe.name, r.config, name.trim() || undefined, grants);
       const agent = res.name ?? res.agent ?? (name.trim() || recipe.name);
-      setResult({ ok: true, text: `Spawned ${agent}${res.status ? ` (${res.status})` : ''}.`, agent });
+      setResult({ ok: true, text: res.message ?? `Spawned ${agent}.`, agent });
       notify(`${agent} spawned from ${recipe.title}`, 'info', agent);
       void hub.refresh();
     } catch (e) {
@@ -71,8 +51,25 @@ export function RecipeCard({ recipe }: { recipe: Recipe }) {
         {recipe.category ? <span className="tag">{recipe.category}</span> : null}
       </div>
       <p>{recipe.description}</p>
-      {recipe.dependencies.length > 0 ? <div className="small muted">Needs: {recipe.dependencies.join(', ')}</div> : null}
-      {recipe.capabilities.length > 0 ? <div className="small muted">Capabilities: {recipe.capabilities.join(', ')}</div> : null}
+      {recipe.inputs.length + recipe.outputs.length > 0 ? (
+        <details className="small">
+          <summary className="muted">Inputs and outputs</summary>
+          <ul className="ports">
+            {recipe.inputs.map((p, i) => (
+              <li key={`i${i}`}>
+                <span className="tag">in</span> {p.topic ? <code>{p.topic}</code> : p.task ? <code>{p.task}</code> : null} {p.description}
+              </li>
+            ))}
+            {recipe.outputs.map((p, i) => (
+              <li key={`o${i}`}>
+                <span className="tag">out</span> {p.topic ? <code>{p.topic}</code> : null} {p.description}
+              </li>
+            ))}
+          </ul>
+        </details>
+      ) : null}
+      {recipe.dependencies.length > 0 ? <div className="small muted">Installs: {recipe.dependencies.join(', ')}</div> : null}
+      {recipe.capabilities.length > 0 ? <div className="small muted">Can use: {recipe.capabilities.join(', ')}</div> : null}
       {open ? (
         <form
           onSubmit={(e) => {
@@ -82,8 +79,19 @@ export function RecipeCard({ recipe }: { recipe: Recipe }) {
         >
           <div className="field">
             <label htmlFor={`${recipe.name}-agent-name`}>Agent name</label>
-            <input id={`${recipe.name}-agent-name`} className="input mono" value={name} onChange={(e) => setName(e.target.value)} placeholder={`${recipe.name} (default)`} data-testid="spawn-name" />
+            <input id={`${recipe.name}-agent-name`} className="input mono" value={name} onChange={(e) => setName(e.target.value)} placeholder={`${recipe.defaultName ?? recipe.name} (default)`} data-testid="spawn-name" />
           </div>
+          {recipe.optionalCapabilities.length > 0 ? (
+            <div className="field">
+              <span className="label">Also allow</span>
+              {recipe.optionalCapabilities.map((c) => (
+                <label key={c} className="check">
+                  <input type="checkbox" checked={grants.includes(c)} onChange={(e) => setGrants((g) => (e.target.checked ? [...g, c] : g.filter((x) => x !== c)))} data-testid={`grant-${c}`} />
+                  <code>{c}</code>
+                </label>
+              ))}
+            </div>
+          ) : null}
           <SchemaForm fields={fields} values={values} errors={errors} onChange={(k, v) => setValues((cur) => ({ ...cur, [k]: v }))} idPrefix={recipe.name} />
         </form>
       ) : null}
