@@ -60,6 +60,8 @@ function runWithReload(argv: string[]): Promise<never> {
 }
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  // `wactorz node …`: a remote node (src/main/nodes), not the hub.
+  if (argv[0] === 'node') return (await import('./nodes/node-cli.js')).main(argv.slice(1), env);
   const parsed = parseCliArgs(argv, env);
   if (parsed.kind === 'exit') {
     (parsed.code === 0 ? process.stdout : process.stderr).write(parsed.output);

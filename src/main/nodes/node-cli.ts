@@ -2,7 +2,8 @@
  * `wactorz node …` / `wactorz-node …`: runs a Wactorz node (node/wactorz-node.ts) until SIGINT or
  * SIGTERM, then stops its agents (state flushed) and leaves the broker.
  */
-import { pathToFileURL } from 'node:url';
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { consoleLogger } from '../hub/logger.js';
 import { parseNodeArgs } from './node/node-args.js';
 import { startNode, type RunningNode } from './node/wactorz-node.js';
@@ -15,6 +16,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     return;
   }
   const o = parsed.options;
+  findSandboxWorker(env);
   const log = consoleLogger(env.WACTORZ_LOG_LEVEL === 'debug' ? 'debug' : 'info');
   let node: RunningNode;
   try {
@@ -49,5 +51,19 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
-// Run directly (`node out/headless/node-cli.js …`, `tsx src/main/nodes/node-cli.ts …`) as well as through bin/wactorz-node.mjs.
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) void main(process.argv.slice(2));
+/**
+ * The agents' sandbox worker is a plain .mjs file beside its module in the sources. Run from a
+ * bundle (out/headless) that does not carry a copy, point the sandbox at the sources' one.
+ */
+function findSandboxWorker(env: NodeJS.ProcessEnv): void {
+  if (env.WACTORZ_SANDBOX_WORKER || process.env.WACTORZ_SANDBOX_WORKER) return;
+  const here = fileURLToPath(import.meta.url);
+  if (!/[\\/]out[\\/]headless[\\/][^\\/]+$/.test(here)) return;
+  const bundled = fileURLToPath(new URL('./worker/sandbox-worker.mjs', import.meta.url));
+  const source = fileURLToPath(new URL('../../src/main/agents/dynamic/sandbox/worker/sandbox-worker.mjs', import.meta.url));
+  if (!existsSync(bundled) && existsSync(source)) process.env.WACTORZ_SANDBOX_WORKER = source;
+}
+
+// Run directly (`node out/headless/node-cli.js …`, `tsx src/main/nodes/node-cli.ts …`) as well as through
+// bin/wactorz-node.mjs or `wactorz node`. Bundled into cli.js this module shares its URL: the file name decides.
+if (process.argv[1] && /node-cli\.[cm]?[jt]s$/.test(process.argv[1]) && import.meta.url === pathToFileURL(process.argv[1]).href) void main(process.argv.slice(2));
