@@ -5,6 +5,7 @@ import { formatDuration } from '../../lib/relative-time.js';
 import { draftFrom, LLM_PROVIDER_CHOICES, patchFromDraft, settingsFromApi, type SettingsDraft } from '../../lib/settings-model.js';
 import { useConnectionStore } from '../../stores/connection-store.js';
 import { useSettingsStore } from '../../stores/settings-store.js';
+import { DesktopCard } from './DesktopCard.js';
 
 const PROVIDER_LABEL: Record<string, string> = {
   anthropic: 'Anthropic (Claude)',
@@ -309,6 +310,7 @@ export function SettingsView() {
         </div>
 
         <ConnectionCard />
+        <DesktopCard />
       </div>
       {settings.restartRequired ? (
         <div className="ok-box small" style={{ marginTop: 14 }} data-testid="settings-restart">
