@@ -182,6 +182,36 @@ describe('containment', () => {
     expect(host.published.length).toBeLessThanOrEqual(10_000);
   });
 
+  it('a sustained publish flood across timer slices is throttled, and said so', async () => {
+    const host = new RecordingHost();
+    const agent = await spawn(
+      `export async function handleTask(agent) {
+         let slices = 0;
+         await new Promise((done) => { const id = setInterval(() => { for (let i = 0; i < 5000; i++) agent.publish('flood', i); if (++slices === 6) { clearInterval(id); done() } }, 1) });
+         return 'sent 30000';
+       }`,
+      { host, limits: { callTimeoutMs: 10_000 } },
+    );
+    expect(await agent.handleTask(null)).toBe('sent 30000');
+    expect(host.published.length).toBeLessThan(30_000);
+    expect(host.logs.some((l) => /sends too fast/.test(l.message))).toBe(true);
+  });
+
+  it('an engine killed from outside is a fatal crash, reported once; restart recovers', async () => {
+    const agent = await spawn(`export async function setup(agent) { agent.state.boots = (agent.state.boots ?? 0) + 1 } export async function handleTask(agent) { return agent.state.boots }`);
+    await agent.setup();
+    const crashes: SandboxError[] = [];
+    agent.onCrash((e) => crashes.push(e));
+    // What an OS-level kill of the thread looks like to the runtime.
+    await (agent as unknown as { current: { worker: { terminate(): Promise<number> } } }).current.worker.terminate();
+    await expect.poll(() => crashes.length, { timeout: 5_000 }).toBe(1);
+    expect(crashes[0]!.kind).toBe('crash');
+    expect(agent.status).toBe('crashed');
+    expect((await failure(agent.handleTask(null))).fatal).toBe(true);
+    await agent.restart();
+    expect(await agent.handleTask(null)).toBe(2);
+  });
+
   it('terminate stops the agent: calls in flight and later calls get `stopped`', async () => {
     const agent = await spawn(`export async function handleTask(agent, p) { await new Promise(() => {}) }`);
     const inFlight = agent.handleTask(null);

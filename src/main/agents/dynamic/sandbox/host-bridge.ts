@@ -8,6 +8,12 @@ import type { AgentHost } from './types.js';
 
 /** Upper bound of any wait the agent asks for (sendTo, mqttGet), whatever it passes. */
 const MAX_WAIT_MS = 10 * 60_000;
+/** Largest arguments of one call (a publish payload, a persisted value…), as JSON text. */
+export const MAX_ARGS_CHARS = 4 * 1024 * 1024;
+/** Fire-and-forget calls (publish, log, alert…) one agent may make per second, sustained; bursts up to twice that. */
+export const SENDS_PER_SECOND = 5_000;
+/** Subscriptions one agent may hold. */
+export const MAX_SUBSCRIPTIONS = 1_000;
 
 const json = z.unknown();
 const seconds = z.number().nonnegative().finite();
@@ -52,6 +58,9 @@ export class HostRequestError extends Error {
 export class HostBridge {
   private readonly subscriptions = new Map<number, () => void>();
   private closed = false;
+  private tokens = SENDS_PER_SECOND * 2;
+  private refilledAt = Date.now();
+  private dropped = 0;
 
   constructor(
     private readonly host: AgentHost,
@@ -63,6 +72,7 @@ export class HostBridge {
   /** Fire-and-forget requests (log, publish…): failures are logged, never thrown at the agent. */
   send(method: string, argsJson: string): void {
     if (this.closed) return;
+    if ((method === 'publish' || method === 'log' || method === 'alert') && !this.takeToken(method)) return;
     try {
       void this.dispatch(method, argsJson);
     } catch (e) {
@@ -83,7 +93,25 @@ export class HostBridge {
     this.subscriptions.clear();
   }
 
+  /** Token bucket over fire-and-forget calls: a flood is dropped (and said once), not relayed. */
+  private takeToken(method: string): boolean {
+    const now = Date.now();
+    this.tokens = Math.min(SENDS_PER_SECOND * 2, this.tokens + ((now - this.refilledAt) / 1000) * SENDS_PER_SECOND);
+    this.refilledAt = now;
+    if (this.tokens >= 1) {
+      this.tokens--;
+      if (this.dropped > 0) {
+        this.host.log('warning', `${this.agentName}: ${this.dropped} message(s) dropped (more than ${SENDS_PER_SECOND}/s)`);
+        this.dropped = 0;
+      }
+      return true;
+    }
+    if (this.dropped++ === 0 && method !== 'log') this.host.log('warning', `${this.agentName} sends too fast: dropping messages`);
+    return false;
+  }
+
   private parse<M extends Method>(method: M, argsJson: string): z.infer<(typeof schemas)[M]> {
+    if (argsJson.length > MAX_ARGS_CHARS) throw new HostRequestError(`agent.${method}: arguments larger than ${MAX_ARGS_CHARS / (1024 * 1024)} MB`);
     let raw: unknown;
     try {
       raw = JSON.parse(argsJson);
@@ -118,6 +146,7 @@ export class HostBridge {
       }
       case 'subscribe': {
         const [subId, pattern] = this.parse('subscribe', argsJson);
+        if (this.subscriptions.size >= MAX_SUBSCRIPTIONS) throw new HostRequestError(`more than ${MAX_SUBSCRIPTIONS} subscriptions`);
         this.subscriptions.get(subId)?.();
         this.subscriptions.set(subId, host.subscribe(pattern, (t, payload) => this.deliver(subId, t, payload)));
         return undefined;
