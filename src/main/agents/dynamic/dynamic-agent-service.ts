@@ -56,6 +56,12 @@ export interface DynamicAgentServiceOptions {
   observer?: TopicObserverOptions;
   /** How long `restore()` waits for the registered agents to start (default 10 s). */
   restoreWaitMs?: number;
+  /**
+   * Installed npm packages as sources the sandbox can import (`{name: source}`), for the packages
+   * an agent declares (`install`); e.g. the installer's `modulesFor(packagesDir, specs)`. Without
+   * it an agent that imports a package is refused by the check.
+   */
+  resolveModules?: (packages: readonly string[]) => Promise<Record<string, string>>;
 }
 
 /** Code agents crash for reasons a restart rarely fixes: give up sooner than core actors do. */
@@ -241,8 +247,8 @@ export class DynamicAgentService {
     if (existing?.isProtected) throw new DynamicAgentError('protected', `"${name}" is a protected core actor`);
     if ((existing || entry) && !input.replace) throw new DynamicAgentError('conflict', `an agent named "${name}" already exists`);
     const language = input.language ?? 'javascript';
-    const check = this.checkOrThrow(input.code, language);
     const cfg = this.storedConfigFor(input, entry);
+    const check = this.checkOrThrow(input.code, language, cfg.install);
     const kind = input.kind ?? (entry && isCodeKind(entry.kind) ? (entry.kind as CodeAgentKind) : 'dynamic');
     // Tried under its name before it takes it: state carries over from a replaced agent.
     const carried = existing instanceof DynamicAgent && existing.state !== 'failed' ? existing.agentState : undefined;
@@ -262,7 +268,7 @@ export class DynamicAgentService {
     return this.withLock(name, async () => {
       const entry = this.requireCodeEntry(name);
       const lang = language ?? (entry.language === 'typescript' ? 'typescript' : 'javascript');
-      const check = this.checkOrThrow(code, lang);
+      const check = this.checkOrThrow(code, lang, readStoredConfig(entry.config).install);
       if (entry.code === code && entry.language === lang) {
         const actor = this.system.get(name);
         if (actor instanceof DynamicAgent && (actor.state === 'running' || actor.state === 'paused')) return { ...this.result(actor, check), unchanged: true };
@@ -279,7 +285,7 @@ export class DynamicAgentService {
       const target = this.registry.codeVersion(name, version);
       if (!target) throw new DynamicAgentError('not_found', `${name} has no version ${version} (versions: ${this.registry.versions(name).map((v) => v.version).join(', ')})`);
       const lang: AgentLanguage = target.language === 'typescript' ? 'typescript' : 'javascript';
-      const check = this.checkOrThrow(target.code, lang);
+      const check = this.checkOrThrow(target.code, lang, readStoredConfig(entry.config).install);
       const actor = await this.swapIn(entry, target.code, lang, () => this.registry.rollback(name, version));
       return { ...this.result(actor, check), rolled_back_to: version };
     });
@@ -429,8 +435,11 @@ export class DynamicAgentService {
       return [`It asked for npm packages (${list}); they were not installed: packages need the installer agent, which is not running.`];
     }
     try {
-      await this.system.ask('installer', { packages: spec.install, agent: spec.name }, 300_000, 'dynamic-agents');
-      return [`Installed ${list}.`];
+      // Never `approvedByUser`: this list comes from LLM output; the installer's allowlist decides.
+      const outcome = (await this.system.ask('installer', { packages: spec.install, agent: spec.name }, 300_000, 'dynamic-agents')) as { status?: unknown; message?: unknown } | null;
+      const said = typeof outcome?.message === 'string' ? outcome.message : '';
+      if (outcome?.status === 'installed') return [said || `Installed ${list}.`];
+      return [`${list} ${outcome?.status === 'needs_approval' ? 'need your approval before they can be installed' : 'were not installed'}${said ? `: ${said}` : '.'}`];
     } catch (e) {
       return [`Installing ${list} failed: ${toError(e).message}.`];
     }
@@ -506,6 +515,7 @@ export class DynamicAgentService {
       llm: this.opts.llm,
       costs: this.opts.costs,
       ...(this.opts.fetchImpl ? { fetchImpl: this.opts.fetchImpl } : {}),
+      ...(this.opts.resolveModules && cfg.install.length ? { modules: () => this.opts.resolveModules!(cfg.install) } : {}),
     });
   }
 
@@ -544,8 +554,8 @@ export class DynamicAgentService {
     }
   }
 
-  private checkOrThrow(code: string, language: AgentLanguage): CodeCheck {
-    const check = checkAgentCode(code, language);
+  private checkOrThrow(code: string, language: AgentLanguage, install: readonly string[] = []): CodeCheck {
+    const check = checkAgentCode(code, language, this.opts.resolveModules && install.length ? { modules: install.map(packageName) } : {});
     if (!check.ok) {
       const errors = check.diagnostics.filter((d) => d.severity === 'error');
       throw new DynamicAgentError('bad_code', `the code has ${errors.length} error${errors.length === 1 ? '' : 's'}: ${describeDiagnostics(errors, 3).replace(/\n/g, '; ')}`, {
@@ -610,6 +620,11 @@ export class DynamicAgentService {
   private log(level: 'debug' | 'info' | 'warning' | 'error', message: string): void {
     this.opts.log?.(level, `dynamic agents: ${message}`);
   }
+}
+
+/** `@scope/pkg@^1.2` → `@scope/pkg`, `pkg@2` → `pkg`: what the code imports. */
+function packageName(spec: string): string {
+  return /^(@[^/@]+\/[^@]+|[^@]+)/.exec(spec.trim())?.[1] ?? spec;
 }
 
 function isCodeKind(kind: string): boolean {

@@ -46,8 +46,8 @@ export interface DynamicAgentSpec {
 }
 
 export interface DynamicAgentDeps extends AgentHostDeps {
-  /** Hub log line when the agent's state cannot be saved etc. */
-  onError?: (message: string) => void;
+  /** Sources of the packages the agent may import (resolved at each start). */
+  modules?: () => Promise<Record<string, string>>;
 }
 
 /** Tasks handed to the sandbox at once; past this the mailbox waits (backpressure). */
@@ -110,6 +110,7 @@ export class DynamicAgent extends Actor {
     const spec = this.specValue;
     const saved = initialState ?? (await StateSaver.load(this.deps.system.persistence, spec.name)) ?? {};
     const state = spec.config && Object.keys(spec.config).length ? { ...saved, config: spec.config } : saved;
+    const modules = this.deps.modules ? await this.deps.modules() : {};
     this.hostHandle = createAgentHost(this.deps, { actor: this, capabilities: spec.capabilities, state: this.saver });
     this.sandbox = await createSandboxedAgent({
       name: spec.name,
@@ -121,6 +122,7 @@ export class DynamicAgent extends Actor {
       initialState: state,
       ...(spec.pollInterval !== undefined ? { intervalSeconds: spec.pollInterval } : {}),
       env: spec.env,
+      modules,
     });
     this.sandbox.onCrash((e) => this.crash(new ActorCrashError(`${e.kind}: ${e.message}`, { cause: e })));
     await this.sandbox.setup();
