@@ -285,7 +285,7 @@ export function SettingsView() {
           <SecretInput id="set-ha-token" label="Long-lived access token" isSet={haTokenSet} value={draft.haToken} onChange={(v) => set('haToken', v)} clear={draft.clearHaToken} onClear={(v) => set('clearHaToken', v)} testId="settings-ha-token" />
           {settings.homeAssistant.configured !== undefined ? (
             <span className="small muted">
-              {settings.homeAssistant.configured ? 'Connected.' : `Not connected${settings.homeAssistant.reason ? `: ${settings.homeAssistant.reason}` : '.'}`}
+              {settings.homeAssistant.configured ? 'Configured: the hub uses it.' : `Not in use${settings.homeAssistant.reason ? `: ${settings.homeAssistant.reason}` : '.'}`}
             </span>
           ) : null}
         </div>
