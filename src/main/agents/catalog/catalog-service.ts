@@ -9,6 +9,7 @@
  * packages the recipe card shows; a spawn from LLM output (the planner) installs only packages
  * already on the installer's allowlist.
  */
+import { existsSync } from 'node:fs';
 import { toError } from '../../core/errors.js';
 import type { DeployResult, DynamicAgentService } from '../dynamic/dynamic-agent-service.js';
 import { DynamicAgentError } from '../dynamic/errors.js';
@@ -42,6 +43,8 @@ export interface CatalogSpawnResult {
 
 export interface CatalogServiceOptions {
   dirs: string[];
+  /** Folders read when they exist (e.g. the user's own recipes under the state dir). */
+  optionalDirs?: string[];
   dynamic: () => DynamicAgentService | undefined;
   installer?: () => PackageInstaller | undefined;
   log?: (level: 'info' | 'warning' | 'error', message: string) => void;
@@ -60,7 +63,8 @@ export class CatalogService {
   reload(): { recipes: number; problems: RecipeProblem[] } {
     const recipes = new Map<string, Recipe>();
     const problems: RecipeProblem[] = [];
-    for (const dir of this.opts.dirs) {
+    const dirs = [...this.opts.dirs, ...(this.opts.optionalDirs ?? []).filter((d) => existsSync(d))];
+    for (const dir of dirs) {
       const loaded = loadRecipes(dir);
       problems.push(...loaded.problems);
       for (const r of loaded.recipes) {

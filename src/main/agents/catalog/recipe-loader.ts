@@ -6,7 +6,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { toError } from '../../core/errors.js';
 import type { AgentLanguage } from '../dynamic/sandbox/index.js';
 import { describeIssues, recipeManifestSchema, type RecipeManifest } from './recipe-manifest.js';
@@ -76,6 +76,13 @@ export function loadRecipe(folder: string, folderName: string): Recipe {
     validator = compileConfigSchema(manifest.config_schema);
   } catch (e) {
     throw new Error(`config_schema is not usable: ${toError(e).message}`);
+  }
+  // A default that its own field refuses would make the recipe impossible to spawn without config.
+  for (const [key, prop] of Object.entries(manifest.config_schema.properties)) {
+    if (prop.default === undefined) continue;
+    if (!z.fromJSONSchema(prop as Parameters<typeof z.fromJSONSchema>[0]).safeParse(prop.default).success) {
+      throw new Error(`config_schema: the default of "${key}" does not satisfy its own schema`);
+    }
   }
   return { manifest, code, language: moduleFile[1], dir: folder, validator, secrets: secretFields(manifest.config_schema) };
 }

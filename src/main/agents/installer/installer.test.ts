@@ -9,11 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandboxedAgent } from '../dynamic/sandbox/index.js';
 import { RecordingHost } from '../dynamic/sandbox/testing/recording-host.js';
 import { AskError } from '../../core/errors.js';
-import { actorIdFor } from '../../core/actor-id.js';
 import { startRecipeHub, waitUntil, type Json, type RecipeHub } from '../catalog/testing/recipe-hub.js';
 import { serveRoutes } from '../catalog/testing/serve-routes.js';
 import { InstallerAgent } from './installer-agent.js';
-import { InstallerService, INSTALLER_PROGRESS_TOPIC } from './installer-service.js';
+import { type InstallerService, INSTALLER_PROGRESS_TOPIC } from './installer-service.js';
 import { installerRoutes } from './installer-routes.js';
 import { npmCommand, resolveNpmCli } from './npm-cli.js';
 import { modulesFor } from './package-modules.js';
@@ -52,7 +51,7 @@ describe('InstallerService and InstallerAgent (real npm, real registry)', () => 
   let installer: InstallerService;
   beforeAll(async () => {
     hub = await startRecipeHub({ timeseries: false });
-    installer = new InstallerService({ stateDir: hub.stateDir, persistence: hub.persistence, publish: (t, p) => hub.broker.bus.publish(t, p), logTopic: `agents/${actorIdFor('installer')}/logs` });
+    installer = hub.installer;
     await hub.system.spawn(new InstallerAgent(installer));
   });
   afterAll(async () => {

@@ -19,7 +19,8 @@ import { DynamicAgentService, type DynamicAgentServiceOptions } from '../../dyna
 import { CatalogService } from '../catalog-service.js';
 import { defaultCatalogDir } from '../catalog-dir.js';
 import { TimeSeriesAgent } from '../timeseries-agent.js';
-import type { PackageInstaller } from '../../installer/install-types.js';
+import { InstallerService } from '../../installer/installer-service.js';
+import { actorIdFor } from '../../../core/actor-id.js';
 
 export interface RecipeHub {
   stateDir: string;
@@ -28,6 +29,8 @@ export interface RecipeHub {
   persistence: Persistence;
   dynamic: DynamicAgentService;
   catalog: CatalogService;
+  /** The real installer service (npm runs only when a test installs something). */
+  installer: InstallerService;
   llm: LlmProvider;
   costs: CostTracker;
   /** Present with `{ llm: true }`. */
@@ -50,7 +53,6 @@ export interface RecipeHubOptions {
   /** Reuse a state dir (a restart). */
   stateDir?: string;
   catalogDirs?: string[];
-  installer?: PackageInstaller;
   dynamic?: Partial<DynamicAgentServiceOptions>;
   /** Spawn the time-series actor (default true). */
   timeseries?: boolean;
@@ -66,7 +68,8 @@ export async function startRecipeHub(opts: RecipeHubOptions = {}): Promise<Recip
   const costs = new CostTracker();
   const dynamic = new DynamicAgentService({ system, llm, costs, log: () => {}, ...opts.dynamic });
   dynamic.start();
-  const catalog = new CatalogService({ dirs: opts.catalogDirs ?? [defaultCatalogDir()], dynamic: () => dynamic, installer: () => opts.installer });
+  const installer = new InstallerService({ stateDir, persistence, publish: (t, p) => broker.bus.publish(t, p), logTopic: `agents/${actorIdFor('installer')}/logs` });
+  const catalog = new CatalogService({ dirs: opts.catalogDirs ?? [defaultCatalogDir()], dynamic: () => dynamic, installer: () => installer });
   if (opts.timeseries !== false) await system.spawn(new TimeSeriesAgent());
   const collected: (() => void)[] = [];
   const closers: (() => Promise<void> | void)[] = [];
@@ -77,6 +80,7 @@ export async function startRecipeHub(opts: RecipeHubOptions = {}): Promise<Recip
     persistence,
     dynamic,
     catalog,
+    installer,
     llm,
     costs,
     llmServer,
