@@ -4,7 +4,7 @@
  * door going through the host.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { createSandboxedAgent, SandboxError, type SandboxedAgent, type SandboxedAgentOptions } from './index.js';
+import { closeEnginePool, configureEnginePool, createSandboxedAgent, SandboxError, type SandboxedAgent, type SandboxedAgentOptions } from './index.js';
 import { LocalTopicBus, RecordingHost } from './testing/recording-host.js';
 
 const agents: SandboxedAgent[] = [];
@@ -139,6 +139,20 @@ describe('lifecycle', () => {
     await agent.handleTask({ add: 3 });
     await agent.restart();
     expect(await agent.handleTask({ add: 1 })).toEqual({ version: 1, count: 4 });
+  });
+
+  it('spawns the same without a spare engine, and with several', async () => {
+    try {
+      configureEnginePool({ spares: 0 });
+      const cold = await spawn(`export function handleTask(agent, p) { return p + 1 }`);
+      expect(await cold.handleTask(1)).toBe(2);
+      configureEnginePool({ spares: 2 });
+      const warm = await Promise.all([0, 1, 2].map(() => spawn(`export function handleTask(agent, p) { return p * 2 }`)));
+      expect(await Promise.all(warm.map((a, i) => a.handleTask(i)))).toEqual([0, 2, 4]);
+    } finally {
+      configureEnginePool({ spares: 1 });
+    }
+    await closeEnginePool();
   });
 
   it('a new agent started with the saved state carries on (as after a hub restart)', async () => {

@@ -69,7 +69,7 @@ export interface AgentHost {
 
 export interface SandboxedAgentOptions {
   name: string;
-  /** Defaults to uuid-free `name`; the hub passes the actor's stable id. */
+  /** `agent.actorId`: the hub passes the actor's stable id (uuid5 of the name); defaults to `name`. */
   actorId?: string;
   code: string;
   language?: AgentLanguage;
