@@ -31,7 +31,7 @@ function diagnose(files: Record<string, string>): string[] {
   return ts.getPreEmitDiagnostics(program).map((d) => `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
 }
 
-describe('agent API declarations', () => {
+describe('agent API declarations', { timeout: 90_000 }, () => {
   it('are global (no exports) and describe the agent object', () => {
     expect(AGENT_API_DTS).toMatch(/^interface Agent\b/m);
     expect(AGENT_API_DTS).not.toMatch(/^export /m);
