@@ -25,6 +25,7 @@ import type { MainChatResult } from './agents/main/main-actor.js';
 import { MonitorAgent, monitorTimingFromConfig } from './agents/monitor/monitor-agent.js';
 import { IOAgent } from './agents/io/io-agent.js';
 import { createHomeAssistantIntegration } from './agents/home-assistant/index.js';
+import { createDynamicAgents } from './agents/dynamic/index.js';
 import { SettingsStore } from './settings/settings-store.js';
 import { SettingsService, startupHaSettings, startupLlmConfig } from './settings/settings-service.js';
 import { SwitchableLlmProvider } from './settings/switchable-llm.js';
@@ -113,7 +114,7 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
     // The supervision tree, as the original's build_system(): factories are called fresh on each restart.
     system
       // MainActor bills its own calls (chat, intent, summaries) to 'main': it gets the raw provider.
-      .supervise('main', () => withNodeCommands(new RemoteAwareMainActor(nodes, { llm, llmSummary: () => llm.summary, costs }), nodes), { maxRestarts: 10 })
+      .supervise('main', () => withNodeCommands(new RemoteAwareMainActor(nodes, { llm, llmSummary: () => llm.summary, costs, agents: dynamicAgents.mainHooks }), nodes), { maxRestarts: 10 })
       .supervise('monitor', () => new MonitorAgent(monitorTimingFromConfig(config.timing)), { maxRestarts: 10 })
       .supervise('io', () => new IOAgent(), { maxRestarts: 10 });
     // Home Assistant: its routes always answer (404 with the reason when not configured); the
@@ -132,8 +133,13 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
         .supervise('home-assistant-agent', homeAssistant.makeAgent, { maxRestarts: 5 })
         .supervise('home-assistant-state-bridge', homeAssistant.makeBridge, { maxRestarts: 5 });
     } else log('info', `Home Assistant: ${homeAssistant.reason ?? 'not configured'}`);
+    // DynamicAgents: the spawn registry (SQLite), code agents in sandboxes, <spawn> blocks, the agent writer.
+    const dynamicAgents = createDynamicAgents({ system, llm, costs, homeAssistant, log });
+    closers.add(() => dynamicAgents.close());
 
     await system.startSupervised();
+    // Every registered agent comes back with its latest code and state.
+    await dynamicAgents.restore();
     // Every node's desired state again, and whatever the outbox still holds for the nodes.
     await nodes.start();
 
@@ -177,6 +183,8 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
     });
     const routes: RoutePlugin[] = [llmRoutes({ llm, costs, llmSummary: () => llm.summary }), homeAssistant.routes, settingsRoutes(settings), openApiRoutes()];
     const httpLog = (level: 'info' | 'warning' | 'error', message: string) => log(level, `http: ${message}`);
+    // POST /agents, /agents/:name/code|versions|rollback|tasks, DELETE /agents/:name (GET /agents stays the original's).
+    routes.push(dynamicAgents.routes);
     // GET /nodes, spawn/remove/migrate/task on a node.
     routes.push(nodeRoutes(nodes));
 
