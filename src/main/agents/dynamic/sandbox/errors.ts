@@ -31,7 +31,7 @@ export interface SandboxErrorDetail {
   phase: string;
   /** The agent is down (needs restart) — as opposed to one failed call. */
   fatal: boolean;
-  /** The guest's stack (file agent.js, lines of the transpiled code) when the guest threw. */
+  /** The guest's stack when the guest threw (`agent.js:L:C`, or `agent.ts:L:C` of the TypeScript source). */
   stack?: string;
   diagnostics?: CodeDiagnostic[];
 }

@@ -67,6 +67,16 @@ describe('lifecycle', () => {
     expect(await agent.handleTask({ celsius: 100 })).toEqual({ fahrenheit: 212 });
   });
 
+  it("a TypeScript agent's errors name the line of its source, not of the transpiled code", async () => {
+    const agent = await spawn(
+      `interface Reading {\n  celsius: number;\n}\ntype Unit = 'C' | 'F';\n\nexport async function handleTask(agent: Agent, p: Reading) {\n  const unit: Unit = 'C';\n  if (p.celsius > 100) throw new RangeError('too hot in ' + unit);\n  return p.celsius;\n}`,
+      { language: 'typescript' },
+    );
+    const err = await failure(agent.handleTask({ celsius: 150 }));
+    expect(err.message).toMatch(/RangeError: too hot in C \(agent\.ts:8:\d+\)/);
+    expect(err.detail.stack).toMatch(/agent\.ts:8:/);
+  });
+
   it('refuses TypeScript with a syntax error: bad_code with line and column', async () => {
     const err = await failure(spawn(`export async function handleTask(agent: Agent, p) {\n  return p +;\n}`, { language: 'typescript' }));
     expect(err.kind).toBe('bad_code');

@@ -8,6 +8,7 @@ import type { Worker } from 'node:worker_threads';
 import { SandboxError, type SandboxErrorKind } from './errors.js';
 import { HostBridge } from './host-bridge.js';
 import { takeEngineWorker } from './engine-pool.js';
+import type { PositionMap } from './source-map.js';
 import type { AgentExports, AgentHost, SandboxLimits } from './types.js';
 
 export type HookName = 'setup' | 'handleTask' | 'process' | 'cleanup';
@@ -16,6 +17,8 @@ export interface InstanceOptions {
   name: string;
   actorId: string;
   js: string;
+  /** For TypeScript: maps `agent.js` positions to the source's (`agent.ts`). */
+  map?: PositionMap;
   limits: SandboxLimits;
   host: AgentHost;
   state: Record<string, unknown>;
@@ -210,6 +213,8 @@ export class SandboxInstance {
         this.loaded = undefined;
         break;
       case 'load_failed': {
+        const mapped = msg.line ? this.opts.map?.(msg.line, msg.column ?? 1) : undefined;
+        if (mapped) Object.assign(msg, mapped);
         const where = msg.line ? ` at line ${msg.line}${msg.column ? `, column ${msg.column}` : ''}` : '';
         const err = new SandboxError(msg.kind, `the code does not load${where}: ${msg.message}`, {
           agent: this.opts.name,
@@ -269,13 +274,14 @@ export class SandboxInstance {
     const info = JSON.parse(msg.json) as { name?: string; message?: string; stack?: string };
     const kind: SandboxErrorKind = msg.kind ?? 'crash';
     const text = kind === 'crash' && !msg.kind ? `${call.fn} threw ${info.name ?? 'Error'}: ${info.message}` : (info.message ?? kind);
-    const where = firstGuestFrame(info.stack);
+    const stack = info.stack ? this.relocate(info.stack) : undefined;
+    const where = firstGuestFrame(stack);
     call.reject(
       new SandboxError(kind, where ? `${text} (${where})` : text, {
         agent: this.opts.name,
         phase: call.fn,
         fatal: kind === 'out_of_memory',
-        ...(info.stack ? { stack: info.stack } : {}),
+        ...(stack ? { stack } : {}),
       }),
     );
   }
@@ -304,6 +310,16 @@ export class SandboxInstance {
     );
   }
 
+  /** `agent.js:L:C` → `agent.ts:L:C` of the source, for TypeScript agents. */
+  private relocate(text: string): string {
+    const map = this.opts.map;
+    if (!map) return text;
+    return text.replace(/agent\.js:(\d+):(\d+)/g, (whole, l: string, c: string) => {
+      const p = map(Number(l), Number(c));
+      return p ? `agent.ts:${p.line}:${p.column}` : whole;
+    });
+  }
+
   private stoppedError(fn: string): SandboxError {
     const cause = this.dead;
     if (cause && cause.kind !== 'stopped') return new SandboxError(cause.kind, `${fn}: the agent is down (${cause.message})`, { agent: this.opts.name, phase: fn, fatal: true });
@@ -330,8 +346,8 @@ export class SandboxInstance {
   }
 }
 
-/** `agent.js:L:C` of the innermost frame of the agent's own code. */
+/** `agent.js:L:C` (or `agent.ts:…`) of the innermost frame of the agent's own code. */
 function firstGuestFrame(stack: string | undefined): string | undefined {
-  const m = stack ? /agent\.js:(\d+):(\d+)/.exec(stack) : null;
-  return m ? `agent.js:${m[1]}:${m[2]}` : undefined;
+  const m = stack ? /agent\.(js|ts):(\d+):(\d+)/.exec(stack) : null;
+  return m ? `agent.${m[1]}:${m[2]}:${m[3]}` : undefined;
 }

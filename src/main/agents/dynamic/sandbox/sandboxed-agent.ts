@@ -5,6 +5,7 @@
  */
 import { SandboxError, formatDiagnostics } from './errors.js';
 import { SandboxInstance, type HookName } from './sandbox-instance.js';
+import type { PositionMap } from './source-map.js';
 import { transpileAgentCode } from './transpile.js';
 import {
   DEFAULT_LIMITS,
@@ -31,7 +32,7 @@ class SandboxedAgentImpl implements SandboxedAgent {
   readonly name: string;
   private readonly actorId: string;
   private readonly limits: SandboxLimits;
-  private js: string;
+  private code: CompiledCode;
   private current: SandboxInstance | undefined;
   /** The version being hot-swapped in: its state reports wait until it is accepted. */
   private candidate: { instance: SandboxInstance; state?: Record<string, unknown>; interval?: number } | undefined;
@@ -50,7 +51,7 @@ class SandboxedAgentImpl implements SandboxedAgent {
     if (!(this.limits.memoryMb >= 4) || !(this.limits.callTimeoutMs >= 10)) {
       throw new RangeError(`sandbox limits too small: memoryMb ≥ 4 and callTimeoutMs ≥ 10 (got ${this.limits.memoryMb}, ${this.limits.callTimeoutMs})`);
     }
-    this.js = toJavaScript(opts.code, opts.language ?? 'javascript', opts.name);
+    this.code = compile(opts.code, opts.language ?? 'javascript', opts.name);
     this.stateValue = opts.initialState ?? {};
     this.interval = opts.intervalSeconds ?? DEFAULT_INTERVAL_SECONDS;
   }
@@ -69,7 +70,7 @@ class SandboxedAgentImpl implements SandboxedAgent {
   }
 
   async start(): Promise<void> {
-    this.current = await this.spawn(this.js);
+    this.current = await this.spawn(this.code);
   }
 
   async setup(): Promise<void> {
@@ -113,13 +114,13 @@ class SandboxedAgentImpl implements SandboxedAgent {
 
   async hotSwap(code: string, language: AgentLanguage = 'javascript'): Promise<void> {
     this.assertNotTerminated('hot-swap');
-    const js = toJavaScript(code, language, this.name);
+    const compiled = compile(code, language, this.name);
     await this.exclusive(async () => {
       const old = this.current;
       await old?.drain();
       let next: SandboxInstance | undefined;
       try {
-        next = await this.spawn(js);
+        next = await this.spawn(compiled);
         this.candidate = { instance: next };
         await next.call('setup');
       } catch (e) {
@@ -131,7 +132,7 @@ class SandboxedAgentImpl implements SandboxedAgent {
       const accepted = this.candidate;
       this.candidate = undefined;
       this.current = next;
-      this.js = js;
+      this.code = compiled;
       if (accepted?.state) this.applyState(accepted.state, accepted.interval ?? this.interval);
       this.statusValue = 'running';
       if (old?.alive) {
@@ -152,7 +153,7 @@ class SandboxedAgentImpl implements SandboxedAgent {
       await this.current?.terminate();
       this.current = undefined;
       this.statusValue = 'loaded';
-      this.current = await this.spawn(this.js);
+      this.current = await this.spawn(this.code);
     });
     await this.setup();
   }
@@ -191,12 +192,13 @@ class SandboxedAgentImpl implements SandboxedAgent {
     }
   }
 
-  private spawn(js: string): Promise<SandboxInstance> {
+  private spawn(code: CompiledCode): Promise<SandboxInstance> {
     let self: SandboxInstance | undefined;
     const started = SandboxInstance.start({
       name: this.name,
       actorId: this.actorId,
-      js,
+      js: code.js,
+      ...(code.map ? { map: code.map } : {}),
       limits: this.limits,
       host: this.opts.host,
       state: this.stateValue,
@@ -228,15 +230,20 @@ class SandboxedAgentImpl implements SandboxedAgent {
   }
 }
 
-/** TypeScript → JavaScript (syntax errors become `bad_code` with line/column); JavaScript as is. */
-function toJavaScript(code: string, language: AgentLanguage, agent: string): string {
-  if (language !== 'typescript') return code;
-  const { js, diagnostics } = transpileAgentCode(code, 'typescript');
+interface CompiledCode {
+  js: string;
+  map?: PositionMap;
+}
+
+/** TypeScript → JavaScript + position map (syntax errors become `bad_code` with line/column); JavaScript as is. */
+function compile(code: string, language: AgentLanguage, agent: string): CompiledCode {
+  if (language !== 'typescript') return { js: code };
+  const { js, diagnostics, map } = transpileAgentCode(code, 'typescript');
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
     throw new SandboxError('bad_code', `the code does not compile: ${formatDiagnostics(errors)}`, { agent, phase: 'load', fatal: false, diagnostics: errors });
   }
-  return js;
+  return map ? { js, map } : { js };
 }
 
 function refused(agent: string, e: unknown): SandboxError {

@@ -5,6 +5,7 @@
  */
 import type * as TS from 'typescript';
 import type { CodeDiagnostic } from './errors.js';
+import { positionMapFrom, type PositionMap } from './source-map.js';
 import type { AgentLanguage } from './types.js';
 import { typescript } from './typescript-lib.js';
 
@@ -14,6 +15,8 @@ export interface TranspiledAgent {
   diagnostics: CodeDiagnostic[];
   /** The parsed source, for further static checks. */
   source: TS.SourceFile;
+  /** TypeScript only: positions in `js` → positions in the source. */
+  map?: PositionMap;
 }
 
 export function transpileAgentCode(code: string, language: AgentLanguage): TranspiledAgent {
@@ -27,12 +30,16 @@ export function transpileAgentCode(code: string, language: AgentLanguage): Trans
       module: ts.ModuleKind.ESNext,
       allowJs: true,
       isolatedModules: true,
+      sourceMap: language === 'typescript',
     },
   });
   const source = ts.createSourceFile(fileName, code, ts.ScriptTarget.ES2022, true, language === 'typescript' ? ts.ScriptKind.TS : ts.ScriptKind.JS);
   const diagnostics = (out.diagnostics ?? []).map((d) => fromTsDiagnostic(ts, d, source));
   const failed = diagnostics.some((d) => d.severity === 'error');
-  return { js: failed ? '' : language === 'typescript' ? out.outputText : code, diagnostics, source };
+  if (failed) return { js: '', diagnostics, source };
+  if (language !== 'typescript') return { js: code, diagnostics, source };
+  const js = out.outputText.replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n');
+  return { js, diagnostics, source, ...(out.sourceMapText ? { map: positionMapFrom(out.sourceMapText) } : {}) };
 }
 
 function fromTsDiagnostic(ts: typeof TS, d: TS.Diagnostic, source: TS.SourceFile): CodeDiagnostic {
