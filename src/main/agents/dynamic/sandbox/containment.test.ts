@@ -82,6 +82,21 @@ describe('containment', () => {
     expect(agent.status).toBe('running');
   });
 
+  it('restart after a throw or an endless loop in setup: the agent comes back (its state tells setup it already failed)', async () => {
+    const agent = await spawn(`
+      export async function setup(agent) {
+        agent.state.boots = (agent.state.boots ?? 0) + 1;
+        if (agent.state.boots === 1) throw new Error('first boot fails');
+        if (agent.state.boots === 2) for (;;) {}
+      }
+      export async function handleTask(agent) { return agent.state.boots }`);
+    expect((await failure(agent.setup())).kind).toBe('crash');
+    expect((await failure(agent.restart())).kind).toBe('timeout');
+    await agent.restart();
+    expect(agent.status).toBe('running');
+    expect(await agent.handleTask(null)).toBe(3);
+  });
+
   it('several agents spinning at once leave the hub responsive', async () => {
     const spinners = await Promise.all([0, 1, 2].map(() => spawn(`export async function handleTask() { while (true) {} }`)));
     const beat = heartbeat();
