@@ -133,8 +133,8 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
         .supervise('home-assistant-agent', homeAssistant.makeAgent, { maxRestarts: 5 })
         .supervise('home-assistant-state-bridge', homeAssistant.makeBridge, { maxRestarts: 5 });
     } else log('info', `Home Assistant: ${homeAssistant.reason ?? 'not configured'}`);
-    // DynamicAgents: the spawn registry (SQLite), code agents in sandboxes, <spawn> blocks, the agent writer.
-    const dynamicAgents = createDynamicAgents({ system, llm, costs, homeAssistant, log });
+    // DynamicAgents: the spawn registry (SQLite), code agents in sandboxes (or on a node), <spawn> blocks, the agent writer.
+    const dynamicAgents = createDynamicAgents({ system, llm, costs, homeAssistant, nodes, log });
     closers.add(() => dynamicAgents.close());
 
     await system.startSupervised();

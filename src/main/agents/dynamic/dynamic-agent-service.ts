@@ -26,7 +26,8 @@ import { closeEnginePool, DEFAULT_LIMITS, SandboxError, type AgentExports, type 
 import { DynamicAgent } from './dynamic-agent.js';
 import { checkAgentCode, describeDiagnostics, type CodeCheck } from './code-check.js';
 import { dynamicSpecFrom, publicConfig, readStoredConfig, supervisionFor, type ServiceDefaults, type StoredConfig } from './agent-config.js';
-import { DynamicAgentError } from './errors.js';
+import { DynamicAgentError, type DynamicAgentErrorDetail, type DynamicAgentErrorKind } from './errors.js';
+import { actorIdFor } from '../../core/actor-id.js';
 import { TopicObserver, type TopicObserverOptions } from './topic-observer.js';
 import type { SpawnSpec } from './spawn-spec.js';
 import { AGENT_NAME_PATTERN } from './spawn-spec.js';
@@ -37,6 +38,36 @@ export interface HomeAssistantSpawner {
   readonly connection: unknown;
   readonly reason?: string | undefined;
   createActuator(spec: unknown): Actor;
+}
+
+/** A code agent for another machine: the spawn spec's fields (snake_case) plus `node`. */
+export interface RemoteSpawnRequest {
+  name: string;
+  node: string;
+  code: string;
+  language: AgentLanguage;
+  type: 'dynamic' | 'manual';
+  description?: string;
+  capabilities?: string[];
+  publishes?: string[];
+  input_schema?: unknown;
+  output_schema?: unknown;
+  poll_interval?: number;
+  env?: string[];
+  config?: Record<string, unknown>;
+  replace?: boolean;
+}
+
+/**
+ * The fleet, as far as DynamicAgents go (src/main/nodes' NodeRegistry implements it): code agents
+ * with a `node` are placed there; it records them in the spawn registry (with `node`) and brings
+ * them back on its own. Its errors carry `kind` (bad_input, conflict, not_found, unavailable).
+ */
+export interface RemoteNodes {
+  spawnOnNode(input: RemoteSpawnRequest, opts?: { source?: string }): Promise<{ ok: boolean; status: string; message: string; version?: number }>;
+  removeFromNode(name: string): Promise<{ ok: boolean; message: string }>;
+  isRemote(name: string): boolean;
+  askRemote<T = unknown>(name: string, payload: unknown, timeoutMs?: number, from?: string): Promise<T>;
 }
 
 export interface DynamicAgentServiceOptions {
@@ -62,6 +93,8 @@ export interface DynamicAgentServiceOptions {
    * it an agent that imports a package is refused by the check.
    */
   resolveModules?: (packages: readonly string[]) => Promise<Record<string, string>>;
+  /** Remote nodes; without them a spawn with a `node` other than this hub is refused. */
+  nodes?: RemoteNodes;
 }
 
 /** Code agents crash for reasons a restart rarely fixes: give up sooner than core actors do. */
@@ -69,6 +102,14 @@ export const DEFAULT_DYNAMIC_SUPERVISION: SupervisionOptions = { strategy: 'ONE_
 
 /** `node` values that mean this hub. */
 const LOCAL_NODE_NAMES = ['', 'local', 'localhost', 'hub', 'main'];
+
+function isRemoteNode(node: string | undefined): boolean {
+  return node !== undefined && !LOCAL_NODE_NAMES.includes(node.trim().toLowerCase());
+}
+
+function lowerFirst(s: string): string {
+  return s ? `${s[0]!.toLowerCase()}${s.slice(1)}${/[.!?]$/.test(s) ? '' : '.'}` : '';
+}
 
 export type CodeAgentKind = 'dynamic' | 'manual' | 'catalog';
 
@@ -93,6 +134,8 @@ export interface CreateAgentInput {
   install?: string[];
   /** Replace an agent of that name instead of answering 409 (its state is kept). */
   replace?: boolean;
+  /** Another machine's node to run it on ('' or absent: this hub). */
+  node?: string;
   /** Who asks: rest, llm, writer, catalog, planner… (stored). */
   source?: string;
 }
@@ -109,6 +152,10 @@ export interface DeployResult {
   diagnostics: CodeDiagnostic[];
   /** The code was the current version already: nothing changed. */
   unchanged?: boolean;
+  /** The node it runs on (remote agents only). */
+  node?: string;
+  /** What happened, in a sentence (remote agents: running, or queued until the node answers). */
+  message?: string;
 }
 
 export interface AgentDescription extends Partial<AgentSummary> {
@@ -202,6 +249,7 @@ export class DynamicAgentService {
         this.withLock(entry.name, async () => {
           const running = this.system.get(entry.name);
           if (running && running.state !== 'stopped' && running.state !== 'failed') return;
+          if (entry.node && this.opts.nodes) return; // the node registry brings its agents back
           started.add(entry.name);
           if (entry.node) {
             failed.push({ name: entry.name, error: `it runs on node "${entry.node}" (remote nodes are not wired in this hub)` });
@@ -242,6 +290,7 @@ export class DynamicAgentService {
   private async createLocked(input: CreateAgentInput): Promise<DeployResult> {
     const { name } = input;
     if (!AGENT_NAME_PATTERN.test(name)) throw new DynamicAgentError('bad_input', `invalid agent name "${name}": letters, digits, - and _ only`);
+    if (isRemoteNode(input.node)) return this.createRemote(input, input.node!);
     const existing = this.system.get(name);
     const entry = this.registry.get(name);
     if (existing?.isProtected) throw new DynamicAgentError('protected', `"${name}" is a protected core actor`);
@@ -268,6 +317,7 @@ export class DynamicAgentService {
     return this.withLock(name, async () => {
       const entry = this.requireCodeEntry(name);
       const lang = language ?? (entry.language === 'typescript' ? 'typescript' : 'javascript');
+      if (entry.node) return this.redeployRemote(entry, code, lang);
       const check = this.checkOrThrow(code, lang, readStoredConfig(entry.config).install);
       if (entry.code === code && entry.language === lang) {
         const actor = this.system.get(name);
@@ -285,6 +335,7 @@ export class DynamicAgentService {
       const target = this.registry.codeVersion(name, version);
       if (!target) throw new DynamicAgentError('not_found', `${name} has no version ${version} (versions: ${this.registry.versions(name).map((v) => v.version).join(', ')})`);
       const lang: AgentLanguage = target.language === 'typescript' ? 'typescript' : 'javascript';
+      if (entry.node) return { ...(await this.redeployRemote(entry, target.code, lang)), rolled_back_to: version };
       const check = this.checkOrThrow(target.code, lang, readStoredConfig(entry.config).install);
       const actor = await this.swapIn(entry, target.code, lang, () => this.registry.rollback(name, version));
       return { ...this.result(actor, check), rolled_back_to: version };
@@ -297,6 +348,11 @@ export class DynamicAgentService {
       const actor = this.system.get(name);
       const key = actor?.name ?? name;
       const entry = this.registry.get(key);
+      if (!actor && entry?.node && this.opts.nodes?.isRemote(key)) {
+        const r = await this.remote('remove', () => this.opts.nodes!.removeFromNode(key));
+        this.log('info', r.message);
+        return { name: key, removed: true as const };
+      }
       if (!actor && !entry) throw new DynamicAgentError('not_found', `no agent named "${name}"`);
       if (actor?.isProtected) throw new DynamicAgentError('protected', `${actor.name} is protected: refusing to delete it`);
       if (actor) await this.removeQuietly(key);
@@ -309,6 +365,7 @@ export class DynamicAgentService {
 
   /** A TASK to any actor (by name or id), answered with its RESULT; rejects with AskError (typed kind). */
   task(nameOrId: string, payload: unknown, timeoutMs = 60_000): Promise<unknown> {
+    if (!this.system.get(nameOrId) && this.opts.nodes?.isRemote(nameOrId)) return this.opts.nodes.askRemote(nameOrId, payload, timeoutMs, 'rest');
     return this.system.ask(nameOrId, payload, timeoutMs, 'rest');
   }
 
@@ -367,8 +424,8 @@ export class DynamicAgentService {
   async spawnFromSpec(spec: SpawnSpec, source = 'llm'): Promise<SpawnReport> {
     const base = { name: spec.name, type: spec.type };
     try {
-      if (spec.node && !LOCAL_NODE_NAMES.includes(spec.node.toLowerCase())) {
-        throw new DynamicAgentError('unavailable', `it should run on node "${spec.node}", and remote nodes are not wired in this hub`);
+      if (isRemoteNode(spec.node) && spec.type !== 'dynamic' && spec.type !== 'manual') {
+        throw new DynamicAgentError('bad_input', `a ${spec.type} agent cannot run on a node (nodes run code agents); leave "node" out`);
       }
       const notes = await this.install(spec);
       const message = await this.spawnByType(spec, source);
@@ -402,8 +459,10 @@ export class DynamicAgentService {
           config: omitKeys(config, Object.keys(tuning)),
           install: spec.install,
           replace: spec.replace,
+          ...(spec.node ? { node: spec.node } : {}),
           source,
         });
+        if (r.node) return { message: `${r.message ?? `Spawned ${r.name} on node ${r.node}.`}${what ? ` It ${lowerFirst(spec.description)}` : ''}`, version: r.version };
         return { message: `Spawned ${r.name} (version ${r.version})${what}.`, version: r.version };
       }
       case 'llm':
@@ -442,6 +501,88 @@ export class DynamicAgentService {
       return [`${list} ${outcome?.status === 'needs_approval' ? 'need your approval before they can be installed' : 'were not installed'}${said ? `: ${said}` : '.'}`];
     } catch (e) {
       return [`Installing ${list} failed: ${toError(e).message}.`];
+    }
+  }
+
+  // ── remote nodes ──────────────────────────────────────────────────────────
+
+  private async createRemote(input: CreateAgentInput, node: string): Promise<DeployResult> {
+    const language = input.language ?? 'javascript';
+    const check = this.checkOrThrow(input.code, language);
+    const request: RemoteSpawnRequest = {
+      name: input.name,
+      node,
+      code: input.code,
+      language,
+      type: input.kind === 'manual' ? 'manual' : 'dynamic',
+      ...(input.description !== undefined ? { description: input.description } : {}),
+      ...(input.capabilities ? { capabilities: input.capabilities } : {}),
+      ...(input.publishes ? { publishes: input.publishes } : {}),
+      ...(input.inputSchema !== undefined ? { input_schema: input.inputSchema } : {}),
+      ...(input.outputSchema !== undefined ? { output_schema: input.outputSchema } : {}),
+      ...(input.tuning?.poll_interval !== undefined ? { poll_interval: input.tuning.poll_interval } : {}),
+      ...(input.envNames?.length ? { env: input.envNames } : {}),
+      config: { ...(input.config ?? {}), ...omitKeys(input.tuning ?? {}, ['poll_interval']) },
+      replace: input.replace ?? false,
+    };
+    return this.placeRemote(request, check, input.source ?? 'rest');
+  }
+
+  private async redeployRemote(entry: SpawnEntry, code: string, language: AgentLanguage): Promise<DeployResult> {
+    const cfg = readStoredConfig(entry.config);
+    const check = this.checkOrThrow(code, language);
+    const tuning = Object.fromEntries(Object.entries(cfg).filter(([k, v]) => ['memory_mb', 'call_timeout_ms', 'max_restarts', 'restart_delay_ms'].includes(k) && v !== undefined));
+    return this.placeRemote(
+      {
+        name: entry.name,
+        node: entry.node,
+        code,
+        language,
+        type: entry.kind === 'manual' ? 'manual' : 'dynamic',
+        description: cfg.description,
+        capabilities: cfg.capabilities,
+        publishes: cfg.publishes,
+        ...(cfg.input_schema !== undefined ? { input_schema: cfg.input_schema } : {}),
+        ...(cfg.output_schema !== undefined ? { output_schema: cfg.output_schema } : {}),
+        ...(cfg.poll_interval !== undefined ? { poll_interval: cfg.poll_interval } : {}),
+        env: cfg.env_names,
+        config: { ...cfg.config, ...tuning },
+        replace: true,
+      },
+      check,
+      cfg.source,
+    );
+  }
+
+  private async placeRemote(request: RemoteSpawnRequest, check: CodeCheck, source: string): Promise<DeployResult> {
+    const nodes = this.opts.nodes;
+    if (!nodes) throw new DynamicAgentError('unavailable', `${request.name} should run on node "${request.node}", and remote nodes are not wired in this hub`);
+    const r = await this.remote('spawn', () => nodes.spawnOnNode(request, { source }));
+    if (!r.ok) throw new DynamicAgentError('unavailable', r.message);
+    const entry = this.registry.get(request.name);
+    return {
+      name: request.name,
+      id: actorIdFor(request.name),
+      kind: request.type,
+      version: r.version ?? entry?.version ?? 1,
+      language: request.language,
+      state: r.status,
+      exports: check.exports,
+      diagnostics: check.diagnostics,
+      node: request.node,
+      message: r.message,
+    };
+  }
+
+  /** A node registry call, its errors as DynamicAgentErrors of the same kind. */
+  private async remote<T>(what: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (e) {
+      const err = toError(e) as Error & { kind?: unknown; detail?: unknown };
+      const kind = typeof err.kind === 'string' && ['bad_input', 'conflict', 'not_found', 'unavailable'].includes(err.kind) ? (err.kind as DynamicAgentErrorKind) : 'unavailable';
+      const detail = err.detail && typeof err.detail === 'object' ? (err.detail as DynamicAgentErrorDetail) : undefined;
+      throw new DynamicAgentError(kind === 'bad_input' && detail?.diagnostics ? 'bad_code' : kind, `${what} on a node: ${err.message}`, detail);
     }
   }
 

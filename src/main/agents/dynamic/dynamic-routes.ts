@@ -52,9 +52,6 @@ export function dynamicAgentRoutes(service: DynamicAgentService): RoutePlugin {
       const body = validateBody(createAgentBodySchema, req.body);
       const { tuning, config } = splitConfig(body.config ?? {});
       if (body.poll_interval !== undefined) tuning.poll_interval = body.poll_interval;
-      if (body.node && !['local', 'localhost', 'hub'].includes(body.node)) {
-        throw new HttpError(503, `remote nodes are not wired in this hub: cannot create ${body.name} on "${body.node}"`);
-      }
       const result = await guard(() =>
         service.create({
           name: body.name,
@@ -70,6 +67,7 @@ export function dynamicAgentRoutes(service: DynamicAgentService): RoutePlugin {
           tuning,
           config,
           replace: body.replace ?? false,
+          ...(body.node ? { node: body.node } : {}),
           source: 'rest',
         }),
       );
