@@ -26,6 +26,7 @@ import { MonitorAgent, monitorTimingFromConfig } from './agents/monitor/monitor-
 import { IOAgent } from './agents/io/io-agent.js';
 import { createHomeAssistantIntegration } from './agents/home-assistant/index.js';
 import { createDynamicAgents } from './agents/dynamic/index.js';
+import { createCatalogIntegration } from './agents/catalog/integration.js';
 import { SettingsStore } from './settings/settings-store.js';
 import { SettingsService, startupHaSettings, startupLlmConfig } from './settings/settings-service.js';
 import { SwitchableLlmProvider } from './settings/switchable-llm.js';
@@ -136,6 +137,19 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
     // DynamicAgents: the spawn registry (SQLite), code agents in sandboxes (or on a node), <spawn> blocks, the agent writer.
     const dynamicAgents = createDynamicAgents({ system, llm, costs, homeAssistant, nodes, log });
     closers.add(() => dynamicAgents.close());
+    // Catalog (recipes) and installer (npm packages), both protected; the time-series door for agents;
+    // the planner that main routes PIPELINE requests to.
+    const catalog = createCatalogIntegration({
+      system,
+      persistence,
+      stateDir: config.stateDir,
+      llm,
+      costs,
+      dynamic: () => dynamicAgents.service,
+      homeAssistantMissing: () => (homeAssistant.connection ? null : (homeAssistant.reason ?? 'not configured')),
+      log,
+    });
+    catalog.supervise(system);
 
     await system.startSupervised();
     // Every registered agent comes back with its latest code and state.
@@ -187,6 +201,8 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
     routes.push(dynamicAgents.routes);
     // GET /nodes, spawn/remove/migrate/task on a node.
     routes.push(nodeRoutes(nodes));
+    // /catalog…, /installer…, /pipelines…, /timeseries…
+    routes.push(...catalog.routes);
 
     let dashboardUrl: string | null = null;
     if (config.monitorPort !== null) {
