@@ -53,7 +53,8 @@ export interface RecipeHubOptions {
   /** Reuse a state dir (a restart). */
   stateDir?: string;
   catalogDirs?: string[];
-  dynamic?: Partial<DynamicAgentServiceOptions>;
+  /** Extra DynamicAgent service options (e.g. a fetch seam), or a function of the hub's persistence (e.g. Home Assistant). */
+  dynamic?: Partial<DynamicAgentServiceOptions> | ((parts: { persistence: Persistence; system: ActorSystem }) => Partial<DynamicAgentServiceOptions>);
   /** Spawn the time-series actor (default true). */
   timeseries?: boolean;
 }
@@ -66,7 +67,8 @@ export async function startRecipeHub(opts: RecipeHubOptions = {}): Promise<Recip
   const llmServer = opts.llm ? await startScriptedLlmServer() : undefined;
   const llm = createLlmProvider(llmServer ? { provider: 'openai', apiKey: 'test-key', baseUrl: llmServer.urls.openai, model: 'gpt-4o-mini', timeoutMs: 30_000, maxRetries: 0 } : { provider: 'none', timeoutMs: 1_000, maxRetries: 0 });
   const costs = new CostTracker();
-  const dynamic = new DynamicAgentService({ system, llm, costs, log: () => {}, ...opts.dynamic });
+  const extra = typeof opts.dynamic === 'function' ? opts.dynamic({ persistence, system }) : opts.dynamic;
+  const dynamic = new DynamicAgentService({ system, llm, costs, log: () => {}, ...extra });
   dynamic.start();
   const installer = new InstallerService({ stateDir, persistence, publish: (t, p) => broker.bus.publish(t, p), logTopic: `agents/${actorIdFor('installer')}/logs` });
   const catalog = new CatalogService({ dirs: opts.catalogDirs ?? [defaultCatalogDir()], dynamic: () => dynamic, installer: () => installer });
