@@ -127,6 +127,35 @@ describe('escape suite: generated code reaches nothing it was not granted', () =
     expect(await bystander.handleTask(null)).toEqual({ polluted: null, map: [2, 4], parse: { a: 1 }, shared: null });
   });
 
+  it('an agent that rewrites the built-ins still gets its answers through (the protocol kept the originals)', async () => {
+    const agent = await spawn(`
+      export async function setup(agent) {
+        JSON.stringify = () => 'garbage'; JSON.parse = () => ({ forged: true });
+        Array.prototype.push = () => 0; Array.prototype.map = () => []; Array.prototype.join = () => '';
+        Promise.prototype.then = function () { return this };
+        Map.prototype.get = () => undefined; Reflect.apply = () => undefined;
+      }
+      export async function handleTask(agent, p) { return { got: p, answer: 42 } }`);
+    expect(await agent.handleTask({ q: 'still?' })).toEqual({ got: { q: 'still?' }, answer: 42 });
+  });
+
+  it('an agent that poisons serialisation breaks only its own answers, never the hub', async () => {
+    const agent = await createSandboxedAgent({
+      name: 'poisoner',
+      host: new RecordingHost(),
+      limits: { callTimeoutMs: 1_000 },
+      code: `export async function handleTask(agent, p) { Object.prototype.toJSON = () => 12345; Array.prototype.toJSON = () => 'not a list'; return p }`,
+    });
+    agents.push(agent);
+    const err = await agent.handleTask({ a: 1 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(SandboxError);
+    const bystander = await spawn(`export async function handleTask(agent, p) { return p * 2 }`);
+    expect(await bystander.handleTask(21)).toBe(42);
+  });
+
   it("an agent cannot read another agent's state, globals or persisted keys", async () => {
     const ownerHost = new RecordingHost();
     const owner = await spawn(

@@ -76,7 +76,13 @@ export class SandboxInstance {
     this.bridge = new HostBridge(opts.host, opts.name, (sub, topic, payload) => this.deliver(sub, topic, payload));
     this.worker = worker;
     this.worker.on('message', (batch: WorkerMessage[]) => {
-      for (const msg of batch) this.onMessage(msg);
+      // Parts of these messages were written by the agent's code (results, state, errors): a
+      // malformed one takes this agent down, never the hub.
+      try {
+        for (const msg of batch) this.onMessage(msg);
+      } catch (e) {
+        this.die('crash', `the agent's engine sent a malformed message: ${(e as Error).message}`);
+      }
     });
     this.worker.on('error', (err: Error & { code?: string }) => {
       const oom = err.code === 'ERR_WORKER_OUT_OF_MEMORY';
@@ -229,18 +235,26 @@ export class SandboxInstance {
       case 'done':
         this.settle(msg);
         break;
-      case 'results':
-        for (const [id, status, value] of JSON.parse(msg.json) as [number, 0 | 1 | 2, unknown][]) {
-          if (status === 0) this.settle({ t: 'done', id, ok: false, json: JSON.stringify(value) });
+      case 'results': {
+        const entries: unknown = JSON.parse(msg.json);
+        if (!Array.isArray(entries)) throw new Error('results are not a list');
+        for (const entry of entries) {
+          if (!Array.isArray(entry) || typeof entry[0] !== 'number') continue;
+          const [id, status, value] = entry as [number, unknown, unknown];
+          if (status === 0) this.settle({ t: 'done', id, ok: false, json: JSON.stringify(value ?? null) });
           else this.resolveCall(id, status === 1 ? value : undefined);
         }
         break;
+      }
       case 'host':
         this.onHostRequest(msg);
         break;
       case 'state': {
-        const [state, interval] = JSON.parse(msg.json) as [Record<string, unknown>, number];
-        this.opts.onState(state, interval);
+        const snapshot: unknown = JSON.parse(msg.json);
+        const [state, interval] = Array.isArray(snapshot) ? snapshot : [];
+        if (state && typeof state === 'object' && !Array.isArray(state) && typeof interval === 'number' && interval > 0 && Number.isFinite(interval)) {
+          this.opts.onState(state as Record<string, unknown>, interval);
+        }
         break;
       }
       case 'ack':
@@ -271,9 +285,15 @@ export class SandboxInstance {
       call.resolve(msg.json === '' ? undefined : JSON.parse(msg.json));
       return;
     }
-    const info = JSON.parse(msg.json) as { name?: string; message?: string; stack?: string };
+    const parsed: unknown = JSON.parse(msg.json);
+    const raw = (parsed && typeof parsed === 'object' ? parsed : { message: String(parsed) }) as Record<string, unknown>;
+    const info = {
+      name: typeof raw.name === 'string' ? raw.name : undefined,
+      message: typeof raw.message === 'string' ? raw.message : String(raw.message ?? ''),
+      stack: typeof raw.stack === 'string' ? raw.stack : undefined,
+    };
     const kind: SandboxErrorKind = msg.kind ?? 'crash';
-    const text = kind === 'crash' && !msg.kind ? `${call.fn} threw ${info.name ?? 'Error'}: ${info.message}` : (info.message ?? kind);
+    const text = kind === 'crash' && !msg.kind ? `${call.fn} threw ${info.name ?? 'Error'}: ${info.message}` : info.message || kind;
     const stack = info.stack ? this.relocate(info.stack) : undefined;
     const where = firstGuestFrame(stack);
     call.reject(

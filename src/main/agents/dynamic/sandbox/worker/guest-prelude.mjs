@@ -21,15 +21,26 @@ export function guestPrelude(metaJson) {
   const hostCall = g.__wzCall;
   /** @type {(op: string, id: number, ms: number) => void} */
   const hostTimer = g.__wzTimer;
-  /** Results of calls settled since the last collect(): `[id,ok,json]` texts (ok: 1 value, 2 undefined, 0 error). */
-  /** @type {string[]} */
+  // The built-ins this protocol relies on, taken before the agent's code can replace them (an agent
+  // that overwrites JSON or Array.prototype breaks only itself — not the way its answers travel).
+  const stringify = JSON.stringify;
+  const parse = JSON.parse;
+  const apply = Reflect.apply;
+  const promiseThen = Promise.prototype.then;
+  const promiseResolve = Promise.resolve.bind(Promise);
+  const promiseReject = Promise.reject.bind(Promise);
+  const dict = () => Object.create(null);
+  /** @param {unknown} p @param {(v: any) => void} ok @param {(e: any) => void} fail */
+  const onSettle = (p, ok, fail) => apply(promiseThen, promiseResolve(p), [ok, fail]);
+  /**
+   * Calls settled since the last collect(): [id, status, value] with status 1 value, 2 undefined,
+   * 0 error ({name, message, stack}). Serialised once per batch in collect().
+   */
+  /** @type {[number, number, unknown][]} */
   const results = [];
-  /** @type {number[]} */
-  const settledIds = [];
-  /** @param {number} id @param {number} ok @param {string} json */
-  const hostDone = (id, ok, json) => {
-    settledIds.push(id);
-    results.push(`[${id},${ok},${json}]`);
+  /** @param {number} id @param {number} status @param {unknown} value */
+  const hostDone = (id, status, value) => {
+    results[results.length] = [id, status, value];
   };
   /** The batch of calls being started, and how far: an interrupted call must not drop the ones after it. */
   /** @type {[number, string, any][] | null} */
@@ -40,47 +51,44 @@ export function guestPrelude(metaJson) {
   delete g.__wzCall;
   delete g.__wzTimer;
 
-  const meta = JSON.parse(metaJson);
-  /** @type {Map<number, {resolve: (v: any) => void, reject: (e: any) => void}>} */
-  const pending = new Map();
-  /** @type {Map<number, Function>} */
-  const subs = new Map();
-  /** @type {Map<number, {fn: Function, args: any[], repeat: boolean, ms: number}>} */
-  const timers = new Map();
+  const meta = parse(metaJson);
+  /** Null-prototype dictionaries: nothing an agent does to Object.prototype or Map reaches them. */
+  /** @type {Record<number, {resolve: (v: any) => void, reject: (e: any) => void}>} */
+  const pending = dict();
+  /** @type {Record<number, Function>} */
+  const subs = dict();
+  /** @type {Record<number, {fn: Function, args: any[], repeat: boolean, ms: number}>} */
+  const timers = dict();
   let nextSub = 1;
   let nextTimer = 1;
   /** @type {Record<string, Function | undefined>} */
-  let hooks = {};
+  let hooks = dict();
   let state = meta.state && typeof meta.state === 'object' ? meta.state : {};
   let interval = meta.interval;
-  let lastSnapshot = JSON.stringify([state, interval]);
+  let lastSnapshot = stringify([state, interval]);
 
   /** @param {unknown} v */
   const text = (v) => {
     if (typeof v === 'string') return v;
     if (v instanceof Error) return v.stack ? `${v.name}: ${v.message}\n${v.stack}` : `${v.name}: ${v.message}`;
     try {
-      const s = JSON.stringify(v);
+      const s = stringify(v);
       return s === undefined ? String(v) : s;
     } catch {
       return String(v);
     }
   };
   /** @param {unknown} e */
-  const errorJson = (e) => {
-    if (e instanceof Error) {
-      return JSON.stringify({ name: e.name, message: e.message, stack: e.stack || '' });
-    }
-    return JSON.stringify({ name: 'Error', message: `non-Error thrown: ${text(e)}`, stack: '' });
-  };
+  const errorObject = (e) =>
+    e instanceof Error ? { name: e.name, message: e.message, stack: e.stack || '' } : { name: 'Error', message: `non-Error thrown: ${text(e)}`, stack: '' };
   /** @param {string} method @param {unknown[]} args */
   const request = (method, args) =>
     new Promise((resolve, reject) => {
-      const id = hostCall(method, JSON.stringify(args));
-      pending.set(id, { resolve, reject });
+      const id = hostCall(method, stringify(args));
+      pending[id] = { resolve, reject };
     });
   /** @param {string} where @param {unknown} e */
-  const report = (where, e) => hostSend('log', JSON.stringify(['error', `${where} failed: ${text(e)}`]));
+  const report = (where, e) => hostSend('log', stringify(['error', `${where} failed: ${text(e)}`]));
   /** @param {unknown} v @param {string} what */
   const str = (v, what) => {
     if (typeof v !== 'string' || v === '') throw new TypeError(`${what} must be a non-empty string`);
@@ -97,12 +105,15 @@ export function guestPrelude(metaJson) {
     if (typeof fn !== 'function') throw new TypeError('the timer callback must be a function');
     const delay = Math.max(repeat ? 1 : 0, Number(ms) || 0);
     const id = nextTimer++;
-    timers.set(id, { fn, args, repeat, ms: delay });
+    timers[id] = { fn, args, repeat, ms: delay };
     hostTimer('set', id, delay);
     return id;
   };
   const clearTimer = (/** @type {unknown} */ id) => {
-    if (typeof id === 'number' && timers.delete(id)) hostTimer('clear', id, 0);
+    if (typeof id === 'number' && timers[id]) {
+      delete timers[id];
+      hostTimer('clear', id, 0);
+    }
   };
   g.setTimeout = (/** @type {unknown} */ fn, /** @type {unknown} */ ms, /** @type {any[]} */ ...args) => setTimer(fn, ms, args, false);
   g.setInterval = (/** @type {unknown} */ fn, /** @type {unknown} */ ms, /** @type {any[]} */ ...args) => setTimer(fn, ms, args, true);
@@ -112,7 +123,7 @@ export function guestPrelude(metaJson) {
     Promise.resolve().then(fn).then(undefined, (e) => report('queueMicrotask callback', e));
   };
   /** @param {string} level */
-  const consoleMethod = (level) => (/** @type {unknown[]} */ ...args) => hostSend('log', JSON.stringify([level, args.map(text).join(' ')]));
+  const consoleMethod = (level) => (/** @type {unknown[]} */ ...args) => hostSend('log', stringify([level, args.map(text).join(' ')]));
   g.console = Object.freeze({
     log: consoleMethod('info'),
     info: consoleMethod('info'),
@@ -130,7 +141,7 @@ export function guestPrelude(metaJson) {
       url: r.url,
       headers: Object.freeze({ ...r.headers }),
       text: () => Promise.resolve(r.body),
-      json: () => Promise.resolve().then(() => JSON.parse(r.body)),
+      json: () => Promise.resolve().then(() => parse(r.body)),
     });
 
   const agent = {
@@ -152,22 +163,24 @@ export function guestPrelude(metaJson) {
       interval = v;
     },
     log(/** @type {unknown} */ message, level = 'info') {
-      hostSend('log', JSON.stringify([level, text(message)]));
+      hostSend('log', stringify([level, text(message)]));
     },
     alert(/** @type {unknown} */ message, severity = 'warning') {
-      hostSend('alert', JSON.stringify([text(message), severity]));
+      hostSend('alert', stringify([text(message), severity]));
     },
     publish(/** @type {unknown} */ topic, /** @type {unknown} */ payload, /** @type {unknown} */ options) {
-      hostSend('publish', JSON.stringify([str(topic, 'topic'), payload === undefined ? null : payload, options ?? {}]));
+      hostSend('publish', stringify([str(topic, 'topic'), payload === undefined ? null : payload, options ?? {}]));
     },
     subscribe(/** @type {unknown} */ pattern, /** @type {unknown} */ callback) {
       str(pattern, 'pattern');
       if (typeof callback !== 'function') throw new TypeError('agent.subscribe(pattern, callback): callback must be a function');
       const id = nextSub++;
-      subs.set(id, callback);
-      hostSend('subscribe', JSON.stringify([id, pattern]));
+      subs[id] = callback;
+      hostSend('subscribe', stringify([id, pattern]));
       return () => {
-        if (subs.delete(id)) hostSend('unsubscribe', JSON.stringify([id]));
+        if (!subs[id]) return;
+        delete subs[id];
+        hostSend('unsubscribe', stringify([id]));
       };
     },
     sendTo(/** @type {unknown} */ name, /** @type {unknown} */ payload, /** @type {unknown} */ timeoutSeconds) {
@@ -202,39 +215,31 @@ export function guestPrelude(metaJson) {
   };
 
   /** @param {number} callId @param {string} fn @param {unknown} payload */
-  const startCall = (callId, fn, payload) => {
+  const startCall = (/** @type {number} */ callId, /** @type {string} */ fn, /** @type {unknown} */ payload) => {
     const hook = hooks[fn];
     if (!hook) {
-      if (fn === 'handleTask') hostDone(callId, 0, JSON.stringify({ name: 'Error', message: 'this agent has no handleTask: it does not take tasks', stack: '' }));
-      else hostDone(callId, 2, '0');
+      if (fn === 'handleTask') hostDone(callId, 0, { name: 'Error', message: 'this agent has no handleTask: it does not take tasks', stack: '' });
+      else hostDone(callId, 2, 0);
       return;
     }
     let result;
     try {
-      result = Promise.resolve(fn === 'handleTask' ? hook(agent, payload) : hook(agent));
+      result = fn === 'handleTask' ? hook(agent, payload) : hook(agent);
     } catch (e) {
-      result = Promise.reject(e);
+      result = promiseReject(e);
     }
-    result.then(
-      (v) => {
-        if (v === undefined) return hostDone(callId, 2, '0');
-        let json;
-        try {
-          json = JSON.stringify(v);
-        } catch (e) {
-          return hostDone(callId, 0, errorJson(new TypeError(`the result is not JSON: ${e instanceof Error ? e.message : String(e)}`)));
-        }
-        hostDone(callId, json === undefined ? 2 : 1, json === undefined ? '0' : json);
-      },
-      (e) => hostDone(callId, 0, errorJson(e)),
+    onSettle(
+      result,
+      (v) => hostDone(callId, v === undefined ? 2 : 1, v === undefined ? 0 : v),
+      (e) => hostDone(callId, 0, errorObject(e)),
     );
   };
 
   const resumeBatch = () => {
     while (batch && batchIndex < batch.length) {
-      const [callId, fn, payload] = batch[batchIndex++];
-      running = callId;
-      startCall(callId, fn, payload);
+      const c = batch[batchIndex++];
+      running = c[0];
+      startCall(c[0], c[1], c[2]);
       running = 0;
     }
     batch = null;
@@ -249,18 +254,22 @@ export function guestPrelude(metaJson) {
         return v;
       };
       try {
-        hooks = { setup: pick('setup'), handleTask: pick('handleTask') || pick('handle_task'), process: pick('process'), cleanup: pick('cleanup') };
+        hooks = dict();
+        hooks.setup = pick('setup');
+        hooks.handleTask = pick('handleTask') || pick('handle_task');
+        hooks.process = pick('process');
+        hooks.cleanup = pick('cleanup');
       } catch (e) {
-        return JSON.stringify({ error: e instanceof Error ? e.message : String(e) });
+        return stringify({ error: e instanceof Error ? e.message : String(e) });
       }
       if (!hooks.setup && !hooks.handleTask && !hooks.process) {
-        return JSON.stringify({ error: 'the module must export at least one of `setup`, `handleTask` (or `handle_task`) and `process`' });
+        return stringify({ error: 'the module must export at least one of `setup`, `handleTask` (or `handle_task`) and `process`' });
       }
-      return JSON.stringify({ exports: { setup: !!hooks.setup, handleTask: !!hooks.handleTask, process: !!hooks.process, cleanup: !!hooks.cleanup } });
+      return stringify({ exports: { setup: !!hooks.setup, handleTask: !!hooks.handleTask, process: !!hooks.process, cleanup: !!hooks.cleanup } });
     },
     /** Starts a batch of calls: JSON [[callId, hook, payload?], …]. */
     callBatch(/** @type {string} */ json) {
-      batch = JSON.parse(json);
+      batch = parse(json);
       batchIndex = 0;
       resumeBatch();
     },
@@ -270,25 +279,44 @@ export function guestPrelude(metaJson) {
     interrupted() {
       const id = running;
       running = 0;
-      return String(id);
+      return `${id}`;
     },
-    /** `ids\n[[id,ok,json],…]` of the calls settled since the last collect, or ''. */
+    /** `ids\n[[id,status,value],…]` of the calls settled since the last collect, or ''. */
     collect() {
-      if (results.length === 0) return '';
-      const out = `${settledIds.join(',')}\n[${results.join(',')}]`;
+      const n = results.length;
+      if (n === 0) return '';
+      let ids = '';
+      for (let i = 0; i < n; i++) ids += i === 0 ? `${results[i][0]}` : `,${results[i][0]}`;
+      let json;
+      try {
+        json = stringify(results);
+      } catch {
+        // Some result is not JSON (a cycle, a BigInt): that call fails, the others go through.
+        json = '[';
+        for (let i = 0; i < n; i++) {
+          const r = results[i];
+          let one;
+          try {
+            one = stringify(r);
+          } catch (e) {
+            one = stringify([r[0], 0, errorObject(new TypeError(`the result is not JSON: ${e instanceof Error ? e.message : `${e}`}`))]);
+          }
+          json += i === 0 ? one : `,${one}`;
+        }
+        json += ']';
+      }
       results.length = 0;
-      settledIds.length = 0;
-      return out;
+      return `${ids}\n${json}`;
     },
     /** A host request answered. */
     settle(/** @type {number} */ id, /** @type {boolean} */ ok, /** @type {string} */ json) {
-      const p = pending.get(id);
+      const p = pending[id];
       if (!p) return;
-      pending.delete(id);
+      delete pending[id];
       if (ok) {
-        p.resolve(json === '' ? undefined : JSON.parse(json));
+        p.resolve(json === '' ? undefined : parse(json));
       } else {
-        const info = JSON.parse(json);
+        const info = parse(json);
         const err = new Error(info.message);
         err.name = info.name || 'Error';
         /** @type {any} */ (err).kind = info.kind;
@@ -297,10 +325,10 @@ export function guestPrelude(metaJson) {
     },
     /** A message for subscription `subId`. */
     deliver(/** @type {number} */ subId, /** @type {string} */ topic, /** @type {string} */ payloadJson) {
-      const cb = subs.get(subId);
+      const cb = subs[subId];
       if (!cb) return;
       try {
-        const r = cb(JSON.parse(payloadJson), topic);
+        const r = cb(parse(payloadJson), topic);
         if (r && typeof r.then === 'function') r.then(undefined, (/** @type {unknown} */ e) => report(`subscription callback (${topic})`, e));
       } catch (e) {
         report(`subscription callback (${topic})`, e);
@@ -308,12 +336,12 @@ export function guestPrelude(metaJson) {
     },
     /** Timer `id` is due. */
     fire(/** @type {number} */ id) {
-      const t = timers.get(id);
+      const t = timers[id];
       if (!t) return;
       if (t.repeat) hostTimer('set', id, t.ms);
-      else timers.delete(id);
+      else delete timers[id];
       try {
-        t.fn(...t.args);
+        apply(t.fn, undefined, t.args);
       } catch (e) {
         report('timer callback', e);
       }
@@ -322,7 +350,7 @@ export function guestPrelude(metaJson) {
     snapshot() {
       let s;
       try {
-        s = JSON.stringify([state, interval]);
+        s = stringify([state, interval]);
       } catch (e) {
         report('saving agent.state (it must be JSON)', e);
         return '';
