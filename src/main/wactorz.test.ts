@@ -221,8 +221,11 @@ describe('lifecycle', () => {
       expect((await fetch(`${hub.restUrl}/agents`)).status).toBe(401);
       expect((await fetch(`${hub.restUrl}/agents`, { headers: { authorization: `Bearer ${hub.dashboardToken}` } })).status).toBe(200);
       await expect(connectRecordingClient(`${hub.dashboardUrl!.replace('http', 'ws')}/mqtt`)).rejects.toThrow();
-      const ok = await connectRecordingClient(`${hub.dashboardUrl!.replace('http', 'ws')}/mqtt?token=${hub.dashboardToken}`);
+      // The WebSocket upgrade needs the token, and so does the MQTT login (as the dashboard does it).
+      await expect(connectRecordingClient(`${hub.dashboardUrl!.replace('http', 'ws')}/mqtt?token=${hub.dashboardToken}`)).rejects.toThrow(/Bad username or password/);
+      const ok = await connectRecordingClient(`${hub.dashboardUrl!.replace('http', 'ws')}/mqtt?token=${hub.dashboardToken}`, { username: 'dashboard', password: hub.dashboardToken! });
       await ok.end();
+      await expect(connectRecordingClient(`mqtt://127.0.0.1:${hub.mqttPort}`)).rejects.toThrow(/Bad username or password/);
     } finally {
       await hub.stop();
     }
