@@ -79,7 +79,7 @@ describe.skipIf(skip !== undefined)('a fleet on a real Mosquitto: a hub and two 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'wactorz-fleet-'));
     hubDir = join(root, 'hub');
-    mq = await startMosquitto();
+    mq = await startMosquitto({ extraConfig: ['set_tcp_nodelay true'] });
     const node = (name: string) => new NodeProcess({ name, stateDir: join(root, name), brokerUrl: mq.url, heartbeatMs: HEARTBEAT_MS });
     alpha = node('alpha');
     beta = node('beta');

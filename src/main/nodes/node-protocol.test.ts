@@ -53,7 +53,7 @@ describe.skipIf(availability.skip !== undefined)('the node protocol on a real Mo
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'wactorz-node-protocol-'));
-    mq = await startMosquitto();
+    mq = await startMosquitto({ extraConfig: ['set_tcp_nodelay true'] });
     node = await startNode({ name: 'n1', stateDir: join(root, 'n1'), broker: { url: mq.url }, heartbeatMs: 300, log: (_l, m) => nodeLog.push(m) });
     client = await connectRecordingClient(mq.url);
     await client.subscribe(['nodes/n1/ack', 'nodes/n1/agents', 'nodes/n1/migrate_result', 'nodes/n1/heartbeat'], 1);
