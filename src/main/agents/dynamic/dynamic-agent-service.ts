@@ -15,179 +15,31 @@ import type { Actor } from '../../core/actor.js';
 import type { ActorSystem } from '../../core/actor-system.js';
 import type { SupervisionOptions } from '../../core/supervisor.js';
 import { toError } from '../../core/errors.js';
-import type { CostTracker } from '../../llm/cost-tracker.js';
-import type { LlmProvider } from '../../llm/provider.js';
-import type { HubLogger } from '../../hub/logger.js';
 import { summarize } from '../../hub/actor-hub-api.js';
 import { SpawnRegistry, type SpawnEntry } from '../../persistence/stores/spawn-registry.js';
-import type { AgentCodeResponse, AgentSummary } from '../../../shared/rest.js';
+import type { AgentCodeResponse } from '../../../shared/rest.js';
 import { createLlmAgent } from '../llm/create-llm-agent.js';
-import { closeEnginePool, DEFAULT_LIMITS, SandboxError, type AgentExports, type AgentLanguage, type CodeDiagnostic, type SandboxLimits } from './sandbox/index.js';
+import { closeEnginePool, DEFAULT_LIMITS, type AgentLanguage } from './sandbox/index.js';
 import { DynamicAgent } from './dynamic-agent.js';
 import { checkAgentCode, describeDiagnostics, type CodeCheck } from './code-check.js';
 import { dynamicSpecFrom, publicConfig, readStoredConfig, supervisionFor, type ServiceDefaults, type StoredConfig } from './agent-config.js';
-import { DynamicAgentError, type DynamicAgentErrorDetail, type DynamicAgentErrorKind } from './errors.js';
-import { actorIdFor } from '../../core/actor-id.js';
-import { TopicObserver, type TopicObserverOptions } from './topic-observer.js';
-import type { SpawnSpec } from './spawn-spec.js';
-import { AGENT_NAME_PATTERN } from './spawn-spec.js';
+import { DynamicAgentError } from './errors.js';
+import { TopicObserver } from './topic-observer.js';
+import { AGENT_NAME_PATTERN, type SpawnSpec } from './spawn-spec.js';
+import { installForSpec } from './spec-install.js';
+import { isRemoteNode, nodeCall, placeOnNode, remoteCreateRequest, remoteRedeployRequest } from './remote-placement.js';
+import { definedOnly, isCodeKind, lowerFirst, omitKeys, packageName, pickTuning, refusal } from './service-helpers.js';
+import {
+  DEFAULT_DYNAMIC_SUPERVISION,
+  type AgentDescription,
+  type CodeAgentKind,
+  type CreateAgentInput,
+  type DeployResult,
+  type DynamicAgentServiceOptions,
+  type SpawnReport,
+} from './service-types.js';
 
-/** The Home Assistant part, as far as spawning actuators goes (see agents/home-assistant). */
-export interface HomeAssistantSpawner {
-  /** Null when Home Assistant is not configured (`reason` says why). */
-  readonly connection: unknown;
-  readonly reason?: string | undefined;
-  createActuator(spec: unknown): Actor;
-}
-
-/** A code agent for another machine: the spawn spec's fields (snake_case) plus `node`. */
-export interface RemoteSpawnRequest {
-  name: string;
-  node: string;
-  code: string;
-  language: AgentLanguage;
-  type: 'dynamic' | 'manual';
-  description?: string;
-  capabilities?: string[];
-  publishes?: string[];
-  input_schema?: unknown;
-  output_schema?: unknown;
-  poll_interval?: number;
-  env?: string[];
-  config?: Record<string, unknown>;
-  replace?: boolean;
-}
-
-/**
- * The fleet, as far as DynamicAgents go (src/main/nodes' NodeRegistry implements it): code agents
- * with a `node` are placed there; it records them in the spawn registry (with `node`) and brings
- * them back on its own. Its errors carry `kind` (bad_input, conflict, not_found, unavailable).
- */
-export interface RemoteNodes {
-  spawnOnNode(input: RemoteSpawnRequest, opts?: { source?: string }): Promise<{ ok: boolean; status: string; message: string; version?: number }>;
-  removeFromNode(name: string): Promise<{ ok: boolean; message: string }>;
-  isRemote(name: string): boolean;
-  askRemote<T = unknown>(name: string, payload: unknown, timeoutMs?: number, from?: string): Promise<T>;
-}
-
-export interface DynamicAgentServiceOptions {
-  system: ActorSystem;
-  /** The raw provider (each agent's calls are billed to it). */
-  llm: LlmProvider;
-  costs: CostTracker;
-  homeAssistant?: HomeAssistantSpawner | null;
-  /** Default limits per agent (an agent's config may override them). */
-  limits?: Partial<SandboxLimits>;
-  /** Default restart policy of code agents. */
-  supervision?: SupervisionOptions;
-  /** Values of declared secrets (`agent.env`). Default: `WACTORZ_SECRET_<NAME>` from the environment. */
-  secrets?: (name: string) => string | undefined;
-  log?: HubLogger;
-  fetchImpl?: typeof fetch;
-  observer?: TopicObserverOptions;
-  /** How long `restore()` waits for the registered agents to start (default 10 s). */
-  restoreWaitMs?: number;
-  /**
-   * Installed npm packages as sources the sandbox can import (`{name: source}`), for the packages
-   * an agent declares (`install`); e.g. the installer's `modulesFor(packagesDir, specs)`. Without
-   * it an agent that imports a package is refused by the check.
-   */
-  resolveModules?: (packages: readonly string[]) => Promise<Record<string, string>>;
-  /** Remote nodes; without them a spawn with a `node` other than this hub is refused. */
-  nodes?: RemoteNodes;
-}
-
-/** Code agents crash for reasons a restart rarely fixes: give up sooner than core actors do. */
-export const DEFAULT_DYNAMIC_SUPERVISION: SupervisionOptions = { strategy: 'ONE_FOR_ONE', maxRestarts: 3, windowMs: 60_000, restartDelayMs: 1_000, backoffFactor: 2 };
-
-/** `node` values that mean this hub. */
-const LOCAL_NODE_NAMES = ['', 'local', 'localhost', 'hub', 'main'];
-
-function isRemoteNode(node: string | undefined): boolean {
-  return node !== undefined && !LOCAL_NODE_NAMES.includes(node.trim().toLowerCase());
-}
-
-function lowerFirst(s: string): string {
-  return s ? `${s[0]!.toLowerCase()}${s.slice(1)}${/[.!?]$/.test(s) ? '' : '.'}` : '';
-}
-
-export type CodeAgentKind = 'dynamic' | 'manual' | 'catalog';
-
-export interface CreateAgentInput {
-  name: string;
-  code: string;
-  language?: AgentLanguage;
-  kind?: CodeAgentKind;
-  description?: string;
-  capabilities?: string[];
-  publishes?: string[];
-  inputSchema?: unknown;
-  outputSchema?: unknown;
-  /** Limits, supervision and poll interval (snake_case keys, see agent-config.ts) merged into the stored config. */
-  tuning?: Partial<Pick<StoredConfig, 'memory_mb' | 'call_timeout_ms' | 'poll_interval' | 'max_restarts' | 'restart_delay_ms'>>;
-  /** Secret values for `agent.env` (given by the user). */
-  env?: Record<string, string>;
-  /** Secret names the agent declares (values from the hub's secrets). */
-  envNames?: string[];
-  /** The agent's own configuration (`agent.state.config`). */
-  config?: Record<string, unknown>;
-  install?: string[];
-  /** Replace an agent of that name instead of answering 409 (its state is kept). */
-  replace?: boolean;
-  /** Another machine's node to run it on ('' or absent: this hub). */
-  node?: string;
-  /** Who asks: rest, llm, writer, catalog, planner… (stored). */
-  source?: string;
-}
-
-export interface DeployResult {
-  name: string;
-  id: string;
-  kind: string;
-  version: number;
-  language: AgentLanguage;
-  state: string;
-  exports: AgentExports;
-  /** Warnings of the static check (errors refuse the code). */
-  diagnostics: CodeDiagnostic[];
-  /** The code was the current version already: nothing changed. */
-  unchanged?: boolean;
-  /** The node it runs on (remote agents only). */
-  node?: string;
-  /** What happened, in a sentence (remote agents: running, or queued until the node answers). */
-  message?: string;
-}
-
-export interface AgentDescription extends Partial<AgentSummary> {
-  name: string;
-  /** Whether the spawn registry knows it (it comes back after a restart). */
-  registered: boolean;
-  spec: {
-    type: string;
-    language: string | null;
-    version: number;
-    description: string;
-    capabilities: string[];
-    publishes: string[];
-    input_schema: unknown;
-    output_schema: unknown;
-    poll_interval: number | null;
-    node: string;
-    created_at: number;
-    updated_at: number;
-    versions: number;
-    config: Record<string, unknown>;
-  } | null;
-}
-
-export interface SpawnReport {
-  ok: boolean;
-  name: string;
-  type: string;
-  /** One sentence for the user: what was spawned and what it does, or why not. */
-  message: string;
-  version?: number;
-}
+export * from './service-types.js';
 
 export class DynamicAgentService {
   readonly registry: SpawnRegistry;
@@ -290,7 +142,7 @@ export class DynamicAgentService {
   private async createLocked(input: CreateAgentInput): Promise<DeployResult> {
     const { name } = input;
     if (!AGENT_NAME_PATTERN.test(name)) throw new DynamicAgentError('bad_input', `invalid agent name "${name}": letters, digits, - and _ only`);
-    if (isRemoteNode(input.node)) return this.createRemote(input, input.node!);
+    if (isRemoteNode(input.node)) return placeOnNode(this.opts.nodes, remoteCreateRequest(input, input.node!), this.checkOrThrow(input.code, input.language ?? 'javascript'), input.source ?? 'rest', () => this.registry.get(name)?.version);
     const existing = this.system.get(name);
     const entry = this.registry.get(name);
     if (existing?.isProtected) throw new DynamicAgentError('protected', `"${name}" is a protected core actor`);
@@ -349,7 +201,7 @@ export class DynamicAgentService {
       const key = actor?.name ?? name;
       const entry = this.registry.get(key);
       if (!actor && entry?.node && this.opts.nodes?.isRemote(key)) {
-        const r = await this.remote('remove', () => this.opts.nodes!.removeFromNode(key));
+        const r = await nodeCall('remove', () => this.opts.nodes!.removeFromNode(key));
         this.log('info', r.message);
         return { name: key, removed: true as const };
       }
@@ -427,7 +279,7 @@ export class DynamicAgentService {
       if (isRemoteNode(spec.node) && spec.type !== 'dynamic' && spec.type !== 'manual') {
         throw new DynamicAgentError('bad_input', `a ${spec.type} agent cannot run on a node (nodes run code agents); leave "node" out`);
       }
-      const notes = await this.install(spec);
+      const notes = await installForSpec(this.system, spec);
       const message = await this.spawnByType(spec, source);
       return { ok: true, ...base, ...message, message: [message.message, ...notes].join(' ') };
     } catch (e) {
@@ -485,108 +337,12 @@ export class DynamicAgentService {
     }
   }
 
-  /** npm packages a spec declares: the installer's business, when there is one. */
-  private async install(spec: SpawnSpec): Promise<string[]> {
-    if (!spec.install.length) return [];
-    const list = spec.install.join(', ');
-    const installer = this.system.get('installer');
-    if (!installer || installer.state !== 'running') {
-      return [`It asked for npm packages (${list}); they were not installed: packages need the installer agent, which is not running.`];
-    }
-    try {
-      // Never `approvedByUser`: this list comes from LLM output; the installer's allowlist decides.
-      const outcome = (await this.system.ask('installer', { packages: spec.install, agent: spec.name }, 300_000, 'dynamic-agents')) as { status?: unknown; message?: unknown } | null;
-      const said = typeof outcome?.message === 'string' ? outcome.message : '';
-      if (outcome?.status === 'installed') return [said || `Installed ${list}.`];
-      return [`${list} ${outcome?.status === 'needs_approval' ? 'need your approval before they can be installed' : 'were not installed'}${said ? `: ${said}` : '.'}`];
-    } catch (e) {
-      return [`Installing ${list} failed: ${toError(e).message}.`];
-    }
-  }
-
-  // ── remote nodes ──────────────────────────────────────────────────────────
-
-  private async createRemote(input: CreateAgentInput, node: string): Promise<DeployResult> {
-    const language = input.language ?? 'javascript';
-    const check = this.checkOrThrow(input.code, language);
-    const request: RemoteSpawnRequest = {
-      name: input.name,
-      node,
-      code: input.code,
-      language,
-      type: input.kind === 'manual' ? 'manual' : 'dynamic',
-      ...(input.description !== undefined ? { description: input.description } : {}),
-      ...(input.capabilities ? { capabilities: input.capabilities } : {}),
-      ...(input.publishes ? { publishes: input.publishes } : {}),
-      ...(input.inputSchema !== undefined ? { input_schema: input.inputSchema } : {}),
-      ...(input.outputSchema !== undefined ? { output_schema: input.outputSchema } : {}),
-      ...(input.tuning?.poll_interval !== undefined ? { poll_interval: input.tuning.poll_interval } : {}),
-      ...(input.envNames?.length ? { env: input.envNames } : {}),
-      config: { ...(input.config ?? {}), ...omitKeys(input.tuning ?? {}, ['poll_interval']) },
-      replace: input.replace ?? false,
-    };
-    return this.placeRemote(request, check, input.source ?? 'rest');
-  }
-
-  private async redeployRemote(entry: SpawnEntry, code: string, language: AgentLanguage): Promise<DeployResult> {
-    const cfg = readStoredConfig(entry.config);
-    const check = this.checkOrThrow(code, language);
-    const tuning = Object.fromEntries(Object.entries(cfg).filter(([k, v]) => ['memory_mb', 'call_timeout_ms', 'max_restarts', 'restart_delay_ms'].includes(k) && v !== undefined));
-    return this.placeRemote(
-      {
-        name: entry.name,
-        node: entry.node,
-        code,
-        language,
-        type: entry.kind === 'manual' ? 'manual' : 'dynamic',
-        description: cfg.description,
-        capabilities: cfg.capabilities,
-        publishes: cfg.publishes,
-        ...(cfg.input_schema !== undefined ? { input_schema: cfg.input_schema } : {}),
-        ...(cfg.output_schema !== undefined ? { output_schema: cfg.output_schema } : {}),
-        ...(cfg.poll_interval !== undefined ? { poll_interval: cfg.poll_interval } : {}),
-        env: cfg.env_names,
-        config: { ...cfg.config, ...tuning },
-        replace: true,
-      },
-      check,
-      cfg.source,
-    );
-  }
-
-  private async placeRemote(request: RemoteSpawnRequest, check: CodeCheck, source: string): Promise<DeployResult> {
-    const nodes = this.opts.nodes;
-    if (!nodes) throw new DynamicAgentError('unavailable', `${request.name} should run on node "${request.node}", and remote nodes are not wired in this hub`);
-    const r = await this.remote('spawn', () => nodes.spawnOnNode(request, { source }));
-    if (!r.ok) throw new DynamicAgentError('unavailable', r.message);
-    const entry = this.registry.get(request.name);
-    return {
-      name: request.name,
-      id: actorIdFor(request.name),
-      kind: request.type,
-      version: r.version ?? entry?.version ?? 1,
-      language: request.language,
-      state: r.status,
-      exports: check.exports,
-      diagnostics: check.diagnostics,
-      node: request.node,
-      message: r.message,
-    };
-  }
-
-  /** A node registry call, its errors as DynamicAgentErrors of the same kind. */
-  private async remote<T>(what: string, work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (e) {
-      const err = toError(e) as Error & { kind?: unknown; detail?: unknown };
-      const kind = typeof err.kind === 'string' && ['bad_input', 'conflict', 'not_found', 'unavailable'].includes(err.kind) ? (err.kind as DynamicAgentErrorKind) : 'unavailable';
-      const detail = err.detail && typeof err.detail === 'object' ? (err.detail as DynamicAgentErrorDetail) : undefined;
-      throw new DynamicAgentError(kind === 'bad_input' && detail?.diagnostics ? 'bad_code' : kind, `${what} on a node: ${err.message}`, detail);
-    }
-  }
-
   // ── internals ─────────────────────────────────────────────────────────────
+
+  private redeployRemote(entry: SpawnEntry, code: string, language: AgentLanguage): Promise<DeployResult> {
+    const check = this.checkOrThrow(code, language);
+    return placeOnNode(this.opts.nodes, remoteRedeployRequest(entry, code, language), check, readStoredConfig(entry.config).source, () => this.registry.get(entry.name)?.version);
+  }
 
   private async spawnEntry(entry: SpawnEntry): Promise<Actor> {
     const cfg = readStoredConfig(entry.config);
@@ -763,41 +519,3 @@ export class DynamicAgentService {
   }
 }
 
-/** `@scope/pkg@^1.2` → `@scope/pkg`, `pkg@2` → `pkg`: what the code imports. */
-function packageName(spec: string): string {
-  return /^(@[^/@]+\/[^@]+|[^@]+)/.exec(spec.trim())?.[1] ?? spec;
-}
-
-function isCodeKind(kind: string): boolean {
-  return kind === 'dynamic' || kind === 'manual' || kind === 'catalog';
-}
-
-/** A SandboxError from loading/setup as a bad_code refusal with diagnostics (line/column) when known. */
-function refusal(e: unknown, what: string): DynamicAgentError {
-  if (e instanceof DynamicAgentError) return e;
-  if (!(e instanceof SandboxError)) return new DynamicAgentError('bad_code', `${what}: ${toError(e).message}`);
-  const diagnostics = e.diagnostics.length ? e.diagnostics : diagnosticFromStack(e);
-  const message = e.message.startsWith('hot-swap refused') ? e.message : `${what}: ${e.message}`;
-  return new DynamicAgentError('bad_code', message, { kind: e.kind, phase: e.detail.phase, ...(diagnostics.length ? { diagnostics } : {}) });
-}
-
-/** `(agent.js:3:11)` in a guest error → a diagnostic at that place. */
-function diagnosticFromStack(e: SandboxError): CodeDiagnostic[] {
-  const m = /agent\.js:(\d+):(\d+)/.exec(`${e.message}\n${e.detail.stack ?? ''}`);
-  if (!m) return [];
-  return [{ message: e.message.replace(/\s*\(agent\.js:\d+:\d+\)\s*$/, ''), line: Number(m[1]), column: Number(m[2]), severity: 'error' }];
-}
-
-function pickTuning(config: Record<string, unknown>): Partial<Pick<StoredConfig, 'memory_mb' | 'call_timeout_ms' | 'poll_interval' | 'max_restarts' | 'restart_delay_ms'>> {
-  const out: Record<string, unknown> = {};
-  for (const k of ['memory_mb', 'call_timeout_ms', 'poll_interval', 'max_restarts', 'restart_delay_ms']) if (typeof config[k] === 'number') out[k] = config[k];
-  return out;
-}
-
-function omitKeys(o: Record<string, unknown>, keys: string[]): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k)));
-}
-
-function definedOnly<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}

@@ -24,8 +24,16 @@ const rest = async (method: string, path: string, body?: unknown): Promise<{ sta
   const r = await fetch(`${hub.restUrl}${path}`, { method, ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}) });
   return { status: r.status, body: await r.json() };
 };
-/** The messages of the n-th request (1-based) the LLM server got. */
-const messagesOf = (n: number) => (llm.requestsFor('ollama')[n - 1]!.body as { messages: { role: string; content: string }[] }).messages;
+type Messages = { role: string; content: string }[];
+/** Main's intent classification (made while something it routes to, e.g. the planner, runs). */
+const isClassification = (m: Messages) => m[0]?.role === 'system' && m[0].content.startsWith('Classify');
+/** The messages of the n-th request (1-based) the LLM server got, classification calls left out. */
+const messagesOf = (n: number): Messages => llm.requestsFor('ollama').map((r) => (r.body as { messages: Messages }).messages).filter((m) => !isClassification(m))[n - 1]!;
+/** Scripts main's conversational reply, preceded by the classification answer when main will classify. */
+const scriptChat = (text: string | ReturnType<typeof reply.text>) => {
+  const classifies = ['planner', 'home-assistant-agent'].some((n) => hub.system.get(n)?.state === 'running');
+  llm.script('ollama', [...(classifies ? ['{"intent": "OTHER"}'] : []), text]);
+};
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'wz-llmspawn-'));
@@ -47,7 +55,7 @@ describe('<spawn> blocks in main’s replies', () => {
     const text = `Sure — I made you a greeter.\n${block({ name: 'greeter', type: 'dynamic', description: 'Greets people by name', code: GREETER, input_schema: { name: 'str' } })}\nAsk it anything.`;
     // Split so that the tags straddle chunk boundaries.
     const chunks = text.match(/[\s\S]{1,7}/g)!;
-    llm.script('ollama', reply.text(text, { chunks }));
+    scriptChat(reply.text(text, { chunks }));
     const streamed: string[] = [];
     const answer = await hub.processUserInput('I need something that greets people', { interface: 'test', onChunk: (c) => streamed.push(c) });
 
@@ -65,23 +73,23 @@ describe('<spawn> blocks in main’s replies', () => {
   });
 
   it('a block whose code does not parse is reported with its line, and nothing is spawned', async () => {
-    llm.script('ollama', `On it.\n${block({ name: 'halfbaked', code: 'export async function handleTask(agent, p) {\n  return p +;\n}' })}`);
+    scriptChat(`On it.\n${block({ name: 'halfbaked', code: 'export async function handleTask(agent, p) {\n  return p +;\n}' })}`);
     const answer = await hub.processUserInput('make the thing', { interface: 'test' });
     expect(answer).toMatch(/^On it\.\n\nhalfbaked was not spawned: the code has 1 error: line 2, column \d+/);
     expect(hub.system.get('halfbaked')).toBeUndefined();
   });
 
   it('type llm: an LLMAgent with its own system prompt; replace: true replaces it', async () => {
-    llm.script('ollama', `Here is a poet. ${block({ name: 'poet', type: 'llm', description: 'Writes haiku', system_prompt: 'You only answer in haiku.' })}`);
+    scriptChat(`Here is a poet. ${block({ name: 'poet', type: 'llm', description: 'Writes haiku', system_prompt: 'You only answer in haiku.' })}`);
     expect(await hub.processUserInput('I want a poet', { interface: 'test' })).toBe('Here is a poet.\n\nSpawned poet, an LLM agent: Writes haiku. Talk to it with @poet.');
     expect(hub.system.get('poet')).toMatchObject({ kind: 'llm', state: 'running' });
     llm.script('ollama', 'Autumn moonlight—\na worm digs silently\ninto the chestnut.');
     expect(await hub.processUserInput('@poet the moon', { interface: 'test' })).toContain('Autumn moonlight');
     expect(messagesOf(2)[0]).toMatchObject({ role: 'system', content: expect.stringContaining('You only answer in haiku.') });
 
-    llm.script('ollama', `Again: ${block({ name: 'poet', type: 'llm', system_prompt: 'Limericks.' })}`);
+    scriptChat(`Again: ${block({ name: 'poet', type: 'llm', system_prompt: 'Limericks.' })}`);
     expect(await hub.processUserInput('another poet', { interface: 'test' })).toMatch(/poet was not spawned: an agent named "poet" already exists/);
-    llm.script('ollama', `Replaced. ${block({ name: 'poet', type: 'llm', system_prompt: 'Limericks only.', replace: true })}`);
+    scriptChat(`Replaced. ${block({ name: 'poet', type: 'llm', system_prompt: 'Limericks only.', replace: true })}`);
     expect(await hub.processUserInput('replace the poet', { interface: 'test' })).toMatch(/Spawned poet/);
     llm.script('ollama', 'There once was a moon…');
     await hub.processUserInput('@poet the moon', { interface: 'test' });
@@ -89,9 +97,9 @@ describe('<spawn> blocks in main’s replies', () => {
   });
 
   it('ha_actuator without Home Assistant: a clear message; install: a clear note about the installer', async () => {
-    llm.script('ollama', `Done. ${block({ type: 'ha_actuator', name: 'hall-light', automation_id: 'hall', mqtt_topics: ['custom/triggers/hall'], actions: [{ domain: 'light', service: 'turn_on', entity_id: 'light.hall' }] })}`);
+    scriptChat(`Done. ${block({ type: 'ha_actuator', name: 'hall-light', automation_id: 'hall', mqtt_topics: ['custom/triggers/hall'], actions: [{ domain: 'light', service: 'turn_on', entity_id: 'light.hall' }] })}`);
     expect(await hub.processUserInput('turn on the hall light on motion', { interface: 'test' })).toMatch(/hall-light was not spawned: Home Assistant is not configured/);
-    llm.script('ollama', block({ name: 'feeds', code: 'export async function handleTask() { return 1; }', install: ['rss-parser'] }));
+    scriptChat(block({ name: 'feeds', code: 'export async function handleTask() { return 1; }', install: ['rss-parser'] }));
     expect(await hub.processUserInput('read my feeds', { interface: 'test' })).toMatch(/Spawned feeds[\s\S]*rss-parser[\s\S]*installer/);
   });
 });
@@ -106,7 +114,7 @@ describe('"create an agent that …": the agent writer with repair rounds', () =
     ]);
     const answer = await hub.processUserInput('Create an agent that doubles numbers', { interface: 'test' });
     expect(answer).toMatch(/^Spawned doubler \(version 1\): Doubles numbers\. Send it a task with @doubler \{"n":"number"\}\.$/);
-    expect(llm.requestsFor('ollama')).toHaveLength(2);
+    expect(llm.requestsFor('ollama')).toHaveLength(2); // no classification: the writer is chosen by the wording
     // The writer's prompt teaches the API; the repair round quotes the problem with its place.
     expect(messagesOf(1)[0]!.content).toContain('interface Agent {');
     const repair = messagesOf(2).at(-1)!;

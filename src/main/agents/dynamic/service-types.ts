@@ -1,0 +1,157 @@
+/** The DynamicAgent service's options, inputs and answers (see dynamic-agent-service.ts). */
+import type { Actor } from '../../core/actor.js';
+import type { ActorSystem } from '../../core/actor-system.js';
+import type { SupervisionOptions } from '../../core/supervisor.js';
+import type { CostTracker } from '../../llm/cost-tracker.js';
+import type { LlmProvider } from '../../llm/provider.js';
+import type { HubLogger } from '../../hub/logger.js';
+import type { AgentSummary } from '../../../shared/rest.js';
+import type { AgentExports, AgentLanguage, CodeDiagnostic, SandboxLimits } from './sandbox/index.js';
+import type { StoredConfig } from './agent-config.js';
+import type { TopicObserverOptions } from './topic-observer.js';
+
+/** The Home Assistant part, as far as spawning actuators goes (see agents/home-assistant). */
+export interface HomeAssistantSpawner {
+  /** Null when Home Assistant is not configured (`reason` says why). */
+  readonly connection: unknown;
+  readonly reason?: string | undefined;
+  createActuator(spec: unknown): Actor;
+}
+
+/** A code agent for another machine: the spawn spec's fields (snake_case) plus `node`. */
+export interface RemoteSpawnRequest {
+  name: string;
+  node: string;
+  code: string;
+  language: AgentLanguage;
+  type: 'dynamic' | 'manual';
+  description?: string;
+  capabilities?: string[];
+  publishes?: string[];
+  input_schema?: unknown;
+  output_schema?: unknown;
+  poll_interval?: number;
+  env?: string[];
+  config?: Record<string, unknown>;
+  replace?: boolean;
+}
+
+/**
+ * The fleet, as far as DynamicAgents go (src/main/nodes' NodeRegistry implements it): code agents
+ * with a `node` are placed there; it records them in the spawn registry (with `node`) and brings
+ * them back on its own. Its errors carry `kind` (bad_input, conflict, not_found, unavailable).
+ */
+export interface RemoteNodes {
+  spawnOnNode(input: RemoteSpawnRequest, opts?: { source?: string }): Promise<{ ok: boolean; status: string; message: string; version?: number }>;
+  removeFromNode(name: string): Promise<{ ok: boolean; message: string }>;
+  isRemote(name: string): boolean;
+  askRemote<T = unknown>(name: string, payload: unknown, timeoutMs?: number, from?: string): Promise<T>;
+}
+
+export interface DynamicAgentServiceOptions {
+  system: ActorSystem;
+  /** The raw provider (each agent's calls are billed to it). */
+  llm: LlmProvider;
+  costs: CostTracker;
+  homeAssistant?: HomeAssistantSpawner | null;
+  /** Default limits per agent (an agent's config may override them). */
+  limits?: Partial<SandboxLimits>;
+  /** Default restart policy of code agents. */
+  supervision?: SupervisionOptions;
+  /** Values of declared secrets (`agent.env`). Default: `WACTORZ_SECRET_<NAME>` from the environment. */
+  secrets?: (name: string) => string | undefined;
+  log?: HubLogger;
+  fetchImpl?: typeof fetch;
+  observer?: TopicObserverOptions;
+  /** How long `restore()` waits for the registered agents to start (default 10 s). */
+  restoreWaitMs?: number;
+  /**
+   * Installed npm packages as sources the sandbox can import (`{name: source}`), for the packages
+   * an agent declares (`install`); e.g. the installer's `modulesFor(packagesDir, specs)`. Without
+   * it an agent that imports a package is refused by the check.
+   */
+  resolveModules?: (packages: readonly string[]) => Promise<Record<string, string>>;
+  /** Remote nodes; without them a spawn with a `node` other than this hub is refused. */
+  nodes?: RemoteNodes;
+}
+
+/** Code agents crash for reasons a restart rarely fixes: give up sooner than core actors do. */
+export const DEFAULT_DYNAMIC_SUPERVISION: SupervisionOptions = { strategy: 'ONE_FOR_ONE', maxRestarts: 3, windowMs: 60_000, restartDelayMs: 1_000, backoffFactor: 2 };
+
+export type CodeAgentKind = 'dynamic' | 'manual' | 'catalog';
+
+export interface CreateAgentInput {
+  name: string;
+  code: string;
+  language?: AgentLanguage;
+  kind?: CodeAgentKind;
+  description?: string;
+  capabilities?: string[];
+  publishes?: string[];
+  inputSchema?: unknown;
+  outputSchema?: unknown;
+  /** Limits, supervision and poll interval (snake_case keys, see agent-config.ts) merged into the stored config. */
+  tuning?: Partial<Pick<StoredConfig, 'memory_mb' | 'call_timeout_ms' | 'poll_interval' | 'max_restarts' | 'restart_delay_ms'>>;
+  /** Secret values for `agent.env` (given by the user). */
+  env?: Record<string, string>;
+  /** Secret names the agent declares (values from the hub's secrets). */
+  envNames?: string[];
+  /** The agent's own configuration (`agent.state.config`). */
+  config?: Record<string, unknown>;
+  install?: string[];
+  /** Replace an agent of that name instead of answering 409 (its state is kept). */
+  replace?: boolean;
+  /** Another machine's node to run it on ('' or absent: this hub). */
+  node?: string;
+  /** Who asks: rest, llm, writer, catalog, planner… (stored). */
+  source?: string;
+}
+
+export interface DeployResult {
+  name: string;
+  id: string;
+  kind: string;
+  version: number;
+  language: AgentLanguage;
+  state: string;
+  exports: AgentExports;
+  /** Warnings of the static check (errors refuse the code). */
+  diagnostics: CodeDiagnostic[];
+  /** The code was the current version already: nothing changed. */
+  unchanged?: boolean;
+  /** The node it runs on (remote agents only). */
+  node?: string;
+  /** What happened, in a sentence (remote agents: running, or queued until the node answers). */
+  message?: string;
+}
+
+export interface AgentDescription extends Partial<AgentSummary> {
+  name: string;
+  /** Whether the spawn registry knows it (it comes back after a restart). */
+  registered: boolean;
+  spec: {
+    type: string;
+    language: string | null;
+    version: number;
+    description: string;
+    capabilities: string[];
+    publishes: string[];
+    input_schema: unknown;
+    output_schema: unknown;
+    poll_interval: number | null;
+    node: string;
+    created_at: number;
+    updated_at: number;
+    versions: number;
+    config: Record<string, unknown>;
+  } | null;
+}
+
+export interface SpawnReport {
+  ok: boolean;
+  name: string;
+  type: string;
+  /** One sentence for the user: what was spawned and what it does, or why not. */
+  message: string;
+  version?: number;
+}
