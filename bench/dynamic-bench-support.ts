@@ -21,7 +21,15 @@ export function builtinHandler(payload: { a: number; b: number }): { sum: number
   return { sum: payload.a + payload.b };
 }
 
+/** The handler exactly as the agent module has it: an async function. */
 export class BuiltinActor extends Actor {
+  protected override async handleTask(payload: unknown): Promise<unknown> {
+    return builtinHandler(payload as { a: number; b: number });
+  }
+}
+
+/** The same handler written synchronously (the core runs those without holding its loop). */
+export class BuiltinSyncActor extends Actor {
   protected override handleTask(payload: unknown): unknown {
     return builtinHandler(payload as { a: number; b: number });
   }
