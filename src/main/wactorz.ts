@@ -26,6 +26,7 @@ import { MonitorAgent, monitorTimingFromConfig } from './agents/monitor/monitor-
 import { IOAgent } from './agents/io/io-agent.js';
 import { createHomeAssistantIntegration } from './agents/home-assistant/index.js';
 import { createDynamicAgents } from './agents/dynamic/index.js';
+import { modulesFor } from './agents/installer/package-modules.js';
 import { createCatalogIntegration } from './agents/catalog/integration.js';
 import { SettingsStore } from './settings/settings-store.js';
 import { SettingsService, startupHaSettings, startupLlmConfig } from './settings/settings-service.js';
@@ -135,7 +136,16 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
         .supervise('home-assistant-state-bridge', homeAssistant.makeBridge, { maxRestarts: 5 });
     } else log('info', `Home Assistant: ${homeAssistant.reason ?? 'not configured'}`);
     // DynamicAgents: the spawn registry (SQLite), code agents in sandboxes (or on a node), <spawn> blocks, the agent writer.
-    const dynamicAgents = createDynamicAgents({ system, llm, costs, homeAssistant, nodes, log });
+    const dynamicAgents = createDynamicAgents({
+      system,
+      llm,
+      costs,
+      homeAssistant,
+      nodes,
+      log,
+      // Packages an agent declares, from the installer's folder (bundled for the sandbox).
+      resolveModules: (packages) => modulesFor(catalog.installer.packagesDir, packages),
+    });
     closers.add(() => dynamicAgents.close());
     // Catalog (recipes) and installer (npm packages), both protected; the time-series door for agents;
     // the planner that main routes PIPELINE requests to.

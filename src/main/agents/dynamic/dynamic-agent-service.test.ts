@@ -52,6 +52,11 @@ describe('packages', () => {
     expect(r.version).toBe(1);
     expect(resolved.at(-1)).toEqual(['tiny-lib@^1.0.0']);
     expect(await t.system.ask('shouter', { text: 'hi' })).toBe('HI! v1.0.0');
+    // Only what the code imports is resolved: a declared package it does not import need not exist.
+    resolved.length = 0;
+    await service.create({ name: 'shouter2', code: USES_LIB, install: ['tiny-lib', 'not-installed-anywhere@1'] });
+    await service.create({ name: 'plain', code: 'export async function handleTask() { return 1; }', install: ['not-installed-anywhere'] });
+    expect(resolved).toEqual([['tiny-lib']]);
   });
 
   it('importing a package it did not declare is refused by the check, with the line', async () => {

@@ -19,7 +19,7 @@ import { summarize } from '../../hub/actor-hub-api.js';
 import { SpawnRegistry, type SpawnEntry } from '../../persistence/stores/spawn-registry.js';
 import type { AgentCodeResponse } from '../../../shared/rest.js';
 import { createLlmAgent } from '../llm/create-llm-agent.js';
-import { closeEnginePool, DEFAULT_LIMITS, type AgentLanguage } from './sandbox/index.js';
+import { closeEnginePool, DEFAULT_LIMITS, validateAgentCode, type AgentLanguage } from './sandbox/index.js';
 import { DynamicAgent } from './dynamic-agent.js';
 import { checkAgentCode, describeDiagnostics, type CodeCheck } from './code-check.js';
 import { dynamicSpecFrom, publicConfig, readStoredConfig, supervisionFor, type ServiceDefaults, type StoredConfig } from './agent-config.js';
@@ -412,7 +412,7 @@ export class DynamicAgentService {
       llm: this.opts.llm,
       costs: this.opts.costs,
       ...(this.opts.fetchImpl ? { fetchImpl: this.opts.fetchImpl } : {}),
-      ...(this.opts.resolveModules && cfg.install.length ? { modules: () => this.opts.resolveModules!(cfg.install) } : {}),
+      ...(this.opts.resolveModules && cfg.install.length ? { modules: () => this.modulesFor(e.code, e.language, cfg.install) } : {}),
     });
   }
 
@@ -425,6 +425,16 @@ export class DynamicAgentService {
       llm: this.opts.llm,
       costs: this.opts.costs,
     });
+  }
+
+  /**
+   * Sources of the declared packages the code really imports (a declared package that is not
+   * imported need not be installed for the agent to run).
+   */
+  private async modulesFor(code: string, language: AgentLanguage, install: readonly string[]): Promise<Record<string, string>> {
+    const imported = new Set(validateAgentCode(code, language, { modules: install.map(packageName) }).imports);
+    const needed = install.filter((spec) => imported.has(packageName(spec)));
+    return needed.length ? this.opts.resolveModules!(needed) : {};
   }
 
   /** Loads the code and runs setup outside the actor system; a failure is a bad_code refusal. */
