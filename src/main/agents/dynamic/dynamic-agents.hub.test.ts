@@ -116,6 +116,13 @@ describe('DynamicAgents over REST (real hub)', () => {
     expect(setupThrows.status).toBe(400);
     expect(setupThrows.body.error).toMatch(/previous version keeps running[\s\S]*boom in setup/);
     expect(setupThrows.body.detail).toMatchObject({ kind: 'bad_code', cause: 'crash', diagnostics: [expect.objectContaining({ line: 3 })] });
+    // TypeScript: the place is in the source as written (type declarations vanish from the JavaScript that runs).
+    const tsThrows = await rest('PUT', '/agents/counter/code', {
+      code: "interface Config {\n  topic: string;\n}\nexport async function setup(agent: Agent) {\n  const c: Config = { topic: 'x' };\n  throw new Error('ts boom ' + c.topic);\n}",
+      language: 'typescript',
+    });
+    expect(tsThrows.status).toBe(400);
+    expect(tsThrows.body.detail.diagnostics[0]).toMatchObject({ line: 6, message: expect.stringMatching(/ts boom x/) });
     const ts = await rest('PUT', '/agents/counter/code', { code: "export async function setup(agent: Agent) {\n  agent.publsh('x', 1);\n}", language: 'typescript' });
     expect(ts.status).toBe(400);
     expect(ts.body.detail.diagnostics[0]).toMatchObject({ line: 2, column: 9, message: expect.stringMatching(/publsh/) });

@@ -24,9 +24,9 @@ export function refusal(e: unknown, what: string): DynamicAgentError {
 
 /** `(agent.js:3:11)` in a guest error → a diagnostic at that place. */
 function diagnosticFromStack(e: SandboxError): CodeDiagnostic[] {
-  const m = /agent\.js:(\d+):(\d+)/.exec(`${e.message}\n${e.detail.stack ?? ''}`);
+  const m = /agent\.(?:js|ts):(\d+):(\d+)/.exec(`${e.message}\n${e.detail.stack ?? ''}`);
   if (!m) return [];
-  return [{ message: e.message.replace(/\s*\(agent\.js:\d+:\d+\)\s*$/, ''), line: Number(m[1]), column: Number(m[2]), severity: 'error' }];
+  return [{ message: e.message.replace(/\s*\(agent\.(?:js|ts):\d+:\d+\)\s*$/, ''), line: Number(m[1]), column: Number(m[2]), severity: 'error' }];
 }
 
 export function pickTuning(config: Record<string, unknown>): Partial<Pick<StoredConfig, 'memory_mb' | 'call_timeout_ms' | 'poll_interval' | 'max_restarts' | 'restart_delay_ms'>> {
