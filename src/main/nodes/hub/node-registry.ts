@@ -161,6 +161,8 @@ interface SeenNode {
 }
 
 const HEARTBEAT_SAVE_MS = 30_000;
+/** `node` values that mean the hub itself (as the DynamicAgent service reads them). */
+const HUB_NAMES = ['local', 'localhost', 'hub', 'main'];
 
 export class NodeRegistry {
   readonly store: NodeStore;
@@ -296,6 +298,7 @@ export class NodeRegistry {
   async spawnOnNode(input: RemoteSpawnInput, opts: { waitMs?: number; source?: string } = {}): Promise<RemoteSpawnReport> {
     const node = input.node?.trim();
     if (!node || !NODE_NAME_PATTERN.test(node)) throw new NodeRegistryError('bad_input', `invalid node name "${input.node}": letters, digits, - and _ (up to 64)`);
+    if (HUB_NAMES.includes(node.toLowerCase())) throw new NodeRegistryError('bad_input', `"${node}" means this hub: spawn the agent without a node`);
     const type = (input.type ?? 'dynamic').toLowerCase();
     if (type !== 'dynamic' && type !== 'manual') {
       throw new NodeRegistryError('bad_input', `a ${type} agent cannot run on a node: nodes run code agents (dynamic, manual); llm and ha_actuator agents need the hub`);
@@ -606,13 +609,12 @@ export class NodeRegistry {
 
   // ── helpers ─────────────────────────────────────────────────────────────
 
-  private watchedNodes(): { name: string; lastSeenMs: number; agents: string[] }[] {
+  private watchedNodes(): { name: string; lastSeenMs: number; agents: string[]; everSeen: boolean }[] {
     const names = new Set([...this.seen.keys(), ...this.store.placements().map((p) => p.node)]);
-    return [...names].map((name) => ({
-      name,
-      lastSeenMs: this.seen.get(name)?.lastSeenMs ?? this.startedMs,
-      agents: this.store.placements(name).map((p) => p.name),
-    }));
+    return [...names].map((name) => {
+      const s = this.seen.get(name);
+      return { name, lastSeenMs: s?.lastSeenMs ?? this.startedMs, agents: this.store.placements(name).map((p) => p.name), everSeen: Boolean(s?.heartbeat) };
+    });
   }
 
   private nodeInfo(name: string): NodeInfo {

@@ -21,7 +21,7 @@ export interface NodeWatchOptions {
   criticalMs: number;
   checkMs: number;
   /** Nodes to watch, with when each was last heard from (ms; the hub's start for one not heard since). */
-  nodes: () => { name: string; lastSeenMs: number; agents: string[] }[];
+  nodes: () => { name: string; lastSeenMs: number; agents: string[]; everSeen: boolean }[];
   log?: (level: 'debug' | 'info' | 'warning' | 'error', message: string) => void;
 }
 
@@ -57,7 +57,8 @@ export class NodeWatch {
       this.alerted.set(n.name, level);
       const seconds = Math.round(silentMs / 1000);
       const agents = n.agents.length ? ` Its agents (${n.agents.join(', ')}) are unreachable; commands for it wait in the outbox.` : '';
-      this.emit(n.name, `Node ${n.name} went silent: no heartbeat for ${seconds} s.${agents}`, level, 'raise');
+      const what = n.everSeen ? `went silent: no heartbeat for ${seconds} s` : `has not been heard from (${seconds} s): is it running, with this name, on this broker?`;
+      this.emit(n.name, `Node ${n.name} ${what}.${agents}`, level, 'raise');
     }
   }
 
