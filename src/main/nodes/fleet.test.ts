@@ -18,6 +18,7 @@ import { startWactorz } from '../wactorz.js';
 import { json, postJson, type Json } from '../testing/http.js';
 import { NodeProcess, findExecutable } from './testing/node-process.js';
 import { nodeActorId, nodeTopics } from './protocol.js';
+import { actorIdFor } from '../core/actor-id.js';
 
 const availability = mosquittoAvailability();
 const clients = { pub: findExecutable('mosquitto_pub'), sub: findExecutable('mosquitto_sub') };
@@ -85,7 +86,7 @@ describe.skipIf(skip !== undefined)('a fleet on a real Mosquitto: a hub and two 
     beta = node('beta');
     [hub] = await Promise.all([startHub(), alpha.start(), beta.start()]);
     observer = await connectRecordingClient(mq.url, { reconnectPeriod: 300 });
-    await observer.subscribe(['agents/+/alert', 'nodes/+/desired_state'], 1);
+    await observer.subscribe(['agents/+/alert', 'nodes/+/desired_state', `agents/${actorIdFor('counter')}/heartbeat`], 1);
     await waitForNode('alpha', (n) => n.online, 'alpha online');
     await waitForNode('beta', (n) => n.online, 'beta online');
   }, 120_000);
@@ -118,6 +119,9 @@ describe.skipIf(skip !== undefined)('a fleet on a real Mosquitto: a hub and two 
     const row = hub.persistence.db.prepare('SELECT node FROM spawn_registry WHERE name = ?').get('counter') as { node: string };
     expect(row.node).toBe('alpha');
     expect(await hub.processUserInput('/nodes')).toMatch(/alpha\s+online[\s\S]*counter\s+running/);
+    // The agent's own heartbeat on the usual topic says where it runs.
+    await waitFor(() => observer.received.some((m) => m.topic.endsWith('/heartbeat')), "counter's heartbeat");
+    expect(JSON.parse(observer.received.find((m) => m.topic.endsWith('/heartbeat'))!.payload)).toMatchObject({ name: 'counter', node: 'alpha', kind: 'dynamic' });
   }, 60_000);
 
   it('serves a task published with mosquitto_pub, replying on the reply_to topic (mosquitto_sub)', async () => {
