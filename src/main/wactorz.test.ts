@@ -129,8 +129,9 @@ describe('the hub with a local Ollama (scripted server, real SDK)', () => {
     await llm.close();
   });
 
+  // A planner runs in every hub, so main first classifies each chat with one short call (OTHER here).
   it('streams the reply chunk by chunk to the caller', async () => {
-    llm.script('ollama', { kind: 'text', text: 'Hello from llama', chunks: ['Hello', ' from', ' llama'] });
+    llm.script('ollama', ['OTHER', { kind: 'text', text: 'Hello from llama', chunks: ['Hello', ' from', ' llama'] }]);
     const chunks: string[] = [];
     const reply = await hub.processUserInput('hi there', { interface: 'test', onChunk: (c) => chunks.push(c) });
     expect(reply).toBe('Hello from llama');
@@ -141,7 +142,7 @@ describe('the hub with a local Ollama (scripted server, real SDK)', () => {
   });
 
   it('streams over REST as server-sent events', async () => {
-    llm.script('ollama', { kind: 'text', text: 'one two', chunks: ['one', ' two'] });
+    llm.script('ollama', ['OTHER', { kind: 'text', text: 'one two', chunks: ['one', ' two'] }]);
     const r = await post(`${hub.restUrl}/chat?stream=1`, { message: 'count' });
     const text = await r.text();
     expect([...text.matchAll(/"chunk":"([^"]*)"/g)].map((m) => m[1])).toEqual(['one', ' two']);
