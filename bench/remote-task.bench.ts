@@ -77,6 +77,14 @@ try {
     r.push(await rate(askRemote, TASKS));
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  // One at a time: the latency of a round trip (stderr only; the figure is the windowed rate).
+  const serial: number[] = [];
+  for (let i = 0; i < 100; i++) {
+    const t = performance.now();
+    await askRemote({ a: i, b: 1 });
+    serial.push(performance.now() - t);
+  }
+  process.stderr.write(`remote round trip one at a time: median ${median(serial).toFixed(1)} ms\n`);
   process.stderr.write(`remote [${r.map((x) => x.toFixed(0)).join(', ')}] tasks/s, on the hub [${l.map((x) => x.toFixed(0)).join(', ')}] tasks/s\n`);
   const remote = median(r);
   const base = median(l);
