@@ -7,7 +7,7 @@
 // Usage: node scripts/build-headless.mjs [--force] [--quiet]
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -68,6 +68,9 @@ export async function buildMain() {
     // Bundled ESM has no require(); some of our deps' CJS helpers need it.
     banner: { js: "import { createRequire as __wzCreateRequire } from 'node:module'; const require = __wzCreateRequire(import.meta.url);" },
   });
+  // The DynamicAgent sandbox's worker is a plain module loaded from a file beside the code
+  // (quickjs-assets.ts looks for ./worker/ next to the bundle), so it is copied, not bundled.
+  cpSync(join(root, 'src/main/agents/dynamic/sandbox/worker'), join(out, 'worker'), { recursive: true });
   writeFileSync(stamp, new Date().toISOString());
   say(`built ${relative(root, out)} in ${Date.now() - t0} ms`);
   return true;
