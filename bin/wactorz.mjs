@@ -10,7 +10,8 @@ const args = process.argv.slice(2);
 if (existsSync(join(root, 'src/main/cli.ts')) && existsSync(join(root, 'node_modules/esbuild'))) {
   const { buildMain, buildRenderer } = await import(pathToFileURL(join(root, 'scripts/build-headless.mjs')).href);
   await buildMain();
-  if (!args.includes('--no-monitor') && !args.includes('--help') && !args.includes('-h')) {
+  // A remote node (`wactorz node …`) and --help need no dashboard.
+  if (args[0] !== 'node' && !args.includes('--no-monitor') && !args.includes('--help') && !args.includes('-h')) {
     try {
       buildRenderer();
     } catch (e) {

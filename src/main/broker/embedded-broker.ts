@@ -98,6 +98,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions = {}): Pro
 
   const sockets = new Set<Socket>();
   const tcp = createServer((socket) => {
+    socket.setNoDelay(true); // small MQTT packets go out at once (no Nagle delay)
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     aedes.handle(socket);

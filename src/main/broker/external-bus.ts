@@ -322,6 +322,8 @@ export class ExternalBus implements Bus {
 
   private onConnect(connack: IConnackPacket): void {
     if (this.closed) return;
+    // Small MQTT packets must not wait for Nagle's algorithm (≈40 ms per hop on a request–reply).
+    (this.client.stream as { setNoDelay?: (noDelay: boolean) => void } | undefined)?.setNoDelay?.(true);
     this.up = true;
     this.backoff.reset();
     this.client.options.reconnectPeriod = this.backoff.next();

@@ -67,6 +67,7 @@ export function buildCommand(env: NodeJS.ProcessEnv = process.env): Command {
     .option('--redis-url <url>', 'Redis for ephemeral state (falls back to memory)', env.REDIS_URL)
     .option('--discord-token <token>', 'Discord bot token', env.DISCORD_BOT_TOKEN)
     .option('--telegram-token <token>', 'Telegram bot token', env.TELEGRAM_BOT_TOKEN)
+    .addHelpText('after', '\nRemote node (agents on another machine, over an external broker):\n  wactorz node --broker HOST --mqtt-port N --name NAME   (see docs/fleet.md)')
     .helpOption('-h, --help', 'show this help')
     .version(process.env.npm_package_version ?? '0.1.0', '-v, --version');
 }
