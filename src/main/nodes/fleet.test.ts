@@ -126,18 +126,28 @@ describe.skipIf(skip !== undefined)('a fleet on a real Mosquitto: a hub and two 
 
   it('serves a task published with mosquitto_pub, replying on the reply_to topic (mosquitto_sub)', async () => {
     const replyTopic = 'test/replies/cli';
-    const sub = spawn(clients.sub!, ['-h', '127.0.0.1', '-p', String(mq.port), '-t', replyTopic, '-q', '1', '-C', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    sub.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    let err = '';
+    const startSub = () => {
+      const p = spawn(clients.sub!, ['-h', '127.0.0.1', '-p', String(mq.port), '-t', replyTopic, '-q', '1', '-C', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      p.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      p.stderr.on('data', (c: Buffer) => (err += c.toString()));
+      return p;
+    };
+    let sub = startSub();
+    const replied = () => out.split('\n').some((l) => l.startsWith('{'));
     // mosquitto_sub says nothing when it has subscribed: publish the same task (same correlation id,
-    // so the node runs it once and repeats its reply) until the reply arrives.
+    // so the node runs it once and repeats its reply) until the reply arrives. On a loaded machine
+    // mosquitto_sub can give up before that; then it is started again.
     const payload = JSON.stringify({ action: 'inc', reply_to: replyTopic, correlation_id: 'cli-1' });
     const deadline = Date.now() + 30_000;
-    while (sub.exitCode === null) {
-      if (Date.now() > deadline) throw new Error(`no reply on mosquitto_sub: ${out}`);
+    while (!replied()) {
+      if (Date.now() > deadline) throw new Error(`no reply on mosquitto_sub: ${out} ${err}`);
+      if (sub.exitCode !== null) sub = startSub();
       await run(clients.pub!, ['-h', '127.0.0.1', '-p', String(mq.port), '-t', 'agents/by-name/counter/task', '-q', '1', '-m', payload]);
-      await waitFor(() => sub.exitCode !== null, 'the reply', 700).catch(() => undefined);
+      await waitFor(() => replied(), 'the reply', 700).catch(() => undefined);
     }
+    sub.kill();
     const line = out.split('\n').find((l) => l.startsWith('{'));
     expect(JSON.parse(line!)).toMatchObject({ correlation_id: 'cli-1', ok: true, result: { count: 4 }, agent: 'counter', node: 'alpha' });
   }, 60_000);

@@ -61,21 +61,6 @@ function toCommand(r: Row): OutboxCommand {
 
 export class CommandOutbox {
   constructor(private readonly db: Database) {
-    db.exec(`CREATE TABLE IF NOT EXISTS hub_node_outbox (
-      seq          INTEGER PRIMARY KEY AUTOINCREMENT,
-      command_id   TEXT NOT NULL UNIQUE,
-      node         TEXT NOT NULL,
-      kind         TEXT NOT NULL,
-      payload      TEXT NOT NULL CHECK (json_valid(payload)),
-      retain       INTEGER NOT NULL DEFAULT 0,
-      created_at   REAL NOT NULL,
-      attempts     INTEGER NOT NULL DEFAULT 0,
-      last_sent_at REAL,
-      acked_at     REAL,
-      ok           INTEGER,
-      error        TEXT
-    );
-    CREATE INDEX IF NOT EXISTS hub_node_outbox_pending ON hub_node_outbox (node, acked_at, seq);`);
     this.prune();
   }
 

@@ -75,39 +75,6 @@ const now = (): number => Date.now() / 1000;
 
 export class NodeStore {
   constructor(private readonly db: Database) {
-    db.exec(`CREATE TABLE IF NOT EXISTS hub_node_placements (
-      name       TEXT PRIMARY KEY,
-      node       TEXT NOT NULL,
-      spec       TEXT NOT NULL CHECK (json_valid(spec)),
-      command_id TEXT NOT NULL,
-      state      TEXT CHECK (state IS NULL OR json_valid(state)),
-      issued_at  REAL NOT NULL,
-      status     TEXT NOT NULL DEFAULT 'pending',
-      error      TEXT,
-      updated_at REAL NOT NULL
-    );
-    CREATE INDEX IF NOT EXISTS hub_node_placements_node ON hub_node_placements (node);
-    CREATE TABLE IF NOT EXISTS hub_nodes (
-      name       TEXT PRIMARY KEY,
-      first_seen REAL NOT NULL,
-      last_seen  REAL NOT NULL,
-      heartbeat  TEXT CHECK (heartbeat IS NULL OR json_valid(heartbeat))
-    );
-    CREATE TABLE IF NOT EXISTS hub_node_migrations (
-      command_id       TEXT PRIMARY KEY,
-      name             TEXT NOT NULL,
-      from_node        TEXT NOT NULL,
-      to_node          TEXT NOT NULL,
-      status           TEXT NOT NULL,
-      error            TEXT,
-      spawn_command_id TEXT,
-      created_at       REAL NOT NULL,
-      updated_at       REAL NOT NULL
-    );
-    CREATE TABLE IF NOT EXISTS hub_node_meta (
-      key   TEXT PRIMARY KEY,
-      value TEXT NOT NULL
-    );`);
   }
 
   // ── placements ──────────────────────────────────────────────────────────

@@ -63,13 +63,6 @@ export class NodeAgents {
     private readonly service: DynamicAgentService,
     private readonly db: Database,
   ) {
-    db.exec(`CREATE TABLE IF NOT EXISTS node_agent_specs (
-      name       TEXT PRIMARY KEY,
-      spec       TEXT NOT NULL,
-      spec_hash  TEXT NOT NULL,
-      issued_at  REAL NOT NULL DEFAULT 0,
-      updated_at REAL NOT NULL
-    );`);
   }
 
   /** Names of the agents this node hosts (its spawn registry). */

@@ -31,17 +31,6 @@ export class ProcessedCommands {
   private writes = 0;
 
   constructor(private readonly db: Database) {
-    db.exec(`CREATE TABLE IF NOT EXISTS node_processed_commands (
-      command_id   TEXT PRIMARY KEY,
-      kind         TEXT NOT NULL,
-      ok           INTEGER NOT NULL,
-      result       TEXT,
-      processed_at REAL NOT NULL
-    );
-    CREATE TABLE IF NOT EXISTS node_meta (
-      key   TEXT PRIMARY KEY,
-      value TEXT NOT NULL
-    );`);
   }
 
   get(commandId: string): ProcessedCommand | undefined {
