@@ -28,7 +28,7 @@ const echoManifest = (name: string, extra: Record<string, unknown> = {}): Json =
   ...extra,
 });
 
-describe('recipe loading', () => {
+describe('recipe loading', { timeout: 120_000 }, () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'wz-recipes-'));
@@ -59,7 +59,7 @@ describe('recipe loading', () => {
   });
 });
 
-describe('the shipped recipes', () => {
+describe('the shipped recipes', { timeout: 120_000 }, () => {
   const { recipes, problems } = loadRecipes(defaultCatalogDir());
 
   it('at least eight, all loading', () => {
@@ -87,7 +87,7 @@ describe('the shipped recipes', () => {
   });
 });
 
-describe('CatalogAgent, REST and restore', () => {
+describe('CatalogAgent, REST and restore', { timeout: 120_000 }, () => {
   let hub: RecipeHub;
   let extra: string;
   let base: string;
@@ -99,11 +99,11 @@ describe('CatalogAgent, REST and restore', () => {
     await hub.system.spawn(new InstallerAgent(hub.installer));
     await hub.system.spawn(new CatalogAgent(hub.catalog));
     base = await serveRoutes(hub, [catalogRoutes({ catalog: hub.catalog, db: hub.persistence.db })]);
-  });
+  }, 120_000);
   afterAll(async () => {
     await hub?.close();
     rmSync(extra, { recursive: true, force: true });
-  });
+  }, 120_000);
 
   it('publishes a retained summary on catalog/recipes', async () => {
     const got = await hub.collect(CATALOG_RECIPES_TOPIC); // subscribed after the publish: retained

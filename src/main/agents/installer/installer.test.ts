@@ -18,7 +18,7 @@ import { npmCommand, resolveNpmCli } from './npm-cli.js';
 import { modulesFor } from './package-modules.js';
 import { parsePackageSpec } from './package-spec.js';
 
-describe('npm resolution and package specs', () => {
+describe('npm resolution and package specs', { timeout: 120_000 }, () => {
   it('finds the npm next to this Node and runs it with the host binary', () => {
     const found = resolveNpmCli({ execPath: process.execPath, env: {}, platform: process.platform });
     expect(found).not.toBeNull();
@@ -46,17 +46,17 @@ describe('npm resolution and package specs', () => {
   });
 });
 
-describe('InstallerService and InstallerAgent (real npm, real registry)', () => {
+describe('InstallerService and InstallerAgent (real npm, real registry)', { timeout: 300_000 }, () => {
   let hub: RecipeHub;
   let installer: InstallerService;
   beforeAll(async () => {
     hub = await startRecipeHub({ timeseries: false });
     installer = hub.installer;
     await hub.system.spawn(new InstallerAgent(installer));
-  });
+  }, 120_000);
   afterAll(async () => {
     await hub?.close();
-  });
+  }, 120_000);
 
   it('refuses packages that are not approved (over the bus too), then installs is-number@7.0.0 once approved', async () => {
     const progress = await hub.collect(INSTALLER_PROGRESS_TOPIC);

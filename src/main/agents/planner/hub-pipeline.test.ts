@@ -36,7 +36,7 @@ const PLAN = {
   summary: 'I will note every time the living-room lamp turns on.',
 };
 
-describe('pipelines through the composed hub', () => {
+describe('pipelines through the composed hub', { timeout: 120_000 }, () => {
   let llm: ScriptedLlmServer;
   let hub: WactorzHandle;
   let dir: string;
@@ -53,12 +53,12 @@ describe('pipelines through the composed hub', () => {
     });
     hub = await startWactorz({ stateDir: dir, llm: { provider: 'ollama', model: 'llama3', baseUrl: llm.urls.ollama }, interface: 'rest', restPort: 0, monitorPort: 0, mqtt: { port: 0 } }, { log: silentLogger, env: {} });
     api = `${hub.dashboardUrl}/api`;
-  });
+  }, 120_000);
   afterAll(async () => {
     await hub?.stop();
     await llm?.close();
     rmSync(dir, { recursive: true, force: true });
-  });
+  }, 120_000);
 
   it('catalog and installer run protected; the planner and time series are supervised', () => {
     for (const name of ['catalog', 'installer']) expect(hub.system.get(name)?.isProtected, name).toBe(true);

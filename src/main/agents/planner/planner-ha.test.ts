@@ -35,7 +35,7 @@ const PLAN = {
   topics: [{ topic: 'pipelines/hall-light/motion', from: ['hall-motion-rule'], to: ['hall-light-actuator'], description: 'hallway motion' }],
 };
 
-describe('planner with Home Assistant (simulator)', () => {
+describe('planner with Home Assistant (simulator)', { timeout: 120_000 }, () => {
   let sim: HaSimulator;
   let hub: RecipeHub;
   let ha: HomeAssistantIntegration;
@@ -52,12 +52,12 @@ describe('planner with Home Assistant (simulator)', () => {
     await hub.system.spawn(ha.makeBridge());
     const planner = new PlannerService({ system: hub.system, llm: hub.llm, catalog: hub.catalog, dynamic: () => hub.dynamic, store: new PipelineStore(hub.persistence), homeAssistantMissing: () => (ha.connection ? null : 'not configured') });
     await hub.system.spawn(new PlannerAgent(planner));
-  });
+  }, 120_000);
   afterAll(async () => {
     await hub?.close();
     ha?.close();
     await sim?.stop();
-  });
+  }, 120_000);
 
   it('motion in Home Assistant → recipe filter → ha_actuator → light.turn_on', async () => {
     hub.llmServer!.script('openai', [JSON.stringify(PLAN)]);

@@ -67,18 +67,18 @@ async function startPlannerHub(hook: HttpReceiver, stateDir?: string): Promise<{
   return { hub, planner };
 }
 
-describe('PlannerAgent end to end', () => {
+describe('PlannerAgent end to end', { timeout: 120_000 }, () => {
   let hook: HttpReceiver;
   let hub: RecipeHub;
   let planner: PlannerService;
   beforeAll(async () => {
     hook = await startHttpReceiver();
     ({ hub, planner } = await startPlannerHub(hook));
-  });
+  }, 120_000);
   afterAll(async () => {
     await hub?.close();
     await hook?.close();
-  });
+  }, 120_000);
   afterEach(() => hub.llmServer!.reset());
 
   it('"when the living-room lamp turns on, send a webhook": plans, spawns in order, delivers, records, survives a restart', async () => {

@@ -3,14 +3,14 @@ import { startRecipeHub, waitUntil, type Json, type RecipeHub } from '../testing
 
 const utc = (iso: string): number => Date.parse(iso) / 1000;
 
-describe('recipe cron-publisher (real sandbox, embedded broker)', () => {
+describe('recipe cron-publisher (real sandbox, embedded broker)', { timeout: 120_000 }, () => {
   let hub: RecipeHub;
   beforeAll(async () => {
     hub = await startRecipeHub();
-  });
+  }, 120_000);
   afterAll(async () => {
     await hub?.close();
-  });
+  }, 120_000);
 
   const next = async (name: string, afterIso: string, count: number): Promise<string[]> => {
     const r = await hub.system.ask<Json>(name, { action: 'next', after: utc(afterIso), count });
@@ -50,7 +50,9 @@ describe('recipe cron-publisher (real sandbox, embedded broker)', () => {
     expect(a).toMatchObject({ room: 'kitchen', schedule: '*/2 * * * * *', count: 1 });
     expect(b).toMatchObject({ count: 2 });
     expect(a.scheduled_at % 2).toBe(0);
-    expect(b.scheduled_at - a.scheduled_at).toBe(2);
+    // Every 2 s (a tick delayed past the next slot on a loaded machine skips it, never doubles it).
+    expect(b.scheduled_at - a.scheduled_at).toBeGreaterThanOrEqual(2);
+    expect((b.scheduled_at - a.scheduled_at) % 2).toBe(0);
     expect(a.fired_at).toBeGreaterThanOrEqual(a.scheduled_at);
   });
 

@@ -18,17 +18,17 @@ const atom = `<?xml version="1.0" encoding="utf-8"?>
 <entry><title>v2.1 released</title><id>urn:fw:2.1</id><link rel="alternate" href="http://example.org/fw/2.1"/><link rel="enclosure" href="http://example.org/fw/2.1.bin"/><updated>2024-06-01T12:00:00Z</updated><summary type="html">Fixes &lt;b&gt;Wi-Fi&lt;/b&gt; drops</summary></entry>
 </feed>`;
 
-describe('poller recipes (real sandbox, local HTTP server)', () => {
+describe('poller recipes (real sandbox, local HTTP server)', { timeout: 120_000 }, () => {
   let hub: RecipeHub;
   let web: HttpReceiver;
   beforeAll(async () => {
     hub = await startRecipeHub();
     web = await startHttpReceiver();
-  });
+  }, 120_000);
   afterAll(async () => {
     await hub?.close();
     await web?.close();
-  });
+  }, 120_000);
 
   it('rss-poller publishes only new items, oldest first, and uses ETag', async () => {
     let items = [{ guid: 'a1', title: 'Old news', link: 'http://example.org/a1' }];

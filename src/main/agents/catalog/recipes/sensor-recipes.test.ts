@@ -17,17 +17,17 @@ function stateChange(entityId: string, state: string, old: string | null, attrib
   };
 }
 
-describe('sensor and Home Assistant recipes', () => {
+describe('sensor and Home Assistant recipes', { timeout: 120_000 }, () => {
   let hub: RecipeHub;
   let hook: HttpReceiver;
   beforeAll(async () => {
     hub = await startRecipeHub();
     hook = await startHttpReceiver();
-  });
+  }, 120_000);
   afterAll(async () => {
     await hub?.close();
     await hook?.close();
-  });
+  }, 120_000);
 
   it('topic-recorder writes numbers, {value}, HA states and on/off into SQLite time series', async () => {
     await hub.catalog.spawn('topic-recorder', { name: 'recorder', config: { topics: ['sensors/#', 'homeassistant/state_changes/#'], series: '{topic}', flush_seconds: 60 } }, 'user');
@@ -107,7 +107,7 @@ describe('sensor and Home Assistant recipes', () => {
 
   it('ha-notify-rule: for_seconds waits, and a change back in time cancels', async () => {
     const out = await hub.collect('notify/door');
-    await hub.catalog.spawn('ha-notify-rule', { name: 'door-open', config: { entities: ['binary_sensor.front_door'], to_state: 'on', from_state: 'off', for_seconds: 1, publish_topic: 'notify/door', message: 'Door open for a while' } }, 'user');
+    await hub.catalog.spawn('ha-notify-rule', { name: 'door-open', config: { entities: ['binary_sensor.front_door'], to_state: 'on', from_state: 'off', for_seconds: 3, publish_topic: 'notify/door', message: 'Door open for a while' } }, 'user');
     hub.publish(topicNames.haStateChanges, stateChange('binary_sensor.front_door', 'on', 'off'));
     await waitUntil(async () => (await hub.system.ask<Json>('door-open', {})).pending.length === 1, 'a pending timer');
     hub.publish(topicNames.haStateChanges, stateChange('binary_sensor.front_door', 'off', 'on'));

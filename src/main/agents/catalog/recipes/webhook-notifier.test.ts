@@ -2,17 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpReceiver, type HttpReceiver } from '../testing/http-receiver.js';
 import { startRecipeHub, type RecipeHub } from '../testing/recipe-hub.js';
 
-describe('recipe webhook-notifier (real sandbox, embedded broker, local webhook receiver)', () => {
+describe('recipe webhook-notifier (real sandbox, embedded broker, local webhook receiver)', { timeout: 120_000 }, () => {
   let hub: RecipeHub;
   let hook: HttpReceiver;
   beforeAll(async () => {
     hub = await startRecipeHub();
     hook = await startHttpReceiver();
-  });
+  }, 120_000);
   afterAll(async () => {
     await hub?.close();
     await hook?.close();
-  });
+  }, 120_000);
 
   it('posts Discord bodies for MQTT messages, rendered from the template', async () => {
     await hub.catalog.spawn('webhook-notifier', { name: 'discord-notify', config: { url: `${hook.url}/discord`, format: 'discord', topics: ['home/door/#'], template: 'Door → {state} ({topic})', title: 'Wactorz' }, capabilities: ['fetch_local'] }, 'user');
