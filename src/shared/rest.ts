@@ -92,3 +92,140 @@ export interface CodeDiagnostic {
   column: number;
   severity: 'error' | 'warning';
 }
+
+// ── Home Assistant (mirrors src/main/agents/home-assistant/routes/ha-rest-types.ts) ──
+
+/** One entity as the home map shows it (`GET /ha-map`, `GET /ha/entities`). */
+export interface HaEntityView {
+  entity_id: string;
+  domain: string;
+  /** The name HA shows: registry name → friendly_name → original name → entity id. */
+  name: string;
+  /** null for an entity in the registry without a current state. */
+  state: string | null;
+  attributes: Record<string, unknown>;
+  /** The entity's own area, else its device's. */
+  area_id: string | null;
+  area_name: string | null;
+  device_id: string | null;
+  device_name: string | null;
+  last_changed: string | null;
+  /** A light/switch/fan/input_boolean… that the dashboard can toggle. */
+  toggleable: boolean;
+}
+
+export interface HaDeviceView {
+  id: string;
+  name: string;
+  manufacturer: string | null;
+  model: string | null;
+  area_id: string | null;
+  entity_ids: string[];
+}
+
+export interface HaAreaView {
+  area_id: string;
+  name: string;
+  aliases: string[];
+  devices: HaDeviceView[];
+  entities: HaEntityView[];
+}
+
+/** GET /ha-map (404 `{error, detail}` when HA is not configured). */
+export interface HaMapResponse {
+  areas: HaAreaView[];
+  /** Devices and entities with no area. */
+  unassigned: { devices: HaDeviceView[]; entities: HaEntityView[] };
+  counts: { areas: number; devices: number; entities: number };
+  /** Epoch seconds of the last change applied. */
+  updated_at: number;
+  connected: boolean;
+}
+
+/** GET /ha/status */
+export type HaStatusResponse =
+  | { configured: false; reason: string }
+  | { configured: true; url: string; status: string; connected: boolean; ha_version: string | null; error: string | null; error_kind: string | null; map_loaded: boolean };
+
+/** GET /ha/entities?domain=&area= */
+export interface HaEntitiesResponse {
+  entities: HaEntityView[];
+  connected: boolean;
+  updated_at: number;
+}
+
+/** GET /ha/history/:entity_id?since=&until=&limit=&bucket= (epoch seconds) */
+export interface HaHistoryResponse {
+  entity_id: string;
+  numeric: boolean;
+  unit: string | null;
+  points: Array<{ ts: number; value: number | null; state: string }>;
+}
+
+/** POST /ha/entities/:entity_id/toggle */
+export interface HaToggleResponse {
+  entity_id: string;
+  service: string;
+  previous_state: string | null;
+  state: string | null;
+}
+
+// ── Pipelines (src/main/agents/planner/pipeline-routes.ts) ──
+
+export interface PipelineAgentStatus {
+  name: string;
+  role: string;
+  type: string;
+  recipe?: string;
+  subscribes: string[];
+  publishes: string[];
+  /** The actor's state now, or 'absent'. */
+  state: string;
+}
+
+export interface PipelineTopicView {
+  topic: string;
+  from: string[];
+  to: string[];
+  description: string;
+}
+
+export interface PipelineSummary {
+  id: string;
+  description: string;
+  request: string;
+  summary: string;
+  agents: PipelineAgentStatus[];
+  topics: PipelineTopicView[];
+  warnings: string[];
+  enabled: boolean;
+  created_at: number;
+  updated_at: number;
+}
+
+/** GET /pipelines */
+export interface PipelineListResponse {
+  pipelines: PipelineSummary[];
+}
+
+// ── Remote nodes (src/main/nodes/hub/node-routes.ts) ──
+
+/** GET /nodes → NodeInfo[] */
+export interface NodeInfo {
+  name: string;
+  /** Seen in the last 45 s (hub clock). */
+  online: boolean;
+  /** Epoch seconds of the last heartbeat (hub clock), or null. */
+  last_seen: number | null;
+  agents: string[];
+  agent_states: Record<string, string>;
+  /** Load average: 1, 5, 15 minutes. */
+  load: number[] | null;
+  memory_mb: number | null;
+  cpus: number | null;
+  hostname: string | null;
+  /** Agents the hub placed there. */
+  placed: string[];
+  pending_commands: number;
+  alert: 'warning' | 'critical' | null;
+}

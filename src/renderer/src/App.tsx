@@ -1,6 +1,6 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { ConnectionBadge } from './components/ConnectionBadge.js';
-import { Icon, type IconName } from './components/Icons.js';
+import { Icon } from './components/Icons.js';
 import { ShortcutHelp } from './components/ShortcutHelp.js';
 import { Toasts } from './components/Toasts.js';
 import { TokenPrompt } from './components/TokenPrompt.js';
@@ -8,6 +8,7 @@ import { useHotkeys } from './hooks/useHotkeys.js';
 import { navigate, useRoute } from './hooks/useRoute.js';
 import { hotkeyLabel } from './lib/hotkeys.js';
 import type { Route, ViewName } from './lib/route.js';
+import { NAV, navHotkey } from './nav.js';
 import { useAgentsStore } from './stores/agents-store.js';
 import { useAlertsStore } from './stores/alerts-store.js';
 import { useConnectionStore } from './stores/connection-store.js';
@@ -17,28 +18,15 @@ import { AgentsView } from './views/agents/AgentsView.js';
 import { AlertsView } from './views/alerts/AlertsView.js';
 import { CatalogView } from './views/catalog/CatalogView.js';
 import { ChatView } from './views/chat/ChatView.js';
+import { HomeView } from './views/home/HomeView.js';
 import { LogsView } from './views/logs/LogsView.js';
+import { NodesView } from './views/nodes/NodesView.js';
+import { PipelinesView } from './views/pipelines/PipelinesView.js';
 import { SettingsView } from './views/settings/SettingsView.js';
 
 // Monaco is big: it loads with the editor view only.
 const EditorView = lazy(() => import('./views/editor/EditorView.js'));
 
-interface NavEntry {
-  route: Route;
-  view: ViewName;
-  label: string;
-  icon: IconName;
-}
-
-const NAV: NavEntry[] = [
-  { route: { view: 'agents' }, view: 'agents', label: 'Agents', icon: 'agents' },
-  { route: { view: 'chat' }, view: 'chat', label: 'Chat', icon: 'chat' },
-  { route: { view: 'logs' }, view: 'logs', label: 'Logs', icon: 'logs' },
-  { route: { view: 'editor', name: null }, view: 'editor', label: 'Code editor', icon: 'editor' },
-  { route: { view: 'catalog' }, view: 'catalog', label: 'Catalog', icon: 'catalog' },
-  { route: { view: 'alerts' }, view: 'alerts', label: 'Alerts', icon: 'alerts' },
-  { route: { view: 'settings' }, view: 'settings', label: 'Settings', icon: 'settings' },
-];
 
 function titleOf(r: Route): string {
   switch (r.view) {
@@ -67,7 +55,7 @@ function Sidebar({ route }: { route: Route }) {
           key={n.view}
           href={n.route.view === 'editor' ? '#/editor' : `#/${n.view}`}
           className={`nav-item ${active === n.view ? 'active' : ''}`}
-          title={`${n.label} (${hotkeyLabel(`alt+${i + 1}`)})`}
+          title={navHotkey(i) ? `${n.label} (${hotkeyLabel(navHotkey(i)!)})` : n.label}
           data-testid={`nav-${n.view}`}
           aria-current={active === n.view ? 'page' : undefined}
         >
@@ -113,6 +101,12 @@ function View({ route }: { route: Route }) {
       return <AlertsView />;
     case 'settings':
       return <SettingsView />;
+    case 'home':
+      return <HomeView />;
+    case 'pipelines':
+      return <PipelinesView />;
+    case 'nodes':
+      return <NodesView />;
   }
 }
 
@@ -127,7 +121,12 @@ export function App() {
     document.title = `${titleOf(route)} · Wactorz`;
   }, [route]);
 
-  const go = (i: number) => () => navigate(NAV[i]!.route);
+  const navKeys = Object.fromEntries(
+    NAV.flatMap((n, i) => {
+      const combo = navHotkey(i);
+      return combo ? [[combo, () => navigate(n.route)] as const] : [];
+    }),
+  );
   useHotkeys({
     'mod+k': (e) => {
       e.preventDefault();
@@ -145,13 +144,7 @@ export function App() {
       e.preventDefault();
       if (route.view === 'editor') ui.requestDeploy();
     },
-    'alt+1': go(0),
-    'alt+2': go(1),
-    'alt+3': go(2),
-    'alt+4': go(3),
-    'alt+5': go(4),
-    'alt+6': go(5),
-    'alt+7': go(6),
+    ...navKeys,
     '?': () => setHelp(true),
     escape: () => setHelp(false),
   });

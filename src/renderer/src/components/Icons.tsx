@@ -21,6 +21,22 @@ const paths: Record<string, ReactElement> = {
       <rect x="11.5" y="11.5" width="5" height="5" rx="1" />
     </>
   ),
+  home: <path d="M3.5 9.5L10 4l6.5 5.5M5.5 8v8h3.5v-4.5h2V16h3.5V8" />,
+  pipelines: (
+    <>
+      <circle cx="4.5" cy="10" r="2" />
+      <circle cx="15.5" cy="5" r="2" />
+      <circle cx="15.5" cy="15" r="2" />
+      <path d="M6.5 10h3M9.5 10c2 0 2-5 4-5M9.5 10c2 0 2 5 4 5" />
+    </>
+  ),
+  nodes: (
+    <>
+      <rect x="3.5" y="3.5" width="13" height="5" rx="1" />
+      <rect x="3.5" y="11.5" width="13" height="5" rx="1" />
+      <path d="M6 6h.01M6 14h.01M9 6h5M9 14h5" />
+    </>
+  ),
   alerts: <path d="M10 3.5a4.5 4.5 0 00-4.5 4.5v3L4 13.5h12L14.5 11V8A4.5 4.5 0 0010 3.5zM8.3 16a1.8 1.8 0 003.4 0" />,
   settings: (
     <>

@@ -1,10 +1,11 @@
 import { hotkeyLabel } from '../lib/hotkeys.js';
+import { navHotkeySummary } from '../nav.js';
 
 export const SHORTCUTS: { combo: string; what: string }[] = [
   { combo: 'mod+k', what: 'Search agents' },
   { combo: 'mod+j', what: 'Focus chat' },
   { combo: 'mod+s', what: 'Deploy the code in the editor' },
-  { combo: 'alt+1', what: 'Agents (Alt+2 Chat, 3 Logs, 4 Editor, 5 Catalog, 6 Alerts, 7 Settings)' },
+  { combo: 'alt+1', what: `Views: ${navHotkeySummary((c) => hotkeyLabel(c))}` },
   { combo: 'escape', what: 'Close this help / the mention list' },
   { combo: '?', what: 'Show this help' },
 ];

@@ -4,7 +4,9 @@ import { useAlertsStore } from '../stores/alerts-store.js';
 import { useCatalogStore } from '../stores/catalog-store.js';
 import { useChatStore } from '../stores/chat-store.js';
 import { useConnectionStore } from '../stores/connection-store.js';
+import { useHomeStore } from '../stores/home-store.js';
 import { useLogsStore } from '../stores/logs-store.js';
+import { useNodesStore } from '../stores/nodes-store.js';
 import { routeMessages, type RawMessage } from './topic-router.js';
 
 export function applyBatch(batch: RawMessage[]): void {
@@ -14,6 +16,8 @@ export function applyBatch(batch: RawMessage[]): void {
   useAlertsStore.getState().applyUpdate(u);
   useChatStore.getState().applyUpdate(u);
   useCatalogStore.getState().applyUpdate(u);
+  useHomeStore.getState().applyUpdate(u);
+  useNodesStore.getState().applyUpdate(u);
   if (u.rejected.length > 0) {
     useConnectionStore.getState().countRejected(u.rejected.length);
     if (import.meta.env?.DEV && import.meta.env.MODE !== 'test') console.warn('ignored malformed MQTT payloads', u.rejected.slice(0, 5));

@@ -4,7 +4,22 @@
  * response and turns error bodies `{error, detail}` into ApiError.
  */
 import type { z } from 'zod';
-import type { AgentCodeResponse, AgentSummary, ChatResponse, CodeDiagnostic, CreateAgentRequest, HealthResponse } from '../../../shared/rest.js';
+import type {
+  AgentCodeResponse,
+  AgentSummary,
+  ChatResponse,
+  CodeDiagnostic,
+  CreateAgentRequest,
+  HaEntitiesResponse,
+  HaHistoryResponse,
+  HaStatusResponse,
+  HaToggleResponse,
+  HealthResponse,
+  NodeInfo,
+  PipelineListResponse,
+} from '../../../shared/rest.js';
+import { nodeListSchema, pipelineListSchema } from './rest-schemas-fleet.js';
+import { haEntitiesSchema, haHistorySchema, haStatusSchema, haToggleSchema } from './rest-schemas-home.js';
 import {
   agentCodeSchema,
   agentListSchema,
@@ -253,6 +268,42 @@ export class RestClient {
   /** The models of the hub's configured provider (Ollama: the installed ones). */
   async llmModels(): Promise<ModelList> {
     return toModelList(await this.raw('GET', 'llm/models'));
+  }
+
+  // ---- Home Assistant ----
+
+  haStatus(): Promise<HaStatusResponse> {
+    return this.request('GET', 'ha/status', haStatusSchema);
+  }
+
+  haEntities(filter: { domain?: string; area?: string } = {}): Promise<HaEntitiesResponse> {
+    const q = new URLSearchParams();
+    if (filter.domain) q.set('domain', filter.domain);
+    if (filter.area) q.set('area', filter.area);
+    const qs = q.toString();
+    return this.request('GET', `ha/entities${qs ? `?${qs}` : ''}`, haEntitiesSchema);
+  }
+
+  /** Recorded state history (epoch seconds). */
+  haHistory(entityId: string, opts: { since?: number; until?: number; limit?: number; bucket?: number } = {}): Promise<HaHistoryResponse> {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(opts)) if (v !== undefined) q.set(k, String(Math.floor(v)));
+    const qs = q.toString();
+    return this.request('GET', `ha/history/${seg(entityId)}${qs ? `?${qs}` : ''}`, haHistorySchema);
+  }
+
+  haToggle(entityId: string): Promise<HaToggleResponse> {
+    return this.request('POST', `ha/entities/${seg(entityId)}/toggle`, haToggleSchema);
+  }
+
+  // ---- pipelines, nodes ----
+
+  pipelines(): Promise<PipelineListResponse> {
+    return this.request('GET', 'pipelines', pipelineListSchema);
+  }
+
+  nodes(): Promise<NodeInfo[]> {
+    return this.request('GET', 'nodes', nodeListSchema);
   }
 }
 

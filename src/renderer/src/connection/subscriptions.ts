@@ -3,6 +3,12 @@ import { topics } from '../../../shared/topics.js';
 
 export const INSTALLER_TOPIC_PATTERNS = ['installer/#', 'catalog/#'] as const;
 
+/** The state bridge publishes flat (default) or per entity (HA_STATE_BRIDGE_PER_ENTITY=1). */
+export const HA_STATE_TOPIC_PATTERNS = [topics.haStateChanges, `${topics.haStateChanges}/#`] as const;
+
+/** Remote nodes announce themselves every 10 s. */
+export const NODE_HEARTBEAT_PATTERN = topics.node('+', 'heartbeat');
+
 export const DASHBOARD_SUBSCRIPTIONS: readonly string[] = [
   topics.allAgents('heartbeat'),
   topics.allAgents('metrics'),
@@ -15,4 +21,6 @@ export const DASHBOARD_SUBSCRIPTIONS: readonly string[] = [
   topics.ioChatResponse,
   topics.systemHealth,
   ...INSTALLER_TOPIC_PATTERNS,
+  ...HA_STATE_TOPIC_PATTERNS,
+  NODE_HEARTBEAT_PATTERN,
 ];

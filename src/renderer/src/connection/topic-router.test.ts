@@ -53,7 +53,7 @@ describe('routeMessages', () => {
 
   it('ignores topics it does not know, command echoes and cleared manifests', () => {
     const u = routeMessages([
-      { topic: 'homeassistant/state_changes', payload: enc({}) },
+      { topic: 'weather/today', payload: enc({}) },
       { topic: 'agents/by-name/x/task', payload: enc({}) },
       { topic: 'agents/a1/commands', payload: enc({ command: 'stop' }) },
       { topic: 'agents/a1/manifest', payload: new Uint8Array() },
@@ -66,5 +66,22 @@ describe('routeMessages', () => {
 describe('logLevelOf', () => {
   it('maps publisher types onto four levels', () => {
     expect(['debug', 'info', 'warning', 'warn', 'error', 'critical', 'task', 'DEBUG'].map(logLevelOf)).toEqual(['debug', 'info', 'warning', 'warning', 'error', 'error', 'info', 'debug']);
+  });
+
+  it('routes Home Assistant state changes (flat and per entity) and node heartbeats', () => {
+    const change = { entity_id: 'light.kitchen', domain: 'light', new_state: { state: 'on' }, old_state: { state: 'off' } };
+    const u = routeMessages(
+      [
+        { topic: 'homeassistant/state_changes', payload: enc(change) },
+        { topic: 'homeassistant/state_changes/light/light.kitchen', payload: enc({ ...change, new_state: { state: 'off' } }) },
+        { topic: 'homeassistant/state_changes', payload: enc({ entity_id: 'x' }) },
+        { topic: 'nodes/pi/heartbeat', payload: enc({ node: 'pi', timestamp: 5, agents: ['a'], load: [0.1, 0.2, 0.3], memory_mb: 50 }) },
+        { topic: 'nodes/pi/agents', payload: enc({}) },
+      ],
+      100,
+    );
+    expect(u.haStateChanges.map((c) => (c.new_state as { state: string }).state)).toEqual(['on', 'off']);
+    expect(u.nodeHeartbeats).toEqual([{ node: 'pi', timestamp: 5, agents: ['a'], load: [0.1, 0.2, 0.3], memory_mb: 50, received_at: 100_000 }]);
+    expect(u.rejected.map((r) => r.topic)).toEqual(['homeassistant/state_changes']);
   });
 });

@@ -5,6 +5,7 @@
 import {
   agentChatSchema,
   alertSchema,
+  haStateChangeSchema,
   heartbeatSchema,
   ioChatResponseSchema,
   ioChatSchema,
@@ -16,6 +17,7 @@ import {
   systemHealthSchema,
   type AgentChat,
   type Alert,
+  type HaStateChange,
   type Heartbeat,
   type IoChat,
   type IoChatResponse,
@@ -26,7 +28,8 @@ import {
 } from '../../../shared/mqtt-payloads.js';
 import { parseAgentTopic, topicMatches, topics } from '../../../shared/topics.js';
 import { toInstallEvent, type InstallEvent } from './install-progress.js';
-import { INSTALLER_TOPIC_PATTERNS } from './subscriptions.js';
+import { nodeHeartbeatSchema, type NodeHeartbeat } from './node-heartbeat.js';
+import { HA_STATE_TOPIC_PATTERNS, INSTALLER_TOPIC_PATTERNS, NODE_HEARTBEAT_PATTERN } from './subscriptions.js';
 
 export interface RawMessage {
   topic: string;
@@ -56,6 +59,10 @@ export interface DashboardUpdate {
   chatResponses: IoChatResponse[];
   health: SystemHealth | null;
   installs: InstallEvent[];
+  /** Home Assistant state changes from the state bridge, in arrival order. */
+  haStateChanges: HaStateChange[];
+  /** Remote nodes' heartbeats, with the dashboard's clock when they arrived (ms). */
+  nodeHeartbeats: (NodeHeartbeat & { received_at: number })[];
   rejected: { topic: string; error: string }[];
 }
 
@@ -72,6 +79,8 @@ export function emptyUpdate(): DashboardUpdate {
     chatResponses: [],
     health: null,
     installs: [],
+    haStateChanges: [],
+    nodeHeartbeats: [],
     rejected: [],
   };
 }
@@ -156,6 +165,14 @@ export function routeMessages(batch: readonly RawMessage[], nowSeconds = Date.no
     } else if (topic === topics.systemHealth) {
       const r = parsePayload(systemHealthSchema, payload);
       if (r.ok) u.health = r.value;
+      else reject(r.error);
+    } else if (HA_STATE_TOPIC_PATTERNS.some((p) => topicMatches(p, topic))) {
+      const r = parsePayload(haStateChangeSchema, payload);
+      if (r.ok) u.haStateChanges.push(r.value);
+      else reject(r.error);
+    } else if (topicMatches(NODE_HEARTBEAT_PATTERN, topic)) {
+      const r = parsePayload(nodeHeartbeatSchema, payload);
+      if (r.ok) u.nodeHeartbeats.push({ ...r.value, received_at: nowSeconds * 1000 });
       else reject(r.error);
     } else if (INSTALLER_TOPIC_PATTERNS.some((p) => topicMatches(p, topic))) {
       let json: unknown;

@@ -8,7 +8,10 @@ export type Route =
   | { view: 'editor'; name: string | null }
   | { view: 'catalog' }
   | { view: 'settings' }
-  | { view: 'alerts' };
+  | { view: 'alerts' }
+  | { view: 'home' }
+  | { view: 'pipelines' }
+  | { view: 'nodes' };
 
 export type ViewName = Route['view'];
 
@@ -31,6 +34,12 @@ export function parseRoute(hash: string): Route {
       return { view: 'settings' };
     case 'alerts':
       return { view: 'alerts' };
+    case 'home':
+      return { view: 'home' };
+    case 'pipelines':
+      return { view: 'pipelines' };
+    case 'nodes':
+      return { view: 'nodes' };
     default:
       return { view: 'agents' };
   }
