@@ -5,18 +5,26 @@
  * export (and named exports for ES packages). Only the packages folder is searched; Node builtins
  * are not available to the bundle, so a package that needs them fails here with esbuild's reason.
  */
-import { build } from 'esbuild';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { parsePackageSpec } from './package-spec.js';
 
 const cache = new Map<string, string>();
+
+/**
+ * esbuild is loaded at run time from node_modules, never bundled: its JS API finds its native
+ * binary next to itself (the headless build bundles pure-JS dependencies, which would break that).
+ */
+function esbuild(): typeof import('esbuild') {
+  return createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
+}
 
 export async function bundlePackage(packagesDir: string, specifier: string): Promise<string> {
   const key = `${packagesDir}\0${specifier}`;
   const hit = cache.get(key);
   if (hit !== undefined) return hit;
   const quoted = JSON.stringify(specifier);
-  const result = await build({
+  const result = await esbuild().build({
     stdin: { contents: `export * from ${quoted};\nexport { default } from ${quoted};\n`, resolveDir: packagesDir, loader: 'js', sourcefile: `${specifier}.entry.js` },
     nodePaths: [join(packagesDir, 'node_modules')],
     bundle: true,
