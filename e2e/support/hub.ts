@@ -24,7 +24,7 @@ export interface TestHub {
   stop(): Promise<void>;
 }
 
-export async function startTestHub(opts: { host?: string; heartbeatMs?: number } = {}): Promise<TestHub> {
+export async function startTestHub(opts: { host?: string; heartbeatMs?: number; env?: Record<string, string | undefined> } = {}): Promise<TestHub> {
   const dashboardDir = await ensureRendererBuilt();
   const llm = await startScriptedLlmServer();
   const stateDir = await mkdtemp(join(tmpdir(), 'wactorz-e2e-'));
@@ -42,7 +42,8 @@ export async function startTestHub(opts: { host?: string; heartbeatMs?: number }
         dashboardDir,
         timing: { heartbeatMs: opts.heartbeatMs ?? 2_000, monitorCheckMs: 5_000, monitorWarnMs: 60_000, monitorCriticalMs: 120_000, healthMs: 5_000 },
       },
-      { log: (level, message) => logs.push(`${level} ${message}`) },
+      // `env` adds to (or with undefined, removes from) the process environment, e.g. HA_URL/HA_TOKEN.
+      { log: (level, message) => logs.push(`${level} ${message}`), ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}) },
     );
   } catch (e) {
     await llm.close();

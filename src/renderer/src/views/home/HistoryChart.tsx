@@ -3,10 +3,18 @@ import { useMemo } from 'react';
 import { clockTime } from '../../lib/relative-time.js';
 import { buildLineChart, buildStepChart, DEFAULT_BOX, type HistoryPoint } from './chart-scale.js';
 
+/** Seconds when ticks are under a minute apart, the day when they are a day or more apart. */
+function tickLabel(ts: number, step: number): string {
+  if (step < 60) return clockTime(ts);
+  if (step >= 86_400) return new Date(ts * 1000).toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
+  return clockTime(ts).slice(0, 5);
+}
+
 export function HistoryChart({ points, numeric, unit, endTs }: { points: HistoryPoint[]; numeric: boolean; unit: string | null; endTs: number }) {
   const box = DEFAULT_BOX;
   const chart = useMemo(() => (numeric ? buildLineChart(points, endTs, box) : buildStepChart(points, endTs, box)), [points, numeric, endTs, box]);
   const bottom = box.height - box.padBottom;
+  const tickStep = chart.xTicks.length > 1 ? chart.xTicks[1]!.ts - chart.xTicks[0]!.ts : 3_600;
   return (
     <svg
       className="history-chart"
@@ -37,7 +45,7 @@ export function HistoryChart({ points, numeric, unit, endTs }: { points: History
         : null}
       {chart.xTicks.map((t) => (
         <text key={`x${t.ts}`} className="tick" x={t.x} y={box.height - 6} textAnchor="middle">
-          {clockTime(t.ts).slice(0, 5)}
+          {tickLabel(t.ts, tickStep)}
         </text>
       ))}
       <line className="axis" x1={box.padLeft} x2={box.width - box.padRight} y1={bottom} y2={bottom} />
