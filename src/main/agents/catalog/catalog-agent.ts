@@ -9,8 +9,11 @@
  *
  * Spawns asked over the bus come from agents or LLM output, so they never approve packages and
  * never grant optional capabilities; a person does that through REST (see catalog-routes.ts).
+ * A code agent (dynamic or catalog) may spawn only with the `spawn_recipes` capability: otherwise
+ * an agent without `fetch` could get a webhook-notifier to post for it.
  */
 import { z } from 'zod';
+import type { Message } from '../../../shared/message.js';
 import { Actor } from '../../core/actor.js';
 import { TaskError } from '../../core/errors.js';
 import { nowSeconds } from '../../persistence/stores/json-column.js';
@@ -20,6 +23,8 @@ import { recipeSummary } from './recipe-loader.js';
 
 export const CATALOG_AGENT = 'catalog';
 export const CATALOG_RECIPES_TOPIC = 'catalog/recipes';
+/** What a code agent needs to spawn recipes through the catalog. */
+export const SPAWN_RECIPES_CAPABILITY = 'spawn_recipes';
 
 const taskSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('list') }),
@@ -57,7 +62,7 @@ export class CatalogAgent extends Actor {
     this.offChange?.();
   }
 
-  protected override async handleTask(payload: unknown): Promise<unknown> {
+  protected override async handleTask(payload: unknown, msg: Message): Promise<unknown> {
     const r = taskSchema.safeParse(payload);
     if (!r.success) {
       throw new TaskError(`catalog tasks: {"action": "list" | "get" | "spawn" | "reload", …}; ${r.error.issues.map((i) => `${i.path.join('.') || 'action'}: ${i.message}`).join('; ')}`, 'bad_input');
@@ -72,6 +77,7 @@ export class CatalogAgent extends Actor {
           return { ...recipeSummary(recipe), code: recipe.code };
         }
         case 'spawn':
+          this.assertMaySpawn(msg.sender);
           return await this.catalog.spawn(t.recipe, { name: t.name, config: t.config, replace: t.replace }, 'agent');
         case 'reload': {
           const { recipes, problems } = this.catalog.reload();
@@ -81,6 +87,14 @@ export class CatalogAgent extends Actor {
     } catch (e) {
       if (e instanceof CatalogError) throw new TaskError(e.message, e.kind, e.detail);
       throw e;
+    }
+  }
+
+  private assertMaySpawn(sender: string): void {
+    const actor = this.system.get(sender);
+    if (!actor || (actor.kind !== 'dynamic' && actor.kind !== 'catalog')) return;
+    if (!actor.capabilities.map((c) => c.toLowerCase()).includes(SPAWN_RECIPES_CAPABILITY)) {
+      throw new TaskError(`${sender} may not spawn recipes: it needs the "${SPAWN_RECIPES_CAPABILITY}" capability`, 'refused');
     }
   }
 

@@ -126,6 +126,11 @@ describe('CatalogAgent, REST and restore', { timeout: 120_000 }, () => {
     expect((err as AskError).message).toMatch(/is-number@7\.0\.0 needs your approval/);
     expect(hub.system.get('pkg-bus')).toBeUndefined();
     await expect(hub.system.ask('catalog', { action: 'fly' })).rejects.toThrow(/catalog tasks/);
+    // A code agent without spawn_recipes cannot get a recipe to do what it may not (e.g. fetch).
+    await hub.dynamic.create({ name: 'no-spawn', code: `export async function handleTask(agent) { return agent.sendTo('catalog', { action: 'spawn', recipe: 'echo', name: 'by-agent' }); }` });
+    await expect(hub.system.ask('no-spawn', {})).rejects.toThrow(/needs the "spawn_recipes" capability/);
+    await hub.dynamic.create({ name: 'may-spawn', capabilities: ['spawn_recipes'], code: `export async function handleTask(agent) { return agent.sendTo('catalog', { action: 'spawn', recipe: 'echo', name: 'by-agent' }); }` });
+    expect(await hub.system.ask<Json>('may-spawn', {})).toMatchObject({ status: 'spawned', name: 'by-agent' });
     expect(await hub.system.ask<Json>('catalog', { action: 'reload' })).toMatchObject({ problems: [] });
   });
 

@@ -10,6 +10,9 @@
  *   {action: 'plan', text}                 → the plan without spawning it (dry run)
  *   {action: 'list'}                       → {pipelines}
  *   {action: 'get', id} · {action: 'delete', id}
+ *
+ * Code agents (dynamic, catalog) may not build or delete pipelines unless granted `plan_pipelines`:
+ * a pipeline spawns agents with capabilities the asking agent may not have.
  */
 import { z } from 'zod';
 import type { Message } from '../../../shared/message.js';
@@ -27,6 +30,7 @@ const taskSchema = z.union([
 
 /** Requests planned at once; more get an ERROR rather than waiting minutes behind LLM calls. */
 const MAX_JOBS = 4;
+export const PLAN_PIPELINES_CAPABILITY = 'plan_pipelines';
 
 export class PlannerAgent extends Actor {
   private jobs = 0;
@@ -57,6 +61,7 @@ export class PlannerAgent extends Actor {
 
   private async run(msg: Message): Promise<void> {
     try {
+      this.assertMayAsk(msg);
       const result = await this.task(msg.payload);
       this.counters.tasksCompleted++;
       this.reply(msg, result);
@@ -66,6 +71,17 @@ export class PlannerAgent extends Actor {
       const err = e instanceof PlannerError ? new TaskError(e.message, e.kind, e.detail) : e;
       this.log('warning', `request from ${msg.sender} failed: ${(e as Error).message}`);
       this.replyError(msg, err);
+    }
+  }
+
+  /** Listing is open; building and deleting pipelines is not, for code agents. */
+  private assertMayAsk(msg: Message): void {
+    const p = msg.payload as { action?: unknown } | null;
+    if (p && typeof p === 'object' && (p.action === 'list' || p.action === 'get' || p.action === 'plan')) return;
+    const sender = this.system.get(msg.sender);
+    if (!sender || (sender.kind !== 'dynamic' && sender.kind !== 'catalog')) return;
+    if (!sender.capabilities.map((c) => c.toLowerCase()).includes(PLAN_PIPELINES_CAPABILITY)) {
+      throw new TaskError(`${msg.sender} may not build or delete pipelines: it needs the "${PLAN_PIPELINES_CAPABILITY}" capability`, 'refused');
     }
   }
 

@@ -168,6 +168,13 @@ describe('PlannerAgent end to end', { timeout: 120_000 }, () => {
     expect(hub.llmServer!.requestsFor('openai')).toHaveLength(2);
   });
 
+  it('code agents may list pipelines but not build them without plan_pipelines', async () => {
+    await hub.dynamic.create({ name: 'pipeline-asker', code: `export async function handleTask(agent, p) { return agent.sendTo('planner', p, 60); }` });
+    await expect(hub.system.ask('pipeline-asker', { kind: 'pipeline', text: 'anything' })).rejects.toThrow(/needs the "plan_pipelines" capability/);
+    expect(await hub.system.ask<Json>('pipeline-asker', { action: 'list' })).toHaveProperty('pipelines');
+    expect(hub.llmServer!.requestsFor('openai')).toHaveLength(0);
+  });
+
   it('a question from the LLM goes back to the user as a clarification', async () => {
     hub.llmServer!.script('openai', ['{"question": "Which webhook URL should I call?"}']);
     expect(await hub.system.ask<Json>('planner', { kind: 'pipeline', text: 'send a webhook when the lamp turns on' }, 120_000)).toMatchObject({
