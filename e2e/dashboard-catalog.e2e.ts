@@ -1,12 +1,11 @@
 /**
  * The catalog in a real browser against a real hub: recipes listed with their config forms,
- * spawned with one click, and the new agent shows up in the agents view. Skipped, saying so, until
- * the hub serves the catalog routes (issue 4).
+ * spawned with one click, and the new agent shows up in the agents view.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchDashboardBrowser, requireChromium, type DashboardBrowser } from './support/browser.js';
 import { waitForCount, waitOnline } from './support/dashboard-page.js';
-import { missingRoute, startTestHub, type TestHub } from './support/hub.js';
+import { startTestHub, type TestHub } from './support/hub.js';
 import { screenshot } from './support/screenshots.js';
 
 interface PropSchema {
@@ -37,17 +36,14 @@ function sampleValue(key: string, s: PropSchema): string {
 describe.skipIf(!requireChromium())('catalog (browser, real hub)', () => {
   let hub: TestHub;
   let b: DashboardBrowser;
-  let pending: string | null = null;
   let recipes: RecipeJson[] = [];
 
   beforeAll(async () => {
     hub = await startTestHub();
     b = await launchDashboardBrowser();
-    pending = await missingRoute(hub, 'GET', 'catalog');
-    if (!pending) {
-      const r = await hub.api<RecipeJson[] | { recipes: RecipeJson[] }>('GET', 'catalog');
-      recipes = Array.isArray(r.body) ? r.body : r.body.recipes;
-    }
+    const r = await hub.api<RecipeJson[] | { recipes: RecipeJson[] }>('GET', 'catalog');
+    expect(r.status).toBe(200);
+    recipes = Array.isArray(r.body) ? r.body : r.body.recipes;
   });
 
   afterAll(async () => {
@@ -55,8 +51,7 @@ describe.skipIf(!requireChromium())('catalog (browser, real hub)', () => {
     await hub?.stop();
   });
 
-  it('lists the recipes with their config forms', async (ctx) => {
-    if (pending) return ctx.skip(`pending: ${pending}`);
+  it('lists the recipes with their config forms', async () => {
     expect(recipes.length).toBeGreaterThan(0);
     const { page } = b;
     await page.goto(`${hub.url}#/catalog`);
@@ -65,8 +60,7 @@ describe.skipIf(!requireChromium())('catalog (browser, real hub)', () => {
     await screenshot(page, 'catalog');
   });
 
-  it('spawns a recipe with one click and the agent appears', async (ctx) => {
-    if (pending) return ctx.skip(`pending: ${pending}`);
+  it('spawns a recipe with one click and the agent appears', async () => {
     const { page } = b;
     // The recipe that needs the fewest fields filled in.
     const needs = (r: RecipeJson) => {
