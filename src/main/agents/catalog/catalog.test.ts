@@ -21,6 +21,8 @@ function writeRecipe(dir: string, folder: string, manifest: unknown, code: strin
   if (code !== null) writeFileSync(join(dir, folder, 'agent.js'), code);
 }
 
+const PKG_CODE = `import isNumber from 'is-number';\nexport async function handleTask(agent, p) { return { numeric: isNumber(p) }; }`;
+
 const echoManifest = (name: string, extra: Record<string, unknown> = {}): Json => ({
   name,
   description: 'Echoes tasks with a greeting',
@@ -94,7 +96,7 @@ describe('CatalogAgent, REST and restore', { timeout: 120_000 }, () => {
   beforeAll(async () => {
     extra = mkdtempSync(join(tmpdir(), 'wz-extra-recipes-'));
     writeRecipe(extra, 'echo', echoManifest('echo'));
-    writeRecipe(extra, 'needs-pkg', echoManifest('needs-pkg', { dependencies: { 'is-number': '7.0.0' } }));
+    writeRecipe(extra, 'needs-pkg', echoManifest('needs-pkg', { dependencies: { 'is-number': '7.0.0' } }), PKG_CODE);
     hub = await startRecipeHub({ catalogDirs: [defaultCatalogDir(), extra] });
     await hub.system.spawn(new InstallerAgent(hub.installer));
     await hub.system.spawn(new CatalogAgent(hub.catalog));
@@ -167,6 +169,9 @@ describe('CatalogAgent, REST and restore', { timeout: 120_000 }, () => {
     const r = await fetch(`${base}/catalog/needs-pkg/spawn`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'pkg-rest' }) });
     expect(r.status).toBe(201);
     expect(await r.json()).toMatchObject({ name: 'pkg-rest', installed: ['is-number@7.0.0'] });
+    // The recipe's module imports the installed package in the sandbox.
+    expect(await hub.system.ask('pkg-rest', '42')).toEqual({ numeric: true });
+    expect(await hub.system.ask('pkg-rest', 'forty-two')).toEqual({ numeric: false });
   });
 
   it('catalog agents come back after a restart, with their config and state', async () => {
@@ -181,6 +186,7 @@ describe('CatalogAgent, REST and restore', { timeout: 120_000 }, () => {
     expect(hub.system.get('freezer')!.kind).toBe('catalog');
     expect(await hub.system.ask<Json>('freezer', {})).toMatchObject({ status: 'high', last_value: -5 });
     expect(await hub.system.ask<Json>('echo-bus', 2)).toEqual({ echo: 2, greeting: 'hi' });
+    expect(await hub.system.ask('pkg-rest', 7)).toEqual({ numeric: true });
     expect(hub.dynamic.describe('freezer')?.spec?.config).toMatchObject({ source: 'catalog:threshold-alert@1.0.0' });
   });
 });

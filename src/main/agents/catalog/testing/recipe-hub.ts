@@ -20,6 +20,7 @@ import { CatalogService } from '../catalog-service.js';
 import { defaultCatalogDir } from '../catalog-dir.js';
 import { TimeSeriesAgent } from '../timeseries-agent.js';
 import { InstallerService } from '../../installer/installer-service.js';
+import { modulesFor } from '../../installer/package-modules.js';
 import { actorIdFor } from '../../../core/actor-id.js';
 
 export interface RecipeHub {
@@ -67,10 +68,11 @@ export async function startRecipeHub(opts: RecipeHubOptions = {}): Promise<Recip
   const llmServer = opts.llm ? await startScriptedLlmServer() : undefined;
   const llm = createLlmProvider(llmServer ? { provider: 'openai', apiKey: 'test-key', baseUrl: llmServer.urls.openai, model: 'gpt-4o-mini', timeoutMs: 30_000, maxRetries: 0 } : { provider: 'none', timeoutMs: 1_000, maxRetries: 0 });
   const costs = new CostTracker();
-  const extra = typeof opts.dynamic === 'function' ? opts.dynamic({ persistence, system }) : opts.dynamic;
-  const dynamic = new DynamicAgentService({ system, llm, costs, log: () => {}, ...extra });
-  dynamic.start();
   const installer = new InstallerService({ stateDir, persistence, publish: (t, p) => broker.bus.publish(t, p), logTopic: `agents/${actorIdFor('installer')}/logs` });
+  const extra = typeof opts.dynamic === 'function' ? opts.dynamic({ persistence, system }) : opts.dynamic;
+  // As the composition root: agents import the packages the installer put in its folder.
+  const dynamic = new DynamicAgentService({ system, llm, costs, log: () => {}, resolveModules: (packages) => modulesFor(installer.packagesDir, packages), ...extra });
+  dynamic.start();
   const catalog = new CatalogService({ dirs: opts.catalogDirs ?? [defaultCatalogDir()], dynamic: () => dynamic, installer: () => installer });
   if (opts.timeseries !== false) await system.spawn(new TimeSeriesAgent());
   const collected: (() => void)[] = [];
