@@ -168,6 +168,8 @@ function callOptions(o: LlmChatOptions): { maxTokens?: number; temperature?: num
 export function checkPublishTopic(topic: string, ownActorId: string): void {
   assertPublishTopic(topic);
   if (topic.startsWith('$')) throw new Error(`agents may not publish on ${topic} (broker topics)`);
+  // io/chat is the user's voice to main: an agent speaking there could make main's LLM spawn agents for it.
+  if (topic === 'io/chat') throw new Error('agents may not publish on io/chat (the user\'s chat with main)');
   const [root, id, kind] = topic.split('/');
   if (root !== 'agents' || id === 'by-name') return;
   if (id !== ownActorId) throw new Error(`agents may not publish on another agent's topics (${topic})`);

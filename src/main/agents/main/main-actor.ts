@@ -140,6 +140,13 @@ export class MainActor extends LLMAgent {
     if (msg.type === 'TASK') {
       const chat = mainChatTaskSchema.safeParse(msg.payload);
       if (chat.success) {
+        // Chat is the user's (interfaces, io, REST): code agents asking main to chat could make its
+        // LLM write <spawn> blocks — a way around the capabilities they were granted.
+        const sender = this.system.get(msg.sender);
+        if (sender && sender.kind !== 'core') {
+          this.replyError(msg, new TaskError(`${msg.sender} may not chat with main: chat is for the user's interfaces`, 'refused'));
+          return;
+        }
         void this.serveChat(msg, chat.data);
         return;
       }
