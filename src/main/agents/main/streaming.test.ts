@@ -1,7 +1,8 @@
 /**
  * Token streaming end to end: the first chunk of the LLM's answer reaches the CLI and a REST SSE
  * client while the LLM is still generating (the scripted Ollama sends one chunk and then holds the
- * stream open), i.e. nothing waits for the whole reply.
+ * stream open), i.e. nothing waits for the whole reply. A planner runs in every hub, so main first
+ * classifies each chat with one short call.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -33,7 +34,7 @@ describe('streaming to the interfaces', () => {
   it('the CLI prints the first tokens while the LLM is still generating', async () => {
     const { llm, hub } = await setup();
     try {
-      llm.script('ollama', reply.hang({ text: 'Hello from' }));
+      llm.script('ollama', ['OTHER', reply.hang({ text: 'Hello from' })]); // the intent call, then the held stream
       const input = new PassThrough();
       const output = new PassThrough();
       let out = '';
@@ -53,7 +54,7 @@ describe('streaming to the interfaces', () => {
   it('POST /chat?stream=1 sends each chunk as a server-sent event before the reply is complete', async () => {
     const { llm, hub } = await setup();
     try {
-      llm.script('ollama', reply.hang({ text: 'Hello from' }));
+      llm.script('ollama', ['OTHER', reply.hang({ text: 'Hello from' })]); // the intent call, then the held stream
       const res = await fetch(`${hub.restUrl}/chat?stream=1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'hi' }) });
       expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
       const reader = res.body!.getReader();
