@@ -110,7 +110,7 @@ try {
         await memoryOnly.close();
       }
     } finally {
-      client.destroy();
+      if (client.isOpen) client.destroy(); // the fallback run stopped Redis under it
       await pr.close();
       await server.stop();
     }
