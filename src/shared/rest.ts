@@ -93,7 +93,7 @@ export interface CodeDiagnostic {
   severity: 'error' | 'warning';
 }
 
-// ── Home Assistant (mirrors src/main/agents/home-assistant/routes/ha-rest-types.ts) ──
+// ── Home Assistant (served by src/main/agents/home-assistant/routes/) ──
 
 /** One entity as the home map shows it (`GET /ha-map`, `GET /ha/entities`). */
 export interface HaEntityView {

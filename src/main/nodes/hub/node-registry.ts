@@ -12,6 +12,8 @@
  *      `<migrate id>:spawn`), both nodes' desired states re-published;
  *   3. the target's ack completes it; tasks by name now reach the target.
  */
+import type { NodeInfo } from '../../../shared/rest.js';
+export type { NodeInfo } from '../../../shared/rest.js';
 import { randomUUID } from 'node:crypto';
 import type { Bus } from '../../core/bus.js';
 import type { ActorSystem } from '../../core/actor-system.js';
@@ -112,24 +114,6 @@ export interface MigrationReport {
   command_id: string;
 }
 
-export interface NodeInfo {
-  name: string;
-  online: boolean;
-  /** Epoch seconds of the last heartbeat (hub clock), or null. */
-  last_seen: number | null;
-  /** Agents the node reports. */
-  agents: string[];
-  agent_states: Record<string, string>;
-  /** os.loadavg() of the node: 1, 5, 15 minutes. */
-  load: number[] | null;
-  memory_mb: number | null;
-  cpus: number | null;
-  hostname: string | null;
-  /** Agents the hub placed there (they run once the node has them). */
-  placed: string[];
-  pending_commands: number;
-  alert: 'warning' | 'critical' | null;
-}
 
 export interface PlacementInfo {
   name: string;
