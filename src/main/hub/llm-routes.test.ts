@@ -59,11 +59,15 @@ describe('LLM REST routes', () => {
       expect(await json(fetch(`${h.restUrl}/llm/models`))).toMatchObject({ installed: false, note: expect.stringContaining('ollama pull llama3') });
 
       llm.setOllamaModels(['llama3:latest']);
-      llm.script('ollama', reply.text('hi there', { usage: { inputTokens: 120, outputTokens: 7 } }));
+      // Main first classifies the chat (a planner runs in every hub), then answers it: two calls.
+      llm.script('ollama', [
+        reply.text('OTHER', { usage: { inputTokens: 30, outputTokens: 1 } }),
+        reply.text('hi there', { usage: { inputTokens: 120, outputTokens: 7 } }),
+      ]);
       await json(postJson(`${h.restUrl}/chat`, { message: 'hello' }));
       const cost = await json(fetch(`${h.restUrl}/cost`));
-      expect(cost.agents.main).toMatchObject({ calls: 1, failures: 0, tokens_in: 120, tokens_out: 7, cost_usd: 0 });
-      expect(cost.total).toMatchObject({ calls: 1, tokens_in: 120, tokens_out: 7 });
+      expect(cost.agents.main).toMatchObject({ calls: 2, failures: 0, tokens_in: 150, tokens_out: 8, cost_usd: 0 });
+      expect(cost.total).toMatchObject({ calls: 2, tokens_in: 150, tokens_out: 8 });
       expect(cost.summary).toBe(h.llmSummary);
     } finally {
       await llm.close();
