@@ -12,9 +12,10 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { type AddressInfo, connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { stablePort } from '../../testing/stable-port.js';
 
 export interface MosquittoOptions {
   host?: string;
@@ -62,14 +63,8 @@ export function mosquittoAvailability(): { bin: string; skip?: undefined } | { b
 }
 
 export async function freePort(host = '127.0.0.1'): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, host, resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  // Mosquitto is restarted on the same port in tests: keep it out of the ephemeral range.
+  return stablePort(host);
 }
 
 function canConnect(host: string, port: number): Promise<boolean> {

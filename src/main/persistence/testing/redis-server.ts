@@ -8,6 +8,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import { stablePort } from '../../testing/stable-port.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -139,16 +140,9 @@ export async function startRedisServer(opts: StartRedisOptions = {}): Promise<Re
   };
 }
 
-/** A TCP port nobody listens on right now (the OS picks it). */
+/** A TCP port nobody listens on right now, safe to stop and restart a server on (see stable-port.ts). */
 export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
+  return stablePort();
 }
 
 /** Resolves once `PING` on 127.0.0.1:port answers `+PONG`. */
