@@ -23,11 +23,12 @@ function step(name, run) {
   }
 }
 
-function vitest(name, config) {
+function vitest(name, config, extra = []) {
   const report = join(outDir, `${name}.json`);
   rmSync(report, { force: true });
   const args = ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, '--passWithNoTests'];
   if (config) args.push('--config', config);
+  args.push(...extra);
   step(`vitest ${name}`, () => {
     const passed = npx(args);
     if (existsSync(report)) {
@@ -45,7 +46,13 @@ if (!only || only === 'static') {
   step('typecheck', () => npx(['tsc', '-p', 'tsconfig.node.json', '--noEmit']) && npx(['tsc', '-p', 'tsconfig.web.json', '--noEmit']));
   step('lint', () => npx(['eslint', '.']));
 }
-if (!only || only === 'unit') vitest('unit');
+// The Redis tier's tests kill, pause and restart a real redis-server. Beside other test files under
+// full load they hung twice in four CI runs (never alone); until that is understood they run alone.
+const SOLO = ['src/main/persistence/ephemeral/redis-store.test.ts'];
+if (!only || only === 'unit') {
+  vitest('unit', undefined, SOLO.flatMap((f) => ['--exclude', f]));
+  vitest('unit-solo', undefined, SOLO);
+}
 if (!only || only === 'e2e') {
   // The e2e suites drive the built hub and dashboard.
   step('build', () => spawnSync(process.execPath, [join(root, 'scripts/build-headless.mjs')], { cwd: root, stdio: 'inherit' }).status === 0);
