@@ -9,17 +9,12 @@ import { PipelineRules, type PipelineRule } from '../../persistence/stores/pipel
 import { TopicContracts } from '../../persistence/stores/topic-contracts.js';
 import { actorIdFor } from '../../core/actor-id.js';
 import type { Plan, PlanTopic } from './plan-schema.js';
+import type { PipelineAgentStatus } from '../../../shared/rest.js';
 
 export const PLANNER_NAME = 'planner';
 
-export interface PipelineAgentRecord {
-  name: string;
-  role: string;
-  type: string;
-  recipe?: string;
-  subscribes: string[];
-  publishes: string[];
-}
+/** A pipeline agent as stored; REST adds its live `state` (src/shared/rest.ts). */
+export type PipelineAgentRecord = Omit<PipelineAgentStatus, 'state'>;
 
 export interface PipelineDocument {
   id: string;

@@ -3,6 +3,7 @@
  * messages, wait for a condition (polling, generous timeouts: tests run on a loaded 2-core box).
  */
 import { type IClientOptions, type MqttClient, connectAsync } from 'mqtt';
+import { waitFor as poll } from '../../testing/wait.js';
 
 export interface ReceivedMessage {
   topic: string;
@@ -48,9 +49,5 @@ export async function connectRecordingClient(url: string, opts: IClientOptions =
 
 /** Polls `condition` until it holds; fails with `what` after `timeoutMs`. */
 export async function waitFor(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await poll(condition, what, timeoutMs, 10);
 }

@@ -22,6 +22,7 @@ import { TimeSeriesAgent } from '../timeseries-agent.js';
 import { InstallerService } from '../../installer/installer-service.js';
 import { modulesFor } from '../../installer/package-modules.js';
 import { actorIdFor } from '../../../core/actor-id.js';
+import { waitFor } from '../../../testing/wait.js';
 
 export interface RecipeHub {
   stateDir: string;
@@ -122,18 +123,7 @@ export async function startRecipeHub(opts: RecipeHubOptions = {}): Promise<Recip
   };
 }
 
-/** Polls until `check` returns something truthy; generous default for loaded CI machines. */
-export async function waitUntil<T>(check: () => T | Promise<T>, what: string, timeoutMs = 20_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v) return v as NonNullable<T>;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+/** Polls until `check` returns something truthy (the shared helper, with a longer default). */
+export function waitUntil<T>(check: () => T | Promise<T>, what: string, timeoutMs = 20_000): Promise<NonNullable<T>> {
+  return waitFor(check, what, timeoutMs, 25);
 }
