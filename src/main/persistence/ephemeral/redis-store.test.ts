@@ -54,9 +54,14 @@ describe.skipIf(!availability.available)('ephemeral tier on a real Redis', { tim
     });
   const logged = (re: RegExp) => logs.filter((l) => re.test(l.message)).length;
 
-  /** A separate client, to check what is really in Redis. */
+  /**
+   * A separate client, to check what is really in Redis. A fresh one after every kill, pause or
+   * restart: a long-lived node-redis client can report itself ready with its socket gone, and then
+   * its commands wait forever (seen in CI as a file of 60 s time-outs).
+   */
   const connectObserver = async () => {
-    observer = createClient({ url: server.url, socket: { reconnectStrategy: 100 } });
+    if (observer?.isOpen) observer.destroy();
+    observer = createClient({ url: server.url, socket: { reconnectStrategy: false, connectTimeout: 2_000 } });
     observer.on('error', () => {});
     await observer.connect();
   };
@@ -66,14 +71,14 @@ describe.skipIf(!availability.available)('ephemeral tier on a real Redis', { tim
     await connectObserver();
   }, 60_000);
   afterAll(async () => {
-    observer?.destroy();
+    if (observer?.isOpen) observer.destroy();
     await server?.stop();
   });
   beforeEach(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'wactorz-redis-persist-'));
     logs = [];
     if (!server.running) await server.restart();
-    await until(() => observer.isReady, 'observer reconnect');
+    await connectObserver();
     await observer.flushAll();
   }, 60_000);
   afterEach(async () => {
@@ -124,6 +129,7 @@ describe.skipIf(!availability.available)('ephemeral tier on a real Redis', { tim
     await server.restart();
     await until(() => p!.ephemeralBackend() === 'redis', 'backend back to redis');
     await p.flush(); // waits for the replay of the outage's writes
+    await connectObserver();
     expect(await observer.get('wactorz:monitor:heartbeat')).toBe(JSON.stringify({ n: 2 }));
     expect(await observer.exists('wactorz:monitor:metrics')).toBe(0);
     expect(await observer.get('wactorz:monitor:sample:temp')).toBe('20.5');
@@ -150,6 +156,7 @@ describe.skipIf(!availability.available)('ephemeral tier on a real Redis', { tim
     }
     await until(() => p!.ephemeralBackend() === 'redis', 'backend back to redis after resume');
     await p.flush();
+    await connectObserver();
     expect(await observer.get('wactorz:io:metrics')).toBe(JSON.stringify({ v: 2 }));
   });
 
