@@ -12,9 +12,10 @@
  * Transitions are logged once each (not once per failed reconnect attempt).
  */
 import { createClient } from 'redis';
-import type { EphemeralBackend, PersistenceLogger } from '../persistence.js';
+import type { EphemeralBackend } from '../persistence.js';
 import type { EphemeralStore } from './ephemeral-store.js';
 import { MemoryEphemeralStore } from './memory-store.js';
+import type { Logger } from '../../base/logger.js';
 
 export interface RedisEphemeralOptions {
   url: string;
@@ -26,7 +27,7 @@ export interface RedisEphemeralOptions {
   opTimeoutMs?: number;
   /** Cap of the reconnect backoff. Default 5000 ms. */
   maxReconnectDelayMs?: number;
-  log?: PersistenceLogger;
+  log?: Logger;
 }
 
 type Client = ReturnType<typeof createClient>;

@@ -15,7 +15,7 @@ import type { z } from 'zod';
 import type { HaConfig } from './ha-config.js';
 import { haWebSocketUrl } from './ha-config.js';
 import { HaError } from './ha-error.js';
-import { type FilteredHaSocket, type HaLogger, openHaSocket } from './ha-socket.js';
+import { type FilteredHaSocket, openHaSocket } from './ha-socket.js';
 import {
   type HaArea,
   type HaDevice,
@@ -33,11 +33,12 @@ import {
   haStatesSchema,
   haWsErrorSchema,
 } from './ha-schemas.js';
+import type { Logger } from '../../../base/logger.js';
 
 export type HaWsStatus = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'auth_failed' | 'closed';
 
 export interface HaWsClientOptions {
-  log?: HaLogger;
+  log?: Logger;
   /** Connect + login bound per attempt (default 10 s). */
   connectTimeoutMs?: number;
   /** Bound on one command's answer (default 15 s). */
@@ -69,7 +70,7 @@ export class HaWsClient {
   private pingTimer: NodeJS.Timeout | undefined;
   private currentSocket: FilteredHaSocket | undefined;
   private invalidEvents = 0;
-  private readonly log: HaLogger;
+  private readonly log: Logger;
   private readonly wsUrl: string;
 
   constructor(
