@@ -17,7 +17,8 @@ import { silentLogger } from '../base/logger.js';
 import { startWactorz } from '../wactorz.js';
 import { json, postJson, type Json } from '../testing/http.js';
 import { NodeProcess, findExecutable } from './testing/node-process.js';
-import { nodeActorId, nodeTopics } from './protocol.js';
+import { nodeTopics } from '../../shared/node-protocol.js';
+import { nodeActorId } from './protocol.js';
 import { actorIdFor } from '../core/actor-id.js';
 
 const availability = mosquittoAvailability();

@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { toError } from '../../core/errors.js';
 import type { DeployResult, DynamicAgentService } from '../dynamic/dynamic-agent-service.js';
 import { DynamicAgentError } from '../dynamic/errors.js';
-import { AGENT_NAME_PATTERN } from '../dynamic/spawn-spec.js';
+import { AGENT_NAME_PATTERN } from '../../../shared/agent-name.js';
 import type { PackageInstaller } from '../installer/install-types.js';
 import { CatalogError } from './catalog-errors.js';
 import { checkConfig, describeConfigIssues } from './recipe-config.js';

@@ -6,7 +6,7 @@
  * catalog validates a spawn's config against it and the dashboard builds its form from it.
  */
 import { z } from 'zod';
-import { AGENT_NAME_PATTERN } from '../dynamic/spawn-spec.js';
+import { AGENT_NAME_PATTERN } from '../../../shared/agent-name.js';
 
 /** One way into or out of a recipe: a topic it reads/publishes, or a task it answers. */
 const portSchema = z.looseObject({

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import type { ExternalBusOptions } from '../../broker/external-bus.js';
-import { NODE_NAME_PATTERN } from '../protocol.js';
+import { NODE_NAME_PATTERN } from '../../../shared/node-protocol.js';
 
 export interface NodeFlags {
   broker?: string;

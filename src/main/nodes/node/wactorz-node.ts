@@ -38,7 +38,7 @@ import {
   type NodeAgents as NodeAgentsPayload,
   type NodeCommandKind,
   type NodeHeartbeat,
-} from '../protocol.js';
+} from '../../../shared/node-protocol.js';
 import { NodeAgents } from './node-agents.js';
 import { ProcessedCommands } from './processed-commands.js';
 import { TaskServer } from './task-server.js';
