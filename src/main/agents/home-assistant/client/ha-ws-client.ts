@@ -34,6 +34,7 @@ import {
   haWsErrorSchema,
 } from './ha-schemas.js';
 import type { Logger } from '../../../base/logger.js';
+import { backoffDelay } from '../../../base/backoff.js';
 
 export type HaWsStatus = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'auth_failed' | 'closed';
 
@@ -266,9 +267,8 @@ export class HaWsClient {
         this.authFailed();
         return;
       }
-      const initial = this.opts.retry?.initialMs ?? 1000;
       const max = this.opts.retry?.maxMs ?? 30_000;
-      const delay = Math.min(max, initial * 2 ** attempt);
+      const delay = backoffDelay(attempt, { initialMs: this.opts.retry?.initialMs ?? 1000, maxMs: max });
       if (attempt === 0 || delay === max) this.log('warning', `${this._lastError?.message ?? 'cannot connect to Home Assistant'} — retrying in ${Math.round(delay / 1000)} s`);
       this.retryTimer = setTimeout(() => void this.attemptFirstConnect(attempt + 1), delay);
       return;
