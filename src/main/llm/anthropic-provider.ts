@@ -4,8 +4,8 @@ import { z } from 'zod';
 import type { CallControl } from './call-control.js';
 import { PROVIDER_SPECS } from './catalog.js';
 import { parseWire, stopReasonOf } from './call-helpers.js';
-import { completeCall, streamCall, type ProviderCallSite, type StreamReader } from './provider-call.js';
-import { mapSdkError, type SdkErrorClasses } from './sdk-errors.js';
+import { callSite, completeCall, streamCall, type ProviderCallSite, type ProviderOptions, type StreamReader } from './provider-call.js';
+import { mapSdkError, sdkRequestOptions, type SdkErrorClasses } from './sdk-errors.js';
 import type { ChatMessage, LlmCallOptions, LlmCompletion, LlmProvider, LlmStopReason, LlmStreamEvent } from './provider.js';
 
 const SDK_ERRORS: SdkErrorClasses = { APIError, APIUserAbortError, APIConnectionError, APIConnectionTimeoutError };
@@ -65,14 +65,9 @@ function anthropicStreamReader(requestedModel: string): StreamReader {
   };
 }
 
-export interface AnthropicProviderOptions {
+export interface AnthropicProviderOptions extends ProviderOptions {
   apiKey: string;
-  model?: string;
   baseUrl?: string;
-  timeoutMs?: number;
-  maxRetries?: number;
-  /** For tests and proxies; defaults to global fetch. */
-  fetch?: typeof fetch;
 }
 
 export class AnthropicProvider implements LlmProvider {
@@ -80,38 +75,31 @@ export class AnthropicProvider implements LlmProvider {
   readonly configured = true;
   readonly model: string;
   readonly baseUrl: string;
-  private readonly timeoutMs: number;
-  private readonly maxRetries: number;
   private readonly client: Anthropic;
   private readonly site: ProviderCallSite;
 
   constructor(opts: AnthropicProviderOptions) {
     this.model = opts.model ?? spec.defaultModel;
     this.baseUrl = opts.baseUrl ?? spec.defaultBaseUrl;
-    this.timeoutMs = opts.timeoutMs ?? 120_000;
-    this.maxRetries = opts.maxRetries ?? 2;
+    this.site = callSite(this.name, opts, {
+      context: (attempts) => ({ spec, model: this.model, baseUrl: this.baseUrl, attempts }),
+      mapError: (err, control, ctx) => mapSdkError(err, SDK_ERRORS, control, ctx),
+    });
     this.client = new Anthropic({
       apiKey: opts.apiKey,
       baseURL: this.baseUrl,
-      timeout: this.timeoutMs,
-      maxRetries: this.maxRetries,
+      timeout: this.site.timeoutMs,
+      maxRetries: this.site.maxRetries,
       // Errors reach the caller as LlmError; the SDK's own console logging would only duplicate them.
       logLevel: 'off',
       openTelemetry: false,
       ...(opts.fetch ? { fetch: opts.fetch } : {}),
     });
-    this.site = {
-      name: this.name,
-      timeoutMs: this.timeoutMs,
-      maxRetries: this.maxRetries,
-      context: (attempts) => ({ spec, model: this.model, baseUrl: this.baseUrl, attempts }),
-      mapError: (err, control, ctx) => mapSdkError(err, SDK_ERRORS, control, ctx),
-    };
   }
 
   complete(messages: readonly ChatMessage[], system?: string, opts: LlmCallOptions = {}): Promise<LlmCompletion> {
     return completeCall(this.site, messages, opts, async (valid, control, ctx) => {
-      const raw = await this.client.messages.create({ ...this.params(valid, system, opts), stream: false }, this.requestOptions(control));
+      const raw = await this.client.messages.create({ ...this.params(valid, system, opts), stream: false }, sdkRequestOptions(control, this.site.maxRetries));
       const msg = parseWire(messageSchema, raw, ctx, 'message');
       return {
         text: msg.content.flatMap((b) => (b.type === 'text' && b.text ? [b.text] : [])).join(''),
@@ -124,7 +112,7 @@ export class AnthropicProvider implements LlmProvider {
 
   stream(messages: readonly ChatMessage[], system?: string, opts: LlmCallOptions = {}): AsyncGenerator<LlmStreamEvent> {
     const open = (valid: ChatMessage[], control: CallControl) =>
-      this.client.messages.create({ ...this.params(valid, system, opts), stream: true }, this.requestOptions(control));
+      this.client.messages.create({ ...this.params(valid, system, opts), stream: true }, sdkRequestOptions(control, this.site.maxRetries));
     return streamCall(this.site, messages, opts, open, anthropicStreamReader(this.model));
   }
 
@@ -138,7 +126,4 @@ export class AnthropicProvider implements LlmProvider {
     };
   }
 
-  private requestOptions(control: CallControl) {
-    return { signal: control.signal, timeout: control.timeoutMs, maxRetries: this.maxRetries };
-  }
 }

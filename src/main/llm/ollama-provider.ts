@@ -16,7 +16,7 @@ import {
   stoppedError,
   type ErrorContext,
 } from './error-messages.js';
-import { completeCall, streamCall, type ProviderCallSite, type StreamReader } from './provider-call.js';
+import { callSite, completeCall, streamCall, type ProviderCallSite, type ProviderOptions, type StreamReader } from './provider-call.js';
 import { isLlmError, LlmError } from './errors.js';
 import { normalizeOllamaHost } from './ollama-host.js';
 import { withRetry } from './retry.js';
@@ -57,17 +57,13 @@ export interface OllamaModelInfo {
   quantization: string | null;
 }
 
-export interface OllamaProviderOptions {
-  model?: string;
+export interface OllamaProviderOptions extends ProviderOptions {
   /** --ollama-host / OLLAMA_HOST; default http://127.0.0.1:11434. */
   host?: string;
-  timeoutMs?: number;
-  maxRetries?: number;
   /** First backoff delay (doubles per retry). */
   retryBaseDelayMs?: number;
   /** Sent as a Bearer token, for an Ollama behind an authenticating proxy. */
   apiKey?: string;
-  fetch?: typeof fetch;
 }
 
 /** "llama3" and "llama3:latest" are the same model to Ollama. */
@@ -108,8 +104,6 @@ export class OllamaProvider implements LlmProvider {
   readonly configured = true;
   readonly model: string;
   readonly baseUrl: string;
-  private readonly timeoutMs: number;
-  private readonly maxRetries: number;
   private readonly retryBaseDelayMs: number;
   private readonly headers: Record<string, string>;
   private readonly baseFetch: typeof fetch;
@@ -118,24 +112,19 @@ export class OllamaProvider implements LlmProvider {
   constructor(opts: OllamaProviderOptions = {}) {
     this.model = opts.model ?? spec.defaultModel;
     this.baseUrl = normalizeOllamaHost(opts.host);
-    this.timeoutMs = opts.timeoutMs ?? 120_000;
-    this.maxRetries = opts.maxRetries ?? 2;
     this.retryBaseDelayMs = opts.retryBaseDelayMs ?? 500;
     this.headers = opts.apiKey ? { Authorization: `Bearer ${opts.apiKey}` } : {};
     this.baseFetch = opts.fetch ?? fetch;
-    this.site = {
-      name: this.name,
-      timeoutMs: this.timeoutMs,
-      maxRetries: this.maxRetries,
+    this.site = callSite(this.name, opts, {
       context: (attempts) => this.context(attempts),
       mapError: (err, control, ctx) => this.mapErrorWithModels(err, control, ctx),
-    };
+    });
   }
 
   /** The models installed in this Ollama (GET /api/tags). */
   async listModels(opts: Pick<LlmCallOptions, 'signal' | 'timeoutMs'> = {}): Promise<OllamaModelInfo[]> {
-    const control = new CallControl(opts.signal, opts.timeoutMs ?? this.timeoutMs);
-    const ctx = this.context(this.maxRetries + 1);
+    const control = new CallControl(opts.signal, opts.timeoutMs ?? this.site.timeoutMs);
+    const ctx = this.context(this.site.maxRetries + 1);
     try {
       control.arm();
       const client = this.client(control);
@@ -205,7 +194,7 @@ export class OllamaProvider implements LlmProvider {
   }
 
   private retryPolicy(control: CallControl) {
-    return { maxRetries: this.maxRetries, baseDelayMs: this.retryBaseDelayMs, signal: control.signal, isRetryable };
+    return { maxRetries: this.site.maxRetries, baseDelayMs: this.retryBaseDelayMs, signal: control.signal, isRetryable };
   }
 
   private context(attempts: number): ErrorContext {

@@ -7,8 +7,8 @@ import { z } from 'zod';
 import type { CallControl } from './call-control.js';
 import { PROVIDER_SPECS, type ProviderSpec } from './catalog.js';
 import { parseWire, stopReasonOf } from './call-helpers.js';
-import { completeCall, streamCall, type ProviderCallSite, type StreamReader } from './provider-call.js';
-import { mapSdkError, type SdkErrorClasses } from './sdk-errors.js';
+import { callSite, completeCall, streamCall, type ProviderCallSite, type ProviderOptions, type StreamReader } from './provider-call.js';
+import { mapSdkError, sdkRequestOptions, type SdkErrorClasses } from './sdk-errors.js';
 import type { ChatMessage, LlmCallOptions, LlmCompletion, LlmProvider, LlmStopReason, LlmStreamEvent, LlmUsage } from './provider.js';
 
 const SDK_ERRORS: SdkErrorClasses = { APIError, APIUserAbortError, APIConnectionError, APIConnectionTimeoutError };
@@ -31,13 +31,9 @@ const chunkSchema = z.object({
   usage: usageSchema,
 });
 
-export interface OpenAiCompatibleOptions {
+export interface OpenAiCompatibleOptions extends ProviderOptions {
   apiKey: string;
-  model?: string;
   baseUrl?: string;
-  timeoutMs?: number;
-  maxRetries?: number;
-  fetch?: typeof fetch;
 }
 
 function toUsage(u: z.infer<typeof usageSchema>): LlmUsage {
@@ -72,8 +68,6 @@ export class OpenAiCompatibleProvider implements LlmProvider {
   readonly model: string;
   readonly baseUrl: string;
   private readonly spec: ProviderSpec;
-  private readonly timeoutMs: number;
-  private readonly maxRetries: number;
   private readonly client: OpenAI;
   private readonly site: ProviderCallSite;
 
@@ -82,30 +76,25 @@ export class OpenAiCompatibleProvider implements LlmProvider {
     this.spec = PROVIDER_SPECS[name];
     this.model = opts.model ?? this.spec.defaultModel;
     this.baseUrl = opts.baseUrl ?? this.spec.defaultBaseUrl;
-    this.timeoutMs = opts.timeoutMs ?? 120_000;
-    this.maxRetries = opts.maxRetries ?? 2;
+    this.site = callSite(name, opts, {
+      context: (attempts) => ({ spec: this.spec, model: this.model, baseUrl: this.baseUrl, attempts }),
+      mapError: (err, control, ctx) => mapSdkError(err, SDK_ERRORS, control, ctx),
+    });
     this.client = new OpenAI({
       apiKey: opts.apiKey,
       baseURL: this.baseUrl,
-      timeout: this.timeoutMs,
-      maxRetries: this.maxRetries,
+      timeout: this.site.timeoutMs,
+      maxRetries: this.site.maxRetries,
       logLevel: 'off',
       // OPENAI_ORG_ID / OPENAI_PROJECT_ID belong to OpenAI; don't send them to Google or NVIDIA.
       ...(name === 'openai' ? {} : { organization: null, project: null }),
       ...(opts.fetch ? { fetch: opts.fetch } : {}),
     });
-    this.site = {
-      name,
-      timeoutMs: this.timeoutMs,
-      maxRetries: this.maxRetries,
-      context: (attempts) => ({ spec: this.spec, model: this.model, baseUrl: this.baseUrl, attempts }),
-      mapError: (err, control, ctx) => mapSdkError(err, SDK_ERRORS, control, ctx),
-    };
   }
 
   complete(messages: readonly ChatMessage[], system?: string, opts: LlmCallOptions = {}): Promise<LlmCompletion> {
     return completeCall(this.site, messages, opts, async (valid, control, ctx) => {
-      const raw = await this.client.chat.completions.create({ ...this.body(valid, system, opts), stream: false }, this.requestOptions(control));
+      const raw = await this.client.chat.completions.create({ ...this.body(valid, system, opts), stream: false }, sdkRequestOptions(control, this.site.maxRetries));
       const res = parseWire(completionSchema, raw, ctx, 'chat completion');
       const choice = res.choices[0]!;
       return { text: choice.message.content ?? '', usage: toUsage(res.usage), model: res.model || this.model, stopReason: stopReasonOf(choice.finish_reason) };
@@ -117,7 +106,7 @@ export class OpenAiCompatibleProvider implements LlmProvider {
       this.client.chat.completions.create(
         // include_usage: the last chunk then carries the token counts (choices empty).
         { ...this.body(valid, system, opts), stream: true, stream_options: { include_usage: true } },
-        this.requestOptions(control),
+        sdkRequestOptions(control, this.site.maxRetries),
       );
     return streamCall(this.site, messages, opts, open, openAiStreamReader(this.model));
   }
@@ -139,7 +128,4 @@ export class OpenAiCompatibleProvider implements LlmProvider {
     };
   }
 
-  private requestOptions(control: CallControl) {
-    return { signal: control.signal, timeout: control.timeoutMs, maxRetries: this.maxRetries };
-  }
 }

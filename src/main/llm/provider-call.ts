@@ -14,6 +14,22 @@ import { badResponse, stoppedError, type ErrorContext } from './error-messages.j
 import type { LlmError } from './errors.js';
 import type { ChatMessage, LlmCallOptions, LlmCompletion, LlmStopReason, LlmStreamEvent, LlmUsage } from './provider.js';
 
+/** The options every provider takes beside its own (key, endpoint…). */
+export interface ProviderOptions {
+  model?: string;
+  /** Default wait of a call, ms (120 s). */
+  timeoutMs?: number;
+  /** Retries of a failed request (2). */
+  maxRetries?: number;
+  /** For tests and proxies; defaults to global fetch. */
+  fetch?: typeof fetch;
+}
+
+/** A provider's call site from its options, with the defaults every provider shares. */
+export function callSite(name: string, opts: ProviderOptions, site: Pick<ProviderCallSite, 'context' | 'mapError'>): ProviderCallSite {
+  return { name, timeoutMs: opts.timeoutMs ?? 120_000, maxRetries: opts.maxRetries ?? 2, context: site.context, mapError: site.mapError };
+}
+
 /** What the skeleton needs to know of a provider. */
 export interface ProviderCallSite {
   readonly name: string;
