@@ -13,7 +13,7 @@ import type { WactorzHandle } from './wactorz-handle.js';
 import { startCliChat } from './interfaces/cli-chat.js';
 import { InterfaceConfigError, type RunningChatInterface } from './interfaces/chat-interface.js';
 import { BrokerListenError } from './broker/embedded-broker.js';
-import { consoleLogger } from './hub/logger.js';
+import { consoleLogger } from './base/logger.js';
 
 export function configFromFlags(flags: CliFlags, env: NodeJS.ProcessEnv): WactorzConfigInput {
   return {

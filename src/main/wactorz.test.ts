@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startWactorz } from './wactorz.js';
 import type { WactorzHandle } from './wactorz-handle.js';
-import { silentLogger } from './hub/logger.js';
+import { silentLogger } from './base/logger.js';
 import { connectRecordingClient } from './broker/testing/mqtt-test-client.js';
 import { startScriptedLlmServer, type ScriptedLlmServer } from './llm/testing/index.js';
 import { heartbeatSchema, agentChatSchema } from '../shared/mqtt-payloads.js';

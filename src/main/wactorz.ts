@@ -34,7 +34,7 @@ import { SwitchableLlmProvider } from './settings/switchable-llm.js';
 import { settingsRoutes } from './settings/settings-routes.js';
 import { createActorHubApi } from './hub/actor-hub-api.js';
 import { llmRoutes } from './hub/llm-routes.js';
-import { consoleLogger, type HubLogger } from './hub/logger.js';
+import { consoleLogger, type Logger } from './base/logger.js';
 import { defaultDashboardDir } from './hub/dashboard-dir.js';
 import { createHttpApp, listenHttp, type RoutePlugin } from './server/http-app.js';
 import { isAuthorized, isLoopback } from './server/access-token.js';
@@ -42,7 +42,7 @@ import { openApiRoutes } from './server/openapi/openapi-routes.js';
 import { NodeRegistry, RemoteAwareMainActor, embeddedBrokerAuth, nodeRoutes, withNodeCommands, type NodeRegistryOptions } from './nodes/index.js';
 
 export interface StartOptions {
-  log?: HubLogger;
+  log?: Logger;
   /** Test seams for the LLM SDKs (custom fetch, retry delays). */
   llmOverrides?: ProviderOverrides;
   /** Environment for API_KEY and friends (default process.env). */
@@ -57,7 +57,7 @@ class Closers {
   add(fn: () => Promise<void> | void): void {
     this.items.push(fn);
   }
-  async closeAll(log: HubLogger): Promise<void> {
+  async closeAll(log: Logger): Promise<void> {
     for (const fn of this.items.splice(0).reverse()) {
       try {
         await fn();
@@ -253,7 +253,7 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
 
 async function connectBus(
   config: WactorzConfig,
-  log: HubLogger,
+  log: Logger,
   tokens: readonly string[],
   env: NodeJS.ProcessEnv,
 ): Promise<{ bus: Bus; broker: EmbeddedBroker | undefined; mqttMode: 'embedded' | 'external'; mqttPort: number }> {

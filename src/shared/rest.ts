@@ -208,6 +208,57 @@ export interface PipelineListResponse {
   pipelines: PipelineSummary[];
 }
 
+// ── LLM and cost (src/main/hub/llm-routes.ts) ──
+
+/** GET /llm */
+export interface LlmInfoResponse {
+  provider: string;
+  model: string | null;
+  base_url: string | null;
+  configured: boolean;
+  /** One line: which LLM, or exactly what to set. */
+  summary: string;
+}
+
+export interface LlmModel {
+  name: string;
+  size_bytes?: number | null;
+  modified_at?: string | null;
+  family?: string | null;
+  parameter_size?: string | null;
+  quantization?: string | null;
+}
+
+/** GET /llm/models */
+export interface LlmModelsResponse {
+  provider: string;
+  /** The model the hub is configured to use. */
+  model: string | null;
+  configured: boolean;
+  /** Ollama: whether the configured model is installed; other providers: null (not checked). */
+  installed: boolean | null;
+  models: LlmModel[];
+  /** What to do when the configured model is missing or no provider is configured. */
+  note?: string;
+}
+
+export interface CostEntry {
+  calls: number;
+  failures: number;
+  tokens_in: number;
+  tokens_out: number;
+  cost_usd: number;
+  unpriced_calls: number;
+  avg_latency_ms: number;
+}
+
+/** GET /cost */
+export interface CostResponse {
+  total: CostEntry;
+  agents: Record<string, CostEntry>;
+  summary: string;
+}
+
 // ── Remote nodes (src/main/nodes/hub/node-routes.ts) ──
 
 /** GET /nodes → NodeInfo[] */

@@ -7,17 +7,18 @@ import type { EventEmitter } from 'node:events';
 import type { Server as HttpServer } from 'node:http';
 import { type AddressInfo, type Server as NetServer, type Socket, createServer } from 'node:net';
 import { Aedes, type AedesOptions } from 'aedes';
-import { type BusLogger, consoleBusLogger, errorMessage } from './bus-log.js';
+import { consoleBusLogger, errorMessage } from './bus-log.js';
 import { InProcessBus } from './in-process-bus.js';
 import type { InProcessPublisherOptions } from './in-process-publisher.js';
 import { type AttachWebSocketOptions, attachMqttWebSocket } from './websocket-transport.js';
+import type { Logger } from '../base/logger.js';
 
 export interface EmbeddedBrokerOptions {
   /** Bind address of the TCP listener (default 127.0.0.1). */
   host?: string;
   /** TCP port (default 1883); 0 picks a free one (see `port` on the result). */
   port?: number;
-  log?: BusLogger;
+  log?: Logger;
   /** Passed to aedes: authenticate/authorize hooks, drainTimeout, concurrency… */
   aedes?: AedesOptions;
   /** Pace of the in-process publisher (see InProcessPublisher). */

@@ -24,12 +24,13 @@
 import { randomBytes } from 'node:crypto';
 import { type IClientOptions, type IConnackPacket, type ISubscriptionGrant, type MqttClient, connect } from 'mqtt';
 import { type Bus, type BusConnectionState, type BusHandler, encodePayload, type PublishOptions } from '../core/bus.js';
-import { type BusLogger, consoleBusLogger, errorMessage } from './bus-log.js';
+import { consoleBusLogger, errorMessage } from './bus-log.js';
 import { type HandlerEntry, HandlerRegistry } from './handler-registry.js';
 import { OfflineOutbox, type OutboxEntry } from './offline-outbox.js';
 import { OrphanBuffer } from './orphan-buffer.js';
 import { type BackoffOptions, ReconnectBackoff } from './reconnect-backoff.js';
 import { assertPublishTopic, assertTopicFilter } from './topic-validation.js';
+import type { Logger } from '../base/logger.js';
 
 export interface ExternalBusOptions {
   /** mqtt://, mqtts://, ws:// or wss:// URL; or give host (+ port). */
@@ -62,7 +63,7 @@ export interface ExternalBusOptions {
   unclaimedMaxAgeMs?: number;
   /** …and at most this many (default 10,000). */
   maxUnclaimed?: number;
-  log?: BusLogger;
+  log?: Logger;
 }
 
 /** `waitConnected` gave up: the broker could not be reached (or refused us) in time. */
@@ -106,7 +107,7 @@ export class ExternalBus implements Bus {
   readonly url: string;
   readonly clientId: string;
   private readonly client: MqttClient;
-  private readonly log: BusLogger;
+  private readonly log: Logger;
   private readonly registry: HandlerRegistry;
   private readonly backoff: ReconnectBackoff;
   private readonly outbox: OfflineOutbox;

@@ -8,10 +8,11 @@
 import type { Readable } from 'node:stream';
 import type { Aedes, AedesPublishPacket, PublishPacket } from 'aedes';
 import { type Bus, type BusConnectionState, type BusHandler, encodePayload, type PublishOptions } from '../core/bus.js';
-import { type BusLogger, consoleBusLogger, errorMessage } from './bus-log.js';
+import { consoleBusLogger, errorMessage } from './bus-log.js';
 import { type HandlerEntry, HandlerRegistry } from './handler-registry.js';
 import { InProcessPublisher, type InProcessPublisherOptions } from './in-process-publisher.js';
 import { assertPublishTopic, assertTopicFilter, wildcardSkipsTopic } from './topic-validation.js';
+import type { Logger } from '../base/logger.js';
 
 type DeliverFunc = (packet: AedesPublishPacket, done: () => void) => void;
 
@@ -21,7 +22,7 @@ interface RetainedSource {
 }
 
 export interface InProcessBusOptions extends InProcessPublisherOptions {
-  log?: BusLogger;
+  log?: Logger;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -33,7 +34,7 @@ function asBuffer(payload: string | Buffer | undefined): Buffer {
 
 export class InProcessBus implements Bus {
   private readonly registry: HandlerRegistry;
-  private readonly log: BusLogger;
+  private readonly log: Logger;
   /** One aedes listener per pattern; handlers of the pattern share it. */
   private readonly deliverFuncs = new Map<string, DeliverFunc>();
   /** Resolves when the pattern's aedes listener is registered (its later handlers wait for it too). */

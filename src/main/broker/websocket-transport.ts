@@ -7,7 +7,8 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Aedes } from 'aedes';
 import { WebSocketServer, createWebSocketStream } from 'ws';
-import { type BusLogger, errorMessage } from './bus-log.js';
+import { errorMessage } from './bus-log.js';
+import type { Logger } from '../base/logger.js';
 
 export interface AttachWebSocketOptions {
   /** Decides whether an upgrade request may connect (API key, origin…); false → HTTP 401. */
@@ -35,7 +36,7 @@ export function attachMqttWebSocket(
   server: HttpServer,
   path: string,
   opts: AttachWebSocketOptions,
-  log: BusLogger,
+  log: Logger,
 ): () => void {
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: opts.maxPayload ?? 16 * 1024 * 1024 });
 

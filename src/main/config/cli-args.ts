@@ -4,7 +4,8 @@
  * (`--state-dir`, `--host`, `--redis-url`). Parsing never exits the process: it returns either the
  * flags or a usage error, and the caller exits with code 2.
  */
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { parseCommand, type ParseOutcome } from './parse-command.js';
 import { INTERFACES, LLM_PROVIDERS, type InterfaceName, type LlmProviderName } from './config.js';
 
 export interface CliFlags {
@@ -30,9 +31,7 @@ export interface CliFlags {
   telegramToken?: string;
 }
 
-export type CliParseResult =
-  | { kind: 'run'; flags: CliFlags }
-  | { kind: 'exit'; code: number; output: string };
+export type CliParseResult = ParseOutcome<CliFlags>;
 
 function parsePort(value: string): number {
   const n = Number(value);
@@ -74,22 +73,5 @@ export function buildCommand(env: NodeJS.ProcessEnv = process.env): Command {
 
 /** Parses argv (without node and script). Unknown flags and bad values → exit code 2 with a clear message. */
 export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): CliParseResult {
-  let output = '';
-  const cmd = buildCommand(env)
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => (output += s), writeErr: (s) => (output += s) });
-  try {
-    cmd.parse(argv, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      const helpOrVersion = e.code === 'commander.helpDisplayed' || e.code === 'commander.version';
-      const hint = helpOrVersion ? '' : 'Run `wactorz --help` for the list of flags.\n';
-      return { kind: 'exit', code: helpOrVersion ? 0 : 2, output: output + hint };
-    }
-    throw e;
-  }
-  if (cmd.args.length > 0) {
-    return { kind: 'exit', code: 2, output: `error: unexpected argument '${cmd.args[0]}'\nRun \`wactorz --help\` for the list of flags.\n` };
-  }
-  return { kind: 'run', flags: cmd.opts<CliFlags>() };
+  return parseCommand<CliFlags>(buildCommand(env), argv, 'Run `wactorz --help` for the list of flags.\n');
 }

@@ -7,7 +7,8 @@
 import { topics } from '../../shared/topics.js';
 import type { Alert, Heartbeat, LogEntry, Manifest, Metrics, Status } from '../../shared/mqtt-payloads.js';
 import type { Bus } from './bus.js';
-import type { Actor, LogLevel } from './actor.js';
+import type { Actor } from './actor.js';
+import type { LogLevel } from '../base/logger.js';
 import { CpuSampler } from './cpu-sampler.js';
 
 const nowSeconds = (): number => Date.now() / 1000;

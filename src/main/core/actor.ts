@@ -20,8 +20,7 @@ import { ActorCrashError, ProtectedActorError, TaskError, errorPayloadFrom, toEr
 import type { Schedulable } from './scheduler.js';
 import type { ActorSystem } from './actor-system.js';
 import type { PersistOptions } from '../persistence/persistence.js';
-
-export type LogLevel = 'debug' | 'info' | 'warning' | 'error';
+import type { LogLevel } from '../base/logger.js';
 
 export interface ActorOptions {
   name: string;

@@ -32,16 +32,15 @@ import { SECRET_NAMES } from './secret-names.js';
 import type { SecretStore } from './secret-store.js';
 import type { TrayAction } from './tray-menu-model.js';
 import { hardenAllWebContents, hardenSession, openExternalSafely, type AppOrigins } from './web-hardening.js';
-
-type Level = 'debug' | 'info' | 'warning' | 'error';
+import type { Logger } from '../base/logger.js';
 
 /** Main-process log lines. Never given a config object or a secret: messages only. */
-export function log(level: Level, message: string): void {
+export const log: Logger = (level, message) => {
   if (level === 'debug' && !process.env.WACTORZ_DEBUG) return;
   const line = `[wactorz-desktop] ${level}: ${message}`;
   if (level === 'error' || level === 'warning') console.error(line);
   else console.log(line);
-}
+};
 
 const TRAY_REFRESH_MS = 500;
 const RESTART_DEBOUNCE_MS = 400;

@@ -15,6 +15,7 @@ import { isLlmError } from '../llm/errors.js';
 import { OllamaProvider, sameOllamaModel } from '../llm/ollama-provider.js';
 import { NotConfiguredProvider } from '../llm/not-configured-provider.js';
 import type { LlmProvider } from '../llm/provider.js';
+import type { CostEntry, CostResponse, LlmInfoResponse, LlmModelsResponse } from '../../shared/rest.js';
 
 export interface LlmRoutesDeps {
   /** The hub's provider (it may be switched at run time: every request reads it afresh). */
@@ -32,52 +33,6 @@ export interface LlmRoutesDeps {
 function ollamaLister(llm: LlmProvider): OllamaProvider | undefined {
   if (llm instanceof OllamaProvider) return llm;
   return llm.name === 'ollama' && llm.configured ? new OllamaProvider({ host: llm.baseUrl, model: llm.model, maxRetries: 0 }) : undefined;
-}
-
-export interface LlmInfoResponse {
-  provider: string;
-  model: string | null;
-  base_url: string | null;
-  configured: boolean;
-  /** One line: which LLM, or exactly what to set. */
-  summary: string;
-}
-
-export interface LlmModel {
-  name: string;
-  size_bytes?: number | null;
-  modified_at?: string | null;
-  family?: string | null;
-  parameter_size?: string | null;
-  quantization?: string | null;
-}
-
-export interface LlmModelsResponse {
-  provider: string;
-  /** The model the hub is configured to use. */
-  model: string | null;
-  configured: boolean;
-  /** Ollama: whether the configured model is installed; other providers: null (not checked). */
-  installed: boolean | null;
-  models: LlmModel[];
-  /** What to do when the configured model is missing or no provider is configured. */
-  note?: string;
-}
-
-export interface CostEntry {
-  calls: number;
-  failures: number;
-  tokens_in: number;
-  tokens_out: number;
-  cost_usd: number;
-  unpriced_calls: number;
-  avg_latency_ms: number;
-}
-
-export interface CostResponse {
-  total: CostEntry;
-  agents: Record<string, CostEntry>;
-  summary: string;
 }
 
 function costEntry(s: CostSummary): CostEntry {

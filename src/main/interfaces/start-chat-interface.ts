@@ -3,7 +3,7 @@
  * adapter — and its SDK — is imported only when chosen, so the hub never loads discord.js to run
  * Telegram. Used by the headless CLI; the Electron app can call it the same way.
  */
-import type { HubLogger } from '../hub/logger.js';
+import type { Logger } from '../base/logger.js';
 import type { ProcessUserInput, RunningChatInterface } from './chat-interface.js';
 import { telegramSettingsFrom } from './telegram/telegram-config.js';
 import { discordSettingsFrom } from './discord/discord-config.js';
@@ -16,7 +16,7 @@ export const isChatInterface = (name: string): name is ChatInterfaceName => (CHA
 
 export interface ChatInterfaceLaunch {
   processUserInput: ProcessUserInput;
-  log: HubLogger;
+  log: Logger;
   env: NodeJS.ProcessEnv;
   /** --telegram-token / --discord-token (each falls back to its environment variable). */
   telegramToken?: string;

@@ -30,6 +30,7 @@ export { RemoteAwareMainActor } from './hub/remote-aware-main.js';
 export { embeddedBrokerAuth, credentialsAccepted, type BrokerCredentials } from './hub/embedded-broker-auth.js';
 export { REPLY_TOPIC_ROOT } from './hub/remote-tasks.js';
 export { startNode, type NodeOptions, type RunningNode } from './node/wactorz-node.js';
+export * from '../../shared/node-protocol.js';
 export * from './protocol.js';
 
 /**

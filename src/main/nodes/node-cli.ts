@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { consoleLogger } from '../hub/logger.js';
+import { consoleLogger } from '../base/logger.js';
 import { parseNodeArgs } from './node/node-args.js';
 import { startNode, type RunningNode } from './node/wactorz-node.js';
 

@@ -11,10 +11,11 @@ import { MemoryEphemeralStore } from './ephemeral/memory-store.js';
 import { RedisEphemeralStore } from './ephemeral/redis-store.js';
 import { decodeJson, encodeJson, PersistenceValueError } from './json-value.js';
 import { routeKey } from './key-routing.js';
-import type { PersistenceLogger, PersistenceTier, Persistence, PersistOptions } from './persistence.js';
+import type { PersistenceTier, Persistence, PersistOptions } from './persistence.js';
 import { assertValidName } from './safe-name.js';
 import { KvStore } from './sqlite/kv-store.js';
 import { openDatabase } from './sqlite/open-database.js';
+import type { Logger } from '../base/logger.js';
 
 export interface OpenPersistenceOptions {
   /** Everything lives under it: wactorz.db and one folder per actor. Created if missing. */
@@ -23,7 +24,7 @@ export interface OpenPersistenceOptions {
   redisUrl?: string;
   /** better_sqlite3.node built for Electron's ABI (supplied by the Electron shell). */
   nativeBinding?: string;
-  log?: PersistenceLogger;
+  log?: Logger;
   /** Redis key namespace (default `wactorz:`). */
   redisPrefix?: string;
   /** Default 300 ms. */

@@ -12,6 +12,7 @@ import type { HubApi } from './hub-api.js';
 import { HttpError } from './http-error.js';
 import { isAuthorized } from './access-token.js';
 import { registerOriginalRoutes } from './original-routes.js';
+import type { Logger } from '../base/logger.js';
 
 /** Routes that other parts of the hub add (agent code, catalog, settings…), mounted beside the original ones. */
 export type RoutePlugin = FastifyPluginAsync;
@@ -25,7 +26,7 @@ export interface HttpAppOptions {
   dashboardDir?: string;
   /** Mount the API under this prefix ('' for the REST interface, '/api' for the dashboard). */
   apiPrefix: '' | '/api';
-  log?: (level: 'info' | 'warning' | 'error', message: string) => void;
+  log?: Logger<'info' | 'warning' | 'error'>;
 }
 
 export async function createHttpApp(opts: HttpAppOptions): Promise<FastifyInstance> {

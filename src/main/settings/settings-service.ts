@@ -13,6 +13,7 @@ import { describeLlm } from '../llm/llm-config.js';
 import type { SettingsPatch, SettingsView } from '../../shared/settings.js';
 import type { SettingsStore, StoredSecrets, StoredSettings } from './settings-store.js';
 import type { SwitchableLlmProvider } from './switchable-llm.js';
+import type { Logger } from '../base/logger.js';
 
 export interface HaSettings {
   url?: string;
@@ -52,7 +53,7 @@ export interface SettingsServiceDeps {
   applyHomeAssistant: (settings: HaSettings) => Promise<{ configured: boolean; reason?: string }>;
   haState: () => { url: string | null; tokenSet: boolean; configured: boolean; reason?: string };
   mqtt: { mode: 'embedded' | 'external'; broker: string | null; port: number; username: string | null; passwordSet: boolean };
-  log: (level: 'info' | 'warning', message: string) => void;
+  log: Logger<'info' | 'warning'>;
 }
 
 export class SettingsService {

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, statSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startWactorz } from '../wactorz.js';
-import { silentLogger } from '../hub/logger.js';
+import { silentLogger } from '../base/logger.js';
 import { json } from '../testing/http.js';
 import { startScriptedLlmServer, type ScriptedLlmServer } from '../llm/testing/index.js';
 import { HaSimulator } from '../agents/home-assistant/testing/ha-simulator.js';

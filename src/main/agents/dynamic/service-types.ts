@@ -4,7 +4,7 @@ import type { ActorSystem } from '../../core/actor-system.js';
 import type { SupervisionOptions } from '../../core/supervisor.js';
 import type { CostTracker } from '../../llm/cost-tracker.js';
 import type { LlmProvider } from '../../llm/provider.js';
-import type { HubLogger } from '../../hub/logger.js';
+import type { Logger } from '../../base/logger.js';
 import type { AgentSummary } from '../../../shared/rest.js';
 import type { AgentExports, AgentLanguage, CodeDiagnostic, SandboxLimits } from './sandbox/index.js';
 import type { StoredConfig } from './agent-config.js';
@@ -60,7 +60,7 @@ export interface DynamicAgentServiceOptions {
   supervision?: SupervisionOptions;
   /** Values of declared secrets (`agent.env`). Default: `WACTORZ_SECRET_<NAME>` from the environment. */
   secrets?: (name: string) => string | undefined;
-  log?: HubLogger;
+  log?: Logger;
   fetchImpl?: typeof fetch;
   observer?: TopicObserverOptions;
   /** How long `restore()` waits for the registered agents to start (default 10 s). */

@@ -13,8 +13,9 @@
  * block is the actuator spec, validated by the Home Assistant part).
  */
 import { z } from 'zod';
+import { AGENT_NAME_PATTERN } from '../../../shared/agent-name.js';
 
-export const AGENT_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/i;
+export { AGENT_NAME_PATTERN };
 export const SPAWN_TYPES = ['dynamic', 'llm', 'manual', 'ha_actuator'] as const;
 export type SpawnType = (typeof SPAWN_TYPES)[number];
 

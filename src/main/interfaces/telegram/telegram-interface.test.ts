@@ -12,7 +12,7 @@ import { parseChatIds, telegramSettingsFrom } from './telegram-config.js';
 import type { ChatContext, ProcessUserInput, RunningChatInterface } from '../chat-interface.js';
 import { InterfaceConfigError } from '../chat-interface.js';
 import { waitFor } from '../../core/testing/test-system.js';
-import { silentLogger, type HubLogger } from '../../hub/logger.js';
+import { silentLogger, type Logger } from '../../base/logger.js';
 import { startWactorz } from '../../wactorz.js';
 
 const TOKEN = '123456:TEST-token';
@@ -28,7 +28,7 @@ afterEach(async () => {
   await api.close();
 });
 
-const start = async (processUserInput: ProcessUserInput, extra: { allowed?: string[]; log?: HubLogger } = {}) =>
+const start = async (processUserInput: ProcessUserInput, extra: { allowed?: string[]; log?: Logger } = {}) =>
   (running = await startTelegramInterface({
     processUserInput,
     token: TOKEN,

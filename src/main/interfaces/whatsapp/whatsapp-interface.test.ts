@@ -14,7 +14,7 @@ import { twilioSignature } from './twilio-signature.js';
 import { WHATSAPP_MESSAGE_LIMIT } from './whatsapp-webhook.js';
 import { InterfaceConfigError, type ChatContext, type ProcessUserInput } from '../chat-interface.js';
 import { waitFor } from '../../core/testing/test-system.js';
-import { silentLogger, type HubLogger } from '../../hub/logger.js';
+import { silentLogger, type Logger } from '../../base/logger.js';
 import { startWactorz } from '../../wactorz.js';
 
 const SID = 'AC00000000000000000000000000000001';
@@ -34,7 +34,7 @@ afterEach(async () => {
   await twilio.close();
 });
 
-const start = async (processUserInput: ProcessUserInput, extra: { publicUrl?: string | null; allowed?: string[]; log?: HubLogger; authToken?: string } = {}) =>
+const start = async (processUserInput: ProcessUserInput, extra: { publicUrl?: string | null; allowed?: string[]; log?: Logger; authToken?: string } = {}) =>
   (iface = await startWhatsAppInterface({
     processUserInput,
     log: extra.log ?? silentLogger,

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectAsync } from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../hub/logger.js';
+import { silentLogger } from '../../base/logger.js';
 import { startWactorz } from '../../wactorz.js';
 import { startNode } from '../node/wactorz-node.js';
 import { credentialsAccepted, embeddedBrokerAuth } from './embedded-broker-auth.js';

@@ -40,7 +40,7 @@ import {
   type NodeHeartbeat,
   type RemoteAgentSpec,
   type SpawnCommand,
-} from '../protocol.js';
+} from '../../../shared/node-protocol.js';
 import { CommandOutbox, type OutboxCommand } from './command-outbox.js';
 import { NodeStore, type Migration, type Placement } from './node-store.js';
 import { NodeWatch } from './node-watch.js';

@@ -8,7 +8,7 @@ import { topics } from '../../../shared/topics.js';
 import type { Bus } from '../../core/bus.js';
 import type { ActorSystem } from '../../core/actor-system.js';
 import { AskError, toError } from '../../core/errors.js';
-import { readTaskEnvelope, type TaskReply } from '../protocol.js';
+import { readTaskEnvelope, type TaskReply } from '../../../shared/node-protocol.js';
 import { TaskDedup, type TaskOutcome } from './task-dedup.js';
 
 export interface TaskServerOptions {

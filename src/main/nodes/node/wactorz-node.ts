@@ -21,7 +21,7 @@ import { stableClientId } from '../../broker/client-id.js';
 import { DynamicAgentService } from '../../agents/dynamic/dynamic-agent-service.js';
 import { NotConfiguredProvider } from '../../llm/not-configured-provider.js';
 import { CostTracker } from '../../llm/cost-tracker.js';
-import type { HubLogger } from '../../hub/logger.js';
+import type { Logger } from '../../base/logger.js';
 import type { SandboxLimits } from '../../agents/dynamic/sandbox/index.js';
 import {
   NODE_COMMANDS,
@@ -38,7 +38,7 @@ import {
   type NodeAgents as NodeAgentsPayload,
   type NodeCommandKind,
   type NodeHeartbeat,
-} from '../protocol.js';
+} from '../../../shared/node-protocol.js';
 import { NodeAgents } from './node-agents.js';
 import { ProcessedCommands } from './processed-commands.js';
 import { TaskServer } from './task-server.js';
@@ -56,7 +56,7 @@ export interface NodeOptions {
   heartbeatMs?: number;
   /** Default sandbox limits of its agents. */
   limits?: Partial<SandboxLimits>;
-  log?: HubLogger;
+  log?: Logger;
 }
 
 export interface RunningNode {
@@ -77,7 +77,7 @@ const NO_LLM = 'agents on a remote node have no LLM: run agents that call agent.
 export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const name = opts.name;
   if (!NODE_NAME_PATTERN.test(name)) throw new Error(`invalid node name "${name}": letters, digits, - and _ (up to 64)`);
-  const log: HubLogger = opts.log ?? (() => {});
+  const log: Logger = opts.log ?? (() => {});
   const heartbeatMs = opts.heartbeatMs ?? 10_000;
   const startedAt = Date.now() / 1000;
 

@@ -9,8 +9,8 @@ import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
 import { migrations as defaultMigrations } from '../migrations/index.js';
 import type { Migration } from '../migrations/migration.js';
-import type { PersistenceLogger } from '../persistence.js';
 import { applyMigrations, assertNotTooNew } from './migrate.js';
+import type { Logger } from '../../base/logger.js';
 
 export const DATABASE_FILE = 'wactorz.db';
 
@@ -26,7 +26,7 @@ export interface OpenDatabaseOptions {
   readonly?: boolean;
   /** Override the migration list (tests). Default: migrations/index.ts. */
   migrations?: readonly Migration[];
-  log?: PersistenceLogger;
+  log?: Logger;
 }
 
 export function databasePath(stateDir: string): string {

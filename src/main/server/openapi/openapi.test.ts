@@ -19,7 +19,7 @@ import type { OpenApiDocument } from './openapi-document.js';
 import { agentSummarySchema, healthSchema } from './response-schemas.js';
 import { startWactorz } from '../../wactorz.js';
 import type { WactorzHandle } from '../../wactorz-handle.js';
-import { silentLogger } from '../../hub/logger.js';
+import { silentLogger } from '../../base/logger.js';
 
 const key = (r: RegisteredRoute) => `${r.method} ${r.url}`;
 

@@ -4,9 +4,18 @@
  */
 import { z } from 'zod';
 import { ACTOR_KINDS, ACTOR_STATES } from '../../../shared/actor-state.js';
-import type { AgentCodeResponse, AgentSummary, ApiError, ChatResponse, HealthResponse } from '../../../shared/rest.js';
-import type { CostResponse, LlmInfoResponse, LlmModelsResponse } from '../../hub/llm-routes.js';
-import type { HaHistoryResponse, HaToggleResponse } from '../../agents/home-assistant/routes/ha-rest-types.js';
+import type {
+  AgentCodeResponse,
+  AgentSummary,
+  ApiError,
+  ChatResponse,
+  CostResponse,
+  HaHistoryResponse,
+  HaToggleResponse,
+  HealthResponse,
+  LlmInfoResponse,
+  LlmModelsResponse,
+} from '../../../shared/rest.js';
 
 export const apiErrorSchema: z.ZodType<ApiError> = z.object({ error: z.string(), detail: z.unknown().optional() });
 
