@@ -13,6 +13,7 @@ import type { AgentInfo, AlertSeverity, ChatMessage as ApiChatMessage, LlmChatOp
 import { topicMatches } from '../../../shared/topics.js';
 import type { Actor } from '../../core/actor.js';
 import type { ActorSystem } from '../../core/actor-system.js';
+import { encodePayload } from '../../core/bus.js';
 import { AskError } from '../../core/errors.js';
 import { assertPublishTopic, assertTopicFilter } from '../../broker/topic-validation.js';
 import type { CostTracker } from '../../llm/cost-tracker.js';
@@ -81,7 +82,11 @@ export function createAgentHost(deps: AgentHostDeps, scope: AgentHostScope): Age
     },
     publish(topic, payload, opts) {
       checkPublishTopic(topic, actor.actorId);
-      system.bus.publish(topic, payload, opts);
+      // Retained bytes and publish rate (broker/publish-limits.ts): a refusal is the agent's error.
+      const bytes = encodePayload(payload);
+      const why = system.bus.publishGate?.admit(`agent ${actor.name}`, topic, bytes.length, opts?.retain ?? false);
+      if (why) throw new Error(`agent.publish: ${why}`);
+      system.bus.publish(topic, bytes, opts);
     },
     subscribe,
     async sendTo(name, payload, timeoutMs) {
