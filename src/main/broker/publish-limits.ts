@@ -14,7 +14,8 @@
  * with a denied publish under MQTT 3.1.1, which has no negative acknowledgement — with a log line
  * (at most one per publisher per 10 s). aedes can only refuse by closing the connection, so the
  * packet is marked in authorizePublish and skipped when aedes hands it to `publish`. An agent's
- * refused publish is an error in the agent (see agents/dynamic/agent-host.ts).
+ * refused publish is an error at its host call, which lands in the agent's log (publish is
+ * fire-and-forget for agent code; see agents/dynamic/agent-host.ts).
  */
 import type { Aedes, AedesOptions, Client } from 'aedes';
 import type { PublishGate } from '../core/bus.js';
