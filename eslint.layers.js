@@ -5,7 +5,8 @@
 // import.
 //
 //   0  shared                         wire contracts (zod + types); no runtime of its own
-//   1  base                           small pure helpers every layer uses: the logger type, backoff
+//   1  base · net                     small pure helpers every layer uses: the logger type, backoff;
+//                                     network guards (address classes, safe fetch, login throttle)
 //   2  config · persistence           the config schema; storage (SQLite, Redis/memory, blobs)
 //   3  core                           actors, mailbox, scheduler, supervision, the bus interface
 //   4  broker · llm                   the MQTT bus; LLM providers
@@ -25,7 +26,10 @@
 /** Rungs, lowest first. Each entry: [element type, pattern(s) relative to the repo root]. */
 export const LAYERS = [
   [['shared', 'src/shared/**']],
-  [['base', 'src/main/base/**']],
+  [
+    ['base', 'src/main/base/**'],
+    ['net', 'src/main/net/**'],
+  ],
   [
     ['config', 'src/main/config/**'],
     ['persistence', 'src/main/persistence/**'],

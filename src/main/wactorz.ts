@@ -4,7 +4,7 @@
  * actor system with its supervised core actors, and the HTTP servers. The headless CLI and the
  * Electron main process both call `startWactorz(config)` and get a WactorzHandle back.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -37,9 +37,10 @@ import { llmRoutes } from './hub/llm-routes.js';
 import { consoleLogger, type Logger } from './base/logger.js';
 import { defaultDashboardDir } from './hub/dashboard-dir.js';
 import { createHttpApp, listenHttp, type RoutePlugin } from './server/http-app.js';
-import { isAuthorized, isLoopback } from './server/access-token.js';
+import { authRoutes } from './server/auth-routes.js';
+import { createNetworkEdges, type NetworkEdges } from './server/network-edges.js';
 import { openApiRoutes } from './server/openapi/openapi-routes.js';
-import { NodeRegistry, RemoteAwareMainActor, embeddedBrokerAuth, nodeRoutes, withNodeCommands, type NodeRegistryOptions } from './nodes/index.js';
+import { NodeRegistry, RemoteAwareMainActor, nodeRoutes, withNodeCommands, type NodeRegistryOptions } from './nodes/index.js';
 
 export interface StartOptions {
   log?: Logger;
@@ -49,6 +50,8 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** Fleet timings (online window, retries…), for tests. */
   nodes?: Partial<Omit<NodeRegistryOptions, 'bus' | 'persistence' | 'system' | 'log'>>;
+  /** Called with the new dashboard token after POST /auth/token/rotate (the desktop app keeps it). */
+  onTokenRotated?: (token: string) => void;
 }
 
 /** Undo stack: whatever has started is closed again if a later step fails, and at stop(). */
@@ -90,9 +93,15 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
       config.mqtt = { ...config.mqtt, broker: saved.settings.mqtt.broker, port: saved.settings.mqtt.port ?? config.mqtt.port, username: saved.settings.mqtt.username ?? undefined, password: saved.secrets.mqttPassword };
     }
 
-    const tokens = accessTokens(config, env);
-    const { bus, broker, mqttMode, mqttPort } = await connectBus(config, log, tokens, env);
+    // Tokens, Host/Origin policy, login throttle, broker credentials, publish limits (server/network-edges.ts).
+    const edges = createNetworkEdges({ ...config, mqttUsername: config.mqtt.username, mqttPassword: config.mqtt.password }, env, log);
+    const { tokens } = edges;
+    const { bus, broker, mqttMode, mqttPort } = await connectBus(config, log, edges);
     closers.add(() => (broker ? broker.close() : bus.close()));
+    tokens.onRotate((token) => {
+      if (broker) edges.brokerAuth().closeRevoked(broker.aedes);
+      opts.onTokenRotated?.(token);
+    });
 
     const llmConfig = startupLlmConfig(config.llm, saved.settings, saved.secrets);
     // Switchable: a provider chosen in the dashboard's settings replaces it under running agents.
@@ -205,7 +214,7 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
       mqtt: { mode: mqttMode, broker: config.mqtt.broker ?? null, port: mqttPort, username: config.mqtt.username ?? null, passwordSet: Boolean(config.mqtt.password) },
       log: (level, message) => log(level, message),
     });
-    const routes: RoutePlugin[] = [llmRoutes({ llm, costs, llmSummary: () => llm.summary }), homeAssistant.routes, settingsRoutes(settings), openApiRoutes()];
+    const routes: RoutePlugin[] = [llmRoutes({ llm, costs, llmSummary: () => llm.summary }), homeAssistant.routes, settingsRoutes(settings), authRoutes(tokens, log), openApiRoutes()];
     const httpLog = (level: 'info' | 'warning' | 'error', message: string) => log(level, `http: ${message}`);
     // POST /agents, /agents/:name/code|versions|rollback|tasks, DELETE /agents/:name (GET /agents stays the original's).
     routes.push(dynamicAgents.routes);
@@ -216,16 +225,16 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
 
     let dashboardUrl: string | null = null;
     if (config.monitorPort !== null) {
-      const app = await createHttpApp({ hub, accessTokens: () => tokens, apiPrefix: '/api', dashboardDir: config.dashboardDir ?? defaultDashboardDir(), routes, log: httpLog });
+      const app = await createHttpApp({ hub, accessTokens: () => tokens.list(), policy: edges.policy, throttle: edges.throttle, apiPrefix: '/api', dashboardDir: config.dashboardDir ?? defaultDashboardDir(), routes, log: httpLog });
       closers.add(() => app.close());
       const port = await listenHttp(app, config.host, config.monitorPort, '--monitor-port');
-      broker?.attachWebSocket(app.server, '/mqtt', { authorize: (req) => isAuthorized(req, tokens) });
+      broker?.attachWebSocket(app.server, '/mqtt', { authorize: edges.mqttUpgrade });
       dashboardUrl = urlFor(config.host, port);
     }
 
     let restUrl: string | null = null;
     if (config.interface === 'rest') {
-      const rest: FastifyInstance = await createHttpApp({ hub, accessTokens: () => tokens, apiPrefix: '', routes, log: httpLog });
+      const rest: FastifyInstance = await createHttpApp({ hub, accessTokens: () => tokens.list(), policy: edges.policy, throttle: edges.throttle, apiPrefix: '', routes, log: httpLog });
       closers.add(() => rest.close());
       restUrl = urlFor(config.host, await listenHttp(rest, config.host, config.restPort, '--port'));
     }
@@ -241,7 +250,9 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
       bus,
       persistence,
       nodes,
-      dashboardToken: tokens.length && config.dashboardToken !== undefined ? config.dashboardToken : (tokens.find((t) => t !== env.API_KEY) ?? null),
+      get dashboardToken() {
+        return tokens.dashboardToken;
+      },
       processUserInput: async (text, ctx = {}) => (await chat(text, ctx)).reply,
       stop: () => (stopping ??= closers.closeAll(log)),
     };
@@ -254,8 +265,7 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
 async function connectBus(
   config: WactorzConfig,
   log: Logger,
-  tokens: readonly string[],
-  env: NodeJS.ProcessEnv,
+  edges: NetworkEdges,
 ): Promise<{ bus: Bus; broker: EmbeddedBroker | undefined; mqttMode: 'embedded' | 'external'; mqttPort: number }> {
   if (config.mqtt.broker) {
     const url = /^(mqtts?|wss?):\/\//.test(config.mqtt.broker) ? config.mqtt.broker : undefined;
@@ -267,30 +277,14 @@ async function connectBus(
       password: config.mqtt.password,
       clientId: stableClientId(`wactorz-hub:${hostname()}:${resolve(config.stateDir)}`),
       log: (level, message) => log(level, `mqtt: ${message}`),
+      publishGate: edges.limits,
     });
     log('info', `mqtt: connecting to the external broker ${config.mqtt.broker}:${config.mqtt.port} (reconnects by itself)`);
     return { bus, broker: undefined, mqttMode: 'external', mqttPort: config.mqtt.port };
   }
-  // Beyond loopback (nodes on other machines connect to it) every MQTT client must log in.
-  const aedes = embeddedBrokerAuth(config.host, {
-    username: env.WACTORZ_MQTT_USERNAME ?? config.mqtt.username,
-    password: env.WACTORZ_MQTT_PASSWORD ?? config.mqtt.password,
-    tokens,
-  });
-  const broker = await startEmbeddedBroker({ host: config.host, port: config.mqtt.port, aedes, log: (level, message) => log(level, `mqtt: ${message}`) });
+  // With API_KEY, a dashboard token or a fleet pair — and always beyond loopback — every MQTT client logs in.
+  const broker = await startEmbeddedBroker({ host: config.host, port: config.mqtt.port, auth: edges.brokerAuth(), limits: edges.limits, log: (level, message) => log(level, `mqtt: ${message}`) });
   return { bus: broker.bus, broker, mqttMode: 'embedded', mqttPort: broker.port };
-}
-
-/**
- * API_KEY (the original's REST key) and, when the hub binds beyond loopback, a dashboard token
- * (given or generated) that the dashboard, REST and MQTT over WebSocket then require.
- */
-function accessTokens(config: WactorzConfig, env: NodeJS.ProcessEnv): string[] {
-  const tokens: string[] = [];
-  if (env.API_KEY) tokens.push(env.API_KEY);
-  if (config.dashboardToken) tokens.push(config.dashboardToken);
-  else if (!isLoopback(config.host)) tokens.push(randomBytes(18).toString('base64url'));
-  return tokens;
 }
 
 function urlFor(host: string, port: number): string {

@@ -280,3 +280,9 @@ export interface NodeInfo {
   pending_commands: number;
   alert: 'warning' | 'critical' | null;
 }
+
+// ── Access (src/main/server/auth-routes.ts) ──
+
+/** POST /auth/token/rotate → the new dashboard token (the old one stops working at once). */
+export const tokenRotationResponseSchema = z.object({ token: z.string().min(16) });
+export type TokenRotationResponse = z.infer<typeof tokenRotationResponseSchema>;

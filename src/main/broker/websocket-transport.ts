@@ -10,16 +10,25 @@ import { WebSocketServer, createWebSocketStream } from 'ws';
 import { errorMessage } from './bus-log.js';
 import type { Logger } from '../base/logger.js';
 
+/** Why an upgrade is refused: an HTTP status (403 for a foreign Origin or Host, 429…) and a reason. */
+export interface UpgradeRefusal {
+  status: number;
+  reason: string;
+}
+
 export interface AttachWebSocketOptions {
-  /** Decides whether an upgrade request may connect (API key, origin…); false → HTTP 401. */
-  authorize?: (req: IncomingMessage) => boolean;
+  /** Decides whether an upgrade request may connect (origin, host…); false → HTTP 401, a refusal → its status. */
+  authorize?: (req: IncomingMessage) => boolean | UpgradeRefusal;
   /** Largest WebSocket message accepted, in bytes (default 16 MiB). */
   maxPayload?: number;
 }
 
-function refuse(socket: Duplex, status: string): void {
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests' };
+
+function refuse(socket: Duplex, status: string, body = ''): void {
   socket.on('error', () => {});
-  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  const bytes = Buffer.byteLength(body);
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${bytes}\r\n\r\n${body}`);
 }
 
 function pathOf(req: IncomingMessage): string | undefined {
@@ -45,15 +54,17 @@ export function attachMqttWebSocket(
       if (server.listenerCount('upgrade') === 1) refuse(socket, '404 Not Found');
       return;
     }
-    let allowed: boolean;
+    let verdict: boolean | UpgradeRefusal;
     try {
-      allowed = opts.authorize ? opts.authorize(req) === true : true;
+      verdict = opts.authorize ? opts.authorize(req) : true;
     } catch (err) {
       log('warning', `MQTT WebSocket authorize() threw, connection refused: ${errorMessage(err)}`);
-      allowed = false;
+      verdict = false;
     }
-    if (!allowed) {
-      refuse(socket, '401 Unauthorized');
+    if (verdict !== true) {
+      const refusal = verdict === false ? { status: 401, reason: '' } : verdict;
+      if (refusal.reason) log('warning', `MQTT WebSocket from ${req.socket.remoteAddress ?? '?'} refused: ${refusal.reason}`);
+      refuse(socket, `${refusal.status} ${STATUS_TEXT[refusal.status] ?? 'Refused'}`, refusal.reason);
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {

@@ -56,7 +56,10 @@ export class DesktopApp {
   private openAtLogin = false;
   private readonly status = new HubStatus();
   private readonly policy = new NotificationPolicy();
-  private readonly runner = new HubRunner({ start: (config) => startWactorz(config, { log: (level, message) => log(level, `hub: ${message}`) }), log });
+  private readonly runner = new HubRunner({
+    start: (config) => startWactorz(config, { log: (level, message) => log(level, `hub: ${message}`), onTokenRotated: (token) => void this.tokenRotated(token) }),
+    log,
+  });
   private appOrigin: string | null = null;
   private token: string | null = null;
   private stopWatching: (() => void) | null = null;
@@ -216,6 +219,8 @@ export class DesktopApp {
       // Beyond loopback the hub requires a token: the keychain's, the same across restarts, so
       // other devices stay signed in. On loopback none is given, so none is required.
       ...(this.token && !isLoopback(config.host ?? '127.0.0.1') ? { dashboardToken: this.token } : {}),
+      // In development the window shows the dev server, whose proxied API calls and /mqtt carry its origin.
+      ...(this.devOrigin ? { allowedOrigins: [this.devOrigin] } : {}),
       dashboardDir: this.dashboardDir(),
     };
   }
@@ -226,6 +231,13 @@ export class DesktopApp {
    */
   private dashboardDir(): string {
     return app.isPackaged ? join(process.resourcesPath, 'app.asar.unpacked', 'out', 'renderer') : join(app.getAppPath(), 'out', 'renderer');
+  }
+
+  /** POST /auth/token/rotate: keep the new token for the next start, and reload the window so it uses it. */
+  private async tokenRotated(token: string): Promise<void> {
+    this.token = token;
+    await this.secrets.set('dashboard_token', token).catch((e: unknown) => log('warning', `the rotated dashboard token could not be saved: ${(e as Error).message}`));
+    this.window?.webContents.reload();
   }
 
   /** A token for the dashboard, kept in the keychain; made on first run. */

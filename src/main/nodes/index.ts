@@ -27,7 +27,6 @@ export {
 export { nodeRoutes } from './hub/node-routes.js';
 export { nodeCommands } from './hub/node-commands.js';
 export { RemoteAwareMainActor } from './hub/remote-aware-main.js';
-export { embeddedBrokerAuth, credentialsAccepted, type BrokerCredentials } from './hub/embedded-broker-auth.js';
 export { REPLY_TOPIC_ROOT } from './hub/remote-tasks.js';
 export { startNode, type NodeOptions, type RunningNode } from './node/wactorz-node.js';
 export * from '../../shared/node-protocol.js';

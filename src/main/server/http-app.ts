@@ -3,6 +3,10 @@
  * the dashboard server (`--monitor-port`) serves the renderer's files at / and the same API under
  * /api/, so the page talks to its own origin. MQTT over WebSocket is attached to the dashboard
  * server's upgrade event by the broker (see broker/).
+ *
+ * Every request first passes the request policy (request-policy.ts: Host allow-list, no cross-site
+ * state changes, JSON bodies); the API then wants a token when one is configured, and an address
+ * beyond loopback that keeps presenting wrong ones is throttled (net/login-throttle.ts).
  */
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import fastifyStatic from '@fastify/static';
@@ -10,8 +14,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HubApi } from './hub-api.js';
 import { HttpError } from './http-error.js';
-import { isAuthorized } from './access-token.js';
+import { isAuthorized, presentedToken } from './access-token.js';
 import { registerOriginalRoutes } from './original-routes.js';
+import { RequestPolicy } from './request-policy.js';
+import { LoginThrottle } from '../net/login-throttle.js';
 import type { Logger } from '../base/logger.js';
 
 /** Routes that other parts of the hub add (agent code, catalog, settings…), mounted beside the original ones. */
@@ -27,6 +33,10 @@ export interface HttpAppOptions {
   /** Mount the API under this prefix ('' for the REST interface, '/api' for the dashboard). */
   apiPrefix: '' | '/api';
   log?: Logger<'info' | 'warning' | 'error'>;
+  /** Host/Origin/body rules (default: loopback names and 127.0.0.1 only, no extra origins). */
+  policy?: RequestPolicy;
+  /** Failed-login throttle, shared with the broker (default: one of its own). */
+  throttle?: LoginThrottle;
 }
 
 export async function createHttpApp(opts: HttpAppOptions): Promise<FastifyInstance> {
@@ -43,10 +53,31 @@ export async function createHttpApp(opts: HttpAppOptions): Promise<FastifyInstan
     return reply.status(status).send({ error, detail: err.message });
   });
 
+  const policy = opts.policy ?? new RequestPolicy({ bindHost: '127.0.0.1' });
+  const throttle = opts.throttle ?? new LoginThrottle();
+  app.addHook('onRequest', async (req, reply) => {
+    const refusal = policy.checkRequest(req.raw);
+    if (refusal) {
+      opts.log?.('warning', `refused ${req.method} ${req.url.split('?')[0]} from ${req.raw.socket.remoteAddress ?? '?'}: ${refusal.error} (${refusal.detail})`);
+      return reply.status(refusal.status).send({ error: refusal.error, detail: refusal.detail });
+    }
+  });
+
   await app.register(
     async (api) => {
       api.addHook('onRequest', async (req, reply) => {
-        if (!isAuthorized(req.raw, opts.accessTokens())) {
+        const accepted = opts.accessTokens();
+        if (accepted.length === 0) return;
+        const peer = req.raw.socket.remoteAddress;
+        const wait = throttle.retryAfterMs(peer);
+        if (wait > 0) {
+          return reply
+            .status(429)
+            .header('retry-after', String(Math.ceil(wait / 1000)))
+            .send({ error: 'too many failed logins', detail: `try again in ${Math.ceil(wait / 1000)} s` });
+        }
+        if (!isAuthorized(req.raw, accepted)) {
+          if (presentedToken(req.raw) !== undefined && throttle.fail(peer)) opts.log?.('warning', `failed logins from ${peer}: throttled`);
           return reply.status(401).send({ error: 'unauthorized', detail: 'send the access token as X-API-Key or Authorization: Bearer' });
         }
       });

@@ -13,6 +13,7 @@ import {
   createAgentRequestSchema,
   rollbackRequestSchema,
   taskRequestSchema,
+  tokenRotationResponseSchema,
   updateCodeRequestSchema,
 } from '../../../shared/rest.js';
 import { settingsPatchSchema } from '../../../shared/settings.js';
@@ -153,6 +154,15 @@ export const ROUTE_DOCS: RouteDoc[] = [
   // Settings.
   { method: 'GET', path: '/settings', tag: 'settings', summary: 'Hub settings (secrets only as "set or not")' },
   { method: 'PUT', path: '/settings', tag: 'settings', summary: 'Change settings (a secret: a new value, or null to clear it)', body: settingsPatchSchema, errors: [400] },
+  {
+    method: 'POST',
+    path: '/auth/token/rotate',
+    tag: 'settings',
+    summary: 'Replace the dashboard token with a new one (the old one stops working at once)',
+    description: 'Needs the current token. MQTT sessions that logged in with the old token are closed. 409 when the hub has no dashboard token (loopback with only API_KEY).',
+    response: tokenRotationResponseSchema,
+    errors: [409],
+  },
 
   // LLM and cost.
   { method: 'GET', path: '/llm', tag: 'llm', summary: 'The LLM in use, or what to set', response: llmInfoSchema },
