@@ -15,6 +15,7 @@ import { isLlmError } from '../llm/errors.js';
 import { OllamaProvider, sameOllamaModel } from '../llm/ollama-provider.js';
 import { NotConfiguredProvider } from '../llm/not-configured-provider.js';
 import type { LlmProvider } from '../llm/provider.js';
+import { redact } from '../secrets/redact.js';
 
 export interface LlmRoutesDeps {
   /** The hub's provider (it may be switched at run time: every request reads it afresh). */
@@ -112,7 +113,7 @@ async function ollamaModels(llm: OllamaProvider): Promise<LlmModelsResponse> {
       ...(installed ? {} : { note: `model ${llm.model} is not pulled — run \`ollama pull ${llm.model}\`` }),
     };
   } catch (e) {
-    if (isLlmError(e)) throw new HttpError(e.kind === 'connection' || e.kind === 'timeout' ? 503 : 502, e.message, { kind: e.kind, base_url: llm.baseUrl });
+    if (isLlmError(e)) throw new HttpError(e.kind === 'connection' || e.kind === 'timeout' ? 503 : 502, e.message, { kind: e.kind, base_url: redact(llm.baseUrl) });
     throw e;
   }
 }
@@ -123,7 +124,7 @@ export function llmRoutes(d: LlmRoutesDeps): RoutePlugin {
     app.get('/llm', async (): Promise<LlmInfoResponse> => ({
       provider: d.llm.name,
       model: d.llm.model || null,
-      base_url: d.llm.baseUrl || null,
+      base_url: d.llm.baseUrl ? redact(d.llm.baseUrl) : null,
       configured: d.llm.configured,
       summary: summary(),
     }));
