@@ -4,7 +4,7 @@
  * dir (0755, files 0644, env values in the spawn registry, in the WAL and in free pages) is
  * upgraded at start — values moved, the database rewritten, modes tightened — with log lines.
  */
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, lstatSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -17,6 +17,12 @@ const TOKEN = 'tok-LIVE-AGENT-SECRET-7f3a9c';
 const OTHER = 'other-VALUE-SECRET-91b2';
 const GONE = 'gone-DELETED-AGENT-SECRET-55e1';
 const FRESH = 'fresh-REST-GIVEN-SECRET-c0ffee';
+const LEGACY_KEY = 'sk-LEGACY-SETTINGS-KEY-d00d';
+/** Runs `expr` inside the agent: `{ok, value}` or `{ok: false, error}`. */
+const PROBE = `export async function handleTask(agent, p) {
+  try { return { ok: true, value: await (new Function('agent', 'p', 'return (async () => (' + p.expr + '))()'))(agent, p) }; }
+  catch (e) { return { ok: false, error: String(e && e.message || e) }; }
+}`;
 const CODE = 'export async function handleTask(agent) { return { token: agent.env.TOKEN ?? null, other: agent.env.OTHER ?? null }; }';
 
 let base: string;
@@ -70,10 +76,14 @@ function olderHubStateDir(): string {
   db.pragma('wal_checkpoint(TRUNCATE)');
   registry.remove('gone');
   registry.upsert({ name: 'weather', kind: 'dynamic', code: `${CODE}\n// v2`, language: 'javascript', config: { description: 'forecasts', env: { TOKEN, OTHER } } });
+  registry.upsert({ name: 'prober', kind: 'dynamic', code: PROBE, language: 'javascript', config: {} });
+  // Settings saved from the dashboard by that hub: plain part in SQLite, the key in the flat secrets.json.
+  db.prepare('INSERT INTO kv (actor, key, value, updated_at) VALUES (?, ?, ?, ?)').run('hub', 'durable:settings', JSON.stringify({ llm: { provider: 'openai', model: 'gpt-4o', baseUrl: 'http://127.0.0.1:9/v1' } }), 0);
   const crashed = join(base, 'state');
   mkdirSync(crashed);
   for (const f of ['wactorz.db', 'wactorz.db-wal']) copyFileSync(join(live, f), join(crashed, f));
   db.close();
+  writeFileSync(join(crashed, 'secrets.json'), JSON.stringify({ llmApiKey: LEGACY_KEY }));
   for (const f of readdirSync(crashed)) chmodSync(join(crashed, f), 0o644);
   chmodSync(crashed, 0o755);
   return crashed;
@@ -88,7 +98,9 @@ describe('secrets at rest', () => {
     const { lines, log } = recorder();
     const hub = await startWactorz(config(dir), { log, env: {} });
     try {
-      expect(lines).toContain(`info: state dir ${dir}: tightened (the folder was 0755, now 0700; 2 file(s) readable by others are now owner-only)`);
+      expect(lines).toContain(`info: state dir ${dir}: tightened (the folder was 0755, now 0700; 3 file(s) readable by others are now owner-only)`);
+      expect(lines).toContain('info: secrets: moved 1 saved setting secret(s) into the secret store');
+      expect(await json(fetch(`${hub.restUrl}/settings`))).toMatchObject({ llm: { provider: 'openai', apiKeySet: true } });
       expect(lines).toContain('info: secrets: moved 2 env value(s) of 1 agent(s) (weather) from wactorz.db to the secret store; the database was rewritten without them');
       // The agent works as before, with its values from the store.
       const r = await json(postJson(`${hub.restUrl}/agents/weather/tasks`, { payload: {} }));
@@ -101,7 +113,15 @@ describe('secrets at rest', () => {
       for (const s of [TOKEN, OTHER, GONE]) expect(after.includes(s), `wactorz.db still holds ${s}`).toBe(false);
       const secrets = join(dir, 'secrets.json');
       expect(mode(secrets)).toBe(0o600);
-      expect(JSON.parse(readFileSync(secrets, 'utf8')).secrets).toEqual({ 'agent.weather.OTHER': OTHER, 'agent.weather.TOKEN': TOKEN });
+      expect(JSON.parse(readFileSync(secrets, 'utf8')).secrets).toEqual({ 'agent.weather.OTHER': OTHER, 'agent.weather.TOKEN': TOKEN, 'settings.llm_api_key': LEGACY_KEY });
+      expect(after.includes(LEGACY_KEY)).toBe(false);
+
+      // Another agent sees none of it: not in its env, not through its storage.
+      const probe = async (expr: string) => (await json(postJson(`${hub.restUrl}/agents/prober/tasks`, { payload: { expr } }))).result;
+      expect(await probe('agent.env')).toEqual({ ok: true, value: {} });
+      for (const key of ['../secrets.json', '../secrets', '/etc/passwd', '..']) {
+        expect((await probe(`agent.recall(${JSON.stringify(key)})`)).ok, key).toBe(false);
+      }
       expect(mode(dir)).toBe(0o700);
       expect(looseModes(dir)).toEqual([]);
     } finally {
