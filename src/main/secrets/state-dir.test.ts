@@ -73,11 +73,18 @@ describe.skipIf(process.platform === 'win32')('secureStateDir', () => {
     const again = logs();
     expect(secureStateDir(dir, { log: again.log })).toMatchObject({ files: 0, folders: 0 });
     expect(again.lines).toEqual([]);
+    // An owner-only folder is not walked (nothing inside is reachable) unless asked.
+    chmodSync(files.db, 0o644);
+    expect(secureStateDir(dir).files).toBe(0);
+    expect(mode(files.db)).toBe(0o644);
+    expect(secureStateDir(dir, { always: true }).files).toBe(1);
+    expect(mode(files.db)).toBe(0o600);
   });
 
   it('stops after maxEntries and says how to finish by hand', () => {
     const dir = join(base, 'big');
-    mkdirSync(dir, { mode: 0o700 });
+    mkdirSync(dir);
+    chmodSync(dir, 0o755);
     for (let i = 0; i < 5; i++) writeFileSync(join(dir, `f${i}`), 'x', { mode: 0o644 });
     const { lines, log } = logs();
     expect(secureStateDir(dir, { log, maxEntries: 2 }).truncated).toBe(true);

@@ -1,9 +1,10 @@
 /**
  * The state dir holds the database, agents' stored state, saved secrets and installed packages:
- * nobody but its owner may read it. It is created 0700; at every start an existing one (an older
- * Wactorz made it 0755, its files 0644) is tightened — the folder to 0700, every file to
- * owner-only (a 0644 file becomes 0600, an executable 0755 one 0700), every folder to 0700 — and
- * one log line says what changed.
+ * nobody but its owner may read it. It is created 0700; at start an existing one that others can
+ * enter (an older Wactorz made it 0755, its files 0644) is tightened — the folder to 0700, every
+ * file to owner-only (a 0644 file becomes 0600, an executable 0755 one 0700), every folder to
+ * 0700 — and one log line says what changed. A folder that is already 0700 is not walked: nothing
+ * inside is reachable, and everything Wactorz writes there is created owner-only.
  *
  * Not followed or changed: symbolic links (what they point at is not ours), and the inside of
  * `node_modules` (packages the installer put there: thousands of files, none secret, and out of
@@ -30,6 +31,8 @@ export interface SecureStateDirOptions {
   log?: (level: 'info' | 'warning', message: string) => void;
   /** Stop walking after this many entries (a start must not crawl a huge folder). Default 20 000. */
   maxEntries?: number;
+  /** Walk the contents even when the folder itself is already owner-only (default: only when it was not). */
+  always?: boolean;
   /** Default process.platform. */
   platform?: NodeJS.Platform;
 }
@@ -82,7 +85,9 @@ export function secureStateDir(dir: string, opts: SecureStateDirOptions = {}): T
       }
     }
   };
-  walk(root);
+  // Inside an owner-only folder nothing is reachable by others, and what we create is owner-only
+  // already: the walk (tens of ms per thousand files) runs only when the folder itself was open.
+  if (report.dirWas !== undefined || opts.always) walk(root);
   const changed = report.dirWas !== undefined || report.files > 0 || report.folders > 0;
   if (changed) {
     const what = [
