@@ -5,10 +5,11 @@
 // import.
 //
 //   0  shared                         wire contracts (zod + types); no runtime of its own
-//   1  base · net                     small pure helpers every layer uses: the logger type, backoff;
+//   1  base · net                     small pure helpers every layer uses: the logger type, backoff, URL redaction;
 //                                     network guards (address classes, safe fetch, login throttle)
 //   2  config · persistence           the config schema; storage (SQLite, Redis/memory, blobs)
-//   3  core                           actors, mailbox, scheduler, supervision, the bus interface
+//   3  core · secrets                 actors, mailbox, scheduler, supervision, the bus interface;
+//                                     the secret store (file 0600 / keychain), agents' env values
 //   4  broker · llm                   the MQTT bus; LLM providers
 //   5  server                         the HTTP platform: app, auth, errors, OpenAPI, RoutePlugin
 //   6  agents/{llm,io,monitor,installer,home-assistant}, agents/dynamic/sandbox   leaf agents
@@ -34,7 +35,10 @@ export const LAYERS = [
     ['config', 'src/main/config/**'],
     ['persistence', 'src/main/persistence/**'],
   ],
-  [['core', 'src/main/core/**']],
+  [
+    ['core', 'src/main/core/**'],
+    ['secrets', 'src/main/secrets/**'],
+  ],
   [
     ['broker', 'src/main/broker/**'],
     ['llm', 'src/main/llm/**'],

@@ -14,6 +14,7 @@ import { startCliChat } from './interfaces/cli-chat.js';
 import { InterfaceConfigError, type RunningChatInterface } from './interfaces/chat-interface.js';
 import { BrokerListenError } from './broker/embedded-broker.js';
 import { consoleLogger } from './base/logger.js';
+import { redact } from './base/redact.js';
 
 export function configFromFlags(flags: CliFlags, env: NodeJS.ProcessEnv): WactorzConfigInput {
   return {
@@ -43,7 +44,7 @@ export function startupLines(handle: WactorzHandle, flags: CliFlags): string[] {
   lines.push(
     handle.mqttMode === 'embedded'
       ? `  MQTT:       embedded broker on ${flags.host}:${handle.mqttPort}${handle.dashboardUrl ? ` (WebSocket: ${handle.dashboardUrl.replace('http', 'ws')}/mqtt)` : ''}`
-      : `  MQTT:       external broker ${flags.mqttBroker}:${handle.mqttPort}`,
+      : `  MQTT:       external broker ${redact(flags.mqttBroker ?? '')}:${handle.mqttPort}`,
   );
   if (handle.restUrl) lines.push(`  REST:       ${handle.restUrl}`);
   lines.push(`  ${handle.llmSummary}`);
@@ -76,7 +77,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   try {
     handle = await startWactorz(configFromFlags(flags, env), { log, env });
   } catch (e) {
-    process.stderr.write(`wactorz: ${startupError(e)}\n`);
+    process.stderr.write(`wactorz: ${redact(startupError(e))}\n`);
     process.exitCode = 1;
     return;
   }

@@ -35,6 +35,9 @@ import { settingsRoutes } from './settings/settings-routes.js';
 import { createActorHubApi } from './hub/actor-hub-api.js';
 import { llmRoutes } from './hub/llm-routes.js';
 import { consoleLogger, type Logger } from './base/logger.js';
+import { openHubSecrets } from './secrets/hub-secrets.js';
+import { redactingLogger } from './base/redact.js';
+import type { SecretStore } from './secrets/secret-store.js';
 import { defaultDashboardDir } from './hub/dashboard-dir.js';
 import { createHttpApp, listenHttp, type RoutePlugin } from './server/http-app.js';
 import { authRoutes } from './server/auth-routes.js';
@@ -52,6 +55,8 @@ export interface StartOptions {
   nodes?: Partial<Omit<NodeRegistryOptions, 'bus' | 'persistence' | 'system' | 'log'>>;
   /** Called with the new dashboard token after POST /auth/token/rotate (the desktop app keeps it). */
   onTokenRotated?: (token: string) => void;
+  /** Where secrets live (the desktop's keychain); default `<stateDir>/secrets.json`, owner-only. */
+  secrets?: SecretStore;
 }
 
 /** Undo stack: whatever has started is closed again if a later step fails, and at stop(). */
@@ -73,7 +78,8 @@ class Closers {
 
 export async function startWactorz(input: WactorzConfigInput, opts: StartOptions = {}): Promise<WactorzHandle & { nodes: NodeRegistry }> {
   const config: WactorzConfig = wactorzConfigSchema.parse(input);
-  const log = opts.log ?? consoleLogger();
+  // Credentials in URLs never reach a log line, whoever writes it.
+  const log = redactingLogger(opts.log ?? consoleLogger());
   const env = opts.env ?? process.env;
   const closers = new Closers();
   const startedAt = Date.now();
@@ -85,9 +91,11 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
       log: (level, message) => log(level, message),
     });
     closers.add(() => persistence.close());
+    // The secret store; older secrets moved into it (agents' env values out of wactorz.db).
+    const secrets = await openHubSecrets({ stateDir: config.stateDir, db: persistence.db, store: opts.secrets, log });
 
     // Settings saved from the dashboard complete what the configuration leaves open.
-    const settingsStore = new SettingsStore(persistence, config.stateDir);
+    const settingsStore = new SettingsStore(persistence, secrets.store);
     const saved = await settingsStore.load();
     if (!config.mqtt.broker && saved.settings.mqtt.broker) {
       config.mqtt = { ...config.mqtt, broker: saved.settings.mqtt.broker, port: saved.settings.mqtt.port ?? config.mqtt.port, username: saved.settings.mqtt.username ?? undefined, password: saved.secrets.mqttPassword };
@@ -152,6 +160,7 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
       homeAssistant,
       nodes,
       log,
+      agentEnv: secrets.agentEnv,
       // Packages an agent declares, from the installer's folder (bundled for the sandbox).
       resolveModules: (packages) => modulesFor(catalog.installer.packagesDir, packages),
     });

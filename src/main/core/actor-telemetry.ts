@@ -10,6 +10,7 @@ import type { Bus } from './bus.js';
 import type { Actor } from './actor.js';
 import type { LogLevel } from '../base/logger.js';
 import { CpuSampler } from './cpu-sampler.js';
+import { redact } from '../base/redact.js';
 
 const nowSeconds = (): number => Date.now() / 1000;
 
@@ -120,14 +121,15 @@ export class ActorTelemetry {
     this.bus.publish(topics.agent(a.actorId, 'manifest'), '', { retain: true, qos: 1 });
   }
 
-  log(a: Actor, level: LogLevel, message: string): void {
+  log(a: Actor, level: LogLevel, text: string): void {
+    const message = redact(text); // on MQTT and in the hub's log: no credentials from a URL
     const entry: LogEntry = { type: level, message, timestamp: nowSeconds() };
     this.bus.publish(topics.agent(a.actorId, 'logs'), entry);
     this.opts.onLog?.(a, level, message);
   }
 
   alert(a: Pick<Actor, 'actorId' | 'name'>, message: string, severity: Alert['severity'], resolved = false): void {
-    const alert: Alert = { actor_id: a.actorId, name: a.name, message, severity, timestamp: nowSeconds(), ...(resolved ? { resolved } : {}) };
+    const alert: Alert = { actor_id: a.actorId, name: a.name, message: redact(message), severity, timestamp: nowSeconds(), ...(resolved ? { resolved } : {}) };
     this.bus.publish(topics.agent(a.actorId, 'alert'), alert);
   }
 }

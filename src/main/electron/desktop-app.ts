@@ -28,6 +28,7 @@ import { createLoginItem, launchedAtLogin, type LoginItem } from './login-item.j
 import { resolveNativeBinding } from './native-binding.js';
 import { NotificationPolicy, type NotificationRequest } from './notification-policy.js';
 import { openSecretStore } from './safe-storage-cipher.js';
+import { redact } from '../base/redact.js';
 import { SECRET_NAMES } from './secret-names.js';
 import type { SecretStore } from './secret-store.js';
 import type { TrayAction } from './tray-menu-model.js';
@@ -37,7 +38,7 @@ import type { Logger } from '../base/logger.js';
 /** Main-process log lines. Never given a config object or a secret: messages only. */
 export const log: Logger = (level, message) => {
   if (level === 'debug' && !process.env.WACTORZ_DEBUG) return;
-  const line = `[wactorz-desktop] ${level}: ${message}`;
+  const line = `[wactorz-desktop] ${level}: ${redact(message)}`;
   if (level === 'error' || level === 'warning') console.error(line);
   else console.log(line);
 };
@@ -56,8 +57,11 @@ export class DesktopApp {
   private openAtLogin = false;
   private readonly status = new HubStatus();
   private readonly policy = new NotificationPolicy();
+  // The hub keeps its secrets (keys saved from the dashboard, agents' env values) in the keychain
+  // too; with no keychain, in the state dir's owner-only file as headless (never only in memory:
+  // agents' values must survive a restart).
   private readonly runner = new HubRunner({
-    start: (config) => startWactorz(config, { log: (level, message) => log(level, `hub: ${message}`), onTokenRotated: (token) => void this.tokenRotated(token) }),
+    start: (config) => startWactorz(config, { log: (level, message) => log(level, `hub: ${message}`), onTokenRotated: (token) => void this.tokenRotated(token), ...(this.secrets.kind === 'keychain' ? { secrets: this.secrets } : {}) }),
     log,
   });
   private appOrigin: string | null = null;
@@ -263,7 +267,7 @@ export class DesktopApp {
         appVersion: app.getVersion(),
         electronVersion: process.versions.electron ?? '',
         platform: process.platform,
-        secretStorage: this.secrets.kind,
+        secretStorage: this.secrets.kind === 'session-only' ? ('session-only' as const) : ('keychain' as const),
       }),
       notify: (n: DesktopNotification) => this.notify({ ...n, urgency: 'normal' }),
       openExternal: (url: string) => openExternalSafely(url),

@@ -16,6 +16,7 @@ import { OllamaProvider, sameOllamaModel } from '../llm/ollama-provider.js';
 import { NotConfiguredProvider } from '../llm/not-configured-provider.js';
 import type { LlmProvider } from '../llm/provider.js';
 import type { CostEntry, CostResponse, LlmInfoResponse, LlmModelsResponse } from '../../shared/rest.js';
+import { redact } from '../base/redact.js';
 
 export interface LlmRoutesDeps {
   /** The hub's provider (it may be switched at run time: every request reads it afresh). */
@@ -67,7 +68,7 @@ async function ollamaModels(llm: OllamaProvider): Promise<LlmModelsResponse> {
       ...(installed ? {} : { note: `model ${llm.model} is not pulled — run \`ollama pull ${llm.model}\`` }),
     };
   } catch (e) {
-    if (isLlmError(e)) throw new HttpError(e.kind === 'connection' || e.kind === 'timeout' ? 503 : 502, e.message, { kind: e.kind, base_url: llm.baseUrl });
+    if (isLlmError(e)) throw new HttpError(e.kind === 'connection' || e.kind === 'timeout' ? 503 : 502, e.message, { kind: e.kind, base_url: redact(llm.baseUrl) });
     throw e;
   }
 }
@@ -78,7 +79,7 @@ export function llmRoutes(d: LlmRoutesDeps): RoutePlugin {
     app.get('/llm', async (): Promise<LlmInfoResponse> => ({
       provider: d.llm.name,
       model: d.llm.model || null,
-      base_url: d.llm.baseUrl || null,
+      base_url: d.llm.baseUrl ? redact(d.llm.baseUrl) : null,
       configured: d.llm.configured,
       summary: summary(),
     }));

@@ -6,6 +6,7 @@ import { LLM_PROVIDERS, llmConfigSchema, type LlmConfig, type LlmProviderName } 
 import { PROVIDER_SPECS, type ConcreteProviderName } from './catalog.js';
 import { LlmError } from './errors.js';
 import { normalizeOllamaHost } from './ollama-host.js';
+import { redact } from '../base/redact.js';
 
 /** The LLM-related CLI flags (commander's camelCase names). */
 export interface LlmFlags {
@@ -77,8 +78,12 @@ export const NO_LLM_MESSAGE =
   'No LLM configured: set ANTHROPIC_API_KEY (or run with --llm ollama --ollama-model llama3 for a local model, ' +
   'or --llm openai with OPENAI_API_KEY, --llm gemini with GEMINI_API_KEY, --llm nim with NIM_API_KEY)';
 
-/** One line for startup logs and the dashboard: what will answer chat, or what to set. */
+/** One line for startup logs and the dashboard: what will answer chat, or what to set. Credentials in the base URL are redacted. */
 export function describeLlm(config: LlmConfig): string {
+  return redact(describeLlmConfig(config));
+}
+
+function describeLlmConfig(config: LlmConfig): string {
   if (config.provider === 'none') return NO_LLM_MESSAGE;
   const spec = PROVIDER_SPECS[config.provider];
   const model = config.model ?? spec.defaultModel;

@@ -19,6 +19,7 @@ import { registerOriginalRoutes } from './original-routes.js';
 import { RequestPolicy } from './request-policy.js';
 import { LoginThrottle } from '../net/login-throttle.js';
 import type { Logger } from '../base/logger.js';
+import { redact, redactDeep } from '../base/redact.js';
 
 /** Routes that other parts of the hub add (agent code, catalog, settings…), mounted beside the original ones. */
 export type RoutePlugin = FastifyPluginAsync;
@@ -45,12 +46,12 @@ export async function createHttpApp(opts: HttpAppOptions): Promise<FastifyInstan
   app.setErrorHandler((e, _req, reply) => {
     const err = e instanceof Error ? e : new Error(String(e));
     if (err instanceof HttpError) {
-      return reply.status(err.statusCode).send({ error: err.message, ...(err.detail !== undefined ? { detail: err.detail } : {}) });
+      return reply.status(err.statusCode).send(redactDeep({ error: err.message, ...(err.detail !== undefined ? { detail: err.detail } : {}) }));
     }
     const status = (err as { statusCode?: number }).statusCode ?? 500;
     if (status >= 500) opts.log?.('error', `HTTP ${status}: ${err.stack ?? err.message}`);
     const error = status === 400 && (err as { code?: string }).code?.startsWith('FST_ERR_CTP') ? 'invalid JSON body' : status >= 500 ? 'internal error' : err.message;
-    return reply.status(status).send({ error, detail: err.message });
+    return reply.status(status).send({ error: redact(error), detail: redact(err.message) });
   });
 
   const policy = opts.policy ?? new RequestPolicy({ bindHost: '127.0.0.1' });

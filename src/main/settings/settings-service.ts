@@ -14,6 +14,8 @@ import type { SettingsPatch, SettingsView } from '../../shared/settings.js';
 import type { SettingsStore, StoredSecrets, StoredSettings } from './settings-store.js';
 import type { SwitchableLlmProvider } from './switchable-llm.js';
 import type { Logger } from '../base/logger.js';
+import { bindCredentials } from './credential-binding.js';
+import { redactOptional } from '../base/redact.js';
 
 export interface HaSettings {
   url?: string;
@@ -69,17 +71,25 @@ export class SettingsService {
       llm: {
         provider: this.llmConfig.provider,
         model: this.d.llm.model || this.llmConfig.model || null,
-        baseUrl: this.llmConfig.baseUrl ?? null,
+        baseUrl: redactOptional(this.llmConfig.baseUrl ?? null),
         apiKeySet: Boolean(this.llmConfig.apiKey),
         summary: this.d.llm.summary,
       },
-      homeAssistant: this.d.haState(),
-      mqtt: { ...this.d.mqtt },
+      homeAssistant: ((ha) => ({ ...ha, url: redactOptional(ha.url) }))(this.d.haState()),
+      mqtt: { ...this.d.mqtt, broker: redactOptional(this.d.mqtt.broker) },
       restartRequired: this.restartRequired,
     };
   }
 
-  async update(patch: SettingsPatch): Promise<SettingsView> {
+  async update(asked: SettingsPatch): Promise<SettingsView> {
+    // A stored credential never follows its URL somewhere else unless given again (see credential-binding.ts).
+    const saved = (await this.d.store.load()).settings;
+    const { patch, dropped } = bindCredentials(asked, {
+      llm: { provider: this.llmConfig.provider, baseUrl: this.llmConfig.baseUrl },
+      homeAssistant: { url: this.d.haState().url },
+      mqtt: { broker: saved.mqtt.broker, port: saved.mqtt.port },
+    });
+    if (dropped.length) this.d.log('warning', `settings: ${dropped.join(', ')} dropped — it was saved for another address; give it again with the new one`);
     const { settings, secrets } = await this.d.store.apply(patch);
     if (patch.llm) {
       const next = llmFrom(

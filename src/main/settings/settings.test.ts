@@ -42,7 +42,7 @@ describe('settings', () => {
 
       const secrets = join(dir, 'secrets.json');
       expect(statSync(secrets).mode & 0o777).toBe(0o600);
-      expect(JSON.parse(readFileSync(secrets, 'utf8'))).toEqual({ llmApiKey: 'sk-secret-123' });
+      expect(JSON.parse(readFileSync(secrets, 'utf8'))).toEqual({ version: 1, encoding: 'plain', secrets: { 'settings.llm_api_key': 'sk-secret-123' } });
     } finally {
       await hub.stop();
     }

@@ -16,7 +16,9 @@ import type { ActorSystem } from '../../core/actor-system.js';
 import type { SupervisionOptions } from '../../core/supervisor.js';
 import { toError } from '../../core/errors.js';
 import { summarize } from '../../hub/actor-hub-api.js';
-import { SpawnRegistry, type SpawnEntry } from '../../persistence/stores/spawn-registry.js';
+import type { SpawnRegistry, SpawnEntry } from '../../persistence/stores/spawn-registry.js';
+import { AgentEnvSecrets } from '../../secrets/agent-env.js';
+import { AgentEnvRegistry } from '../../secrets/agent-env-registry.js';
 import type { AgentCodeResponse } from '../../../shared/rest.js';
 import { createLlmAgent } from '../llm/create-llm-agent.js';
 import { closeEnginePool, DEFAULT_LIMITS, validateAgentCode, type AgentLanguage } from './sandbox/index.js';
@@ -43,6 +45,7 @@ export * from './service-types.js';
 
 export class DynamicAgentService {
   readonly registry: SpawnRegistry;
+  readonly agentEnv: AgentEnvSecrets;
   readonly observer: TopicObserver;
   private readonly system: ActorSystem;
   private readonly defaults: ServiceDefaults;
@@ -54,7 +57,9 @@ export class DynamicAgentService {
 
   constructor(private readonly opts: DynamicAgentServiceOptions) {
     this.system = opts.system;
-    this.registry = new SpawnRegistry(opts.system.persistence.db);
+    // Agents' env values live in the secret store, never in the registry's SQLite rows.
+    this.agentEnv = opts.agentEnv ?? new AgentEnvSecrets();
+    this.registry = new AgentEnvRegistry(opts.system.persistence.db, this.agentEnv, (level, message) => this.log(level, message));
     this.observer = new TopicObserver(opts.observer);
     const env = process.env;
     this.defaults = {
@@ -157,6 +162,7 @@ export class DynamicAgentService {
     const actor = this.buildDynamic({ name, kind, code: input.code, language, version }, cfg);
     await this.tryOut(actor, carried);
     if (existing) await this.removeQuietly(name);
+    await this.agentEnv.replace(name, cfg.env); // on disk before the registry points at it
     const stored = this.registry.upsert({ name, kind, code: input.code, language, config: cfg, node: '', note: entry ? 'replaced' : 'created' });
     actor.setVersion(stored.version);
     await this.spawnSupervised(name, cfg, actor, () => this.buildFromRegistry(name));

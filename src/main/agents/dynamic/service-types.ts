@@ -9,6 +9,7 @@ import type { AgentSummary } from '../../../shared/rest.js';
 import type { AgentExports, AgentLanguage, CodeDiagnostic, SandboxLimits } from './sandbox/index.js';
 import type { StoredConfig } from './agent-config.js';
 import type { TopicObserverOptions } from './topic-observer.js';
+import type { AgentEnvSecrets } from '../../secrets/agent-env.js';
 
 /** The Home Assistant part, as far as spawning actuators goes (see agents/home-assistant). */
 export interface HomeAssistantSpawner {
@@ -58,6 +59,8 @@ export interface DynamicAgentServiceOptions {
   limits?: Partial<SandboxLimits>;
   /** Default restart policy of code agents. */
   supervision?: SupervisionOptions;
+  /** Values a person gave for `agent.env` (REST, recipes), kept in the secret store. Default: memory only. */
+  agentEnv?: AgentEnvSecrets;
   /** Values of declared secrets (`agent.env`). Default: `WACTORZ_SECRET_<NAME>` from the environment. */
   secrets?: (name: string) => string | undefined;
   log?: Logger;

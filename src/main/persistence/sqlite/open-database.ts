@@ -1,9 +1,10 @@
 /**
  * Opens `<stateDir>/wactorz.db` the way every part of the hub expects it: WAL (readers never
  * block the writer), foreign keys on, a busy timeout instead of instant SQLITE_BUSY,
- * synchronous=NORMAL (safe in WAL against app crashes; fast), and the schema migrated.
+ * synchronous=NORMAL (safe in WAL against app crashes; fast), and the schema migrated. A new file
+ * is created 0600 (owner-only, and so are its -wal and -shm).
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
@@ -37,7 +38,11 @@ export function openDatabase(stateDir: string, opts: OpenDatabaseOptions = {}): 
   const file = databasePath(stateDir);
   const list = opts.migrations ?? defaultMigrations;
   const busyTimeoutMs = opts.busyTimeoutMs ?? 5000;
-  if (!opts.readonly) mkdirSync(stateDir, { recursive: true });
+  if (!opts.readonly) {
+    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    // Created owner-only before SQLite opens it: SQLite gives the -wal and -shm files the database's mode.
+    closeSync(openSync(file, 'a', 0o600));
+  }
   let db: Database;
   try {
     db = new BetterSqlite3(file, {
