@@ -1,17 +1,21 @@
 /**
  * The HTTP servers: the REST interface (`--interface rest`, on `--port`) serves the API at its root;
  * the dashboard server (`--monitor-port`) serves the renderer's files at / and the same API under
- * /api/, so the page talks to its own origin. MQTT over WebSocket is attached to the dashboard
- * server's upgrade event by the broker (see broker/).
+ * /api/, so the page talks to its own origin — and, as the original's monitor did, its original
+ * routes (original/) at the root too. MQTT over WebSocket is attached to the dashboard server's
+ * upgrade event by the broker (see broker/).
  */
-import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HubApi } from './hub-api.js';
 import { HttpError } from './http-error.js';
 import { isAuthorized } from './access-token.js';
-import { registerOriginalRoutes } from './original-routes.js';
+import { registerOriginalRoutes } from './original/original-routes.js';
+import { flavourOf, wantsJson } from './original/reply-style.js';
+import type { HttpMetrics } from './original/http-metrics.js';
+import type { OriginalConfigDeps } from './original/config-route.js';
 
 /** Routes that other parts of the hub add (agent code, catalog, settings…), mounted beside the original ones. */
 export type RoutePlugin = FastifyPluginAsync;
@@ -25,15 +29,24 @@ export interface HttpAppOptions {
   dashboardDir?: string;
   /** Mount the API under this prefix ('' for the REST interface, '/api' for the dashboard). */
   apiPrefix: '' | '/api';
+  /** Counts every request (wactorz_http_* on /metrics); one per hub, shared by its servers. */
+  httpMetrics?: HttpMetrics;
+  /** Serves the original monitor's GET /config (no secrets in it). */
+  originalConfig?: OriginalConfigDeps;
   log?: (level: 'info' | 'warning' | 'error', message: string) => void;
 }
 
 export async function createHttpApp(opts: HttpAppOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, bodyLimit: 2 * 1024 * 1024, forceCloseConnections: true });
 
-  app.setErrorHandler((e, _req, reply) => {
+  const httpMetrics = opts.httpMetrics;
+  if (httpMetrics) app.addHook('onResponse', async (req, reply) => httpMetrics.observe(req.method, req.routeOptions.url, reply.statusCode, reply.elapsedTime));
+
+  app.setErrorHandler((e, req, reply) => {
     const err = e instanceof Error ? e : new Error(String(e));
     if (err instanceof HttpError) {
+      // The original REST interface's plain-text errors, for clients that did not ask for JSON.
+      if (err.opts.text && !wantsJson(req)) return reply.status(err.statusCode).type('text/plain; charset=utf-8').send(err.message);
       return reply.status(err.statusCode).send({ error: err.message, ...(err.detail !== undefined ? { detail: err.detail } : {}) });
     }
     const status = (err as { statusCode?: number }).statusCode ?? 500;
@@ -42,19 +55,31 @@ export async function createHttpApp(opts: HttpAppOptions): Promise<FastifyInstan
     return reply.status(status).send({ error, detail: err.message });
   });
 
+  // Every API route, wherever it is mounted, passes this guard ("Unauthorized" is the original's word).
+  const guard = async (req: FastifyRequest, reply: FastifyReply) => {
+    if (!isAuthorized(req.raw, opts.accessTokens())) {
+      return reply.status(401).send({ error: 'Unauthorized', detail: 'send the access token as X-API-Key or Authorization: Bearer' });
+    }
+  };
+  const original = { flavour: flavourOf(opts.apiPrefix), httpMetrics: opts.httpMetrics, config: opts.originalConfig };
+
   await app.register(
     async (api) => {
-      api.addHook('onRequest', async (req, reply) => {
-        if (!isAuthorized(req.raw, opts.accessTokens())) {
-          return reply.status(401).send({ error: 'unauthorized', detail: 'send the access token as X-API-Key or Authorization: Bearer' });
-        }
-      });
-      await registerOriginalRoutes(api, opts.hub);
+      api.addHook('onRequest', guard);
+      await registerOriginalRoutes(api, opts.hub, original);
       for (const routes of opts.routes ?? []) await api.register(routes);
       api.setNotFoundHandler((req, reply) => reply.status(404).send({ error: 'not found', detail: `${req.method} ${req.url}` }));
     },
     { prefix: opts.apiPrefix },
   );
+  // The original monitor also answered its routes without /api (/health, /actors…, /chat, /config,
+  // /metrics); the dashboard's own views are hash routes, so these root paths are free.
+  if (opts.apiPrefix === '/api' && opts.dashboardDir) {
+    await app.register(async (root) => {
+      root.addHook('onRequest', guard);
+      await registerOriginalRoutes(root, opts.hub, original);
+    });
+  }
 
   const dir = opts.dashboardDir;
   if (dir) {
