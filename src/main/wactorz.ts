@@ -39,6 +39,8 @@ import { defaultDashboardDir } from './hub/dashboard-dir.js';
 import { createHttpApp, listenHttp, type RoutePlugin } from './server/http-app.js';
 import { isAuthorized, isLoopback } from './server/access-token.js';
 import { openApiRoutes } from './server/openapi/openapi-routes.js';
+import { HttpMetrics } from './server/original/http-metrics.js';
+import type { OriginalConfigDeps } from './server/original/config-route.js';
 import { NodeRegistry, RemoteAwareMainActor, embeddedBrokerAuth, nodeRoutes, withNodeCommands, type NodeRegistryOptions } from './nodes/index.js';
 
 export interface StartOptions {
@@ -213,10 +215,18 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
     routes.push(nodeRoutes(nodes));
     // /catalog…, /installer…, /pipelines…, /timeseries…
     routes.push(...catalog.routes);
+    // The original monitor's /api/config (no secrets in it), and wactorz_http_* on /metrics, counted on both servers.
+    const originalConfig: OriginalConfigDeps = {
+      llm: () => ({ provider: llm.name, model: llm.model }),
+      mqtt: { host: config.mqtt.broker ?? config.host, port: mqttPort },
+      haUrl: () => haSettings?.url ?? env.HA_URL ?? env.HOME_ASSISTANT_URL ?? null,
+      env,
+    };
+    const httpMetrics = new HttpMetrics();
 
     let dashboardUrl: string | null = null;
     if (config.monitorPort !== null) {
-      const app = await createHttpApp({ hub, accessTokens: () => tokens, apiPrefix: '/api', dashboardDir: config.dashboardDir ?? defaultDashboardDir(), routes, log: httpLog });
+      const app = await createHttpApp({ hub, accessTokens: () => tokens, apiPrefix: '/api', dashboardDir: config.dashboardDir ?? defaultDashboardDir(), routes, httpMetrics, originalConfig, log: httpLog });
       closers.add(() => app.close());
       const port = await listenHttp(app, config.host, config.monitorPort, '--monitor-port');
       broker?.attachWebSocket(app.server, '/mqtt', { authorize: (req) => isAuthorized(req, tokens) });
@@ -225,7 +235,7 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
 
     let restUrl: string | null = null;
     if (config.interface === 'rest') {
-      const rest: FastifyInstance = await createHttpApp({ hub, accessTokens: () => tokens, apiPrefix: '', routes, log: httpLog });
+      const rest: FastifyInstance = await createHttpApp({ hub, accessTokens: () => tokens, apiPrefix: '', routes, httpMetrics, originalConfig, log: httpLog });
       closers.add(() => rest.close());
       restUrl = urlFor(config.host, await listenHttp(rest, config.host, config.restPort, '--port'));
     }
