@@ -20,6 +20,7 @@ import { stableClientId } from './broker/client-id.js';
 import { createLlmProvider, type ProviderOverrides } from './llm/create-provider.js';
 import { describeLlm } from './llm/llm-config.js';
 import { CostTracker } from './llm/cost-tracker.js';
+import { openCostStore } from './llm/cost-store.js';
 import { withCostTracking } from './llm/tracked-provider.js';
 import type { MainChatResult } from './agents/main/main-actor.js';
 import { MonitorAgent, monitorTimingFromConfig } from './agents/monitor/monitor-agent.js';
@@ -101,6 +102,9 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
     const llm = new SwitchableLlmProvider(createLlmProvider(llmConfig, opts.llmOverrides), describeLlm(llmConfig));
     const llmSummary = llm.summary;
     const costs = new CostTracker();
+    // The bill survives restarts: restored now, saved after every change.
+    const costStore = await openCostStore(costs, persistence, { log });
+    closers.add(() => costStore.close());
 
     const system = new ActorSystem({
       bus,
