@@ -6,6 +6,10 @@
  *
  * Precedence: an explicit configuration wins at start (a key in the environment, --llm, HA_URL);
  * saved settings fill in what it leaves open. A change made in the dashboard applies at once.
+ *
+ * A model, a base URL and an API key belong to their provider: switching provider starts from the
+ * new provider's defaults (its key from the environment, if there is one) unless the same change
+ * gives them — never the previous provider's model, endpoint or key.
  */
 import { llmConfigSchema, type LlmConfig, type WactorzConfig } from '../config/config.js';
 import { createLlmProvider, type ProviderOverrides } from '../llm/create-provider.js';
@@ -47,6 +51,8 @@ export interface SettingsServiceDeps {
   store: SettingsStore;
   llm: SwitchableLlmProvider;
   llmConfig: LlmConfig;
+  /** A provider's defaults from the environment (model, base URL, key); default: none (built-in defaults, no key). */
+  providerDefaults?: (provider: LlmConfig['provider']) => Partial<Pick<LlmConfig, 'model' | 'baseUrl' | 'apiKey'>>;
   llmOverrides?: ProviderOverrides;
   /** Reconnects Home Assistant with new settings and (re)starts or stops its agents. */
   applyHomeAssistant: (settings: HaSettings) => Promise<{ configured: boolean; reason?: string }>;
@@ -79,13 +85,26 @@ export class SettingsService {
   }
 
   async update(patch: SettingsPatch): Promise<SettingsView> {
-    const { settings, secrets } = await this.d.store.apply(patch);
+    const provider = patch.llm?.provider ?? this.llmConfig.provider;
+    const switching = provider !== this.llmConfig.provider;
+    // On a switch the saved model, base URL and key are cleared unless this change gives new ones.
+    const saving = patch.llm && switching ? { ...patch, llm: { model: null, baseUrl: null, apiKey: null, ...patch.llm } } : patch;
+    const { settings, secrets } = await this.d.store.apply(saving);
     if (patch.llm) {
-      const next = llmFrom(
-        { ...settings, llm: { provider: patch.llm.provider ?? this.llmConfig.provider, model: settings.llm.model, baseUrl: settings.llm.baseUrl } },
-        { ...secrets, llmApiKey: patch.llm.apiKey === undefined ? (secrets.llmApiKey ?? this.llmConfig.apiKey) : (patch.llm.apiKey ?? undefined) },
-        this.llmConfig,
-      );
+      const fresh = this.d.providerDefaults?.(provider) ?? {};
+      const cur = this.llmConfig;
+      // null in the patch clears a field back to the provider's default.
+      const model = patch.llm.model === null ? fresh.model : (settings.llm.model ?? (switching ? fresh.model : cur.model));
+      const baseUrl = patch.llm.baseUrl === null ? fresh.baseUrl : (settings.llm.baseUrl ?? (switching ? fresh.baseUrl : cur.baseUrl));
+      const apiKey = patch.llm.apiKey === null ? fresh.apiKey : (secrets.llmApiKey ?? (switching ? fresh.apiKey : cur.apiKey));
+      const next = llmConfigSchema.parse({
+        provider,
+        ...(model ? { model } : {}),
+        ...(baseUrl ? { baseUrl } : {}),
+        ...(apiKey ? { apiKey } : {}),
+        timeoutMs: cur.timeoutMs,
+        maxRetries: cur.maxRetries,
+      });
       this.d.llm.switchTo(createLlmProvider(next, this.d.llmOverrides), describeLlm(next));
       this.llmConfig = next;
       this.d.log('info', `settings: ${describeLlm(next)}`);
