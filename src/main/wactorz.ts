@@ -18,7 +18,7 @@ import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-brok
 import { connectExternalBus } from './broker/external-bus.js';
 import { stableClientId } from './broker/client-id.js';
 import { createLlmProvider, type ProviderOverrides } from './llm/create-provider.js';
-import { describeLlm } from './llm/llm-config.js';
+import { describeLlm, resolveLlmConfig } from './llm/llm-config.js';
 import { CostTracker } from './llm/cost-tracker.js';
 import { openCostStore } from './llm/cost-store.js';
 import { withCostTracking } from './llm/tracked-provider.js';
@@ -190,6 +190,8 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
       store: settingsStore,
       llm,
       llmConfig,
+      // A provider chosen in the settings gets its key (and endpoint) from the environment, never the previous provider's.
+      providerDefaults: (provider) => (provider === 'none' ? {} : resolveLlmConfig({ llm: provider }, env)),
       llmOverrides: opts.llmOverrides,
       applyHomeAssistant: async (next) => {
         haSettings = next;
