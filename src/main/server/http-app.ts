@@ -13,7 +13,7 @@ import type { HubApi } from './hub-api.js';
 import { HttpError } from './http-error.js';
 import { isAuthorized } from './access-token.js';
 import { registerOriginalRoutes } from './original/original-routes.js';
-import { flavourOf, wantsJson } from './original/reply-style.js';
+import { flavourOf, isCrossSite, wantsJson } from './original/reply-style.js';
 import type { HttpMetrics } from './original/http-metrics.js';
 import type { OriginalConfigDeps } from './original/config-route.js';
 
@@ -73,9 +73,13 @@ export async function createHttpApp(opts: HttpAppOptions): Promise<FastifyInstan
     { prefix: opts.apiPrefix },
   );
   // The original monitor also answered its routes without /api (/health, /actors…, /chat, /config,
-  // /metrics); the dashboard's own views are hash routes, so these root paths are free.
+  // /metrics); the dashboard's own views are hash routes, so these root paths are free. Only
+  // scripts use them: a page of another origin is refused outright (the dashboard calls /api/).
   if (opts.apiPrefix === '/api' && opts.dashboardDir) {
     await app.register(async (root) => {
+      root.addHook('onRequest', async (req, reply) => {
+        if (isCrossSite(req)) return reply.status(403).send({ error: 'cross-site request refused', detail: 'a page of another origin may not call the hub' });
+      });
       root.addHook('onRequest', guard);
       await registerOriginalRoutes(root, opts.hub, original);
     });

@@ -305,3 +305,49 @@ describe('monitor server, REST part (the dashboard port: /api/… and the same a
     expect(await call(dash, 'GET', '/health')).toMatchObject({ status: 200, json: { status: 'ok' } });
   });
 });
+
+describe('what a web page of another origin can do with the surfaces this contract opens (no API_KEY, loopback)', () => {
+  let open: WactorzHandle;
+  let openDir: string;
+  beforeAll(async () => {
+    openDir = mkdtempSync(join(tmpdir(), 'wz-contract-open-'));
+    open = await startWactorz({ stateDir: openDir, llm: { provider: 'none' }, interface: 'none', monitorPort: 0, mqtt: { port: 0 } }, { log: silentLogger, env: {} });
+    const r = await fetch(`${open.dashboardUrl}/api/agents`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'target', code: ECHO }) });
+    if (r.status !== 201) throw new Error(await r.text());
+  }, 60_000);
+  afterAll(async () => {
+    await open?.stop();
+    rmSync(openDir, { recursive: true, force: true });
+  });
+
+  const evil = { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' };
+
+  it('cannot read /api/config or /api/actors: no CORS header lets the browser hand it the body', async () => {
+    for (const path of ['/api/config', '/api/actors', '/api/actors/target/metrics', '/api/ha-map']) {
+      const r = await fetch(`${open.dashboardUrl}${path}`, { headers: evil });
+      expect(r.headers.get('access-control-allow-origin'), path).toBeNull();
+    }
+    const pre = await fetch(`${open.dashboardUrl}/api/actors/target/pause`, { method: 'OPTIONS', headers: { ...evil, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+    expect(pre.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('cannot use the root aliases at all: 403 for a cross-site or foreign-origin request, nothing happens', async () => {
+    for (const [method, path] of [['GET', '/config'], ['GET', '/actors'], ['POST', '/actors/target/pause'], ['DELETE', '/actors/target'], ['POST', '/chat']] as const) {
+      for (const headers of [evil, { origin: 'http://127.0.0.1:1' }, { origin: 'null' }, { 'sec-fetch-site': 'same-site' }]) {
+        const r = await fetch(`${open.dashboardUrl}${path}`, { method, headers: { ...headers, 'content-type': 'text/plain' }, ...(method === 'GET' ? {} : { body: '{"message":"hi"}' }) });
+        expect(r.status, `${method} ${path} ${JSON.stringify(headers)}`).toBe(403);
+      }
+    }
+    expect(open.system.get('target')?.state).toBe('running');
+    // A script (no Origin) and the page's own origin still work.
+    expect((await fetch(`${open.dashboardUrl}/actors`)).status).toBe(200);
+    expect((await fetch(`${open.dashboardUrl}/actors`, { headers: { origin: open.dashboardUrl!, 'sec-fetch-site': 'same-origin' } })).status).toBe(200);
+  });
+
+  it('cannot post a simple (text/plain) body as JSON: /chat and /message refuse it', async () => {
+    for (const path of ['/api/chat', '/api/actors/target/message']) {
+      const r = await fetch(`${open.dashboardUrl}${path}`, { method: 'POST', headers: { ...evil, 'content-type': 'text/plain' }, body: '{"message":"hi","content":"x"}' });
+      expect(r.status, path).toBeGreaterThanOrEqual(400);
+    }
+  });
+});

@@ -44,3 +44,21 @@ export function provided(v: unknown): boolean {
 }
 
 export const isJsonObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * A request a browser sent from a page of another origin: `Sec-Fetch-Site` says cross-site or
+ * same-site (another port is another origin), or `Origin` names a host other than the one asked.
+ * Requests without these headers (curl, scripts, the proxy in front of the original dashboard,
+ * which forwards the page's own origin) are not browser cross-site requests.
+ */
+export function isCrossSite(req: Pick<FastifyRequest, 'headers'>): boolean {
+  const site = req.headers['sec-fetch-site'];
+  if (site === 'cross-site' || site === 'same-site') return true;
+  const origin = req.headers.origin;
+  if (origin === undefined) return false;
+  try {
+    return new URL(origin).host !== req.headers.host;
+  } catch {
+    return true; // "null" (a sandboxed page, a file://) or garbage
+  }
+}
