@@ -333,7 +333,7 @@ describe('what a web page of another origin can do with the surfaces this contra
 
   it('cannot use the root aliases at all: 403 for a cross-site or foreign-origin request, nothing happens', async () => {
     for (const [method, path] of [['GET', '/config'], ['GET', '/actors'], ['POST', '/actors/target/pause'], ['DELETE', '/actors/target'], ['POST', '/chat']] as const) {
-      for (const headers of [evil, { origin: 'http://127.0.0.1:1' }, { origin: 'null' }, { 'sec-fetch-site': 'same-site' }]) {
+      for (const headers of [evil, { origin: 'http://127.0.0.1:1' }, { origin: 'null' }, { 'sec-fetch-site': 'same-site' }] as Record<string, string>[]) {
         const r = await fetch(`${open.dashboardUrl}${path}`, { method, headers: { ...headers, 'content-type': 'text/plain' }, ...(method === 'GET' ? {} : { body: '{"message":"hi"}' }) });
         expect(r.status, `${method} ${path} ${JSON.stringify(headers)}`).toBe(403);
       }
