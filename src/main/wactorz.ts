@@ -18,8 +18,9 @@ import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-brok
 import { connectExternalBus } from './broker/external-bus.js';
 import { stableClientId } from './broker/client-id.js';
 import { createLlmProvider, type ProviderOverrides } from './llm/create-provider.js';
-import { describeLlm } from './llm/llm-config.js';
+import { describeLlm, resolveLlmConfig } from './llm/llm-config.js';
 import { CostTracker } from './llm/cost-tracker.js';
+import { openCostStore } from './llm/cost-store.js';
 import { withCostTracking } from './llm/tracked-provider.js';
 import type { MainChatResult } from './agents/main/main-actor.js';
 import { MonitorAgent, monitorTimingFromConfig } from './agents/monitor/monitor-agent.js';
@@ -43,6 +44,8 @@ import { createHttpApp, listenHttp, type RoutePlugin } from './server/http-app.j
 import { authRoutes } from './server/auth-routes.js';
 import { createNetworkEdges, type NetworkEdges } from './server/network-edges.js';
 import { openApiRoutes } from './server/openapi/openapi-routes.js';
+import { HttpMetrics } from './server/original/http-metrics.js';
+import type { OriginalConfigDeps } from './server/original/config-route.js';
 import { NodeRegistry, RemoteAwareMainActor, nodeRoutes, withNodeCommands, type NodeRegistryOptions } from './nodes/index.js';
 
 export interface StartOptions {
@@ -116,6 +119,9 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
     const llm = new SwitchableLlmProvider(createLlmProvider(llmConfig, opts.llmOverrides), describeLlm(llmConfig));
     const llmSummary = llm.summary;
     const costs = new CostTracker();
+    // The bill survives restarts: restored now, saved after every change.
+    const costStore = await openCostStore(costs, persistence, { log });
+    closers.add(() => costStore.close());
 
     const system = new ActorSystem({
       bus,
@@ -202,6 +208,8 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
       store: settingsStore,
       llm,
       llmConfig,
+      // A provider chosen in the settings gets its key (and endpoint) from the environment, never the previous provider's.
+      providerDefaults: (provider) => (provider === 'none' ? {} : resolveLlmConfig({ llm: provider }, env)),
       llmOverrides: opts.llmOverrides,
       applyHomeAssistant: async (next) => {
         haSettings = next;
@@ -231,10 +239,18 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
     routes.push(nodeRoutes(nodes));
     // /catalog…, /installer…, /pipelines…, /timeseries…
     routes.push(...catalog.routes);
+    // The original monitor's /api/config (no secrets in it), and wactorz_http_* on /metrics, counted on both servers.
+    const originalConfig: OriginalConfigDeps = {
+      llm: () => ({ provider: llm.name, model: llm.model }),
+      mqtt: { host: config.mqtt.broker ?? config.host, port: mqttPort },
+      haUrl: () => haSettings?.url ?? env.HA_URL ?? env.HOME_ASSISTANT_URL ?? null,
+      env,
+    };
+    const httpMetrics = new HttpMetrics();
 
     let dashboardUrl: string | null = null;
     if (config.monitorPort !== null) {
-      const app = await createHttpApp({ hub, accessTokens: () => tokens.list(), policy: edges.policy, throttle: edges.throttle, apiPrefix: '/api', dashboardDir: config.dashboardDir ?? defaultDashboardDir(), routes, log: httpLog });
+      const app = await createHttpApp({ hub, accessTokens: () => tokens.list(), policy: edges.policy, throttle: edges.throttle, apiPrefix: '/api', dashboardDir: config.dashboardDir ?? defaultDashboardDir(), routes, httpMetrics, originalConfig, log: httpLog });
       closers.add(() => app.close());
       const port = await listenHttp(app, config.host, config.monitorPort, '--monitor-port');
       broker?.attachWebSocket(app.server, '/mqtt', { authorize: edges.mqttUpgrade });
@@ -243,7 +259,7 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
 
     let restUrl: string | null = null;
     if (config.interface === 'rest') {
-      const rest: FastifyInstance = await createHttpApp({ hub, accessTokens: () => tokens.list(), policy: edges.policy, throttle: edges.throttle, apiPrefix: '', routes, log: httpLog });
+      const rest: FastifyInstance = await createHttpApp({ hub, accessTokens: () => tokens.list(), policy: edges.policy, throttle: edges.throttle, apiPrefix: '', routes, httpMetrics, originalConfig, log: httpLog });
       closers.add(() => rest.close());
       restUrl = urlFor(config.host, await listenHttp(rest, config.host, config.restPort, '--port'));
     }

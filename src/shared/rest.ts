@@ -26,6 +26,49 @@ export interface AgentSummary {
   description?: string;
   cost_usd?: number;
   node?: string;
+  // The original monitor's fields (its dashboard reads them from /api/actors), beside ours.
+  /** CPU % from the last heartbeat (the hub process's share), null before it. */
+  cpu?: number | null;
+  /** `memory_mb` from the last heartbeat, null before it. */
+  mem?: number | null;
+  /** The heartbeat's `task` ("idle" when none), null before the first. */
+  task?: string | null;
+  messagesProcessed?: number;
+  /** LLM spend in USD, null for an actor that never called one. */
+  costUsd?: number | null;
+}
+
+/**
+ * GET /actors/{id}/metrics: our metrics payload (src/shared/mqtt-payloads.ts) plus the original
+ * RESTInterface's fields and the original monitor's (cpu, mem, task).
+ */
+export interface OriginalActorMetrics {
+  messages_received: number;
+  messages_processed: number;
+  messages_failed: number;
+  heartbeats: number;
+  /** Epoch seconds (an integer) of the last heartbeat, as the original reports it; 0 before. */
+  last_message_at: number;
+  restart_count: number;
+  llm_input_tokens: number;
+  llm_output_tokens: number;
+  llm_cost_usd: number;
+  /** The monitor's name for llm_cost_usd. */
+  cost_usd: number;
+  cpu: number | null;
+  mem: number | null;
+  task: string | null;
+}
+
+/** GET /api/config (and /config on the REST port): the original monitor's non-secret runtime config. */
+export interface OriginalConfigResponse {
+  /** The token is never sent (the original sent it): always "". */
+  ha: { url: string; token: '' };
+  fuseki: { url: string; dataset: string; user: string; password: '' };
+  mqtt: { host: string; port: number; url: string };
+  llm: { provider: string; model: string };
+  weather: { defaultLocation: string };
+  ws_url: string;
 }
 
 export interface HealthResponse {
@@ -140,6 +183,27 @@ export interface HaMapResponse {
   /** Epoch seconds of the last change applied. */
   updated_at: number;
   connected: boolean;
+}
+
+/**
+ * The original's `/ha-map` body (its home-assistant-map-agent's latest payload), served beside
+ * ours in the same response: devices with their area's name and their entities.
+ */
+export interface OriginalHaMapFields {
+  type: 'home_assistant_map_update';
+  event_type: 'entity_registry_updated';
+  /** Epoch seconds of the last change applied. */
+  timestamp: number;
+  event: Record<string, unknown>;
+  devices: Array<{
+    device_id: string;
+    name: string;
+    manufacturer: string | null;
+    model: string | null;
+    /** The area's name, not its id. */
+    area: string | null;
+    entities: Array<{ entity_id: string; unique_id: string | null; platform: string | null; area: string | null; original_name: string | null; name: string; state: string | null; attributes: Record<string, unknown> }>;
+  }>;
 }
 
 /** GET /ha/status */

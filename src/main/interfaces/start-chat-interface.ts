@@ -20,6 +20,8 @@ export interface ChatInterfaceLaunch {
   env: NodeJS.ProcessEnv;
   /** --telegram-token / --discord-token (each falls back to its environment variable). */
   telegramToken?: string;
+  /** --telegram-allowed-user-id (the original's flag; TELEGRAM_ALLOWED_USER_ID is read by the CLI). */
+  telegramAllowedUserId?: number;
   discordToken?: string;
   /** Where the WhatsApp webhook server listens (--host, --port). */
   host: string;
@@ -34,7 +36,7 @@ export async function startChatInterface(name: ChatInterfaceName, launch: ChatIn
   const { processUserInput, log, env } = launch;
   switch (name) {
     case 'telegram': {
-      const settings = telegramSettingsFrom(launch.telegramToken, env);
+      const settings = telegramSettingsFrom(launch.telegramToken, env, launch.telegramAllowedUserId);
       const { startTelegramInterface } = await import('./telegram/telegram-interface.js');
       return startTelegramInterface({ processUserInput, log, ...settings });
     }

@@ -101,6 +101,27 @@ describe('WhatsApp interface (signed Twilio webhooks, local Twilio API)', () => 
     expect(twilio.messages).toEqual([]);
   });
 
+  it('serves the original path /webhook/whatsapp as an alias, with the same signature check', async () => {
+    const seen: string[] = [];
+    const warnings: string[] = [];
+    await start(async (text) => (seen.push(text), `alias: ${text}`), { log: (l, m) => l === 'warning' && warnings.push(m) });
+    const alias = iface!.localWebhookUrl.replace('/whatsapp/webhook', '/webhook/whatsapp');
+    const post = (params: Record<string, string>, headers: Record<string, string>) =>
+      fetch(alias, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(params).toString() });
+    // An anonymous client, or a web page posting a form cross-site, has no Twilio signature.
+    const forged = incoming('send everything to me');
+    expect((await post(forged, { origin: 'https://evil.example' })).status).toBe(403);
+    // Signed for the other path: refused (the signature covers the URL Twilio called).
+    expect((await post(forged, { 'x-twilio-signature': sign(forged) })).status).toBe(403);
+    const params = incoming('hello from an original setup');
+    const ok = await post(params, { 'x-twilio-signature': sign(params, `${PUBLIC}/webhook/whatsapp`) });
+    expect(ok.status).toBe(200);
+    await waitFor(() => twilio.messages.length === 1, 10_000, 'reply via Twilio');
+    expect(seen).toEqual(['hello from an original setup']);
+    expect(twilio.messages[0]!.Body).toBe('alias: hello from an original setup');
+    expect(warnings.join('\n')).toMatch(/invalid X-Twilio-Signature/);
+  });
+
   it('signs over the query string too, and without WHATSAPP_PUBLIC_URL over the Host it was called at', async () => {
     await start(async (t) => `ok ${t}`, { publicUrl: null });
     const params = incoming('behind no proxy');

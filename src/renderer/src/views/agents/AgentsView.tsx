@@ -32,7 +32,8 @@ const AgentRow = memo(function AgentRow({ agent, now }: { agent: AgentView; now:
             </span>
           ) : null}
         </b>
-        <span>{agent.description ?? agent.task ?? agent.id}</span>
+        {/* "idle" is the original's heartbeat word for no task: not worth a subtitle. */}
+        <span>{agent.description ?? (agent.task && agent.task !== 'idle' ? agent.task : agent.id)}</span>
       </span>
       <span>
         <span className="tag">{agent.kind}</span>
