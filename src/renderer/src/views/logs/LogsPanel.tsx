@@ -4,7 +4,7 @@
  */
 import { useCallback, useMemo, useRef, useState } from 'react';
 import { VirtualList } from '../../components/VirtualList.js';
-import { useThrottled } from '../../hooks/useThrottled.js';
+import { useThrottledStore } from '../../hooks/useThrottledStore.js';
 import type { LogLevel } from '../../connection/topic-router.js';
 import { clockTime } from '../../lib/relative-time.js';
 import { useAgentsStore } from '../../stores/agents-store.js';
@@ -15,13 +15,12 @@ const ROW = 22;
 const EMPTY: LogLine[] = [];
 
 export function LogsPanel({ actorId, showAgent = false }: { actorId?: string; showAgent?: boolean }) {
-  // A tail at 1,000 lines/s is unreadable at 60 Hz anyway: repaint it ~8 times a second.
-  const live = useThrottled(
-    useLogsStore((s) => (actorId === undefined ? s.all : (s.byAgent[actorId] ?? EMPTY))),
-    125,
-  );
+  // A tail at 1,000 lines/s is unreadable at 60 Hz anyway: render it ~8 times a second (the
+  // store itself changes every frame; this view does not re-render in between).
+  const live = useThrottledStore(useLogsStore, (s) => (actorId === undefined ? s.all : (s.byAgent[actorId] ?? EMPTY)), 125, [actorId]);
   const clear = useLogsStore((s) => s.clear);
-  const byId = useAgentsStore((s) => (showAgent ? s.byId : null));
+  // Names only: agents beat every frame, so this reads them when the tail renders, not on every beat.
+  const byId = useThrottledStore(useAgentsStore, (s) => (showAgent ? s.byId : null), 1_000, [showAgent]);
   const [paused, setPaused] = useState(false);
   const frozen = useRef<readonly LogLine[]>(EMPTY);
   const [follow, setFollow] = useState(true);
