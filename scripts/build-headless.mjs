@@ -85,6 +85,9 @@ export function buildRenderer() {
   say('building the dashboard (first run or sources changed)…');
   const r = spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', config, '--logLevel', quiet ? 'error' : 'warn'], {
     cwd: root,
+    // Started from a test (NODE_ENV=test), Vite would compile JSX for React's development runtime
+    // while the bundle gets React's production build, which has none: a blank page.
+    env: { ...process.env, NODE_ENV: 'production' },
     stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'],
   });
   if (r.status !== 0) throw new Error('dashboard build failed (see above)');

@@ -16,6 +16,8 @@ export interface LoadOptions {
   durationMs?: number;
   /** Also measure the agents view with this many agents listed (2,000 in the bench). */
   listedAgents?: number;
+  /** More views (hash routes, e.g. 'graph') measured under the same load as agents and logs. */
+  extraViews?: readonly string[];
 }
 
 export interface FrameStats {
@@ -31,6 +33,8 @@ export interface LoadFigures {
   logsView: FrameStats;
   /** The agents view with `listedAgents` agents (and the same log rate), when asked for. */
   agentsViewListed: FrameStats | null;
+  /** `extraViews`, by route. */
+  views: Record<string, FrameStats>;
   heap: HeapFigures;
   logLinesSent: number;
 }
@@ -179,6 +183,12 @@ export async function measureDashboardLoad(target: LoadTarget, page: Page, opts:
     await page.goto(`${target.url}#/logs`);
     await page.waitForSelector('[data-testid="log-line"]');
     const logsView = await measureFrames(page, duration);
+    const views: Record<string, FrameStats> = {};
+    for (const view of opts.extraViews ?? []) {
+      await page.goto(`${target.url}#/${view}`);
+      await page.waitForSelector(`[data-testid="view-${view}"]`);
+      views[view] = await measureFrames(page, duration);
+    }
     const heap = await heapUsedMb(page);
     sent += stop();
     let agentsViewListed: FrameStats | null = null;
@@ -190,7 +200,7 @@ export async function measureDashboardLoad(target: LoadTarget, page: Page, opts:
       agentsViewListed = await measureFrames(page, duration);
       sent += stop();
     }
-    return { idle, agentsView, logsView, agentsViewListed, heap, logLinesSent: sent };
+    return { idle, agentsView, logsView, agentsViewListed, views, heap, logLinesSent: sent };
   } finally {
     stop();
   }
