@@ -7,7 +7,7 @@ import { InlineBusLink, type BusLink, type BusLinkOptions } from './bus-link.js'
 import type { PortLike } from './bus-worker-protocol.js';
 import { WorkerBusLink } from './worker-bus-link.js';
 
-interface WorkerLike extends PortLike {
+export interface WorkerLike extends PortLike {
   addEventListener(type: 'message' | 'error', listener: (e: { data: unknown }) => void): void;
   terminate(): void;
 }
@@ -69,7 +69,8 @@ class WorkerWithFallback implements BusLink {
   }
 }
 
-export function createBusLink(o: BusLinkOptions, preferWorker = true): BusLink {
-  const worker = preferWorker ? startWorker() : null;
+/** The bus link, in a worker when `start` gives one (tests pass their own `start`). */
+export function createBusLink(o: BusLinkOptions, start: () => WorkerLike | null = startWorker): BusLink {
+  const worker = start();
   return worker ? new WorkerWithFallback(o, worker) : new InlineBusLink(o);
 }

@@ -1,6 +1,7 @@
 /** Both homes of the bus link pass the one conformance suite, plus the per-frame merge. */
 import { describe, expect, it } from 'vitest';
-import { InlineBusLink, mergeUpdates } from './bus-link.js';
+import { InlineBusLink, mergeUpdates, type BusLinkOptions } from './bus-link.js';
+import { createBusLink, type WorkerLike } from './bus-link-factory.js';
 import { serveBusLink } from './bus-worker-host.js';
 import type { PortLike } from './bus-worker-protocol.js';
 import { busLinkConformance } from './testing/bus-link-conformance.js';
@@ -27,5 +28,54 @@ describe('mergeUpdates', () => {
     expect(m.rejected).toHaveLength(1);
     expect(m.health).toBeNull();
     expect(mergeUpdates([a])).toBe(a);
+  });
+});
+
+describe('createBusLink', () => {
+  const options = (states: string[]): BusLinkOptions => ({
+    url: 'ws://127.0.0.1:9/mqtt', // nothing listens: the inline link keeps retrying, which is fine here
+    token: null,
+    clientId: 'factory-test',
+    subscriptions: [],
+    onUpdate: () => undefined,
+    onState: (s) => states.push(s),
+  });
+
+  /** A worker whose script fails to load: it emits `error` and never says anything. */
+  function failingWorker(): WorkerLike & { fail(): void; terminated: boolean } {
+    const errorListeners: ((e: { data: unknown }) => void)[] = [];
+    return {
+      terminated: false,
+      postMessage: () => undefined,
+      addEventListener(type: string, l: (e: { data: unknown }) => void) {
+        if (type === 'error') errorListeners.push(l);
+      },
+      terminate() {
+        this.terminated = true;
+      },
+      fail() {
+        for (const l of errorListeners) l({ data: undefined });
+      },
+    };
+  }
+
+  it('runs inline where no worker can be started', async () => {
+    const link = createBusLink(options([]), () => null);
+    expect(link.mode).toBe('inline');
+    await link.stop();
+  });
+
+  it('falls back to the inline link when the worker fails before it said anything', async () => {
+    const states: string[] = [];
+    const worker = failingWorker();
+    const link = createBusLink(options(states), () => worker);
+    expect(link.mode).toBe('worker');
+    link.start();
+    worker.fail();
+    expect(worker.terminated).toBe(true);
+    expect(link.mode).toBe('inline');
+    // The inline link started in its place.
+    expect(states[0]).toBe('connecting');
+    await link.stop();
   });
 });
