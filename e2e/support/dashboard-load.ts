@@ -25,6 +25,13 @@ export interface FrameStats {
   p50: number;
   p95: number;
   max: number;
+  /** Every frame-to-frame time, ascending (for shares over a budget). */
+  sorted: number[];
+}
+
+/** The share of frames longer than `ms`, in percent. */
+export function shareOver(s: FrameStats, ms: number): number {
+  return s.frames === 0 ? 0 : (s.sorted.filter((d) => d > ms).length / s.frames) * 100;
 }
 
 export interface LoadFigures {
@@ -111,7 +118,7 @@ export async function measureFrames(page: Page, ms: number): Promise<FrameStats>
   }, ms);
   const sorted = [...deltas].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-  return { frames: deltas.length, p50: at(0.5), p95: at(0.95), max: sorted.at(-1) ?? 0 };
+  return { frames: deltas.length, p50: at(0.5), p95: at(0.95), max: sorted.at(-1) ?? 0, sorted };
 }
 
 export interface HeapFigures {
