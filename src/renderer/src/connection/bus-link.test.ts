@@ -1,5 +1,5 @@
 /** Both homes of the bus link pass the one conformance suite, plus the per-frame merge. */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { InlineBusLink, mergeUpdates, type BusLinkOptions } from './bus-link.js';
 import { createBusLink, type WorkerLike } from './bus-link-factory.js';
 import { serveBusLink } from './bus-worker-host.js';
@@ -77,5 +77,34 @@ describe('createBusLink', () => {
     // The inline link started in its place.
     expect(states[0]).toBe('connecting');
     await link.stop();
+  });
+});
+
+describe('the bus worker protocol', () => {
+  it('ignores messages of any other shape, on both ends', async () => {
+    const { port1, port2 } = new MessageChannel();
+    serveBusLink(port2 as unknown as PortLike);
+    const replies: unknown[] = [];
+    port1.addEventListener('message', (e) => replies.push(e.data));
+    port1.start();
+    for (const junk of [null, 'start', 42, { t: 'eval', code: 'x' }, { t: 'publish', id: 'x', topic: 5 }, { t: 'start', url: 1 }]) port1.postMessage(junk);
+    // A well-formed publish before start is answered (not sent): the junk before it was dropped.
+    port1.postMessage({ t: 'publish', id: 7, topic: 'io/chat', payload: {}, qos: 1 });
+    await vi.waitFor(() => expect(replies).toEqual([{ t: 'published', id: 7, ok: false }]));
+
+    // The page side drops what is not one of the worker's messages.
+    const updates: unknown[] = [];
+    const states: string[] = [];
+    const { port1: page, port2: fakeWorker } = new MessageChannel();
+    const link = new WorkerBusLink({ url: 'ws://x', token: null, clientId: 'c', subscriptions: [], onUpdate: (u) => updates.push(u), onState: (s) => states.push(s), scheduler: { schedule: (cb) => (cb(), () => undefined) } }, page as unknown as PortLike);
+    for (const junk of [{ t: 'update', u: 'nope' }, { t: 'state', state: 'hacked' }, { t: 'published', id: 'x' }]) fakeWorker.postMessage(junk);
+    fakeWorker.postMessage({ t: 'state', state: 'online' });
+    await vi.waitFor(() => expect(states).toEqual(['online']));
+    expect(updates).toEqual([]);
+    page.close();
+    fakeWorker.close();
+    port1.close();
+    port2.close();
+    expect(link.mode).toBe('worker');
   });
 });
