@@ -86,10 +86,14 @@ export function VirtualList<T>({
   }, [onFollowChange]);
 
   useEffect(() => {
-    // Clamp when the list shrinks under the current scroll position (a filter was applied).
-    const el = ref.current;
-    if (el && !followRef.current && el.scrollTop > items.length * rowHeight) setScrollTop(el.scrollTop);
-  }, [items.length, rowHeight]);
+    // Clamp when the list shrinks under the current scroll position (a filter was applied) — from
+    // what we know, without reading the DOM (a read after a commit forces a layout).
+    const maxTop = Math.max(0, items.length * rowHeight - height);
+    if (!followRef.current && scrollTopRef.current > maxTop) {
+      scrollTopRef.current = maxTop;
+      setScrollTop(maxTop);
+    }
+  }, [items.length, rowHeight, height]);
 
   const w = computeWindow(follow ? items.length * rowHeight : scrollTop, height, rowHeight, items.length, overscan);
   const rows: ReactNode[] = [];
