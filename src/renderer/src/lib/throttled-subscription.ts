@@ -2,7 +2,7 @@
  * Watches a store through a selector and reports a changed selection at most once per `ms`,
  * with the first change at once and the last one never lost. The stores change once per frame
  * (60 times a second under load); a view that subscribes this way renders only when it reports —
- * a log tail 8 times a second, the agents table 4 — instead of re-rendering 60 times a second to
+ * the agents table and a log tail 4 times a second — instead of re-rendering 60 times a second to
  * show the same thing. Pure (no React), so it is tested with fake timers.
  */
 export interface Subscribable<S> {
