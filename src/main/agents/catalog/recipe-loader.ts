@@ -7,10 +7,11 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { toError } from '../../core/errors.js';
 import type { AgentLanguage } from '../dynamic/sandbox/index.js';
 import { describeIssues, recipeManifestSchema, type RecipeManifest } from './recipe-manifest.js';
+import { compileJsonSchemaOrThrow } from '../../../shared/json-schema.js';
 import { compileConfigSchema, secretFields } from './recipe-config.js';
 
 export interface Recipe {
@@ -96,7 +97,7 @@ export function loadRecipe(folder: string, folderName: string): Recipe {
   // A default that its own field refuses would make the recipe impossible to spawn without config.
   for (const [key, prop] of Object.entries(manifest.config_schema.properties)) {
     if (prop.default === undefined) continue;
-    if (!z.fromJSONSchema(prop as Parameters<typeof z.fromJSONSchema>[0]).safeParse(prop.default).success) {
+    if (!compileJsonSchemaOrThrow(prop).safeParse(prop.default).success) {
       throw new Error(`config_schema: the default of "${key}" does not satisfy its own schema`);
     }
   }
