@@ -21,6 +21,8 @@ export function guestPrelude(metaJson) {
   const hostCall = g.__wzCall;
   /** @type {(op: string, id: number, ms: number) => void} */
   const hostTimer = g.__wzTimer;
+  /** @type {() => boolean} true when the agent's turn on a shared worker has used its budget */
+  const hostYield = g.__wzYield;
   // The built-ins this protocol relies on, taken before the agent's code can replace them (an agent
   // that overwrites JSON or Array.prototype breaks only itself — not the way its answers travel).
   const stringify = JSON.stringify;
@@ -50,6 +52,7 @@ export function guestPrelude(metaJson) {
   delete g.__wzSend;
   delete g.__wzCall;
   delete g.__wzTimer;
+  delete g.__wzYield;
 
   const meta = parse(metaJson);
   /** Null-prototype dictionaries: nothing an agent does to Object.prototype or Map reaches them. */
@@ -235,14 +238,17 @@ export function guestPrelude(metaJson) {
     );
   };
 
+  /** Starts calls of the batch until it is done ('') or the turn's budget is used (the index reached). */
   const resumeBatch = () => {
     while (batch && batchIndex < batch.length) {
       const c = batch[batchIndex++];
       running = c[0];
       startCall(c[0], c[1], c[2]);
       running = 0;
+      if (batchIndex < batch.length && hostYield()) return `${batchIndex}`;
     }
     batch = null;
+    return '';
   };
 
   return {
@@ -271,15 +277,15 @@ export function guestPrelude(metaJson) {
     callBatch(/** @type {string} */ json) {
       batch = parse(json);
       batchIndex = 0;
-      resumeBatch();
+      return resumeBatch();
     },
     /** Starts the rest of the batch (after a call in it was interrupted). */
     resume: () => resumeBatch(),
-    /** The call whose synchronous part was running when the engine was interrupted (0: none). */
+    /** `id,index`: the call whose synchronous part was running when the engine was interrupted (0: none), and how far the batch got. */
     interrupted() {
       const id = running;
       running = 0;
-      return `${id}`;
+      return `${id},${batchIndex}`;
     },
     /** `ids\n[[id,status,value],…]` of the calls settled since the last collect, or ''. */
     collect() {
