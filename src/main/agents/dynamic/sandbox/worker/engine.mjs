@@ -34,6 +34,7 @@ export class Overrun extends Error {}
  * @typedef {object} Scheduler
  * @property {() => boolean} shouldYield  the turn has used half its budget: start no new stretch
  * @property {() => number} hardEnd       when the turn's budget is spent (Infinity on a dedicated worker)
+ * @property {() => number} readEnd       the bound for reading results out: the turn's end, and at least half a slice from now
  * @property {(engine: Engine) => void} ready   the engine has work
  * @property {(engine: Engine, msg: any) => void} direct  a message for the hub outside the turn's outbox
  */
@@ -284,8 +285,8 @@ export class Engine {
   }
 
   /** Bounds the next stretch by the earliest call deadline (or `callBound`) and the turn's end. @param {number} [callBound] */
-  bound(callBound = this.nextCallBound()) {
-    const turnBound = this.sched.hardEnd();
+  bound(callBound = this.nextCallBound(), reading = false) {
+    const turnBound = reading ? this.sched.readEnd() : this.sched.hardEnd();
     this.stretchByTurn = this.shared && turnBound <= callBound;
     this.stretchEnd = Math.min(callBound, turnBound);
   }
@@ -308,7 +309,8 @@ export class Engine {
    */
   enterGuest(phase, method, args) {
     const { ctx } = /** @type {Booted} */ (this.b);
-    this.bound();
+    // Reading results and state out is the host's work the turn must finish: its own half slice.
+    this.bound(undefined, method === 'collect' || method === 'snapshot');
     try {
       const result = ctx.callFunction(this.methods[method], this.dispatcher, ...args);
       this.checkOverrun();

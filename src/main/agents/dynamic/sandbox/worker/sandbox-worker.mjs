@@ -57,6 +57,7 @@ let statsSince = Date.now();
 const sched = {
   shouldYield: () => shared && Date.now() - turnStart >= sliceMs / 2,
   hardEnd: () => (shared ? turnStart + sliceMs : Infinity),
+  readEnd: () => (shared ? Math.max(turnStart + sliceMs, Date.now() + sliceMs / 2) : Infinity),
   ready: (engine) => {
     if (engine.queued || engine.dead) return;
     engine.queued = true;
