@@ -104,7 +104,7 @@ export async function placeEngine(client: EngineClient, req: { name: string; mem
   } else {
     worker = pickShared() ?? startWorker('shared', assets);
   }
-  return { worker, engineId: worker.attach(client, req.memoryMb) };
+  return { worker, engineId: worker.attach(client, req.memoryMb, config.spares) };
 }
 
 /** An engine left its worker: a dedicated worker goes; a shared one goes when empty unless it is the last. */

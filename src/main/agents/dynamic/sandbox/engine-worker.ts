@@ -114,11 +114,11 @@ export class EngineWorker {
   }
 
   /** Creates an engine with this memory cap for `client`; returns its id. */
-  attach(client: EngineClient, memoryMb: number): number {
+  attach(client: EngineClient, memoryMb: number, spares: number): number {
     const id = this.nextEngineId++;
     this.clients.set(id, client);
     this.thread.ref();
-    this.post(id, { t: 'create', memoryMb });
+    this.post(id, { t: 'create', memoryMb, spares: this.kind === 'shared' ? spares : 0 });
     return id;
   }
 

@@ -205,11 +205,20 @@ export class Engine {
     this.overran = false;
     this.turnDeliveries = [];
     try {
-      if (this.batch) this.resumeBatch();
-      while (!this.dead && !this.batch && this.inbox.length > 0 && !this.sched.shouldYield()) this.handle(this.inbox.shift());
-      if (!this.dead) this.pump();
-      if (!this.dead) this.collect();
-      if (!this.dead) this.snapshot();
+      // At least one step per turn, whatever the clock says (a descheduled thread must still progress).
+      let first = true;
+      if (this.batch) {
+        this.resumeBatch();
+        first = false;
+      }
+      while (!this.dead && !this.batch && this.inbox.length > 0 && (first || !this.sched.shouldYield())) {
+        this.handle(this.inbox.shift());
+        first = false;
+      }
+      // Nothing runs in an engine before its code is loaded.
+      if (!this.dead && this.methods) this.pump();
+      if (!this.dead && this.methods) this.collect();
+      if (!this.dead && this.methods) this.snapshot();
     } catch (e) {
       if (!(e instanceof Overrun)) throw e;
       this.overrun();

@@ -16,7 +16,7 @@
  * way under vitest, tsx and a bundled build (copy this folder next to the bundle).
  *
  * Protocol: arrays of messages both ways, one postMessage per batch; `a` names the engine.
- *   in:  create {a, memoryMb} · load {a, code, meta, modules, callTimeoutMs} · calls {a, json: [[id, hook, payload?]…], list: [[id, hook]…]}
+ *   in:  create {a, memoryMb, spares} · load {a, code, meta, modules, callTimeoutMs} · calls {a, json: [[id, hook, payload?]…], list: [[id, hook]…]}
  *        · reply {a, id, ok, json} · deliver {a, sub, topic, json} · cancel {a, id} · drop {a}
  *   out: loaded {a, exports} · load_failed {a, message, line, column, kind} · results {a, json: [[id, 1|2|0, value|error]…]} · done {a, id, ok, kind, json}
  *        · host {a, id?, method, args} · state {a, json} · ack {a, n} · fatal {a, kind, message} · reset {a, kind, message}
@@ -74,19 +74,23 @@ const sched = {
 // Spares: engines with the default cap booted ahead of need, so a spawn only loads code.
 /** @type {Promise<import('./engine.mjs').Booted>[]} */
 const spares = [];
+/** How many spares to keep (the pool's setting, sent with every create). */
+let sparesWanted = /** @type {number} */ (workerData.spares);
 function refill() {
-  while (spares.length < workerData.spares) {
+  while (spares.length > sparesWanted) spares.pop();
+  while (spares.length < sparesWanted) {
     const p = bootEngine(core, variant, workerData.wasmModule, initialPages, workerData.spareMemoryMb);
     p.catch(() => undefined);
     spares.push(p);
   }
 }
 
-/** @param {number} id @param {number} memoryMb */
-function create(id, memoryMb) {
+/** @param {number} id @param {number} memoryMb @param {number} wanted */
+function create(id, memoryMb, wanted) {
+  if (typeof wanted === 'number' && wanted >= 0) sparesWanted = Math.min(wanted, 8);
   const engine = new Engine(id, sched, shared);
   engines.set(id, engine);
-  const booted = memoryMb === workerData.spareMemoryMb && spares.length > 0 ? /** @type {Promise<any>} */ (spares.shift()) : bootEngine(core, variant, workerData.wasmModule, initialPages, memoryMb);
+  const booted = memoryMb === workerData.spareMemoryMb && spares.length > 0 && sparesWanted > 0 ? /** @type {Promise<any>} */ (spares.shift()) : bootEngine(core, variant, workerData.wasmModule, initialPages, memoryMb);
   refill();
   booted.then(
     (b) => {
@@ -157,7 +161,7 @@ function flush() {
 
 port.on('message', (/** @type {any[]} */ msgs) => {
   for (const msg of msgs) {
-    if (msg.t === 'create') create(msg.a, msg.memoryMb);
+    if (msg.t === 'create') create(msg.a, msg.memoryMb, msg.spares);
     else if (msg.t === 'drop') {
       engines.get(msg.a)?.dispose();
       engines.delete(msg.a);
