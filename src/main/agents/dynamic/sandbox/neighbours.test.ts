@@ -145,6 +145,32 @@ describe('CPU slices on a shared worker', () => {
     }
   });
 
+  it('an agent that keeps using whole slices while a neighbour waits moves between calls, losing none', async () => {
+    const { culprit: busy, bystander } = await pair(`export async function handleTask(agent, ms) { const end = Date.now() + ms; while (Date.now() < end) {} return ms }`);
+    // 300 tasks of 3 ms each, all in flight: every turn of `busy` ends with work left.
+    const tasks = Promise.all(Array.from({ length: 300 }, () => busy.handleTask(3)));
+    let answered = 0;
+    while (busy.placement?.kind !== 'dedicated' && answered < 2_000) {
+      await bystander.handleTask('tick');
+      answered++;
+    }
+    expect(busy.placement?.kind).toBe('dedicated');
+    expect(await tasks).toEqual(Array.from({ length: 300 }, () => 3));
+  });
+
+  it('an agent that keeps failing gets a worker of its own at its next start', async () => {
+    const agent = await spawn(`export async function handleTask(agent, p) { if (p === 'bomb') { const hog = []; for (;;) hog.push(new Array(50000).fill(1)) } return 'ok' }`, {
+      limits: { callTimeoutMs: 20_000, memoryMb: 8 },
+    });
+    for (let i = 0; i < 3; i++) {
+      expect(agent.placement?.kind).toBe('shared');
+      expect((await failure(agent.handleTask('bomb'))).kind).toBe('out_of_memory');
+      await agent.restart();
+    }
+    expect(agent.placement?.kind).toBe('dedicated');
+    expect(await agent.handleTask('x')).toBe('ok');
+  });
+
   it('an agent asking for isolation gets a worker of its own; threads stay few with many agents', async () => {
     const own = await spawn(`export async function handleTask() { return 'own' }`, { isolation: 'dedicated' });
     expect(own.placement?.kind).toBe('dedicated');
