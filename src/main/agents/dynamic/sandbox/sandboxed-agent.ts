@@ -213,7 +213,7 @@ class SandboxedAgentImpl implements SandboxedAgent {
       } catch (e) {
         const err = e instanceof SandboxError ? e : new SandboxError('crash', String(e), { agent: this.name, phase: 'setup', fatal: true });
         for (const call of replay.splice(0)) call.reject(err);
-        if (!this.current?.alive) this.markCrashed(new SandboxError(err.kind, `${this.name} could not be brought back: ${err.message}`, { ...err.detail, fatal: true }));
+        if (!this.current?.alive && this.statusValue !== 'terminated') this.markCrashed(new SandboxError(err.kind, `${this.name} could not be brought back: ${err.message}`, { ...err.detail, fatal: true }));
         return;
       }
       if (moving) this.opts.host.log('info', `${this.name} moved to a sandbox worker of its own: ${why ?? 'it needs more CPU than a shared worker gives one agent'}`);
@@ -323,7 +323,14 @@ class SandboxedAgentImpl implements SandboxedAgent {
         void this.moveBetweenCalls().catch((e: Error) => this.opts.host.log('warning', `${this.name} could not move to a worker of its own: ${e.message}`));
       },
     });
-    return started.then((instance) => (self = instance));
+    return started.then(async (instance) => {
+      // Terminated while the engine was starting (a reset or move racing a stop): it must not outlive the agent.
+      if (this.statusValue === 'terminated') {
+        await instance.terminate();
+        throw new SandboxError('stopped', `${this.name} was terminated`, { agent: this.name, phase: 'load', fatal: true });
+      }
+      return (self = instance);
+    });
   }
 
   /** Keeps using whole slices while neighbours wait: the next engine is its own, started beside the current one as a hot-swap does. */
