@@ -41,7 +41,10 @@ export class Overrun extends Error {}
 
 /**
  * A booted instance not yet given to an agent (spares are booted ahead of need).
- * @typedef {{ memoryMb: number, memory: WebAssembly.Memory, flag: { exhausted: boolean }, qjs: any, rt: any, ctx: any }} Booted
+ * Everything that does not depend on the agent happens here, ahead of need: the instance, runtime,
+ * context, the raw host functions (they reach the engine that adopts it through `slot`) and the
+ * prelude compiled (≈ 7 ms of QuickJS parsing: most of a spawn, were it done at adoption).
+ * @typedef {{ memoryMb: number, memory: WebAssembly.Memory, flag: { exhausted: boolean }, qjs: any, rt: any, ctx: any, slot: { engine: Engine | undefined }, preludeFn: any }} Booted
  */
 
 /** @param {any} core @param {any} variant @param {WebAssembly.Module} wasmModule @param {number} initialPages @param {number} memoryMb @returns {Promise<Booted>} */
@@ -65,7 +68,24 @@ export async function bootEngine(core, variant, wasmModule, initialPages, memory
   rt.setMemoryLimit(memoryMb * 1024 * 1024);
   rt.setMaxStackSize(512 * 1024);
   const ctx = rt.newContext();
-  return { memoryMb, memory, flag, qjs, rt, ctx };
+  /** @type {{ engine: Engine | undefined }} */
+  const slot = { engine: undefined };
+  rt.setInterruptHandler(() => slot.engine?.interrupt() ?? false);
+  rt.setModuleLoader(
+    (/** @type {string} */ name) => slot.engine?.loadModule(name) ?? { error: new Error(`module '${name}' is not available to this agent`) },
+    (/** @type {string} */ _base, /** @type {string} */ requested) => requested,
+  );
+  const define = (/** @type {string} */ name, /** @type {(e: Engine, ...a: any[]) => any} */ fn) => {
+    const h = ctx.newFunction(name, (/** @type {any[]} */ ...args) => (slot.engine ? fn(slot.engine, ...args) : undefined));
+    ctx.setProp(ctx.global, name, h);
+    h.dispose();
+  };
+  define('__wzSend', (e, method, args) => e.hostSend(method, args));
+  define('__wzCall', (e, method, args) => e.hostCall(method, args));
+  define('__wzTimer', (e, op, id, ms) => e.hostTimer(op, id, ms));
+  define('__wzYield', (e) => (e.sched.shouldYield() ? ctx.true : ctx.false));
+  const preludeFn = ctx.unwrapResult(ctx.evalCode(`(${guestPrelude.toString()})`, 'wactorz-prelude.js'));
+  return { memoryMb, memory, flag, qjs, rt, ctx, slot, preludeFn };
 }
 
 export class Engine {
@@ -112,73 +132,80 @@ export class Engine {
     this.phase = 'boot';
   }
 
-  /** Takes a booted instance: host functions, interrupt handler, module loader, the prelude compiled. @param {Booted} b */
+  /** Takes a booted instance (its host functions now reach this engine). @param {Booted} b */
   adopt(b) {
     this.b = b;
     this.limits.memoryMb = b.memoryMb;
-    const { rt, ctx } = b;
-    rt.setInterruptHandler(() => {
-      if (b.flag.exhausted) return true;
-      if (Date.now() <= this.stretchEnd) return false;
-      // The async machinery may turn the interrupt into a rejection the stretch then completes
-      // with: the flag, not the stretch's outcome, says the turn's budget ran out.
-      if (this.stretchByTurn) this.overran = true;
-      return true;
-    });
-    rt.setModuleLoader(
-      (/** @type {string} */ name) => {
-        const src = Object.prototype.hasOwnProperty.call(this.modules, name) ? this.modules[name] : undefined;
-        if (src === undefined) return { error: new Error(`module '${name}' is not available to this agent`) };
-        return src;
-      },
-      (/** @type {string} */ _base, /** @type {string} */ requested) => requested,
-    );
-    const define = (/** @type {string} */ name, /** @type {(...a: any[]) => any} */ fn) => {
-      const h = ctx.newFunction(name, fn);
-      ctx.setProp(ctx.global, name, h);
-      h.dispose();
-    };
-    const tooMuch = (/** @type {string} */ args) => {
-      if (++this.outboxGuard > MAX_OUTBOX) return ctx.newError(`too many messages to the host in one go (more than ${MAX_OUTBOX})`);
-      this.outboxChars += args.length;
-      if (this.outboxChars > MAX_OUTBOX_CHARS) return ctx.newError(`too much data to the host in one go (more than ${MAX_OUTBOX_CHARS / 1048576} MB)`);
-      return undefined;
-    };
-    define('__wzSend', (/** @type {any} */ method, /** @type {any} */ args) => {
-      const a = ctx.getString(args);
-      const err = tooMuch(a);
-      if (err) return { error: err };
-      this.emit({ t: 'host', method: ctx.getString(method), args: a });
-    });
-    define('__wzCall', (/** @type {any} */ method, /** @type {any} */ args) => {
-      if (this.pendingRequests >= MAX_PENDING_REQUESTS) return { error: ctx.newError(`too many host requests in flight (more than ${MAX_PENDING_REQUESTS})`) };
-      const a = ctx.getString(args);
-      const err = tooMuch(a);
-      if (err) return { error: err };
-      const id = this.nextRequestId++;
-      this.pendingRequests++;
-      this.emit({ t: 'host', id, method: ctx.getString(method), args: a });
-      return ctx.newNumber(id);
-    });
-    define('__wzTimer', (/** @type {any} */ op, /** @type {any} */ idHandle, /** @type {any} */ msHandle) => {
-      const id = ctx.getNumber(idHandle);
-      const existing = this.timers.get(id);
-      if (existing) clearTimeout(existing);
-      this.timers.delete(id);
-      if (ctx.getString(op) !== 'set') return;
-      if (this.timers.size >= MAX_TIMERS) return { error: ctx.newError(`too many timers (more than ${MAX_TIMERS})`) };
-      const ms = Math.min(Math.max(0, ctx.getNumber(msHandle)), 2 ** 31 - 1);
-      this.timers.set(
-        id,
-        setTimeout(() => {
-          this.timers.delete(id);
-          this.enqueue({ t: 'fire', id });
-        }, ms),
-      );
-    });
-    define('__wzYield', () => (this.sched.shouldYield() ? ctx.true : ctx.false));
-    this.preludeFn = ctx.unwrapResult(ctx.evalCode(`(${guestPrelude.toString()})`, 'wactorz-prelude.js'));
+    this.preludeFn = b.preludeFn;
+    b.slot.engine = this;
     this.booting = false;
+  }
+
+  /** QuickJS asks whether to stop the running stretch. */
+  interrupt() {
+    if (this.b?.flag.exhausted) return true;
+    if (Date.now() <= this.stretchEnd) return false;
+    // The async machinery may turn the interrupt into a rejection the stretch then completes
+    // with: the flag, not the stretch's outcome, says the turn's budget ran out.
+    if (this.stretchByTurn) this.overran = true;
+    return true;
+  }
+
+  /** @param {string} name */
+  loadModule(name) {
+    const src = Object.prototype.hasOwnProperty.call(this.modules, name) ? this.modules[name] : undefined;
+    if (src === undefined) return { error: new Error(`module '${name}' is not available to this agent`) };
+    return src;
+  }
+
+  /** @param {string} args */
+  tooMuch(args) {
+    const { ctx } = /** @type {Booted} */ (this.b);
+    if (++this.outboxGuard > MAX_OUTBOX) return ctx.newError(`too many messages to the host in one go (more than ${MAX_OUTBOX})`);
+    this.outboxChars += args.length;
+    if (this.outboxChars > MAX_OUTBOX_CHARS) return ctx.newError(`too much data to the host in one go (more than ${MAX_OUTBOX_CHARS / 1048576} MB)`);
+    return undefined;
+  }
+
+  /** @param {any} method @param {any} args */
+  hostSend(method, args) {
+    const { ctx } = /** @type {Booted} */ (this.b);
+    const a = ctx.getString(args);
+    const err = this.tooMuch(a);
+    if (err) return { error: err };
+    this.emit({ t: 'host', method: ctx.getString(method), args: a });
+  }
+
+  /** @param {any} method @param {any} args */
+  hostCall(method, args) {
+    const { ctx } = /** @type {Booted} */ (this.b);
+    if (this.pendingRequests >= MAX_PENDING_REQUESTS) return { error: ctx.newError(`too many host requests in flight (more than ${MAX_PENDING_REQUESTS})`) };
+    const a = ctx.getString(args);
+    const err = this.tooMuch(a);
+    if (err) return { error: err };
+    const id = this.nextRequestId++;
+    this.pendingRequests++;
+    this.emit({ t: 'host', id, method: ctx.getString(method), args: a });
+    return ctx.newNumber(id);
+  }
+
+  /** @param {any} op @param {any} idHandle @param {any} msHandle */
+  hostTimer(op, idHandle, msHandle) {
+    const { ctx } = /** @type {Booted} */ (this.b);
+    const id = ctx.getNumber(idHandle);
+    const existing = this.timers.get(id);
+    if (existing) clearTimeout(existing);
+    this.timers.delete(id);
+    if (ctx.getString(op) !== 'set') return;
+    if (this.timers.size >= MAX_TIMERS) return { error: ctx.newError(`too many timers (more than ${MAX_TIMERS})`) };
+    const ms = Math.min(Math.max(0, ctx.getNumber(msHandle)), 2 ** 31 - 1);
+    this.timers.set(
+      id,
+      setTimeout(() => {
+        this.timers.delete(id);
+        this.enqueue({ t: 'fire', id });
+      }, ms),
+    );
   }
 
   /** A message from the hub for this engine's next turn. @param {any} msg */
@@ -288,6 +315,7 @@ export class Engine {
     clearTimeout(this.deadlineTimer);
     this.inbox = [];
     this.calls.clear();
+    if (this.b) this.b.slot.engine = undefined;
     this.b = undefined;
     this.methods = undefined;
     this.dispatcher = undefined;

@@ -90,8 +90,12 @@ function create(id, memoryMb, wanted) {
   if (typeof wanted === 'number' && wanted >= 0) sparesWanted = Math.min(wanted, 8);
   const engine = new Engine(id, sched, shared);
   engines.set(id, engine);
-  const booted = memoryMb === workerData.spareMemoryMb && spares.length > 0 && sparesWanted > 0 ? /** @type {Promise<any>} */ (spares.shift()) : bootEngine(core, variant, workerData.wasmModule, initialPages, memoryMb);
-  refill();
+  const spare = memoryMb === workerData.spareMemoryMb && spares.length > 0 && sparesWanted > 0;
+  const booted = spare ? /** @type {Promise<any>} */ (spares.shift()) : bootEngine(core, variant, workerData.wasmModule, initialPages, memoryMb);
+  // The next spare boots once this spawn is through (booting it now would compete with the load,
+  // setup and first task the spare was there to speed up).
+  if (spare) setTimeout(refill, 25);
+  else refill();
   booted.then(
     (b) => {
       if (engine.dead) return;
