@@ -56,8 +56,8 @@ let nextWorkerId = 1;
 export class EngineWorker {
   readonly id = nextWorkerId++;
   readonly kind: WorkerKind;
-  /** Share of the last second the thread spent running agents (0–1). */
-  busy = 0;
+  private busyShare = 0;
+  private busyAt = 0;
   private readonly thread: Worker;
   private readonly clients = new Map<number, EngineClient>();
   private readonly running: Int32Array;
@@ -103,6 +103,11 @@ export class EngineWorker {
       this.fail(oom ? 'out_of_memory' : 'crash', oom ? `its sandbox worker ran out of memory (the worker hosted ${this.clients.size} agent(s))` : `its sandbox worker failed: ${err.message}`);
     });
     this.thread.on('exit', (code) => this.fail('crash', `its sandbox worker exited (code ${code}; it hosted ${this.clients.size} agent(s))`));
+  }
+
+  /** Share of the last second the thread spent running agents (0–1); an idle thread stops reporting, so an old figure counts as 0. */
+  get busy(): number {
+    return Date.now() - this.busyAt < 2_500 ? this.busyShare : 0;
   }
 
   get agents(): number {
@@ -169,7 +174,8 @@ export class EngineWorker {
   private onBatch(batch: WorkerMessage[]): void {
     for (const msg of batch) {
       if (msg.t === 'load' && msg.a === 0) {
-        this.busy = typeof msg.busy === 'number' ? msg.busy : 0;
+        this.busyShare = typeof msg.busy === 'number' && Number.isFinite(msg.busy) ? Math.min(1, Math.max(0, msg.busy)) : 0;
+        this.busyAt = Date.now();
         continue;
       }
       this.clients.get(msg.a)?.onWorkerMessage(msg);
