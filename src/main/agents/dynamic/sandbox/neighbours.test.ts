@@ -171,6 +171,40 @@ describe('CPU slices on a shared worker', () => {
     expect(await agent.handleTask('x')).toBe('ok');
   });
 
+  it('the pool starts another shared worker only when the ones it has are busy', async () => {
+    configureEnginePool({ sharedMax: 2, growAtBusy: 0.3 });
+    try {
+      const quietA = await spawn(`export async function handleTask(agent, p) { return p }`);
+      const quietB = await spawn(`export async function handleTask(agent, p) { return p }`);
+      // Idle: the second agent joins the first one's worker.
+      expect(quietB.placement?.worker).toBe(quietA.placement?.worker);
+      const busy = await spawn(`export async function handleTask(agent, ms) { const end = Date.now() + ms; while (Date.now() < end) {} return ms }`);
+      expect(busy.placement?.worker).toBe(quietA.placement?.worker);
+      // Keep that worker busy (short tasks, back to back) until it reports it, then place another agent.
+      let stop = false;
+      const load = (async () => {
+        while (!stop) await Promise.all(Array.from({ length: 16 }, () => busy.handleTask(2)));
+      })();
+      let late: SandboxedAgent;
+      try {
+        await expect
+          .poll(() => enginePoolStats().workers.find((w) => w.id === quietA.placement?.worker)?.busy ?? 0, { timeout: 15_000 })
+          .toBeGreaterThanOrEqual(0.6);
+        expect(busy.placement?.worker).toBe(quietA.placement?.worker);
+        late = await spawn(`export async function handleTask(agent, p) { return p }`);
+      } finally {
+        stop = true;
+        await load;
+      }
+      expect(late.placement?.kind).toBe('shared');
+      expect(late.placement?.worker).not.toBe(quietA.placement?.worker);
+      expect(enginePoolStats().sharedWorkers).toBe(2);
+      await Promise.all([quietA, quietB, busy, late].map((a) => a.terminate()));
+    } finally {
+      configureEnginePool({ sharedMax: 1, growAtBusy: saved.growAtBusy });
+    }
+  });
+
   it('an agent asking for isolation gets a worker of its own; threads stay few with many agents', async () => {
     const own = await spawn(`export async function handleTask() { return 'own' }`, { isolation: 'dedicated' });
     expect(own.placement?.kind).toBe('dedicated');

@@ -32,7 +32,8 @@ export class Overrun extends Error {}
 
 /**
  * @typedef {object} Scheduler
- * @property {() => boolean} shouldYield  the turn has used half its budget: start no new stretch
+ * @property {() => boolean} shouldYield  the turn has used a quarter of its budget: start no new stretch
+ * @property {() => number} yieldAt       when that is (0 on a dedicated worker: never)
  * @property {() => number} hardEnd       when the turn's budget is spent (Infinity on a dedicated worker)
  * @property {() => number} readEnd       the bound for reading results out: the turn's end, and at least half a slice from now
  * @property {(engine: Engine) => void} ready   the engine has work
@@ -83,7 +84,6 @@ export async function bootEngine(core, variant, wasmModule, initialPages, memory
   define('__wzSend', (e, method, args) => e.hostSend(method, args));
   define('__wzCall', (e, method, args) => e.hostCall(method, args));
   define('__wzTimer', (e, op, id, ms) => e.hostTimer(op, id, ms));
-  define('__wzYield', (e) => (e.sched.shouldYield() ? ctx.true : ctx.false));
   const preludeFn = ctx.unwrapResult(ctx.evalCode(`(${guestPrelude.toString()})`, 'wactorz-prelude.js'));
   return { memoryMb, memory, flag, qjs, rt, ctx, slot, preludeFn };
 }
@@ -221,7 +221,7 @@ export class Engine {
   }
 
   /**
-   * One turn: the pending batch, queued messages, promise jobs (until half the budget is used on a
+   * One turn: the pending batch, queued messages, promise jobs (until a quarter of the budget is used on a
    * shared worker), then results and state are read out. Returns true when work is left.
    */
   turn() {
@@ -397,7 +397,10 @@ export class Engine {
   /** Runs queued promise jobs in chunks, each a stretch; stops when the turn should yield. */
   pump() {
     const { rt } = /** @type {Booted} */ (this.b);
-    while (!this.dead && rt.hasPendingJob() && !this.sched.shouldYield()) {
+    // The first chunk runs whatever the clock says: the calls this turn started settle in it.
+    let first = true;
+    while (!this.dead && rt.hasPendingJob() && (first || !this.sched.shouldYield())) {
+      first = false;
       this.phase = 'a callback';
       this.bound();
       let res;
@@ -490,7 +493,7 @@ export class Engine {
         this.armDeadlineTimer();
         this.batch = { ids: msg.list.map((/** @type {[number, string]} */ c) => c[0]), index: 0 };
         this.stampBatch();
-        this.runBatch('callBatch', [ctx.newString(msg.json)]);
+        this.runBatch('callBatch', [ctx.newString(msg.json), ctx.newNumber(this.sched.yieldAt())]);
         break;
       }
       case 'reply':
@@ -530,7 +533,7 @@ export class Engine {
   resumeBatch() {
     this.phase = 'handleTask';
     this.stampBatch();
-    this.runBatch('resume', []);
+    this.runBatch('resume', [/** @type {Booted} */ (this.b).ctx.newNumber(this.sched.yieldAt())]);
   }
 
   /** Starts (the rest of) a batch; a call that spun past its deadline times out, the rest still start. @param {string} method @param {any[]} args */
@@ -545,7 +548,7 @@ export class Engine {
         const message = `${call.fn} was still running at its deadline (limit ${this.limits.callTimeoutMs} ms) and was interrupted`;
         this.emit({ t: 'done', id, ok: false, kind: 'timeout', json: JSON.stringify({ name: 'TimeoutError', message, stack: '' }) });
       }
-      r = this.enterGuest('handleTask', 'resume', []);
+      r = this.enterGuest('handleTask', 'resume', [/** @type {Booted} */ (this.b).ctx.newNumber(this.sched.yieldAt())]);
     }
     if (r.ok) {
       if (r.value && this.batch) this.batch.index = Number(r.value);

@@ -21,8 +21,11 @@ export function guestPrelude(metaJson) {
   const hostCall = g.__wzCall;
   /** @type {(op: string, id: number, ms: number) => void} */
   const hostTimer = g.__wzTimer;
-  /** @type {() => boolean} true when the agent's turn on a shared worker has used its budget */
-  const hostYield = g.__wzYield;
+  // The clock the batch loop yields by (taken before the agent's code could replace Date.now; an
+  // agent that breaks its own clock only overruns its slices and is moved out).
+  const dateNow = Date.now;
+  /** When the current turn should start no new call (ms since the epoch; Infinity: never). */
+  let yieldAt = Infinity;
   // The built-ins this protocol relies on, taken before the agent's code can replace them (an agent
   // that overwrites JSON or Array.prototype breaks only itself — not the way its answers travel).
   const stringify = JSON.stringify;
@@ -52,7 +55,6 @@ export function guestPrelude(metaJson) {
   delete g.__wzSend;
   delete g.__wzCall;
   delete g.__wzTimer;
-  delete g.__wzYield;
 
   const meta = parse(metaJson);
   /** Null-prototype dictionaries: nothing an agent does to Object.prototype or Map reaches them. */
@@ -245,8 +247,7 @@ export function guestPrelude(metaJson) {
       running = c[0];
       startCall(c[0], c[1], c[2]);
       running = 0;
-      // The budget is asked every 16 calls: a host call per task would cost more than most tasks.
-      if ((batchIndex & 15) === 0 && batchIndex < batch.length && hostYield()) return `${batchIndex}`;
+      if (batchIndex < batch.length && dateNow() >= yieldAt) return `${batchIndex}`;
     }
     batch = null;
     return '';
@@ -275,13 +276,17 @@ export function guestPrelude(metaJson) {
       return stringify({ exports: { setup: !!hooks.setup, handleTask: !!hooks.handleTask, process: !!hooks.process, cleanup: !!hooks.cleanup } });
     },
     /** Starts a batch of calls: JSON [[callId, hook, payload?], …]. */
-    callBatch(/** @type {string} */ json) {
+    callBatch(/** @type {string} */ json, /** @type {number} */ until) {
       batch = parse(json);
       batchIndex = 0;
+      yieldAt = until > 0 ? until : Infinity;
       return resumeBatch();
     },
-    /** Starts the rest of the batch (after a call in it was interrupted). */
-    resume: () => resumeBatch(),
+    /** Starts the rest of the batch (after a call in it was interrupted, or in the next turn). */
+    resume(/** @type {number} */ until) {
+      yieldAt = until > 0 ? until : Infinity;
+      return resumeBatch();
+    },
     /** `id,index`: the call whose synchronous part was running when the engine was interrupted (0: none), and how far the batch got. */
     interrupted() {
       const id = running;

@@ -7,7 +7,7 @@
  *
  * Scheduling: engines with work wait in a FIFO; each gets one turn per round. On a SHARED worker a
  * turn has a CPU budget (`sliceMs`, far below any task deadline): no new stretch of guest code
- * starts after half of it, and a stretch still running when it is spent is interrupted and the
+ * starts after a quarter of it, and a stretch still running when it is spent is interrupted and the
  * turn rolled back (engine.mjs: `overrun`; the hub moves the agent to a worker of its own). So a
  * spinning agent delays a neighbour's task by at most one slice. On a DEDICATED worker (one agent)
  * turns have no budget: only call deadlines bound a stretch, as before the pool.
@@ -55,7 +55,10 @@ let statsSince = Date.now();
 
 /** @type {import('./engine.mjs').Scheduler} */
 const sched = {
-  shouldYield: () => shared && Date.now() - turnStart >= sliceMs / 2,
+  // No new stretch after a quarter of the slice; a stretch is interrupted only at its end: the
+  // margin absorbs the thread being descheduled on a loaded machine (the clock is the wall's).
+  shouldYield: () => shared && Date.now() - turnStart >= sliceMs / 4,
+  yieldAt: () => (shared ? turnStart + sliceMs / 4 : 0),
   hardEnd: () => (shared ? turnStart + sliceMs : Infinity),
   readEnd: () => (shared ? Math.max(turnStart + sliceMs, Date.now() + sliceMs / 2) : Infinity),
   ready: (engine) => {
