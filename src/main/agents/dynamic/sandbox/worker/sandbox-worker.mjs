@@ -40,6 +40,8 @@ const initialPages = /** @type {number} */ (workerData.initialPages);
 const running = new Int32Array(/** @type {SharedArrayBuffer} */ (workerData.running));
 /** Consecutive contended full turns after which an agent is reported as needing a worker of its own. */
 const HOG_TURNS = 25;
+/** Longest stretch of turns between two visits to the event loop. */
+const ROUND_MS = 50;
 
 /** @type {Map<number, Engine>} */
 const engines = new Map();
@@ -123,8 +125,11 @@ function schedule() {
 function loop() {
   loopScheduled = false;
   inLoop = true;
+  const roundStart = Date.now();
   try {
-    for (let n = ready.length; n > 0 && ready.length > 0; n--) {
+    // Back to the event loop every ROUND_MS at most, whatever is still ready: timers (call
+    // deadlines) and the hub's messages must not wait for a round of hundreds of busy agents.
+    for (let n = ready.length; n > 0 && ready.length > 0 && Date.now() - roundStart < ROUND_MS; n--) {
       const engine = /** @type {Engine} */ (ready.shift());
       engine.queued = false;
       if (engine.dead) continue;
