@@ -174,6 +174,8 @@ describe('CPU slices on a shared worker', () => {
   it('the pool starts another shared worker only when the ones it has are busy', async () => {
     configureEnginePool({ sharedMax: 2, growAtBusy: 0.3 });
     try {
+      // The tests before keep the shared worker busy for a while: wait until it has calmed down.
+      await expect.poll(() => enginePoolStats().workers.every((w) => w.kind !== 'shared' || w.busy < 0.3), { timeout: 15_000 }).toBe(true);
       const quietA = await spawn(`export async function handleTask(agent, p) { return p }`);
       const quietB = await spawn(`export async function handleTask(agent, p) { return p }`);
       // Idle: the second agent joins the first one's worker.

@@ -27,6 +27,9 @@ const MAX_PENDING_REQUESTS = 1_000;
 const JOBS_PER_CHECK = 64;
 const WASM_PAGE = 65_536;
 
+/** Dispatcher methods that always return a string (read without asking its type first). */
+const STRING_METHODS = new Set(['load', 'callBatch', 'resume', 'interrupted', 'drain']);
+
 /** Thrown out of a guest stretch interrupted by the end of its turn on a shared worker. */
 export class Overrun extends Error {}
 
@@ -244,8 +247,7 @@ export class Engine {
       }
       // Nothing runs in an engine before its code is loaded.
       if (!this.dead && this.methods) this.pump();
-      if (!this.dead && this.methods) this.collect();
-      if (!this.dead && this.methods) this.snapshot();
+      if (!this.dead && this.methods) this.drain();
     } catch (e) {
       if (!(e instanceof Overrun)) throw e;
       this.overrun();
@@ -347,7 +349,7 @@ export class Engine {
   enterGuest(phase, method, args) {
     const { ctx } = /** @type {Booted} */ (this.b);
     // Reading results and state out is the host's work the turn must finish: its own half slice.
-    this.bound(undefined, method === 'collect' || method === 'snapshot');
+    this.bound(undefined, method === 'drain');
     try {
       const result = ctx.callFunction(this.methods[method], this.dispatcher, ...args);
       this.checkOverrun();
@@ -356,7 +358,7 @@ export class Engine {
         result.error.dispose();
         return this.classify(phase, err);
       }
-      const value = ctx.typeof(result.value) === 'string' ? ctx.getString(result.value) : undefined;
+      const value = STRING_METHODS.has(method) ? ctx.getString(result.value) : undefined;
       result.value.dispose();
       return { ok: true, value };
     } catch (e) {
@@ -421,38 +423,38 @@ export class Engine {
     }
   }
 
-  /** Forwards the results of settled calls (one JSON text for the whole turn). */
-  collect() {
+  /** The end of a turn: the results of settled calls (one JSON text for the whole turn), then the state if it changed. */
+  drain() {
     this.phase = 'collect';
-    const r = this.enterGuest('reading the results', 'collect', []);
+    const r = this.enterGuest('reading the results', 'drain', []);
     if (!r.ok) {
-      if (r.kind === 'timeout') this.poisoned(`reading a result the agent returned ran past its deadline (limit ${this.limits.callTimeoutMs} ms): the agent's engine was reset`);
+      if (r.kind === 'timeout') this.poisoned(`reading a result or the state the agent left ran past its deadline (limit ${this.limits.callTimeoutMs} ms): the agent's engine was reset`);
       return;
     }
-    if (!r.value) return;
-    const nl = r.value.indexOf('\n');
-    for (const id of r.value.slice(0, nl).split(',')) this.calls.delete(Number(id));
-    const json = r.value.slice(nl + 1);
-    if (this.b?.flag.exhausted || /"message":"out of memory"/.test(json)) {
-      // The calls that failed, failed for want of memory, whatever the engine managed to say.
-      const message = `the agent ran out of memory (limit ${this.limits.memoryMb} MB)`;
-      const settled = /** @type {[number, number, unknown][]} */ (JSON.parse(json));
-      const ok = settled.filter(([, status]) => status !== 0);
-      if (ok.length > 0) this.emit({ t: 'results', json: JSON.stringify(ok) });
-      for (const [id, status] of settled) {
-        if (status === 0) this.emit({ t: 'done', id, ok: false, kind: 'out_of_memory', json: JSON.stringify({ name: 'InternalError', message, stack: '' }) });
+    const v = r.value ?? '';
+    const a = v.indexOf('\n');
+    const b = v.indexOf('\n', a + 1);
+    if (a < 0 || b < 0) return;
+    const ids = v.slice(0, a);
+    const json = v.slice(a + 1, b);
+    const state = v.slice(b + 1);
+    if (json) {
+      for (const id of ids.split(',')) this.calls.delete(Number(id));
+      if (this.b?.flag.exhausted || /"message":"out of memory"/.test(json)) {
+        // The calls that failed, failed for want of memory, whatever the engine managed to say.
+        const message = `the agent ran out of memory (limit ${this.limits.memoryMb} MB)`;
+        const settled = /** @type {[number, number, unknown][]} */ (JSON.parse(json));
+        const ok = settled.filter(([, status]) => status !== 0);
+        if (ok.length > 0) this.emit({ t: 'results', json: JSON.stringify(ok) });
+        for (const [id, status] of settled) {
+          if (status === 0) this.emit({ t: 'done', id, ok: false, kind: 'out_of_memory', json: JSON.stringify({ name: 'InternalError', message, stack: '' }) });
+        }
+        this.fatal('out_of_memory', message);
+        return;
       }
-      this.fatal('out_of_memory', message);
-      return;
+      this.emit({ t: 'results', json });
     }
-    this.emit({ t: 'results', json });
-  }
-
-  snapshot() {
-    this.phase = 'snapshot';
-    const r = this.enterGuest('saving agent.state', 'snapshot', []);
-    if (r.ok && r.value) this.emit({ t: 'state', json: r.value });
-    else if (!r.ok && r.kind === 'timeout') this.poisoned(`serialising agent.state ran past its deadline (limit ${this.limits.callTimeoutMs} ms): the agent's engine was reset`);
+    if (state) this.emit({ t: 'state', json: state });
   }
 
   armDeadlineTimer() {
@@ -572,7 +574,7 @@ export class Engine {
     this.dispatcher = ctx.unwrapResult(ctx.callFunction(this.preludeFn, ctx.undefined, metaHandle));
     metaHandle.dispose();
     this.preludeFn.dispose();
-    this.methods = Object.fromEntries(['load', 'callBatch', 'resume', 'interrupted', 'collect', 'settle', 'deliver', 'fire', 'snapshot'].map((m) => [m, ctx.getProp(this.dispatcher, m)]));
+    this.methods = Object.fromEntries(['load', 'callBatch', 'resume', 'interrupted', 'drain', 'settle', 'deliver', 'fire'].map((m) => [m, ctx.getProp(this.dispatcher, m)]));
     const loadBound = Date.now() + msg.callTimeoutMs;
     this.bound(loadBound);
     const res = ctx.evalCode(msg.code, 'agent.js', { type: 'module' });

@@ -253,6 +253,20 @@ export function guestPrelude(metaJson) {
     return '';
   };
 
+  /** JSON [state, interval] when it changed since the last snapshot, else ''. */
+  const snapshot = () => {
+    let s;
+    try {
+      s = stringify([state, interval]);
+    } catch (e) {
+      report('saving agent.state (it must be JSON)', e);
+      return '';
+    }
+    if (s === lastSnapshot) return '';
+    lastSnapshot = s;
+    return s;
+  };
+
   return {
     /** Resolves the hooks from the module namespace; returns JSON {exports} or {error}. */
     load(/** @type {any} */ ns) {
@@ -358,18 +372,11 @@ export function guestPrelude(metaJson) {
         report('timer callback', e);
       }
     },
-    /** JSON [state, interval] when it changed since the last snapshot, else ''. */
-    snapshot() {
-      let s;
-      try {
-        s = stringify([state, interval]);
-      } catch (e) {
-        report('saving agent.state (it must be JSON)', e);
-        return '';
-      }
-      if (s === lastSnapshot) return '';
-      lastSnapshot = s;
-      return s;
+    snapshot,
+    /** The end of a turn in one call: `ids\nresults\nstate` (collect, then snapshot; parts may be empty). */
+    drain() {
+      const collected = this.collect();
+      return `${collected === '' ? '\n' : collected}\n${snapshot()}`;
     },
   };
 }
