@@ -25,9 +25,11 @@ export interface EnginePoolConfig {
   sliceMs: number;
   /** Busy share (0–1) every shared worker must report before another is started (default 0.5). */
   growAtBusy: number;
+  /** How long past a call's deadline a silent worker is taken for stuck and replaced, ms (default 2000). */
+  wedgedGraceMs: number;
 }
 
-const config: EnginePoolConfig = { spares: 1, sharedMax: Math.max(1, availableParallelism()), dedicatedMax: 8, sliceMs: 20, growAtBusy: 0.5 };
+const config: EnginePoolConfig = { spares: 1, sharedMax: Math.max(1, availableParallelism()), dedicatedMax: 8, sliceMs: 20, growAtBusy: 0.5, wedgedGraceMs: 2_000 };
 const shared: EngineWorker[] = [];
 const dedicated: EngineWorker[] = [];
 /** Fatal failures per agent name (timestamps): an agent that keeps failing gets a worker of its own. */

@@ -4,7 +4,7 @@
  * survive: the neighbour was never rebuilt), its state, and answers. Also: moves to a worker of its
  * own, the per-agent reset(), and what a dead or stuck thread does to the agents it hosted.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { configureEnginePool, createSandboxedAgent, enginePoolConfig, enginePoolStats, SandboxError, type SandboxedAgent, type SandboxedAgentOptions } from './index.js';
 import { RecordingHost } from './testing/recording-host.js';
 import { NATIVE_SORT } from './testing/busy-code.js';
@@ -174,7 +174,8 @@ describe('CPU slices on a shared worker', () => {
   it('the pool starts another shared worker only when the ones it has are busy', async () => {
     configureEnginePool({ sharedMax: 2, growAtBusy: 0.3 });
     try {
-      // The tests before keep the shared worker busy for a while: wait until it has calmed down.
+      // A pool of its own: the agents of the tests before leave, and the worker they used calms down.
+      await Promise.all(agents.splice(0).map((a) => a.terminate()));
       await expect.poll(() => enginePoolStats().workers.every((w) => w.kind !== 'shared' || w.busy < 0.3), { timeout: 15_000 }).toBe(true);
       const quietA = await spawn(`export async function handleTask(agent, p) { return p }`);
       const quietB = await spawn(`export async function handleTask(agent, p) { return p }`);
@@ -263,9 +264,11 @@ describe('the thread', () => {
   });
 
   it('an engine that stays busy past its deadline (native code no interrupt reaches) is stopped and reported fatal', async () => {
+    configureEnginePool({ wedgedGraceMs: 300 });
+    onTestFinished(() => configureEnginePool({ wedgedGraceMs: saved.wedgedGraceMs }));
     const agent = await spawn(
       `export async function handleTask(agent, p) { if (p !== 'sort') return p; ${NATIVE_SORT} }`,
-      { limits: { callTimeoutMs: 500, memoryMb: 512 }, isolation: 'dedicated' },
+      { limits: { callTimeoutMs: 200, memoryMb: 512 }, isolation: 'dedicated' },
     );
     expect(await agent.handleTask('ping')).toBe('ping');
     const crashes: SandboxError[] = [];

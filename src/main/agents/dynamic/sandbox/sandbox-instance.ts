@@ -8,7 +8,7 @@
  */
 import { SandboxError, type SandboxErrorKind } from './errors.js';
 import { HostBridge } from './host-bridge.js';
-import { placeEngine, releaseEngine } from './engine-pool.js';
+import { enginePoolConfig, placeEngine, releaseEngine } from './engine-pool.js';
 import type { EngineClient, EngineWorker, WorkerKind, WorkerMessage } from './engine-worker.js';
 import type { PositionMap } from './source-map.js';
 import type { AgentExports, AgentHost, SandboxLimits } from './types.js';
@@ -55,8 +55,8 @@ export interface ReplayCall {
 /** Loading overran the CPU slice of a shared worker: load again on a worker of its own. */
 export class NeedsOwnWorker extends Error {}
 
-/** How long past a call's deadline the worker may stay silent before it is considered wedged. */
-const WEDGED_GRACE_MS = 2_000;
+/** How long past a call's deadline the worker may stay silent before it is considered wedged (the pool's `wedgedGraceMs`). */
+const wedgedGrace = (): number => enginePoolConfig().wedgedGraceMs;
 /** Subscription messages queued for the agent beyond which new ones are dropped. */
 const MAX_QUEUED_DELIVERIES = 1_000;
 
@@ -122,7 +122,7 @@ export class SandboxInstance implements EngineClient {
     const loaded = new Promise<AgentExports>((resolve, reject) => (instance.loaded = { resolve, reject }));
     const loadDeadline = setTimeout(
       () => instance.die('timeout', `loading did not finish within ${opts.limits.callTimeoutMs} ms`),
-      opts.limits.callTimeoutMs + WEDGED_GRACE_MS + 5_000,
+      opts.limits.callTimeoutMs + wedgedGrace() + 5_000,
     );
     instance.post({
       t: 'load',
@@ -159,7 +159,7 @@ export class SandboxInstance implements EngineClient {
     }
     const id = this.nextCallId++;
     return new Promise((resolve, reject) => {
-      this.calls.set(id, { fn, payload, resolve, reject, wedgedAt: Date.now() + this.opts.limits.callTimeoutMs + WEDGED_GRACE_MS });
+      this.calls.set(id, { fn, payload, resolve, reject, wedgedAt: Date.now() + this.opts.limits.callTimeoutMs + wedgedGrace() });
       this.armWatchdog();
       this.postCall(id, fn, payloadJson);
     });
@@ -187,8 +187,9 @@ export class SandboxInstance implements EngineClient {
       const first = this.calls.values().next().value;
       if (first && first.wedgedAt <= Date.now()) {
         // Every call is answered by its deadline unless the thread itself is stuck: the worker goes.
-        this.worker.wedged(this.opts.name, `${first.fn} gave no answer ${WEDGED_GRACE_MS} ms past its ${this.opts.limits.callTimeoutMs} ms limit`);
-        this.die('timeout', `the agent stopped responding (${first.fn} gave no answer ${WEDGED_GRACE_MS} ms past its ${this.opts.limits.callTimeoutMs} ms limit)`);
+        const detail = `${first.fn} gave no answer ${wedgedGrace()} ms past its ${this.opts.limits.callTimeoutMs} ms limit`;
+        this.worker.wedged(this.opts.name, detail);
+        this.die('timeout', `the agent stopped responding (${detail})`);
         return;
       }
       this.armWatchdog();
