@@ -127,5 +127,8 @@ describe('supervision of agents sharing a worker', () => {
     await expect.poll(() => t.system.get('sorter') !== sorter && t.system.get('neighbour') !== neighbour, { timeout: 15_000 }).toBe(true);
     await expect.poll(() => t.system.ask('neighbour', 1).catch(() => 'not yet'), { timeout: 15_000 }).toBe('n:1');
     await expect.poll(() => t.system.ask('sorter', 'ping').catch(() => 'not yet'), { timeout: 15_000 }).toBe('ping');
+    // The staller is not put beside others again: its new engine has a worker of its own.
+    expect((t.system.get('sorter') as SandboxedActor).sandbox.placement?.kind).toBe('dedicated');
+    expect((t.system.get('neighbour') as SandboxedActor).sandbox.placement?.kind).toBe('shared');
   }, 60_000);
 });

@@ -82,6 +82,15 @@ export function noteFailure(name: string): void {
   if (failures.size > 10_000) failures.delete(failures.keys().next().value!);
 }
 
+/**
+ * This agent stalled a whole worker (native code no interrupt reaches): its next engine gets a
+ * worker of its own at once, so that its neighbours are not restarted for it again.
+ */
+export function needsOwnWorker(name: string): void {
+  const now = Date.now();
+  failures.set(name, Array.from({ length: FAILURES_FOR_DEDICATED }, () => now));
+}
+
 function keepsFailing(name: string): boolean {
   const now = Date.now();
   return (failures.get(name) ?? []).filter((t) => now - t < FAILURE_WINDOW_MS).length >= FAILURES_FOR_DEDICATED;

@@ -8,7 +8,7 @@
  */
 import { SandboxError, type SandboxErrorKind } from './errors.js';
 import { HostBridge } from './host-bridge.js';
-import { enginePoolConfig, placeEngine, releaseEngine } from './engine-pool.js';
+import { enginePoolConfig, needsOwnWorker, placeEngine, releaseEngine } from './engine-pool.js';
 import type { EngineClient, EngineWorker, WorkerKind, WorkerMessage } from './engine-worker.js';
 import type { PositionMap } from './source-map.js';
 import type { AgentExports, AgentHost, SandboxLimits } from './types.js';
@@ -110,6 +110,8 @@ export class SandboxInstance implements EngineClient {
 
   onWorkerGone(kind: SandboxErrorKind, message: string): void {
     this.engineId = 0;
+    // Only the agent that stalled the thread is told `timeout`: it must not share a worker again.
+    if (kind === 'timeout') needsOwnWorker(this.opts.name);
     this.die(kind, message);
   }
 
