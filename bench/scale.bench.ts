@@ -18,7 +18,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startWactorz } from '../src/main/wactorz.js';
-import { silentLogger } from '../src/main/hub/logger.js';
+import { silentLogger } from '../src/main/base/logger.js';
 import { HANDLER_JS, fmt, gc } from './dynamic-bench-support.js';
 
 const MB = 1024 * 1024;
