@@ -12,6 +12,7 @@ import { wactorzConfigSchema, type WactorzConfig, type WactorzConfigInput } from
 import type { WactorzHandle } from './wactorz-handle.js';
 import type { Bus } from './core/bus.js';
 import { ActorSystem } from './core/actor-system.js';
+import { Teardown } from './core/teardown.js';
 import { openPersistence } from './persistence/open-persistence.js';
 import type { Persistence } from './persistence/persistence.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.js';
@@ -51,28 +52,12 @@ export interface StartOptions {
   nodes?: Partial<Omit<NodeRegistryOptions, 'bus' | 'persistence' | 'system' | 'log'>>;
 }
 
-/** Undo stack: whatever has started is closed again if a later step fails, and at stop(). */
-class Closers {
-  private readonly items: (() => Promise<void> | void)[] = [];
-  add(fn: () => Promise<void> | void): void {
-    this.items.push(fn);
-  }
-  async closeAll(log: HubLogger): Promise<void> {
-    for (const fn of this.items.splice(0).reverse()) {
-      try {
-        await fn();
-      } catch (e) {
-        log('warning', `while stopping: ${(e as Error).message}`);
-      }
-    }
-  }
-}
-
 export async function startWactorz(input: WactorzConfigInput, opts: StartOptions = {}): Promise<WactorzHandle & { nodes: NodeRegistry }> {
   const config: WactorzConfig = wactorzConfigSchema.parse(input);
   const log = opts.log ?? consoleLogger();
   const env = opts.env ?? process.env;
-  const closers = new Closers();
+  // Whatever has started is closed again if a later step fails, and at stop().
+  const teardown = new Teardown(log);
   const startedAt = Date.now();
   try {
     const persistence: Persistence = await openPersistence({
@@ -81,7 +66,7 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
       nativeBinding: config.nativeBinding,
       log: (level, message) => log(level, message),
     });
-    closers.add(() => persistence.close());
+    teardown.add('persistence', () => persistence.close());
 
     // Settings saved from the dashboard complete what the configuration leaves open.
     const settingsStore = new SettingsStore(persistence, config.stateDir);
@@ -92,7 +77,7 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
 
     const tokens = accessTokens(config, env);
     const { bus, broker, mqttMode, mqttPort } = await connectBus(config, log, tokens, env);
-    closers.add(() => (broker ? broker.close() : bus.close()));
+    teardown.add('mqtt', () => (broker ? broker.close() : bus.close()));
 
     const llmConfig = startupLlmConfig(config.llm, saved.settings, saved.secrets);
     // Switchable: a provider chosen in the dashboard's settings replaces it under running agents.
@@ -108,10 +93,10 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
         if (level !== 'debug') log(level, `${actor.name}: ${message}`);
       },
     });
-    closers.add(() => system.shutdown());
+    teardown.add('actor system', () => system.shutdown());
     // Remote nodes: placements, the durable command outbox, node heartbeats and alerts, tasks by name.
     const nodes = new NodeRegistry({ bus, persistence, system, log: (level, message) => log(level, message), ...opts.nodes });
-    closers.add(() => nodes.stop());
+    teardown.add('nodes', () => nodes.stop());
 
     // The supervision tree, as the original's build_system(): factories are called fresh on each restart.
     system
@@ -129,7 +114,7 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
       llm: withCostTracking(llm, costs, 'home-assistant-agent'),
       log: (level, message) => log(level, `home-assistant: ${message}`),
     });
-    closers.add(() => homeAssistant.close());
+    teardown.add('home assistant', () => homeAssistant.close());
     if (homeAssistant.connection) {
       system
         .supervise('home-assistant-agent', homeAssistant.makeAgent, { maxRestarts: 5 })
@@ -146,7 +131,7 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
       // Packages an agent declares, from the installer's folder (bundled for the sandbox).
       resolveModules: (packages) => modulesFor(catalog.installer.packagesDir, packages),
     });
-    closers.add(() => dynamicAgents.close());
+    teardown.add('dynamic agents', () => dynamicAgents.close());
     // Catalog (recipes) and installer (npm packages), both protected; the time-series door for agents;
     // the planner that main routes PIPELINE requests to.
     const catalog = createCatalogIntegration({
@@ -217,7 +202,7 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
     let dashboardUrl: string | null = null;
     if (config.monitorPort !== null) {
       const app = await createHttpApp({ hub, accessTokens: () => tokens, apiPrefix: '/api', dashboardDir: config.dashboardDir ?? defaultDashboardDir(), routes, log: httpLog });
-      closers.add(() => app.close());
+      teardown.add('dashboard server', () => app.close());
       const port = await listenHttp(app, config.host, config.monitorPort, '--monitor-port');
       broker?.attachWebSocket(app.server, '/mqtt', { authorize: (req) => isAuthorized(req, tokens) });
       dashboardUrl = urlFor(config.host, port);
@@ -226,11 +211,10 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
     let restUrl: string | null = null;
     if (config.interface === 'rest') {
       const rest: FastifyInstance = await createHttpApp({ hub, accessTokens: () => tokens, apiPrefix: '', routes, log: httpLog });
-      closers.add(() => rest.close());
+      teardown.add('REST server', () => rest.close());
       restUrl = urlFor(config.host, await listenHttp(rest, config.host, config.restPort, '--port'));
     }
 
-    let stopping: Promise<void> | undefined;
     return {
       dashboardUrl,
       restUrl,
@@ -243,10 +227,10 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
       nodes,
       dashboardToken: tokens.length && config.dashboardToken !== undefined ? config.dashboardToken : (tokens.find((t) => t !== env.API_KEY) ?? null),
       processUserInput: async (text, ctx = {}) => (await chat(text, ctx)).reply,
-      stop: () => (stopping ??= closers.closeAll(log)),
+      stop: () => teardown.close(),
     };
   } catch (e) {
-    await closers.closeAll(log);
+    await teardown.close();
     throw e;
   }
 }

@@ -14,6 +14,7 @@ import os from 'node:os';
 import type { Bus } from '../../core/bus.js';
 import { ActorSystem } from '../../core/actor-system.js';
 import { toError } from '../../core/errors.js';
+import { Teardown } from '../../core/teardown.js';
 import { openPersistence } from '../../persistence/open-persistence.js';
 import type { Persistence } from '../../persistence/persistence.js';
 import { connectExternalBus, type ExternalBus, type ExternalBusOptions } from '../../broker/external-bus.js';
@@ -78,25 +79,32 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const name = opts.name;
   if (!NODE_NAME_PATTERN.test(name)) throw new Error(`invalid node name "${name}": letters, digits, - and _ (up to 64)`);
   const log: HubLogger = opts.log ?? (() => {});
-  const heartbeatMs = opts.heartbeatMs ?? 10_000;
-  const startedAt = Date.now() / 1000;
-
-  const persistence = await openPersistence({ stateDir: opts.stateDir, log });
-  let bus: Bus;
+  // Everything opened from here on is closed again if a later step throws, and at stop().
+  const teardown = new Teardown(log);
   try {
-    if (opts.bus) bus = opts.bus;
-    else if (opts.broker) {
-      bus = connectExternalBus({
-        clientId: stableClientId(`node:${name}`, 'wactorz-node-'),
-        persistentSession: true,
-        log: (level, message) => log(level, `mqtt: ${message}`),
-        ...opts.broker,
-      });
-    } else throw new Error('startNode: give `broker` (or `bus`)');
+    return await startParts(opts, name, log, teardown);
   } catch (e) {
-    await persistence.close();
+    await teardown.close();
     throw e;
   }
+}
+
+async function startParts(opts: NodeOptions, name: string, log: HubLogger, teardown: Teardown): Promise<RunningNode> {
+  const heartbeatMs = opts.heartbeatMs ?? 10_000;
+  const startedAt = Date.now() / 1000;
+  const persistence = await openPersistence({ stateDir: opts.stateDir, log });
+  teardown.add('persistence', () => persistence.close());
+  let bus: Bus;
+  if (opts.bus) bus = opts.bus;
+  else if (opts.broker) {
+    bus = connectExternalBus({
+      clientId: stableClientId(`node:${name}`, 'wactorz-node-'),
+      persistentSession: true,
+      log: (level, message) => log(level, `mqtt: ${message}`),
+      ...opts.broker,
+    });
+  } else throw new Error('startNode: give `broker` (or `bus`)');
+  teardown.add('bus', () => bus.close());
 
   const processed = new ProcessedCommands(persistence.db);
   const system = new ActorSystem({
@@ -116,8 +124,11 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     log,
   });
   service.start();
+  teardown.add('dynamic agents', () => service.close());
+  teardown.add('actor system', () => system.shutdown());
   const agents = new NodeAgents(system, service, persistence.db);
   const tasks = new TaskServer({ bus, system, node: name, log: (level, message) => log(level, `tasks: ${message}`) });
+  teardown.add('task server', () => tasks.close());
 
   const heartbeat = (): NodeHeartbeat => ({
     node: name,
@@ -289,6 +300,12 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
       queue = queue.then(() => handlers[kind](raw)).catch((e: unknown) => log('error', `${kind} failed: ${toError(e).message}`));
     }),
   );
+  teardown.add('commands', async () => {
+    closed = true;
+    for (const off of offs) off();
+    // The command being applied finishes before the agents stop.
+    await queue.catch(() => undefined);
+  });
   // Subscribed in the same tick the bus was made (before it can connect): tasks the broker kept for
   // us while we were away have a handler when they arrive; they wait for their agent to be restored.
   tasks.sync(agents.names());
@@ -298,12 +315,13 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   beat();
   const timer = setInterval(beat, heartbeatMs);
   timer.unref();
+  teardown.add('heartbeat', () => clearInterval(timer));
   const external = isExternal(bus) ? bus : undefined;
   const offState = external?.onStateChange((s) => {
     if (s === 'connected') beat();
   });
+  if (offState) teardown.add('bus state', offState);
 
-  let stopping: Promise<void> | undefined;
   return {
     name,
     system,
@@ -312,19 +330,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     agents,
     heartbeat,
     idle: () => queue,
-    stop: () =>
-      (stopping ??= (async () => {
-        closed = true;
-        clearInterval(timer);
-        offState?.();
-        for (const off of offs) off();
-        await queue.catch(() => undefined);
-        tasks.close();
-        await system.shutdown();
-        await service.close();
-        await bus.close();
-        await persistence.close();
-      })()),
+    stop: () => teardown.close(),
   };
 }
 
