@@ -22,7 +22,7 @@ import { createLlmProvider, type ProviderOverrides } from './llm/create-provider
 import { describeLlm } from './llm/llm-config.js';
 import { CostTracker } from './llm/cost-tracker.js';
 import { withCostTracking } from './llm/tracked-provider.js';
-import type { MainChatResult } from './agents/main/main-actor.js';
+import type { ChatResult } from '../shared/chat.js';
 import { MonitorAgent, monitorTimingFromConfig } from './agents/monitor/monitor-agent.js';
 import { IOAgent } from './agents/io/io-agent.js';
 import { createHomeAssistantIntegration } from './agents/home-assistant/index.js';
@@ -152,12 +152,12 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
     // Every node's desired state again, and whatever the outbox still holds for the nodes.
     await nodes.start();
 
-    const chat = async (text: string, ctx: { interface?: string; user?: string; onChunk?: (chunk: string) => void }): Promise<MainChatResult> => {
+    const chat = async (text: string, ctx: { interface?: string; user?: string; onChunk?: (chunk: string) => void }): Promise<ChatResult> => {
       const messageId = randomUUID();
       const close = ctx.onChunk ? system.streams.open(messageId, ctx.onChunk) : () => {};
       try {
         const iface = ctx.interface ?? 'api';
-        return await system.ask<MainChatResult>('main', { kind: 'chat', text, from: ctx.user ?? iface, interface: iface, message_id: messageId }, 600_000);
+        return await system.ask<ChatResult>('main', { kind: 'chat', text, from: ctx.user ?? iface, interface: iface, message_id: messageId }, 600_000);
       } finally {
         close();
       }

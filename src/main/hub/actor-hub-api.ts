@@ -1,5 +1,5 @@
 /** The HTTP routes' view of the hub (HubApi), implemented over the actor system and main. */
-import type { AgentSummary, HealthResponse } from '../../shared/rest.js';
+import type { HealthResponse } from '../../shared/rest.js';
 import type { Metrics } from '../../shared/mqtt-payloads.js';
 import type { ActorSystem } from '../core/actor-system.js';
 import type { Actor } from '../core/actor.js';
@@ -11,7 +11,8 @@ import type { Persistence } from '../persistence/persistence.js';
 import type { AgentCommandName, CommandOutcome, HubApi } from '../server/hub-api.js';
 import { HttpError } from '../server/http-error.js';
 import { formatPrometheus } from '../server/prometheus.js';
-import type { MainActor, MainChatResult } from '../agents/main/main-actor.js';
+import type { ChatResult } from '../../shared/chat.js';
+import { summarizeActor } from '../core/actor-summary.js';
 
 export interface ActorHubApiDeps {
   system: ActorSystem;
@@ -22,24 +23,7 @@ export interface ActorHubApiDeps {
   mqtt: { mode: 'embedded' | 'external'; port: number };
   startedAt: number;
   /** Asks main to process chat with streaming; provided by the composition root. */
-  chat: (text: string, ctx: { interface: string; user?: string; onChunk?: (chunk: string) => void }) => Promise<MainChatResult>;
-}
-
-export function summarize(system: ActorSystem, costs: CostTracker, a: Actor): AgentSummary {
-  const cost = costs.forAgent(a.name);
-  return {
-    id: a.actorId,
-    name: a.name,
-    state: a.state,
-    protected: a.isProtected,
-    kind: a.kind,
-    last_heartbeat: system.lastHeartbeat(a.name),
-    inbox_size: a.inboxSize,
-    restart_count: a.restartCount,
-    messages_processed: a.counters.messagesProcessed,
-    ...(a.description ? { description: a.description } : {}),
-    ...(cost.calls > 0 ? { cost_usd: cost.costUsd } : {}),
-  };
+  chat: (text: string, ctx: { interface: string; user?: string; onChunk?: (chunk: string) => void }) => Promise<ChatResult>;
 }
 
 export function createActorHubApi(d: ActorHubApiDeps): HubApi {
@@ -55,10 +39,10 @@ export function createActorHubApi(d: ActorHubApiDeps): HubApi {
         persistence: { ephemeral: d.persistence.ephemeralBackend() },
       };
     },
-    listAgents: () => system.list().map((a) => summarize(system, costs, a)),
+    listAgents: () => system.list().map((a) => summarizeActor(system, a, costs.forAgent(a.name))),
     getAgent: (k) => {
       const a = system.get(k);
-      return a ? summarize(system, costs, a) : undefined;
+      return a ? summarizeActor(system, a, costs.forAgent(a.name)) : undefined;
     },
     agentMetrics: (k): Metrics | undefined => {
       const a = system.get(k);
@@ -112,4 +96,3 @@ function prometheus(system: ActorSystem, costs: CostTracker): string {
   ]);
 }
 
-export type { MainActor };

@@ -15,7 +15,7 @@ import type { Actor } from '../../core/actor.js';
 import type { ActorSystem } from '../../core/actor-system.js';
 import type { SupervisionOptions } from '../../core/supervisor.js';
 import { toError } from '../../core/errors.js';
-import { summarize } from '../../hub/actor-hub-api.js';
+import { summarizeActor } from '../../core/actor-summary.js';
 import { SpawnRegistry, type SpawnEntry } from '../../persistence/stores/spawn-registry.js';
 import type { AgentCodeResponse } from '../../../shared/rest.js';
 import { createLlmAgent } from '../llm/create-llm-agent.js';
@@ -228,7 +228,7 @@ export class DynamicAgentService {
     const name = actor?.name ?? nameOrId;
     const entry = this.registry.get(name);
     if (!actor && !entry) return undefined;
-    const summary = actor ? summarize(this.system, this.opts.costs, actor) : {};
+    const summary = actor ? summarizeActor(this.system, actor, this.opts.costs.forAgent(actor.name)) : {};
     let spec: AgentDescription['spec'] = null;
     if (entry) {
       const cfg = readStoredConfig(entry.config);
