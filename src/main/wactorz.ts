@@ -23,6 +23,7 @@ import { describeLlm } from './llm/llm-config.js';
 import { CostTracker } from './llm/cost-tracker.js';
 import { withCostTracking } from './llm/tracked-provider.js';
 import type { ChatResult } from '../shared/chat.js';
+import { MainActor } from './agents/main/main-actor.js';
 import { MonitorAgent, monitorTimingFromConfig } from './agents/monitor/monitor-agent.js';
 import { IOAgent } from './agents/io/io-agent.js';
 import { createHomeAssistantIntegration } from './agents/home-assistant/index.js';
@@ -40,7 +41,7 @@ import { defaultDashboardDir } from './hub/dashboard-dir.js';
 import { createHttpApp, listenHttp, type RoutePlugin } from './server/http-app.js';
 import { isAuthorized, isLoopback } from './server/access-token.js';
 import { openApiRoutes } from './server/openapi/openapi-routes.js';
-import { NodeRegistry, RemoteAwareMainActor, embeddedBrokerAuth, nodeRoutes, withNodeCommands, type NodeRegistryOptions } from './nodes/index.js';
+import { NodeRegistry, embeddedBrokerAuth, nodeRoutes, withNodeCommands, type NodeRegistryOptions } from './nodes/index.js';
 
 export interface StartOptions {
   log?: HubLogger;
@@ -97,11 +98,13 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
     // Remote nodes: placements, the durable command outbox, node heartbeats and alerts, tasks by name.
     const nodes = new NodeRegistry({ bus, persistence, system, log: (level, message) => log(level, message), ...opts.nodes });
     teardown.add('nodes', () => nodes.stop());
+    // Agents placed on nodes are asked and sent to like any other (location transparency).
+    teardown.add('remote actors', system.addRemote(nodes.remoteActors));
 
     // The supervision tree, as the original's build_system(): factories are called fresh on each restart.
     system
       // MainActor bills its own calls (chat, intent, summaries) to 'main': it gets the raw provider.
-      .supervise('main', () => withNodeCommands(new RemoteAwareMainActor(nodes, { llm, llmSummary: () => llm.summary, costs, agents: dynamicAgents.mainHooks }), nodes), { maxRestarts: 10 })
+      .supervise('main', () => withNodeCommands(new MainActor({ llm, llmSummary: () => llm.summary, costs, agents: dynamicAgents.mainHooks }), nodes), { maxRestarts: 10 })
       .supervise('monitor', () => new MonitorAgent(monitorTimingFromConfig(config.timing)), { maxRestarts: 10 })
       .supervise('io', () => new IOAgent(), { maxRestarts: 10 });
     // Home Assistant: its routes always answer (404 with the reason when not configured); the
@@ -195,7 +198,7 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
     // POST /agents, /agents/:name/code|versions|rollback|tasks, DELETE /agents/:name (GET /agents stays the original's).
     routes.push(dynamicAgents.routes);
     // GET /nodes, spawn/remove/migrate/task on a node.
-    routes.push(nodeRoutes(nodes));
+    routes.push(nodeRoutes(nodes, system));
     // /catalog…, /installer…, /pipelines…, /timeseries…
     routes.push(...catalog.routes);
 

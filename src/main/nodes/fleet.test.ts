@@ -124,6 +124,15 @@ describe.skipIf(skip !== undefined)('a fleet on a real Mosquitto: a hub and two 
     expect(JSON.parse(observer.received.find((m) => m.topic.endsWith('/heartbeat'))!.payload)).toMatchObject({ name: 'counter', node: 'alpha', kind: 'dynamic' });
   }, 60_000);
 
+  it('a DynamicAgent on the hub reaches the agent on a node with agent.sendTo, by name and by id', async () => {
+    const relay = `export async function handleTask(agent, t) { return await agent.sendTo(t.to, t.task, 20); }`;
+    expect((await postJson(rest('/agents'), { name: 'relay', code: relay })).status).toBe(201);
+    const viaRelay = async (to: string) => (await json(postJson(rest('/agents/relay/tasks'), { payload: { to, task: { action: 'get' } } }))).result;
+    expect(await viaRelay('counter')).toEqual({ count: 3 });
+    expect(await viaRelay(actorIdFor('counter'))).toEqual({ count: 3 });
+    expect((await json(postJson(rest('/agents/relay/tasks'), { payload: { to: 'nobody', task: {} } }))).error).toMatch(/nobody/);
+  }, 60_000);
+
   it('serves a task published with mosquitto_pub, replying on the reply_to topic (mosquitto_sub)', async () => {
     const replyTopic = 'test/replies/cli';
     let out = '';

@@ -26,19 +26,10 @@ export {
 } from './hub/node-registry.js';
 export { nodeRoutes } from './hub/node-routes.js';
 export { nodeCommands } from './hub/node-commands.js';
-export { RemoteAwareMainActor } from './hub/remote-aware-main.js';
 export { embeddedBrokerAuth, credentialsAccepted, type BrokerCredentials } from './hub/embedded-broker-auth.js';
 export { REPLY_TOPIC_ROOT } from './hub/remote-tasks.js';
 export { startNode, type NodeOptions, type RunningNode } from './node/wactorz-node.js';
 export * from './protocol.js';
-
-/**
- * What the DynamicAgent service needs to hand a spawn with `node` set to the fleet: NodeRegistry
- * implements it. `spawnOnNode` validates (bad spec or name taken → NodeRegistryError with `kind`
- * bad_input | conflict), records the placement and the spawn registry entry (with `node`), queues
- * the command durably, and resolves with a report (`status`: running | queued | refused).
- */
-export type RemoteSpawner = Pick<NodeRegistry, 'spawnOnNode' | 'isRemote' | 'nodeOf' | 'askRemote' | 'removeFromNode'>;
 
 /** Registers /nodes and /migrate with a MainActor (call it in main's supervisor factory). */
 export function withNodeCommands<M extends MainActor>(main: M, nodes: NodeRegistry): M {

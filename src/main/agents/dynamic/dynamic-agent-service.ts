@@ -200,7 +200,7 @@ export class DynamicAgentService {
       const actor = this.system.get(name);
       const key = actor?.name ?? name;
       const entry = this.registry.get(key);
-      if (!actor && entry?.node && this.opts.nodes?.isRemote(key)) {
+      if (!actor && entry?.node && this.opts.nodes) {
         const r = await nodeCall('remove', () => this.opts.nodes!.removeFromNode(key));
         this.log('info', r.message);
         return { name: key, removed: true as const };
@@ -215,9 +215,8 @@ export class DynamicAgentService {
     });
   }
 
-  /** A TASK to any actor (by name or id), answered with its RESULT; rejects with AskError (typed kind). */
+  /** A TASK to any actor (by name or id, wherever it runs), answered with its RESULT; rejects with AskError (typed kind). */
   task(nameOrId: string, payload: unknown, timeoutMs = 60_000): Promise<unknown> {
-    if (!this.system.get(nameOrId) && this.opts.nodes?.isRemote(nameOrId)) return this.opts.nodes.askRemote(nameOrId, payload, timeoutMs, 'rest');
     return this.system.ask(nameOrId, payload, timeoutMs, 'rest');
   }
 

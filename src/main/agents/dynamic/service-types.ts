@@ -44,8 +44,6 @@ export interface RemoteSpawnRequest {
 export interface RemoteNodes {
   spawnOnNode(input: RemoteSpawnRequest, opts?: { source?: string }): Promise<{ ok: boolean; status: string; message: string; version?: number }>;
   removeFromNode(name: string): Promise<{ ok: boolean; message: string }>;
-  isRemote(name: string): boolean;
-  askRemote<T = unknown>(name: string, payload: unknown, timeoutMs?: number, from?: string): Promise<T>;
 }
 
 export interface DynamicAgentServiceOptions {

@@ -17,6 +17,8 @@ export type { NodeInfo } from '../../../shared/rest.js';
 import { randomUUID } from 'node:crypto';
 import type { Bus } from '../../core/bus.js';
 import type { ActorSystem } from '../../core/actor-system.js';
+import { actorIdFor } from '../../core/actor-id.js';
+import type { RemoteActors } from '../../core/remote-actors.js';
 import type { Persistence } from '../../persistence/persistence.js';
 import { SpawnRegistry } from '../../persistence/stores/spawn-registry.js';
 import { parsePayload } from '../../../shared/mqtt-payloads.js';
@@ -145,6 +147,8 @@ interface SeenNode {
 }
 
 const HEARTBEAT_SAVE_MS = 30_000;
+/** An actor id (uuid5 of the name, as the original derives it). */
+const ACTOR_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** `node` values that mean the hub itself (as the DynamicAgent service reads them). */
 const HUB_NAMES = ['local', 'localhost', 'hub', 'main'];
 
@@ -238,6 +242,20 @@ export class NodeRegistry {
   isRemote(name: string): boolean {
     return this.store.placement(name) !== undefined;
   }
+
+  /**
+   * How the actor system reaches agents placed on nodes (registered by the nodes integration):
+   * a name or id placed here resolves to its name, and its tasks go by name over MQTT.
+   */
+  readonly remoteActors: RemoteActors = {
+    resolve: (nameOrId) => {
+      if (this.store.placement(nameOrId)) return nameOrId;
+      if (!ACTOR_ID.test(nameOrId)) return undefined;
+      return this.store.placements().find((p) => actorIdFor(p.name) === nameOrId)?.name;
+    },
+    ask: (name, payload, timeoutMs, from) => this.tasks.ask(name, payload, timeoutMs, from),
+    tell: (name, payload, from) => this.tasks.tell(name, payload, from),
+  };
 
   nodeOf(name: string): string | undefined {
     return this.store.placement(name)?.node;

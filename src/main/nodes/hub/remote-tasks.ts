@@ -78,6 +78,13 @@ export class RemoteTasks {
     });
   }
 
+  /** Sends `payload` to `name` without waiting for (or asking for) an answer; QoS 1, run once. */
+  tell(name: string, payload: unknown, from = 'hub'): boolean {
+    const id = randomUUID();
+    this.opts.bus.publish(topics.taskByName(name), { payload, task_id: id, from }, { qos: 1 });
+    return true;
+  }
+
   private onReply(raw: Buffer): void {
     const r = parsePayload(taskReplySchema, raw);
     if (!r.ok) {
