@@ -1,10 +1,14 @@
 /**
  * The composition root — the one place that builds the hub (like the original's `build_system()`):
  * persistence, the MQTT bus (embedded aedes broker or an external one), the LLM provider, the
- * actor system with its supervised core actors, and the HTTP servers. The headless CLI and the
- * Electron main process both call `startWactorz(config)` and get a WactorzHandle back.
+ * actor system, then a short list of integrations (src/main/integration: core actors, nodes, Home
+ * Assistant, DynamicAgents, catalog, settings) run by an IntegrationHost, and the HTTP servers
+ * that mount what they contribute. Everything opened goes on one teardown stack (core/teardown.ts):
+ * a start-up that fails halfway closes what it opened, and stop() closes the rest in reverse.
+ * The headless CLI and the Electron main process both call `startWactorz(config)` and get a
+ * WactorzHandle back.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -13,8 +17,8 @@ import type { WactorzHandle } from './wactorz-handle.js';
 import type { Bus } from './core/bus.js';
 import { ActorSystem } from './core/actor-system.js';
 import { Teardown } from './core/teardown.js';
+import { IntegrationHost } from './integration/integration-host.js';
 import { openPersistence } from './persistence/open-persistence.js';
-import type { Persistence } from './persistence/persistence.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.js';
 import { connectExternalBus } from './broker/external-bus.js';
 import { stableClientId } from './broker/client-id.js';
@@ -22,10 +26,7 @@ import { createLlmProvider, type ProviderOverrides } from './llm/create-provider
 import { describeLlm } from './llm/llm-config.js';
 import { CostTracker } from './llm/cost-tracker.js';
 import { withCostTracking } from './llm/tracked-provider.js';
-import type { ChatResult } from '../shared/chat.js';
-import { MainActor } from './agents/main/main-actor.js';
-import { MonitorAgent, monitorTimingFromConfig } from './agents/monitor/monitor-agent.js';
-import { IOAgent } from './agents/io/io-agent.js';
+import { monitorTimingFromConfig } from './agents/monitor/monitor-agent.js';
 import { createHomeAssistantIntegration } from './agents/home-assistant/index.js';
 import { createDynamicAgents } from './agents/dynamic/index.js';
 import { modulesFor } from './agents/installer/package-modules.js';
@@ -35,13 +36,13 @@ import { SettingsService, startupHaSettings, startupLlmConfig } from './settings
 import { SwitchableLlmProvider } from './settings/switchable-llm.js';
 import { settingsRoutes } from './settings/settings-routes.js';
 import { createActorHubApi } from './hub/actor-hub-api.js';
-import { llmRoutes } from './hub/llm-routes.js';
+import { askMain, createCoreIntegration } from './hub/core-integration.js';
 import { consoleLogger, type HubLogger } from './hub/logger.js';
 import { defaultDashboardDir } from './hub/dashboard-dir.js';
-import { createHttpApp, listenHttp, type RoutePlugin } from './server/http-app.js';
+import { createHttpApp, listenHttp } from './server/http-app.js';
 import { isAuthorized, isLoopback } from './server/access-token.js';
 import { openApiRoutes } from './server/openapi/openapi-routes.js';
-import { NodeRegistry, embeddedBrokerAuth, nodeRoutes, withNodeCommands, type NodeRegistryOptions } from './nodes/index.js';
+import { createNodesIntegration, embeddedBrokerAuth, type NodeRegistry, type NodeRegistryOptions } from './nodes/index.js';
 
 export interface StartOptions {
   log?: HubLogger;
@@ -61,12 +62,7 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
   const teardown = new Teardown(log);
   const startedAt = Date.now();
   try {
-    const persistence: Persistence = await openPersistence({
-      stateDir: config.stateDir,
-      redisUrl: config.redisUrl,
-      nativeBinding: config.nativeBinding,
-      log: (level, message) => log(level, message),
-    });
+    const persistence = await openPersistence({ stateDir: config.stateDir, redisUrl: config.redisUrl, nativeBinding: config.nativeBinding, log });
     teardown.add('persistence', () => persistence.close());
 
     // Settings saved from the dashboard complete what the configuration leaves open.
@@ -83,7 +79,6 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
     const llmConfig = startupLlmConfig(config.llm, saved.settings, saved.secrets);
     // Switchable: a provider chosen in the dashboard's settings replaces it under running agents.
     const llm = new SwitchableLlmProvider(createLlmProvider(llmConfig, opts.llmOverrides), describeLlm(llmConfig));
-    const llmSummary = llm.summary;
     const costs = new CostTracker();
 
     const system = new ActorSystem({
@@ -94,126 +89,86 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
         if (level !== 'debug') log(level, `${actor.name}: ${message}`);
       },
     });
-    teardown.add('actor system', () => system.shutdown());
-    // Remote nodes: placements, the durable command outbox, node heartbeats and alerts, tasks by name.
-    const nodes = new NodeRegistry({ bus, persistence, system, log: (level, message) => log(level, message), ...opts.nodes });
-    teardown.add('nodes', () => nodes.stop());
-    // Agents placed on nodes are asked and sent to like any other (location transparency).
-    teardown.add('remote actors', system.addRemote(nodes.remoteActors));
+    // Stops the actors, then each integration (newest first); also when start-up fails below.
+    const host = new IntegrationHost({ system, teardown, log });
 
-    // The supervision tree, as the original's build_system(): factories are called fresh on each restart.
-    system
-      // MainActor bills its own calls (chat, intent, summaries) to 'main': it gets the raw provider.
-      .supervise('main', () => withNodeCommands(new MainActor({ llm, llmSummary: () => llm.summary, costs, agents: dynamicAgents.mainHooks }), nodes), { maxRestarts: 10 })
-      .supervise('monitor', () => new MonitorAgent(monitorTimingFromConfig(config.timing)), { maxRestarts: 10 })
-      .supervise('io', () => new IOAgent(), { maxRestarts: 10 });
-    // Home Assistant: its routes always answer (404 with the reason when not configured); the
-    // agent and the state bridge run when HA_URL/HA_TOKEN (or the settings) name a Home Assistant.
-    let haSettings = startupHaSettings(config, env, saved.settings, saved.secrets);
+    // ── the integrations, in supervision order ────────────────────────────────
+    // main, monitor, io (main gets the DynamicAgent hooks and the other integrations' commands).
+    host.add(createCoreIntegration({ llm, costs, monitor: monitorTimingFromConfig(config.timing), agents: () => dynamic.mainHooks, commands: () => host.commands }));
+    // Remote nodes: placements, the durable command outbox, heartbeats; their agents answer like local ones.
+    const nodes = createNodesIntegration({ bus, persistence, system, log, ...opts.nodes });
+    host.add(nodes);
+    // Home Assistant: routes always answer (404 with the reason); agent and state bridge when configured; ha_actuator.
     const homeAssistant = createHomeAssistantIntegration({
-      settings: haSettings,
+      settings: startupHaSettings(config, env, saved.settings, saved.secrets),
       env,
       persistence,
       llm: withCostTracking(llm, costs, 'home-assistant-agent'),
       log: (level, message) => log(level, `home-assistant: ${message}`),
     });
-    teardown.add('home assistant', () => homeAssistant.close());
-    if (homeAssistant.connection) {
-      system
-        .supervise('home-assistant-agent', homeAssistant.makeAgent, { maxRestarts: 5 })
-        .supervise('home-assistant-state-bridge', homeAssistant.makeBridge, { maxRestarts: 5 });
-    } else log('info', `Home Assistant: ${homeAssistant.reason ?? 'not configured'}`);
+    host.add(homeAssistant);
     // DynamicAgents: the spawn registry (SQLite), code agents in sandboxes (or on a node), <spawn> blocks, the agent writer.
-    const dynamicAgents = createDynamicAgents({
+    const dynamic = createDynamicAgents({
       system,
       llm,
       costs,
-      homeAssistant,
-      nodes,
+      spawnTypes: host.spawnTypes,
+      nodes: nodes.registry,
       log,
       // Packages an agent declares, from the installer's folder (bundled for the sandbox).
       resolveModules: (packages) => modulesFor(catalog.installer.packagesDir, packages),
     });
-    teardown.add('dynamic agents', () => dynamicAgents.close());
-    // Catalog (recipes) and installer (npm packages), both protected; the time-series door for agents;
-    // the planner that main routes PIPELINE requests to.
+    host.add(dynamic);
+    // Catalog (recipes) and installer (npm packages), both protected; the time-series door; the planner.
     const catalog = createCatalogIntegration({
       system,
       persistence,
       stateDir: config.stateDir,
       llm,
       costs,
-      dynamic: () => dynamicAgents.service,
+      dynamic: () => dynamic.service,
       homeAssistantMissing: () => (homeAssistant.connection ? null : (homeAssistant.reason ?? 'not configured')),
       log,
     });
-    catalog.supervise(system);
-
-    await system.startSupervised();
-    // Every registered agent comes back with its latest code and state.
-    await dynamicAgents.restore();
-    // Every node's desired state again, and whatever the outbox still holds for the nodes.
-    await nodes.start();
-
-    const chat = async (text: string, ctx: { interface?: string; user?: string; onChunk?: (chunk: string) => void }): Promise<ChatResult> => {
-      const messageId = randomUUID();
-      const close = ctx.onChunk ? system.streams.open(messageId, ctx.onChunk) : () => {};
-      try {
-        const iface = ctx.interface ?? 'api';
-        return await system.ask<ChatResult>('main', { kind: 'chat', text, from: ctx.user ?? iface, interface: iface, message_id: messageId }, 600_000);
-      } finally {
-        close();
-      }
-    };
-
-    const hub = createActorHubApi({ system, bus, persistence, llm, costs, mqtt: { mode: mqttMode, port: mqttPort }, startedAt, chat });
-    const haAgents = ['home-assistant-agent', 'home-assistant-state-bridge'] as const;
+    host.add(catalog);
+    // GET/PUT /settings (applied live: the LLM switch here, Home Assistant through reconfigure), /openapi.
     const settings = new SettingsService({
       store: settingsStore,
       llm,
       llmConfig,
       llmOverrides: opts.llmOverrides,
       applyHomeAssistant: async (next) => {
-        haSettings = next;
-        const r = homeAssistant.reconfigure(next);
-        for (const name of haAgents) {
-          if (!r.configured) {
-            if (system.get(name)) await system.remove(name);
-          } else if (system.supervisor.isSupervised(name)) await system.command(name, 'restart');
-          else await system.spawnSupervised(name, name === 'home-assistant-agent' ? homeAssistant.makeAgent : homeAssistant.makeBridge, { maxRestarts: 5 });
-        }
-        return r;
+        await host.reconfigure({ homeAssistant: next });
+        const { configured, reason } = homeAssistant.state();
+        return { configured, ...(reason ? { reason } : {}) };
       },
-      haState: () => ({
-        url: haSettings?.url ?? env.HA_URL ?? env.HOME_ASSISTANT_URL ?? null,
-        tokenSet: Boolean(haSettings?.token ?? env.HA_TOKEN ?? env.HOME_ASSISTANT_TOKEN),
-        configured: homeAssistant.connection !== null,
-        ...(homeAssistant.reason ? { reason: homeAssistant.reason } : {}),
-      }),
+      haState: () => homeAssistant.state(),
       mqtt: { mode: mqttMode, broker: config.mqtt.broker ?? null, port: mqttPort, username: config.mqtt.username ?? null, passwordSet: Boolean(config.mqtt.password) },
-      log: (level, message) => log(level, message),
+      log,
     });
-    const routes: RoutePlugin[] = [llmRoutes({ llm, costs, llmSummary: () => llm.summary }), homeAssistant.routes, settingsRoutes(settings), openApiRoutes()];
+    host.add({ name: 'settings', routes: [settingsRoutes(settings), openApiRoutes()] });
+
+    await host.start();
+
+    // ── HTTP: the original's routes plus every integration's ─────────────────
+    const chat = (text: string, ctx: { interface?: string; user?: string; onChunk?: (chunk: string) => void }) => askMain(system, text, ctx);
+    const hub = createActorHubApi({ system, bus, persistence, llm, costs, mqtt: { mode: mqttMode, port: mqttPort }, startedAt, chat });
     const httpLog = (level: 'info' | 'warning' | 'error', message: string) => log(level, `http: ${message}`);
-    // POST /agents, /agents/:name/code|versions|rollback|tasks, DELETE /agents/:name (GET /agents stays the original's).
-    routes.push(dynamicAgents.routes);
-    // GET /nodes, spawn/remove/migrate/task on a node.
-    routes.push(nodeRoutes(nodes, system));
-    // /catalog…, /installer…, /pipelines…, /timeseries…
-    routes.push(...catalog.routes);
+    const authorize = (req: Parameters<typeof isAuthorized>[0]) => isAuthorized(req, tokens);
 
     let dashboardUrl: string | null = null;
     if (config.monitorPort !== null) {
-      const app = await createHttpApp({ hub, accessTokens: () => tokens, apiPrefix: '/api', dashboardDir: config.dashboardDir ?? defaultDashboardDir(), routes, log: httpLog });
+      const app = await createHttpApp({ hub, accessTokens: () => tokens, apiPrefix: '/api', dashboardDir: config.dashboardDir ?? defaultDashboardDir(), routes: host.routes, log: httpLog });
       teardown.add('dashboard server', () => app.close());
       const port = await listenHttp(app, config.host, config.monitorPort, '--monitor-port');
-      broker?.attachWebSocket(app.server, '/mqtt', { authorize: (req) => isAuthorized(req, tokens) });
+      broker?.attachWebSocket(app.server, '/mqtt', { authorize });
+      for (const ws of host.webSockets) teardown.add(`WebSocket ${ws.path}`, ws.attach(app.server, authorize));
       dashboardUrl = urlFor(config.host, port);
     }
 
     let restUrl: string | null = null;
     if (config.interface === 'rest') {
-      const rest: FastifyInstance = await createHttpApp({ hub, accessTokens: () => tokens, apiPrefix: '', routes, log: httpLog });
+      const rest: FastifyInstance = await createHttpApp({ hub, accessTokens: () => tokens, apiPrefix: '', routes: host.routes, log: httpLog });
       teardown.add('REST server', () => rest.close());
       restUrl = urlFor(config.host, await listenHttp(rest, config.host, config.restPort, '--port'));
     }
@@ -223,11 +178,11 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
       restUrl,
       mqttPort,
       mqttMode,
-      llmSummary,
+      llmSummary: llm.summary,
       system,
       bus,
       persistence,
-      nodes,
+      nodes: nodes.registry,
       dashboardToken: tokens.length && config.dashboardToken !== undefined ? config.dashboardToken : (tokens.find((t) => t !== env.API_KEY) ?? null),
       processUserInput: async (text, ctx = {}) => (await chat(text, ctx)).reply,
       stop: () => teardown.close(),

@@ -29,6 +29,7 @@ import { CLASSIFY_SYSTEM_PROMPT, parseClassification, type Intent } from './inte
 import { describeFacts, extractFacts, UserMemory } from './user-memory.js';
 import { memoryCommands } from './memory-commands.js';
 import type { MainAgentHooks } from '../dynamic/main-hooks.js';
+import type { ChatCommand } from '../../integration/integration.js';
 
 export const HOME_ASSISTANT_AGENT = 'home-assistant-agent';
 export const PLANNER_AGENT = 'planner';
@@ -52,7 +53,9 @@ export interface MainActorOptions {
   /** How long the HA agent / planner get to answer a routed request (default 120 s). */
   routeTimeoutMs?: number;
   /** DynamicAgents: `<spawn>` blocks in replies and "create an agent that …" (agents/dynamic/main-hooks.ts). */
-  agents?: MainAgentHooks;
+  agents?: MainAgentHooks | undefined;
+  /** Commands other integrations offer (/nodes, /migrate…), listed by /help beside main's own. */
+  commands?: readonly ChatCommand[];
 }
 
 const SYSTEM_PROMPT = `You are "main", the orchestrator of Wactorz, an actor-model hub for multi-agent AI.
@@ -106,6 +109,7 @@ export class MainActor extends LLMAgent {
       run: () => (this.alerts.length ? this.alerts.slice(-20).map((a) => JSON.stringify(a)).join('\n') : 'No alerts.'),
     });
     for (const cmd of memoryCommands(() => this.memory, this)) this.registerCommand(cmd);
+    for (const cmd of opts.commands ?? []) this.registerCommand({ name: cmd.name, usage: cmd.usage, help: cmd.help, run: (_ctx, args) => cmd.run(args) });
   }
 
   /** Lets other parts add commands (shown by /help). */

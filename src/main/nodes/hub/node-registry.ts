@@ -25,7 +25,8 @@ import { parsePayload } from '../../../shared/mqtt-payloads.js';
 import { toError } from '../../core/errors.js';
 import type { ExternalBus } from '../../broker/external-bus.js';
 import { checkAgentCode, describeDiagnostics } from '../../agents/dynamic/code-check.js';
-import { TUNING_KEYS } from '../../agents/dynamic/agent-config.js';
+import { createInputFromSpec, storedConfigFrom } from '../../agents/dynamic/spec-mapping.js';
+import type { RemoteSpawnRequest } from '../../agents/dynamic/service-types.js';
 import {
   NODE_NAME_PATTERN,
   commandAckSchema,
@@ -40,7 +41,6 @@ import {
   type MigrateResult,
   type NodeAgents,
   type NodeHeartbeat,
-  type RemoteAgentSpec,
   type SpawnCommand,
 } from '../protocol.js';
 import { CommandOutbox, type OutboxCommand } from './command-outbox.js';
@@ -72,26 +72,8 @@ export interface NodeRegistryOptions {
   migrateWaitMs?: number;
 }
 
-/** A spawn on a node: the spawn spec's fields (the original's snake_case) plus `node`. */
-export interface RemoteSpawnInput {
-  name: string;
-  node: string;
-  code?: string;
-  language?: 'javascript' | 'typescript' | 'js' | 'ts';
-  type?: string;
-  description?: string;
-  capabilities?: string[];
-  publishes?: string[];
-  input_schema?: unknown;
-  output_schema?: unknown;
-  poll_interval?: number;
-  /** Secret names; values come from the node's environment. */
-  env?: string[];
-  config?: Record<string, unknown>;
-  replace?: boolean;
-  /** Initial state (`agent.state`). */
-  state?: Record<string, unknown>;
-}
+/** A spawn on a node: the spawn spec's fields (the original's snake_case) plus `node` (said once, in the DynamicAgent service's types). */
+export type RemoteSpawnInput = RemoteSpawnRequest;
 
 export interface RemoteSpawnReport {
   ok: boolean;
@@ -328,7 +310,7 @@ export class NodeRegistry {
       kind: spec.type,
       code: spec.code,
       language: spec.language,
-      config: registryConfig(spec, opts.source ?? 'rest'),
+      config: storedConfigFrom(createInputFromSpec(spec, { source: opts.source ?? 'rest' })),
       node,
       note: previous ? `replaced on ${node}` : `spawned on ${node}`,
     });
@@ -663,26 +645,4 @@ export class NodeRegistry {
       this.listeners.add(listener);
     });
   }
-}
-
-/** The spawn registry's `config` for a remote agent, shaped like a local agent's (agent-config.ts). */
-function registryConfig(spec: RemoteAgentSpec, source: string): Record<string, unknown> {
-  const tuning: Record<string, unknown> = {};
-  const config: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(spec.config)) {
-    if ((TUNING_KEYS as string[]).includes(k) && typeof v === 'number') tuning[k] = v;
-    else config[k] = v;
-  }
-  return {
-    description: spec.description,
-    capabilities: spec.capabilities,
-    publishes: spec.publishes ?? [],
-    ...(spec.input_schema !== undefined ? { input_schema: spec.input_schema } : {}),
-    ...(spec.output_schema !== undefined ? { output_schema: spec.output_schema } : {}),
-    ...(spec.poll_interval !== undefined ? { poll_interval: spec.poll_interval } : {}),
-    ...tuning,
-    env_names: spec.env,
-    config,
-    source,
-  };
 }
