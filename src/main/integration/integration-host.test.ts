@@ -32,6 +32,7 @@ function probe(name: string, extra: Partial<Integration> = {}): Integration {
       // Its actor runs by now.
       events.push(`${name} start (actor ${t.system.get(`${name}-actor`)?.state})`);
     },
+    drain: () => void events.push(`${name} drain (actor ${t.system.get(`${name}-actor`)?.state})`),
     stop: () => void events.push(`${name} stop (actor ${t.system.get(`${name}-actor`)?.state})`),
     ...extra,
   };
@@ -54,14 +55,14 @@ afterEach(async () => {
 });
 
 describe('IntegrationHost', () => {
-  it('supervises and starts in add order; stops the actors, then the integrations newest first', async () => {
+  it('supervises and starts in add order; at stop drains (newest first), stops the actors, then the integrations', async () => {
     const host = new IntegrationHost({ system: t.system, teardown });
     host.add(probe('a')).add(probe('b'));
     await host.start();
     expect(events).toEqual(['a supervise', 'b supervise', 'a start (actor running)', 'b start (actor running)']);
     events.length = 0;
     await teardown.close();
-    expect(events).toEqual(['actor b-actor stopped', 'actor a-actor stopped', 'b stop (actor stopped)', 'a stop (actor stopped)']);
+    expect(events).toEqual(['b drain (actor running)', 'a drain (actor running)', 'actor b-actor stopped', 'actor a-actor stopped', 'b stop (actor stopped)', 'a stop (actor stopped)']);
   });
 
   it('collects routes, commands, WebSocket endpoints and spawn types', async () => {
@@ -83,7 +84,17 @@ describe('IntegrationHost', () => {
     await expect(host.start()).rejects.toThrow('b did not start: no broker');
     events.length = 0;
     await teardown.close();
-    expect(events).toEqual(['actor c-actor stopped', 'actor b-actor stopped', 'actor a-actor stopped', 'c stop (actor stopped)', 'b stop (actor stopped)', 'a stop (actor stopped)']);
+    expect(events).toEqual([
+      'c drain (actor running)',
+      'b drain (actor running)',
+      'a drain (actor running)',
+      'actor c-actor stopped',
+      'actor b-actor stopped',
+      'actor a-actor stopped',
+      'c stop (actor stopped)',
+      'b stop (actor stopped)',
+      'a stop (actor stopped)',
+    ]);
   });
 
   it('reconfigure reaches every integration that takes settings', async () => {

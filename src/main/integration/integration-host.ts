@@ -8,10 +8,10 @@
  *   routes = host.routes; commands = host.commands; …
  *   // stop: teardown.close() — the actors stop first, then each integration, newest first
  *
- * Order: supervise() and start() run in add order; stop() in reverse. The host puts one closer on
- * the teardown stack when it is made ("the actors, then the integrations"), so servers added later
- * close before it, and the bus and persistence added earlier close after it. An integration's stop
- * is registered the moment it is added: a start-up that fails later still stops it.
+ * Order: supervise() and start() run in add order; drain() and stop() in reverse. The host puts one
+ * closer on the teardown stack when it is made — every drain(), then the actors, then every
+ * stop() — so servers added later close before it, and the bus and persistence added earlier close
+ * after it. An integration is drained and stopped once added, even when a later start-up step fails.
  */
 import type { ActorSystem } from '../core/actor-system.js';
 import { Teardown } from '../core/teardown.js';
@@ -30,13 +30,17 @@ export class IntegrationHost {
   /** Every integration's spawn types (the DynamicAgent service spawns from it). */
   readonly spawnTypes = new SpawnTypes();
   private readonly integrations: Integration[] = [];
+  private readonly drains: Teardown;
   private readonly stops: Teardown;
   private started = false;
 
   constructor(private readonly opts: IntegrationHostOptions) {
-    this.stops = new Teardown((level, message) => opts.log?.(level, message));
+    const warn = (level: 'warning', message: string): void => opts.log?.(level, message);
+    this.drains = new Teardown(warn);
+    this.stops = new Teardown(warn);
     opts.teardown.add('integrations', async () => {
-      // Actors first (their cleanup may still use a connection or a pool), then their integrations.
+      // No new work in; then the actors (their cleanup may still use a connection or a pool); then the rest.
+      await this.drains.close();
       await opts.system.shutdown();
       await this.stops.close();
     });
@@ -47,6 +51,7 @@ export class IntegrationHost {
     if (this.started) throw new Error(`integration ${integration.name} added after start()`);
     if (this.integrations.some((i) => i.name === integration.name)) throw new Error(`integration ${integration.name} is added twice`);
     this.integrations.push(integration);
+    if (integration.drain) this.drains.add(integration.name, () => integration.drain!());
     if (integration.stop) this.stops.add(integration.name, () => integration.stop!());
     for (const t of integration.spawnTypes ?? []) this.spawnTypes.register(t);
     return this;

@@ -11,8 +11,11 @@
  *   commands           chat commands main offers (/nodes, /migrate…), listed by /help
  *   spawnTypes         kinds of agent a spawn spec may ask for (see spawn-types.ts)
  *   start()            once the supervised actors run, in add order (restore agents, subscribe)
- *   stop()             at shutdown, after the actors stopped, newest integration first; also when
- *                      start-up failed later on, so it must be safe without start()
+ *   drain()            at shutdown, before the actors stop, newest first: stop taking work in
+ *                      (unsubscribe commands, close an input) and let what is under way finish
+ *   stop()             at shutdown, after the actors stopped, newest first: release what it holds
+ *                      (connections, pools, timers). drain() and stop() also run when start-up
+ *                      failed later on, so both must be safe without start()
  *   reconfigure(s)     live settings changed (PUT /settings): take the sections you own
  *
  * An integration is created (its constructor may open connections: the host registers its stop at
@@ -60,6 +63,7 @@ export interface Integration {
   readonly commands?: readonly ChatCommand[];
   readonly spawnTypes?: readonly SpawnType[];
   start?(): Promise<void> | void;
+  drain?(): Promise<void> | void;
   stop?(): Promise<void> | void;
   reconfigure?(settings: LiveSettings): Promise<void> | void;
 }

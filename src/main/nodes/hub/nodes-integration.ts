@@ -3,7 +3,8 @@
  * the durable command outbox, node heartbeats and alerts), registered with the actor system as the
  * resolver of agents placed on nodes (location transparency: core/remote-actors.ts), its REST
  * routes (/nodes…) and chat commands (/nodes, /migrate). start() subscribes and re-publishes every
- * node's desired state; stop() (after the actors) ends that.
+ * node's desired state; drain() ends that before the actors stop (a task still waiting for a node
+ * is answered "the hub is stopping" instead of holding an actor's stop up).
  */
 import type { ActorSystem } from '../../core/actor-system.js';
 import type { Integration } from '../../integration/integration.js';
@@ -26,7 +27,7 @@ export function createNodesIntegration(opts: NodeRegistryOptions & { system: Act
     routes: [nodeRoutes(registry, opts.system)],
     commands: nodeCommands(registry),
     start: () => registry.start(),
-    stop: async () => {
+    drain: async () => {
       offRemote();
       await registry.stop();
     },
