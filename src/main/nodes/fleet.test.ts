@@ -171,6 +171,20 @@ describe.skipIf(skip !== undefined)('a fleet on a real Mosquitto: a hub and two 
     expect(row.node).toBe('beta');
   }, 60_000);
 
+  it('an agent on a node reaches agents on the hub and on the other node with agent.sendTo; core actors and unknown names are refused', async () => {
+    const asker = `export async function handleTask(agent, t) {
+  try { return { ok: true, value: await agent.sendTo(t.to, t.task, 20) }; } catch (e) { return { ok: false, error: String(e.message) }; }
+}`;
+    expect((await postJson(rest('/nodes/alpha/agents'), { name: 'asker', code: asker })).status).toBe(201);
+    const viaAsker = (to: string, task: unknown) => hub.system.ask<Json>('asker', { to, task }, 30_000);
+    // counter lives on beta now; relay is a code agent on the hub (it asks counter in turn).
+    expect(await viaAsker('counter', { action: 'get' })).toEqual({ ok: true, value: { count: 5 } });
+    expect(await viaAsker(actorIdFor('counter'), { action: 'get' })).toEqual({ ok: true, value: { count: 5 } });
+    expect(await viaAsker('relay', { to: 'counter', task: { action: 'get' } })).toEqual({ ok: true, value: { count: 5 } });
+    expect(await viaAsker('main', { kind: 'chat', text: '/agents', from: 'user', interface: 'cli', message_id: 'x' })).toMatchObject({ ok: false, error: expect.stringMatching(/main cannot be asked from another machine/) });
+    expect(await viaAsker('nobody', {})).toMatchObject({ ok: false, error: expect.stringMatching(/no agent named or with id "nobody"/) });
+  }, 60_000);
+
   it('kill -9 of a node: an alert, a command that waits for it, the agent back with its state', async () => {
     await new Promise((r) => setTimeout(r, 500)); // the agent's state is saved within 100 ms of a change
     const betaAlerts = () => observer.received.filter((m) => m.topic === `agents/${nodeActorId('beta')}/alert`).map((m) => JSON.parse(m.payload) as Json);

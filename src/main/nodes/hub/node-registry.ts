@@ -37,7 +37,7 @@ import { NodeStore } from './node-store.js';
 import { NodeMigrations, type MigrationReport } from './node-migrations.js';
 import { NodeWatch } from './node-watch.js';
 import { NodePresence } from './node-presence.js';
-import { RemoteTasks } from './remote-tasks.js';
+import { RemoteTasks } from '../remote-tasks.js';
 import { CommandDelivery } from './command-delivery.js';
 import type { NodeRegistryLogger, NodeRegistryOptions, PlacementInfo, RemoteSpawnInput, RemoteSpawnReport } from './node-registry-types.js';
 import { NodeRegistryError } from './node-registry-types.js';

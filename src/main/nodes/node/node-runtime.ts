@@ -1,7 +1,10 @@
 /**
  * What makes an actor system a node, as an integration (src/main/integration) of `startNode`:
  * the hub's commands (`nodes/{node}/…`, handled one at a time in arrival order by
- * NodeCommandHandlers), tasks by name for the agents it hosts (TaskServer), and its heartbeat.
+ * NodeCommandHandlers), tasks by name for the agents it hosts (TaskServer), its heartbeat, and
+ * location transparency outwards: a name or id no agent here has is asked by name over MQTT
+ * (RemoteTasks; `from` is `<agent>@<node>`), where the hub or the node that hosts it answers —
+ * so `agent.sendTo` reaches agents on the hub and on other nodes.
  *
  * Commands and tasks are subscribed when the runtime is made — in the same tick as the bus, before
  * it can connect — so what the broker kept for us while we were away has a handler when it arrives
@@ -17,6 +20,7 @@ import type { ExternalBus } from '../../broker/external-bus.js';
 import type { DynamicAgentService } from '../../agents/dynamic/dynamic-agent-service.js';
 import type { Integration } from '../../integration/integration.js';
 import { NODE_COMMANDS, nodeTopics, type NodeHeartbeat } from '../protocol.js';
+import { RemoteTasks } from '../remote-tasks.js';
 import { NodeAgents } from './node-agents.js';
 import { NodeCommandHandlers } from './node-command-handlers.js';
 import { ProcessedCommands } from './processed-commands.js';
@@ -85,6 +89,14 @@ export function createNodeRuntime(o: NodeRuntimeOptions): NodeRuntime {
   );
   tasks.sync(agents.names());
 
+  // Anything not here may run on the hub or on another node: ask by name (the hub answers not_found).
+  const fleet = new RemoteTasks({ bus, replyPrefix: `node-${name}`, log: (level, message) => log(level, `tasks: ${message}`) });
+  const offRemote = o.system.addRemote({
+    resolve: (nameOrId) => nameOrId,
+    ask: (to, payload, timeoutMs, from) => fleet.ask(to, payload, timeoutMs, `${from}@${name}`),
+    tell: (to, payload, from) => fleet.tell(to, payload, `${from}@${name}`),
+  });
+
   let timer: NodeJS.Timeout | undefined;
   let offState: (() => void) | undefined;
   return {
@@ -93,6 +105,7 @@ export function createNodeRuntime(o: NodeRuntimeOptions): NodeRuntime {
     heartbeat,
     idle: () => queue,
     start() {
+      void fleet.start(); // subscribes its reply topic now; does not wait for the broker
       beat();
       timer = setInterval(beat, o.heartbeatMs);
       timer.unref();
@@ -106,6 +119,8 @@ export function createNodeRuntime(o: NodeRuntimeOptions): NodeRuntime {
       for (const off of offs) off();
       await queue.catch(() => undefined);
       tasks.close();
+      offRemote();
+      fleet.stop();
     },
   };
 }

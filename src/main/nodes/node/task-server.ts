@@ -1,19 +1,23 @@
 /**
- * Serves `agents/by-name/{name}/task` for the agents a node hosts: one QoS 1 subscription per
- * agent (so only the node that hosts an agent receives its tasks, and a migrated agent's tasks
- * follow it), the envelope read by readTaskEnvelope, the task asked of the local actor, and the
- * outcome published on the task's `reply_to` (QoS 1). A redelivered `task_id` runs once.
+ * Serves `agents/by-name/{name}/task`: the envelope read by readTaskEnvelope, the task asked of the
+ * local actor, and the outcome published on the task's `reply_to` (QoS 1). A redelivered `task_id`
+ * runs once. Two ways to subscribe:
+ * - a node: `sync(names)`, one QoS 1 subscription per agent it hosts (so only the node that hosts
+ *   an agent receives its tasks, and a migrated agent's tasks follow it);
+ * - the hub: `serveAll(route)`, one wildcard subscription, each task routed: served here, left to
+ *   the node that hosts it, forwarded under the agent's name (it was addressed by id), or refused.
  */
 import { topics } from '../../../shared/topics.js';
 import type { Bus } from '../../core/bus.js';
 import type { ActorSystem } from '../../core/actor-system.js';
 import { AskError, toError } from '../../core/errors.js';
-import { readTaskEnvelope, type TaskReply } from '../protocol.js';
+import { readTaskEnvelope, type TaskEnvelope, type TaskReply } from '../protocol.js';
 import { TaskDedup, type TaskOutcome } from './task-dedup.js';
 
 export interface TaskServerOptions {
   bus: Bus;
   system: ActorSystem;
+  /** Where it serves (the reply's `node`): a node's name, or `hub`. */
   node: string;
   /** How long a task may take (default 120 s). */
   taskTimeoutMs?: number;
@@ -22,8 +26,21 @@ export interface TaskServerOptions {
   log: (level: 'debug' | 'info' | 'warning' | 'error', message: string) => void;
 }
 
+/** What the hub does with a task for `name` (see serveAll). */
+export type TaskRoute =
+  | { serve: true }
+  | { ignore: true }
+  | { forward: string }
+  | { refuse: { error: string; kind: string }; tell: boolean };
+
+/** A served task's sender, as the local actor sees it: never the name of a local actor (`:` is not allowed in names). */
+export function remoteSender(from: string | undefined): string {
+  return `mqtt:${from ?? 'anonymous'}`;
+}
+
 export class TaskServer {
   private readonly subscriptions = new Map<string, () => void>();
+  private wildcard: (() => void) | undefined;
   private readonly dedup = new TaskDedup();
   private closed = false;
 
@@ -45,39 +62,59 @@ export class TaskServer {
     }
   }
 
+  /** Serves every `agents/by-name/+/task`, as `route` says for each name (the hub). */
+  serveAll(route: (name: string, from: string | undefined) => TaskRoute): void {
+    if (this.closed || this.wildcard) return;
+    this.wildcard = this.opts.bus.subscribe(topics.taskByName('+'), (topic, raw) => {
+      const name = topic.split('/')[2] ?? '';
+      const read = readTaskEnvelope(raw);
+      const r = route(name, read.ok ? read.envelope.from : undefined);
+      if ('ignore' in r) return;
+      if ('forward' in r) return this.opts.bus.publish(topics.taskByName(r.forward), raw, { qos: 1 });
+      if ('refuse' in r) {
+        if (r.tell && read.ok) this.reply(name, read.envelope, { ok: false, error: r.refuse });
+        return;
+      }
+      this.onTask(name, raw, remoteSender);
+    });
+  }
+
   close(): void {
     this.closed = true;
+    this.wildcard?.();
     for (const off of this.subscriptions.values()) off();
     this.subscriptions.clear();
   }
 
-  private onTask(name: string, raw: Buffer): void {
+  private onTask(name: string, raw: Buffer, sender: (from: string | undefined) => string = (from) => from ?? 'mqtt'): void {
     const read = readTaskEnvelope(raw);
     if (!read.ok) {
       this.opts.log('warning', `task for ${name} ignored: ${read.error}`);
       return;
     }
     const env = read.envelope;
-    const { outcome } = this.dedup.run(env.taskId, () => this.runTask(name, env.task, env.from));
-    void outcome.then((o) => {
-      if (!env.replyTo || this.closed) return;
-      const reply: TaskReply = {
-        correlation_id: env.correlationId ?? null,
-        task_id: env.taskId ?? null,
-        ok: o.ok,
-        ...(o.ok ? { result: o.result ?? null } : { error: o.error ?? { error: 'failed' } }),
-        agent: name,
-        node: this.opts.node,
-        timestamp: Date.now() / 1000,
-      };
-      this.opts.bus.publish(env.replyTo, reply, { qos: 1 });
-    });
+    const { outcome } = this.dedup.run(env.taskId, () => this.runTask(name, env.task, sender(env.from)));
+    void outcome.then((o) => this.reply(name, env, o));
   }
 
-  private async runTask(name: string, task: unknown, from: string | undefined): Promise<TaskOutcome> {
+  private reply(name: string, env: TaskEnvelope, o: TaskOutcome): void {
+    if (!env.replyTo || this.closed) return;
+    const reply: TaskReply = {
+      correlation_id: env.correlationId ?? null,
+      task_id: env.taskId ?? null,
+      ok: o.ok,
+      ...(o.ok ? { result: o.result ?? null } : { error: o.error ?? { error: 'failed' } }),
+      agent: name,
+      node: this.opts.node,
+      timestamp: Date.now() / 1000,
+    };
+    this.opts.bus.publish(env.replyTo, reply, { qos: 1 });
+  }
+
+  private async runTask(name: string, task: unknown, from: string): Promise<TaskOutcome> {
     try {
       await this.waitRunning(name);
-      const result = await this.opts.system.ask(name, task, this.opts.taskTimeoutMs ?? 120_000, from ?? 'mqtt');
+      const result = await this.opts.system.ask(name, task, this.opts.taskTimeoutMs ?? 120_000, from);
       return { ok: true, result };
     } catch (e) {
       if (e instanceof AskError) return { ok: false, error: { error: e.payload.error, kind: e.kind } };

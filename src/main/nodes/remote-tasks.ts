@@ -1,21 +1,24 @@
 /**
- * Tasks from the hub to agents on nodes, by name, over MQTT: published on
- * `agents/by-name/{name}/task` as `{payload, reply_to, correlation_id, task_id, from}` (QoS 1) and
- * answered on this hub's reply topic `wactorz/replies/{instance}`. A task without an answer is
- * published again (same `task_id`, so it runs once) every `retryMs` until its deadline: a broker
- * restart or a migration in between delays it, it does not lose or duplicate it.
+ * Tasks to agents in another process, by name, over MQTT — from the hub to agents on nodes, and
+ * from a node to agents on the hub or on other nodes: published on `agents/by-name/{name}/task` as
+ * `{payload, reply_to, correlation_id, task_id, from}` (QoS 1) and answered on this process's reply
+ * topic `wactorz/replies/{hub|node-<name>}-{instance}`. A task without an answer is published
+ * again (same `task_id`, so it runs once) every `retryMs` until its deadline: a broker restart or a
+ * migration in between delays it, it does not lose or duplicate it.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { topics } from '../../../shared/topics.js';
-import type { Bus } from '../../core/bus.js';
-import { AskError } from '../../core/errors.js';
-import { parsePayload } from '../../../shared/mqtt-payloads.js';
-import { taskReplySchema } from '../protocol.js';
+import { topics } from '../../shared/topics.js';
+import type { Bus } from '../core/bus.js';
+import { AskError } from '../core/errors.js';
+import { parsePayload } from '../../shared/mqtt-payloads.js';
+import { taskReplySchema } from './protocol.js';
 
 export interface RemoteTasksOptions {
   bus: Bus;
   /** Resend an unanswered task this often (default 5 s). */
   retryMs?: number;
+  /** Who answers on the reply topic: `hub` (default) or `node-<name>`. */
+  replyPrefix?: string;
   log?: (level: 'debug' | 'info' | 'warning' | 'error', message: string) => void;
 }
 
@@ -33,8 +36,8 @@ interface Pending {
 export const REPLY_TOPIC_ROOT = 'wactorz/replies';
 
 export class RemoteTasks {
-  /** This hub's reply topic (one per process start: stale replies of a previous run are not ours). */
-  readonly replyTopic = `${REPLY_TOPIC_ROOT}/hub-${randomBytes(6).toString('hex')}`;
+  /** This process's reply topic (one per start: stale replies of a previous run are not ours). */
+  readonly replyTopic: string;
   private readonly pending = new Map<string, Pending>();
   private readonly retryMs: number;
   private off: (() => void) | undefined;
@@ -42,6 +45,7 @@ export class RemoteTasks {
 
   constructor(private readonly opts: RemoteTasksOptions) {
     this.retryMs = opts.retryMs ?? 5_000;
+    this.replyTopic = `${REPLY_TOPIC_ROOT}/${opts.replyPrefix ?? 'hub'}-${randomBytes(6).toString('hex')}`;
   }
 
   /** Subscribes the reply topic (and waits for the broker to confirm it when connected). */
@@ -59,7 +63,7 @@ export class RemoteTasks {
     clearInterval(this.timer);
     for (const [id, p] of this.pending) {
       this.pending.delete(id);
-      p.reject(new AskError(p.name, { error: 'the hub is stopping', kind: 'stopped' }));
+      p.reject(new AskError(p.name, { error: `the ${this.opts.replyPrefix?.startsWith('node') ? 'node' : 'hub'} is stopping`, kind: 'stopped' }));
     }
   }
 
