@@ -11,7 +11,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { wactorzConfigSchema, type WactorzConfig, type WactorzConfigInput } from './config/config.js';
 import type { WactorzHandle } from './wactorz-handle.js';
 import type { Bus } from './core/bus.js';
@@ -32,16 +31,14 @@ import { createDynamicAgents } from './agents/dynamic/index.js';
 import { modulesFor } from './agents/installer/package-modules.js';
 import { createCatalogIntegration } from './agents/catalog/integration.js';
 import { SettingsStore } from './settings/settings-store.js';
-import { SettingsService, startupHaSettings, startupLlmConfig } from './settings/settings-service.js';
+import { startupHaSettings, startupLlmConfig } from './settings/settings-service.js';
 import { SwitchableLlmProvider } from './settings/switchable-llm.js';
-import { settingsRoutes } from './settings/settings-routes.js';
 import { createActorHubApi } from './hub/actor-hub-api.js';
 import { askMain, createCoreIntegration } from './hub/core-integration.js';
+import { createSettingsIntegration } from './hub/settings-integration.js';
 import { consoleLogger, type HubLogger } from './hub/logger.js';
-import { defaultDashboardDir } from './hub/dashboard-dir.js';
-import { createHttpApp, listenHttp } from './server/http-app.js';
-import { isAuthorized, isLoopback } from './server/access-token.js';
-import { openApiRoutes } from './server/openapi/openapi-routes.js';
+import { isLoopback } from './server/access-token.js';
+import { startHttpServers } from './hub/http-servers.js';
 import { createNodesIntegration, embeddedBrokerAuth, type NodeRegistry, type NodeRegistryOptions } from './nodes/index.js';
 
 export interface StartOptions {
@@ -93,6 +90,8 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
     const host = new IntegrationHost({ system, teardown, log });
 
     // ── the integrations, in supervision order ────────────────────────────────
+    // MQTT over WebSocket on the dashboard server (embedded broker only).
+    if (broker) host.add({ name: 'mqtt', webSockets: [{ path: '/mqtt', attach: (server, authorize) => broker.attachWebSocket(server, '/mqtt', { authorize }) }] });
     // main, monitor, io (main gets the DynamicAgent hooks and the other integrations' commands).
     host.add(createCoreIntegration({ llm, costs, monitor: monitorTimingFromConfig(config.timing), agents: () => dynamic.mainHooks, commands: () => host.commands }));
     // Remote nodes: placements, the durable command outbox, heartbeats; their agents answer like local ones.
@@ -131,47 +130,26 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
       log,
     });
     host.add(catalog);
-    // GET/PUT /settings (applied live: the LLM switch here, Home Assistant through reconfigure), /openapi.
-    const settings = new SettingsService({
-      store: settingsStore,
-      llm,
-      llmConfig,
-      llmOverrides: opts.llmOverrides,
-      applyHomeAssistant: async (next) => {
-        await host.reconfigure({ homeAssistant: next });
-        const { configured, reason } = homeAssistant.state();
-        return { configured, ...(reason ? { reason } : {}) };
-      },
-      haState: () => homeAssistant.state(),
-      mqtt: { mode: mqttMode, broker: config.mqtt.broker ?? null, port: mqttPort, username: config.mqtt.username ?? null, passwordSet: Boolean(config.mqtt.password) },
-      log,
-    });
-    host.add({ name: 'settings', routes: [settingsRoutes(settings), openApiRoutes()] });
+    // GET/PUT /settings, applied live (the LLM switch; Home Assistant through reconfigure).
+    host.add(
+      createSettingsIntegration({
+        store: settingsStore,
+        llm,
+        llmConfig,
+        llmOverrides: opts.llmOverrides,
+        homeAssistant,
+        reconfigure: (s) => host.reconfigure(s),
+        mqtt: { mode: mqttMode, broker: config.mqtt.broker ?? null, port: mqttPort, username: config.mqtt.username ?? null, passwordSet: Boolean(config.mqtt.password) },
+        log,
+      }),
+    );
 
     await host.start();
 
     // ── HTTP: the original's routes plus every integration's ─────────────────
     const chat = (text: string, ctx: { interface?: string; user?: string; onChunk?: (chunk: string) => void }) => askMain(system, text, ctx);
     const hub = createActorHubApi({ system, bus, persistence, llm, costs, mqtt: { mode: mqttMode, port: mqttPort }, startedAt, chat });
-    const httpLog = (level: 'info' | 'warning' | 'error', message: string) => log(level, `http: ${message}`);
-    const authorize = (req: Parameters<typeof isAuthorized>[0]) => isAuthorized(req, tokens);
-
-    let dashboardUrl: string | null = null;
-    if (config.monitorPort !== null) {
-      const app = await createHttpApp({ hub, accessTokens: () => tokens, apiPrefix: '/api', dashboardDir: config.dashboardDir ?? defaultDashboardDir(), routes: host.routes, log: httpLog });
-      teardown.add('dashboard server', () => app.close());
-      const port = await listenHttp(app, config.host, config.monitorPort, '--monitor-port');
-      broker?.attachWebSocket(app.server, '/mqtt', { authorize });
-      for (const ws of host.webSockets) teardown.add(`WebSocket ${ws.path}`, ws.attach(app.server, authorize));
-      dashboardUrl = urlFor(config.host, port);
-    }
-
-    let restUrl: string | null = null;
-    if (config.interface === 'rest') {
-      const rest: FastifyInstance = await createHttpApp({ hub, accessTokens: () => tokens, apiPrefix: '', routes: host.routes, log: httpLog });
-      teardown.add('REST server', () => rest.close());
-      restUrl = urlFor(config.host, await listenHttp(rest, config.host, config.restPort, '--port'));
-    }
+    const { dashboardUrl, restUrl } = await startHttpServers({ config, hub, tokens, routes: host.routes, webSockets: host.webSockets, teardown, log });
 
     return {
       dashboardUrl,
@@ -233,9 +211,4 @@ function accessTokens(config: WactorzConfig, env: NodeJS.ProcessEnv): string[] {
   if (config.dashboardToken) tokens.push(config.dashboardToken);
   else if (!isLoopback(config.host)) tokens.push(randomBytes(18).toString('base64url'));
   return tokens;
-}
-
-function urlFor(host: string, port: number): string {
-  const h = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  return `http://${h}:${port}`;
 }

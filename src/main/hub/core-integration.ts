@@ -1,7 +1,8 @@
 /**
  * The hub's core actors as an integration (src/main/integration): main (the orchestrator every
  * interface talks to), monitor (heartbeat watchdog) and io (MQTT chat gateway), protected and
- * supervised in that order, plus the LLM routes (/llm, /llm/models, /cost). Main gets what other
+ * supervised in that order, plus the LLM routes (/llm, /llm/models, /cost) and the API's OpenAPI
+ * document. Main gets what other
  * integrations contribute — the DynamicAgent hooks and their chat commands — when it is (re)built,
  * so the list of integrations decides what /help shows.
  *
@@ -18,6 +19,7 @@ import type { MainAgentHooks } from '../agents/dynamic/main-hooks.js';
 import { MainActor } from '../agents/main/main-actor.js';
 import { MonitorAgent, type MonitorTiming } from '../agents/monitor/monitor-agent.js';
 import { IOAgent } from '../agents/io/io-agent.js';
+import { openApiRoutes } from '../server/openapi/openapi-routes.js';
 import { llmRoutes } from './llm-routes.js';
 
 export interface CoreIntegrationOptions {
@@ -42,7 +44,7 @@ export function createCoreIntegration(o: CoreIntegrationOptions): Integration {
         .supervise('monitor', () => new MonitorAgent(o.monitor), { maxRestarts: 10 })
         .supervise('io', () => new IOAgent(), { maxRestarts: 10 });
     },
-    routes: [llmRoutes({ llm, costs, llmSummary: () => llm.summary })],
+    routes: [llmRoutes({ llm, costs, llmSummary: () => llm.summary }), openApiRoutes()],
   };
 }
 
