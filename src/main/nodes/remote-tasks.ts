@@ -2,9 +2,9 @@
  * Tasks to agents in another process, by name, over MQTT — from the hub to agents on nodes, and
  * from a node to agents on the hub or on other nodes: published on `agents/by-name/{name}/task` as
  * `{payload, reply_to, correlation_id, task_id, from}` (QoS 1) and answered on this process's reply
- * topic `wactorz/replies/{hub|node-<name>}-{instance}`. A task without an answer is published
- * again (same `task_id`, so it runs once) every `retryMs` until its deadline: a broker restart or a
- * migration in between delays it, it does not lose or duplicate it.
+ * topic (`wactorz/replies/hub-{instance}`, `wactorz/replies/node-{name}/{instance}`). A task
+ * without an answer is published again (same `task_id`, so it runs once) every `retryMs` until its
+ * deadline: a broker restart or a migration in between delays it, it does not lose or duplicate it.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { topics } from '../../shared/topics.js';
@@ -17,7 +17,7 @@ export interface RemoteTasksOptions {
   bus: Bus;
   /** Resend an unanswered task this often (default 5 s). */
   retryMs?: number;
-  /** Who answers on the reply topic: `hub` (default) or `node-<name>`. */
+  /** Start of the reply topic, completed by a random instance id: `wactorz/replies/hub-` (default) or `wactorz/replies/node-<name>/`. */
   replyPrefix?: string;
   log?: (level: 'debug' | 'info' | 'warning' | 'error', message: string) => void;
 }
@@ -45,7 +45,7 @@ export class RemoteTasks {
 
   constructor(private readonly opts: RemoteTasksOptions) {
     this.retryMs = opts.retryMs ?? 5_000;
-    this.replyTopic = `${REPLY_TOPIC_ROOT}/${opts.replyPrefix ?? 'hub'}-${randomBytes(6).toString('hex')}`;
+    this.replyTopic = `${opts.replyPrefix ?? `${REPLY_TOPIC_ROOT}/hub-`}${randomBytes(6).toString('hex')}`;
   }
 
   /** Subscribes the reply topic (and waits for the broker to confirm it when connected). */
@@ -63,7 +63,7 @@ export class RemoteTasks {
     clearInterval(this.timer);
     for (const [id, p] of this.pending) {
       this.pending.delete(id);
-      p.reject(new AskError(p.name, { error: `the ${this.opts.replyPrefix?.startsWith('node') ? 'node' : 'hub'} is stopping`, kind: 'stopped' }));
+      p.reject(new AskError(p.name, { error: `${this.opts.replyPrefix ? 'the node' : 'the hub'} is stopping`, kind: 'stopped' }));
     }
   }
 

@@ -20,7 +20,7 @@ import type { ExternalBus } from '../../broker/external-bus.js';
 import type { DynamicAgentService } from '../../agents/dynamic/dynamic-agent-service.js';
 import type { Integration } from '../../integration/integration.js';
 import { NODE_COMMANDS, nodeTopics, type NodeHeartbeat } from '../protocol.js';
-import { RemoteTasks } from '../remote-tasks.js';
+import { REPLY_TOPIC_ROOT, RemoteTasks } from '../remote-tasks.js';
 import { NodeAgents } from './node-agents.js';
 import { NodeCommandHandlers } from './node-command-handlers.js';
 import { ProcessedCommands } from './processed-commands.js';
@@ -90,7 +90,7 @@ export function createNodeRuntime(o: NodeRuntimeOptions): NodeRuntime {
   tasks.sync(agents.names());
 
   // Anything not here may run on the hub or on another node: ask by name (the hub answers not_found).
-  const fleet = new RemoteTasks({ bus, replyPrefix: `node-${name}`, log: (level, message) => log(level, `tasks: ${message}`) });
+  const fleet = new RemoteTasks({ bus, replyPrefix: `${REPLY_TOPIC_ROOT}/node-${name}/`, log: (level, message) => log(level, `tasks: ${message}`) });
   const offRemote = o.system.addRemote({
     resolve: (nameOrId) => nameOrId,
     ask: (to, payload, timeoutMs, from) => fleet.ask(to, payload, timeoutMs, `${from}@${name}`),
