@@ -11,16 +11,15 @@ import type { StoredConfig } from './agent-config.js';
 import type { TopicObserverOptions } from './topic-observer.js';
 
 /**
- * A code agent for another machine: the spawn spec's fields (the original's snake_case) plus
- * `node` — what the DynamicAgent service hands the node registry, and what `POST /nodes/:node/agents`
- * and tests give it directly. Validated by the node registry against the node protocol's spec.
+ * A code agent's spec in the original's snake_case: what a `<spawn>` block and a node's spawn
+ * command have in common. Limits and supervision (`memory_mb`, `max_restarts`…) ride inside
+ * `config`; `env` names secrets (values come from where the agent runs). spec-mapping.ts maps it.
  */
-export interface RemoteSpawnRequest {
+export interface CodeSpec {
   name: string;
-  node: string;
-  code: string;
-  language?: AgentLanguage | 'js' | 'ts' | undefined;
-  /** dynamic (default) or manual: nodes run code agents only. */
+  code?: string | undefined;
+  language?: AgentLanguage | undefined;
+  /** dynamic (default) or manual. */
   type?: string | undefined;
   description?: string | undefined;
   capabilities?: readonly string[] | undefined;
@@ -28,10 +27,19 @@ export interface RemoteSpawnRequest {
   input_schema?: unknown;
   output_schema?: unknown;
   poll_interval?: number | undefined;
-  /** Secret names; values come from the node's environment. */
   env?: readonly string[] | undefined;
-  /** Limits (memory_mb…) and the agent's own configuration. */
   config?: Readonly<Record<string, unknown>> | undefined;
+}
+
+/**
+ * A code agent for another machine: its spec plus `node` — what the DynamicAgent service hands the
+ * node registry, and what `POST /nodes/:node/agents` and tests give it directly. Validated by the
+ * node registry against the node protocol's spec (nodes run code agents only).
+ */
+export interface RemoteSpawnRequest extends Omit<CodeSpec, 'code' | 'language'> {
+  node: string;
+  code: string;
+  language?: AgentLanguage | 'js' | 'ts' | undefined;
   replace?: boolean | undefined;
   /** Initial state (`agent.state`), e.g. when it moves in from another node. */
   state?: Record<string, unknown> | undefined;

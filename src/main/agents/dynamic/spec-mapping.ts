@@ -11,25 +11,7 @@
 import { omitKeys } from './service-helpers.js';
 import { readStoredConfig, TUNING_KEYS, type StoredConfig } from './agent-config.js';
 import type { AgentLanguage } from './sandbox/index.js';
-import type { CodeAgentKind, CreateAgentInput, RemoteSpawnRequest } from './service-types.js';
-
-/** A code agent's spec in snake_case: what a spawn block and a node's spawn command have in common. */
-export interface CodeSpec {
-  name: string;
-  code?: string | undefined;
-  language?: AgentLanguage | undefined;
-  type?: string | undefined;
-  description?: string | undefined;
-  capabilities?: readonly string[] | undefined;
-  publishes?: readonly string[] | undefined;
-  input_schema?: unknown;
-  output_schema?: unknown;
-  poll_interval?: number | undefined;
-  /** Secret names (values come from where the agent runs). */
-  env?: readonly string[] | undefined;
-  /** Limits and supervision (TUNING_KEYS) and the agent's own configuration. */
-  config?: Readonly<Record<string, unknown>> | undefined;
-}
+import type { CodeAgentKind, CodeSpec, CreateAgentInput, RemoteSpawnRequest } from './service-types.js';
 
 type Tuning = NonNullable<CreateAgentInput['tuning']>;
 

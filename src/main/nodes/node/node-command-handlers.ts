@@ -38,20 +38,8 @@ export class NodeCommandHandlers {
 
   /** Applies one command (its raw payload); never throws for a bad payload. */
   handle(kind: NodeCommandKind, raw: Buffer): Promise<void> {
-    switch (kind) {
-      case 'spawn':
-        return this.spawn(raw);
-      case 'stop':
-        return this.stop(raw);
-      case 'stop_all':
-        return this.stop_all(raw);
-      case 'list':
-        return this.list(raw);
-      case 'migrate':
-        return this.migrate(raw);
-      case 'desired_state':
-        return this.desired_state(raw);
-    }
+    // One method per kind, named like it.
+    return this[kind](raw);
   }
 
   private async spawn(raw: Buffer): Promise<void> {
