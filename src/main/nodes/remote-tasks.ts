@@ -19,6 +19,8 @@ export interface RemoteTasksOptions {
   retryMs?: number;
   /** Start of the reply topic, completed by a random instance id: `wactorz/replies/hub-` (default) or `wactorz/replies/node-<name>/`. */
   replyPrefix?: string;
+  /** Publish every task on this topic, naming the agent in `to` (a node: `nodes/<name>/ask`, routed by the hub), instead of `agents/by-name/{name}/task`. */
+  via?: string;
   log?: (level: 'debug' | 'info' | 'warning' | 'error', message: string) => void;
 }
 
@@ -74,19 +76,27 @@ export class RemoteTasks {
   /** Sends `payload` to the agent `name` wherever it runs; resolves with its RESULT, rejects with AskError. */
   ask<T = unknown>(name: string, payload: unknown, timeoutMs = 60_000, from = 'hub'): Promise<T> {
     const id = randomUUID();
-    const message = { payload, reply_to: this.replyTopic, correlation_id: id, task_id: id, from };
+    const message = { ...this.to(name), payload, reply_to: this.replyTopic, correlation_id: id, task_id: id, from };
     return new Promise<T>((resolve, reject) => {
       const t = Date.now();
       this.pending.set(id, { name, message, timeoutMs, deadline: t + timeoutMs, nextSend: t + this.retryMs, resolve: resolve as (v: unknown) => void, reject });
-      this.opts.bus.publish(topics.taskByName(name), message, { qos: 1 });
+      this.opts.bus.publish(this.topicFor(name), message, { qos: 1 });
     });
   }
 
   /** Sends `payload` to `name` without waiting for (or asking for) an answer; QoS 1, run once. */
   tell(name: string, payload: unknown, from = 'hub'): boolean {
     const id = randomUUID();
-    this.opts.bus.publish(topics.taskByName(name), { payload, task_id: id, from }, { qos: 1 });
+    this.opts.bus.publish(this.topicFor(name), { ...this.to(name), payload, task_id: id, from }, { qos: 1 });
     return true;
+  }
+
+  private topicFor(name: string): string {
+    return this.opts.via ?? topics.taskByName(name);
+  }
+
+  private to(name: string): { to?: string } {
+    return this.opts.via ? { to: name } : {};
   }
 
   private onReply(raw: Buffer): void {
@@ -111,7 +121,7 @@ export class RemoteTasks {
         p.reject(new AskError(p.name, { error: `no answer from ${p.name} within ${p.timeoutMs} ms (is its node online?)`, kind: 'timeout' }));
       } else if (t >= p.nextSend) {
         p.nextSend = t + this.retryMs;
-        this.opts.bus.publish(topics.taskByName(p.name), p.message, { qos: 1 });
+        this.opts.bus.publish(this.topicFor(p.name), p.message, { qos: 1 });
       }
     }
   }

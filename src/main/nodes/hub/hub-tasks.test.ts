@@ -1,9 +1,9 @@
 /**
- * Tasks by name to the hub's own agents (what a node's `agent.sendTo` sends for a name it does not
- * host), tried by an anonymous MQTT client on the hub's real embedded broker: a code agent answers;
- * core and protected actors are refused with a reply and never see the task (anything that is not a
- * code agent of the spawn registry is, by the same rule); a name nobody has gets no answer for a
- * client the hub does not know (another hub on the broker may have it).
+ * A node's tasks for agents it does not host (`nodes/{node}/ask`, what its `agent.sendTo` sends),
+ * tried by a plain MQTT client on the hub's real embedded broker: a code agent answers, by name or
+ * id; core and protected actors are refused with a reply and never see the task (anything that is
+ * not a code agent of the spawn registry is, by the same rule); a name nobody has is not_found. The
+ * hub's agents are not served on `agents/by-name/…` at all.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,11 +23,13 @@ let n = 0;
 
 type Reply = { ok: boolean; result?: unknown; error?: { error: string; kind?: string } };
 
-/** Publishes a task by name with a reply topic; returns the topic. */
-async function publishTask(name: string, payload: unknown): Promise<string> {
+/** Publishes a task for `to` as node `garage` would (or by name, `byName`); returns its reply topic. */
+async function publishTask(to: string, payload: unknown, byName = false): Promise<string> {
   const replyTo = `test/replies/${++n}`;
   await client.subscribe(replyTo, 1);
-  await client.publish(`agents/by-name/${name}/task`, JSON.stringify({ payload, reply_to: replyTo, correlation_id: `c-${n}`, from: 'io' }), { qos: 1 });
+  const envelope = { payload, reply_to: replyTo, correlation_id: `c-${n}`, from: 'io' };
+  if (byName) await client.publish(`agents/by-name/${to}/task`, JSON.stringify(envelope), { qos: 1 });
+  else await client.publish('nodes/garage/ask', JSON.stringify({ to, ...envelope }), { qos: 1 });
   return replyTo;
 }
 
@@ -36,7 +38,7 @@ const replyOn = (topic: string): Reply | undefined => {
   return m && (JSON.parse(m.payload) as Reply);
 };
 
-async function askByName(name: string, payload: unknown): Promise<Reply | undefined> {
+async function askAsNode(name: string, payload: unknown): Promise<Reply | undefined> {
   const replyTo = await publishTask(name, payload);
   await expect.poll(() => replyOn(replyTo) !== undefined, { timeout: 10_000 }).toBe(true);
   return replyOn(replyTo);
@@ -55,24 +57,25 @@ afterAll(async () => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
-describe('tasks by name to the hub', () => {
+describe("a node's tasks for the hub's agents", () => {
   it('a code agent answers, by name and by id', async () => {
-    expect(await askByName('echo', { hi: 1 })).toMatchObject({ ok: true, result: { echo: { hi: 1 }, seen: 1 }, agent: 'echo', node: 'hub' });
-    expect(await askByName(hub.system.get('echo')!.actorId, 'x')).toMatchObject({ ok: true, result: { echo: 'x', seen: 2 } });
+    expect(await askAsNode('echo', { hi: 1 })).toMatchObject({ ok: true, result: { echo: { hi: 1 }, seen: 1 }, agent: 'echo', node: 'hub' });
+    expect(await askAsNode(hub.system.get('echo')!.actorId, 'x')).toMatchObject({ ok: true, result: { echo: 'x', seen: 2 } });
   });
 
   it('core and protected actors are refused, and never see the task (even "from" io)', async () => {
     const processed = hub.system.get('main')!.counters.messagesProcessed;
-    const refused = await askByName('main', { kind: 'chat', text: '/agents', from: 'user', interface: 'cli', message_id: 'm-1' });
-    expect(refused).toMatchObject({ ok: false, error: { kind: 'refused', error: expect.stringMatching(/main cannot be asked from another machine/) } });
+    const refused = await askAsNode('main', { kind: 'chat', text: '/agents', from: 'user', interface: 'cli', message_id: 'm-1' });
+    expect(refused).toMatchObject({ ok: false, error: { kind: 'refused', error: expect.stringMatching(/main cannot be asked from a node/) } });
     expect(hub.system.get('main')!.counters.messagesProcessed).toBe(processed);
-    for (const name of ['monitor', 'io', 'installer', 'catalog', 'planner']) expect(await askByName(name, {})).toMatchObject({ ok: false, error: { kind: 'refused' } });
+    for (const name of ['monitor', 'io', 'installer', 'catalog', 'planner']) expect(await askAsNode(name, {})).toMatchObject({ ok: false, error: { kind: 'refused' } });
   });
 
-  it('a name nobody has: no answer for a client the hub does not know', async () => {
-    const nobody = await publishTask('nobody', {});
-    // Routed in order: once the task after it is answered, the hub has decided about this one.
-    expect(await askByName('echo', 'after')).toMatchObject({ ok: true });
-    expect(replyOn(nobody)).toBeUndefined();
+  it('a name nobody has is not_found; nothing of the hub answers on agents/by-name/…', async () => {
+    expect(await askAsNode('nobody', {})).toMatchObject({ ok: false, error: { kind: 'not_found', error: 'no agent named or with id "nobody"' } });
+    const byName = await publishTask('echo', 'by name', true);
+    // In order on one connection: once the task after it is answered, the first had its chance.
+    expect(await askAsNode('echo', 'after')).toMatchObject({ ok: true });
+    expect(replyOn(byName)).toBeUndefined();
   });
 });

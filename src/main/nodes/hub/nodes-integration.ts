@@ -3,12 +3,12 @@
  * the durable command outbox, node heartbeats and alerts), its REST routes (/nodes…) and chat
  * commands (/nodes, /migrate), and location transparency both ways (core/remote-actors.ts):
  * - hub → node: the registry is the actor system's resolver for agents placed on nodes;
- * - node → hub: tasks by name (`agents/by-name/{name}/task`) for the hub's code agents are served
- *   here (what a node's `agent.sendTo` sends for a name it does not host). Only code agents
- *   (dynamic, manual, catalog) answer from other machines: core, protected, LLM and Home Assistant
- *   actors are refused. An agent on a node is left to its node (one addressed by id is forwarded
- *   under its name); a name nobody has is answered not_found — to this hub's nodes only (another
- *   hub on the same broker may have it).
+ * - node → anywhere: a node sends a task for an agent it does not host on `nodes/{node}/ask`
+ *   (what its `agent.sendTo` does); the hub serves it when the agent is one of its code agents
+ *   (dynamic, manual, catalog — core, protected, LLM and Home Assistant actors are refused),
+ *   forwards it to the node that hosts it (`agents/by-name/{name}/task`; that node replies to the
+ *   asker directly), or answers not_found. The hub subscribes nothing under `agents/by-name/`: its
+ *   own tasks to nodes do not come back to it, and the bus cannot reach its agents that way.
  * start() subscribes and re-publishes every node's desired state; drain() ends all of it before
  * the actors stop (a task still waiting for a node is answered "the hub is stopping").
  */
@@ -34,19 +34,15 @@ export function createNodesIntegration(opts: NodeRegistryOptions & { system: Act
   const spawned = new SpawnRegistry(opts.persistence.db);
   const tasks = new TaskServer({ bus: opts.bus, system, node: 'hub', log: (level, message) => opts.log?.(level, `nodes: tasks: ${message}`) });
 
-  const route = (name: string, from: string | undefined): TaskRoute => {
-    if (registry.isRemote(name)) return { ignore: true }; // its node serves it
-    const placed = registry.remoteActors.resolve(name);
-    if (placed) return { forward: placed }; // addressed by id: under the name its node serves
-    const actor = system.get(name);
-    if (actor) {
-      const entry = spawned.get(actor.name);
-      if (!actor.isProtected && entry && isCodeKind(entry.kind)) return { serve: true };
-      return { refuse: { error: `${actor.name} cannot be asked from another machine: only code agents can`, kind: 'refused' }, tell: true };
-    }
-    // `from` of a node's agent is `<agent>@<node>` (node-runtime.ts).
-    const node = from?.split('@')[1];
-    return { refuse: { error: `no agent named or with id "${name}"`, kind: 'not_found' }, tell: node !== undefined && registry.getNode(node) !== undefined };
+  /** A node's task for `to`, an agent it does not host (see the file comment). */
+  const route = (to: string): TaskRoute => {
+    const placed = registry.remoteActors.resolve(to);
+    if (placed) return { forward: placed }; // its node replies to the asker directly
+    const actor = system.get(to);
+    if (!actor) return { refuse: { error: `no agent named or with id "${to}"`, kind: 'not_found' } };
+    const entry = spawned.get(actor.name);
+    if (!actor.isProtected && entry && isCodeKind(entry.kind)) return { serve: actor.name };
+    return { refuse: { error: `${actor.name} cannot be asked from a node: only code agents can`, kind: 'refused' } };
   };
 
   return {
@@ -56,7 +52,7 @@ export function createNodesIntegration(opts: NodeRegistryOptions & { system: Act
     commands: nodeCommands(registry),
     start: async () => {
       await registry.start();
-      tasks.serveAll(route);
+      tasks.serveAsks(route);
     },
     drain: async () => {
       tasks.close();

@@ -2,9 +2,9 @@
  * What makes an actor system a node, as an integration (src/main/integration) of `startNode`:
  * the hub's commands (`nodes/{node}/…`, handled one at a time in arrival order by
  * NodeCommandHandlers), tasks by name for the agents it hosts (TaskServer), its heartbeat, and
- * location transparency outwards: a name or id no agent here has is asked by name over MQTT
- * (RemoteTasks; `from` is `<agent>@<node>`), where the hub or the node that hosts it answers —
- * so `agent.sendTo` reaches agents on the hub and on other nodes.
+ * location transparency outwards: a name or id no agent here has is sent to the hub on
+ * `nodes/{node}/ask` (RemoteTasks; `from` is `<agent>@<node>`), which serves it or forwards it to
+ * the node that hosts it — so `agent.sendTo` reaches agents on the hub and on other nodes.
  *
  * Commands and tasks are subscribed when the runtime is made — in the same tick as the bus, before
  * it can connect — so what the broker kept for us while we were away has a handler when it arrives
@@ -89,8 +89,8 @@ export function createNodeRuntime(o: NodeRuntimeOptions): NodeRuntime {
   );
   tasks.sync(agents.names());
 
-  // Anything not here may run on the hub or on another node: ask by name (the hub answers not_found).
-  const fleet = new RemoteTasks({ bus, replyPrefix: `${REPLY_TOPIC_ROOT}/node-${name}/`, log: (level, message) => log(level, `tasks: ${message}`) });
+  // Anything not here may run on the hub or on another node: the hub routes it (or answers not_found).
+  const fleet = new RemoteTasks({ bus, via: nodeTopics.ask(name), replyPrefix: `${REPLY_TOPIC_ROOT}/node-${name}/`, log: (level, message) => log(level, `tasks: ${message}`) });
   const offRemote = o.system.addRemote({
     resolve: (nameOrId) => nameOrId,
     ask: (to, payload, timeoutMs, from) => fleet.ask(to, payload, timeoutMs, `${from}@${name}`),

@@ -4,14 +4,17 @@
  * runs once. Two ways to subscribe:
  * - a node: `sync(names)`, one QoS 1 subscription per agent it hosts (so only the node that hosts
  *   an agent receives its tasks, and a migrated agent's tasks follow it);
- * - the hub: `serveAll(route)`, one wildcard subscription, each task routed: served here, left to
- *   the node that hosts it, forwarded under the agent's name (it was addressed by id), or refused.
+ * - the hub: `serveAsks(route)`, the tasks nodes send for agents they do not host
+ *   (`nodes/{node}/ask`, naming the agent in `to`), each routed: served here, forwarded to the
+ *   node that hosts the agent (`agents/by-name/{name}/task`, the envelope untouched: that node
+ *   replies to the asker directly), or refused with a reply.
  */
 import { topics } from '../../../shared/topics.js';
 import type { Bus } from '../../core/bus.js';
 import type { ActorSystem } from '../../core/actor-system.js';
 import { AskError, toError } from '../../core/errors.js';
-import { readTaskEnvelope, type TaskEnvelope, type TaskReply } from '../protocol.js';
+import { parsePayload } from '../../../shared/mqtt-payloads.js';
+import { nodeAskSchema, nodeTopics, parseNodeTopic, readTaskEnvelope, type TaskEnvelope, type TaskReply } from '../protocol.js';
 import { TaskDedup, type TaskOutcome } from './task-dedup.js';
 
 export interface TaskServerOptions {
@@ -26,14 +29,10 @@ export interface TaskServerOptions {
   log: (level: 'debug' | 'info' | 'warning' | 'error', message: string) => void;
 }
 
-/** What the hub does with a task for `name` (see serveAll). */
-export type TaskRoute =
-  | { serve: true }
-  | { ignore: true }
-  | { forward: string }
-  | { refuse: { error: string; kind: string }; tell: boolean };
+/** What the hub does with a node's task for `to` (see serveAsks). */
+export type TaskRoute = { serve: string } | { forward: string } | { refuse: { error: string; kind: string } };
 
-/** A served task's sender, as the local actor sees it: never the name of a local actor (`:` is not allowed in names). */
+/** A node's task's sender, as the hub's actor sees it: never the name of a local actor (`:` is not allowed in names). */
 export function remoteSender(from: string | undefined): string {
   return `mqtt:${from ?? 'anonymous'}`;
 }
@@ -62,20 +61,21 @@ export class TaskServer {
     }
   }
 
-  /** Serves every `agents/by-name/+/task`, as `route` says for each name (the hub). */
-  serveAll(route: (name: string, from: string | undefined) => TaskRoute): void {
+  /** Serves the tasks nodes send for agents they do not host (the hub; see the file comment). */
+  serveAsks(route: (to: string, node: string) => TaskRoute): void {
     if (this.closed || this.wildcard) return;
-    this.wildcard = this.opts.bus.subscribe(topics.taskByName('+'), (topic, raw) => {
-      const name = topic.split('/')[2] ?? '';
+    this.wildcard = this.opts.bus.subscribe(nodeTopics.allAsks, (topic, raw) => {
+      const node = parseNodeTopic(topic)?.node ?? '';
       const read = readTaskEnvelope(raw);
-      const r = route(name, read.ok ? read.envelope.from : undefined);
-      if ('ignore' in r) return;
-      if ('forward' in r) return this.opts.bus.publish(topics.taskByName(r.forward), raw, { qos: 1 });
-      if ('refuse' in r) {
-        if (r.tell && read.ok) this.reply(name, read.envelope, { ok: false, error: r.refuse });
+      const ask = read.ok ? parsePayload(nodeAskSchema, raw) : undefined;
+      if (!read.ok || !ask?.ok) {
+        this.opts.log('warning', `ask from node ${node} ignored: ${read.ok ? ask?.ok === false ? ask.error : 'no "to"' : read.error}`);
         return;
       }
-      this.onTask(name, raw, remoteSender);
+      const r = route(ask.value.to, node);
+      if ('forward' in r) this.opts.bus.publish(topics.taskByName(r.forward), raw, { qos: 1 });
+      else if ('refuse' in r) this.reply(ask.value.to, read.envelope, { ok: false, error: r.refuse });
+      else this.onTask(r.serve, raw, remoteSender);
     });
   }
 
