@@ -1,14 +1,13 @@
 /**
  * The composition root — the one place that builds the hub (like the original's `build_system()`):
- * persistence, the MQTT bus (embedded aedes broker or an external one), the LLM provider, the
- * actor system, then a short list of integrations (src/main/integration: core actors, nodes, Home
- * Assistant, DynamicAgents, catalog, settings) run by an IntegrationHost, and the HTTP servers
- * that mount what they contribute. Everything opened goes on one teardown stack (core/teardown.ts):
- * a start-up that fails halfway closes what it opened, and stop() closes the rest in reverse.
- * The headless CLI and the Electron main process both call `startWactorz(config)` and get a
- * WactorzHandle back.
+ * persistence, secrets, the MQTT bus (embedded aedes broker or an external one), the LLM provider,
+ * the actor system, then a short list of integrations (src/main/integration: core actors, nodes,
+ * Home Assistant, DynamicAgents, catalog, settings, auth) run by an IntegrationHost, and the HTTP
+ * servers that mount what they contribute. Everything opened goes on one teardown stack
+ * (core/teardown.ts): a start-up that fails halfway closes what it opened, and stop() closes the
+ * rest in reverse. The headless CLI and the Electron main process both call `startWactorz(config)`
+ * and get a WactorzHandle back.
  */
-import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { wactorzConfigSchema, type WactorzConfig, type WactorzConfigInput } from './config/config.js';
@@ -22,8 +21,9 @@ import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-brok
 import { connectExternalBus } from './broker/external-bus.js';
 import { stableClientId } from './broker/client-id.js';
 import { createLlmProvider, type ProviderOverrides } from './llm/create-provider.js';
-import { describeLlm } from './llm/llm-config.js';
+import { describeLlm, resolveLlmConfig } from './llm/llm-config.js';
 import { CostTracker } from './llm/cost-tracker.js';
+import { openCostStore } from './llm/cost-store.js';
 import { withCostTracking } from './llm/tracked-provider.js';
 import { monitorTimingFromConfig } from './agents/monitor/monitor-agent.js';
 import { createHomeAssistantIntegration } from './agents/home-assistant/index.js';
@@ -32,28 +32,38 @@ import { modulesFor } from './agents/installer/package-modules.js';
 import { createCatalogIntegration } from './agents/catalog/integration.js';
 import { SettingsStore } from './settings/settings-store.js';
 import { startupHaSettings, startupLlmConfig } from './settings/settings-service.js';
+import { createSettingsIntegration } from './settings/settings-integration.js';
 import { SwitchableLlmProvider } from './settings/switchable-llm.js';
 import { createActorHubApi } from './hub/actor-hub-api.js';
 import { askMain, createCoreIntegration } from './hub/core-integration.js';
-import { createSettingsIntegration } from './hub/settings-integration.js';
-import { consoleLogger, type HubLogger } from './hub/logger.js';
-import { isLoopback } from './server/access-token.js';
 import { startHttpServers } from './hub/http-servers.js';
-import { createNodesIntegration, embeddedBrokerAuth, type NodeRegistry, type NodeRegistryOptions } from './nodes/index.js';
+import { consoleLogger, type Logger } from './base/logger.js';
+import { openHubSecrets } from './secrets/hub-secrets.js';
+import { redactingLogger } from './base/redact.js';
+import type { SecretStore } from './secrets/secret-store.js';
+import { authRoutes } from './server/auth-routes.js';
+import { createNetworkEdges, type NetworkEdges } from './server/network-edges.js';
+import { HttpMetrics } from './server/original/http-metrics.js';
+import { createNodesIntegration, type NodeRegistry, type NodeRegistryOptions } from './nodes/index.js';
 
 export interface StartOptions {
-  log?: HubLogger;
+  log?: Logger;
   /** Test seams for the LLM SDKs (custom fetch, retry delays). */
   llmOverrides?: ProviderOverrides;
   /** Environment for API_KEY and friends (default process.env). */
   env?: NodeJS.ProcessEnv;
   /** Fleet timings (online window, retries…), for tests. */
   nodes?: Partial<Omit<NodeRegistryOptions, 'bus' | 'persistence' | 'system' | 'log'>>;
+  /** Called with the new dashboard token after POST /auth/token/rotate (the desktop app keeps it). */
+  onTokenRotated?: (token: string) => void;
+  /** Where secrets live (the desktop's keychain); default `<stateDir>/secrets.json`, owner-only. */
+  secrets?: SecretStore;
 }
 
 export async function startWactorz(input: WactorzConfigInput, opts: StartOptions = {}): Promise<WactorzHandle & { nodes: NodeRegistry }> {
   const config: WactorzConfig = wactorzConfigSchema.parse(input);
-  const log = opts.log ?? consoleLogger();
+  // Credentials in URLs never reach a log line, whoever writes it.
+  const log = redactingLogger(opts.log ?? consoleLogger());
   const env = opts.env ?? process.env;
   // Whatever has started is closed again if a later step fails, and at stop().
   const teardown = new Teardown(log);
@@ -61,22 +71,33 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
   try {
     const persistence = await openPersistence({ stateDir: config.stateDir, redisUrl: config.redisUrl, nativeBinding: config.nativeBinding, log });
     teardown.add('persistence', () => persistence.close());
+    // The secret store; older secrets moved into it (agents' env values out of wactorz.db).
+    const secrets = await openHubSecrets({ stateDir: config.stateDir, db: persistence.db, store: opts.secrets, log });
 
     // Settings saved from the dashboard complete what the configuration leaves open.
-    const settingsStore = new SettingsStore(persistence, config.stateDir);
+    const settingsStore = new SettingsStore(persistence, secrets.store);
     const saved = await settingsStore.load();
     if (!config.mqtt.broker && saved.settings.mqtt.broker) {
       config.mqtt = { ...config.mqtt, broker: saved.settings.mqtt.broker, port: saved.settings.mqtt.port ?? config.mqtt.port, username: saved.settings.mqtt.username ?? undefined, password: saved.secrets.mqttPassword };
     }
 
-    const tokens = accessTokens(config, env);
-    const { bus, broker, mqttMode, mqttPort } = await connectBus(config, log, tokens, env);
+    // Tokens, Host/Origin policy, login throttle, broker credentials, publish limits (server/network-edges.ts).
+    const edges = createNetworkEdges({ ...config, mqttUsername: config.mqtt.username, mqttPassword: config.mqtt.password }, env, log);
+    const { tokens } = edges;
+    const { bus, broker, mqttMode, mqttPort } = await connectBus(config, log, edges);
     teardown.add('mqtt', () => (broker ? broker.close() : bus.close()));
+    tokens.onRotate((token) => {
+      if (broker) edges.brokerAuth().closeRevoked(broker.aedes);
+      opts.onTokenRotated?.(token);
+    });
 
     const llmConfig = startupLlmConfig(config.llm, saved.settings, saved.secrets);
     // Switchable: a provider chosen in the dashboard's settings replaces it under running agents.
     const llm = new SwitchableLlmProvider(createLlmProvider(llmConfig, opts.llmOverrides), describeLlm(llmConfig));
     const costs = new CostTracker();
+    // The bill survives restarts: restored now, saved after every change.
+    const costStore = await openCostStore(costs, persistence, { log });
+    teardown.add('cost store', () => costStore.close());
 
     const system = new ActorSystem({
       bus,
@@ -86,12 +107,12 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
         if (level !== 'debug') log(level, `${actor.name}: ${message}`);
       },
     });
-    // Stops the actors, then each integration (newest first); also when start-up fails below.
+    // At stop: every integration drains, the actors stop, then every integration stops (newest first).
     const host = new IntegrationHost({ system, teardown, log });
 
     // ── the integrations, in supervision order ────────────────────────────────
-    // MQTT over WebSocket on the dashboard server (embedded broker only).
-    if (broker) host.add({ name: 'mqtt', webSockets: [{ path: '/mqtt', attach: (server, authorize) => broker.attachWebSocket(server, '/mqtt', { authorize }) }] });
+    // MQTT over WebSocket on the dashboard server (embedded broker; MQTT's CONNECT carries the login).
+    if (broker) host.add({ name: 'mqtt', webSockets: [{ path: '/mqtt', ownLogin: true, attach: (server, check) => broker.attachWebSocket(server, '/mqtt', { authorize: check }) }] });
     // main, monitor, io (main gets the DynamicAgent hooks and the other integrations' commands).
     host.add(createCoreIntegration({ llm, costs, monitor: monitorTimingFromConfig(config.timing), agents: () => dynamic.mainHooks, commands: () => host.commands }));
     // Remote nodes: placements, the durable command outbox, heartbeats; their agents answer like local ones.
@@ -114,6 +135,7 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
       spawnTypes: host.spawnTypes,
       nodes: nodes.registry,
       log,
+      agentEnv: secrets.agentEnv,
       // Packages an agent declares, from the installer's folder (bundled for the sandbox).
       resolveModules: (packages) => modulesFor(catalog.installer.packagesDir, packages),
     });
@@ -136,6 +158,8 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
         store: settingsStore,
         llm,
         llmConfig,
+        // A provider chosen in the settings gets its key (and endpoint) from the environment, never the previous provider's.
+        providerDefaults: (provider) => (provider === 'none' ? {} : resolveLlmConfig({ llm: provider }, env)),
         llmOverrides: opts.llmOverrides,
         homeAssistant,
         reconfigure: (s) => host.reconfigure(s),
@@ -143,13 +167,31 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
         log,
       }),
     );
+    // POST /auth/token/rotate.
+    host.add({ name: 'auth', routes: [authRoutes(tokens, log)] });
 
     await host.start();
 
     // ── HTTP: the original's routes plus every integration's ─────────────────
     const chat = (text: string, ctx: { interface?: string; user?: string; onChunk?: (chunk: string) => void }) => askMain(system, text, ctx);
     const hub = createActorHubApi({ system, bus, persistence, llm, costs, mqtt: { mode: mqttMode, port: mqttPort }, startedAt, chat });
-    const { dashboardUrl, restUrl } = await startHttpServers({ config, hub, tokens, routes: host.routes, webSockets: host.webSockets, teardown, log });
+    const { dashboardUrl, restUrl } = await startHttpServers({
+      config,
+      hub,
+      edges,
+      routes: host.routes,
+      webSockets: host.webSockets,
+      // wactorz_http_* on /metrics, counted on both servers; the original monitor's /api/config (no secrets in it).
+      httpMetrics: new HttpMetrics(),
+      originalConfig: {
+        llm: () => ({ provider: llm.name, model: llm.model }),
+        mqtt: { host: config.mqtt.broker ?? config.host, port: mqttPort },
+        haUrl: () => homeAssistant.state().url,
+        env,
+      },
+      teardown,
+      log,
+    });
 
     return {
       dashboardUrl,
@@ -161,7 +203,9 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
       bus,
       persistence,
       nodes: nodes.registry,
-      dashboardToken: tokens.length && config.dashboardToken !== undefined ? config.dashboardToken : (tokens.find((t) => t !== env.API_KEY) ?? null),
+      get dashboardToken() {
+        return tokens.dashboardToken;
+      },
       processUserInput: async (text, ctx = {}) => (await chat(text, ctx)).reply,
       stop: () => teardown.close(),
     };
@@ -173,9 +217,8 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
 
 async function connectBus(
   config: WactorzConfig,
-  log: HubLogger,
-  tokens: readonly string[],
-  env: NodeJS.ProcessEnv,
+  log: Logger,
+  edges: NetworkEdges,
 ): Promise<{ bus: Bus; broker: EmbeddedBroker | undefined; mqttMode: 'embedded' | 'external'; mqttPort: number }> {
   if (config.mqtt.broker) {
     const url = /^(mqtts?|wss?):\/\//.test(config.mqtt.broker) ? config.mqtt.broker : undefined;
@@ -187,28 +230,12 @@ async function connectBus(
       password: config.mqtt.password,
       clientId: stableClientId(`wactorz-hub:${hostname()}:${resolve(config.stateDir)}`),
       log: (level, message) => log(level, `mqtt: ${message}`),
+      publishGate: edges.limits,
     });
     log('info', `mqtt: connecting to the external broker ${config.mqtt.broker}:${config.mqtt.port} (reconnects by itself)`);
     return { bus, broker: undefined, mqttMode: 'external', mqttPort: config.mqtt.port };
   }
-  // Beyond loopback (nodes on other machines connect to it) every MQTT client must log in.
-  const aedes = embeddedBrokerAuth(config.host, {
-    username: env.WACTORZ_MQTT_USERNAME ?? config.mqtt.username,
-    password: env.WACTORZ_MQTT_PASSWORD ?? config.mqtt.password,
-    tokens,
-  });
-  const broker = await startEmbeddedBroker({ host: config.host, port: config.mqtt.port, aedes, log: (level, message) => log(level, `mqtt: ${message}`) });
+  // With API_KEY, a dashboard token or a fleet pair — and always beyond loopback — every MQTT client logs in.
+  const broker = await startEmbeddedBroker({ host: config.host, port: config.mqtt.port, auth: edges.brokerAuth(), limits: edges.limits, log: (level, message) => log(level, `mqtt: ${message}`) });
   return { bus: broker.bus, broker, mqttMode: 'embedded', mqttPort: broker.port };
-}
-
-/**
- * API_KEY (the original's REST key) and, when the hub binds beyond loopback, a dashboard token
- * (given or generated) that the dashboard, REST and MQTT over WebSocket then require.
- */
-function accessTokens(config: WactorzConfig, env: NodeJS.ProcessEnv): string[] {
-  const tokens: string[] = [];
-  if (env.API_KEY) tokens.push(env.API_KEY);
-  if (config.dashboardToken) tokens.push(config.dashboardToken);
-  else if (!isLoopback(config.host)) tokens.push(randomBytes(18).toString('base64url'));
-  return tokens;
 }

@@ -1,8 +1,7 @@
 /** The HTTP routes' view of the hub (HubApi), implemented over the actor system and main. */
 import type { HealthResponse } from '../../shared/rest.js';
-import type { Metrics } from '../../shared/mqtt-payloads.js';
+import type { ChatResult } from '../../shared/chat.js';
 import type { ActorSystem } from '../core/actor-system.js';
-import type { Actor } from '../core/actor.js';
 import { AskError, toError } from '../core/errors.js';
 import type { CostTracker } from '../llm/cost-tracker.js';
 import type { LlmProvider } from '../llm/provider.js';
@@ -11,8 +10,8 @@ import type { Persistence } from '../persistence/persistence.js';
 import type { AgentCommandName, CommandOutcome, HubApi } from '../server/hub-api.js';
 import { HttpError } from '../server/http-error.js';
 import { formatPrometheus } from '../server/prometheus.js';
-import type { ChatResult } from '../../shared/chat.js';
 import { summarizeActor } from '../core/actor-summary.js';
+import { actorFamilies, originalMetrics } from './original-view.js';
 
 export interface ActorHubApiDeps {
   system: ActorSystem;
@@ -44,9 +43,9 @@ export function createActorHubApi(d: ActorHubApiDeps): HubApi {
       const a = system.get(k);
       return a ? summarizeActor(system, a, costs.forAgent(a.name)) : undefined;
     },
-    agentMetrics: (k): Metrics | undefined => {
+    agentMetrics: (k) => {
       const a = system.get(k);
-      return a ? system.telemetry.metrics(a) : undefined;
+      return a ? { ...system.telemetry.metrics(a), ...originalMetrics(system, costs, a) } : undefined;
     },
     async sendMessage(k, content, timeoutMs) {
       try {
@@ -67,7 +66,7 @@ export function createActorHubApi(d: ActorHubApiDeps): HubApi {
       const r = await d.chat(text, { interface: iface, onChunk });
       return { agent: r.agent, response: r.reply };
     },
-    prometheusMetrics: () => prometheus(system, costs),
+    prometheusMetrics: () => formatPrometheus(actorFamilies(system, costs)),
   };
 }
 
@@ -76,23 +75,5 @@ export function askToHttp(e: unknown): HttpError {
   if (!(e instanceof AskError)) return new HttpError(500, toError(e).message);
   const status = e.kind === 'not_found' ? 404 : e.kind === 'timeout' ? 504 : e.kind === 'bad_input' ? 400 : e.kind === 'overflow' ? 503 : 502;
   return new HttpError(status, e.payload.error, { kind: e.kind, ...(e.detail !== undefined ? { detail: e.detail } : {}) });
-}
-
-function prometheus(system: ActorSystem, costs: CostTracker): string {
-  const actors = system.list();
-  const per = (pick: (a: Actor) => number) => actors.map((a) => ({ labels: { actor: a.name, actor_id: a.actorId }, value: pick(a) }));
-  const total = costs.total();
-  return formatPrometheus([
-    { name: 'wactorz_actors', help: 'Actors by state', type: 'gauge', values: ['running', 'paused', 'stopped', 'failed'].map((s) => ({ labels: { state: s }, value: actors.filter((a) => a.state === s).length })) },
-    { name: 'wactorz_actor_messages_processed_total', help: 'Messages handled per actor', type: 'counter', values: per((a) => a.counters.messagesProcessed) },
-    { name: 'wactorz_actor_errors_total', help: 'Errors per actor', type: 'counter', values: per((a) => a.counters.errors) },
-    { name: 'wactorz_actor_tasks_completed_total', help: 'Tasks completed per actor', type: 'counter', values: per((a) => a.counters.tasksCompleted) },
-    { name: 'wactorz_actor_tasks_failed_total', help: 'Tasks failed per actor', type: 'counter', values: per((a) => a.counters.tasksFailed) },
-    { name: 'wactorz_actor_restarts_total', help: 'Supervisor restarts per actor', type: 'counter', values: per((a) => a.restartCount) },
-    { name: 'wactorz_actor_inbox_size', help: 'Messages waiting per actor', type: 'gauge', values: per((a) => a.inboxSize) },
-    { name: 'wactorz_llm_tokens_total', help: 'LLM tokens', type: 'counter', values: [{ labels: { direction: 'in' }, value: total.inputTokens }, { labels: { direction: 'out' }, value: total.outputTokens }] },
-    { name: 'wactorz_llm_cost_usd_total', help: 'LLM cost in USD', type: 'counter', values: [{ labels: {}, value: total.costUsd }] },
-    { name: 'wactorz_process_resident_memory_bytes', help: 'Hub RSS', type: 'gauge', values: [{ labels: {}, value: process.memoryUsage.rss() }] },
-  ]);
 }
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { startWactorz } from '../wactorz.js';
 import type { WactorzHandle } from '../wactorz-handle.js';
 import type { WactorzConfigInput } from '../config/config.js';
-import { silentLogger } from './logger.js';
+import { silentLogger } from '../base/logger.js';
 import { json, postJson } from '../testing/http.js';
 import { reply, startScriptedLlmServer } from '../llm/testing/index.js';
 

@@ -25,6 +25,7 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { ActorSystem } from '../core/actor-system.js';
 import type { RoutePlugin } from '../server/http-app.js';
+import type { UpgradeVerdict } from '../server/upgrade-guard.js';
 import type { SpawnType } from './spawn-types.js';
 
 /** A chat command main offers (`/name args…`); the reply is what the user reads. */
@@ -42,10 +43,16 @@ export interface WebSocketEndpoint {
   /** `/ws` — upgrade requests for other paths are left to the server's other listeners. */
   readonly path: string;
   /**
-   * Takes the server's upgrade requests for `path`; `authorize` applies the hub's access rules
-   * (token, Origin) and must be asked before accepting. Returns a function that detaches it.
+   * The protocol logs in by itself (MQTT's CONNECT carries credentials): the host checks Host and
+   * Origin only. Default false: the upgrade must carry the access token too (server/upgrade-guard.ts).
    */
-  attach(server: HttpServer, authorize: (req: IncomingMessage) => boolean): () => void;
+  readonly ownLogin?: boolean;
+  /**
+   * Takes the server's upgrade requests for `path`; `check` is the hub's verdict for an upgrade
+   * (true, or the status and reason to refuse it with) and must be asked before accepting.
+   * Returns a function that detaches it.
+   */
+  attach(server: HttpServer, check: (req: IncomingMessage) => UpgradeVerdict): () => void;
 }
 
 /** Settings that change while the hub runs (PUT /settings); each integration reads its section. */

@@ -16,7 +16,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { startWactorz } from '../wactorz.js';
 import type { WactorzHandle } from '../wactorz-handle.js';
-import { silentLogger } from '../hub/logger.js';
+import { silentLogger } from '../base/logger.js';
 import { createAgentRequestSchema, updateCodeRequestSchema } from '../../shared/rest.js';
 
 const root = join(import.meta.dirname, '../../..');

@@ -13,11 +13,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mosquittoAvailability, startMosquitto, type MosquittoServer } from '../broker/testing/mosquitto.js';
 import { connectRecordingClient, waitFor, type RecordingClient } from '../broker/testing/mqtt-test-client.js';
-import { silentLogger } from '../hub/logger.js';
+import { silentLogger } from '../base/logger.js';
 import { startWactorz } from '../wactorz.js';
 import { json, postJson, type Json } from '../testing/http.js';
 import { NodeProcess, findExecutable } from './testing/node-process.js';
-import { nodeActorId, nodeTopics } from './protocol.js';
+import { nodeTopics } from '../../shared/node-protocol.js';
+import { nodeActorId } from './protocol.js';
 import { actorIdFor } from '../core/actor-id.js';
 
 const availability = mosquittoAvailability();

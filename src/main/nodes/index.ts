@@ -23,8 +23,8 @@ export {
 export { nodeRoutes } from './hub/node-routes.js';
 export { nodeCommands } from './hub/node-commands.js';
 export { createNodesIntegration, type NodesIntegration } from './hub/nodes-integration.js';
-export { embeddedBrokerAuth, credentialsAccepted, type BrokerCredentials } from './hub/embedded-broker-auth.js';
 export { REPLY_TOPIC_ROOT, RemoteTasks } from './remote-tasks.js';
 export { startNode, type NodeOptions, type RunningNode } from './node/wactorz-node.js';
+export * from '../../shared/node-protocol.js';
 export * from './protocol.js';
 

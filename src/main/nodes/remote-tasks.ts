@@ -11,7 +11,7 @@ import { topics } from '../../shared/topics.js';
 import type { Bus } from '../core/bus.js';
 import { AskError } from '../core/errors.js';
 import { parsePayload } from '../../shared/mqtt-payloads.js';
-import { taskReplySchema } from './protocol.js';
+import { taskReplySchema } from '../../shared/node-protocol.js';
 
 export interface RemoteTasksOptions {
   bus: Bus;

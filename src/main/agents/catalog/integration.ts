@@ -32,6 +32,7 @@ import { defaultCatalogDir } from './catalog-dir.js';
 import { catalogRoutes } from './catalog-routes.js';
 import { CatalogService } from './catalog-service.js';
 import { TimeSeriesAgent, TIMESERIES_AGENT } from './timeseries-agent.js';
+import type { Logger } from '../../base/logger.js';
 
 export interface CatalogIntegrationOptions {
   system: ActorSystem;
@@ -45,7 +46,7 @@ export interface CatalogIntegrationOptions {
   homeAssistantMissing?: () => string | null;
   /** Recipe folders (default: the app's catalogue_agents/; `<stateDir>/catalogue_agents` is read too when it exists). */
   catalogDirs?: string[];
-  log?: (level: 'debug' | 'info' | 'warning' | 'error', message: string) => void;
+  log?: Logger;
 }
 
 export interface CatalogIntegration extends Integration {
@@ -58,7 +59,7 @@ export interface CatalogIntegration extends Integration {
 }
 
 export function createCatalogIntegration(o: CatalogIntegrationOptions): CatalogIntegration {
-  const log = (part: string) => (level: 'info' | 'warning' | 'error', message: string) => o.log?.(level, `${part}: ${message}`);
+  const log = (part: string): Logger<'info' | 'warning' | 'error'> => (level, message) => o.log?.(level, `${part}: ${message}`);
   const publish = (topic: string, payload: unknown): void => o.system.bus.publish(topic, payload);
   const installer = new InstallerService({ stateDir: o.stateDir, persistence: o.persistence, publish, logTopic: `agents/${actorIdFor(INSTALLER_AGENT)}/logs`, log: log('installer') });
   const catalog = new CatalogService({

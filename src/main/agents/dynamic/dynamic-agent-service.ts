@@ -19,7 +19,9 @@ import type { SupervisionOptions } from '../../core/supervisor.js';
 import { toError } from '../../core/errors.js';
 import { summarizeActor } from '../../core/actor-summary.js';
 import { SpawnTypes, type SpawnContext } from '../../integration/spawn-types.js';
-import { SpawnRegistry, type SpawnEntry } from '../../persistence/stores/spawn-registry.js';
+import type { SpawnRegistry, SpawnEntry } from '../../persistence/stores/spawn-registry.js';
+import { AgentEnvSecrets } from '../../secrets/agent-env.js';
+import { AgentEnvRegistry } from '../../secrets/agent-env-registry.js';
 import type { AgentCodeResponse } from '../../../shared/rest.js';
 import { closeEnginePool, DEFAULT_LIMITS, type AgentLanguage } from './sandbox/index.js';
 import { DynamicAgent } from './dynamic-agent.js';
@@ -48,6 +50,7 @@ export * from './service-types.js';
 
 export class DynamicAgentService {
   readonly registry: SpawnRegistry;
+  readonly agentEnv: AgentEnvSecrets;
   readonly observer: TopicObserver;
   /** What spawn specs may ask for (this service's types and those of other integrations). */
   readonly spawnTypes: SpawnTypes;
@@ -61,7 +64,9 @@ export class DynamicAgentService {
 
   constructor(private readonly opts: DynamicAgentServiceOptions) {
     this.system = opts.system;
-    this.registry = new SpawnRegistry(opts.system.persistence.db);
+    // Agents' env values live in the secret store, never in the registry's SQLite rows.
+    this.agentEnv = opts.agentEnv ?? new AgentEnvSecrets();
+    this.registry = new AgentEnvRegistry(opts.system.persistence.db, this.agentEnv, (level, message) => this.log(level, message));
     this.observer = new TopicObserver(opts.observer);
     const env = process.env;
     const defaults: ServiceDefaults = {
@@ -179,6 +184,7 @@ export class DynamicAgentService {
     const actor = this.codeAgents.build({ name, kind, code: input.code, language, version: entry ? entry.version + 1 : 1 }, cfg);
     await this.codeAgents.tryOut(actor, carried);
     if (existing) await this.removeQuietly(name);
+    await this.agentEnv.replace(name, cfg.env); // on disk before the registry points at it
     const stored = this.registry.upsert({ name, kind, code: input.code, language, config: cfg, node: '', note: entry ? 'replaced' : 'created' });
     actor.setVersion(stored.version);
     await this.codeAgents.spawnSupervised(name, supervisionFor(cfg, this.supervision), actor);

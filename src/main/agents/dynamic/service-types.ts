@@ -4,11 +4,12 @@ import type { ActorSystem } from '../../core/actor-system.js';
 import type { SupervisionOptions } from '../../core/supervisor.js';
 import type { CostTracker } from '../../llm/cost-tracker.js';
 import type { LlmProvider } from '../../llm/provider.js';
-import type { HubLogger } from '../../hub/logger.js';
+import type { Logger } from '../../base/logger.js';
 import type { AgentSummary } from '../../../shared/rest.js';
 import type { AgentExports, AgentLanguage, CodeDiagnostic, SandboxLimits } from './sandbox/index.js';
 import type { StoredConfig } from './agent-config.js';
 import type { TopicObserverOptions } from './topic-observer.js';
+import type { AgentEnvSecrets } from '../../secrets/agent-env.js';
 
 /**
  * A code agent's spec in the original's snake_case: what a `<spawn>` block and a node's spawn
@@ -71,9 +72,11 @@ export interface DynamicAgentServiceOptions {
   limits?: Partial<SandboxLimits>;
   /** Default restart policy of code agents. */
   supervision?: SupervisionOptions;
+  /** Values a person gave for `agent.env` (REST, recipes), kept in the secret store. Default: memory only. */
+  agentEnv?: AgentEnvSecrets;
   /** Values of declared secrets (`agent.env`). Default: `WACTORZ_SECRET_<NAME>` from the environment. */
   secrets?: (name: string) => string | undefined;
-  log?: HubLogger;
+  log?: Logger;
   fetchImpl?: typeof fetch;
   observer?: TopicObserverOptions;
   /** How long `restore()` waits for the registered agents to start (default 10 s). */

@@ -14,8 +14,9 @@
  * (service calls on MQTT triggers; the rest of the block is the actuator spec, validated there).
  */
 import { z } from 'zod';
+import { AGENT_NAME_PATTERN } from '../../../shared/agent-name.js';
 
-export const AGENT_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/i;
+export { AGENT_NAME_PATTERN };
 /** The types the LLM is taught (the prompt); the hub's integrations may register more. */
 export const SPAWN_TYPES = ['dynamic', 'llm', 'manual', 'ha_actuator'] as const;
 

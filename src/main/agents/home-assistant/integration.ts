@@ -24,9 +24,9 @@ import { resolveBridgeOptions } from './bridge/bridge-options.js';
 import { HomeAssistantStateBridgeAgent, STATE_BRIDGE_NAME } from './bridge/state-bridge-agent.js';
 import { HaStateHistory } from './bridge/state-history.js';
 import { type HaConfigResult, haConfigFrom, resolveHaConfig } from './client/ha-config.js';
-import type { HaLogger } from './client/ha-socket.js';
 import { HaConnection, type HaConnectionOptions } from './ha-connection.js';
 import { homeAssistantRoutes } from './routes/ha-routes.js';
+import type { Logger } from '../../base/logger.js';
 
 export interface HomeAssistantIntegrationOptions {
   /** WactorzConfig.homeAssistant (or the dashboard's settings); wins over the environment when it has a URL. */
@@ -35,7 +35,7 @@ export interface HomeAssistantIntegrationOptions {
   env?: Record<string, string | undefined>;
   persistence: Persistence;
   llm: LlmProvider | null;
-  log?: HaLogger;
+  log?: Logger;
   connection?: Omit<HaConnectionOptions, 'log'>;
 }
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWactorz } from '../../wactorz.js';
 import type { WactorzHandle } from '../../wactorz-handle.js';
-import { silentLogger } from '../../hub/logger.js';
+import { silentLogger } from '../../base/logger.js';
 import { startScriptedLlmServer, type ScriptedLlmServer } from '../../llm/testing/index.js';
 import { waitUntil, type Json } from '../catalog/testing/recipe-hub.js';
 

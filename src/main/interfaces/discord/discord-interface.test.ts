@@ -12,7 +12,7 @@ import { startDiscordInterface } from './discord-interface.js';
 import { discordSettingsFrom } from './discord-config.js';
 import { InterfaceConfigError, type ProcessUserInput, type RunningChatInterface } from '../chat-interface.js';
 import { waitFor } from '../../core/testing/test-system.js';
-import { silentLogger } from '../../hub/logger.js';
+import { silentLogger } from '../../base/logger.js';
 import { startWactorz } from '../../wactorz.js';
 
 const TOKEN = 'MTIz.test.discord-token';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createDiscordMessageHandler, DISCORD_MESSAGE_LIMIT, formatForDiscord, NO_MENTIONS, stripMention, type DiscordMessageLike, type OutgoingMessage } from './discord-message-handler.js';
 import type { ChatContext, ProcessUserInput } from '../chat-interface.js';
 import { waitFor } from '../../core/testing/test-system.js';
-import { silentLogger } from '../../hub/logger.js';
+import { silentLogger } from '../../base/logger.js';
 
 const BOT = '900';
 

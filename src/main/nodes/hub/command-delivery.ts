@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Bus } from '../../core/bus.js';
-import { nodeTopics, type DesiredState, type NodeCommandKind, type SpawnCommand } from '../protocol.js';
+import { nodeTopics, type DesiredState, type NodeCommandKind, type SpawnCommand } from '../../../shared/node-protocol.js';
 import type { CommandOutbox } from './command-outbox.js';
 import type { NodeStore } from './node-store.js';
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRecordingClient, type RecordingClient } from '../../broker/testing/mqtt-test-client.js';
-import { silentLogger } from '../../hub/logger.js';
+import { silentLogger } from '../../base/logger.js';
 import { json, postJson } from '../../testing/http.js';
 import { startWactorz } from '../../wactorz.js';
 

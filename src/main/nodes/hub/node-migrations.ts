@@ -13,8 +13,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Bus } from '../../core/bus.js';
 import type { SpawnRegistry } from '../../persistence/stores/spawn-registry.js';
-import type { CommandAck, MigrateResult, SpawnCommand } from '../protocol.js';
-import { nodeTopics } from '../protocol.js';
+import type { CommandAck, MigrateResult, SpawnCommand } from '../../../shared/node-protocol.js';
+import { nodeTopics } from '../../../shared/node-protocol.js';
 import type { CommandOutbox, OutboxCommand } from './command-outbox.js';
 import type { Migration, NodeStore } from './node-store.js';
 import { NodeRegistryError } from './node-registry-types.js';

@@ -4,7 +4,7 @@
  * restart (SQLite `hub_nodes`) start silent — an alert comes after the window unless they speak.
  * The last heartbeat is kept in memory and saved now and then (every 30 s, or when its agents change).
  */
-import type { NodeHeartbeat } from '../protocol.js';
+import type { NodeHeartbeat } from '../../../shared/node-protocol.js';
 import type { NodeStore } from './node-store.js';
 
 interface SeenNode {

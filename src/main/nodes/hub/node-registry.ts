@@ -31,7 +31,7 @@ import {
   type CommandAck,
   type NodeAgents,
   type SpawnCommand,
-} from '../protocol.js';
+} from '../../../shared/node-protocol.js';
 import { CommandOutbox, type OutboxCommand } from './command-outbox.js';
 import { NodeStore } from './node-store.js';
 import { NodeMigrations, type MigrationReport } from './node-migrations.js';

@@ -17,7 +17,7 @@ import { AGENT_STATE_KEY } from '../../agents/dynamic/state-saver.js';
 import { readStoredConfig } from '../../agents/dynamic/agent-config.js';
 import { createInputFromSpec, specFromStored } from '../../agents/dynamic/spec-mapping.js';
 import { actorIdFor } from '../../core/actor-id.js';
-import { remoteAgentSpecSchema, type NodeAgentInfo, type RemoteAgentSpec, type SpawnCommand } from '../protocol.js';
+import { remoteAgentSpecSchema, type NodeAgentInfo, type RemoteAgentSpec, type SpawnCommand } from '../../../shared/node-protocol.js';
 
 export interface ApplyOutcome {
   name: string;

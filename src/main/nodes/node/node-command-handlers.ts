@@ -19,7 +19,7 @@ import {
   type MigrateResult,
   type NodeAgents as NodeAgentsPayload,
   type NodeCommandKind,
-} from '../protocol.js';
+} from '../../../shared/node-protocol.js';
 import type { NodeAgents } from './node-agents.js';
 import type { ProcessedCommands } from './processed-commands.js';
 

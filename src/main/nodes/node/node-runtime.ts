@@ -19,7 +19,7 @@ import { toError } from '../../core/errors.js';
 import type { ExternalBus } from '../../broker/external-bus.js';
 import type { DynamicAgentService } from '../../agents/dynamic/dynamic-agent-service.js';
 import type { Integration } from '../../integration/integration.js';
-import { NODE_COMMANDS, nodeTopics, type NodeHeartbeat } from '../protocol.js';
+import { NODE_COMMANDS, nodeTopics, type NodeHeartbeat } from '../../../shared/node-protocol.js';
 import { REPLY_TOPIC_ROOT, RemoteTasks } from '../remote-tasks.js';
 import { NodeAgents } from './node-agents.js';
 import { NodeCommandHandlers } from './node-command-handlers.js';

@@ -14,7 +14,7 @@ import type { Bus } from '../../core/bus.js';
 import type { ActorSystem } from '../../core/actor-system.js';
 import { AskError, toError } from '../../core/errors.js';
 import { parsePayload } from '../../../shared/mqtt-payloads.js';
-import { nodeAskSchema, nodeTopics, parseNodeTopic, readTaskEnvelope, type TaskEnvelope, type TaskReply } from '../protocol.js';
+import { nodeAskSchema, nodeTopics, parseNodeTopic, readTaskEnvelope, type TaskEnvelope, type TaskReply } from '../../../shared/node-protocol.js';
 import { TaskDedup, type TaskOutcome } from './task-dedup.js';
 
 export interface TaskServerOptions {

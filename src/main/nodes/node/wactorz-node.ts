@@ -19,12 +19,12 @@ import { openPersistence } from '../../persistence/open-persistence.js';
 import type { Persistence } from '../../persistence/persistence.js';
 import { connectExternalBus, type ExternalBusOptions } from '../../broker/external-bus.js';
 import { stableClientId } from '../../broker/client-id.js';
-import { createDynamicAgents } from '../../agents/dynamic/index.js';
+import { createDynamicAgents } from '../../agents/dynamic/dynamic-integration.js';
 import { NotConfiguredProvider } from '../../llm/not-configured-provider.js';
 import { CostTracker } from '../../llm/cost-tracker.js';
-import type { HubLogger } from '../../hub/logger.js';
+import type { Logger } from '../../base/logger.js';
 import type { SandboxLimits } from '../../agents/dynamic/sandbox/index.js';
-import { NODE_NAME_PATTERN, type NodeHeartbeat } from '../protocol.js';
+import { NODE_NAME_PATTERN, type NodeHeartbeat } from '../../../shared/node-protocol.js';
 import type { NodeAgents } from './node-agents.js';
 import { createNodeRuntime } from './node-runtime.js';
 
@@ -41,7 +41,7 @@ export interface NodeOptions {
   heartbeatMs?: number;
   /** Default sandbox limits of its agents. */
   limits?: Partial<SandboxLimits>;
-  log?: HubLogger;
+  log?: Logger;
 }
 
 export interface RunningNode {
@@ -62,7 +62,7 @@ const NO_LLM = 'agents on a remote node have no LLM: run agents that call agent.
 export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const name = opts.name;
   if (!NODE_NAME_PATTERN.test(name)) throw new Error(`invalid node name "${name}": letters, digits, - and _ (up to 64)`);
-  const log: HubLogger = opts.log ?? (() => {});
+  const log: Logger = opts.log ?? (() => {});
   // Everything opened from here on is closed again if a later step throws, and at stop().
   const teardown = new Teardown(log);
   try {
@@ -94,7 +94,7 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   }
 }
 
-function connectBus(opts: NodeOptions, log: HubLogger): Bus {
+function connectBus(opts: NodeOptions, log: Logger): Bus {
   if (opts.bus) return opts.bus;
   if (!opts.broker) throw new Error('startNode: give `broker` (or `bus`)');
   return connectExternalBus({

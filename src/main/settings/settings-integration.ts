@@ -6,8 +6,8 @@
  */
 import type { Integration, LiveSettings } from '../integration/integration.js';
 import type { HomeAssistantIntegration } from '../agents/home-assistant/integration.js';
-import { SettingsService, type SettingsServiceDeps } from '../settings/settings-service.js';
-import { settingsRoutes } from '../settings/settings-routes.js';
+import { SettingsService, type SettingsServiceDeps } from './settings-service.js';
+import { settingsRoutes } from './settings-routes.js';
 
 export interface SettingsIntegrationOptions extends Omit<SettingsServiceDeps, 'applyHomeAssistant' | 'haState'> {
   homeAssistant: Pick<HomeAssistantIntegration, 'state'>;
