@@ -23,6 +23,8 @@ export const agentTuningSchema = z.object({
   restart_delay_ms: z.number().int().min(0).max(600_000).optional(),
   /** `dedicated`: the agent's engine gets a sandbox worker of its own (capped per hub), not a shared one. */
   isolation: z.enum(['shared', 'dedicated']).optional(),
+  /** What the agent's LLM calls may cost in total, USD (past it `agent.llm` refuses). */
+  llm_budget_usd: z.number().min(0).max(100_000).optional(),
 });
 export type AgentTuning = z.infer<typeof agentTuningSchema>;
 export const TUNING_KEYS = Object.keys(agentTuningSchema.shape) as (keyof AgentTuning)[];
@@ -93,6 +95,7 @@ export function dynamicSpecFrom(
     env,
     config: Object.keys(cfg.config).length ? cfg.config : undefined,
     ...(cfg.isolation ? { isolation: cfg.isolation } : {}),
+    ...(cfg.llm_budget_usd !== undefined ? { llmBudgetUsd: cfg.llm_budget_usd } : {}),
   };
 }
 

@@ -7,7 +7,8 @@
  * - `fetch` exists only when the agent was granted the `fetch` capability, speaks http(s) only,
  *   caps the body, and reaches only public addresses (this machine and private networks with
  *   `fetch_local`; metadata services never) — net/safe-fetch.ts;
- * - `llm` calls are billed to the agent; `env` is handled by the sandbox (only declared names).
+ * - `llm` calls are billed to the agent and refused once its billed total reaches its budget
+ *   (`llm_budget_usd`, set by approvals); `env` is handled by the sandbox (only declared names).
  */
 import type { AgentInfo, AlertSeverity, ChatMessage as ApiChatMessage, LlmChatOptions, LogLevel, TopicInfo } from '../../../shared/agent-api.js';
 import { topicMatches } from '../../../shared/topics.js';
@@ -45,6 +46,8 @@ export interface AgentHostScope {
   actor: Actor;
   capabilities: readonly string[];
   state: StateSaver;
+  /** Its LLM calls may cost this much in total (USD); past it `agent.llm` refuses. Absent: no budget. */
+  llmBudgetUsd?: number;
 }
 
 export interface AgentHostHandle {
@@ -58,6 +61,12 @@ export function createAgentHost(deps: AgentHostDeps, scope: AgentHostScope): Age
   const { actor } = scope;
   const subscriptions = new Set<() => void>();
   const llm = withCostTracking(deps.llm, deps.costs, actor.name);
+  const withinBudget = (): void => {
+    const budget = scope.llmBudgetUsd;
+    if (budget === undefined) return;
+    const spent = deps.costs.forAgent(actor.name).costUsd;
+    if (spent >= budget) throw new Error(`agent.llm: ${actor.name} has spent its LLM budget ($${spent.toFixed(4)} of $${budget}); a person can raise llm_budget_usd`);
+  };
   const granted = new Set(scope.capabilities.map((c) => c.toLowerCase()));
   const canFetch = FETCH_CAPABILITIES.some((c) => granted.has(c));
   let closed = false;
@@ -127,10 +136,12 @@ export function createAgentHost(deps: AgentHostDeps, scope: AgentHostScope): Age
         const system = [options.system, ...messages.filter((m) => m.role === 'system').map((m) => m.content)].filter(Boolean).join('\n\n');
         const turns = messages.filter((m): m is ChatMessage => m.role !== 'system');
         if (turns.length === 0) throw new Error('agent.llm.chat: give at least one user message');
+        withinBudget();
         const res = await llm.complete(turns, system || undefined, callOptions(options));
         return res.text;
       },
       async complete(prompt: string, systemPrompt?: string) {
+        withinBudget();
         return (await llm.complete([{ role: 'user', content: prompt }], systemPrompt)).text;
       },
     },
@@ -173,6 +184,8 @@ export function checkPublishTopic(topic: string, ownActorId: string): void {
   if (topic.startsWith('$')) throw new Error(`agents may not publish on ${topic} (broker topics)`);
   // io/chat is the user's voice to main: an agent speaking there could make main's LLM spawn agents for it.
   if (topic === 'io/chat') throw new Error('agents may not publish on io/chat (the user\'s chat with main)');
+  // system/… is the hub's voice to the dashboard and the tray (health, approvals).
+  if (topic.startsWith('system/')) throw new Error(`agents may not publish on ${topic} (the hub's system topics)`);
   const [root, id, kind] = topic.split('/');
   if (root !== 'agents' || id === 'by-name') return;
   if (id !== ownActorId) throw new Error(`agents may not publish on another agent's topics (${topic})`);

@@ -28,7 +28,9 @@ import { DynamicAgent } from './dynamic-agent.js';
 import { checkAgentCode, describeDiagnostics, type CodeCheck } from './code-check.js';
 import { publicConfig, readStoredConfig, supervisionFor, type ServiceDefaults } from './agent-config.js';
 import { CodeAgents } from './code-agents.js';
-import { DynamicAgentError } from './errors.js';
+import { DynamicAgentError, SpawnWaitsError } from './errors.js';
+import type { Asker, GrantAsk } from '../../../shared/approvals.js';
+import { admitSpawn, askerFromSource, askerOf, configWithGrant, inputWithGrant, pendingApproval, settleSpawn } from './spawn-grants.js';
 import { TopicObserver } from './topic-observer.js';
 import { AGENT_NAME_PATTERN, type SpawnSpec } from './spawn-spec.js';
 import { installForSpec } from './spec-install.js';
@@ -87,6 +89,7 @@ export class DynamicAgentService {
     const onDeleted = (actor: Actor): void => {
       if (this.removing.has(actor.name) || !this.registry.get(actor.name)) return;
       this.registry.remove(actor.name);
+      this.opts.gate?.forget(actor.name);
       void this.system.persistence.forgetActor(actor.name).catch(() => undefined);
       this.log('info', `${actor.name} was deleted: removed from the spawn registry`);
     };
@@ -167,15 +170,22 @@ export class DynamicAgentService {
     return this.withLock(input.name, () => this.createLocked(input));
   }
 
-  private async createLocked(input: CreateAgentInput): Promise<DeployResult> {
-    const { name } = input;
+  private async createLocked(asked: CreateAgentInput): Promise<DeployResult> {
+    const { name } = asked;
     if (!AGENT_NAME_PATTERN.test(name)) throw new DynamicAgentError('bad_input', `invalid agent name "${name}": letters, digits, - and _ only`);
-    const language = input.language ?? 'javascript';
-    if (isRemoteNode(input.node)) return placeOnNode(this.opts.nodes, remoteRequestFromInput(input, input.node!), this.codeAgents.checkOrThrow(input.code, language), input.source ?? 'rest', () => this.registry.get(name)?.version);
+    const language = asked.language ?? 'javascript';
+    if (isRemoteNode(asked.node)) {
+      const admission = admitSpawn(this.opts.gate, asked, asked.kind ?? 'dynamic', !this.registry.get(name));
+      const input = admission ? inputWithGrant(asked, admission.grant, askerOf(asked)) : asked;
+      const placed = await placeOnNode(this.opts.nodes, remoteRequestFromInput(input, input.node!), this.codeAgents.checkOrThrow(input.code, language), input.source ?? 'rest', () => this.registry.get(name)?.version);
+      return settleSpawn(placed, admission, (n, l, m) => this.tellAgent(n, l, m));
+    }
     const existing = this.system.get(name);
     const entry = this.registry.get(name);
     if (existing?.isProtected) throw new DynamicAgentError('protected', `"${name}" is a protected core actor`);
-    if ((existing || entry) && !input.replace) throw new DynamicAgentError('conflict', `an agent named "${name}" already exists`);
+    if ((existing || entry) && !asked.replace) throw new DynamicAgentError('conflict', `an agent named "${name}" already exists`);
+    const admission = admitSpawn(this.opts.gate, asked, asked.kind ?? 'dynamic', !(existing || entry));
+    const input = admission ? inputWithGrant(asked, admission.grant, askerOf(asked)) : asked;
     const cfg = storedConfigFrom(input, entry ? readStoredConfig(entry.config) : undefined);
     const check = this.codeAgents.checkOrThrow(input.code, language, cfg.install);
     const kind = input.kind ?? (entry && isCodeKind(entry.kind) ? (entry.kind as CodeAgentKind) : 'dynamic');
@@ -189,7 +199,35 @@ export class DynamicAgentService {
     actor.setVersion(stored.version);
     await this.codeAgents.spawnSupervised(name, supervisionFor(cfg, this.supervision), actor);
     this.log('info', `${entry ? 'replaced' : 'created'} ${name} (version ${stored.version})`);
-    return this.codeAgents.result(actor, check);
+    return settleSpawn(this.codeAgents.result(actor, check), admission, (n, l, m) => this.tellAgent(n, l, m));
+  }
+
+  /** A line in an agent's own log (the dashboard shows it), when it runs here. */
+  tellAgent(name: string, level: 'info' | 'warning', message: string): void {
+    const actor = this.system.get(name);
+    if (actor) this.system.telemetry.log(actor, level, message);
+  }
+
+  /**
+   * Gives an agent a new grant (approvals: approved or revoked items): stored in its registry entry,
+   * then the agent restarts with it (state kept); on a node it is redeployed there.
+   */
+  regrant(name: string, grant: GrantAsk, note: string): Promise<void> {
+    return this.withLock(name, async () => {
+      const entry = this.registry.get(name);
+      if (!entry) throw new DynamicAgentError('not_found', `no agent named "${name}"`);
+      const config = configWithGrant(readStoredConfig(entry.config), grant);
+      const updated = this.registry.upsert({ name, kind: entry.kind, config });
+      this.log('info', `${name}: ${note}`);
+      if (updated.node) {
+        if (updated.code) await this.redeployRemote(updated, updated.code, updated.language === 'typescript' ? 'typescript' : 'javascript');
+        return;
+      }
+      const actor = this.system.get(name);
+      if (!actor) return; // not running here: it gets the grant when it starts
+      await this.removeQuietly(name);
+      await this.spawnEntry(updated);
+    });
   }
 
   /** Hot-swaps new code in (PUT /agents/{name}/code): checked, set up beside the old version, then swapped. */
@@ -238,6 +276,7 @@ export class DynamicAgentService {
       if (actor?.isProtected) throw new DynamicAgentError('protected', `${actor.name} is protected: refusing to delete it`);
       if (actor) await this.removeQuietly(key);
       this.registry.remove(key);
+      this.opts.gate?.forget(key);
       await this.system.persistence.forgetActor(key).catch((e: unknown) => this.log('warning', `could not remove ${key}'s stored data: ${toError(e).message}`));
       this.log('info', `deleted ${key}`);
       return { name: key, removed: true as const };
@@ -301,7 +340,7 @@ export class DynamicAgentService {
   // ── spawn specs (<spawn> blocks, the agent writer, the planner) ──────────
 
   /** Spawns what a validated spawn spec asks for, by its type. Never throws: the report says what happened. */
-  async spawnFromSpec(spec: SpawnSpec, source = 'llm'): Promise<SpawnReport> {
+  async spawnFromSpec(spec: SpawnSpec, source = 'llm', asker: Asker = askerFromSource(source)): Promise<SpawnReport> {
     const base = { name: spec.name, type: spec.type };
     try {
       const type = this.spawnTypes.get(spec.type);
@@ -310,29 +349,45 @@ export class DynamicAgentService {
         throw new DynamicAgentError('bad_input', `a ${spec.type} agent cannot run on a node (nodes run code agents); leave "node" out`);
       }
       const notes = await installForSpec(this.system, spec);
-      const outcome = await type.spawn(spec, this.spawnContext(spec.name, source));
+      const outcome = await type.spawn(spec, this.spawnContext(spec, source, asker));
       return { ok: true, ...base, ...outcome, message: [outcome.message, ...notes].join(' ') };
     } catch (e) {
+      if (e instanceof SpawnWaitsError) return { ok: true, ...base, message: e.approval.message, approval: e.approval };
       const err = toError(e);
       const detail = e instanceof DynamicAgentError && e.detail?.diagnostics?.length ? `\n${describeDiagnostics(e.detail.diagnostics, 5)}` : '';
-      return { ok: false, ...base, message: `${spec.name} was not spawned: ${err.message}${detail}` };
+      return { ok: false, ...base, message: `${spec.name} was not spawned: ${err.message}${detail}`, ...(e instanceof DynamicAgentError ? { kind: e.kind } : {}) };
     }
   }
 
   /** `place` for spawn types whose agent is an actor built from a stored config (llm, ha_actuator…). */
-  private spawnContext(name: string, source: string): SpawnContext {
+  private spawnContext(spec: SpawnSpec, source: string, asker: Asker): SpawnContext {
+    const name = spec.name;
     return {
       source,
+      asker,
       place: ({ kind, config, build, replace }) =>
         this.withLock(name, async () => {
           const existing = this.system.get(name);
           if (existing?.isProtected) throw new DynamicAgentError('protected', `"${name}" is a protected core actor`);
           if ((existing || this.registry.get(name)) && !replace) throw new DynamicAgentError('conflict', `an agent named "${name}" already exists (set "replace": true to replace it)`);
+          const stored = readStoredConfig(config);
+          const admission = admitSpawn(this.opts.gate, 
+            { name, code: '', description: stored.description, capabilities: stored.capabilities, asker, source },
+            kind,
+            !(existing || this.registry.get(name)),
+            { ...spec },
+          );
+          if (admission?.waiting) {
+            const waits = pendingApproval(admission.commit()!);
+            throw new SpawnWaitsError(waits.message, { ...waits, waiting: true });
+          }
+          const granted = admission ? { ...stored, capabilities: admission.grant.capabilities } : stored;
           const first = build(); // validates (an invalid spec throws here, before anything changes)
           if (existing) await this.removeQuietly(name);
-          this.registry.upsert({ name, kind, code: null, language: null, config: readStoredConfig(config), node: '' });
+          this.registry.upsert({ name, kind, code: null, language: null, config: granted, node: '' });
           let pending: Actor | undefined = first;
           await this.system.spawnSupervised(name, () => (pending ? ((pending = undefined), first) : build()), this.supervision);
+          admission?.commit();
         }),
     };
   }

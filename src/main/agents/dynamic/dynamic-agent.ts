@@ -45,6 +45,8 @@ export interface DynamicAgentSpec {
   config: Record<string, unknown> | undefined;
   /** `dedicated`: a sandbox worker of its own (the manifest's `config.isolation`); default shared. */
   isolation?: 'shared' | 'dedicated';
+  /** What its LLM calls may cost in total, USD (approvals: an LLM-made agent's is bounded). */
+  llmBudgetUsd?: number;
 }
 
 export interface DynamicAgentDeps extends AgentHostDeps {
@@ -113,7 +115,7 @@ export class DynamicAgent extends Actor {
     const saved = initialState ?? (await StateSaver.load(this.deps.system.persistence, spec.name)) ?? {};
     const state = spec.config && Object.keys(spec.config).length ? { ...saved, config: spec.config } : saved;
     const modules = this.deps.modules ? await this.deps.modules() : {};
-    this.hostHandle = createAgentHost(this.deps, { actor: this, capabilities: spec.capabilities, state: this.saver });
+    this.hostHandle = createAgentHost(this.deps, { actor: this, capabilities: spec.capabilities, state: this.saver, ...(spec.llmBudgetUsd !== undefined ? { llmBudgetUsd: spec.llmBudgetUsd } : {}) });
     this.sandbox = await createSandboxedAgent({
       name: spec.name,
       actorId: this.actorId,

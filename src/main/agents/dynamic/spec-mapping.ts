@@ -17,13 +17,13 @@ type Tuning = NonNullable<CreateAgentInput['tuning']>;
 
 /** `config` split into the limits/supervision the service applies and the agent's own configuration. */
 function splitConfig(config: Readonly<Record<string, unknown>> = {}): { tuning: Tuning; config: Record<string, unknown> } {
-  const tuning: Record<string, number> = {};
-  for (const k of TUNING_KEYS) if (typeof config[k] === 'number') tuning[k] = config[k];
+  const tuning: Record<string, number | string> = {};
+  for (const k of TUNING_KEYS) if (typeof config[k] === 'number' || (k === 'isolation' && (config[k] === 'shared' || config[k] === 'dedicated'))) tuning[k] = config[k];
   return { tuning, config: omitKeys({ ...config }, Object.keys(tuning)) };
 }
 
 /** The service's input for a code spec (`dynamic` unless it says `manual`). */
-export function createInputFromSpec(spec: CodeSpec, extra: Pick<CreateAgentInput, 'source' | 'install' | 'replace' | 'node'> = {}): CreateAgentInput {
+export function createInputFromSpec(spec: CodeSpec, extra: Pick<CreateAgentInput, 'source' | 'install' | 'replace' | 'node' | 'asker'> = {}): CreateAgentInput {
   const { tuning, config } = splitConfig(spec.config);
   if (spec.poll_interval !== undefined) tuning.poll_interval = spec.poll_interval;
   const kind: CodeAgentKind = spec.type === 'manual' ? 'manual' : 'dynamic';
@@ -44,6 +44,7 @@ export function createInputFromSpec(spec: CodeSpec, extra: Pick<CreateAgentInput
     ...(extra.replace !== undefined ? { replace: extra.replace } : {}),
     ...(extra.node ? { node: extra.node } : {}),
     ...(extra.source ? { source: extra.source } : {}),
+    ...(extra.asker ? { asker: extra.asker } : {}),
   };
 }
 
