@@ -12,13 +12,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mosquittoAvailability, startMosquitto, type MosquittoServer } from '../broker/testing/mosquitto.js';
-import { connectRecordingClient, waitFor, type RecordingClient } from '../broker/testing/mqtt-test-client.js';
+import { connectRecordingClient, type RecordingClient } from '../broker/testing/mqtt-test-client.js';
 import { silentLogger } from '../hub/logger.js';
 import { startWactorz } from '../wactorz.js';
 import { json, postJson, type Json } from '../testing/http.js';
 import { NodeProcess, findExecutable } from './testing/node-process.js';
 import { nodeActorId, nodeTopics } from './protocol.js';
 import { actorIdFor } from '../core/actor-id.js';
+import { waitUntil } from '../testing/wait.js';
 
 const availability = mosquittoAvailability();
 const clients = { pub: findExecutable('mosquitto_pub'), sub: findExecutable('mosquitto_sub') };
@@ -120,7 +121,7 @@ describe.skipIf(skip !== undefined)('a fleet on a real Mosquitto: a hub and two 
     expect(row.node).toBe('alpha');
     expect(await hub.processUserInput('/nodes')).toMatch(/alpha\s+online[\s\S]*counter\s+running/);
     // The agent's own heartbeat on the usual topic says where it runs.
-    await waitFor(() => observer.received.some((m) => m.topic.endsWith('/heartbeat')), "counter's heartbeat");
+    await waitUntil(() => observer.received.some((m) => m.topic.endsWith('/heartbeat')), "counter's heartbeat");
     expect(JSON.parse(observer.received.find((m) => m.topic.endsWith('/heartbeat'))!.payload)).toMatchObject({ name: 'counter', node: 'alpha', kind: 'dynamic' });
   }, 60_000);
 
@@ -145,7 +146,7 @@ describe.skipIf(skip !== undefined)('a fleet on a real Mosquitto: a hub and two 
       if (Date.now() > deadline) throw new Error(`no reply on mosquitto_sub: ${out} ${err}`);
       if (sub.exitCode !== null) sub = startSub();
       await run(clients.pub!, ['-h', '127.0.0.1', '-p', String(mq.port), '-t', 'agents/by-name/counter/task', '-q', '1', '-m', payload]);
-      await waitFor(() => replied(), 'the reply', 700).catch(() => undefined);
+      await waitUntil(() => replied(), 'the reply', 700).catch(() => undefined);
     }
     sub.kill();
     const line = out.split('\n').find((l) => l.startsWith('{'));
@@ -166,7 +167,7 @@ describe.skipIf(skip !== undefined)('a fleet on a real Mosquitto: a hub and two 
     await new Promise((r) => setTimeout(r, 500)); // the agent's state is saved within 100 ms of a change
     const betaAlerts = () => observer.received.filter((m) => m.topic === `agents/${nodeActorId('beta')}/alert`).map((m) => JSON.parse(m.payload) as Json);
     await beta.kill();
-    await waitFor(() => betaAlerts().some((a) => !a.resolved), 'the node-silent alert', 20_000);
+    await waitUntil(() => betaAlerts().some((a) => !a.resolved), 'the node-silent alert', 20_000);
     const raised = betaAlerts().find((a) => !a.resolved)!;
     expect(raised).toMatchObject({ actor_id: nodeActorId('beta'), name: 'node:beta', severity: 'warning', node: 'beta' });
     expect(raised.message).toMatch(/beta went silent/);
@@ -178,7 +179,7 @@ describe.skipIf(skip !== undefined)('a fleet on a real Mosquitto: a hub and two 
     expect(queued).toMatchObject({ ok: true, status: 'queued' });
 
     await beta.start();
-    await waitFor(() => betaAlerts().some((a) => a.resolved === true), 'the node-back alert', 20_000);
+    await waitUntil(() => betaAlerts().some((a) => a.resolved === true), 'the node-back alert', 20_000);
     expect(betaAlerts().find((a) => a.resolved)).toMatchObject({ severity: 'info', name: 'node:beta' });
     expect(await ask('counter', { action: 'get' })).toEqual({ count: 5 });
     expect(await ask('echo', { hi: 1 })).toEqual({ echo: { hi: 1 } });
@@ -213,7 +214,7 @@ describe.skipIf(skip !== undefined)('a fleet on a real Mosquitto: a hub and two 
     const before = lastRevision();
     await hub.stop();
     hub = await startHub();
-    await waitFor(() => lastRevision() > before, 'a re-published desired state for beta', 20_000);
+    await waitUntil(() => lastRevision() > before, 'a re-published desired state for beta', 20_000);
     const desired = JSON.parse(observer.received.filter((m) => m.topic === nodeTopics.command('beta', 'desired_state')).at(-1)!.payload) as Json;
     expect(desired.agents.map((a: Json) => a.name).sort()).toEqual(['counter', 'echo']);
     await waitForNode('beta', (n) => n.online, 'beta online for the new hub');

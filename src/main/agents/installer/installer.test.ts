@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSandboxedAgent } from '../dynamic/sandbox/index.js';
 import { RecordingHost } from '../dynamic/sandbox/testing/recording-host.js';
 import { AskError } from '../../core/errors.js';
-import { startRecipeHub, waitUntil, type Json, type RecipeHub } from '../catalog/testing/recipe-hub.js';
+import { startRecipeHub, type Json, type RecipeHub } from '../catalog/testing/recipe-hub.js';
 import { serveRoutes } from '../catalog/testing/serve-routes.js';
 import { InstallerAgent } from './installer-agent.js';
 import { type InstallerService, INSTALLER_PROGRESS_TOPIC } from './installer-service.js';
@@ -17,6 +17,7 @@ import { installerRoutes } from './installer-routes.js';
 import { npmCommand, resolveNpmCli } from './npm-cli.js';
 import { modulesFor } from './package-modules.js';
 import { parsePackageSpec } from './package-spec.js';
+import { waitUntil } from '../../testing/wait.js';
 
 describe('npm resolution and package specs', { timeout: 120_000 }, () => {
   it('finds the npm next to this Node and runs it with the host binary', () => {

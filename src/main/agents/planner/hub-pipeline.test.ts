@@ -12,7 +12,8 @@ import { startWactorz } from '../../wactorz.js';
 import type { WactorzHandle } from '../../wactorz-handle.js';
 import { silentLogger } from '../../hub/logger.js';
 import { startScriptedLlmServer, type ScriptedLlmServer } from '../../llm/testing/index.js';
-import { waitUntil, type Json } from '../catalog/testing/recipe-hub.js';
+import { type Json } from '../catalog/testing/recipe-hub.js';
+import { waitUntil } from '../../testing/wait.js';
 
 const PLAN = {
   name: 'lamp-on-mqtt',

@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { createDiscordMessageHandler, DISCORD_MESSAGE_LIMIT, formatForDiscord, NO_MENTIONS, stripMention, type DiscordMessageLike, type OutgoingMessage } from './discord-message-handler.js';
 import type { ChatContext, ProcessUserInput } from '../chat-interface.js';
-import { waitFor } from '../../core/testing/test-system.js';
 import { silentLogger } from '../../hub/logger.js';
+import { waitUntil } from '../../testing/wait.js';
 
 const BOT = '900';
 
@@ -76,7 +76,7 @@ describe('Discord message handler', () => {
     const handle = handlerWith(() => new Promise((r) => (release = r)));
     const dm = fakeMessage({ content: 'long please', guildId: null });
     handle(dm.message);
-    await waitFor(() => dm.typing() >= 2, 5000, 'typing repeated');
+    await waitUntil(() => dm.typing() >= 2, 'typing repeated', 5000);
     const long = Array.from({ length: 10 }, (_, i) => `Section ${i}\n` + 'text '.repeat(150).trim()).join('\n\n');
     release(long);
     await handle.drain(5000);

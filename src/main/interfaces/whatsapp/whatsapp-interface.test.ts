@@ -13,9 +13,9 @@ import { whatsappSettingsFrom } from './whatsapp-config.js';
 import { twilioSignature } from './twilio-signature.js';
 import { WHATSAPP_MESSAGE_LIMIT } from './whatsapp-webhook.js';
 import { InterfaceConfigError, type ChatContext, type ProcessUserInput } from '../chat-interface.js';
-import { waitFor } from '../../core/testing/test-system.js';
 import { silentLogger, type HubLogger } from '../../hub/logger.js';
 import { startWactorz } from '../../wactorz.js';
+import { waitUntil } from '../../testing/wait.js';
 
 const SID = 'AC00000000000000000000000000000001';
 const AUTH = 'twilio-auth-token-for-tests';
@@ -78,7 +78,7 @@ describe('WhatsApp interface (signed Twilio webhooks, local Twilio API)', () => 
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/text\/xml/);
     expect(await res.text()).toMatch(/<Response><\/Response>/);
-    await waitFor(() => twilio.messages.length === 1, 10_000, 'reply via Twilio');
+    await waitUntil(() => twilio.messages.length === 1, 'reply via Twilio', 10_000);
     expect(seen).toEqual([['hello hub', { interface: 'whatsapp', user: SENDER }]]);
     expect(twilio.messages[0]).toEqual({ From: 'whatsapp:+14155238886', To: SENDER, Body: 'You said: hello hub' });
   });
@@ -106,7 +106,7 @@ describe('WhatsApp interface (signed Twilio webhooks, local Twilio API)', () => 
     const params = incoming('behind no proxy');
     const url = `${iface!.localWebhookUrl}?via=test`;
     expect((await postWebhook(params, sign(params, url), '?via=test')).status).toBe(200);
-    await waitFor(() => twilio.messages.length === 1, 10_000, 'reply');
+    await waitUntil(() => twilio.messages.length === 1, 'reply', 10_000);
     expect(twilio.messages[0]!.Body).toBe('ok behind no proxy');
   });
 
@@ -116,7 +116,7 @@ describe('WhatsApp interface (signed Twilio webhooks, local Twilio API)', () => 
     await start(async () => long);
     const params = incoming('a lot please');
     expect((await postWebhook(params, sign(params))).status).toBe(200);
-    await waitFor(() => twilio.messages.map((m) => m.Body).join('\n') === long, 10_000, 'all parts');
+    await waitUntil(() => twilio.messages.map((m) => m.Body).join('\n') === long, 'all parts', 10_000);
     expect(twilio.messages.length).toBeGreaterThanOrEqual(4);
     for (const m of twilio.messages) {
       expect(m.Body.length).toBeLessThanOrEqual(WHATSAPP_MESSAGE_LIMIT);
@@ -131,7 +131,7 @@ describe('WhatsApp interface (signed Twilio webhooks, local Twilio API)', () => 
     expect((await postWebhook(stranger, sign(stranger))).status).toBe(200);
     const friend = incoming('hi');
     expect((await postWebhook(friend, sign(friend))).status).toBe(200);
-    await waitFor(() => twilio.messages.length === 1, 10_000, 'one reply');
+    await waitUntil(() => twilio.messages.length === 1, 'one reply', 10_000);
     expect(asked).toEqual([SENDER]);
     expect(twilio.messages[0]!.To).toBe(SENDER);
   });
@@ -143,7 +143,7 @@ describe('WhatsApp interface (signed Twilio webhooks, local Twilio API)', () => 
     await start(async () => 'reply', { log: (l, m) => l === 'error' && errors.push(m) });
     const params = incoming('hello');
     expect((await postWebhook(params, sign(params))).status).toBe(200);
-    await waitFor(() => errors.length === 1, 10_000, 'send error');
+    await waitUntil(() => errors.length === 1, 'send error', 10_000);
     expect(errors[0]).toMatch(/could not send the reply to whatsapp:\+15550001111: Twilio refused the message \(HTTP 401, code 20003\).*TWILIO_AUTH_TOKEN/);
   });
 
@@ -166,7 +166,7 @@ describe('WhatsApp interface end to end with a real hub', () => {
       await start((text, ctx) => hub.processUserInput(text, ctx));
       const params = incoming('/agents');
       expect((await postWebhook(params, sign(params))).status).toBe(200);
-      await waitFor(() => twilio.messages.length === 1, 15_000, 'reply from main');
+      await waitUntil(() => twilio.messages.length === 1, 'reply from main', 15_000);
       expect(twilio.messages[0]!.Body).toMatch(/main\s+running/);
     } finally {
       await iface?.stop();

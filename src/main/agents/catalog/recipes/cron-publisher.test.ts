@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRecipeHub, waitUntil, type Json, type RecipeHub } from '../testing/recipe-hub.js';
+import { startRecipeHub, type Json, type RecipeHub } from '../testing/recipe-hub.js';
+import { waitUntil } from '../../../testing/wait.js';
 
 const utc = (iso: string): number => Date.parse(iso) / 1000;
 

@@ -1,7 +1,8 @@
 /** topic-summariser and daily-digest in the real sandbox; the LLM is the real OpenAI SDK against the scripted server. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpReceiver, type HttpReceiver } from '../testing/http-receiver.js';
-import { startRecipeHub, waitUntil, type Json, type RecipeHub } from '../testing/recipe-hub.js';
+import { startRecipeHub, type Json, type RecipeHub } from '../testing/recipe-hub.js';
+import { waitUntil } from '../../../testing/wait.js';
 
 function lastUserText(body: Json): string {
   return body.messages.filter((m: Json) => m.role === 'user').at(-1).content;

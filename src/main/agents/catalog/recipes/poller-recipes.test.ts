@@ -1,7 +1,8 @@
 /** rss-poller and http-json-poller in the real sandbox, polling a local HTTP server. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpReceiver, type HttpReceiver } from '../testing/http-receiver.js';
-import { startRecipeHub, waitUntil, type Json, type RecipeHub } from '../testing/recipe-hub.js';
+import { startRecipeHub, type Json, type RecipeHub } from '../testing/recipe-hub.js';
+import { waitUntil } from '../../../testing/wait.js';
 
 const rss = (items: { guid: string; title: string; link: string }[]): string => `<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0"><channel><title>Home &amp; Garden News</title><link>http://example.org/</link>

@@ -2,8 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topics as topicNames } from '../../../../shared/topics.js';
 import { startHttpReceiver, type HttpReceiver } from '../testing/http-receiver.js';
-import { startRecipeHub, waitUntil, type Json, type RecipeHub } from '../testing/recipe-hub.js';
+import { startRecipeHub, type Json, type RecipeHub } from '../testing/recipe-hub.js';
 import { TimeSeries } from '../../../persistence/stores/time-series.js';
+import { waitUntil } from '../../../testing/wait.js';
 
 function stateChange(entityId: string, state: string, old: string | null, attributes: Record<string, unknown> = {}, lastChanged = new Date().toISOString()): Json {
   const domain = entityId.split('.')[0];
