@@ -179,11 +179,10 @@ describe('Home Assistant in the hub', () => {
       expect(hub.system.get('home-assistant-agent')?.state).toBe('running');
       expect(hub.system.get('home-assistant-state-bridge')?.state).toBe('running');
       // The agent answers once its connection to HA is up (it connects in the background).
-      let reply = '';
-      for (let i = 0; i < 100 && !reply.includes('light.kitchen'); i++) {
-        reply = await hub.processUserInput('@home-assistant-agent {"action":"states"}', { interface: 'test' });
-        if (!reply.includes('light.kitchen')) await new Promise((r) => setTimeout(r, 100));
-      }
+      const reply = await waitUntil(async () => {
+        const r = await hub.processUserInput('@home-assistant-agent {"action":"states"}', { interface: 'test' });
+        return r.includes('light.kitchen') && r;
+      }, 'the agent answering with the states', 10_000);
       expect(reply).toContain('light.kitchen');
       const map = await fetch(`${hub.restUrl}/ha/entities`);
       expect(map.status).toBe(200);

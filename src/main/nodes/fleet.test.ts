@@ -20,6 +20,9 @@ import { NodeProcess, findExecutable } from './testing/node-process.js';
 import { nodeActorId, nodeTopics } from './protocol.js';
 import { actorIdFor } from '../core/actor-id.js';
 import { waitUntil } from '../testing/wait.js';
+import Database from 'better-sqlite3';
+import { DATABASE_FILE } from '../persistence/sqlite/open-database.js';
+import { AGENT_STATE_KEY } from '../agents/dynamic/index.js';
 
 const availability = mosquittoAvailability();
 const clients = { pub: findExecutable('mosquitto_pub'), sub: findExecutable('mosquitto_sub') };
@@ -68,13 +71,20 @@ describe.skipIf(skip !== undefined)('a fleet on a real Mosquitto: a hub and two 
   const rest = (path: string) => `${hub.restUrl}${path}`;
   const ask = (name: string, payload: unknown, timeoutMs = 30_000) => hub.nodes.askRemote<{ count: number }>(name, payload, timeoutMs);
   const nodeInfo = async (name: string): Promise<Json> => (await json(fetch(rest('/nodes')))).find((n: Json) => n.name === name);
-  const waitForNode = async (name: string, check: (n: Json) => boolean, what: string, timeoutMs = 30_000): Promise<void> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
+  const waitForNode = (name: string, check: (n: Json) => boolean, what: string, timeoutMs = 30_000): Promise<true> =>
+    waitUntil(async () => {
       const n = await nodeInfo(name);
-      if (n && check(n)) return;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(n)}`);
-      await new Promise((r) => setTimeout(r, 100));
+      if (!n || !check(n)) throw new Error(`the hub says ${JSON.stringify(n)}`);
+      return true as const;
+    }, what, timeoutMs);
+  /** The agent state a node has saved in its own SQLite file (what survives a kill -9). */
+  const savedState = (node: string, agent: string): Json => {
+    const db = new Database(join(root, node, DATABASE_FILE), { readonly: true, fileMustExist: true });
+    try {
+      const row = db.prepare('SELECT value FROM kv WHERE actor = ? AND key = ?').get(agent, AGENT_STATE_KEY) as { value: string } | undefined;
+      return row ? JSON.parse(row.value) : undefined;
+    } finally {
+      db.close();
     }
   };
 
@@ -141,13 +151,13 @@ describe.skipIf(skip !== undefined)('a fleet on a real Mosquitto: a hub and two 
     // so the node runs it once and repeats its reply) until the reply arrives. On a loaded machine
     // mosquitto_sub can give up before that; then it is started again.
     const payload = JSON.stringify({ action: 'inc', reply_to: replyTopic, correlation_id: 'cli-1' });
-    const deadline = Date.now() + 30_000;
-    while (!replied()) {
-      if (Date.now() > deadline) throw new Error(`no reply on mosquitto_sub: ${out} ${err}`);
+    await waitUntil(async () => {
       if (sub.exitCode !== null) sub = startSub();
       await run(clients.pub!, ['-h', '127.0.0.1', '-p', String(mq.port), '-t', 'agents/by-name/counter/task', '-q', '1', '-m', payload]);
       await waitUntil(() => replied(), 'the reply', 700).catch(() => undefined);
-    }
+      if (!replied()) throw new Error(`mosquitto_sub has: ${out} ${err}`);
+      return true;
+    }, 'a reply on mosquitto_sub', 30_000);
     sub.kill();
     const line = out.split('\n').find((l) => l.startsWith('{'));
     expect(JSON.parse(line!)).toMatchObject({ correlation_id: 'cli-1', ok: true, result: { count: 4 }, agent: 'counter', node: 'alpha' });
@@ -164,7 +174,7 @@ describe.skipIf(skip !== undefined)('a fleet on a real Mosquitto: a hub and two 
   }, 60_000);
 
   it('kill -9 of a node: an alert, a command that waits for it, the agent back with its state', async () => {
-    await new Promise((r) => setTimeout(r, 500)); // the agent's state is saved within 100 ms of a change
+    await waitUntil(() => savedState('beta', 'counter')?.count === 5, "counter's state saved on beta", 10_000);
     const betaAlerts = () => observer.received.filter((m) => m.topic === `agents/${nodeActorId('beta')}/alert`).map((m) => JSON.parse(m.payload) as Json);
     await beta.kill();
     await waitUntil(() => betaAlerts().some((a) => !a.resolved), 'the node-silent alert', 20_000);
@@ -184,6 +194,7 @@ describe.skipIf(skip !== undefined)('a fleet on a real Mosquitto: a hub and two 
     expect(await ask('counter', { action: 'get' })).toEqual({ count: 5 });
     expect(await ask('echo', { hi: 1 })).toEqual({ echo: { hi: 1 } });
     await waitForNode('beta', (n) => n.pending_commands === 0 && n.online, 'beta caught up');
+    await waitUntil(() => /spawn echo \(hub version 1\): created/.test(beta.output), "beta's log of the spawn", 10_000);
     expect(beta.output.match(/spawn echo \(hub version 1\): created/g)).toHaveLength(1);
   }, 60_000);
 
@@ -191,11 +202,12 @@ describe.skipIf(skip !== undefined)('a fleet on a real Mosquitto: a hub and two 
     const before = (await ask('counter', { action: 'get' })).count;
     const tasks: Promise<{ count: number }>[] = [];
     for (let i = 0; i < 10; i++) tasks.push(ask('counter', { action: 'inc', slow: 0.5 }, 45_000));
-    await new Promise((r) => setTimeout(r, 150));
+    // The node has taken the slow tasks (each counts at once, then sleeps 0.5 s before replying).
+    await waitUntil(() => savedState('beta', 'counter')?.count > before, 'a slow task running on beta (where counter now lives)', 10_000);
     await mq.kill(); // a crash: tasks running on the node, replies not yet sent
     for (let i = 0; i < 10; i++) tasks.push(ask('counter', { action: 'inc' }, 45_000));
     const spawnDuring = hub.nodes.spawnOnNode({ name: 'echo2', node: 'alpha', code: ECHO }, { waitMs: 30_000 });
-    await new Promise((r) => setTimeout(r, 1_000));
+    await waitUntil(() => hub.bus.state !== 'connected', 'the hub noticing the broker is gone', 10_000);
     await mq.start();
     for (let i = 0; i < 10; i++) tasks.push(ask('counter', { action: 'inc' }, 45_000));
 
@@ -206,6 +218,8 @@ describe.skipIf(skip !== undefined)('a fleet on a real Mosquitto: a hub and two 
 
     expect(await spawnDuring).toMatchObject({ ok: true, status: 'running' });
     expect(await ask('echo2', 'x')).toEqual({ echo: 'x' });
+    // The node's stdout reaches us on its own pipe, not with its reply: wait for the line.
+    await waitUntil(() => /spawn echo2 \(hub version 1\): created/.test(alpha.output), "alpha's log of the spawn", 10_000);
     expect(alpha.output.match(/spawn echo2 \(hub version 1\): created/g)).toHaveLength(1);
   }, 90_000);
 

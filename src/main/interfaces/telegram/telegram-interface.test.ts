@@ -2,7 +2,7 @@
  * The Telegram adapter with the real grammY client against a local server that speaks the Bot API
  * (long polling with offsets, sendMessage, sendChatAction), and end to end with a real hub.
  */
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +23,7 @@ beforeEach(async () => {
   api = await startTelegramApiServer({ token: TOKEN });
 });
 afterEach(async () => {
+  vi.useRealTimers();
   await running?.stop();
   running = undefined;
   await api.close();
@@ -41,6 +42,7 @@ const start = async (processUserInput: ProcessUserInput, extra: { allowed?: stri
 
 describe('Telegram interface (grammY against a local Bot API server)', () => {
   it('answers a message through processUserInput, shows typing while waiting, and advances the offset', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] }); // the typing interval runs on virtual time
     const seen: [string, ChatContext][] = [];
     let release!: (reply: string) => void;
     const iface = await start((text, ctx) => {
@@ -58,12 +60,12 @@ describe('Telegram interface (grammY against a local Bot API server)', () => {
     release('hi Ada');
     await waitUntil(() => api.sent.length === 1, 'reply', 10_000);
     expect(api.sent[0]).toEqual({ chat_id: 77, text: 'hi Ada' });
-    // The update is confirmed by the next poll's offset, and typing stops with the reply (a
-    // "typing" sent just before the reply may still land: the count is taken after a pause).
+    // The update is confirmed by the next poll's offset, and typing stops with the reply: its
+    // interval is gone, so however far virtual time moves on, no "typing" goes out.
     await waitUntil(() => api.offsets.includes(id + 1), 'offset past the update', 10_000);
-    await new Promise((r) => setTimeout(r, 300));
+    expect(vi.getTimerCount(), 'the typing interval is still scheduled').toBe(0);
     const typingAfterReply = api.chatActions.length;
-    await new Promise((r) => setTimeout(r, 300)); // at a 50 ms interval, ~6 more if it kept going
+    await vi.advanceTimersByTimeAsync(300); // at a 50 ms interval, ~6 more if it kept going
     expect(api.chatActions.length).toBe(typingAfterReply);
   });
 
@@ -154,10 +156,11 @@ describe('Telegram interface (grammY against a local Bot API server)', () => {
     await iface.stop();
     running = undefined;
     expect(api.offsets.at(-1)).toBe(id + 1);
+    // stop() resolves once the polling loop has ended: from here on nothing asks for updates.
     const calls = api.calls.length;
     api.pushText({ id: 3 }, { id: 3 }, 'after stop');
-    await new Promise((r) => setTimeout(r, 300));
     expect(api.calls.length).toBe(calls);
+    expect(api.pending()).toBe(1);
     expect(api.sent).toHaveLength(1);
   });
 });

@@ -10,10 +10,12 @@ import { AskError } from '../../../core/errors.js';
 import { createTestSystem, type TestSystem } from '../../../core/testing/test-system.js';
 import { createSandboxedAgent, type SandboxedAgent } from './index.js';
 import { RecordingHost } from './testing/recording-host.js';
+import { waitUntil } from '../../../testing/wait.js';
 
 /** Shaped like the DynamicAgent will be: TASKs are handed to the sandbox without holding the loop. */
 class SandboxedActor extends Actor {
   sandbox!: SandboxedAgent;
+  readonly host = new RecordingHost();
   constructor(
     name: string,
     private readonly code: string,
@@ -21,7 +23,7 @@ class SandboxedActor extends Actor {
     super({ name, kind: 'dynamic' });
   }
   protected override async onStart(): Promise<void> {
-    this.sandbox = await createSandboxedAgent({ name: this.name, actorId: this.actorId, code: this.code, host: new RecordingHost(), limits: { callTimeoutMs: 1_500 } });
+    this.sandbox = await createSandboxedAgent({ name: this.name, actorId: this.actorId, code: this.code, host: this.host, limits: { callTimeoutMs: 1_500 } });
     await this.sandbox.setup();
   }
   protected override handleMessage(msg: Message): Promise<void> | void {
@@ -50,7 +52,7 @@ beforeAll(async () => {
     new SandboxedActor(
       'sandboxed',
       `export async function handleTask(agent, p) {
-         if (p.op === 'spin') while (true) {}
+         if (p.op === 'spin') { agent.log('spinning'); await agent.sleep(0); while (true) {} }
          if (p.op === 'throw') throw new RangeError('out of range: ' + p.n);
          return { doubled: p.n * 2, id: agent.actorId };
        }`,
@@ -84,11 +86,11 @@ describe('a sandboxed agent behind a core actor', () => {
 
   it('a spin is an ERROR of kind timeout, and the system answers others meanwhile', async () => {
     const spinning = askError(t.system.ask('sandboxed', { op: 'spin' }, 10_000));
+    // The agent logs, yields once (its log reaches us) and then spins for its 1.5 s call timeout.
+    const host = (t.system.get('sandboxed') as SandboxedActor).host;
+    await waitUntil(() => host.logs.some((l) => l.message === 'spinning'), 'the agent about to spin', 10_000);
     const echoed: unknown[] = [];
-    for (let i = 0; i < 5; i++) {
-      echoed.push(await t.system.ask('echo', i));
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    for (let i = 0; i < 5; i++) echoed.push(await t.system.ask('echo', i));
     expect(echoed).toEqual([0, 1, 2, 3, 4]);
     expect((await spinning).kind).toBe('timeout');
     expect(await t.system.ask('sandboxed', { n: 1 })).toMatchObject({ doubled: 2 });
