@@ -22,7 +22,8 @@ afterAll(() => {
 describe('the headless hub (bin/wactorz.mjs)', () => {
   it('starts, says what to configure, serves REST, runs a DynamicAgent and stops on SIGINT', async () => {
     const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const k of ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'GEMINI_API_KEY', 'NIM_API_KEY', 'HA_URL', 'HA_TOKEN', 'API_KEY']) delete env[k];
+    // As a user runs it: no keys of ours, and not vitest's NODE_ENV=test (the build it may run would ship React's dev runtime).
+    for (const k of ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'GEMINI_API_KEY', 'NIM_API_KEY', 'HA_URL', 'HA_TOKEN', 'API_KEY', 'NODE_ENV']) delete env[k];
     child = spawn(process.execPath, [join(root, 'bin/wactorz.mjs'), '--state-dir', dir, '--mqtt-port', '0', '--monitor-port', '0', '--interface', 'rest', '--port', '0'], { cwd: root, env });
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));

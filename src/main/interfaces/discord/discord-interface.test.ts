@@ -2,17 +2,14 @@
  * The Discord adapter with the real discord.js client against a local server that speaks Discord's
  * REST API and gateway (HELLO/IDENTIFY/READY/GUILD_CREATE/MESSAGE_CREATE), and with a real hub.
  */
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GatewayIntentBits } from 'discord.js';
 import { startDiscordApiServer, type DiscordApiServer } from './testing/discord-api-server.js';
 import { startDiscordInterface } from './discord-interface.js';
 import { discordSettingsFrom } from './discord-config.js';
 import { InterfaceConfigError, type ProcessUserInput, type RunningChatInterface } from '../chat-interface.js';
 import { silentLogger } from '../../hub/logger.js';
-import { startWactorz } from '../../wactorz.js';
+import { startTestHub } from '../../testing/hub-fixture.js';
 import { waitUntil } from '../../testing/wait.js';
 
 const TOKEN = 'MTIz.test.discord-token';
@@ -75,11 +72,9 @@ describe('Discord interface (discord.js against a local REST + gateway server)',
 });
 
 describe('Discord interface end to end with a real hub', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'wz-discord-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
   it('answers /agents in a DM from the real main actor', { timeout: 60_000 }, async () => {
-    const hub = await startWactorz({ stateDir: dir, llm: { provider: 'none' }, interface: 'discord', monitorPort: null, mqtt: { port: 0 } }, { log: silentLogger, env: {} });
+    const testHub = await startTestHub({ interface: 'discord' });
+    const hub = testHub.handle;
     try {
       await start((text, ctx) => hub.processUserInput(text, ctx));
       discord.pushMessage({ channelId: '5550003', author: { id: '4', username: 'd' }, content: '/agents' });
@@ -88,7 +83,7 @@ describe('Discord interface end to end with a real hub', () => {
     } finally {
       await running?.stop();
       running = undefined;
-      await hub.stop();
+      await testHub.stop();
     }
   });
 });

@@ -2,17 +2,14 @@
  * The Telegram adapter with the real grammY client against a local server that speaks the Bot API
  * (long polling with offsets, sendMessage, sendChatAction), and end to end with a real hub.
  */
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startTelegramApiServer, type TelegramApiServer } from './testing/telegram-api-server.js';
 import { normalizeText, startTelegramInterface, TELEGRAM_MESSAGE_LIMIT } from './telegram-interface.js';
 import { parseChatIds, telegramSettingsFrom } from './telegram-config.js';
 import type { ChatContext, ProcessUserInput, RunningChatInterface } from '../chat-interface.js';
 import { InterfaceConfigError } from '../chat-interface.js';
 import { silentLogger, type HubLogger } from '../../hub/logger.js';
-import { startWactorz } from '../../wactorz.js';
+import { startTestHub } from '../../testing/hub-fixture.js';
 import { waitUntil } from '../../testing/wait.js';
 
 const TOKEN = '123456:TEST-token';
@@ -166,11 +163,9 @@ describe('Telegram interface (grammY against a local Bot API server)', () => {
 });
 
 describe('Telegram interface end to end with a real hub', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'wz-telegram-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
   it('answers /agents from the real main actor', { timeout: 60_000 }, async () => {
-    const hub = await startWactorz({ stateDir: dir, llm: { provider: 'none' }, interface: 'telegram', monitorPort: null, mqtt: { port: 0 } }, { log: silentLogger, env: {} });
+    const testHub = await startTestHub({ interface: 'telegram' });
+    const hub = testHub.handle;
     try {
       await start((text, ctx) => hub.processUserInput(text, ctx));
       api.pushText({ id: 8 }, { id: 8 }, '/agents');
@@ -179,7 +174,7 @@ describe('Telegram interface end to end with a real hub', () => {
     } finally {
       await running?.stop();
       running = undefined;
-      await hub.stop();
+      await testHub.stop();
     }
   });
 });

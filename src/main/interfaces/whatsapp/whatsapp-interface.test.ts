@@ -3,10 +3,7 @@
  * answered, invalid → 403), replies through a local server that speaks Twilio's Messages API, and
  * one round trip with a real hub.
  */
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTwilioApiServer, type TwilioApiServer } from './testing/twilio-api-server.js';
 import { startWhatsAppInterface, type RunningWhatsAppInterface } from './whatsapp-interface.js';
 import { whatsappSettingsFrom } from './whatsapp-config.js';
@@ -14,7 +11,7 @@ import { twilioSignature } from './twilio-signature.js';
 import { WHATSAPP_MESSAGE_LIMIT } from './whatsapp-webhook.js';
 import { InterfaceConfigError, type ChatContext, type ProcessUserInput } from '../chat-interface.js';
 import { silentLogger, type HubLogger } from '../../hub/logger.js';
-import { startWactorz } from '../../wactorz.js';
+import { startTestHub } from '../../testing/hub-fixture.js';
 import { waitUntil } from '../../testing/wait.js';
 
 const SID = 'AC00000000000000000000000000000001';
@@ -160,11 +157,9 @@ describe('WhatsApp interface (signed Twilio webhooks, local Twilio API)', () => 
 });
 
 describe('WhatsApp interface end to end with a real hub', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'wz-whatsapp-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
   it('answers /agents from the real main actor', { timeout: 60_000 }, async () => {
-    const hub = await startWactorz({ stateDir: dir, llm: { provider: 'none' }, interface: 'whatsapp', monitorPort: null, mqtt: { port: 0 } }, { log: silentLogger, env: {} });
+    const testHub = await startTestHub({ interface: 'whatsapp' });
+    const hub = testHub.handle;
     try {
       await start((text, ctx) => hub.processUserInput(text, ctx));
       const params = incoming('/agents');
@@ -174,7 +169,7 @@ describe('WhatsApp interface end to end with a real hub', () => {
     } finally {
       await iface?.stop();
       iface = undefined;
-      await hub.stop();
+      await testHub.stop();
     }
   });
 });
