@@ -1,6 +1,10 @@
 // Lint rules that enforce the direction of imports (as VS Code does): only src/main/electron
-// touches Electron, the renderer never reaches into main, shared depends on nothing of ours.
+// touches Electron, the renderer never reaches into main, shared depends on nothing of ours, and
+// inside src/main every folder sits on a layer that imports only the layers below it
+// (eslint.layers.js lists them; docs/architecture.md explains them).
 import tseslint from 'typescript-eslint';
+import boundaries from 'eslint-plugin-boundaries';
+import { layerConfig } from './eslint.layers.js';
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'state/**', 'test-output/**', 'catalogue_agents/**/*.js'] },
@@ -11,6 +15,7 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
     },
   },
+  layerConfig(boundaries),
   {
     files: ['src/main/**/*.ts'],
     ignores: ['src/main/electron/**'],

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startWactorz } from '../src/main/wactorz.js';
-import { silentLogger } from '../src/main/hub/logger.js';
+import { silentLogger } from '../src/main/base/logger.js';
 import { DynamicAgentService } from '../src/main/agents/dynamic/index.js';
 import { createLlmProvider } from '../src/main/llm/create-provider.js';
 import { CostTracker } from '../src/main/llm/cost-tracker.js';

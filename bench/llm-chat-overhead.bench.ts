@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { Ollama } from 'ollama';
 import { Agent, request } from 'undici';
 import { startWactorz } from '../src/main/wactorz.js';
-import { silentLogger } from '../src/main/hub/logger.js';
+import { silentLogger } from '../src/main/base/logger.js';
 import { reply, startScriptedLlmServer, type ScriptedLlmServer } from '../src/main/llm/testing/index.js';
 
 const WARMUP = 30;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request, Agent } from 'undici';
 import { startWactorz } from '../src/main/wactorz.js';
-import { silentLogger } from '../src/main/hub/logger.js';
+import { silentLogger } from '../src/main/base/logger.js';
 import { Actor } from '../src/main/core/actor.js';
 
 class Echo extends Actor {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMosquitto } from '../src/main/broker/testing/mosquitto.js';
 import { startWactorz } from '../src/main/wactorz.js';
-import { silentLogger } from '../src/main/hub/logger.js';
+import { silentLogger } from '../src/main/base/logger.js';
 import { DynamicAgentService } from '../src/main/agents/dynamic/dynamic-agent-service.js';
 import { NotConfiguredProvider } from '../src/main/llm/not-configured-provider.js';
 import { CostTracker } from '../src/main/llm/cost-tracker.js';

@@ -22,8 +22,9 @@ afterAll(() => {
 describe('the headless hub (bin/wactorz.mjs)', () => {
   it('starts, says what to configure, serves REST, runs a DynamicAgent and stops on SIGINT', async () => {
     const env: NodeJS.ProcessEnv = { ...process.env };
-    // As a user runs it: no keys of ours, and not vitest's NODE_ENV=test (the build it may run would ship React's dev runtime).
-    for (const k of ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'GEMINI_API_KEY', 'NIM_API_KEY', 'HA_URL', 'HA_TOKEN', 'API_KEY', 'NODE_ENV']) delete env[k];
+    // The original's variables configure the hub too (docs/compatibility.md): none may leak in from the machine;
+    // nor vitest's NODE_ENV=test (a dashboard build it may run would ship React's dev runtime).
+    for (const k of ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'GEMINI_API_KEY', 'NIM_API_KEY', 'NVIDIA_API_KEY', 'GOOGLE_API_KEY', 'LLM_API_KEY', 'LLM_PROVIDER', 'LLM_MODEL', 'MQTT_HOST', 'HA_URL', 'HA_TOKEN', 'API_KEY', 'NODE_ENV']) delete env[k];
     child = spawn(process.execPath, [join(root, 'bin/wactorz.mjs'), '--state-dir', dir, '--mqtt-port', '0', '--monitor-port', '0', '--interface', 'rest', '--port', '0'], { cwd: root, env });
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));

@@ -85,6 +85,9 @@ export function buildRenderer() {
   say('building the dashboard (first run or sources changed)…');
   const r = spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', config, '--logLevel', quiet ? 'error' : 'warn'], {
     cwd: root,
+    // A NODE_ENV inherited from a test runner (vitest sets "test") would bundle React's development
+    // JSX runtime, which the production React build does not have: the page would not start.
+    env: { ...process.env, NODE_ENV: 'production' },
     stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'],
   });
   if (r.status !== 0) throw new Error('dashboard build failed (see above)');

@@ -1,4 +1,7 @@
-/** HTTP JSON poller → MQTT: GET a JSON API every `interval_seconds`, pick fields, publish on change. */
+/**
+ * HTTP JSON poller → MQTT: GET a JSON API every `interval_seconds`, pick fields, publish on change.
+ * Includes _lib/poller.ts (config, fetch, the process tick and the status task shared with rss-poller).
+ */
 
 interface PollerConfig {
   url: string;
@@ -11,10 +14,9 @@ interface PollerConfig {
 }
 
 function config(agent: Agent): PollerConfig {
-  const c = (agent.state.config ?? {}) as Partial<PollerConfig>;
-  if (!c.url || !c.topic) throw new Error('config needs "url" and "topic"');
-  const headers = agent.env.headers ? (JSON.parse(agent.env.headers) as Record<string, string>) : (c.headers ?? {});
-  return { url: c.url, topic: c.topic, interval_seconds: c.interval_seconds ?? 60, fields: c.fields ?? {}, headers, only_on_change: c.only_on_change ?? true, retain: c.retain ?? false };
+  const c = pollerConfig<PollerConfig>(agent, { interval_seconds: 60, fields: {}, headers: {}, only_on_change: true, retain: false });
+  if (agent.env.headers) c.headers = JSON.parse(agent.env.headers) as Record<string, string>;
+  return c;
 }
 
 function pick(obj: unknown, path: string): unknown {
@@ -28,9 +30,7 @@ function pick(obj: unknown, path: string): unknown {
 
 async function poll(agent: Agent): Promise<{ published: boolean; value: unknown }> {
   const c = config(agent);
-  agent.state.last_poll_at = Date.now() / 1000;
-  const res = await agent.fetch(c.url, { headers: { accept: 'application/json', ...c.headers }, timeoutSeconds: 30 });
-  if (!res.ok) throw new Error(`HTTP ${res.status} ${res.statusText}`);
+  const res = await pollerFetch(agent, c.url, { accept: 'application/json', ...c.headers });
   let body: unknown;
   try {
     body = await res.json();
@@ -53,17 +53,9 @@ export async function setup(agent: Agent): Promise<void> {
 }
 
 export async function process(agent: Agent): Promise<void> {
-  try {
-    await poll(agent);
-    agent.state.last_error = null;
-  } catch (e) {
-    agent.state.last_error = (e as Error).message;
-    agent.log(`poll failed: ${(e as Error).message}`, 'warning');
-  }
+  await pollerTick(agent, poll);
 }
 
 export async function handleTask(agent: Agent, payload: unknown): Promise<unknown> {
-  const p = (payload ?? {}) as { action?: string };
-  if (p.action === 'poll') return poll(agent);
-  return { url: config(agent).url, last_poll_at: agent.state.last_poll_at ?? null, last_error: agent.state.last_error ?? null, published: agent.state.published ?? 0 };
+  return pollerTask(agent, payload, poll, {});
 }

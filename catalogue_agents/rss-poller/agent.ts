@@ -1,7 +1,8 @@
 /**
  * RSS 2.0 / Atom poller → MQTT. The sandbox has no XML parser, so this reads the few elements a
  * feed item needs with a tolerant tag scanner (CDATA, entities, Atom links). Seen ids are kept in
- * agent.state (bounded), so a restart does not re-publish old items.
+ * agent.state (bounded), so a restart does not re-publish old items. Includes _lib/poller.ts (config,
+ * fetch, the process tick and the status task shared with http-json-poller).
  */
 
 interface FeedConfig {
@@ -24,9 +25,7 @@ export interface FeedItem {
 const MAX_SEEN = 1_000;
 
 function config(agent: Agent): FeedConfig {
-  const c = (agent.state.config ?? {}) as Partial<FeedConfig>;
-  if (!c.url || !c.topic) throw new Error('config needs "url" and "topic"');
-  return { url: c.url, topic: c.topic, interval_seconds: c.interval_seconds ?? 900, publish_existing: c.publish_existing ?? false, max_items_per_poll: c.max_items_per_poll ?? 20, summary_chars: c.summary_chars ?? 500 };
+  return pollerConfig<FeedConfig>(agent, { interval_seconds: 900, publish_existing: false, max_items_per_poll: 20, summary_chars: 500 });
 }
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
@@ -94,10 +93,8 @@ async function poll(agent: Agent): Promise<{ new: number; items: FeedItem[]; not
   const headers: Record<string, string> = { accept: 'application/rss+xml, application/atom+xml, application/xml, text/xml;q=0.9, */*;q=0.5' };
   if (agent.state.etag) headers['if-none-match'] = agent.state.etag;
   if (agent.state.last_modified) headers['if-modified-since'] = agent.state.last_modified;
-  agent.state.last_poll_at = Date.now() / 1000;
-  const res = await agent.fetch(c.url, { headers, timeoutSeconds: 30 });
+  const res = await pollerFetch(agent, c.url, headers);
   if (res.status === 304) return { new: 0, items: [], not_modified: true };
-  if (!res.ok) throw new Error(`HTTP ${res.status} ${res.statusText}`);
   const feed = parseFeed(await res.text(), c.summary_chars);
   if (res.headers.etag) agent.state.etag = res.headers.etag;
   if (res.headers['last-modified']) agent.state.last_modified = res.headers['last-modified'];
@@ -118,17 +115,9 @@ export async function setup(agent: Agent): Promise<void> {
 }
 
 export async function process(agent: Agent): Promise<void> {
-  try {
-    await poll(agent);
-    agent.state.last_error = null;
-  } catch (e) {
-    agent.state.last_error = (e as Error).message;
-    agent.log(`poll failed: ${(e as Error).message}`, 'warning');
-  }
+  await pollerTick(agent, poll);
 }
 
 export async function handleTask(agent: Agent, payload: unknown): Promise<unknown> {
-  const p = (payload ?? {}) as { action?: string };
-  if (p.action === 'poll') return poll(agent);
-  return { url: config(agent).url, last_poll_at: agent.state.last_poll_at ?? null, last_error: agent.state.last_error ?? null, seen: (agent.state.seen ?? []).length, published: agent.state.published ?? 0 };
+  return pollerTask(agent, payload, poll, { seen: (agent.state.seen ?? []).length });
 }

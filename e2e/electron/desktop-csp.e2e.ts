@@ -108,6 +108,8 @@ describe.skipIf(!hasChromium)('dashboard under the desktop CSP (Chromium)', () =
     const res = await page.goto(`${origin}/`);
     expect(res?.headers()['content-security-policy']).toContain("default-src 'self'");
     await page.getByTestId('connection-state').and(page.locator('[data-state="online"]')).waitFor({ timeout: 60_000 });
+    // The MQTT client runs in the dashboard's bus worker (worker-src 'self'), not the inline fallback.
+    expect(await page.getByTestId('connection-state').getAttribute('data-bus')).toBe('worker');
     expect(unexpected()).toEqual([]);
   });
 

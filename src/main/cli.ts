@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { parseCliArgs, type CliFlags } from './config/cli-args.js';
+import { EnvConfigError, mergeEnv, readDotEnv } from './config/env-config.js';
 import type { WactorzConfigInput } from './config/config.js';
 import { resolveLlmConfig } from './llm/llm-config.js';
 import { startWactorz } from './wactorz.js';
@@ -13,7 +14,8 @@ import type { WactorzHandle } from './wactorz-handle.js';
 import { startCliChat } from './interfaces/cli-chat.js';
 import { InterfaceConfigError, type RunningChatInterface } from './interfaces/chat-interface.js';
 import { BrokerListenError } from './broker/embedded-broker.js';
-import { consoleLogger } from './hub/logger.js';
+import { consoleLogger } from './base/logger.js';
+import { redact } from './base/redact.js';
 
 export function configFromFlags(flags: CliFlags, env: NodeJS.ProcessEnv): WactorzConfigInput {
   return {
@@ -33,6 +35,30 @@ export function configFromFlags(flags: CliFlags, env: NodeJS.ProcessEnv): Wactor
   };
 }
 
+/**
+ * Flags and the environment the hub runs with: `.env` (or --env-file) under the process
+ * environment, the flags over both (config/env-config.ts has the whole order).
+ */
+export function resolveCli(
+  argv: string[],
+  processEnv: NodeJS.ProcessEnv,
+  cwd: string,
+): { kind: 'run'; flags: CliFlags; env: NodeJS.ProcessEnv } | { kind: 'exit'; code: number; output: string } {
+  let env: NodeJS.ProcessEnv;
+  let envFile: string | null;
+  try {
+    const dotEnv = readDotEnv(argv, cwd);
+    env = mergeEnv(processEnv, dotEnv);
+    envFile = dotEnv.path;
+  } catch (e) {
+    if (e instanceof EnvConfigError) return { kind: 'exit', code: 2, output: `wactorz: ${e.message}\n` };
+    throw e;
+  }
+  const parsed = parseCliArgs(argv, env);
+  if (parsed.kind === 'exit') return parsed;
+  return { kind: 'run', flags: { ...parsed.flags, ...(envFile ? { envFile } : {}) }, env };
+}
+
 /** What the user needs to know at start, one fact per line. */
 export function startupLines(handle: WactorzHandle, flags: CliFlags): string[] {
   const lines = ['Wactorz is running.'];
@@ -43,11 +69,12 @@ export function startupLines(handle: WactorzHandle, flags: CliFlags): string[] {
   lines.push(
     handle.mqttMode === 'embedded'
       ? `  MQTT:       embedded broker on ${flags.host}:${handle.mqttPort}${handle.dashboardUrl ? ` (WebSocket: ${handle.dashboardUrl.replace('http', 'ws')}/mqtt)` : ''}`
-      : `  MQTT:       external broker ${flags.mqttBroker}:${handle.mqttPort}`,
+      : `  MQTT:       external broker ${redact(flags.mqttBroker ?? '')}:${handle.mqttPort}`,
   );
   if (handle.restUrl) lines.push(`  REST:       ${handle.restUrl}`);
   lines.push(`  ${handle.llmSummary}`);
   lines.push(`  State:      ${flags.stateDir}`);
+  if (flags.envFile) lines.push(`  Env file:   ${flags.envFile}`);
   return lines;
 }
 
@@ -62,13 +89,14 @@ function runWithReload(argv: string[]): Promise<never> {
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
   // `wactorz node …`: a remote node (src/main/nodes), not the hub.
   if (argv[0] === 'node') return (await import('./nodes/node-cli.js')).main(argv.slice(1), env);
-  const parsed = parseCliArgs(argv, env);
-  if (parsed.kind === 'exit') {
-    (parsed.code === 0 ? process.stdout : process.stderr).write(parsed.output);
-    process.exitCode = parsed.code;
+  const resolved = resolveCli(argv, env, process.cwd());
+  if (resolved.kind === 'exit') {
+    (resolved.code === 0 ? process.stdout : process.stderr).write(resolved.output);
+    process.exitCode = resolved.code;
     return;
   }
-  const flags = parsed.flags;
+  const flags = resolved.flags;
+  env = resolved.env;
   if (flags.reload) await runWithReload(argv);
 
   const log = consoleLogger(env.WACTORZ_LOG_LEVEL === 'debug' ? 'debug' : 'info');
@@ -76,7 +104,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   try {
     handle = await startWactorz(configFromFlags(flags, env), { log, env });
   } catch (e) {
-    process.stderr.write(`wactorz: ${startupError(e)}\n`);
+    process.stderr.write(`wactorz: ${redact(startupError(e))}\n`);
     process.exitCode = 1;
     return;
   }
@@ -118,6 +146,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         log,
         env,
         telegramToken: flags.telegramToken,
+        telegramAllowedUserId: flags.telegramAllowedUserId,
         discordToken: flags.discordToken,
         host: flags.host,
         port: flags.port,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startWactorz } from './wactorz.js';
 import type { WactorzHandle } from './wactorz-handle.js';
-import { silentLogger } from './hub/logger.js';
+import { silentLogger } from './base/logger.js';
 import { mosquittoAvailability, startMosquitto, type MosquittoServer } from './broker/testing/mosquitto.js';
 import { connectRecordingClient } from './broker/testing/mqtt-test-client.js';
 import { actorIdFor } from './core/actor-id.js';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startWactorz } from './wactorz.js';
 import type { WactorzHandle } from './wactorz-handle.js';
-import { silentLogger } from './hub/logger.js';
+import { silentLogger } from './base/logger.js';
 import { connectRecordingClient } from './broker/testing/mqtt-test-client.js';
 import { startScriptedLlmServer, type ScriptedLlmServer } from './llm/testing/index.js';
 import { heartbeatSchema, agentChatSchema } from '../shared/mqtt-payloads.js';
@@ -84,7 +84,8 @@ describe('the hub without an LLM', () => {
   it('refuses to stop a protected actor over REST', async () => {
     const r = await post(`${hub.restUrl}/agents/command`, { target: 'main', command: 'stop' });
     expect(r.status).toBe(403);
-    expect((await json(r)).error).toMatch(/protected/);
+    // The original REST interface's plain text (JSON for a client that asks for it).
+    expect(await r.text()).toBe('actor is protected');
   });
 
   it('publishes heartbeats an MQTT client sees over TCP and WebSocket, and chat on agents/{main}/chat', async () => {

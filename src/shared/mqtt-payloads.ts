@@ -47,6 +47,7 @@ export const heartbeatSchema = z.looseObject({
   state: actorState,
   cpu: z.number(),
   memory_mb: z.number(),
+  /** What it is doing; "idle" when nothing (the original's word). Older publishers sent null. */
   task: z.string().nullable(),
   protected: z.boolean(),
   inbox_size: z.number().int().nonnegative().optional(),
@@ -66,6 +67,9 @@ export const metricsSchema = z.looseObject({
   inbox_size: z.number().int().nonnegative().optional(),
   tokens_in: z.number().optional(),
   tokens_out: z.number().optional(),
+  /** The original's names for tokens_in/tokens_out; the hub sends both. */
+  input_tokens: z.number().optional(),
+  output_tokens: z.number().optional(),
   cost_usd: z.number().optional(),
 });
 export type Metrics = z.infer<typeof metricsSchema>;
@@ -98,6 +102,7 @@ export const manifestSchema = z.looseObject({
   description: z.string(),
   publishes: z.array(z.string()),
   capabilities: z.array(z.string()),
+  /** `{}` when the actor declares none (the original's empty schema); older publishers sent null. */
   input_schema: z.unknown(),
   output_schema: z.unknown(),
   timestamp: epochSeconds,

@@ -26,6 +26,49 @@ export interface AgentSummary {
   description?: string;
   cost_usd?: number;
   node?: string;
+  // The original monitor's fields (its dashboard reads them from /api/actors), beside ours.
+  /** CPU % from the last heartbeat (the hub process's share), null before it. */
+  cpu?: number | null;
+  /** `memory_mb` from the last heartbeat, null before it. */
+  mem?: number | null;
+  /** The heartbeat's `task` ("idle" when none), null before the first. */
+  task?: string | null;
+  messagesProcessed?: number;
+  /** LLM spend in USD, null for an actor that never called one. */
+  costUsd?: number | null;
+}
+
+/**
+ * GET /actors/{id}/metrics: our metrics payload (src/shared/mqtt-payloads.ts) plus the original
+ * RESTInterface's fields and the original monitor's (cpu, mem, task).
+ */
+export interface OriginalActorMetrics {
+  messages_received: number;
+  messages_processed: number;
+  messages_failed: number;
+  heartbeats: number;
+  /** Epoch seconds (an integer) of the last heartbeat, as the original reports it; 0 before. */
+  last_message_at: number;
+  restart_count: number;
+  llm_input_tokens: number;
+  llm_output_tokens: number;
+  llm_cost_usd: number;
+  /** The monitor's name for llm_cost_usd. */
+  cost_usd: number;
+  cpu: number | null;
+  mem: number | null;
+  task: string | null;
+}
+
+/** GET /api/config (and /config on the REST port): the original monitor's non-secret runtime config. */
+export interface OriginalConfigResponse {
+  /** The token is never sent (the original sent it): always "". */
+  ha: { url: string; token: '' };
+  fuseki: { url: string; dataset: string; user: string; password: '' };
+  mqtt: { host: string; port: number; url: string };
+  llm: { provider: string; model: string };
+  weather: { defaultLocation: string };
+  ws_url: string;
 }
 
 export interface HealthResponse {
@@ -142,6 +185,27 @@ export interface HaMapResponse {
   connected: boolean;
 }
 
+/**
+ * The original's `/ha-map` body (its home-assistant-map-agent's latest payload), served beside
+ * ours in the same response: devices with their area's name and their entities.
+ */
+export interface OriginalHaMapFields {
+  type: 'home_assistant_map_update';
+  event_type: 'entity_registry_updated';
+  /** Epoch seconds of the last change applied. */
+  timestamp: number;
+  event: Record<string, unknown>;
+  devices: Array<{
+    device_id: string;
+    name: string;
+    manufacturer: string | null;
+    model: string | null;
+    /** The area's name, not its id. */
+    area: string | null;
+    entities: Array<{ entity_id: string; unique_id: string | null; platform: string | null; area: string | null; original_name: string | null; name: string; state: string | null; attributes: Record<string, unknown> }>;
+  }>;
+}
+
 /** GET /ha/status */
 export type HaStatusResponse =
   | { configured: false; reason: string }
@@ -208,6 +272,57 @@ export interface PipelineListResponse {
   pipelines: PipelineSummary[];
 }
 
+// ── LLM and cost (src/main/hub/llm-routes.ts) ──
+
+/** GET /llm */
+export interface LlmInfoResponse {
+  provider: string;
+  model: string | null;
+  base_url: string | null;
+  configured: boolean;
+  /** One line: which LLM, or exactly what to set. */
+  summary: string;
+}
+
+export interface LlmModel {
+  name: string;
+  size_bytes?: number | null;
+  modified_at?: string | null;
+  family?: string | null;
+  parameter_size?: string | null;
+  quantization?: string | null;
+}
+
+/** GET /llm/models */
+export interface LlmModelsResponse {
+  provider: string;
+  /** The model the hub is configured to use. */
+  model: string | null;
+  configured: boolean;
+  /** Ollama: whether the configured model is installed; other providers: null (not checked). */
+  installed: boolean | null;
+  models: LlmModel[];
+  /** What to do when the configured model is missing or no provider is configured. */
+  note?: string;
+}
+
+export interface CostEntry {
+  calls: number;
+  failures: number;
+  tokens_in: number;
+  tokens_out: number;
+  cost_usd: number;
+  unpriced_calls: number;
+  avg_latency_ms: number;
+}
+
+/** GET /cost */
+export interface CostResponse {
+  total: CostEntry;
+  agents: Record<string, CostEntry>;
+  summary: string;
+}
+
 // ── Remote nodes (src/main/nodes/hub/node-routes.ts) ──
 
 /** GET /nodes → NodeInfo[] */
@@ -229,3 +344,9 @@ export interface NodeInfo {
   pending_commands: number;
   alert: 'warning' | 'critical' | null;
 }
+
+// ── Access (src/main/server/auth-routes.ts) ──
+
+/** POST /auth/token/rotate → the new dashboard token (the old one stops working at once). */
+export const tokenRotationResponseSchema = z.object({ token: z.string().min(16) });
+export type TokenRotationResponse = z.infer<typeof tokenRotationResponseSchema>;

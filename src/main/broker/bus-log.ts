@@ -1,9 +1,8 @@
 /** Where the buses and the broker report problems; the host injects the hub's logger. */
-export type BusLogLevel = 'debug' | 'info' | 'warning' | 'error';
-export type BusLogger = (level: BusLogLevel, message: string) => void;
+import type { Logger } from '../base/logger.js';
 
 /** Used when the host injects nothing: warnings and errors to stderr, the rest dropped. */
-export const consoleBusLogger: BusLogger = (level, message) => {
+export const consoleBusLogger: Logger = (level, message) => {
   if (level === 'error') console.error(`[mqtt] ${message}`);
   else if (level === 'warning') console.warn(`[mqtt] ${message}`);
 };

@@ -2,9 +2,9 @@ import { createServer as createHttpServer, type Server as HttpServer, request } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BrokerListenError, type EmbeddedBroker, startEmbeddedBroker } from './embedded-broker.js';
-import type { BusLogLevel } from './bus-log.js';
 import { type RecordingClient, connectRecordingClient } from './testing/mqtt-test-client.js';
 import { TopicError } from './topic-validation.js';
+import type { LogLevel } from '../base/logger.js';
 import { waitUntil } from '../testing/wait.js';
 
 /** Sends a bare WebSocket upgrade request and returns the HTTP status the server answered. */
@@ -36,7 +36,7 @@ function upgradeStatus(wsUrl: string): Promise<number> {
   });
 }
 
-const logs: { level: BusLogLevel; message: string }[] = [];
+const logs: { level: LogLevel; message: string }[] = [];
 let broker: EmbeddedBroker;
 let url: string;
 const clients: RecordingClient[] = [];
@@ -212,7 +212,7 @@ describe('in-process bus of the embedded broker', () => {
   });
 
   it('bounds what waits: beyond maxHeld plain QoS 0 publishes are dropped (and logged), QoS 1 never', async () => {
-    const own: { level: BusLogLevel; message: string }[] = [];
+    const own: { level: LogLevel; message: string }[] = [];
     const small = await startEmbeddedBroker({ port: 0, bus: { maxHeld: 10 }, log: (level, message) => own.push({ level, message }) });
     try {
       const sub = await connectRecordingClient(`mqtt://127.0.0.1:${small.port}`);

@@ -1,13 +1,18 @@
 /**
  * The embedded MQTT broker (aedes): TCP on host:port (127.0.0.1:1883 by default), MQTT over
  * WebSocket on an HTTP server of the caller's choice (the dashboard's `/mqtt`), and the
- * hub's in-process Bus on top of it.
+ * hub's in-process Bus on top of it. Optional guards: `auth` (who may connect, broker-auth.ts)
+ * and `limits` (retained bytes and publish rates, publish-limits.ts) — the hub passes both.
  */
 import type { EventEmitter } from 'node:events';
 import type { Server as HttpServer } from 'node:http';
 import { type AddressInfo, type Server as NetServer, type Socket, createServer } from 'node:net';
 import { Aedes, type AedesOptions } from 'aedes';
-import { type BusLogger, consoleBusLogger, errorMessage } from './bus-log.js';
+import { isLoopbackHost } from '../net/addresses.js';
+import type { BrokerAuth } from './broker-auth.js';
+import type { Logger } from '../base/logger.js';
+import { consoleBusLogger, errorMessage } from './bus-log.js';
+import { type PublishLimits, aedesPublishLimits } from './publish-limits.js';
 import { InProcessBus } from './in-process-bus.js';
 import type { InProcessPublisherOptions } from './in-process-publisher.js';
 import { type AttachWebSocketOptions, attachMqttWebSocket } from './websocket-transport.js';
@@ -17,11 +22,15 @@ export interface EmbeddedBrokerOptions {
   host?: string;
   /** TCP port (default 1883); 0 picks a free one (see `port` on the result). */
   port?: number;
-  log?: BusLogger;
+  log?: Logger;
   /** Passed to aedes: authenticate/authorize hooks, drainTimeout, concurrency… */
   aedes?: AedesOptions;
   /** Pace of the in-process publisher (see InProcessPublisher). */
   bus?: InProcessPublisherOptions;
+  /** Credentials every client must present (when it says they are required). */
+  auth?: BrokerAuth;
+  /** Retained-byte and rate limits for network clients, and the gate agents' publishes pass. */
+  limits?: PublishLimits;
 }
 
 export interface EmbeddedBroker {
@@ -55,10 +64,6 @@ const CLOSE_GRACE_MS = 2_000;
 /** A frozen subscriber is dropped after this long instead of stalling delivery to everyone (aedes' default is 60 s). */
 const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
 
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
-}
-
 function listen(server: NetServer, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException): void => {
@@ -90,7 +95,14 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions = {}): Pro
   const requestedPort = opts.port ?? 1883;
   const log = opts.log ?? consoleBusLogger;
 
-  const aedes = await Aedes.createBroker({ drainTimeout: DEFAULT_DRAIN_TIMEOUT_MS, ...opts.aedes });
+  const limitHooks = opts.limits ? aedesPublishLimits(opts.limits, opts.aedes?.authorizePublish) : undefined;
+  const aedes = await Aedes.createBroker({
+    drainTimeout: DEFAULT_DRAIN_TIMEOUT_MS,
+    ...(opts.auth ? { authenticate: opts.auth.authenticate } : {}),
+    ...opts.aedes,
+    ...(limitHooks ? { authorizePublish: limitHooks.authorizePublish } : {}),
+  });
+  limitHooks?.attach(aedes);
   // Without listeners these would be thrown (EventEmitter 'error') or lost.
   (aedes as EventEmitter).on('error', (err: Error) => log('error', `MQTT broker: ${errorMessage(err)}`));
   aedes.on('clientError', (client, err) => log('debug', `MQTT client ${client?.id ?? '?'}: ${errorMessage(err)}`));
@@ -110,10 +122,10 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions = {}): Pro
     throw err;
   }
   const port = (tcp.address() as AddressInfo).port;
-  if (!isLoopback(host) && !opts.aedes?.authenticate) {
+  if (!isLoopbackHost(host) && !opts.aedes?.authenticate && !opts.auth?.required) {
     log('warning', `MQTT broker listening on ${host}:${port} without authentication: anyone who can reach it can publish and subscribe`);
   }
-  const bus = new InProcessBus(aedes, { ...opts.bus, log });
+  const bus = new InProcessBus(aedes, { ...opts.bus, log, ...(opts.limits ? { publishGate: opts.limits } : {}) });
   const detachers = new Set<() => void>();
   let closing: Promise<void> | undefined;
 

@@ -1,14 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BusConnectionState } from '../core/bus.js';
-import type { BusLogLevel } from './bus-log.js';
 import { stableClientId } from './client-id.js';
 import { startEmbeddedBroker } from './embedded-broker.js';
 import { BrokerUnreachableError, type ExternalBus, type ExternalBusOptions, connectExternalBus } from './external-bus.js';
 import { type MosquittoServer, freePort, mosquittoAvailability, startMosquitto } from './testing/mosquitto.js';
 import { type RecordingClient, connectRecordingClient } from './testing/mqtt-test-client.js';
+import type { LogLevel } from '../base/logger.js';
 import { waitUntil } from '../testing/wait.js';
 
-const logs: { level: BusLogLevel; message: string }[] = [];
+const logs: { level: LogLevel; message: string }[] = [];
 const buses: ExternalBus[] = [];
 const clients: RecordingClient[] = [];
 let seq = 0;

@@ -23,8 +23,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type IClientOptions, type IConnackPacket, type ISubscriptionGrant, type MqttClient, connect } from 'mqtt';
-import { type Bus, type BusConnectionState, type BusHandler, encodePayload, type PublishOptions } from '../core/bus.js';
-import { type BusLogger, consoleBusLogger, errorMessage } from './bus-log.js';
+import { type Bus, type BusConnectionState, type BusHandler, encodePayload, type PublishGate, type PublishOptions } from '../core/bus.js';
+import type { Logger } from '../base/logger.js';
+import { consoleBusLogger, errorMessage } from './bus-log.js';
 import { type HandlerEntry, HandlerRegistry } from './handler-registry.js';
 import { OfflineOutbox, type OutboxEntry } from './offline-outbox.js';
 import { OrphanBuffer } from './orphan-buffer.js';
@@ -62,7 +63,9 @@ export interface ExternalBusOptions {
   unclaimedMaxAgeMs?: number;
   /** …and at most this many (default 10,000). */
   maxUnclaimed?: number;
-  log?: BusLogger;
+  log?: Logger;
+  /** Limits for agents' publishes (publish-limits.ts); the broker's own limits and ACLs still apply. */
+  publishGate?: PublishGate;
 }
 
 /** `waitConnected` gave up: the broker could not be reached (or refused us) in time. */
@@ -105,8 +108,9 @@ export class ExternalBus implements Bus {
   /** The broker, without credentials. */
   readonly url: string;
   readonly clientId: string;
+  readonly publishGate: PublishGate | undefined;
   private readonly client: MqttClient;
-  private readonly log: BusLogger;
+  private readonly log: Logger;
   private readonly registry: HandlerRegistry;
   private readonly backoff: ReconnectBackoff;
   private readonly outbox: OfflineOutbox;
@@ -133,6 +137,7 @@ export class ExternalBus implements Bus {
   constructor(opts: ExternalBusOptions) {
     const { url, display } = resolveUrl(opts);
     this.url = display;
+    this.publishGate = opts.publishGate;
     this.log = opts.log ?? consoleBusLogger;
     this.registry = new HandlerRegistry(this.log, `bus ${display}`);
     this.backoff = new ReconnectBackoff(opts.reconnect);

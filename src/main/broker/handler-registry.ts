@@ -6,8 +6,9 @@
  */
 import { topicMatches } from '../../shared/topics.js';
 import type { BusHandler } from '../core/bus.js';
-import { type BusLogger, errorMessage } from './bus-log.js';
+import { errorMessage } from './bus-log.js';
 import { wildcardSkipsTopic } from './topic-validation.js';
+import type { Logger } from '../base/logger.js';
 
 /** A failing handler is reported at most this often. */
 const ERROR_LOG_INTERVAL_MS = 10_000;
@@ -28,7 +29,7 @@ export class HandlerRegistry {
   private readonly matchCache = new Map<string, HandlerEntry[]>();
 
   constructor(
-    private readonly log: BusLogger,
+    private readonly log: Logger,
     private readonly busName: string,
   ) {}
 

@@ -7,8 +7,9 @@
  */
 import type { Readable } from 'node:stream';
 import type { Aedes, AedesPublishPacket, PublishPacket } from 'aedes';
-import { type Bus, type BusConnectionState, type BusHandler, encodePayload, type PublishOptions } from '../core/bus.js';
-import { type BusLogger, consoleBusLogger, errorMessage } from './bus-log.js';
+import { type Bus, type BusConnectionState, type BusHandler, encodePayload, type PublishGate, type PublishOptions } from '../core/bus.js';
+import type { Logger } from '../base/logger.js';
+import { consoleBusLogger, errorMessage } from './bus-log.js';
 import { type HandlerEntry, HandlerRegistry } from './handler-registry.js';
 import { InProcessPublisher, type InProcessPublisherOptions } from './in-process-publisher.js';
 import { assertPublishTopic, assertTopicFilter, wildcardSkipsTopic } from './topic-validation.js';
@@ -21,7 +22,9 @@ interface RetainedSource {
 }
 
 export interface InProcessBusOptions extends InProcessPublisherOptions {
-  log?: BusLogger;
+  log?: Logger;
+  /** Limits for agents' publishes (publish-limits.ts). */
+  publishGate?: PublishGate;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -33,7 +36,7 @@ function asBuffer(payload: string | Buffer | undefined): Buffer {
 
 export class InProcessBus implements Bus {
   private readonly registry: HandlerRegistry;
-  private readonly log: BusLogger;
+  private readonly log: Logger;
   /** One aedes listener per pattern; handlers of the pattern share it. */
   private readonly deliverFuncs = new Map<string, DeliverFunc>();
   /** Resolves when the pattern's aedes listener is registered (its later handlers wait for it too). */
@@ -44,12 +47,14 @@ export class InProcessBus implements Bus {
   private readonly publisher: InProcessPublisher;
   /** Handlers whose retained replay is under way → retained topics they got live meanwhile (not replayed again). */
   private readonly replaying = new Map<HandlerEntry, Set<string>>();
+  readonly publishGate: PublishGate | undefined;
 
   constructor(
     private readonly aedes: Aedes,
     opts: InProcessBusOptions = {},
   ) {
     this.log = opts.log ?? consoleBusLogger;
+    this.publishGate = opts.publishGate;
     this.registry = new HandlerRegistry(this.log, 'in-process bus');
     this.publisher = new InProcessPublisher(aedes, this.log, opts);
   }

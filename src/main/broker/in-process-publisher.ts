@@ -15,7 +15,8 @@
  * retained and QoS 1 ones are always kept.
  */
 import type { Aedes, AedesPublishPacket, PublishPacket } from 'aedes';
-import { type BusLogger, errorMessage } from './bus-log.js';
+import { errorMessage } from './bus-log.js';
+import type { Logger } from '../base/logger.js';
 
 export type InProcessPacket = PublishPacket & { brokerId: string; brokerCounter: number };
 type DeliverFunc = (packet: AedesPublishPacket, done: () => void) => void;
@@ -50,7 +51,7 @@ export class InProcessPublisher {
 
   constructor(
     private readonly aedes: Aedes,
-    private readonly log: BusLogger,
+    private readonly log: Logger,
     opts: InProcessPublisherOptions = {},
   ) {
     this.brokerId = `${aedes.id}/in-process`;

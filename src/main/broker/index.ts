@@ -11,5 +11,5 @@ export {
 } from './external-bus.js';
 export type { BackoffOptions } from './reconnect-backoff.js';
 export { stableClientId } from './client-id.js';
-export { type BusLogger, type BusLogLevel, consoleBusLogger } from './bus-log.js';
+export { consoleBusLogger } from './bus-log.js';
 export { TopicError, assertPublishTopic, assertTopicFilter } from './topic-validation.js';

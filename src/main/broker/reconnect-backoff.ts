@@ -1,4 +1,10 @@
-/** Exponential backoff with a cap and jitter, for reconnecting to a broker that went away. */
+/**
+ * Exponential backoff with a cap and ±jitter, for reconnecting to a broker that went away: the
+ * attempt counter over base/backoff.ts's formula (many clients reconnect together after a broker
+ * restart, so the jitter spreads both ways).
+ */
+import { backoffDelay } from '../base/backoff.js';
+
 export interface BackoffOptions {
   /** Delay before the first retry (default 500 ms). */
   initialMs?: number;
@@ -31,10 +37,8 @@ export class ReconnectBackoff {
 
   /** The delay before the next attempt; each call grows it until the cap. */
   next(): number {
-    const base = Math.min(this.maxMs, this.initialMs * this.factor ** this.attempt);
-    this.attempt++;
-    const spread = base * this.jitter * (this.random() * 2 - 1);
-    return Math.max(1, Math.round(Math.min(this.maxMs, base + spread)));
+    const delay = backoffDelay(this.attempt++, { initialMs: this.initialMs, maxMs: this.maxMs, factor: this.factor, jitter: { ratio: this.jitter, direction: 'both' } }, this.random);
+    return Math.max(1, delay);
   }
 
   reset(): void {

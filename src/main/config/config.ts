@@ -47,6 +47,10 @@ export const wactorzConfigSchema = z.object({
   dashboardDir: z.string().optional(),
   /** Token for the dashboard, REST and MQTT over WebSocket; generated when the hub binds beyond loopback. */
   dashboardToken: z.string().optional(),
+  /** Host names the HTTP servers answer to besides loopback and `host` (WACTORZ_ALLOWED_HOSTS adds more). */
+  allowedHosts: z.array(z.string()).default([]),
+  /** Browser origins allowed to change things and open /mqtt besides the dashboard's own (WACTORZ_ALLOWED_ORIGINS adds more). */
+  allowedOrigins: z.array(z.string()).default([]),
   /** better_sqlite3.node built for Electron's ABI (the desktop app sets it). */
   nativeBinding: z.string().optional(),
   /** When set, REST requires `X-API-Key`. */

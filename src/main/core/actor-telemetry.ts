@@ -2,15 +2,29 @@
  * What every actor publishes about itself, in the original's payload shapes (snake_case,
  * `timestamp` in epoch seconds): heartbeat and metrics every `heartbeatMs` (one timer for the
  * whole system, not one per actor), status on every state change, a retained manifest at start,
- * and logs. Field lists are in ARCHITECTURE.md and src/shared/mqtt-payloads.ts.
+ * and logs. Field lists are in ARCHITECTURE.md and src/shared/mqtt-payloads.ts. Where the
+ * original says something else than ours, both are sent (never renamed): heartbeat `task` is
+ * "idle" when the actor does nothing (the original's word, not null), LLM usage is
+ * `input_tokens`/`output_tokens` beside our `tokens_in`/`tokens_out`, and a manifest without
+ * schemas says `{}` (not null).
  */
 import { topics } from '../../shared/topics.js';
 import type { Alert, Heartbeat, LogEntry, Manifest, Metrics, Status } from '../../shared/mqtt-payloads.js';
 import type { Bus } from './bus.js';
-import type { Actor, LogLevel } from './actor.js';
+import type { Actor } from './actor.js';
+import type { LogLevel } from '../base/logger.js';
 import { CpuSampler } from './cpu-sampler.js';
+import { redact } from '../base/redact.js';
 
 const nowSeconds = (): number => Date.now() / 1000;
+
+/** Adds the original's `input_tokens`/`output_tokens` beside our `tokens_in`/`tokens_out`. */
+function withOriginalTokenNames(extras: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...extras };
+  if (out.tokens_in !== undefined && out.input_tokens === undefined) out.input_tokens = out.tokens_in;
+  if (out.tokens_out !== undefined && out.output_tokens === undefined) out.output_tokens = out.tokens_out;
+  return out;
+}
 
 export interface TelemetryOptions {
   heartbeatMs: number;
@@ -25,6 +39,8 @@ export class ActorTelemetry {
   private timer: NodeJS.Timeout | undefined;
   /** Epoch seconds of each actor's last heartbeat, for REST's `last_heartbeat`. */
   readonly lastHeartbeat = new Map<string, number>();
+  /** Each actor's last heartbeat and how many it sent (REST's cpu/mem/task and `heartbeats`). */
+  readonly lastBeat = new Map<string, { heartbeat: Heartbeat; count: number }>();
 
   constructor(
     private readonly bus: Bus,
@@ -57,14 +73,15 @@ export class ActorTelemetry {
       state: a.state,
       cpu: sample.cpu,
       memory_mb: sample.memory_mb,
-      task: a.currentTask,
+      task: a.currentTask ?? 'idle',
       protected: a.isProtected,
       inbox_size: a.inboxSize,
       kind: a.kind,
       ...(this.opts.node ? { node: this.opts.node } : {}),
-      ...a.heartbeatExtras(),
+      ...withOriginalTokenNames(a.heartbeatExtras()),
     };
     this.lastHeartbeat.set(a.name, ts);
+    this.lastBeat.set(a.name, { heartbeat: hb, count: (this.lastBeat.get(a.name)?.count ?? 0) + 1 });
     this.bus.publish(topics.agent(a.actorId, 'heartbeat'), hb);
     this.bus.publish(topics.agent(a.actorId, 'metrics'), this.metrics(a));
   }
@@ -79,7 +96,7 @@ export class ActorTelemetry {
       tasks_failed: a.counters.tasksFailed,
       restart_count: a.restartCount,
       inbox_size: a.inboxSize,
-      ...a.metricsExtras(),
+      ...withOriginalTokenNames(a.metricsExtras()),
     };
   }
 
@@ -106,8 +123,8 @@ export class ActorTelemetry {
       description: a.description,
       publishes: [...a.publishes],
       capabilities: [...a.capabilities],
-      input_schema: a.inputSchema,
-      output_schema: a.outputSchema,
+      input_schema: a.inputSchema ?? {},
+      output_schema: a.outputSchema ?? {},
       timestamp: nowSeconds(),
       kind: a.kind,
     };
@@ -119,14 +136,15 @@ export class ActorTelemetry {
     this.bus.publish(topics.agent(a.actorId, 'manifest'), '', { retain: true, qos: 1 });
   }
 
-  log(a: Actor, level: LogLevel, message: string): void {
+  log(a: Actor, level: LogLevel, text: string): void {
+    const message = redact(text); // on MQTT and in the hub's log: no credentials from a URL
     const entry: LogEntry = { type: level, message, timestamp: nowSeconds() };
     this.bus.publish(topics.agent(a.actorId, 'logs'), entry);
     this.opts.onLog?.(a, level, message);
   }
 
   alert(a: Pick<Actor, 'actorId' | 'name'>, message: string, severity: Alert['severity'], resolved = false): void {
-    const alert: Alert = { actor_id: a.actorId, name: a.name, message, severity, timestamp: nowSeconds(), ...(resolved ? { resolved } : {}) };
+    const alert: Alert = { actor_id: a.actorId, name: a.name, message: redact(message), severity, timestamp: nowSeconds(), ...(resolved ? { resolved } : {}) };
     this.bus.publish(topics.agent(a.actorId, 'alert'), alert);
   }
 }

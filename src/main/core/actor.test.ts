@@ -167,6 +167,30 @@ describe('Actor', () => {
     expect(manifestSchema.parse(JSON.parse(manifest.payload.toString()))).toMatchObject({ name: 'obs', description: 'observed', capabilities: ['echo'], publishes: ['x/y'] });
   });
 
+  it("uses the original's values where ours differed: task \"idle\", input_schema {}, input_tokens beside tokens_in", async () => {
+    class Billed extends Recorder {
+      override metricsExtras(): Record<string, unknown> {
+        return { tokens_in: 120, tokens_out: 7, cost_usd: 0.01 };
+      }
+      override heartbeatExtras(): Record<string, unknown> {
+        return { tokens_in: 120, tokens_out: 7 };
+      }
+    }
+    const a = await t.system.spawn(new Billed({ name: 'billed' }));
+    const id = actorIdFor('billed');
+    expect(t.bus.messages(`agents/${id}/heartbeat`).at(-1)).toMatchObject({ task: 'idle', tokens_in: 120, input_tokens: 120, output_tokens: 7 });
+    expect(metricsSchema.parse(t.bus.messages(`agents/${id}/metrics`).at(-1))).toMatchObject({ tokens_in: 120, tokens_out: 7, input_tokens: 120, output_tokens: 7, cost_usd: 0.01 });
+    const manifest = t.bus.published.find((p) => p.topic === `agents/${id}/manifest`)!;
+    expect(JSON.parse(manifest.payload.toString())).toMatchObject({ input_schema: {}, output_schema: {} });
+    // A task in hand is named; the heartbeat count and the messages received are kept for REST.
+    a.currentTask = 'crunching';
+    t.system.telemetry.beat(a);
+    expect(t.bus.messages(`agents/${id}/heartbeat`).at(-1)).toMatchObject({ task: 'crunching' });
+    expect(t.system.telemetry.lastBeat.get('billed')).toMatchObject({ heartbeat: { task: 'crunching' }, count: 2 });
+    await t.system.ask('billed', 1);
+    expect(a.counters).toMatchObject({ messagesReceived: 1, messagesProcessed: 1 });
+  });
+
   it('heartbeats every heartbeatMs', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] });
     const fast = await createTestSystem({ heartbeatMs: 20 });

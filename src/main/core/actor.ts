@@ -20,8 +20,7 @@ import { ActorCrashError, ProtectedActorError, TaskError, errorPayloadFrom, toEr
 import type { Schedulable } from './scheduler.js';
 import type { ActorSystem } from './actor-system.js';
 import type { PersistOptions } from '../persistence/persistence.js';
-
-export type LogLevel = 'debug' | 'info' | 'warning' | 'error';
+import type { LogLevel } from '../base/logger.js';
 
 export interface ActorOptions {
   name: string;
@@ -38,6 +37,8 @@ export interface ActorOptions {
 }
 
 export interface ActorCounters {
+  /** Messages its inbox accepted (the original REST's `messages_received`). */
+  messagesReceived: number;
   messagesProcessed: number;
   errors: number;
   tasksCompleted: number;
@@ -55,7 +56,7 @@ export abstract class Actor implements Schedulable {
   readonly inputSchema: unknown;
   readonly outputSchema: unknown;
 
-  readonly counters: ActorCounters = { messagesProcessed: 0, errors: 0, tasksCompleted: 0, tasksFailed: 0 };
+  readonly counters: ActorCounters = { messagesReceived: 0, messagesProcessed: 0, errors: 0, tasksCompleted: 0, tasksFailed: 0 };
   /** Restarts of this actor's name (carried across supervisor restarts). */
   restartCount = 0;
   /** Epoch ms when the actor last started; 0 before. */
@@ -226,6 +227,7 @@ export abstract class Actor implements Schedulable {
   _enqueue(msg: Message): boolean {
     if (this._state === 'stopped' || this._state === 'failed' || this._state === 'stopping') return false;
     if (!this.inbox.push(msg)) return false;
+    this.counters.messagesReceived++;
     if (!this.busy && this._state === 'running') this._system?.scheduler.wake(this);
     return true;
   }

@@ -13,6 +13,15 @@ export type BusHandler = (topic: string, payload: Buffer) => void;
 
 export type BusConnectionState = 'connected' | 'reconnecting' | 'offline';
 
+/**
+ * Per-publisher limits (retained bytes, rate) for callers that identify themselves — agent code.
+ * The hub's own actors are not asked. Implemented by src/main/broker/publish-limits.ts.
+ */
+export interface PublishGate {
+  /** null when `publisher` may publish `bytes` on `topic` now (and it is counted); else why not. */
+  admit(publisher: string, topic: string, bytes: number, retain: boolean): string | null;
+}
+
 export interface Bus {
   /** Publishes `payload` (objects are JSON-encoded; strings and Buffers go as they are). Never throws. */
   publish(topic: string, payload: unknown, opts?: PublishOptions): void;
@@ -21,6 +30,8 @@ export interface Bus {
   /** Resolves once the subscription is active on the broker (useful before publishing to it). */
   ready(): Promise<void>;
   readonly state: BusConnectionState;
+  /** The limits agents' publishes must pass, when this bus has them. */
+  readonly publishGate?: PublishGate;
   close(): Promise<void>;
 }
 

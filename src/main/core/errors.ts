@@ -1,5 +1,6 @@
 /** Errors the actor runtime raises or understands. Each carries an ErrorPayload `kind`. */
 import type { ErrorPayload } from '../../shared/message.js';
+import { redact } from '../base/redact.js';
 
 /** Known ERROR kinds (ErrorPayload.kind). Handlers may use others. */
 export type ErrorKind =
@@ -89,11 +90,12 @@ function safeString(v: unknown): string {
 
 /** The ERROR payload answering a task that threw `e`. */
 export function errorPayloadFrom(e: unknown): ErrorPayload {
+  // ERROR replies reach REST callers and MQTT: credentials quoted from a URL are redacted.
   if (e instanceof TaskError) {
-    return e.detail === undefined ? { error: e.message, kind: e.kind } : { error: e.message, kind: e.kind, detail: e.detail };
+    return e.detail === undefined ? { error: redact(e.message), kind: e.kind } : { error: redact(e.message), kind: e.kind, detail: e.detail };
   }
-  if (e instanceof AskError) return { error: e.message, kind: e.kind };
+  if (e instanceof AskError) return { error: redact(e.message), kind: e.kind };
   const err = toError(e);
   const kind = (err as { kind?: unknown }).kind;
-  return { error: err.message, kind: typeof kind === 'string' ? kind : 'crash' };
+  return { error: redact(err.message), kind: typeof kind === 'string' ? kind : 'crash' };
 }

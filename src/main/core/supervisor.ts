@@ -7,6 +7,7 @@
  * and it is never restarted again until someone restarts it explicitly.
  */
 import type { Actor } from './actor.js';
+import { backoffDelay } from '../base/backoff.js';
 
 export type SupervisionStrategy = 'ONE_FOR_ONE' | 'ONE_FOR_ALL' | 'REST_FOR_ONE';
 
@@ -106,7 +107,7 @@ export class Supervisor {
       this.host.gaveUp(name, error, spec.restarts.length);
       return null;
     }
-    const delay = Math.min(spec.opts.maxDelayMs, spec.opts.restartDelayMs * spec.opts.backoffFactor ** spec.restarts.length);
+    const delay = backoffDelay(spec.restarts.length, { initialMs: spec.opts.restartDelayMs, maxMs: spec.opts.maxDelayMs, factor: spec.opts.backoffFactor });
     spec.restarts.push(now);
     const group = this.groupFor(spec);
     this.host.note(name, `crashed (${error.message}); restarting ${group.join(', ')} in ${delay} ms (${spec.opts.strategy})`);

@@ -10,6 +10,7 @@ import { parseAgentTopic, topics } from '../../shared/topics.js';
 import type { ActorState } from '../../shared/actor-state.js';
 import type { HubStatus } from './hub-status.js';
 import { JOB_DONE_LOG_TYPE, jobDoneLogSchema, type NotificationPolicy, type NotificationPrefs, type NotificationRequest } from './notification-policy.js';
+import type { Logger } from '../base/logger.js';
 
 export interface BusWatcherOptions {
   bus: Bus;
@@ -20,7 +21,7 @@ export interface BusWatcherOptions {
   notify: (n: NotificationRequest) => void;
   /** Something the tray shows may have changed. */
   onChange: () => void;
-  log?: (level: 'debug' | 'warning', message: string) => void;
+  log?: Logger<'debug' | 'warning'>;
   pollMs?: number;
   /** The hub's actors at the start (heartbeats come every 10 s; the first ones went out before we subscribed). */
   initialAgents?: () => ReadonlyArray<{ actorId: string; name: string; state: ActorState; kind?: string }>;

@@ -28,20 +28,20 @@ import { createLoginItem, launchedAtLogin, type LoginItem } from './login-item.j
 import { resolveNativeBinding } from './native-binding.js';
 import { NotificationPolicy, type NotificationRequest } from './notification-policy.js';
 import { openSecretStore } from './safe-storage-cipher.js';
+import { redact } from '../base/redact.js';
 import { SECRET_NAMES } from './secret-names.js';
 import type { SecretStore } from './secret-store.js';
 import type { TrayAction } from './tray-menu-model.js';
 import { hardenAllWebContents, hardenSession, openExternalSafely, type AppOrigins } from './web-hardening.js';
-
-type Level = 'debug' | 'info' | 'warning' | 'error';
+import type { Logger } from '../base/logger.js';
 
 /** Main-process log lines. Never given a config object or a secret: messages only. */
-export function log(level: Level, message: string): void {
+export const log: Logger = (level, message) => {
   if (level === 'debug' && !process.env.WACTORZ_DEBUG) return;
-  const line = `[wactorz-desktop] ${level}: ${message}`;
+  const line = `[wactorz-desktop] ${level}: ${redact(message)}`;
   if (level === 'error' || level === 'warning') console.error(line);
   else console.log(line);
-}
+};
 
 const TRAY_REFRESH_MS = 500;
 const RESTART_DEBOUNCE_MS = 400;
@@ -57,7 +57,13 @@ export class DesktopApp {
   private openAtLogin = false;
   private readonly status = new HubStatus();
   private readonly policy = new NotificationPolicy();
-  private readonly runner = new HubRunner({ start: (config) => startWactorz(config, { log: (level, message) => log(level, `hub: ${message}`) }), log });
+  // The hub keeps its secrets (keys saved from the dashboard, agents' env values) in the keychain
+  // too; with no keychain, in the state dir's owner-only file as headless (never only in memory:
+  // agents' values must survive a restart).
+  private readonly runner = new HubRunner({
+    start: (config) => startWactorz(config, { log: (level, message) => log(level, `hub: ${message}`), onTokenRotated: (token) => void this.tokenRotated(token), ...(this.secrets.kind === 'keychain' ? { secrets: this.secrets } : {}) }),
+    log,
+  });
   private appOrigin: string | null = null;
   private token: string | null = null;
   private stopWatching: (() => void) | null = null;
@@ -217,6 +223,8 @@ export class DesktopApp {
       // Beyond loopback the hub requires a token: the keychain's, the same across restarts, so
       // other devices stay signed in. On loopback none is given, so none is required.
       ...(this.token && !isLoopback(config.host ?? '127.0.0.1') ? { dashboardToken: this.token } : {}),
+      // In development the window shows the dev server, whose proxied API calls and /mqtt carry its origin.
+      ...(this.devOrigin ? { allowedOrigins: [this.devOrigin] } : {}),
       dashboardDir: this.dashboardDir(),
     };
   }
@@ -227,6 +235,13 @@ export class DesktopApp {
    */
   private dashboardDir(): string {
     return app.isPackaged ? join(process.resourcesPath, 'app.asar.unpacked', 'out', 'renderer') : join(app.getAppPath(), 'out', 'renderer');
+  }
+
+  /** POST /auth/token/rotate: keep the new token for the next start, and reload the window so it uses it. */
+  private async tokenRotated(token: string): Promise<void> {
+    this.token = token;
+    await this.secrets.set('dashboard_token', token).catch((e: unknown) => log('warning', `the rotated dashboard token could not be saved: ${(e as Error).message}`));
+    this.window?.webContents.reload();
   }
 
   /** A token for the dashboard, kept in the keychain; made on first run. */
@@ -252,7 +267,7 @@ export class DesktopApp {
         appVersion: app.getVersion(),
         electronVersion: process.versions.electron ?? '',
         platform: process.platform,
-        secretStorage: this.secrets.kind,
+        secretStorage: this.secrets.kind === 'session-only' ? ('session-only' as const) : ('keychain' as const),
       }),
       notify: (n: DesktopNotification) => this.notify({ ...n, urgency: 'normal' }),
       openExternal: (url: string) => openExternalSafely(url),

@@ -10,12 +10,13 @@ import type { WactorzConfigInput } from '../config/config.js';
 import type { WactorzHandle } from '../wactorz-handle.js';
 import { portOf } from './app-origin.js';
 import { withEphemeralPorts } from './desktop-config.js';
+import type { Logger } from '../base/logger.js';
 
 export type StartWactorz = (config: WactorzConfigInput) => Promise<WactorzHandle>;
 
 export interface HubRunnerOptions {
   start: StartWactorz;
-  log?: (level: 'info' | 'warning' | 'error', message: string) => void;
+  log?: Logger<'info' | 'warning' | 'error'>;
 }
 
 export class HubRunner {

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { DesktopIpcChannel, DesktopIpcContract } from '../../shared/desktop-api.js';
 import { desktopSettingsPatchSchema } from './desktop-settings.js';
 import { secretNameSchema } from './secret-names.js';
+import { secretValueSchema } from './secret-store.js';
 
 const notificationSchema = z
   .object({
@@ -37,8 +38,8 @@ export const ipcArgSchemas = {
   'wactorz:get-login-item': z.tuple([]),
   'wactorz:set-login-item': z.tuple([z.boolean()]),
   'wactorz:list-secrets': z.tuple([]),
-  // The value is checked again by the store (length, one line); here only its type.
-  'wactorz:set-secret': z.tuple([secretNameSchema, z.string().max(8192)]),
+  // A key a person types: known name, one line, bounded (the store itself takes any name and value).
+  'wactorz:set-secret': z.tuple([secretNameSchema, secretValueSchema]),
   'wactorz:delete-secret': z.tuple([secretNameSchema]),
   'wactorz:get-settings': z.tuple([]),
   'wactorz:update-settings': z.tuple([desktopSettingsPatchSchema]),

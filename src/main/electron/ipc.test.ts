@@ -7,7 +7,7 @@ import { defaultSettings, needsHubRestart, SettingsStore } from './desktop-setti
 import { createIpcHandlers, dispatchIpc, IpcSenderError, type DesktopServices, type IpcHandlers } from './ipc-handlers.js';
 import { IPC_CHANNELS, IpcValidationError, isTrustedSender, validateIpcArgs } from './ipc-schemas.js';
 import { FileSecretStore } from './secret-store.js';
-import { aesCipher } from './testing/aes-cipher.js';
+import { aesCipher } from '../secrets/testing/aes-cipher.js';
 
 const APP = 'http://127.0.0.1:8888';
 const PAGE = `${APP}/agents`;
@@ -156,6 +156,23 @@ describe('IPC handlers', () => {
     await call('wactorz:delete-secret', 'anthropic_api_key'); // nothing left: no second restart
     expect(changed).toEqual(['anthropic_api_key', 'anthropic_api_key']);
     expect(await secrets.get('anthropic_api_key')).toBeUndefined();
+  });
+
+  it("never lets the page reach the hub's secrets (agent env, saved keys) or store a malformed key", async () => {
+    await secrets.update({ 'agent.weather.API_KEY': 'agent-value', 'settings.llm_api_key': 'hub-key' });
+    for (const name of ['agent.weather.API_KEY', 'settings.llm_api_key']) {
+      await expect(call('wactorz:set-secret', name, 'overwritten')).rejects.toThrow(IpcValidationError);
+      await expect(call('wactorz:delete-secret', name)).rejects.toThrow(IpcValidationError);
+    }
+    const list = (await call('wactorz:list-secrets')) as { name: string }[];
+    expect(list.map((s) => s.name)).not.toContain('agent.weather.API_KEY');
+    expect(await secrets.get('agent.weather.API_KEY')).toBe('agent-value');
+    for (const bad of ['', 'two\nlines-SECRET']) {
+      const err = await call('wactorz:set-secret', 'openai_api_key', bad).catch((e: unknown) => e as Error);
+      expect(err).toBeInstanceOf(IpcValidationError);
+      expect((err as Error).message).not.toContain('SECRET');
+    }
+    expect(changed).toEqual([]);
   });
 
   it('updates settings and restarts the hub only when it matters', async () => {

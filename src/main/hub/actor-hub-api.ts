@@ -1,8 +1,7 @@
 /** The HTTP routes' view of the hub (HubApi), implemented over the actor system and main. */
-import type { AgentSummary, HealthResponse } from '../../shared/rest.js';
-import type { Metrics } from '../../shared/mqtt-payloads.js';
+import type { HealthResponse } from '../../shared/rest.js';
+import type { ChatResult } from '../../shared/chat.js';
 import type { ActorSystem } from '../core/actor-system.js';
-import type { Actor } from '../core/actor.js';
 import { AskError, toError } from '../core/errors.js';
 import type { CostTracker } from '../llm/cost-tracker.js';
 import type { LlmProvider } from '../llm/provider.js';
@@ -11,7 +10,8 @@ import type { Persistence } from '../persistence/persistence.js';
 import type { AgentCommandName, CommandOutcome, HubApi } from '../server/hub-api.js';
 import { HttpError } from '../server/http-error.js';
 import { formatPrometheus } from '../server/prometheus.js';
-import type { MainActor, MainChatResult } from '../agents/main/main-actor.js';
+import { summarizeActor } from '../core/actor-summary.js';
+import { actorFamilies, originalMetrics } from './original-view.js';
 
 export interface ActorHubApiDeps {
   system: ActorSystem;
@@ -22,24 +22,7 @@ export interface ActorHubApiDeps {
   mqtt: { mode: 'embedded' | 'external'; port: number };
   startedAt: number;
   /** Asks main to process chat with streaming; provided by the composition root. */
-  chat: (text: string, ctx: { interface: string; user?: string; onChunk?: (chunk: string) => void }) => Promise<MainChatResult>;
-}
-
-export function summarize(system: ActorSystem, costs: CostTracker, a: Actor): AgentSummary {
-  const cost = costs.forAgent(a.name);
-  return {
-    id: a.actorId,
-    name: a.name,
-    state: a.state,
-    protected: a.isProtected,
-    kind: a.kind,
-    last_heartbeat: system.lastHeartbeat(a.name),
-    inbox_size: a.inboxSize,
-    restart_count: a.restartCount,
-    messages_processed: a.counters.messagesProcessed,
-    ...(a.description ? { description: a.description } : {}),
-    ...(cost.calls > 0 ? { cost_usd: cost.costUsd } : {}),
-  };
+  chat: (text: string, ctx: { interface: string; user?: string; onChunk?: (chunk: string) => void }) => Promise<ChatResult>;
 }
 
 export function createActorHubApi(d: ActorHubApiDeps): HubApi {
@@ -55,14 +38,14 @@ export function createActorHubApi(d: ActorHubApiDeps): HubApi {
         persistence: { ephemeral: d.persistence.ephemeralBackend() },
       };
     },
-    listAgents: () => system.list().map((a) => summarize(system, costs, a)),
+    listAgents: () => system.list().map((a) => summarizeActor(system, a, costs.forAgent(a.name))),
     getAgent: (k) => {
       const a = system.get(k);
-      return a ? summarize(system, costs, a) : undefined;
+      return a ? summarizeActor(system, a, costs.forAgent(a.name)) : undefined;
     },
-    agentMetrics: (k): Metrics | undefined => {
+    agentMetrics: (k) => {
       const a = system.get(k);
-      return a ? system.telemetry.metrics(a) : undefined;
+      return a ? { ...system.telemetry.metrics(a), ...originalMetrics(system, costs, a) } : undefined;
     },
     async sendMessage(k, content, timeoutMs) {
       try {
@@ -83,7 +66,7 @@ export function createActorHubApi(d: ActorHubApiDeps): HubApi {
       const r = await d.chat(text, { interface: iface, onChunk });
       return { agent: r.agent, response: r.reply };
     },
-    prometheusMetrics: () => prometheus(system, costs),
+    prometheusMetrics: () => formatPrometheus(actorFamilies(system, costs)),
   };
 }
 
@@ -94,22 +77,3 @@ export function askToHttp(e: unknown): HttpError {
   return new HttpError(status, e.payload.error, { kind: e.kind, ...(e.detail !== undefined ? { detail: e.detail } : {}) });
 }
 
-function prometheus(system: ActorSystem, costs: CostTracker): string {
-  const actors = system.list();
-  const per = (pick: (a: Actor) => number) => actors.map((a) => ({ labels: { actor: a.name, actor_id: a.actorId }, value: pick(a) }));
-  const total = costs.total();
-  return formatPrometheus([
-    { name: 'wactorz_actors', help: 'Actors by state', type: 'gauge', values: ['running', 'paused', 'stopped', 'failed'].map((s) => ({ labels: { state: s }, value: actors.filter((a) => a.state === s).length })) },
-    { name: 'wactorz_actor_messages_processed_total', help: 'Messages handled per actor', type: 'counter', values: per((a) => a.counters.messagesProcessed) },
-    { name: 'wactorz_actor_errors_total', help: 'Errors per actor', type: 'counter', values: per((a) => a.counters.errors) },
-    { name: 'wactorz_actor_tasks_completed_total', help: 'Tasks completed per actor', type: 'counter', values: per((a) => a.counters.tasksCompleted) },
-    { name: 'wactorz_actor_tasks_failed_total', help: 'Tasks failed per actor', type: 'counter', values: per((a) => a.counters.tasksFailed) },
-    { name: 'wactorz_actor_restarts_total', help: 'Supervisor restarts per actor', type: 'counter', values: per((a) => a.restartCount) },
-    { name: 'wactorz_actor_inbox_size', help: 'Messages waiting per actor', type: 'gauge', values: per((a) => a.inboxSize) },
-    { name: 'wactorz_llm_tokens_total', help: 'LLM tokens', type: 'counter', values: [{ labels: { direction: 'in' }, value: total.inputTokens }, { labels: { direction: 'out' }, value: total.outputTokens }] },
-    { name: 'wactorz_llm_cost_usd_total', help: 'LLM cost in USD', type: 'counter', values: [{ labels: {}, value: total.costUsd }] },
-    { name: 'wactorz_process_resident_memory_bytes', help: 'Hub RSS', type: 'gauge', values: [{ labels: {}, value: process.memoryUsage.rss() }] },
-  ]);
-}
-
-export type { MainActor };

@@ -15,6 +15,8 @@ import { isLlmError } from '../llm/errors.js';
 import { OllamaProvider, sameOllamaModel } from '../llm/ollama-provider.js';
 import { NotConfiguredProvider } from '../llm/not-configured-provider.js';
 import type { LlmProvider } from '../llm/provider.js';
+import type { CostEntry, CostResponse, LlmInfoResponse, LlmModelsResponse } from '../../shared/rest.js';
+import { redact } from '../base/redact.js';
 
 export interface LlmRoutesDeps {
   /** The hub's provider (it may be switched at run time: every request reads it afresh). */
@@ -32,52 +34,6 @@ export interface LlmRoutesDeps {
 function ollamaLister(llm: LlmProvider): OllamaProvider | undefined {
   if (llm instanceof OllamaProvider) return llm;
   return llm.name === 'ollama' && llm.configured ? new OllamaProvider({ host: llm.baseUrl, model: llm.model, maxRetries: 0 }) : undefined;
-}
-
-export interface LlmInfoResponse {
-  provider: string;
-  model: string | null;
-  base_url: string | null;
-  configured: boolean;
-  /** One line: which LLM, or exactly what to set. */
-  summary: string;
-}
-
-export interface LlmModel {
-  name: string;
-  size_bytes?: number | null;
-  modified_at?: string | null;
-  family?: string | null;
-  parameter_size?: string | null;
-  quantization?: string | null;
-}
-
-export interface LlmModelsResponse {
-  provider: string;
-  /** The model the hub is configured to use. */
-  model: string | null;
-  configured: boolean;
-  /** Ollama: whether the configured model is installed; other providers: null (not checked). */
-  installed: boolean | null;
-  models: LlmModel[];
-  /** What to do when the configured model is missing or no provider is configured. */
-  note?: string;
-}
-
-export interface CostEntry {
-  calls: number;
-  failures: number;
-  tokens_in: number;
-  tokens_out: number;
-  cost_usd: number;
-  unpriced_calls: number;
-  avg_latency_ms: number;
-}
-
-export interface CostResponse {
-  total: CostEntry;
-  agents: Record<string, CostEntry>;
-  summary: string;
 }
 
 function costEntry(s: CostSummary): CostEntry {
@@ -112,7 +68,7 @@ async function ollamaModels(llm: OllamaProvider): Promise<LlmModelsResponse> {
       ...(installed ? {} : { note: `model ${llm.model} is not pulled — run \`ollama pull ${llm.model}\`` }),
     };
   } catch (e) {
-    if (isLlmError(e)) throw new HttpError(e.kind === 'connection' || e.kind === 'timeout' ? 503 : 502, e.message, { kind: e.kind, base_url: llm.baseUrl });
+    if (isLlmError(e)) throw new HttpError(e.kind === 'connection' || e.kind === 'timeout' ? 503 : 502, e.message, { kind: e.kind, base_url: redact(llm.baseUrl) });
     throw e;
   }
 }
@@ -123,7 +79,7 @@ export function llmRoutes(d: LlmRoutesDeps): RoutePlugin {
     app.get('/llm', async (): Promise<LlmInfoResponse> => ({
       provider: d.llm.name,
       model: d.llm.model || null,
-      base_url: d.llm.baseUrl || null,
+      base_url: d.llm.baseUrl ? redact(d.llm.baseUrl) : null,
       configured: d.llm.configured,
       summary: summary(),
     }));

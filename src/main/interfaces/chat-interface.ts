@@ -4,7 +4,7 @@
  * entry point — and formats the reply for the service. Adapters never reach into actors. Each one
  * is started by the headless CLI (or the Electron app) and stopped with `stop()`.
  */
-import type { HubLogger } from '../hub/logger.js';
+import type { Logger } from '../base/logger.js';
 
 export interface ChatContext {
   /** Which interface the text came through ('telegram', 'discord', 'whatsapp'). */
@@ -18,7 +18,7 @@ export type ProcessUserInput = (text: string, ctx: ChatContext) => Promise<strin
 
 export interface ChatInterfaceBase {
   processUserInput: ProcessUserInput;
-  log: HubLogger;
+  log: Logger;
 }
 
 export interface RunningChatInterface {

@@ -3,7 +3,7 @@
  * adapter — and its SDK — is imported only when chosen, so the hub never loads discord.js to run
  * Telegram. Used by the headless CLI; the Electron app can call it the same way.
  */
-import type { HubLogger } from '../hub/logger.js';
+import type { Logger } from '../base/logger.js';
 import type { ProcessUserInput, RunningChatInterface } from './chat-interface.js';
 import { telegramSettingsFrom } from './telegram/telegram-config.js';
 import { discordSettingsFrom } from './discord/discord-config.js';
@@ -16,10 +16,12 @@ export const isChatInterface = (name: string): name is ChatInterfaceName => (CHA
 
 export interface ChatInterfaceLaunch {
   processUserInput: ProcessUserInput;
-  log: HubLogger;
+  log: Logger;
   env: NodeJS.ProcessEnv;
   /** --telegram-token / --discord-token (each falls back to its environment variable). */
   telegramToken?: string;
+  /** --telegram-allowed-user-id (the original's flag; TELEGRAM_ALLOWED_USER_ID is read by the CLI). */
+  telegramAllowedUserId?: number;
   discordToken?: string;
   /** Where the WhatsApp webhook server listens (--host, --port). */
   host: string;
@@ -34,7 +36,7 @@ export async function startChatInterface(name: ChatInterfaceName, launch: ChatIn
   const { processUserInput, log, env } = launch;
   switch (name) {
     case 'telegram': {
-      const settings = telegramSettingsFrom(launch.telegramToken, env);
+      const settings = telegramSettingsFrom(launch.telegramToken, env, launch.telegramAllowedUserId);
       const { startTelegramInterface } = await import('./telegram/telegram-interface.js');
       return startTelegramInterface({ processUserInput, log, ...settings });
     }

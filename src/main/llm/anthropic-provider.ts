@@ -1,11 +1,11 @@
 /** Anthropic Messages API through @anthropic-ai/sdk (blocking and SSE streaming). */
 import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
 import { z } from 'zod';
-import { CallControl } from './call-control.js';
+import type { CallControl } from './call-control.js';
 import { PROVIDER_SPECS } from './catalog.js';
-import { parseWire, stopReasonOf, StreamTally, validateMessages } from './call-helpers.js';
-import { badResponse, stoppedError, type ErrorContext } from './error-messages.js';
-import { mapSdkError, type SdkErrorClasses } from './sdk-errors.js';
+import { parseWire, stopReasonOf } from './call-helpers.js';
+import { callSite, completeCall, streamCall, type ProviderCallSite, type ProviderOptions, type StreamReader } from './provider-call.js';
+import { mapSdkError, sdkRequestOptions, type SdkErrorClasses } from './sdk-errors.js';
 import type { ChatMessage, LlmCallOptions, LlmCompletion, LlmProvider, LlmStopReason, LlmStreamEvent } from './provider.js';
 
 const SDK_ERRORS: SdkErrorClasses = { APIError, APIUserAbortError, APIConnectionError, APIConnectionTimeoutError };
@@ -35,14 +35,39 @@ const streamEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.enum(['content_block_start', 'content_block_stop', 'ping']) }),
 ]);
 
-export interface AnthropicProviderOptions {
+/** Text comes in content_block_delta; usage in message_start and message_delta; the end is message_stop. */
+function anthropicStreamReader(requestedModel: string): StreamReader {
+  let inputTokens = 0;
+  let outputTokens = 0;
+  let model = requestedModel;
+  let stopReason: LlmStopReason | null = null;
+  let sawStop = false;
+  return {
+    read(raw, ctx) {
+      const ev = parseWire(streamEventSchema, raw, ctx, 'stream event');
+      if (ev.type === 'message_start') {
+        model = ev.message.model;
+        inputTokens = ev.message.usage.input_tokens;
+        outputTokens = ev.message.usage.output_tokens ?? 0;
+      } else if (ev.type === 'content_block_delta') {
+        return { text: ev.delta.type === 'text_delta' ? ev.delta.text : undefined };
+      } else if (ev.type === 'message_delta') {
+        // message_delta carries the final, cumulative output count (and input, on newer APIs).
+        outputTokens = ev.usage.output_tokens;
+        if (typeof ev.usage.input_tokens === 'number') inputTokens = ev.usage.input_tokens;
+        stopReason = stopReasonOf(ev.delta.stop_reason);
+      } else if (ev.type === 'message_stop') {
+        sawStop = true;
+      }
+      return {};
+    },
+    end: () => (sawStop ? { usage: { inputTokens, outputTokens }, model, stopReason } : { missing: 'the stream ended before message_stop' }),
+  };
+}
+
+export interface AnthropicProviderOptions extends ProviderOptions {
   apiKey: string;
-  model?: string;
   baseUrl?: string;
-  timeoutMs?: number;
-  maxRetries?: number;
-  /** For tests and proxies; defaults to global fetch. */
-  fetch?: typeof fetch;
 }
 
 export class AnthropicProvider implements LlmProvider {
@@ -50,20 +75,21 @@ export class AnthropicProvider implements LlmProvider {
   readonly configured = true;
   readonly model: string;
   readonly baseUrl: string;
-  private readonly timeoutMs: number;
-  private readonly maxRetries: number;
   private readonly client: Anthropic;
+  private readonly site: ProviderCallSite;
 
   constructor(opts: AnthropicProviderOptions) {
     this.model = opts.model ?? spec.defaultModel;
     this.baseUrl = opts.baseUrl ?? spec.defaultBaseUrl;
-    this.timeoutMs = opts.timeoutMs ?? 120_000;
-    this.maxRetries = opts.maxRetries ?? 2;
+    this.site = callSite(this.name, opts, {
+      context: (attempts) => ({ spec, model: this.model, baseUrl: this.baseUrl, attempts }),
+      mapError: (err, control, ctx) => mapSdkError(err, SDK_ERRORS, control, ctx),
+    });
     this.client = new Anthropic({
       apiKey: opts.apiKey,
       baseURL: this.baseUrl,
-      timeout: this.timeoutMs,
-      maxRetries: this.maxRetries,
+      timeout: this.site.timeoutMs,
+      maxRetries: this.site.maxRetries,
       // Errors reach the caller as LlmError; the SDK's own console logging would only duplicate them.
       logLevel: 'off',
       openTelemetry: false,
@@ -71,81 +97,23 @@ export class AnthropicProvider implements LlmProvider {
     });
   }
 
-  async complete(messages: readonly ChatMessage[], system?: string, opts: LlmCallOptions = {}): Promise<LlmCompletion> {
-    const params = this.params(validateMessages(messages, this.name), system, opts);
-    const control = new CallControl(opts.signal, opts.timeoutMs ?? this.timeoutMs);
-    const ctx = this.context(this.maxRetries + 1);
-    const started = performance.now();
-    try {
-      control.arm();
-      const raw = await this.client.messages.create({ ...params, stream: false }, this.requestOptions(control));
+  complete(messages: readonly ChatMessage[], system?: string, opts: LlmCallOptions = {}): Promise<LlmCompletion> {
+    return completeCall(this.site, messages, opts, async (valid, control, ctx) => {
+      const raw = await this.client.messages.create({ ...this.params(valid, system, opts), stream: false }, sdkRequestOptions(control, this.site.maxRetries));
       const msg = parseWire(messageSchema, raw, ctx, 'message');
-      const text = msg.content.flatMap((b) => (b.type === 'text' && b.text ? [b.text] : [])).join('');
       return {
-        text,
+        text: msg.content.flatMap((b) => (b.type === 'text' && b.text ? [b.text] : [])).join(''),
         usage: { inputTokens: msg.usage.input_tokens, outputTokens: msg.usage.output_tokens },
         model: msg.model,
         stopReason: stopReasonOf(msg.stop_reason),
-        latencyMs: performance.now() - started,
       };
-    } catch (err) {
-      throw mapSdkError(err, SDK_ERRORS, control, ctx);
-    } finally {
-      control.dispose();
-    }
+    });
   }
 
-  async *stream(messages: readonly ChatMessage[], system?: string, opts: LlmCallOptions = {}): AsyncGenerator<LlmStreamEvent> {
-    const params = this.params(validateMessages(messages, this.name), system, opts);
-    const control = new CallControl(opts.signal, opts.timeoutMs ?? this.timeoutMs);
-    const tally = new StreamTally();
-    let ctx = this.context(this.maxRetries + 1);
-    let finished = false;
-    try {
-      control.arm();
-      const events = await this.client.messages.create({ ...params, stream: true }, this.requestOptions(control));
-      ctx = this.context(1); // from here on a failure is not retried
-      let inputTokens = 0;
-      let outputTokens = 0;
-      let model = this.model;
-      let stopReason: LlmStopReason | null = null;
-      let sawStop = false;
-      control.arm();
-      for await (const raw of events) {
-        const ev = parseWire(streamEventSchema, raw, ctx, 'stream event');
-        if (ev.type === 'message_start') {
-          model = ev.message.model;
-          inputTokens = ev.message.usage.input_tokens;
-          outputTokens = ev.message.usage.output_tokens ?? 0;
-        } else if (ev.type === 'content_block_delta') {
-          const out = ev.delta.type === 'text_delta' ? tally.text(ev.delta.text) : undefined;
-          if (out) {
-            control.pause();
-            yield out;
-          }
-        } else if (ev.type === 'message_delta') {
-          // message_delta carries the final, cumulative output count (and input, on newer APIs).
-          outputTokens = ev.usage.output_tokens;
-          if (typeof ev.usage.input_tokens === 'number') inputTokens = ev.usage.input_tokens;
-          stopReason = stopReasonOf(ev.delta.stop_reason);
-        } else if (ev.type === 'message_stop') {
-          sawStop = true;
-        }
-        control.arm();
-      }
-      const stopped = stoppedError(control, ctx);
-      if (stopped) throw stopped;
-      if (!sawStop) throw badResponse(ctx, 'the stream ended before message_stop');
-      control.pause();
-      finished = true;
-      yield tally.done({ inputTokens, outputTokens }, model, stopReason);
-    } catch (err) {
-      throw mapSdkError(err, SDK_ERRORS, control, ctx);
-    } finally {
-      // Consumer stopped early (break/return) or we failed: close the HTTP stream now.
-      if (!finished) control.abort();
-      control.dispose();
-    }
+  stream(messages: readonly ChatMessage[], system?: string, opts: LlmCallOptions = {}): AsyncGenerator<LlmStreamEvent> {
+    const open = (valid: ChatMessage[], control: CallControl) =>
+      this.client.messages.create({ ...this.params(valid, system, opts), stream: true }, sdkRequestOptions(control, this.site.maxRetries));
+    return streamCall(this.site, messages, opts, open, anthropicStreamReader(this.model));
   }
 
   private params(messages: ChatMessage[], system: string | undefined, opts: LlmCallOptions) {
@@ -158,11 +126,4 @@ export class AnthropicProvider implements LlmProvider {
     };
   }
 
-  private requestOptions(control: CallControl) {
-    return { signal: control.signal, timeout: control.timeoutMs, maxRetries: this.maxRetries };
-  }
-
-  private context(attempts: number): ErrorContext {
-    return { spec, model: this.model, baseUrl: this.baseUrl, attempts };
-  }
 }

@@ -16,8 +16,12 @@ export interface ProviderSpec {
   defaultBaseUrl: string;
   /** Env var holding the API key; undefined for local Ollama. */
   keyEnv?: string;
+  /** Other variables the original read the key from (after keyEnv, before LLM_API_KEY). */
+  keyEnvAliases?: readonly string[];
   /** Env var overriding the endpoint. */
   baseUrlEnv: string;
+  /** The original's name for the endpoint variable (read after baseUrlEnv). */
+  baseUrlEnvAliases?: readonly string[];
   /** CLI flag selecting the model, when the seed defines one. */
   modelFlag?: string;
   /** True for providers that run on the user's machine (no key, no cost). */
@@ -43,6 +47,7 @@ export const PROVIDER_SPECS: Readonly<Record<ConcreteProviderName, ProviderSpec>
     defaultBaseUrl: 'https://api.openai.com/v1',
     keyEnv: 'OPENAI_API_KEY',
     baseUrlEnv: 'OPENAI_BASE_URL',
+    baseUrlEnvAliases: ['OPENAI_URL'],
     local: false,
   },
   ollama: {
@@ -51,6 +56,7 @@ export const PROVIDER_SPECS: Readonly<Record<ConcreteProviderName, ProviderSpec>
     defaultModel: 'llama3',
     defaultBaseUrl: DEFAULT_OLLAMA_HOST,
     baseUrlEnv: 'OLLAMA_HOST',
+    baseUrlEnvAliases: ['OLLAMA_URL'],
     modelFlag: '--ollama-model',
     local: true,
   },
@@ -60,6 +66,7 @@ export const PROVIDER_SPECS: Readonly<Record<ConcreteProviderName, ProviderSpec>
     defaultModel: 'meta/llama-3.3-70b-instruct',
     defaultBaseUrl: 'https://integrate.api.nvidia.com/v1',
     keyEnv: 'NIM_API_KEY',
+    keyEnvAliases: ['NVIDIA_API_KEY'],
     baseUrlEnv: 'NIM_BASE_URL',
     modelFlag: '--nim-model',
     local: false,
@@ -70,6 +77,7 @@ export const PROVIDER_SPECS: Readonly<Record<ConcreteProviderName, ProviderSpec>
     defaultModel: 'gemini-2.5-flash',
     defaultBaseUrl: 'https://generativelanguage.googleapis.com/v1beta/openai/',
     keyEnv: 'GEMINI_API_KEY',
+    keyEnvAliases: ['GOOGLE_API_KEY'],
     baseUrlEnv: 'GEMINI_BASE_URL',
     modelFlag: '--gemini-model',
     local: false,

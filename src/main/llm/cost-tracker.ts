@@ -1,6 +1,7 @@
 /**
  * Running totals of LLM use per agent and overall: calls, tokens, USD, latency. LLM agents feed it
- * after every call; heartbeats/metrics, `/cost` and REST read it.
+ * after every call; heartbeats/metrics, `/cost` and REST read it. The totals outlive the process:
+ * cost-store.ts saves them on every change and restores them at start.
  */
 import type { LlmErrorKind } from './errors.js';
 import { costOf, DEFAULT_PRICES, type CallCost, type PriceTable } from './pricing.js';
@@ -50,10 +51,14 @@ function add(into: CostSummary, rec: LlmCallRecord, cost: CallCost): void {
 
 export type CostListener = (rec: LlmCallRecord, cost: CallCost) => void;
 
+const isCostSummary = (x: unknown): x is CostSummary =>
+  typeof x === 'object' && x !== null && (['calls', 'failures', 'inputTokens', 'outputTokens', 'costUsd', 'unpricedCalls', 'totalLatencyMs', 'avgLatencyMs'] as const).every((k) => Number.isFinite((x as Record<string, unknown>)[k]));
+
 export class CostTracker {
   private readonly perAgent = new Map<string, CostSummary>();
   private totals = emptySummary();
   private readonly listeners = new Set<CostListener>();
+  private readonly changeListeners = new Set<() => void>();
 
   constructor(private readonly prices: PriceTable = DEFAULT_PRICES) {}
 
@@ -63,6 +68,7 @@ export class CostTracker {
     add(this.agentSummary(rec.agent), rec, cost);
     add(this.totals, rec, cost);
     for (const l of this.listeners) l(rec, cost);
+    this.changed();
     return cost;
   }
 
@@ -70,6 +76,7 @@ export class CostTracker {
   recordFailure(agent: string, _kind?: LlmErrorKind): void {
     this.agentSummary(agent).failures += 1;
     this.totals.failures += 1;
+    this.changed();
   }
 
   forAgent(agent: string): CostSummary {
@@ -93,6 +100,27 @@ export class CostTracker {
       this.perAgent.clear();
       this.totals = emptySummary();
     } else this.perAgent.delete(agent);
+    this.changed();
+  }
+
+  /**
+   * Replaces everything with a saved snapshot (at start, before any call). Entries that are not
+   * whole summaries are skipped, so a damaged save loses those, never the hub.
+   */
+  restore(snap: CostSnapshot): void {
+    this.perAgent.clear();
+    for (const [name, s] of Object.entries(snap.agents)) if (isCostSummary(s)) this.perAgent.set(name, { ...s });
+    this.totals = isCostSummary(snap.total) ? { ...snap.total } : emptySummary();
+  }
+
+  /** Called after anything changes (a call, a failure, a reset); returns the unsubscribe function. */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  private changed(): void {
+    for (const l of this.changeListeners) l();
   }
 
   /** Called after every recorded call; returns the unsubscribe function. */

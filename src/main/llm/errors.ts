@@ -2,6 +2,8 @@
  * The one error type every provider throws. `kind` is what callers branch on; `message` is written
  * for the person running Wactorz and always says what to do next.
  */
+import { redact } from '../base/redact.js';
+
 export const LLM_ERROR_KINDS = [
   'auth',
   'rate_limit',
@@ -34,7 +36,8 @@ export class LlmError extends Error {
   readonly status: number | undefined;
 
   constructor(kind: LlmErrorKind, message: string, opts: LlmErrorOptions) {
-    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    // Messages quote base URLs and what servers said: credentials in them never go further.
+    super(redact(message), opts.cause === undefined ? undefined : { cause: opts.cause });
     this.kind = kind;
     this.provider = opts.provider;
     this.status = opts.status;

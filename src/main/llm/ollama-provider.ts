@@ -6,7 +6,7 @@ import { Ollama } from 'ollama';
 import { z } from 'zod';
 import { CallControl } from './call-control.js';
 import { PROVIDER_SPECS } from './catalog.js';
-import { parseWire, stopReasonOf, StreamTally, validateMessages } from './call-helpers.js';
+import { parseWire, stopReasonOf } from './call-helpers.js';
 import {
   badResponse,
   describeNetworkCause,
@@ -16,10 +16,11 @@ import {
   stoppedError,
   type ErrorContext,
 } from './error-messages.js';
+import { callSite, completeCall, streamCall, type ProviderCallSite, type ProviderOptions, type StreamReader } from './provider-call.js';
 import { isLlmError, LlmError } from './errors.js';
 import { normalizeOllamaHost } from './ollama-host.js';
 import { withRetry } from './retry.js';
-import type { ChatMessage, LlmCallOptions, LlmCompletion, LlmProvider, LlmStreamEvent } from './provider.js';
+import type { ChatMessage, LlmCallOptions, LlmCompletion, LlmProvider, LlmStopReason, LlmStreamEvent, LlmUsage } from './provider.js';
 
 const spec = PROVIDER_SPECS.ollama;
 
@@ -56,17 +57,13 @@ export interface OllamaModelInfo {
   quantization: string | null;
 }
 
-export interface OllamaProviderOptions {
-  model?: string;
+export interface OllamaProviderOptions extends ProviderOptions {
   /** --ollama-host / OLLAMA_HOST; default http://127.0.0.1:11434. */
   host?: string;
-  timeoutMs?: number;
-  maxRetries?: number;
   /** First backoff delay (doubles per retry). */
   retryBaseDelayMs?: number;
   /** Sent as a Bearer token, for an Ollama behind an authenticating proxy. */
   apiKey?: string;
-  fetch?: typeof fetch;
 }
 
 /** "llama3" and "llama3:latest" are the same model to Ollama. */
@@ -86,31 +83,48 @@ function isRetryable(err: unknown): boolean {
   return isNetworkFailure(err);
 }
 
+/** NDJSON lines of /api/chat: text in each line's message; the last line has done (and the counts). */
+function ollamaStreamReader(requestedModel: string): StreamReader {
+  let totals: { usage: LlmUsage; model: string; stopReason: LlmStopReason | null } | undefined;
+  return {
+    read(raw, ctx) {
+      const part = parseWire(chatResponseSchema, raw, ctx, '/api/chat stream line');
+      if (part.done) {
+        // prompt_eval_count in, eval_count out.
+        totals = { usage: { inputTokens: part.prompt_eval_count ?? 0, outputTokens: part.eval_count ?? 0 }, model: part.model || requestedModel, stopReason: stopReasonOf(part.done_reason) };
+      }
+      return { text: part.message?.content, last: part.done };
+    },
+    end: () => totals ?? { missing: 'the stream ended without its final "done" line' },
+  };
+}
+
 export class OllamaProvider implements LlmProvider {
   readonly name = 'ollama' as const;
   readonly configured = true;
   readonly model: string;
   readonly baseUrl: string;
-  private readonly timeoutMs: number;
-  private readonly maxRetries: number;
   private readonly retryBaseDelayMs: number;
   private readonly headers: Record<string, string>;
   private readonly baseFetch: typeof fetch;
+  private readonly site: ProviderCallSite;
 
   constructor(opts: OllamaProviderOptions = {}) {
     this.model = opts.model ?? spec.defaultModel;
     this.baseUrl = normalizeOllamaHost(opts.host);
-    this.timeoutMs = opts.timeoutMs ?? 120_000;
-    this.maxRetries = opts.maxRetries ?? 2;
     this.retryBaseDelayMs = opts.retryBaseDelayMs ?? 500;
     this.headers = opts.apiKey ? { Authorization: `Bearer ${opts.apiKey}` } : {};
     this.baseFetch = opts.fetch ?? fetch;
+    this.site = callSite(this.name, opts, {
+      context: (attempts) => this.context(attempts),
+      mapError: (err, control, ctx) => this.mapErrorWithModels(err, control, ctx),
+    });
   }
 
   /** The models installed in this Ollama (GET /api/tags). */
   async listModels(opts: Pick<LlmCallOptions, 'signal' | 'timeoutMs'> = {}): Promise<OllamaModelInfo[]> {
-    const control = new CallControl(opts.signal, opts.timeoutMs ?? this.timeoutMs);
-    const ctx = this.context(this.maxRetries + 1);
+    const control = new CallControl(opts.signal, opts.timeoutMs ?? this.site.timeoutMs);
+    const ctx = this.context(this.site.maxRetries + 1);
     try {
       control.arm();
       const client = this.client(control);
@@ -136,14 +150,10 @@ export class OllamaProvider implements LlmProvider {
     if (!models.some((m) => sameOllamaModel(m.name, this.model))) throw this.notPulled(models.map((m) => m.name));
   }
 
-  async complete(messages: readonly ChatMessage[], system?: string, opts: LlmCallOptions = {}): Promise<LlmCompletion> {
-    const request = this.request(validateMessages(messages, this.name), system, opts);
-    const control = new CallControl(opts.signal, opts.timeoutMs ?? this.timeoutMs);
-    const ctx = this.context(this.maxRetries + 1);
-    const started = performance.now();
-    try {
-      control.arm();
+  complete(messages: readonly ChatMessage[], system?: string, opts: LlmCallOptions = {}): Promise<LlmCompletion> {
+    return completeCall(this.site, messages, opts, async (valid, control, ctx) => {
       const client = this.client(control);
+      const request = this.request(valid, system, opts);
       const raw = await withRetry(() => client.chat({ ...request, stream: false }), this.retryPolicy(control));
       const res = parseWire(chatResponseSchema, raw, ctx, '/api/chat response');
       return {
@@ -151,58 +161,17 @@ export class OllamaProvider implements LlmProvider {
         usage: { inputTokens: res.prompt_eval_count ?? 0, outputTokens: res.eval_count ?? 0 },
         model: res.model || this.model,
         stopReason: stopReasonOf(res.done_reason),
-        latencyMs: performance.now() - started,
       };
-    } catch (err) {
-      throw await this.mapErrorWithModels(err, control, ctx);
-    } finally {
-      control.dispose();
-    }
+    });
   }
 
-  async *stream(messages: readonly ChatMessage[], system?: string, opts: LlmCallOptions = {}): AsyncGenerator<LlmStreamEvent> {
-    const request = this.request(validateMessages(messages, this.name), system, opts);
-    const control = new CallControl(opts.signal, opts.timeoutMs ?? this.timeoutMs);
-    const tally = new StreamTally();
-    let ctx = this.context(this.maxRetries + 1);
-    let finished = false;
-    try {
-      control.arm();
+  stream(messages: readonly ChatMessage[], system?: string, opts: LlmCallOptions = {}): AsyncGenerator<LlmStreamEvent> {
+    const open = (valid: ChatMessage[], control: CallControl) => {
       const client = this.client(control);
-      const parts = await withRetry(() => client.chat({ ...request, stream: true }), this.retryPolicy(control));
-      ctx = this.context(1);
-      control.arm();
-      for await (const raw of parts) {
-        const part = parseWire(chatResponseSchema, raw, ctx, '/api/chat stream line');
-        const out = tally.text(part.message?.content);
-        if (out) {
-          control.pause();
-          yield out;
-          control.arm();
-        }
-        if (part.done) {
-          // The final line carries the counts: prompt_eval_count in, eval_count out.
-          const stopped = stoppedError(control, ctx);
-          if (stopped) throw stopped;
-          control.pause();
-          finished = true;
-          yield tally.done(
-            { inputTokens: part.prompt_eval_count ?? 0, outputTokens: part.eval_count ?? 0 },
-            part.model || this.model,
-            stopReasonOf(part.done_reason),
-          );
-          return;
-        }
-      }
-      const stopped = stoppedError(control, ctx);
-      if (stopped) throw stopped;
-      throw badResponse(ctx, 'the stream ended without its final "done" line');
-    } catch (err) {
-      throw await this.mapErrorWithModels(err, control, ctx);
-    } finally {
-      if (!finished) control.abort();
-      control.dispose();
-    }
+      const request = this.request(valid, system, opts);
+      return withRetry(() => client.chat({ ...request, stream: true }), this.retryPolicy(control));
+    };
+    return streamCall(this.site, messages, opts, open, ollamaStreamReader(this.model));
   }
 
   /** A client whose every request carries this call's signal (the SDK has no per-request one). */
@@ -225,7 +194,7 @@ export class OllamaProvider implements LlmProvider {
   }
 
   private retryPolicy(control: CallControl) {
-    return { maxRetries: this.maxRetries, baseDelayMs: this.retryBaseDelayMs, signal: control.signal, isRetryable };
+    return { maxRetries: this.site.maxRetries, baseDelayMs: this.retryBaseDelayMs, signal: control.signal, isRetryable };
   }
 
   private context(attempts: number): ErrorContext {

@@ -4,11 +4,11 @@
  */
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { z } from 'zod';
-import { CallControl } from './call-control.js';
+import type { CallControl } from './call-control.js';
 import { PROVIDER_SPECS, type ProviderSpec } from './catalog.js';
-import { parseWire, stopReasonOf, StreamTally, validateMessages } from './call-helpers.js';
-import { badResponse, stoppedError, type ErrorContext } from './error-messages.js';
-import { mapSdkError, type SdkErrorClasses } from './sdk-errors.js';
+import { parseWire, stopReasonOf } from './call-helpers.js';
+import { callSite, completeCall, streamCall, type ProviderCallSite, type ProviderOptions, type StreamReader } from './provider-call.js';
+import { mapSdkError, sdkRequestOptions, type SdkErrorClasses } from './sdk-errors.js';
 import type { ChatMessage, LlmCallOptions, LlmCompletion, LlmProvider, LlmStopReason, LlmStreamEvent, LlmUsage } from './provider.js';
 
 const SDK_ERRORS: SdkErrorClasses = { APIError, APIUserAbortError, APIConnectionError, APIConnectionTimeoutError };
@@ -31,17 +31,35 @@ const chunkSchema = z.object({
   usage: usageSchema,
 });
 
-export interface OpenAiCompatibleOptions {
+export interface OpenAiCompatibleOptions extends ProviderOptions {
   apiKey: string;
-  model?: string;
   baseUrl?: string;
-  timeoutMs?: number;
-  maxRetries?: number;
-  fetch?: typeof fetch;
 }
 
 function toUsage(u: z.infer<typeof usageSchema>): LlmUsage {
   return { inputTokens: u?.prompt_tokens ?? 0, outputTokens: u?.completion_tokens ?? 0 };
+}
+
+/** Text in each chunk's delta; the end is a finish_reason (the usage chunk may follow it). */
+function openAiStreamReader(requestedModel: string): StreamReader {
+  let usage: LlmUsage = { inputTokens: 0, outputTokens: 0 };
+  let model = requestedModel;
+  let stopReason: LlmStopReason | null = null;
+  let sawFinish = false;
+  return {
+    read(raw, ctx) {
+      const chunk = parseWire(chunkSchema, raw, ctx, 'stream chunk');
+      if (chunk.model) model = chunk.model;
+      if (chunk.usage) usage = toUsage(chunk.usage);
+      const choice = chunk.choices[0];
+      if (choice?.finish_reason) {
+        sawFinish = true;
+        stopReason = stopReasonOf(choice.finish_reason);
+      }
+      return { text: choice?.delta?.content };
+    },
+    end: () => (sawFinish ? { usage, model, stopReason } : { missing: 'the stream ended before the model finished (no finish_reason)' }),
+  };
 }
 
 export class OpenAiCompatibleProvider implements LlmProvider {
@@ -50,22 +68,23 @@ export class OpenAiCompatibleProvider implements LlmProvider {
   readonly model: string;
   readonly baseUrl: string;
   private readonly spec: ProviderSpec;
-  private readonly timeoutMs: number;
-  private readonly maxRetries: number;
   private readonly client: OpenAI;
+  private readonly site: ProviderCallSite;
 
   constructor(name: OpenAiCompatibleName, opts: OpenAiCompatibleOptions) {
     this.name = name;
     this.spec = PROVIDER_SPECS[name];
     this.model = opts.model ?? this.spec.defaultModel;
     this.baseUrl = opts.baseUrl ?? this.spec.defaultBaseUrl;
-    this.timeoutMs = opts.timeoutMs ?? 120_000;
-    this.maxRetries = opts.maxRetries ?? 2;
+    this.site = callSite(name, opts, {
+      context: (attempts) => ({ spec: this.spec, model: this.model, baseUrl: this.baseUrl, attempts }),
+      mapError: (err, control, ctx) => mapSdkError(err, SDK_ERRORS, control, ctx),
+    });
     this.client = new OpenAI({
       apiKey: opts.apiKey,
       baseURL: this.baseUrl,
-      timeout: this.timeoutMs,
-      maxRetries: this.maxRetries,
+      timeout: this.site.timeoutMs,
+      maxRetries: this.site.maxRetries,
       logLevel: 'off',
       // OPENAI_ORG_ID / OPENAI_PROJECT_ID belong to OpenAI; don't send them to Google or NVIDIA.
       ...(name === 'openai' ? {} : { organization: null, project: null }),
@@ -73,78 +92,23 @@ export class OpenAiCompatibleProvider implements LlmProvider {
     });
   }
 
-  async complete(messages: readonly ChatMessage[], system?: string, opts: LlmCallOptions = {}): Promise<LlmCompletion> {
-    const body = this.body(validateMessages(messages, this.name), system, opts);
-    const control = new CallControl(opts.signal, opts.timeoutMs ?? this.timeoutMs);
-    const ctx = this.context(this.maxRetries + 1);
-    const started = performance.now();
-    try {
-      control.arm();
-      const raw = await this.client.chat.completions.create({ ...body, stream: false }, this.requestOptions(control));
+  complete(messages: readonly ChatMessage[], system?: string, opts: LlmCallOptions = {}): Promise<LlmCompletion> {
+    return completeCall(this.site, messages, opts, async (valid, control, ctx) => {
+      const raw = await this.client.chat.completions.create({ ...this.body(valid, system, opts), stream: false }, sdkRequestOptions(control, this.site.maxRetries));
       const res = parseWire(completionSchema, raw, ctx, 'chat completion');
       const choice = res.choices[0]!;
-      return {
-        text: choice.message.content ?? '',
-        usage: toUsage(res.usage),
-        model: res.model || this.model,
-        stopReason: stopReasonOf(choice.finish_reason),
-        latencyMs: performance.now() - started,
-      };
-    } catch (err) {
-      throw mapSdkError(err, SDK_ERRORS, control, ctx);
-    } finally {
-      control.dispose();
-    }
+      return { text: choice.message.content ?? '', usage: toUsage(res.usage), model: res.model || this.model, stopReason: stopReasonOf(choice.finish_reason) };
+    });
   }
 
-  async *stream(messages: readonly ChatMessage[], system?: string, opts: LlmCallOptions = {}): AsyncGenerator<LlmStreamEvent> {
-    const body = this.body(validateMessages(messages, this.name), system, opts);
-    const control = new CallControl(opts.signal, opts.timeoutMs ?? this.timeoutMs);
-    const tally = new StreamTally();
-    let ctx = this.context(this.maxRetries + 1);
-    let finished = false;
-    try {
-      control.arm();
-      const chunks = await this.client.chat.completions.create(
+  stream(messages: readonly ChatMessage[], system?: string, opts: LlmCallOptions = {}): AsyncGenerator<LlmStreamEvent> {
+    const open = (valid: ChatMessage[], control: CallControl) =>
+      this.client.chat.completions.create(
         // include_usage: the last chunk then carries the token counts (choices empty).
-        { ...body, stream: true, stream_options: { include_usage: true } },
-        this.requestOptions(control),
+        { ...this.body(valid, system, opts), stream: true, stream_options: { include_usage: true } },
+        sdkRequestOptions(control, this.site.maxRetries),
       );
-      ctx = this.context(1);
-      let usage: LlmUsage = { inputTokens: 0, outputTokens: 0 };
-      let model = this.model;
-      let stopReason: LlmStopReason | null = null;
-      let sawFinish = false;
-      control.arm();
-      for await (const raw of chunks) {
-        const chunk = parseWire(chunkSchema, raw, ctx, 'stream chunk');
-        if (chunk.model) model = chunk.model;
-        if (chunk.usage) usage = toUsage(chunk.usage);
-        const choice = chunk.choices[0];
-        if (choice?.finish_reason) {
-          sawFinish = true;
-          stopReason = stopReasonOf(choice.finish_reason);
-        }
-        const out = tally.text(choice?.delta?.content);
-        if (out) {
-          control.pause();
-          yield out;
-        }
-        control.arm();
-      }
-      // The SDK ends quietly when its request is aborted, so check why the loop ended.
-      const stopped = stoppedError(control, ctx);
-      if (stopped) throw stopped;
-      if (!sawFinish) throw badResponse(ctx, 'the stream ended before the model finished (no finish_reason)');
-      control.pause();
-      finished = true;
-      yield tally.done(usage, model, stopReason);
-    } catch (err) {
-      throw mapSdkError(err, SDK_ERRORS, control, ctx);
-    } finally {
-      if (!finished) control.abort();
-      control.dispose();
-    }
+    return streamCall(this.site, messages, opts, open, openAiStreamReader(this.model));
   }
 
   private body(messages: ChatMessage[], system: string | undefined, opts: LlmCallOptions) {
@@ -164,11 +128,4 @@ export class OpenAiCompatibleProvider implements LlmProvider {
     };
   }
 
-  private requestOptions(control: CallControl) {
-    return { signal: control.signal, timeout: control.timeoutMs, maxRetries: this.maxRetries };
-  }
-
-  private context(attempts: number): ErrorContext {
-    return { spec: this.spec, model: this.model, baseUrl: this.baseUrl, attempts };
-  }
 }

@@ -2,6 +2,8 @@
  * Retry with exponential backoff and jitter, for the SDK that has none built in (ollama). Same
  * schedule as the Anthropic/OpenAI SDKs: 0.5 s, 1 s, 2 s … capped at 8 s, minus up to 25 % jitter.
  */
+import { backoffDelay } from '../base/backoff.js';
+
 export interface RetryPolicy {
   maxRetries: number;
   /** First delay; doubles per attempt. */
@@ -10,10 +12,7 @@ export interface RetryPolicy {
 }
 
 export function backoffDelayMs(attempt: number, policy: RetryPolicy): number {
-  const base = policy.baseDelayMs ?? 500;
-  const max = policy.maxDelayMs ?? 8_000;
-  const delay = Math.min(base * 2 ** attempt, max);
-  return delay * (1 - Math.random() * 0.25);
+  return backoffDelay(attempt, { initialMs: policy.baseDelayMs ?? 500, maxMs: policy.maxDelayMs ?? 8_000, jitter: { ratio: 0.25, direction: 'down' } });
 }
 
 /** Resolves after ms, or rejects as soon as the signal aborts. */

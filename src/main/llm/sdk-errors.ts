@@ -23,6 +23,11 @@ export interface SdkErrorClasses {
   APIConnectionTimeoutError: ErrorClass;
 }
 
+/** Per-request options of both SDKs: this call's signal and wait, and the provider's retries. */
+export function sdkRequestOptions(control: CallControl, maxRetries: number): { signal: AbortSignal; timeout: number; maxRetries: number } {
+  return { signal: control.signal, timeout: control.timeoutMs, maxRetries };
+}
+
 /** The message the server put in its error body, whichever of the usual shapes it used. */
 export function serverMessageOf(err: unknown): string | undefined {
   const e = err as { error?: unknown; apiMessage?: unknown } | undefined;

@@ -1,5 +1,6 @@
 /** Flags of `wactorz-mcp`: which hub to talk to and how. Parsing never exits; the caller does. */
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
+import { parseCommand, type ParseOutcome } from '../config/parse-command.js';
 
 export interface McpFlags {
   url: string;
@@ -7,7 +8,7 @@ export interface McpFlags {
   timeout: number;
 }
 
-export type McpParseResult = { kind: 'run'; flags: McpFlags } | { kind: 'exit'; code: number; output: string };
+export type McpParseResult = ParseOutcome<McpFlags>;
 
 function parseSeconds(v: string): number {
   const n = Number(v);
@@ -21,25 +22,12 @@ function parseUrl(v: string): string {
 }
 
 export function parseMcpArgs(argv: string[], env: NodeJS.ProcessEnv): McpParseResult {
-  let output = '';
   const cmd = new Command('wactorz-mcp')
     .description('Model Context Protocol server (stdio) for a running Wactorz hub, backed by its REST API.')
     .option('--url <url>', 'the hub\'s REST API (wactorz --interface rest), or http://host:8888/api for the dashboard\'s', parseUrl, env.WACTORZ_URL ?? 'http://127.0.0.1:8000')
     .option('--api-key <key>', "the hub's API_KEY or dashboard token, when it requires one", env.API_KEY)
     .option('--timeout <seconds>', 'how long one call may take (chat with a slow LLM takes a while)', parseSeconds, 300)
     .helpOption('-h, --help', 'show this help')
-    .version(process.env.npm_package_version ?? '0.1.0', '-v, --version')
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => (output += s), writeErr: (s) => (output += s) });
-  try {
-    cmd.parse(argv, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      const ok = e.code === 'commander.helpDisplayed' || e.code === 'commander.version';
-      return { kind: 'exit', code: ok ? 0 : 2, output };
-    }
-    throw e;
-  }
-  if (cmd.args.length > 0) return { kind: 'exit', code: 2, output: `error: unexpected argument '${cmd.args[0]}'\n` };
-  return { kind: 'run', flags: cmd.opts<McpFlags>() };
+    .version(process.env.npm_package_version ?? '0.1.0', '-v, --version');
+  return parseCommand<McpFlags>(cmd, argv);
 }

@@ -4,7 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { consoleLogger } from '../hub/logger.js';
+import { consoleLogger } from '../base/logger.js';
+import { redact, redactingLogger } from '../base/redact.js';
 import { parseNodeArgs } from './node/node-args.js';
 import { startNode, type RunningNode } from './node/wactorz-node.js';
 
@@ -17,12 +18,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
   const o = parsed.options;
   findSandboxWorker(env);
-  const log = consoleLogger(env.WACTORZ_LOG_LEVEL === 'debug' ? 'debug' : 'info');
+  const log = redactingLogger(consoleLogger(env.WACTORZ_LOG_LEVEL === 'debug' ? 'debug' : 'info'));
   let node: RunningNode;
   try {
     node = await startNode({ name: o.name, stateDir: o.stateDir, broker: o.broker, heartbeatMs: o.heartbeatMs, log });
   } catch (e) {
-    process.stderr.write(`wactorz node: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(`wactorz node: ${redact(e instanceof Error ? e.message : String(e))}\n`);
     process.exitCode = 1;
     return;
   }

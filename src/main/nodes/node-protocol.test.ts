@@ -15,7 +15,7 @@ import { openPersistence } from '../persistence/open-persistence.js';
 import type { Persistence } from '../persistence/persistence.js';
 import { startNode, type RunningNode } from './node/wactorz-node.js';
 import { NodeRegistry, NodeRegistryError } from './hub/node-registry.js';
-import { nodeTopics } from './protocol.js';
+import { nodeTopics } from '../../shared/node-protocol.js';
 import type { Json } from '../testing/http.js';
 import { waitUntil } from '../testing/wait.js';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { actorIdFor } from '../core/actor-id.js';
-import { desiredStateSchema, nodeActorId, nodeActorName, parseNodeTopic, readTaskEnvelope, spawnCommandSchema } from './protocol.js';
+import { desiredStateSchema, nodeActorName, parseNodeTopic, readTaskEnvelope, spawnCommandSchema } from '../../shared/node-protocol.js';
+import { nodeActorId } from './protocol.js';
 
 describe('the task envelope on agents/by-name/{name}/task', () => {
   it('takes the envelope fields out of a plain task object', () => {

@@ -1,5 +1,5 @@
 /** Public surface of the persistence layer. See README.md in this folder. */
-export type { Persistence, PersistenceTier, PersistOptions, PersistenceLogger, PersistenceLogLevel, EphemeralBackend } from './persistence.js';
+export type { Persistence, PersistenceTier, PersistOptions, EphemeralBackend } from './persistence.js';
 export { openPersistence, PersistenceClosedError, type OpenPersistenceOptions } from './open-persistence.js';
 export { openDatabase, databasePath, DATABASE_FILE, type OpenDatabaseOptions } from './sqlite/open-database.js';
 export { applyMigrations, schemaVersion, latestVersion, DatabaseTooNewError, MigrationError, type MigrationResult } from './sqlite/migrate.js';

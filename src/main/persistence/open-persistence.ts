@@ -2,7 +2,6 @@
  * The composition of the three tiers behind the Persistence interface: SQLite (durable),
  * Redis or memory (ephemeral), per-actor files (blob), chosen per key by key-routing.ts.
  */
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { BlobStore } from './blob/blob-store.js';
@@ -11,19 +10,21 @@ import { MemoryEphemeralStore } from './ephemeral/memory-store.js';
 import { RedisEphemeralStore } from './ephemeral/redis-store.js';
 import { decodeJson, encodeJson, PersistenceValueError } from './json-value.js';
 import { routeKey } from './key-routing.js';
-import type { PersistenceLogger, PersistenceTier, Persistence, PersistOptions } from './persistence.js';
+import type { PersistenceTier, Persistence, PersistOptions } from './persistence.js';
 import { assertValidName } from './safe-name.js';
 import { KvStore } from './sqlite/kv-store.js';
+import { secureStateDir } from './state-dir.js';
 import { openDatabase } from './sqlite/open-database.js';
+import type { Logger } from '../base/logger.js';
 
 export interface OpenPersistenceOptions {
-  /** Everything lives under it: wactorz.db and one folder per actor. Created if missing. */
+  /** Everything lives under it: wactorz.db and one folder per actor. Created if missing, owner-only (0700). */
   stateDir: string;
   /** redis://… for the ephemeral tier; absent → memory. */
   redisUrl?: string;
   /** better_sqlite3.node built for Electron's ABI (supplied by the Electron shell). */
   nativeBinding?: string;
-  log?: PersistenceLogger;
+  log?: Logger;
   /** Redis key namespace (default `wactorz:`). */
   redisPrefix?: string;
   /** Default 300 ms. */
@@ -40,7 +41,8 @@ export class PersistenceClosedError extends Error {
 
 export async function openPersistence(opts: OpenPersistenceOptions): Promise<Persistence> {
   const stateDir = path.resolve(opts.stateDir);
-  mkdirSync(stateDir, { recursive: true });
+  // Owner-only: created 0700, an older one tightened (and its files 0600), with a log line.
+  secureStateDir(stateDir, { log: opts.log });
   const db = openDatabase(stateDir, { nativeBinding: opts.nativeBinding, log: opts.log });
   let ephemeral: EphemeralStore;
   try {

@@ -10,10 +10,6 @@ export type PersistenceTier = 'durable' | 'ephemeral' | 'blob';
 
 export type EphemeralBackend = 'redis' | 'memory';
 
-export type PersistenceLogLevel = 'debug' | 'info' | 'warning' | 'error';
-/** Injected by the host so persistence logs go where the hub's logs go. */
-export type PersistenceLogger = (level: PersistenceLogLevel, message: string) => void;
-
 export interface PersistOptions {
   /**
    * Expire the value after this many seconds. Only ephemeral keys (metrics, heartbeat,

@@ -7,9 +7,13 @@ import type { FastifyInstance } from 'fastify';
 import { chatRequestSchema, type ChatResponse } from '../../shared/rest.js';
 import type { HubApi } from './hub-api.js';
 import { validateBody } from './validate-body.js';
+import { isJsonObject, type originalErrors } from './original/reply-style.js';
 
-export function registerChatRoute(app: FastifyInstance, hub: HubApi): void {
+export function registerChatRoute(app: FastifyInstance, hub: HubApi, errors: ReturnType<typeof originalErrors>): void {
   app.post<{ Querystring: { stream?: string } }>('/chat', async (req, reply) => {
+    // The original's words first (`No message provided`), then the schema for the rest.
+    if (!isJsonObject(req.body)) throw errors.notAnObject();
+    if (typeof req.body.message !== 'string' || !req.body.message) throw errors.noMessage();
     const body = validateBody(chatRequestSchema, req.body);
     const wantsStream = req.query.stream === '1' || req.query.stream === 'true' || req.headers.accept === 'text/event-stream';
     if (!wantsStream) {

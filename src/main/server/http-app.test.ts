@@ -19,7 +19,13 @@ const hub: HubApi = {
   health: () => ({ status: 'ok', uptime: 1, actors: agents.length, llm: { provider: 'none', model: null, configured: false }, mqtt: { mode: 'embedded', state: 'connected', port: 1883 }, persistence: { ephemeral: 'memory' } }),
   listAgents: () => agents,
   getAgent: find,
-  agentMetrics: (k) => (find(k) ? { actor_id: find(k)!.id, messages_processed: 3, errors: 0, uptime: 1, tasks_completed: 1, tasks_failed: 0, restart_count: 0 } : undefined),
+  agentMetrics: (k) =>
+    find(k)
+      ? {
+          ...{ actor_id: find(k)!.id, messages_processed: 3, errors: 0, uptime: 1, tasks_completed: 1, tasks_failed: 0, restart_count: 0 },
+          ...{ messages_received: 3, messages_failed: 0, heartbeats: 1, last_message_at: 1, llm_input_tokens: 0, llm_output_tokens: 0, llm_cost_usd: 0, cost_usd: 0, cpu: null, mem: null, task: null },
+        }
+      : undefined,
   sendMessage: async (name, content) => ({ echoed: content, by: name }),
   command: async (name, command) => (find(name)!.protected && command !== 'resume' ? { ok: false, message: `${name} is protected: ${command} refused` } : { ok: true, message: `${command} sent` }),
   chat: async (message, { agentName, onChunk }) => {
@@ -59,15 +65,21 @@ describe('original REST routes', () => {
     expect(await json(fetch(`${base}/actors`))).toHaveLength(2);
     const m = await fetch(`${base}/metrics`);
     expect(m.headers.get('content-type')).toContain('text/plain');
-    expect(await m.text()).toContain('wactorz_actors 2');
+    const text = await m.text();
+    expect(text).toContain('wactorz_actors 2');
+    // No HttpMetrics given: no HTTP families.
+    expect(text).not.toContain('wactorz_http_requests_total');
   });
 
-  it('finds an actor by id or by name, 404 with a reason otherwise', async () => {
+  it("finds an actor by id or by name; 404 in the original's words (text for curl, JSON for JSON clients)", async () => {
     expect((await json(fetch(`${base}/actors/id-echo`))).name).toBe('echo');
     expect((await json(fetch(`${base}/actors/echo/metrics`))).actor_id).toBe('id-echo');
     const r = await fetch(`${base}/actors/nope`);
     expect(r.status).toBe(404);
-    expect(await json(r)).toEqual({ error: 'actor nope not found' });
+    expect(await r.text()).toBe('actor not found');
+    const j = await fetch(`${base}/actors/nope`, { headers: { accept: 'application/json' } });
+    expect(await json(j)).toMatchObject({ error: 'actor not found', detail: expect.stringContaining('nope') });
+    expect(await json(fetch(`${dash}/api/actors/nope`))).toMatchObject({ error: 'actor not found' });
   });
 
   it('POST /actors/{id}/message sends content and returns the result', async () => {
@@ -83,10 +95,13 @@ describe('original REST routes', () => {
     expect(body.detail).toBeTruthy();
   });
 
-  it('a body that fails the schema is a 400 naming the field', async () => {
+  it('a body that fails the schema is a 400 that says why', async () => {
     const r = await post(`${base}/agents/command`, { target: 'echo', command: 'explode' });
     expect(r.status).toBe(400);
-    expect((await json(r)).detail[0].path).toBe('command');
+    expect(await json(r)).toMatchObject({ error: 'Invalid command', detail: expect.stringContaining('pause') });
+    const c = await post(`${base}/chat`, { message: 'hi', agent_name: 42 });
+    expect(c.status).toBe(400);
+    expect((await json(c)).detail[0].path).toBe('agent_name');
   });
 
   it('commands: protected actors refuse destructive ones with 403', async () => {

@@ -4,6 +4,8 @@ export class HttpError extends Error {
     readonly statusCode: number,
     message: string,
     readonly detail?: unknown,
+    /** `text`: answer the bare message as text/plain unless the client asked for JSON (the original REST interface's errors). */
+    readonly opts: { text?: boolean } = {},
   ) {
     super(message);
   }

@@ -6,6 +6,10 @@
  *
  * Precedence: an explicit configuration wins at start (a key in the environment, --llm, HA_URL);
  * saved settings fill in what it leaves open. A change made in the dashboard applies at once.
+ *
+ * A model, a base URL and an API key belong to their provider: switching provider starts from the
+ * new provider's defaults (its key from the environment, if there is one) unless the same change
+ * gives them — never the previous provider's model, endpoint or key.
  */
 import { llmConfigSchema, type LlmConfig, type WactorzConfig } from '../config/config.js';
 import { createLlmProvider, type ProviderOverrides } from '../llm/create-provider.js';
@@ -13,6 +17,9 @@ import { describeLlm } from '../llm/llm-config.js';
 import type { SettingsPatch, SettingsView } from '../../shared/settings.js';
 import type { SettingsStore, StoredSecrets, StoredSettings } from './settings-store.js';
 import type { SwitchableLlmProvider } from './switchable-llm.js';
+import type { Logger } from '../base/logger.js';
+import { bindCredentials } from './credential-binding.js';
+import { redactOptional } from '../base/redact.js';
 
 export interface HaSettings {
   url?: string;
@@ -47,12 +54,14 @@ export interface SettingsServiceDeps {
   store: SettingsStore;
   llm: SwitchableLlmProvider;
   llmConfig: LlmConfig;
+  /** A provider's defaults from the environment (model, base URL, key); default: none (built-in defaults, no key). */
+  providerDefaults?: (provider: LlmConfig['provider']) => Partial<Pick<LlmConfig, 'model' | 'baseUrl' | 'apiKey'>>;
   llmOverrides?: ProviderOverrides;
   /** Reconnects Home Assistant with new settings and (re)starts or stops its agents. */
   applyHomeAssistant: (settings: HaSettings) => Promise<{ configured: boolean; reason?: string }>;
   haState: () => { url: string | null; tokenSet: boolean; configured: boolean; reason?: string };
   mqtt: { mode: 'embedded' | 'external'; broker: string | null; port: number; username: string | null; passwordSet: boolean };
-  log: (level: 'info' | 'warning', message: string) => void;
+  log: Logger<'info' | 'warning'>;
 }
 
 export class SettingsService {
@@ -68,24 +77,48 @@ export class SettingsService {
       llm: {
         provider: this.llmConfig.provider,
         model: this.d.llm.model || this.llmConfig.model || null,
-        baseUrl: this.llmConfig.baseUrl ?? null,
+        baseUrl: redactOptional(this.llmConfig.baseUrl ?? null),
         apiKeySet: Boolean(this.llmConfig.apiKey),
         summary: this.d.llm.summary,
       },
-      homeAssistant: this.d.haState(),
-      mqtt: { ...this.d.mqtt },
+      homeAssistant: ((ha) => ({ ...ha, url: redactOptional(ha.url) }))(this.d.haState()),
+      mqtt: { ...this.d.mqtt, broker: redactOptional(this.d.mqtt.broker) },
       restartRequired: this.restartRequired,
     };
   }
 
-  async update(patch: SettingsPatch): Promise<SettingsView> {
+  async update(asked: SettingsPatch): Promise<SettingsView> {
+    const provider = asked.llm?.provider ?? this.llmConfig.provider;
+    const switching = provider !== this.llmConfig.provider;
+    // A stored credential never follows its URL somewhere else unless given again (see credential-binding.ts).
+    const saved = (await this.d.store.load()).settings;
+    const { patch: bound, dropped } = bindCredentials(asked, {
+      llm: { provider: this.llmConfig.provider, baseUrl: this.llmConfig.baseUrl },
+      homeAssistant: { url: this.d.haState().url },
+      mqtt: { broker: saved.mqtt.broker, port: saved.mqtt.port },
+    });
+    if (dropped.length) this.d.log('warning', `settings: ${dropped.join(', ')} dropped — it was saved for another address; give it again with the new one`);
+    // On a switch the saved model, base URL and key are cleared unless this change gives new ones.
+    const patch = bound.llm && switching ? { ...bound, llm: { model: null, baseUrl: null, apiKey: null, ...bound.llm } } : bound;
     const { settings, secrets } = await this.d.store.apply(patch);
     if (patch.llm) {
-      const next = llmFrom(
-        { ...settings, llm: { provider: patch.llm.provider ?? this.llmConfig.provider, model: settings.llm.model, baseUrl: settings.llm.baseUrl } },
-        { ...secrets, llmApiKey: patch.llm.apiKey === undefined ? (secrets.llmApiKey ?? this.llmConfig.apiKey) : (patch.llm.apiKey ?? undefined) },
-        this.llmConfig,
-      );
+      const fresh = this.d.providerDefaults?.(provider) ?? {};
+      const cur = this.llmConfig;
+      // null in the patch clears a field back to the provider's default.
+      const model = patch.llm.model === null ? fresh.model : (settings.llm.model ?? (switching ? fresh.model : cur.model));
+      const baseUrl = patch.llm.baseUrl === null ? fresh.baseUrl : (settings.llm.baseUrl ?? (switching ? fresh.baseUrl : cur.baseUrl));
+      // The environment's key goes only where the environment points it: never to a base URL that
+      // this change set while the stored key was dropped for it.
+      const envKeyFits = !dropped.includes('LLM API key') || !baseUrl || baseUrl === fresh.baseUrl;
+      const apiKey = patch.llm.apiKey === null ? (envKeyFits ? fresh.apiKey : undefined) : (secrets.llmApiKey ?? (switching ? fresh.apiKey : cur.apiKey));
+      const next = llmConfigSchema.parse({
+        provider,
+        ...(model ? { model } : {}),
+        ...(baseUrl ? { baseUrl } : {}),
+        ...(apiKey ? { apiKey } : {}),
+        timeoutMs: cur.timeoutMs,
+        maxRetries: cur.maxRetries,
+      });
       this.d.llm.switchTo(createLlmProvider(next, this.d.llmOverrides), describeLlm(next));
       this.llmConfig = next;
       this.d.log('info', `settings: ${describeLlm(next)}`);

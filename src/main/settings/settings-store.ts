@@ -1,13 +1,12 @@
 /**
- * Settings saved from the dashboard, under the state dir: plain settings in SQLite (the hub's
- * durable key-value table), secrets (API key, HA token, broker password) in `secrets.json`
- * readable by the owner only (0600) — the headless hub has no OS keychain; the desktop app keeps
- * its secrets in the keychain and passes them in the config instead.
+ * Settings saved from the dashboard: plain settings in SQLite (the hub's durable key-value
+ * table), secrets (API key, HA token, broker password) in the hub's SecretStore (src/main/secrets:
+ * `secrets.json` 0600 in the state dir headless, the OS keychain in the desktop app).
  */
-import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod';
 import type { Persistence } from '../persistence/persistence.js';
+import type { SecretStore } from '../secrets/secret-store.js';
+import { SETTINGS_SECRET_NAMES } from '../secrets/legacy-settings-secrets.js';
 import type { SettingsPatch } from '../../shared/settings.js';
 
 const SETTINGS_KEY = 'durable:settings';
@@ -20,27 +19,22 @@ const storedSchema = z.object({
 });
 export type StoredSettings = z.infer<typeof storedSchema>;
 
-const secretsSchema = z.object({
-  llmApiKey: z.string().optional(),
-  haToken: z.string().optional(),
-  mqttPassword: z.string().optional(),
-});
-export type StoredSecrets = z.infer<typeof secretsSchema>;
+export interface StoredSecrets {
+  llmApiKey?: string;
+  haToken?: string;
+  mqttPassword?: string;
+}
 
 export class SettingsStore {
-  private readonly secretsFile: string;
-
   constructor(
     private readonly persistence: Persistence,
-    stateDir: string,
-  ) {
-    this.secretsFile = join(stateDir, 'secrets.json');
-  }
+    private readonly secretStore: SecretStore,
+  ) {}
 
   async load(): Promise<{ settings: StoredSettings; secrets: StoredSecrets }> {
     const raw = await this.persistence.recall(OWNER, SETTINGS_KEY);
     const parsed = storedSchema.safeParse(raw ?? {});
-    return { settings: parsed.success ? parsed.data : storedSchema.parse({}), secrets: this.loadSecrets() };
+    return { settings: parsed.success ? parsed.data : storedSchema.parse({}), secrets: await this.loadSecrets() };
   }
 
   /** Applies a patch (null clears a field) and saves both parts. */
@@ -68,24 +62,20 @@ export class SettingsStore {
       set(secrets, 'mqttPassword', patch.mqtt.password === '' ? null : patch.mqtt.password);
     }
     await this.persistence.persist(OWNER, SETTINGS_KEY, settings);
-    this.saveSecrets(secrets);
+    await this.saveSecrets(secrets);
     return { settings, secrets };
   }
 
-  private loadSecrets(): StoredSecrets {
-    if (!existsSync(this.secretsFile)) return {};
-    try {
-      const parsed = secretsSchema.safeParse(JSON.parse(readFileSync(this.secretsFile, 'utf8')));
-      return parsed.success ? parsed.data : {};
-    } catch {
-      return {};
+  private async loadSecrets(): Promise<StoredSecrets> {
+    const secrets: StoredSecrets = {};
+    for (const [field, name] of Object.entries(SETTINGS_SECRET_NAMES)) {
+      const v = await this.secretStore.get(name);
+      if (v) secrets[field as keyof StoredSecrets] = v;
     }
+    return secrets;
   }
 
-  private saveSecrets(secrets: StoredSecrets): void {
-    const tmp = `${this.secretsFile}.tmp`;
-    writeFileSync(tmp, JSON.stringify(secrets), { mode: 0o600 });
-    chmodSync(tmp, 0o600);
-    renameSync(tmp, this.secretsFile);
+  private saveSecrets(secrets: StoredSecrets): Promise<void> {
+    return this.secretStore.update(Object.fromEntries(Object.entries(SETTINGS_SECRET_NAMES).map(([field, name]) => [name, secrets[field as keyof StoredSecrets] ?? null])));
   }
 }

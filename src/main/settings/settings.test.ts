@@ -42,7 +42,7 @@ describe('settings', () => {
 
       const secrets = join(dir, 'secrets.json');
       expect(statSync(secrets).mode & 0o777).toBe(0o600);
-      expect(JSON.parse(readFileSync(secrets, 'utf8'))).toEqual({ llmApiKey: 'sk-secret-123' });
+      expect(JSON.parse(readFileSync(secrets, 'utf8'))).toEqual({ version: 1, encoding: 'plain', secrets: { 'settings.llm_api_key': 'sk-secret-123' } });
     } finally {
       await hub.stop();
     }
@@ -54,6 +54,38 @@ describe('settings', () => {
     } finally {
       await again.stop();
       llm.respond('openai', undefined);
+    }
+  });
+
+  it('switching provider starts from the new provider\'s defaults: the old model, base URL and key stay behind', async () => {
+    const testHub = await startTestHub({ env: { ANTHROPIC_API_KEY: 'sk-ant-from-env', ANTHROPIC_BASE_URL: llm.urls.anthropic } }); // a state dir of its own
+    const hub = testHub.handle;
+    try {
+      await put(`${hub.restUrl}/settings`, { llm: { provider: 'openai', model: 'gpt-4o', baseUrl: llm.urls.openai, apiKey: 'sk-openai-secret' } });
+      // Only the provider changes, as the dashboard sends it when the model field was left alone.
+      const view = await json(put(`${hub.restUrl}/settings`, { llm: { provider: 'ollama', baseUrl: llm.urls.ollama } }));
+      expect(view.llm).toMatchObject({ provider: 'ollama', model: 'llama3', apiKeySet: false });
+      llm.respond('ollama', 'Ollama answers');
+      expect(await hub.processUserInput('hi', { interface: 'test' })).toContain('Ollama answers');
+      expect(llm.lastRequest('ollama')!.body).toMatchObject({ model: 'llama3' });
+      // To Anthropic: its key and endpoint come from the environment, never the OpenAI key saved
+      // before. (The environment's key goes only to the environment's endpoint: see the next test.)
+      const anth = await json(put(`${hub.restUrl}/settings`, { llm: { provider: 'anthropic' } }));
+      expect(anth.llm).toMatchObject({ provider: 'anthropic', model: 'claude-sonnet-4-6', apiKeySet: true });
+      llm.respond('anthropic', 'Anthropic answers');
+      expect(await hub.processUserInput('hi again', { interface: 'test' })).toContain('Anthropic answers');
+      const sent = llm.lastRequest('anthropic')!.headers;
+      expect(sent['x-api-key'] ?? sent.authorization).toMatch(/sk-ant-from-env$/);
+      expect(JSON.stringify(sent)).not.toContain('sk-openai-secret');
+      // A model given with the provider is kept.
+      const withModel = await json(put(`${hub.restUrl}/settings`, { llm: { provider: 'ollama', model: 'qwen2.5', baseUrl: llm.urls.ollama } }));
+      expect(withModel.llm).toMatchObject({ provider: 'ollama', model: 'qwen2.5' });
+      // Back to Anthropic at an endpoint this change names: the environment's key does not follow it.
+      const elsewhere = await json(put(`${hub.restUrl}/settings`, { llm: { provider: 'anthropic', baseUrl: llm.urls.openai } }));
+      expect(elsewhere.llm).toMatchObject({ provider: 'anthropic', apiKeySet: false });
+    } finally {
+      await testHub.stop();
+      llm.respond('*', undefined);
     }
   });
 

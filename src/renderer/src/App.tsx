@@ -5,6 +5,7 @@ import { ShortcutHelp } from './components/ShortcutHelp.js';
 import { Toasts } from './components/Toasts.js';
 import { TokenPrompt } from './components/TokenPrompt.js';
 import { useHotkeys } from './hooks/useHotkeys.js';
+import { useThrottledStore } from './hooks/useThrottledStore.js';
 import { navigate, useRoute } from './hooks/useRoute.js';
 import { hotkeyLabel } from './lib/hotkeys.js';
 import type { Route, ViewName } from './lib/route.js';
@@ -41,7 +42,8 @@ function titleOf(r: Route): string {
 
 function Sidebar({ route }: { route: Route }) {
   const unread = useAlertsStore((s) => s.unread);
-  const agentCount = useAgentsStore((s) => Object.keys(s.byId).length);
+  // The count, not every heartbeat: read at most once a second.
+  const agentCount = Object.keys(useThrottledStore(useAgentsStore, (s) => s.byId, 1_000)).length;
   const health = useConnectionStore((s) => s.health);
   const active: ViewName = route.view === 'agent' ? 'agents' : route.view;
   return (

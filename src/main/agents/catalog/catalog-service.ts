@@ -13,11 +13,12 @@ import { existsSync } from 'node:fs';
 import { toError } from '../../core/errors.js';
 import type { DeployResult, DynamicAgentService } from '../dynamic/dynamic-agent-service.js';
 import { DynamicAgentError } from '../dynamic/errors.js';
-import { AGENT_NAME_PATTERN } from '../dynamic/spawn-spec.js';
+import { AGENT_NAME_PATTERN } from '../../../shared/agent-name.js';
 import type { PackageInstaller } from '../installer/install-types.js';
 import { CatalogError } from './catalog-errors.js';
 import { checkConfig, describeConfigIssues } from './recipe-config.js';
 import { loadRecipes, recipeSummary, type Recipe, type RecipeProblem } from './recipe-loader.js';
+import type { Logger } from '../../base/logger.js';
 
 export interface CatalogSpawnRequest {
   name?: string | undefined;
@@ -47,7 +48,7 @@ export interface CatalogServiceOptions {
   optionalDirs?: string[];
   dynamic: () => DynamicAgentService | undefined;
   installer?: () => PackageInstaller | undefined;
-  log?: (level: 'info' | 'warning' | 'error', message: string) => void;
+  log?: Logger<'info' | 'warning' | 'error'>;
 }
 
 export class CatalogService {

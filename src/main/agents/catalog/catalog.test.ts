@@ -42,12 +42,16 @@ describe('recipe loading', { timeout: 120_000 }, () => {
     writeRecipe(dir, 'wrong-folder', echoManifest('other-name'));
     writeRecipe(dir, 'bad-schema', echoManifest('bad-schema', { config_schema: { type: 'object', properties: { n: { type: 'decimal' } } } }));
     writeRecipe(dir, 'bad-default', echoManifest('bad-default', { config_schema: { type: 'object', properties: { n: { type: 'integer', minimum: 1, default: 0 } } } }));
+    mkdirSync(join(dir, '_lib'));
+    writeFileSync(join(dir, '_lib', 'greet.js'), 'function greet(name) { return `hi ${name}`; }\n');
+    writeRecipe(dir, 'with-lib', echoManifest('with-lib', { includes: ['greet'] }), 'export async function handleTask(agent, p) { return greet(p); }');
+    writeRecipe(dir, 'missing-lib', echoManifest('missing-lib', { includes: ['nope'] }));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('loads the good recipe and reports each bad one with its reason', () => {
     const { recipes, problems } = loadRecipes(dir);
-    expect(recipes.map((r) => r.manifest.name)).toEqual(['echo']);
+    expect(recipes.map((r) => r.manifest.name)).toEqual(['echo', 'with-lib']);
     const why = Object.fromEntries(problems.map((p) => [p.recipe, p.error]));
     expect(why['broken-json']).toMatch(/not valid JSON/);
     expect(why['no-module']).toMatch(/no module \(agent\.ts or agent\.js/);
@@ -55,6 +59,14 @@ describe('recipe loading', { timeout: 120_000 }, () => {
     expect(why['wrong-folder']).toMatch(/manifest name "other-name" differs from its folder/);
     expect(why['bad-schema']).toMatch(/config_schema is not usable: Unsupported type: decimal/);
     expect(why['bad-default']).toMatch(/config_schema: the default of "n" does not satisfy its own schema/);
+    expect(why['missing-lib']).toMatch(/includes "nope": no _lib\/nope\.js beside the recipes/);
+    expect(Object.keys(why)).not.toContain('_lib');
+  });
+
+  it('places the shared source a recipe includes before its own code: one self-contained module', () => {
+    const recipe = loadRecipes(dir).recipes.find((r) => r.manifest.name === 'with-lib')!;
+    expect(recipe.code).toMatch(/^\/\/ ── included from _lib\/greet\.js ──\nfunction greet\(name\)[\s\S]*\/\/ ── the recipe ──\nexport async function handleTask/);
+    expect(checkAgentCode(recipe.code, recipe.language).ok).toBe(true);
   });
 
   it('a missing folder is a problem, not a crash', () => {

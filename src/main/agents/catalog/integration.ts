@@ -1,10 +1,9 @@
 /**
- * Catalog, installer, time series and planner for the composition root, in one call:
+ * Catalog, installer, time series and planner, as one integration (src/main/integration):
  *
  *   const catalog = createCatalogIntegration({ system, persistence, stateDir, llm, costs,
  *     dynamic: () => dynamicAgents.service, homeAssistantMissing: () => …, log });
- *   catalog.supervise(system);          // before system.startSupervised()
- *   routes.push(...catalog.routes);
+ *   host.add(catalog);   // supervises the four actors; routes /catalog…, /installer…, /pipelines…
  *
  * Supervised: 'catalog' and 'installer' (protected, as in the original), 'timeseries' (the door
  * from agents to the time_series table) and 'planner' (MainActor routes PIPELINE requests to it).
@@ -19,6 +18,7 @@ import type { LlmProvider } from '../../llm/provider.js';
 import { withCostTracking } from '../../llm/tracked-provider.js';
 import type { Persistence } from '../../persistence/persistence.js';
 import type { RoutePlugin } from '../../server/http-app.js';
+import type { Integration } from '../../integration/integration.js';
 import type { DynamicAgentService } from '../dynamic/dynamic-agent-service.js';
 import { InstallerAgent, INSTALLER_AGENT } from '../installer/installer-agent.js';
 import { InstallerService } from '../installer/installer-service.js';
@@ -32,6 +32,7 @@ import { defaultCatalogDir } from './catalog-dir.js';
 import { catalogRoutes } from './catalog-routes.js';
 import { CatalogService } from './catalog-service.js';
 import { TimeSeriesAgent, TIMESERIES_AGENT } from './timeseries-agent.js';
+import type { Logger } from '../../base/logger.js';
 
 export interface CatalogIntegrationOptions {
   system: ActorSystem;
@@ -45,10 +46,10 @@ export interface CatalogIntegrationOptions {
   homeAssistantMissing?: () => string | null;
   /** Recipe folders (default: the app's catalogue_agents/; `<stateDir>/catalogue_agents` is read too when it exists). */
   catalogDirs?: string[];
-  log?: (level: 'debug' | 'info' | 'warning' | 'error', message: string) => void;
+  log?: Logger;
 }
 
-export interface CatalogIntegration {
+export interface CatalogIntegration extends Integration {
   catalog: CatalogService;
   installer: InstallerService;
   planner: PlannerService;
@@ -58,7 +59,7 @@ export interface CatalogIntegration {
 }
 
 export function createCatalogIntegration(o: CatalogIntegrationOptions): CatalogIntegration {
-  const log = (part: string) => (level: 'info' | 'warning' | 'error', message: string) => o.log?.(level, `${part}: ${message}`);
+  const log = (part: string): Logger<'info' | 'warning' | 'error'> => (level, message) => o.log?.(level, `${part}: ${message}`);
   const publish = (topic: string, payload: unknown): void => o.system.bus.publish(topic, payload);
   const installer = new InstallerService({ stateDir: o.stateDir, persistence: o.persistence, publish, logTopic: `agents/${actorIdFor(INSTALLER_AGENT)}/logs`, log: log('installer') });
   const catalog = new CatalogService({
@@ -79,6 +80,7 @@ export function createCatalogIntegration(o: CatalogIntegrationOptions): CatalogI
     log: log('planner'),
   });
   return {
+    name: 'catalog',
     catalog,
     installer,
     planner,

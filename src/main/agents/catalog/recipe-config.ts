@@ -1,10 +1,12 @@
 /**
  * A spawn's config checked against the recipe's `config_schema` (JSON Schema turned into a zod
- * schema by zod's `fromJSONSchema`, defaults filled in). Secret fields (`secret: true`,
+ * schema by zod's `fromJSONSchema` through src/shared/json-schema.ts — the validator the dashboard
+ * uses too — defaults filled in). Secret fields (`secret: true`,
  * `writeOnly: true` or `format: "password"`) are split off: they reach the agent as `agent.env`
  * and never show in the agent's public config.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import { compileJsonSchemaOrThrow } from '../../../shared/json-schema.js';
 
 export interface ConfigIssue {
   path: string;
@@ -21,7 +23,7 @@ type JsonSchemaProps = Record<string, Record<string, unknown>>;
 export function compileConfigSchema(schema: { properties: JsonSchemaProps; [k: string]: unknown }): z.ZodType<Record<string, unknown>> {
   // Unknown keys are refused unless the recipe says otherwise: a typo in a config key should not pass silently.
   const withDefaults = { additionalProperties: false, ...schema };
-  return z.fromJSONSchema(withDefaults as Parameters<typeof z.fromJSONSchema>[0]) as z.ZodType<Record<string, unknown>>;
+  return compileJsonSchemaOrThrow(withDefaults) as z.ZodType<Record<string, unknown>>;
 }
 
 export function secretFields(schema: { properties: JsonSchemaProps }): string[] {

@@ -2,14 +2,16 @@
  * Reads the recipes in `catalogue_agents/`: one folder per recipe with `manifest.json` and the
  * module (`agent.ts` or `agent.js`). A broken recipe (unreadable manifest, schema errors, no
  * module, an unusable config schema, a name that does not match its folder) is reported in
- * `problems` and left out; it never stops the others from loading.
+ * `problems` and left out; it never stops the others from loading. `_lib/` holds source that
+ * recipes share (manifest `includes`): it is placed before the recipe's own code at load time.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { toError } from '../../core/errors.js';
 import type { AgentLanguage } from '../dynamic/sandbox/index.js';
 import { describeIssues, recipeManifestSchema, type RecipeManifest } from './recipe-manifest.js';
+import { compileJsonSchemaOrThrow } from '../../../shared/json-schema.js';
 import { compileConfigSchema, secretFields } from './recipe-config.js';
 
 export interface Recipe {
@@ -39,13 +41,28 @@ const MODULE_FILES: ReadonlyArray<[string, AgentLanguage]> = [
   ['agent.mjs', 'javascript'],
 ];
 
+/** Where shared recipe source lives, beside the recipes. */
+const LIB_DIR = '_lib';
+
+/** The module with its `includes` placed before it, each marked so a reader knows where it came from. */
+function withIncludes(code: string, includes: readonly string[], libDir: string, language: AgentLanguage): string {
+  if (includes.length === 0) return code;
+  const ext = language === 'typescript' ? 'ts' : 'js';
+  const parts = includes.map((name) => {
+    const file = join(libDir, `${name}.${ext}`);
+    if (!existsSync(file)) throw new Error(`includes "${name}": no ${LIB_DIR}/${name}.${ext} beside the recipes`);
+    return `// ── included from ${LIB_DIR}/${name}.${ext} ──\n${readFileSync(file, 'utf8').trimEnd()}\n`;
+  });
+  return `${parts.join('\n')}\n// ── the recipe ──\n${code}`;
+}
+
 export function loadRecipes(dir: string): LoadedRecipes {
   const recipes: Recipe[] = [];
   const problems: RecipeProblem[] = [];
   if (!existsSync(dir)) return { recipes, problems: [{ recipe: '(catalog)', error: `the recipe folder ${dir} does not exist` }] };
   for (const entry of readdirSync(dir).sort()) {
     const folder = join(dir, entry);
-    if (entry.startsWith('.') || !statSync(folder).isDirectory()) continue;
+    if (entry.startsWith('.') || entry === LIB_DIR || !statSync(folder).isDirectory()) continue;
     try {
       recipes.push(loadRecipe(folder, entry));
     } catch (e) {
@@ -70,7 +87,7 @@ export function loadRecipe(folder: string, folderName: string): Recipe {
   if (manifest.name !== folderName) throw new Error(`manifest name "${manifest.name}" differs from its folder "${folderName}"`);
   const moduleFile = MODULE_FILES.find(([f]) => existsSync(join(folder, f)));
   if (!moduleFile) throw new Error(`no module (${MODULE_FILES.map(([f]) => f).join(' or ')})`);
-  const code = readFileSync(join(folder, moduleFile[0]), 'utf8');
+  const code = withIncludes(readFileSync(join(folder, moduleFile[0]), 'utf8'), manifest.includes, join(folder, '..', LIB_DIR), moduleFile[1]);
   let validator: z.ZodType<Record<string, unknown>>;
   try {
     validator = compileConfigSchema(manifest.config_schema);
@@ -80,7 +97,7 @@ export function loadRecipe(folder: string, folderName: string): Recipe {
   // A default that its own field refuses would make the recipe impossible to spawn without config.
   for (const [key, prop] of Object.entries(manifest.config_schema.properties)) {
     if (prop.default === undefined) continue;
-    if (!z.fromJSONSchema(prop as Parameters<typeof z.fromJSONSchema>[0]).safeParse(prop.default).success) {
+    if (!compileJsonSchemaOrThrow(prop).safeParse(prop.default).success) {
       throw new Error(`config_schema: the default of "${key}" does not satisfy its own schema`);
     }
   }

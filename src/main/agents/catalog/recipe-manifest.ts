@@ -6,7 +6,7 @@
  * catalog validates a spawn's config against it and the dashboard builds its form from it.
  */
 import { z } from 'zod';
-import { AGENT_NAME_PATTERN } from '../dynamic/spawn-spec.js';
+import { AGENT_NAME_PATTERN } from '../../../shared/agent-name.js';
 
 /** One way into or out of a recipe: a topic it reads/publishes, or a task it answers. */
 const portSchema = z.looseObject({
@@ -45,6 +45,11 @@ export const recipeManifestSchema = z.looseObject({
   outputs: z.array(portSchema).default([]),
   /** npm packages the module imports (installed by the installer before the first spawn). */
   dependencies: dependenciesSchema,
+  /**
+   * Shared source the module builds on: `<catalog>/_lib/<name>.ts` (or .js, matching the module),
+   * placed before the module's own code, so the agent still runs one self-contained module.
+   */
+  includes: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a file name in _lib/, without extension')).max(8).default([]),
   config_schema: jsonSchemaObject.default({ type: 'object', properties: {} }),
   /** Granted to every agent made from the recipe (e.g. `fetch`, `timeseries`). */
   capabilities: z.array(z.string().min(1)).default([]),

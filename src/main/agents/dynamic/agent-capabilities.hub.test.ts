@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWactorz } from '../../wactorz.js';
 import type { WactorzHandle } from '../../wactorz-handle.js';
-import { silentLogger } from '../../hub/logger.js';
+import { silentLogger } from '../../base/logger.js';
 import { actorIdFor } from '../../core/actor-id.js';
 import { connectRecordingClient } from '../../broker/testing/mqtt-test-client.js';
 import type { Json } from '../../testing/http.js';

@@ -5,32 +5,30 @@
  * - publish refuses wildcards, `$…` topics, other agents' `agents/{id}/…` topics and its own
  *   `commands` (an agent cannot stop or impersonate another);
  * - `fetch` exists only when the agent was granted the `fetch` capability, speaks http(s) only,
- *   caps the body, and refuses the hub's own machine (loopback) unless `fetch_local` was granted;
+ *   caps the body, and reaches only public addresses (this machine and private networks with
+ *   `fetch_local`; metadata services never) — net/safe-fetch.ts;
  * - `llm` calls are billed to the agent; `env` is handled by the sandbox (only declared names).
  */
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
 import type { AgentInfo, AlertSeverity, ChatMessage as ApiChatMessage, LlmChatOptions, LogLevel, TopicInfo } from '../../../shared/agent-api.js';
 import { topicMatches } from '../../../shared/topics.js';
 import type { Actor } from '../../core/actor.js';
 import type { ActorSystem } from '../../core/actor-system.js';
+import { encodePayload } from '../../core/bus.js';
 import { AskError } from '../../core/errors.js';
 import { assertPublishTopic, assertTopicFilter } from '../../broker/topic-validation.js';
 import type { CostTracker } from '../../llm/cost-tracker.js';
 import type { ChatMessage, LlmProvider } from '../../llm/provider.js';
 import { withCostTracking } from '../../llm/tracked-provider.js';
-import type { AgentHost, HostFetchRequest, HostFetchResponse } from './sandbox/index.js';
+import { LOCAL_FETCH_CAPABILITY } from '../../net/fetch-target.js';
+import { safeFetch } from '../../net/safe-fetch.js';
+import type { AgentHost } from './sandbox/index.js';
 import type { StateSaver } from './state-saver.js';
 import { decode, type TopicObserver } from './topic-observer.js';
 
 /** Capabilities that grant `agent.fetch`. */
 export const FETCH_CAPABILITIES = ['fetch', 'http', 'network'] as const;
-/** Additionally lets `agent.fetch` reach this machine (localhost, 127.0.0.0/8, ::1). */
-export const LOCAL_FETCH_CAPABILITY = 'fetch_local';
-
-const MAX_FETCH_BODY_BYTES = 1024 * 1024;
-const MAX_FETCH_SECONDS = 120;
-const MAX_REDIRECTS = 5;
+/** Additionally lets `agent.fetch` reach this machine and private networks (see net/fetch-target.ts). */
+export { LOCAL_FETCH_CAPABILITY };
 
 export interface AgentHostDeps {
   system: ActorSystem;
@@ -84,7 +82,11 @@ export function createAgentHost(deps: AgentHostDeps, scope: AgentHostScope): Age
     },
     publish(topic, payload, opts) {
       checkPublishTopic(topic, actor.actorId);
-      system.bus.publish(topic, payload, opts);
+      // Retained bytes and publish rate (broker/publish-limits.ts): a refusal is the agent's error.
+      const bytes = encodePayload(payload);
+      const why = system.bus.publishGate?.admit(`agent ${actor.name}`, topic, bytes.length, opts?.retain ?? false);
+      if (why) throw new Error(`agent.publish: ${why}`);
+      system.bus.publish(topic, bytes, opts);
     },
     subscribe,
     async sendTo(name, payload, timeoutMs) {
@@ -149,7 +151,8 @@ export function createAgentHost(deps: AgentHostDeps, scope: AgentHostScope): Age
     },
     saveState: (state) => scope.state.save(state),
   };
-  if (canFetch) host.fetch = (request) => hostFetch(request, granted.has(LOCAL_FETCH_CAPABILITY), deps.fetchImpl ?? fetch);
+  // Vetted, pinned to the vetted address, redirects re-checked (net/safe-fetch.ts).
+  if (canFetch) host.fetch = (request) => safeFetch(request, { allowLocal: granted.has(LOCAL_FETCH_CAPABILITY), ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}) });
 
   return {
     host,
@@ -174,73 +177,4 @@ export function checkPublishTopic(topic: string, ownActorId: string): void {
   if (root !== 'agents' || id === 'by-name') return;
   if (id !== ownActorId) throw new Error(`agents may not publish on another agent's topics (${topic})`);
   if (kind === 'commands') throw new Error(`agents may not publish commands, not even to themselves (${topic})`);
-}
-
-async function hostFetch(request: HostFetchRequest, allowLocal: boolean, fetchImpl: typeof fetch): Promise<HostFetchResponse> {
-  const seconds = Math.min(request.timeoutSeconds ?? 30, MAX_FETCH_SECONDS);
-  const signal = AbortSignal.timeout(seconds * 1000);
-  const headers: Record<string, string> = { ...(request.headers ?? {}) };
-  let body: string | undefined;
-  if (typeof request.body === 'string') body = request.body;
-  else if (request.body !== undefined) {
-    body = JSON.stringify(request.body);
-    if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
-  }
-  let url = request.url;
-  let method = (request.method ?? 'GET').toUpperCase();
-  for (let hop = 0; ; hop++) {
-    if (!allowLocal) await refuseLocal(url);
-    let res: Response;
-    try {
-      res = await fetchImpl(url, { method, headers, ...(body !== undefined && method !== 'GET' && method !== 'HEAD' ? { body } : {}), redirect: 'manual', signal });
-    } catch (e) {
-      const err = e as Error;
-      throw new Error(err.name === 'TimeoutError' ? `agent.fetch ${url}: no answer within ${seconds} s` : `agent.fetch ${url}: ${err.message}${(err.cause as Error | undefined)?.message ? ` (${(err.cause as Error).message})` : ''}`);
-    }
-    const location = res.headers.get('location');
-    if (res.status >= 300 && res.status < 400 && location && hop < MAX_REDIRECTS) {
-      await res.body?.cancel();
-      url = new URL(location, url).toString();
-      if (!/^https?:/i.test(url)) throw new Error(`agent.fetch: redirect to a non-http(s) URL refused (${url})`);
-      if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
-        method = 'GET';
-        body = undefined;
-      }
-      continue;
-    }
-    const out: Record<string, string> = {};
-    res.headers.forEach((v, k) => (out[k] = v));
-    return { status: res.status, statusText: res.statusText, headers: out, body: await readCapped(res), url };
-  }
-}
-
-async function readCapped(res: Response): Promise<string> {
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_FETCH_BODY_BYTES) {
-      await reader.cancel();
-      throw new Error(`agent.fetch: the response is larger than ${MAX_FETCH_BODY_BYTES / 1024} KB`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** Refuses URLs that reach this machine (the hub's own REST API and broker live there). */
-async function refuseLocal(url: string): Promise<void> {
-  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-  const addresses = isIP(host) ? [host] : await lookup(host, { all: true }).then((r) => r.map((a) => a.address), () => [] as string[]);
-  if (host === 'localhost' || addresses.some(isLoopback)) {
-    throw new Error(`agent.fetch: ${host} is this machine; requests to it need the \`${LOCAL_FETCH_CAPABILITY}\` capability`);
-  }
-}
-
-function isLoopback(address: string): boolean {
-  return address === '::1' || address.startsWith('127.') || address === '0.0.0.0' || address === '::' || address.startsWith('::ffff:127.');
 }

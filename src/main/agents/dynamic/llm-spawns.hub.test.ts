@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startWactorz } from '../../wactorz.js';
 import type { WactorzHandle } from '../../wactorz-handle.js';
-import { silentLogger } from '../../hub/logger.js';
+import { silentLogger } from '../../base/logger.js';
 import { startScriptedLlmServer, reply, type ScriptedLlmServer } from '../../llm/testing/index.js';
 import type { Json } from '../../testing/http.js';
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWactorz } from '../../wactorz.js';
-import { silentLogger } from '../../hub/logger.js';
+import { silentLogger } from '../../base/logger.js';
 import { startNode, type RunningNode } from '../../nodes/index.js';
 import type { Json } from '../../testing/http.js';
 

@@ -8,12 +8,12 @@ import { type HaConfig, type HaConfigResult, resolveHaConfig } from './client/ha
 import { HaError } from './client/ha-error.js';
 import { HaRestClient, type HaRestClientOptions } from './client/ha-rest-client.js';
 import type { HaServiceDomains, HaState } from './client/ha-schemas.js';
-import type { HaLogger } from './client/ha-socket.js';
 import { HaWsClient, type HaServiceTarget, type HaWsClientOptions, type HaWsStatus } from './client/ha-ws-client.js';
 import { HomeMap, type HomeMapOptions } from './map/home-map.js';
+import type { Logger } from '../../base/logger.js';
 
 export interface HaConnectionOptions {
-  log?: HaLogger;
+  log?: Logger;
   ws?: Omit<HaWsClientOptions, 'log'>;
   rest?: HaRestClientOptions;
   map?: Omit<HomeMapOptions, 'log'>;

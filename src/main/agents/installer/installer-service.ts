@@ -24,6 +24,7 @@ import { resolveNpmCli, type NpmRuntime } from './npm-cli.js';
 import { runNpmInstall } from './npm-runner.js';
 import { clearBundleCache } from './package-modules.js';
 import { parsePackageSpec, type PackageSpec } from './package-spec.js';
+import type { Logger } from '../../base/logger.js';
 
 export const INSTALLER_PROGRESS_TOPIC = 'installer/progress';
 
@@ -50,7 +51,7 @@ export interface InstallerServiceOptions {
   /** Give up on one npm run after this long (default 5 min). */
   timeoutMs?: number;
   runtime?: NpmRuntime;
-  log?: (level: 'info' | 'warning' | 'error', message: string) => void;
+  log?: Logger<'info' | 'warning' | 'error'>;
 }
 
 const nowSeconds = (): number => Date.now() / 1000;

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startWactorz } from '../../wactorz.js';
 import type { WactorzHandle } from '../../wactorz-handle.js';
-import { silentLogger } from '../../hub/logger.js';
+import { silentLogger } from '../../base/logger.js';
 import { json, postJson } from '../../testing/http.js';
 import { Actor } from '../../core/actor.js';
 import { startScriptedLlmServer, type RecordedLlmRequest, type ScriptedLlmServer } from '../../llm/testing/index.js';

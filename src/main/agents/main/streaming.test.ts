@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startWactorz } from '../../wactorz.js';
 import type { WactorzHandle } from '../../wactorz-handle.js';
-import { silentLogger } from '../../hub/logger.js';
+import { silentLogger } from '../../base/logger.js';
 import { startCliChat } from '../../interfaces/cli-chat.js';
 import { reply, startScriptedLlmServer, type ScriptedLlmServer } from '../../llm/testing/index.js';
 import { waitUntil } from '../../testing/wait.js';

@@ -15,7 +15,7 @@
  * Or, when the request cannot be planned without an answer from the user: {"question": "…"}.
  */
 import { z } from 'zod';
-import { AGENT_NAME_PATTERN } from '../dynamic/spawn-spec.js';
+import { AGENT_NAME_PATTERN } from '../../../shared/agent-name.js';
 
 const agentName = z.string().trim().regex(AGENT_NAME_PATTERN, 'letters, digits, - and _ (up to 63), starting with a letter or digit');
 const topicList = z.preprocess((v) => (typeof v === 'string' ? [v] : v ?? []), z.array(z.string().min(1).max(300)).max(30));

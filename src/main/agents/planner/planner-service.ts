@@ -22,6 +22,7 @@ import { parsePlanReply } from './plan-parse.js';
 import { plannerSystemPrompt, repairPrompt } from './plan-prompt.js';
 import type { Plan, PlanAgent } from './plan-schema.js';
 import { PipelineStore, type PipelineAgentRecord, type PipelineDocument, type PipelineView } from './pipeline-store.js';
+import type { Logger } from '../../base/logger.js';
 
 export interface PlannerServiceOptions {
   system: ActorSystem;
@@ -34,7 +35,7 @@ export interface PlannerServiceOptions {
   homeAssistantMissing?: () => string | null;
   /** Publishes a log entry on the planner's log topic (job_done). */
   publishLog?: (entry: Record<string, unknown>) => void;
-  log?: (level: 'info' | 'warning' | 'error', message: string) => void;
+  log?: Logger<'info' | 'warning' | 'error'>;
   llmTimeoutMs?: number;
 }
 

@@ -4,9 +4,10 @@
  * Home Assistant state change published on the bus reaches a local webhook receiver; the pipeline
  * survives a restart of the hub (same SQLite state dir).
  *
- * Webhook URLs in plans point at 192.0.2.10 (TEST-NET-1, never routed); the DynamicAgent service's
- * fetch seam sends those requests to the local receiver, so agents need no `fetch_local` grant
- * (which a plan may not give) while the request still really goes over HTTP.
+ * Webhook URLs in plans point at a public address (agent.fetch refuses documentation ranges such as
+ * 192.0.2.0/24); the DynamicAgent service's fetch seam sends those requests to the local receiver
+ * after the hub has vetted the address, so agents need no `fetch_local` grant (which a plan may not
+ * give) while the request still really goes over HTTP and never leaves this machine.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AskError } from '../../core/errors.js';
@@ -21,7 +22,7 @@ import { PipelineStore } from './pipeline-store.js';
 import { pipelineRoutes } from './pipeline-routes.js';
 import { waitUntil } from '../../testing/wait.js';
 
-const FAKE_HOST = 'http://192.0.2.10';
+const FAKE_HOST = 'http://93.184.215.14';
 const REQUEST = `when the living-room lamp turns on, send a webhook to ${FAKE_HOST}/hooks/lamp`;
 
 const FILTER_CODE = `export async function setup(agent) {

@@ -8,7 +8,7 @@ import { startDiscordApiServer, type DiscordApiServer } from './testing/discord-
 import { startDiscordInterface } from './discord-interface.js';
 import { discordSettingsFrom } from './discord-config.js';
 import { InterfaceConfigError, type ProcessUserInput, type RunningChatInterface } from '../chat-interface.js';
-import { silentLogger } from '../../hub/logger.js';
+import { silentLogger } from '../../base/logger.js';
 import { startTestHub } from '../../testing/hub-fixture.js';
 import { waitUntil } from '../../testing/wait.js';
 

@@ -2,7 +2,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createDiscordMessageHandler, DISCORD_MESSAGE_LIMIT, formatForDiscord, NO_MENTIONS, stripMention, type DiscordMessageLike, type OutgoingMessage } from './discord-message-handler.js';
 import type { ChatContext, ProcessUserInput } from '../chat-interface.js';
-import { silentLogger } from '../../hub/logger.js';
+import { silentLogger } from '../../base/logger.js';
 import { waitUntil } from '../../testing/wait.js';
 
 const BOT = '900';

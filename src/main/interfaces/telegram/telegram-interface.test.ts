@@ -8,7 +8,7 @@ import { normalizeText, startTelegramInterface, TELEGRAM_MESSAGE_LIMIT } from '.
 import { parseChatIds, telegramSettingsFrom } from './telegram-config.js';
 import type { ChatContext, ProcessUserInput, RunningChatInterface } from '../chat-interface.js';
 import { InterfaceConfigError } from '../chat-interface.js';
-import { silentLogger, type HubLogger } from '../../hub/logger.js';
+import { silentLogger, type Logger } from '../../base/logger.js';
 import { startTestHub } from '../../testing/hub-fixture.js';
 import { waitUntil } from '../../testing/wait.js';
 
@@ -26,12 +26,13 @@ afterEach(async () => {
   await api.close();
 });
 
-const start = async (processUserInput: ProcessUserInput, extra: { allowed?: string[]; log?: HubLogger } = {}) =>
+const start = async (processUserInput: ProcessUserInput, extra: { allowed?: string[]; allowedUsers?: string[]; log?: Logger } = {}) =>
   (running = await startTelegramInterface({
     processUserInput,
     token: TOKEN,
     apiRoot: api.apiRoot,
     allowedChatIds: new Set(extra.allowed ?? []),
+    ...(extra.allowedUsers ? { allowedUserIds: new Set(extra.allowedUsers) } : {}),
     log: extra.log ?? silentLogger,
     pollTimeoutSeconds: 2,
     typingIntervalMs: 50,
@@ -96,6 +97,25 @@ describe('Telegram interface (grammY against a local Bot API server)', () => {
     expect(warnings.join('\n')).toMatch(/ignoring chat 222/);
     // The ignored update is still confirmed, so Telegram will not deliver it again.
     await waitUntil(() => api.pending() === 0, 'all updates confirmed', 10_000);
+  });
+
+  it('answers only the allowed user (the original --telegram-allowed-user-id), in any chat', async () => {
+    const asked: string[] = [];
+    const warnings: string[] = [];
+    const iface = await start(async (text, ctx) => (asked.push(ctx.user), `echo ${text}`), {
+      allowedUsers: ['5001'],
+      log: (level, msg) => level === 'warning' && warnings.push(msg),
+    });
+    expect(iface.description).toMatch(/user: 5001/);
+    api.pushText({ id: 42 }, { id: 6002 }, 'a stranger in a private chat');
+    api.pushText({ id: -100700, type: 'group' }, { id: 6002 }, 'a stranger in a group');
+    api.pushText({ id: -100700, type: 'group' }, { id: 5001 }, 'the owner in the group');
+    api.pushText({ id: 5001 }, { id: 5001 }, 'the owner in private');
+    await waitUntil(() => api.sent.length === 2, 'two replies', 10_000);
+    await waitUntil(() => api.pending() === 0, 'all updates confirmed', 10_000);
+    expect(asked).toEqual(['telegram:5001', 'telegram:5001']);
+    expect(api.sent.map((s) => s.chat_id).sort()).toEqual([-100700, 5001]);
+    expect(warnings.filter((w) => /ignoring user 6002/.test(w))).toHaveLength(1); // logged once
   });
 
   it('keeps order within a chat while another chat is answered meanwhile', async () => {
@@ -185,6 +205,13 @@ describe('Telegram settings', () => {
     expect(telegramSettingsFrom('flag', { TELEGRAM_BOT_TOKEN: 'env', TELEGRAM_API_ROOT: 'http://127.0.0.1:9/' }).apiRoot).toBe('http://127.0.0.1:9');
     expect(() => telegramSettingsFrom(undefined, {})).toThrow(InterfaceConfigError);
     expect(() => parseChatIds('12, @alice')).toThrow(/"@alice" is not a chat id/);
+  });
+
+  it('takes the allowed user from --telegram-allowed-user-id or TELEGRAM_ALLOWED_USER_ID (0 = anyone)', () => {
+    expect(telegramSettingsFrom('t', { TELEGRAM_ALLOWED_USER_ID: '123' }).allowedUserIds).toEqual(new Set(['123']));
+    expect(telegramSettingsFrom('t', { TELEGRAM_ALLOWED_USER_ID: '123' }, 456).allowedUserIds).toEqual(new Set(['456']));
+    expect(telegramSettingsFrom('t', { TELEGRAM_ALLOWED_USER_ID: '0' }).allowedUserIds).toBeUndefined();
+    expect(() => telegramSettingsFrom('t', { TELEGRAM_ALLOWED_USER_ID: 'alice' })).toThrow(InterfaceConfigError);
   });
 
   it('normalizes commands and mentions addressed to this bot only', () => {

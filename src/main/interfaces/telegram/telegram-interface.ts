@@ -2,7 +2,8 @@
  * Telegram (`--interface telegram`): long polling with grammY. Each text message is answered by
  * main through processUserInput; the reply goes back as plain text (LLM Markdown would trip
  * Telegram's parser), split within Telegram's 4096-character limit, with "typing…" shown while
- * the hub thinks. Chats outside TELEGRAM_ALLOWED_CHAT_IDS (when set) are ignored.
+ * the hub thinks. Chats outside TELEGRAM_ALLOWED_CHAT_IDS (when set), and users other than the
+ * allowed user (--telegram-allowed-user-id, when set), are ignored — logged once, never answered.
  */
 import type { Context } from 'grammy';
 import { importPackage } from '../import-package.js';
@@ -43,6 +44,14 @@ export async function startTelegramInterface(opts: TelegramInterfaceOptions): Pr
       if (!ignored.has(chatId)) {
         ignored.add(chatId);
         opts.log('warning', `telegram: ignoring chat ${chatId} (${ctx.chat.type}), which is not in TELEGRAM_ALLOWED_CHAT_IDS`);
+      }
+      return;
+    }
+    const userId = String(ctx.from?.id ?? '');
+    if (opts.allowedUserIds?.size && !opts.allowedUserIds.has(userId)) {
+      if (!ignored.has(`user:${userId}`)) {
+        ignored.add(`user:${userId}`);
+        opts.log('warning', `telegram: ignoring user ${userId || '(unknown)'}, who is not the allowed user (--telegram-allowed-user-id)`);
       }
       return;
     }
@@ -93,7 +102,7 @@ export async function startTelegramInterface(opts: TelegramInterfaceOptions): Pr
 
   let stopping: Promise<void> | undefined;
   return {
-    description: `Telegram: polling as @${username}${opts.allowedChatIds.size ? ` (chats: ${[...opts.allowedChatIds].join(', ')})` : ' (any chat — set TELEGRAM_ALLOWED_CHAT_IDS to restrict)'}`,
+    description: `Telegram: polling as @${username}${opts.allowedChatIds.size ? ` (chats: ${[...opts.allowedChatIds].join(', ')})` : ' (any chat — set TELEGRAM_ALLOWED_CHAT_IDS to restrict)'}${opts.allowedUserIds?.size ? ` (user: ${[...opts.allowedUserIds].join(', ')})` : ''}`,
     stop: () =>
       (stopping ??= (async () => {
         // bot.stop confirms the last update offset with one more getUpdates, and the polling loop

@@ -10,7 +10,7 @@ import { whatsappSettingsFrom } from './whatsapp-config.js';
 import { twilioSignature } from './twilio-signature.js';
 import { WHATSAPP_MESSAGE_LIMIT } from './whatsapp-webhook.js';
 import { InterfaceConfigError, type ChatContext, type ProcessUserInput } from '../chat-interface.js';
-import { silentLogger, type HubLogger } from '../../hub/logger.js';
+import { silentLogger, type Logger } from '../../base/logger.js';
 import { startTestHub } from '../../testing/hub-fixture.js';
 import { waitUntil } from '../../testing/wait.js';
 
@@ -31,7 +31,7 @@ afterEach(async () => {
   await twilio.close();
 });
 
-const start = async (processUserInput: ProcessUserInput, extra: { publicUrl?: string | null; allowed?: string[]; log?: HubLogger; authToken?: string } = {}) =>
+const start = async (processUserInput: ProcessUserInput, extra: { publicUrl?: string | null; allowed?: string[]; log?: Logger; authToken?: string } = {}) =>
   (iface = await startWhatsAppInterface({
     processUserInput,
     log: extra.log ?? silentLogger,
@@ -99,6 +99,27 @@ describe('WhatsApp interface (signed Twilio webhooks, local Twilio API)', () => 
     await waitUntil(() => twilio.messages.some((m) => m.Body === 're: marker'), 'the reply to the marker', 10_000);
     expect(asked).toBe(1); // the marker only
     expect(twilio.messages.map((m) => m.Body)).toEqual(['re: marker']);
+  });
+
+  it('serves the original path /webhook/whatsapp as an alias, with the same signature check', async () => {
+    const seen: string[] = [];
+    const warnings: string[] = [];
+    await start(async (text) => (seen.push(text), `alias: ${text}`), { log: (l, m) => l === 'warning' && warnings.push(m) });
+    const alias = iface!.localWebhookUrl.replace('/whatsapp/webhook', '/webhook/whatsapp');
+    const post = (params: Record<string, string>, headers: Record<string, string>) =>
+      fetch(alias, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(params).toString() });
+    // An anonymous client, or a web page posting a form cross-site, has no Twilio signature.
+    const forged = incoming('send everything to me');
+    expect((await post(forged, { origin: 'https://evil.example' })).status).toBe(403);
+    // Signed for the other path: refused (the signature covers the URL Twilio called).
+    expect((await post(forged, { 'x-twilio-signature': sign(forged) })).status).toBe(403);
+    const params = incoming('hello from an original setup');
+    const ok = await post(params, { 'x-twilio-signature': sign(params, `${PUBLIC}/webhook/whatsapp`) });
+    expect(ok.status).toBe(200);
+    await waitUntil(() => twilio.messages.length === 1, 'reply via Twilio', 10_000);
+    expect(seen).toEqual(['hello from an original setup']);
+    expect(twilio.messages[0]!.Body).toBe('alias: hello from an original setup');
+    expect(warnings.join('\n')).toMatch(/invalid X-Twilio-Signature/);
   });
 
   it('signs over the query string too, and without WHATSAPP_PUBLIC_URL over the Host it was called at', async () => {

@@ -1,11 +1,13 @@
 /**
- * POST /whatsapp/webhook — where Twilio delivers incoming WhatsApp messages (form-encoded). The
+ * POST /whatsapp/webhook (and the original's path, /webhook/whatsapp, as an alias so a Twilio
+ * sender configured for the original keeps working) — where Twilio delivers incoming WhatsApp
+ * messages (form-encoded). The
  * request must carry a valid X-Twilio-Signature (else 403); it is acknowledged at once with empty
  * TwiML, because main may take longer than Twilio's 15-second webhook timeout, and the reply is
  * sent through Twilio's Messages API, split within WhatsApp's 1600-character limit. A fastify
  * plugin, so it can be mounted on any server that Twilio can reach.
  */
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ChatInterfaceBase } from '../chat-interface.js';
 import { replyForError } from '../chat-interface.js';
@@ -16,6 +18,8 @@ import { sendTwilioMessage } from './twilio-messages.js';
 import { asWhatsAppAddress, type WhatsAppSettings } from './whatsapp-config.js';
 
 export const WHATSAPP_WEBHOOK_PATH = '/whatsapp/webhook';
+/** Where the original Wactorz served the same webhook. */
+export const ORIGINAL_WHATSAPP_WEBHOOK_PATH = '/webhook/whatsapp';
 /** Twilio rejects WhatsApp bodies over 1600 characters. */
 export const WHATSAPP_MESSAGE_LIMIT = 1600;
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
@@ -44,7 +48,7 @@ export function whatsappWebhookRoutes(opts: WhatsAppWebhookOptions): FastifyPlug
     // Twilio posts forms; the raw string is kept because the signature covers every field.
     app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => done(null, parseForm(body as string)));
 
-    app.post(WHATSAPP_WEBHOOK_PATH, async (req, reply) => {
+    const webhook = async (req: FastifyRequest, reply: FastifyReply) => {
       const params = (req.body ?? {}) as Record<string, string | string[]>;
       const url = signedUrl(req, settings.publicUrl);
       if (!isValidTwilioSignature(settings.authToken, header(req, 'x-twilio-signature'), url, params)) {
@@ -62,7 +66,9 @@ export function whatsappWebhookRoutes(opts: WhatsAppWebhookOptions): FastifyPlug
         void queue.push(msg.From, () => answer(msg.From, msg.Body.trim(), msg.NumMedia));
       }
       return reply.type('text/xml').send(EMPTY_TWIML);
-    });
+    };
+    app.post(WHATSAPP_WEBHOOK_PATH, webhook);
+    app.post(ORIGINAL_WHATSAPP_WEBHOOK_PATH, webhook);
 
     async function answer(from: string, text: string, media: number): Promise<void> {
       let reply: string;
@@ -90,8 +96,9 @@ export function whatsappWebhookRoutes(opts: WhatsAppWebhookOptions): FastifyPlug
 /** The URL Twilio signed: the public base URL + path and query as received, else what the request says. */
 export function signedUrl(req: FastifyRequest, publicUrl: string | undefined): string {
   if (publicUrl) {
-    // Accept the webhook's full URL as the "base" too.
-    const base = publicUrl.endsWith(WHATSAPP_WEBHOOK_PATH) ? publicUrl.slice(0, -WHATSAPP_WEBHOOK_PATH.length) : publicUrl;
+    // Accept the webhook's full URL (either path) as the "base" too.
+    const path = [WHATSAPP_WEBHOOK_PATH, ORIGINAL_WHATSAPP_WEBHOOK_PATH].find((p) => publicUrl.endsWith(p));
+    const base = path ? publicUrl.slice(0, -path.length) : publicUrl;
     return base + req.url;
   }
   const proto = header(req, 'x-forwarded-proto')?.split(',')[0]?.trim() || 'http';

@@ -9,7 +9,7 @@
  * the fleet needs.
  */
 import type { Database } from 'better-sqlite3';
-import { remoteAgentSpecSchema, type NodeHeartbeat, type RemoteAgentSpec } from '../protocol.js';
+import { remoteAgentSpecSchema, type NodeHeartbeat, type RemoteAgentSpec } from '../../../shared/node-protocol.js';
 
 export interface Placement {
   name: string;

@@ -11,7 +11,8 @@ import type { Alert } from '../../../shared/mqtt-payloads.js';
 import type { Bus } from '../../core/bus.js';
 import type { ActorSystem } from '../../core/actor-system.js';
 import { makeMessage } from '../../core/message-factory.js';
-import { nodeActorId, nodeActorName } from '../protocol.js';
+import { nodeActorName } from '../../../shared/node-protocol.js';
+import { nodeActorId } from '../protocol.js';
 
 export interface NodeWatchOptions {
   bus: Bus;

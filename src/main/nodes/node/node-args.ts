@@ -7,9 +7,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
+import { parseCommand } from '../../config/parse-command.js';
 import type { ExternalBusOptions } from '../../broker/external-bus.js';
-import { NODE_NAME_PATTERN } from '../protocol.js';
+import { NODE_NAME_PATTERN } from '../../../shared/node-protocol.js';
 
 export interface NodeFlags {
   broker?: string;
@@ -64,22 +65,11 @@ export function buildNodeCommand(env: NodeJS.ProcessEnv): Command {
 }
 
 export function parseNodeArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): NodeArgsResult {
-  let output = '';
-  const cmd = buildNodeCommand(env)
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => (output += s), writeErr: (s) => (output += s) });
-  try {
-    cmd.parse(argv, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      const help = e.code === 'commander.helpDisplayed';
-      return { kind: 'exit', code: help ? 0 : 2, output: output + (help ? '' : 'Run `wactorz node --help` for the list of flags.\n') };
-    }
-    throw e;
-  }
-  const usage = (message: string): NodeArgsResult => ({ kind: 'exit', code: 2, output: `error: ${message}\nRun \`wactorz node --help\` for the list of flags.\n` });
-  if (cmd.args.length > 0) return usage(`unexpected argument '${cmd.args[0]}'`);
-  const flags = cmd.opts<NodeFlags>();
+  const hint = 'Run `wactorz node --help` for the list of flags.\n';
+  const parsed = parseCommand<NodeFlags>(buildNodeCommand(env), argv, hint);
+  if (parsed.kind === 'exit') return parsed;
+  const usage = (message: string): NodeArgsResult => ({ kind: 'exit', code: 2, output: `error: ${message}\n${hint}` });
+  const flags = parsed.flags;
   if (!flags.broker) return usage('which broker? Give --broker <host|url> (or set WACTORZ_BROKER)');
   if (!flags.name) return usage("this node's name? Give --name <name> (or set WACTORZ_NODE)");
   if (!NODE_NAME_PATTERN.test(flags.name)) return usage(`invalid node name "${flags.name}": letters, digits, - and _ (up to 64)`);

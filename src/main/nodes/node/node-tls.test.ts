@@ -13,7 +13,7 @@ import { freePort, mosquittoAvailability, startMosquitto, type MosquittoServer }
 import { connectRecordingClient, type RecordingClient } from '../../broker/testing/mqtt-test-client.js';
 import { connectExternalBus } from '../../broker/external-bus.js';
 import { findExecutable } from '../testing/node-process.js';
-import { nodeTopics } from '../protocol.js';
+import { nodeTopics } from '../../../shared/node-protocol.js';
 import { parseNodeArgs } from './node-args.js';
 import { startNode } from './wactorz-node.js';
 import { waitUntil } from '../../testing/wait.js';

@@ -124,7 +124,7 @@ export class BlobStore {
 }
 
 async function ensureDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: 0o700 });
 }
 
 async function statOrNull(file: string) {

@@ -9,8 +9,9 @@ import path from 'node:path';
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openPersistence, type OpenPersistenceOptions } from '../open-persistence.js';
-import type { Persistence, PersistenceLogLevel } from '../persistence.js';
+import type { Persistence } from '../persistence.js';
 import { freePort, redisServerAvailability, startRedisServer, type RedisServer } from '../testing/redis-server.js';
+import type { LogLevel } from '../../base/logger.js';
 import { waitUntil } from '../../testing/wait.js';
 
 const availability = redisServerAvailability();
@@ -59,7 +60,7 @@ describe.skipIf(!availability.available)('ephemeral tier on a real Redis', { tim
   let observer: ReturnType<typeof createClient>;
   let dir: string;
   let p: Persistence | undefined;
-  let logs: { level: PersistenceLogLevel; message: string }[];
+  let logs: { level: LogLevel; message: string }[];
 
   const open = (url: string, budgets: Partial<OpenPersistenceOptions> = AMPLE) =>
     openPersistence({

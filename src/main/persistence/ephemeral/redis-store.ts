@@ -12,9 +12,11 @@
  * Transitions are logged once each (not once per failed reconnect attempt).
  */
 import { createClient } from 'redis';
-import type { EphemeralBackend, PersistenceLogger } from '../persistence.js';
+import type { EphemeralBackend } from '../persistence.js';
 import type { EphemeralStore } from './ephemeral-store.js';
 import { MemoryEphemeralStore } from './memory-store.js';
+import type { Logger } from '../../base/logger.js';
+import { backoffDelay } from '../../base/backoff.js';
 
 export interface RedisEphemeralOptions {
   url: string;
@@ -26,7 +28,7 @@ export interface RedisEphemeralOptions {
   opTimeoutMs?: number;
   /** Cap of the reconnect backoff. Default 5000 ms. */
   maxReconnectDelayMs?: number;
-  log?: PersistenceLogger;
+  log?: Logger;
 }
 
 type Client = ReturnType<typeof createClient>;
@@ -318,10 +320,9 @@ export class RedisEphemeralStore implements EphemeralStore {
   }
 }
 
-/** Capped exponential backoff with jitter: 100, 200, 400… ms up to `max`. */
-export function backoff(attempt: number, max: number): number {
-  const base = Math.min(max, 100 * 2 ** Math.min(attempt, 16));
-  return Math.round(base / 2 + Math.random() * (base / 2));
+/** Capped exponential backoff with "equal jitter": 100, 200, 400… ms up to `max`, each shortened by up to half. */
+function backoff(attempt: number, max: number): number {
+  return backoffDelay(attempt, { initialMs: 100, maxMs: max, jitter: { ratio: 0.5, direction: 'down' } });
 }
 
 function delay(ms: number): Promise<void> {

@@ -6,7 +6,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import type { Migration } from '../migrations/migration.js';
-import type { PersistenceLogger } from '../persistence.js';
+import type { Logger } from '../../base/logger.js';
 
 export class DatabaseTooNewError extends Error {
   override name = 'DatabaseTooNewError';
@@ -59,7 +59,7 @@ export function assertNotTooNew(db: Database, list: readonly Migration[]): void 
   if (current > latest) throw new DatabaseTooNewError(db.name, current, latest);
 }
 
-export function applyMigrations(db: Database, list: readonly Migration[], log?: PersistenceLogger): MigrationResult {
+export function applyMigrations(db: Database, list: readonly Migration[], log?: Logger): MigrationResult {
   validateMigrations(list);
   assertNotTooNew(db, list);
   const from = schemaVersion(db);

@@ -1,16 +1,17 @@
 /**
  * Opens `<stateDir>/wactorz.db` the way every part of the hub expects it: WAL (readers never
  * block the writer), foreign keys on, a busy timeout instead of instant SQLITE_BUSY,
- * synchronous=NORMAL (safe in WAL against app crashes; fast), and the schema migrated.
+ * synchronous=NORMAL (safe in WAL against app crashes; fast), and the schema migrated. A new file
+ * is created 0600 (owner-only, and so are its -wal and -shm).
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
 import { migrations as defaultMigrations } from '../migrations/index.js';
 import type { Migration } from '../migrations/migration.js';
-import type { PersistenceLogger } from '../persistence.js';
 import { applyMigrations, assertNotTooNew } from './migrate.js';
+import type { Logger } from '../../base/logger.js';
 
 export const DATABASE_FILE = 'wactorz.db';
 
@@ -26,7 +27,7 @@ export interface OpenDatabaseOptions {
   readonly?: boolean;
   /** Override the migration list (tests). Default: migrations/index.ts. */
   migrations?: readonly Migration[];
-  log?: PersistenceLogger;
+  log?: Logger;
 }
 
 export function databasePath(stateDir: string): string {
@@ -37,7 +38,11 @@ export function openDatabase(stateDir: string, opts: OpenDatabaseOptions = {}): 
   const file = databasePath(stateDir);
   const list = opts.migrations ?? defaultMigrations;
   const busyTimeoutMs = opts.busyTimeoutMs ?? 5000;
-  if (!opts.readonly) mkdirSync(stateDir, { recursive: true });
+  if (!opts.readonly) {
+    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    // Created owner-only before SQLite opens it: SQLite gives the -wal and -shm files the database's mode.
+    closeSync(openSync(file, 'a', 0o600));
+  }
   let db: Database;
   try {
     db = new BetterSqlite3(file, {

@@ -11,7 +11,7 @@ import Fastify, { type FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { createHttpApp } from '../http-app.js';
 import { json } from '../../testing/http.js';
-import { registerOriginalRoutes } from '../original-routes.js';
+import { registerOriginalRoutes } from '../original/original-routes.js';
 import type { HubApi } from '../hub-api.js';
 import { openApiRoutes } from './openapi-routes.js';
 import { parsePrintedRoutes, toOpenApiPath, type RegisteredRoute } from './route-inventory.js';
@@ -87,7 +87,7 @@ describe('the document covers every registered route', () => {
         const probe = Fastify();
         const originals: RegisteredRoute[] = [];
         probe.addHook('onRoute', (r) => [r.method].flat().forEach((method) => method !== 'HEAD' && originals.push({ method, url: r.url })));
-        await registerOriginalRoutes(probe, hubStub);
+        await registerOriginalRoutes(probe, hubStub, { flavour: prefix ? 'monitor' : 'rest' });
         await probe.close();
         const expected = [...originals, ...fromPlugins].map(key).sort();
         expect(expected).toContain('GET /experimental/:thing');

@@ -4,9 +4,21 @@
  */
 import { z } from 'zod';
 import { ACTOR_KINDS, ACTOR_STATES } from '../../../shared/actor-state.js';
-import type { AgentCodeResponse, AgentSummary, ApiError, ChatResponse, HealthResponse } from '../../../shared/rest.js';
-import type { CostResponse, LlmInfoResponse, LlmModelsResponse } from '../../hub/llm-routes.js';
-import type { HaHistoryResponse, HaToggleResponse } from '../../agents/home-assistant/routes/ha-rest-types.js';
+import type {
+  AgentCodeResponse,
+  AgentSummary,
+  ApiError,
+  ChatResponse,
+  CostResponse,
+  HaHistoryResponse,
+  HaToggleResponse,
+  HealthResponse,
+  LlmInfoResponse,
+  LlmModelsResponse,
+  OriginalActorMetrics,
+  OriginalConfigResponse,
+} from '../../../shared/rest.js';
+import { metricsSchema } from '../../../shared/mqtt-payloads.js';
 
 export const apiErrorSchema: z.ZodType<ApiError> = z.object({ error: z.string(), detail: z.unknown().optional() });
 
@@ -23,6 +35,35 @@ export const agentSummarySchema: z.ZodType<AgentSummary> = z.object({
   description: z.string().optional(),
   cost_usd: z.number().optional(),
   node: z.string().optional(),
+  cpu: z.number().nullable().optional().describe("The original monitor's field: CPU % from the last heartbeat"),
+  mem: z.number().nullable().optional().describe("The original monitor's field: memory_mb from the last heartbeat"),
+  task: z.string().nullable().optional().describe('The heartbeat\'s task ("idle" when none)'),
+  messagesProcessed: z.number().int().optional(),
+  costUsd: z.number().nullable().optional(),
+});
+
+/** GET /actors/{id}/metrics: our metrics payload plus the original's fields. */
+export const originalMetricsSchema = metricsSchema.extend({
+  messages_received: z.number().int(),
+  messages_failed: z.number().int(),
+  heartbeats: z.number().int(),
+  last_message_at: z.number().int().describe('Epoch seconds of the last heartbeat, as the original reports it'),
+  llm_input_tokens: z.number().int(),
+  llm_output_tokens: z.number().int(),
+  llm_cost_usd: z.number(),
+  cost_usd: z.number().describe("The original monitor's name for llm_cost_usd"),
+  cpu: z.number().nullable(),
+  mem: z.number().nullable(),
+  task: z.string().nullable(),
+}) satisfies z.ZodType<OriginalActorMetrics>;
+
+export const originalConfigSchema: z.ZodType<OriginalConfigResponse> = z.object({
+  ha: z.object({ url: z.string(), token: z.literal('').describe('Never sent (the original sent the token)') }),
+  fuseki: z.object({ url: z.string(), dataset: z.string(), user: z.string(), password: z.literal('') }),
+  mqtt: z.object({ host: z.string(), port: z.number().int(), url: z.string() }),
+  llm: z.object({ provider: z.string(), model: z.string() }),
+  weather: z.object({ defaultLocation: z.string() }),
+  ws_url: z.string(),
 });
 
 export const healthSchema: z.ZodType<HealthResponse> = z.object({
@@ -44,7 +85,13 @@ export const agentCodeSchema: z.ZodType<AgentCodeResponse> = z.object({
   versions: z.array(z.object({ version: z.number().int(), created_at: z.number(), note: z.string().optional() })),
 });
 
-export const commandResultSchema = z.object({ status: z.literal('ok'), actor: z.string(), command: z.string(), message: z.string() });
+export const commandResultSchema = z.object({
+  status: z.enum(['pausing', 'resuming', 'stopping', 'restarting', 'ok']).describe("The original's word: pausing, resuming, stopping (`ok` from /agents/command)"),
+  ok: z.literal(true).optional().describe('POST /agents/command only (the original answered {ok: true})'),
+  actor: z.string(),
+  command: z.string(),
+  message: z.string(),
+});
 export const messageResultSchema = z.object({ status: z.literal('sent'), actor: z.string(), result: z.unknown().describe("The actor's RESULT payload") });
 
 export const llmInfoSchema: z.ZodType<LlmInfoResponse> = z.object({

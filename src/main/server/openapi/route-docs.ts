@@ -13,10 +13,10 @@ import {
   createAgentRequestSchema,
   rollbackRequestSchema,
   taskRequestSchema,
+  tokenRotationResponseSchema,
   updateCodeRequestSchema,
 } from '../../../shared/rest.js';
 import { settingsPatchSchema } from '../../../shared/settings.js';
-import { metricsSchema } from '../../../shared/mqtt-payloads.js';
 import {
   agentCodeSchema,
   agentSummarySchema,
@@ -29,6 +29,8 @@ import {
   llmInfoSchema,
   llmModelsSchema,
   messageResultSchema,
+  originalConfigSchema,
+  originalMetricsSchema,
 } from './response-schemas.js';
 
 export type Tag = 'hub' | 'agents' | 'chat' | 'code' | 'catalog' | 'settings' | 'llm' | 'home-assistant' | 'docs';
@@ -54,6 +56,8 @@ export interface RouteDoc {
 }
 
 const actorParam = 'Actor id or name';
+const ORIGINAL_404 =
+  "Errors in the original's words: 404 `actor not found`, 403 `actor is protected` — plain text on the REST port unless Accept asks for application/json, JSON `{error}` on the dashboard.";
 const agentParam = 'Agent name';
 
 export const ROUTE_DOCS: RouteDoc[] = [
@@ -62,22 +66,33 @@ export const ROUTE_DOCS: RouteDoc[] = [
   { method: 'GET', path: '/metrics', tag: 'hub', summary: 'Prometheus metrics', responseText: { contentType: 'text/plain; version=0.0.4', description: 'Prometheus text exposition' } },
   { method: 'GET', path: '/agents', tag: 'agents', summary: 'List agents', response: z.array(agentSummarySchema) },
   { method: 'GET', path: '/actors', tag: 'agents', summary: 'List actors (same as GET /agents)', response: z.array(agentSummarySchema) },
-  { method: 'GET', path: '/actors/:id', tag: 'agents', summary: 'One actor', params: [actorParam], response: agentSummarySchema, errors: [404] },
-  { method: 'GET', path: '/actors/:id/metrics', tag: 'agents', summary: "An actor's metrics", params: [actorParam], response: metricsSchema, errors: [404] },
+  { method: 'GET', path: '/actors/:id', tag: 'agents', summary: 'One actor', description: ORIGINAL_404, params: [actorParam], response: agentSummarySchema, errors: [404] },
+  { method: 'GET', path: '/actors/:id/metrics', tag: 'agents', summary: "An actor's metrics (ours and the original's fields)", params: [actorParam], response: originalMetricsSchema, errors: [404] },
   {
     method: 'POST',
     path: '/actors/:id/message',
     tag: 'agents',
     summary: 'Send a TASK to an actor and wait for its RESULT',
+    description: '400 `No content provided` (on the dashboard: `content required`) when `content` is missing or empty.',
     params: [actorParam],
     body: actorMessageRequestSchema,
     response: messageResultSchema,
     errors: [400, 404, 504],
   },
-  { method: 'POST', path: '/actors/:id/pause', tag: 'agents', summary: 'Pause an actor (protected actors refuse)', params: [actorParam], response: commandResultSchema, errors: [403, 404, 409] },
-  { method: 'POST', path: '/actors/:id/resume', tag: 'agents', summary: 'Resume a paused actor', params: [actorParam], response: commandResultSchema, errors: [404, 409] },
-  { method: 'DELETE', path: '/actors/:id', tag: 'agents', summary: 'Stop and delete an actor (protected actors refuse)', params: [actorParam], response: commandResultSchema, errors: [403, 404, 409] },
-  { method: 'POST', path: '/agents/command', tag: 'agents', summary: 'Run a command on an actor: stop, pause, resume, delete, restart', body: agentCommandRequestSchema, response: commandResultSchema, errors: [400, 403, 404, 409] },
+  { method: 'POST', path: '/actors/:id/pause', tag: 'agents', summary: 'Pause an actor (protected actors refuse): {status: "pausing"}', description: ORIGINAL_404, params: [actorParam], response: commandResultSchema, errors: [403, 404, 409] },
+  { method: 'POST', path: '/actors/:id/resume', tag: 'agents', summary: 'Resume a paused actor: {status: "resuming"}', params: [actorParam], response: commandResultSchema, errors: [404, 409] },
+  {
+    method: 'DELETE',
+    path: '/actors/:id',
+    tag: 'agents',
+    summary: 'Stop and delete an actor (protected actors refuse)',
+    description: `The original's text \`stopping\`; JSON (status "stopping") when Accept asks for application/json. ${ORIGINAL_404}`,
+    params: [actorParam],
+    responseText: { contentType: 'text/plain', description: '`stopping`' },
+    errors: [403, 404, 409],
+  },
+  { method: 'POST', path: '/agents/command', tag: 'agents', summary: 'Run a command on an actor: stop, pause, resume, delete, restart → {ok: true, …}', description: '400 `Invalid command` for an unknown command or a missing target.', body: agentCommandRequestSchema, response: commandResultSchema, errors: [400, 403, 404, 409] },
+  { method: 'GET', path: '/config', tag: 'hub', summary: "The original monitor's runtime config (Home Assistant URL, MQTT and /ws URLs, LLM); never a secret", response: originalConfigSchema },
   {
     method: 'POST',
     path: '/chat',
@@ -153,6 +168,15 @@ export const ROUTE_DOCS: RouteDoc[] = [
   // Settings.
   { method: 'GET', path: '/settings', tag: 'settings', summary: 'Hub settings (secrets only as "set or not")' },
   { method: 'PUT', path: '/settings', tag: 'settings', summary: 'Change settings (a secret: a new value, or null to clear it)', body: settingsPatchSchema, errors: [400] },
+  {
+    method: 'POST',
+    path: '/auth/token/rotate',
+    tag: 'settings',
+    summary: 'Replace the dashboard token with a new one (the old one stops working at once)',
+    description: 'Needs the current token. MQTT sessions that logged in with the old token are closed. 409 when the hub has no dashboard token (loopback with only API_KEY).',
+    response: tokenRotationResponseSchema,
+    errors: [409],
+  },
 
   // LLM and cost.
   { method: 'GET', path: '/llm', tag: 'llm', summary: 'The LLM in use, or what to set', response: llmInfoSchema },
@@ -161,7 +185,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
 
   // Home Assistant.
   { method: 'GET', path: '/ha/status', tag: 'home-assistant', summary: 'Home Assistant connection status, or why it is not configured' },
-  { method: 'GET', path: '/ha-map', tag: 'home-assistant', summary: 'The home map: areas, devices, entities', errors: [404, 502] },
+  { method: 'GET', path: '/ha-map', tag: 'home-assistant', summary: "The home map: areas, devices, entities, and the original's payload (type, devices…) beside them", errors: [404, 502] },
   {
     method: 'GET',
     path: '/ha/entities',

@@ -13,7 +13,7 @@ export function ConnectionBadge() {
   const s = useConnectionStore();
   const state = overallState(s);
   const title = [
-    `Live updates (MQTT): ${s.mqtt}`,
+    `Live updates (MQTT): ${s.mqtt}${s.busMode === 'inline' ? ' (on the main thread)' : ''}`,
     `REST API: ${s.rest}`,
     s.detail ? `Last message: ${s.detail}` : '',
     s.baseUrl ? `Hub: ${s.baseUrl}` : '',
@@ -22,7 +22,7 @@ export function ConnectionBadge() {
     .filter(Boolean)
     .join('\n');
   return (
-    <span className={`conn ${state}`} title={title} data-testid="connection-state" data-state={state} role="status" aria-live="polite">
+    <span className={`conn ${state}`} title={title} data-testid="connection-state" data-state={state} data-bus={s.busMode ?? undefined} role="status" aria-live="polite">
       <span className="dot" />
       {LABEL[state]}
     </span>

@@ -1,101 +1,72 @@
 /**
- * Renders parsed Markdown as React elements. Text goes through React's own escaping; there is no
- * dangerouslySetInnerHTML anywhere in the dashboard.
+ * Renders Markdown with react-markdown under the policy of lib/markdown.ts: React elements only
+ * (text goes through React's own escaping), GFM, safe links, code blocks with a copy button.
+ * Headings start at h3: a reply sits inside a page that has its own h1/h2.
  */
-import { memo, useMemo, type ReactNode } from 'react';
-import { parseMarkdown, type Block, type Inline } from '../lib/markdown.js';
+import { memo, type ReactNode } from 'react';
+import ReactMarkdown, { type Components } from 'react-markdown';
+import { markdownUrlTransform, REMARK_PLUGINS, safeHref } from '../lib/markdown.js';
 import { CodeBlock } from './CodeBlock.js';
 
-function renderInline(nodes: Inline[], keyPrefix = ''): ReactNode[] {
-  return nodes.map((n, i) => {
-    const key = `${keyPrefix}${i}`;
-    switch (n.t) {
-      case 'text':
-        return n.v;
-      case 'code':
-        return <code key={key}>{n.v}</code>;
-      case 'strong':
-        return <strong key={key}>{renderInline(n.c, `${key}.`)}</strong>;
-      case 'em':
-        return <em key={key}>{renderInline(n.c, `${key}.`)}</em>;
-      case 'del':
-        return <del key={key}>{renderInline(n.c, `${key}.`)}</del>;
-      case 'br':
-        return <br key={key} />;
-      case 'link':
-        return (
-          <a key={key} href={n.href} target="_blank" rel="noopener noreferrer">
-            {renderInline(n.c, `${key}.`)}
-          </a>
-        );
-    }
-  });
+interface HastNode {
+  type: string;
+  tagName?: string;
+  value?: string;
+  properties?: Record<string, unknown>;
+  children?: HastNode[];
 }
 
-function renderBlocks(blocks: Block[], keyPrefix = ''): ReactNode[] {
-  return blocks.map((b, i) => {
-    const key = `${keyPrefix}${i}`;
-    switch (b.t) {
-      case 'p':
-        return <p key={key}>{renderInline(b.c)}</p>;
-      case 'h': {
-        const Tag = `h${Math.min(6, b.level + 2)}` as 'h3' | 'h4' | 'h5' | 'h6';
-        return <Tag key={key}>{renderInline(b.c)}</Tag>;
-      }
-      case 'code':
-        return <CodeBlock key={key} code={b.v} lang={b.lang} />;
-      case 'hr':
-        return <hr key={key} />;
-      case 'quote':
-        return <blockquote key={key}>{renderBlocks(b.c, `${key}.`)}</blockquote>;
-      case 'list': {
-        const items = b.items.map((item, k) => <li key={k}>{renderListItem(item, `${key}.${k}.`)}</li>);
-        return b.ordered ? (
-          <ol key={key} start={b.start}>
-            {items}
-          </ol>
-        ) : (
-          <ul key={key}>{items}</ul>
-        );
-      }
-      case 'table':
-        return (
-          <div className="md-table-wrap" key={key}>
-            <table>
-              <thead>
-                <tr>
-                  {b.head.map((h, k) => (
-                    <th key={k} style={b.align[k] ? { textAlign: b.align[k]! } : undefined}>
-                      {renderInline(h)}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {b.rows.map((row, r) => (
-                  <tr key={r}>
-                    {row.map((cell, k) => (
-                      <td key={k} style={b.align[k] ? { textAlign: b.align[k]! } : undefined}>
-                        {renderInline(cell)}
-                      </td>
-                    ))}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        );
-    }
-  });
+function textOf(node: HastNode | undefined): string {
+  if (!node) return '';
+  if (node.type === 'text') return node.value ?? '';
+  return (node.children ?? []).map(textOf).join('');
 }
 
-/** A tight list item (one paragraph) renders without a <p> so lists stay compact. */
-function renderListItem(blocks: Block[], keyPrefix: string): ReactNode[] {
-  if (blocks.length === 1 && blocks[0]!.t === 'p') return renderInline(blocks[0]!.c);
-  return renderBlocks(blocks, keyPrefix);
+function link(href: string | undefined, children: ReactNode): ReactNode {
+  const safe = href ? safeHref(href) : null;
+  if (!safe) return <>{children}</>;
+  return (
+    <a href={safe} target="_blank" rel="noopener noreferrer">
+      {children}
+    </a>
+  );
 }
+
+const shifted = (Tag: 'h3' | 'h4' | 'h5' | 'h6'): Components['h1'] =>
+  function Heading({ children }) {
+    return <Tag>{children}</Tag>;
+  };
+
+const COMPONENTS: Components = {
+  a: ({ href, children }) => link(href, children),
+  // An image would make the page fetch whatever a reply names: it shows as a link instead.
+  img: ({ src, alt }) => link(typeof src === 'string' ? src : undefined, alt || (typeof src === 'string' ? src : 'image')),
+  h1: shifted('h3'),
+  h2: shifted('h4'),
+  h3: shifted('h5'),
+  h4: shifted('h6'),
+  h5: shifted('h6'),
+  h6: shifted('h6'),
+  pre: ({ node }) => {
+    const code = (node as HastNode | undefined)?.children?.find((c) => c.type === 'element' && c.tagName === 'code');
+    const classes = code?.properties?.className;
+    const lang = (Array.isArray(classes) ? classes : []).map(String).find((c) => c.startsWith('language-'))?.slice('language-'.length) ?? '';
+    // The fence's text without the newline CommonMark keeps before the closing fence.
+    return <CodeBlock code={textOf(code).replace(/\n$/, '')} lang={lang} />;
+  },
+  table: ({ children }) => (
+    <div className="md-table-wrap">
+      <table>{children}</table>
+    </div>
+  ),
+};
 
 export const Markdown = memo(function Markdown({ source }: { source: string }) {
-  const blocks = useMemo(() => parseMarkdown(source), [source]);
-  return <div className="markdown">{renderBlocks(blocks)}</div>;
+  return (
+    <div className="markdown">
+      <ReactMarkdown remarkPlugins={REMARK_PLUGINS} urlTransform={markdownUrlTransform} components={COMPONENTS}>
+        {source}
+      </ReactMarkdown>
+    </div>
+  );
 });

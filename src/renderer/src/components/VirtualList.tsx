@@ -44,8 +44,9 @@ export function VirtualList<T>({
   const ref = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(400);
-  const programmatic = useRef(false);
   const scrollTopRef = useRef(0);
+  const followRef = useRef(follow);
+  followRef.current = follow;
 
   useLayoutEffect(() => {
     const el = ref.current;
@@ -56,39 +57,45 @@ export function VirtualList<T>({
     return () => ro.disconnect();
   }, []);
 
-  // Follow the tail: after rows are appended, jump to the bottom. Only writes to the DOM (the
-  // viewport height is known from the ResizeObserver), so no layout is forced mid-frame.
+  // Follow the tail: the window is computed from the bottom (no state round trip), and after rows
+  // are appended the viewport is moved there with one DOM write — no layout is read, so none is
+  // forced mid-frame. Our own scroll event is recognised by its position and costs nothing.
   useLayoutEffect(() => {
     const el = ref.current;
     if (!el || !follow) return;
     const target = Math.max(0, items.length * rowHeight - height);
     if (Math.abs(scrollTopRef.current - target) > 1) {
-      programmatic.current = true;
-      el.scrollTop = target;
       scrollTopRef.current = target;
-      setScrollTop(target);
+      el.scrollTop = target;
     }
   }, [items.length, follow, rowHeight, height]);
+
+  // Following stopped (paused, or switched off): the window stays where the tail was.
+  useLayoutEffect(() => {
+    if (!follow) setScrollTop(scrollTopRef.current);
+  }, [follow]);
 
   const onScroll = useCallback(() => {
     const el = ref.current;
     if (!el) return;
-    scrollTopRef.current = el.scrollTop;
-    setScrollTop(el.scrollTop);
-    if (programmatic.current) {
-      programmatic.current = false;
-      return;
-    }
-    if (onFollowChange) onFollowChange(isAtBottom(el.scrollTop, el.clientHeight, el.scrollHeight));
+    const top = el.scrollTop;
+    if (followRef.current && Math.abs(top - scrollTopRef.current) <= 1) return; // our own move to the bottom
+    scrollTopRef.current = top;
+    setScrollTop(top);
+    if (onFollowChange) onFollowChange(isAtBottom(top, el.clientHeight, el.scrollHeight));
   }, [onFollowChange]);
 
   useEffect(() => {
-    // Clamp when the list shrinks under the current scroll position (a filter was applied).
-    const el = ref.current;
-    if (el && el.scrollTop > items.length * rowHeight) setScrollTop(el.scrollTop);
-  }, [items.length, rowHeight]);
+    // Clamp when the list shrinks under the current scroll position (a filter was applied) — from
+    // what we know, without reading the DOM (a read after a commit forces a layout).
+    const maxTop = Math.max(0, items.length * rowHeight - height);
+    if (!followRef.current && scrollTopRef.current > maxTop) {
+      scrollTopRef.current = maxTop;
+      setScrollTop(maxTop);
+    }
+  }, [items.length, rowHeight, height]);
 
-  const w = computeWindow(scrollTop, height, rowHeight, items.length, overscan);
+  const w = computeWindow(follow ? items.length * rowHeight : scrollTop, height, rowHeight, items.length, overscan);
   const rows: ReactNode[] = [];
   for (let i = w.start; i < w.end; i++) {
     const item = items[i]!;

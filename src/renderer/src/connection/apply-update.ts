@@ -7,10 +7,10 @@ import { useConnectionStore } from '../stores/connection-store.js';
 import { useHomeStore } from '../stores/home-store.js';
 import { useLogsStore } from '../stores/logs-store.js';
 import { useNodesStore } from '../stores/nodes-store.js';
-import { routeMessages, type RawMessage } from './topic-router.js';
+import { routeMessages, type DashboardUpdate, type RawMessage } from './topic-router.js';
 
-export function applyBatch(batch: RawMessage[]): void {
-  const u = routeMessages(batch);
+/** One frame's messages, validated and routed (by the bus worker, or here by applyBatch). */
+export function applyUpdate(u: DashboardUpdate): void {
   useAgentsStore.getState().applyUpdate(u);
   useLogsStore.getState().applyUpdate(u);
   useAlertsStore.getState().applyUpdate(u);
@@ -22,4 +22,8 @@ export function applyBatch(batch: RawMessage[]): void {
     useConnectionStore.getState().countRejected(u.rejected.length);
     if (import.meta.env?.DEV && import.meta.env.MODE !== 'test') console.warn('ignored malformed MQTT payloads', u.rejected.slice(0, 5));
   }
+}
+
+export function applyBatch(batch: RawMessage[]): void {
+  applyUpdate(routeMessages(batch));
 }

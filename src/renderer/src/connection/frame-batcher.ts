@@ -31,6 +31,19 @@ export const animationFrameScheduler: FrameScheduler = {
   },
 };
 
+/**
+ * A fixed-interval "frame" for places without animation frames: the bus worker batches what the
+ * socket delivers every `ms` and posts it to the page, which then applies it on its own next frame.
+ */
+export function intervalScheduler(ms: number): FrameScheduler {
+  return {
+    schedule(cb) {
+      const timer = setTimeout(cb, ms);
+      return () => clearTimeout(timer);
+    },
+  };
+}
+
 export class FrameBatcher<T> {
   private queue: T[] = [];
   private cancel: (() => void) | null = null;

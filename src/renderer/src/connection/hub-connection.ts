@@ -1,6 +1,7 @@
 /**
- * The dashboard's one connection to the hub: owns the MQTT link and the REST client, feeds the
- * stores (MQTT batched per animation frame), keeps the agent list reconciled with REST (at start,
+ * The dashboard's one connection to the hub: owns the bus link (MQTT, in a Web Worker where the
+ * page can start one — bus-link.ts) and the REST client, feeds the stores (one update per
+ * animation frame), keeps the agent list reconciled with REST (at start,
  * after every reconnect and every 30 s), and sends chat over MQTT or, when the link is down, REST.
  */
 import { topics } from '../../../shared/topics.js';
@@ -9,14 +10,13 @@ import { browserStorage, type StorageLike } from '../lib/storage.js';
 import { useAgentsStore } from '../stores/agents-store.js';
 import { DASHBOARD_SENDER, useChatStore } from '../stores/chat-store.js';
 import { useConnectionStore } from '../stores/connection-store.js';
-import { applyBatch } from './apply-update.js';
+import { applyUpdate } from './apply-update.js';
 import { getBridge } from './bridge.js';
+import type { BusLink } from './bus-link.js';
+import { createBusLink } from './bus-link-factory.js';
 import { resolveTarget, saveToken, type ConnectionTarget } from './credentials.js';
-import { FrameBatcher } from './frame-batcher.js';
-import { MqttLink } from './mqtt-link.js';
 import { ApiError, RestClient } from './rest-client.js';
 import { DASHBOARD_SUBSCRIPTIONS } from './subscriptions.js';
-import type { RawMessage } from './topic-router.js';
 
 const REFRESH_MS = 30_000;
 /** A reply that has not started within this time is reported as failed. */
@@ -24,9 +24,8 @@ const CHAT_REPLY_TIMEOUT_MS = 180_000;
 
 export class HubConnection {
   private target: ConnectionTarget | null = null;
-  private link: MqttLink | null = null;
+  private link: BusLink | null = null;
   private refreshTimer: ReturnType<typeof setInterval> | null = null;
-  private readonly batcher = new FrameBatcher<RawMessage>((items) => applyBatch(items));
   private readonly storage: StorageLike = browserStorage('local');
   private started: Promise<void> | null = null;
   private readonly chatTimers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -82,13 +81,14 @@ export class HubConnection {
   private connectMqtt(): void {
     if (!this.target) return;
     const conn = useConnectionStore.getState();
-    this.link = new MqttLink({
+    this.link = createBusLink({
       url: this.target.mqttUrl,
       token: this.target.token,
       clientId: `wactorz-dashboard-${randomId().slice(0, 12)}`,
       subscriptions: DASHBOARD_SUBSCRIPTIONS,
-      onMessage: (topic, payload) => this.batcher.push({ topic, payload }),
+      onUpdate: applyUpdate,
       onState: (state, detail) => {
+        conn.setBusMode(this.link?.mode ?? null);
         const prev = useConnectionStore.getState().mqtt;
         conn.setMqtt(state, detail);
         // Back online after a gap: catch up on what MQTT did not tell us.
@@ -133,7 +133,7 @@ export class HubConnection {
     const mention = /^@([\w.-]+)/.exec(text);
     const chat = useChatStore.getState();
     chat.addOutgoing(text, messageId, mention ? mention[1] : 'main');
-    const sentOverMqtt = this.link?.publish(topics.ioChat, { from: DASHBOARD_SENDER, content: text, message_id: messageId }, 1) ?? false;
+    const sentOverMqtt = (await this.link?.publish(topics.ioChat, { from: DASHBOARD_SENDER, content: text, message_id: messageId }, 1)) ?? false;
     if (sentOverMqtt) {
       this.chatTimers.set(
         messageId,
@@ -154,15 +154,14 @@ export class HubConnection {
   }
 
   /** Publishes a command straight on the bus (used only where REST has no route). */
-  publish(topic: string, payload: unknown): boolean {
-    return this.link?.publish(topic, payload) ?? false;
+  async publish(topic: string, payload: unknown): Promise<boolean> {
+    return (await this.link?.publish(topic, payload)) ?? false;
   }
 
   async stop(): Promise<void> {
     if (this.refreshTimer) clearInterval(this.refreshTimer);
     for (const t of this.chatTimers.values()) clearTimeout(t);
     this.chatTimers.clear();
-    this.batcher.dispose();
     await this.link?.stop();
     this.link = null;
     this.started = null;

@@ -84,4 +84,16 @@ describe('logLevelOf', () => {
     expect(u.nodeHeartbeats).toEqual([{ node: 'pi', timestamp: 5, agents: ['a'], load: [0.1, 0.2, 0.3], memory_mb: 50, received_at: 100_000 }]);
     expect(u.rejected.map((r) => r.topic)).toEqual(['homeassistant/state_changes']);
   });
+
+  it('reads node heartbeats with the same schema as the hub (src/shared/node-protocol.ts): what the hub refuses, the dashboard refuses', () => {
+    const u = routeMessages(
+      [
+        { topic: 'nodes/pi/heartbeat', payload: enc({ node: 'pi', timestamp: 5, agents: [], load: [] }) },
+        { topic: 'nodes/pi/heartbeat', payload: enc({ node: 'bad name!', timestamp: 5, agents: [], load: [], memory_mb: 1 }) },
+      ],
+      100,
+    );
+    expect(u.nodeHeartbeats).toEqual([]);
+    expect(u.rejected.map((r) => r.topic)).toEqual(['nodes/pi/heartbeat', 'nodes/pi/heartbeat']);
+  });
 });

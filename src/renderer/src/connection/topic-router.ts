@@ -28,7 +28,7 @@ import {
 } from '../../../shared/mqtt-payloads.js';
 import { parseAgentTopic, topicMatches, topics } from '../../../shared/topics.js';
 import { toInstallEvent, type InstallEvent } from './install-progress.js';
-import { nodeHeartbeatSchema, type NodeHeartbeat } from './node-heartbeat.js';
+import { nodeHeartbeatSchema, type NodeHeartbeat } from '../../../shared/node-protocol.js';
 import { HA_STATE_TOPIC_PATTERNS, INSTALLER_TOPIC_PATTERNS, NODE_HEARTBEAT_PATTERN } from './subscriptions.js';
 
 export interface RawMessage {

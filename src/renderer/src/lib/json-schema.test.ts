@@ -19,8 +19,10 @@ describe('validateAgainstSchema', () => {
   });
 
   it('reports each problem with its path', () => {
+    // zod judges an array's length before its items: `tags` is reported once, for its length.
     const issues = validateAgainstSchema({ url: 'ftp://x', level: 'mid', tags: ['a', 1, 'c'], n: 11, extra: true }, schema);
-    expect(issues.map((i) => i.path).sort()).toEqual(['$.extra', '$.level', '$.n', '$.tags', '$.tags[1]', '$.url']);
+    expect(issues.map((i) => i.path).sort()).toEqual(['$.extra', '$.level', '$.n', '$.tags', '$.url']);
+    expect(validateAgainstSchema({ url: 'https://x', tags: ['a', 1] }, schema)).toEqual([{ path: '$.tags[1]', message: 'expected string, got integer' }]);
   });
 
   it('reports a missing required field and a wrong type', () => {

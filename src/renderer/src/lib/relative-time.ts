@@ -26,10 +26,18 @@ export function formatDuration(seconds: number): string {
 // One formatter for every call: building an Intl.DateTimeFormat per log line is what costs.
 let clockFormat: Intl.DateTimeFormat | null = null;
 
+// A log tail shows many lines of the same second: the last one formatted is kept.
+let lastSecond = NaN;
+let lastClock = '';
+
 /** Wall-clock time of an epoch-seconds timestamp, HH:MM:SS in the user's locale. */
 export function clockTime(epochSeconds: number): string {
+  const second = Math.floor(epochSeconds);
+  if (second === lastSecond) return lastClock;
   clockFormat ??= new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
-  return clockFormat.format(epochSeconds * 1000);
+  lastSecond = second;
+  lastClock = clockFormat.format(second * 1000);
+  return lastClock;
 }
 
 export function formatCost(usd: number | null | undefined): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { draftFrom, patchFromDraft, settingsFromApi } from './settings-model.js';
+import { draftFrom, patchFromDraft, settingsFromApi, withProvider } from './settings-model.js';
 
 describe('settingsFromApi', () => {
   it('reads camelCase settings and secret flags', () => {
@@ -44,6 +44,14 @@ describe('patchFromDraft', () => {
       empty: false,
       patch: { llm: { provider: 'ollama', model: null }, homeAssistant: { url: 'http://ha.local:8123', token: 'abc' }, mqtt: { port: 1884 } },
     });
+  });
+
+  it("picking another provider empties the previous one's model and endpoint (sent as null: the new defaults)", () => {
+    const withUrl = settingsFromApi({ llm: { provider: 'openai', model: 'gpt-4o', baseUrl: 'http://proxy/v1' }, homeAssistant: {}, mqtt: {} });
+    const d = withProvider(withUrl, draftFrom(withUrl), 'ollama');
+    expect(d).toMatchObject({ provider: 'ollama', model: '', baseUrl: '' });
+    expect(patchFromDraft(withUrl, d)).toMatchObject({ ok: true, patch: { llm: { provider: 'ollama', model: null, baseUrl: null } } });
+    expect(withProvider(withUrl, d, 'openai')).toMatchObject({ provider: 'openai', model: 'gpt-4o', baseUrl: 'http://proxy/v1' });
   });
 
   it('can remove a stored key', () => {

@@ -117,6 +117,16 @@ function validUrl(v: string): boolean {
   }
 }
 
+/**
+ * The draft after picking another provider: the model and endpoint belonged to the previous one, so
+ * they empty (the new provider's defaults); picking the saved provider again brings its values back.
+ */
+export function withProvider(m: SettingsModel, d: SettingsDraft, provider: string): SettingsDraft {
+  if (provider === d.provider) return d;
+  const saved = provider === m.llm.provider;
+  return { ...d, provider, model: saved ? m.llm.model : '', baseUrl: saved ? m.llm.baseUrl : '' };
+}
+
 /** The fields that changed, as PUT /api/settings takes them; validation errors per field otherwise. */
 export function patchFromDraft(m: SettingsModel, d: SettingsDraft): PatchResult {
   const errors: Partial<Record<keyof SettingsDraft, string>> = {};

@@ -17,6 +17,9 @@ interface ConnectionState {
   health: HealthResponse | null;
   /** Malformed MQTT payloads ignored so far. */
   rejected: number;
+  /** Where the MQTT client runs: a Web Worker, or the page's main thread (fallback). */
+  busMode: 'worker' | 'inline' | null;
+  setBusMode(mode: 'worker' | 'inline' | null): void;
   setMqtt(state: LinkState, detail?: string): void;
   setRest(state: RestState, detail?: string): void;
   setAuthRequired(v: boolean): void;
@@ -34,6 +37,10 @@ export const useConnectionStore = create<ConnectionState>((set) => ({
   baseUrl: null,
   health: null,
   rejected: 0,
+  busMode: null,
+  setBusMode(mode) {
+    set((st) => (st.busMode === mode ? st : { busMode: mode }));
+  },
   setMqtt(state, detail) {
     set((st) => (st.mqtt === state && st.detail === (detail ?? null) ? st : { mqtt: state, detail: detail ?? null, since: st.mqtt === state ? st.since : Date.now() }));
   },

@@ -30,7 +30,7 @@ describe('nodes store reducers', () => {
     const nodes = loadNodes({}, [info('nas', false)], 10_000);
     const next = applyNodeHeartbeats(nodes, [
       { node: 'nas', timestamp: 2_000, agents: ['a', 'b'], load: [0.5, 0.4, 0.3], memory_mb: 120, received_at: 20_000 },
-      { node: 'edge', timestamp: 2_000, agents: [], load: [], received_at: 20_000 },
+      { node: 'edge', timestamp: 2_000, agents: [], load: [], memory_mb: 40, received_at: 20_000 },
     ]);
     expect(next.nas).toMatchObject({ agents: ['a', 'b'], load: [0.5, 0.4, 0.3], memory_mb: 120, last_seen: 2_000 });
     expect(isNodeOnline(next.nas!, 20_000 + 1_000)).toBe(true);
@@ -40,7 +40,7 @@ describe('nodes store reducers', () => {
   });
 
   it('a poll keeps the time of the last heartbeat we heard', () => {
-    const heard = applyNodeHeartbeats({}, [{ node: 'pi', timestamp: 1, agents: [], load: [], received_at: 50_000 }]);
+    const heard = applyNodeHeartbeats({}, [{ node: 'pi', timestamp: 1, agents: [], load: [], memory_mb: 40, received_at: 50_000 }]);
     const polled = loadNodes(heard, [info('pi', false)], 51_000);
     expect(isNodeOnline(polled.pi!, 60_000)).toBe(true);
   });

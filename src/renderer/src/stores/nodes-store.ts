@@ -6,7 +6,7 @@
  */
 import { create } from 'zustand';
 import type { NodeInfo } from '../../../shared/rest.js';
-import type { NodeHeartbeat } from '../connection/node-heartbeat.js';
+import type { NodeHeartbeat } from '../../../shared/node-protocol.js';
 import type { DashboardUpdate } from '../connection/topic-router.js';
 
 export const NODE_ONLINE_WINDOW_MS = 45_000;

@@ -8,9 +8,7 @@
 import WebSocket from 'ws';
 import { HaError, authErrorMessage, unreachableMessage } from './ha-error.js';
 import { haWsFrameSchema } from './ha-schemas.js';
-
-export type HaLogLevel = 'debug' | 'info' | 'warning' | 'error';
-export type HaLogger = (level: HaLogLevel, message: string) => void;
+import type { Logger } from '../../../base/logger.js';
 
 type Listener = (ev: { data: string }) => void;
 
@@ -25,7 +23,7 @@ export class FilteredHaSocket {
   constructor(
     private readonly ws: WebSocket,
     readonly haVersion: string,
-    private readonly log: HaLogger,
+    private readonly log: Logger,
   ) {
     ws.on('message', (data, isBinary) => this.onFrame(isBinary ? '' : data.toString()));
     ws.on('close', () => {
@@ -127,7 +125,7 @@ export interface OpenHaSocketOptions {
   token: string;
   /** Bound on connect + auth (default 10 s). */
   timeoutMs?: number;
-  log: HaLogger;
+  log: Logger;
 }
 
 /** Connects and authenticates. Rejects with HaError `auth` (token refused), `timeout` or `unreachable`. */

@@ -15,7 +15,7 @@ import type { z } from 'zod';
 import type { HaConfig } from './ha-config.js';
 import { haWebSocketUrl } from './ha-config.js';
 import { HaError } from './ha-error.js';
-import { type FilteredHaSocket, type HaLogger, openHaSocket } from './ha-socket.js';
+import { type FilteredHaSocket, openHaSocket } from './ha-socket.js';
 import {
   type HaArea,
   type HaDevice,
@@ -33,11 +33,13 @@ import {
   haStatesSchema,
   haWsErrorSchema,
 } from './ha-schemas.js';
+import type { Logger } from '../../../base/logger.js';
+import { backoffDelay } from '../../../base/backoff.js';
 
 export type HaWsStatus = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'auth_failed' | 'closed';
 
 export interface HaWsClientOptions {
-  log?: HaLogger;
+  log?: Logger;
   /** Connect + login bound per attempt (default 10 s). */
   connectTimeoutMs?: number;
   /** Bound on one command's answer (default 15 s). */
@@ -69,7 +71,7 @@ export class HaWsClient {
   private pingTimer: NodeJS.Timeout | undefined;
   private currentSocket: FilteredHaSocket | undefined;
   private invalidEvents = 0;
-  private readonly log: HaLogger;
+  private readonly log: Logger;
   private readonly wsUrl: string;
 
   constructor(
@@ -265,9 +267,8 @@ export class HaWsClient {
         this.authFailed();
         return;
       }
-      const initial = this.opts.retry?.initialMs ?? 1000;
       const max = this.opts.retry?.maxMs ?? 30_000;
-      const delay = Math.min(max, initial * 2 ** attempt);
+      const delay = backoffDelay(attempt, { initialMs: this.opts.retry?.initialMs ?? 1000, maxMs: max });
       if (attempt === 0 || delay === max) this.log('warning', `${this._lastError?.message ?? 'cannot connect to Home Assistant'} — retrying in ${Math.round(delay / 1000)} s`);
       this.retryTimer = setTimeout(() => void this.attemptFirstConnect(attempt + 1), delay);
       return;

@@ -4,10 +4,10 @@
  * reload the registry they concern, and every (re)connect reloads everything (events missed while
  * HA was away are not replayed).
  */
-import type { HaLogger } from '../client/ha-socket.js';
 import type { HaWsClient } from '../client/ha-ws-client.js';
 import { type HaArea, type HaDevice, type HaEntityEntry, type HaState, REGISTRY_EVENT_TYPES, type RegistryEventType, domainOf, haRegistryUpdatedDataSchema } from '../client/ha-schemas.js';
 import type { HaAreaView, HaDeviceView, HaEntityView, HomeMapSnapshot } from './home-map-types.js';
+import type { Logger } from '../../../base/logger.js';
 
 export type { HaAreaView, HaDeviceView, HaEntityView, HomeMapSnapshot } from './home-map-types.js';
 
@@ -22,7 +22,7 @@ const REGISTRY_OF: Record<RegistryEventType, Registry> = {
 };
 
 export interface HomeMapOptions {
-  log?: HaLogger;
+  log?: Logger;
   /** Coalesces bursts of registry events into one reload (default 150 ms). */
   reloadDebounceMs?: number;
 }
@@ -38,7 +38,7 @@ export class HomeMap {
   private readonly pendingReload = new Set<Registry>();
   private reloadTimer: NodeJS.Timeout | undefined;
   private readonly listeners = new Set<() => void>();
-  private readonly log: HaLogger;
+  private readonly log: Logger;
   private loading: Promise<void> | undefined;
 
   constructor(

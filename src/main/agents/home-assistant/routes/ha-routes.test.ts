@@ -52,6 +52,14 @@ describe('Home Assistant REST routes', () => {
     expect(map.areas.find((a: Json) => a.area_id === 'kitchen').entities.map((e: Json) => e.entity_id).sort()).toEqual(['light.kitchen', 'switch.coffee_maker']);
     expect(map.counts.entities).toBeGreaterThan(10);
     expect(map.connected).toBe(true);
+    // The original's payload beside ours: devices with their area's name and their entities.
+    expect(map).toMatchObject({ type: 'home_assistant_map_update', event_type: 'entity_registry_updated', event: {}, timestamp: map.updated_at });
+    expect(map.devices.length).toBe(map.counts.devices);
+    const withEntities = map.devices.find((d: Json) => d.entities.length > 0);
+    expect(withEntities).toMatchObject({ device_id: expect.any(String), name: expect.any(String) });
+    expect(Object.keys(withEntities.entities[0]).sort()).toEqual(['area', 'attributes', 'entity_id', 'name', 'original_name', 'platform', 'state', 'unique_id']);
+    const kitchenDevice = map.devices.find((d: Json) => d.entities.some((e: Json) => e.entity_id === 'light.kitchen'));
+    expect(kitchenDevice?.entities.find((e: Json) => e.entity_id === 'light.kitchen').area).toBe('Kitchen');
   });
 
   it('GET /ha-map: 404 with the reason when HA is not configured', async () => {
@@ -60,7 +68,7 @@ describe('Home Assistant REST routes', () => {
     const base = await serve(hub, { connection: null, notConfiguredReason: 'Home Assistant is not configured: set HA_URL and HA_TOKEN.' });
     const r = await fetch(`${base}/ha-map`);
     expect(r.status).toBe(404);
-    expect(await r.json()).toEqual({ error: 'Home Assistant is not configured', detail: 'Home Assistant is not configured: set HA_URL and HA_TOKEN.' });
+    expect(await r.json()).toEqual({ error: 'Home Assistant map snapshot not available', detail: 'Home Assistant is not configured: set HA_URL and HA_TOKEN.' });
     expect(await json(fetch(`${base}/ha/status`))).toEqual({ configured: false, reason: 'Home Assistant is not configured: set HA_URL and HA_TOKEN.' });
     expect((await fetch(`${base}/ha/entities`)).status).toBe(404);
   });

@@ -3,7 +3,9 @@
  * routes (so it is served at the REST root and under /api/ on the dashboard):
  *
  *   GET  /ha/status                       connection status (or why HA is not configured)
- *   GET  /ha-map                          areas → devices → entities (404 with the reason when HA is not configured)
+ *   GET  /ha-map                          areas → devices → entities, and beside them the original's
+ *                                         payload (type, event_type, timestamp, event, devices); 404
+ *                                         `Home Assistant map snapshot not available` with the reason
  *   GET  /ha/entities?domain=&area=       entities with state, area and whether they can be toggled
  *   GET  /ha/history/:entity_id?since=&until=&limit=&bucket=   recorded state history for a chart
  *   POST /ha/entities/:entity_id/toggle   toggles a light/switch/…; answers the new state
@@ -11,6 +13,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { TaskError } from '../../../core/errors.js';
+import { originalMapPayload } from '../map/original-map-payload.js';
 import { HttpError } from '../../../server/http-error.js';
 import { HaError } from '../client/ha-error.js';
 import { domainOf, entityIdSchema } from '../client/ha-schemas.js';
@@ -87,7 +90,18 @@ export function homeAssistantRoutes(deps: HomeAssistantRouteDeps): FastifyPlugin
       return conn ? conn.status() : { configured: false, reason: reason() };
     });
 
-    app.get('/ha-map', async () => (await loaded()).map.snapshot());
+    app.get('/ha-map', async () => {
+      let conn: HaConnection;
+      try {
+        conn = await loaded();
+      } catch (e) {
+        // The original's words for "no map", our reason in detail.
+        if (e instanceof HttpError && e.statusCode === 404) throw new HttpError(404, 'Home Assistant map snapshot not available', e.detail);
+        throw e;
+      }
+      const map = conn.map.snapshot();
+      return { ...map, ...originalMapPayload(map) };
+    });
 
     app.get('/ha/entities', async (req): Promise<HaEntitiesResponse> => {
       const q = entitiesQuerySchema.safeParse(req.query);

@@ -1,5 +1,7 @@
+import type { Logger } from '../../../base/logger.js';
+
 /** Collects log lines so a test can assert what (and how often) something was reported. */
-export function logCollector(): { lines: Array<{ level: string; message: string }>; log: (level: 'debug' | 'info' | 'warning' | 'error', message: string) => void; count: (level: string, re: RegExp) => number } {
+export function logCollector(): { lines: Array<{ level: string; message: string }>; log: Logger; count: (level: string, re: RegExp) => number } {
   const lines: Array<{ level: string; message: string }> = [];
   return {
     lines,

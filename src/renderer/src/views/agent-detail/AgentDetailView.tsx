@@ -81,11 +81,12 @@ export function AgentDetailView({ name }: { name: string }) {
             <dd>{agent.restarts}</dd>
             <dt>CPU / memory</dt>
             <dd>{agent.cpu !== undefined ? `${agent.cpu.toFixed(1)} % · ${agent.memoryMb?.toFixed(0) ?? '?'} MB` : '—'}</dd>
-            {m?.tokens_in !== undefined || m?.tokens_out !== undefined ? (
+            {m?.tokens_in !== undefined || m?.tokens_out !== undefined || m?.input_tokens !== undefined || m?.output_tokens !== undefined ? (
               <>
                 <dt>Tokens in / out</dt>
                 <dd>
-                  {m?.tokens_in ?? 0} / {m?.tokens_out ?? 0}
+                  {/* ours, else the original's names (an original node or agent publishing only those) */}
+                  {m?.tokens_in ?? m?.input_tokens ?? 0} / {m?.tokens_out ?? m?.output_tokens ?? 0}
                 </dd>
               </>
             ) : null}

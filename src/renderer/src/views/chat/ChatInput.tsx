@@ -3,6 +3,7 @@ import { useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useFocusRequest } from '../../hooks/useFocusRequest.js';
 import { hotkeyLabel } from '../../lib/hotkeys.js';
 import { applyMention, mentionAt, mentionCandidates, type MentionQuery } from '../../lib/mention.js';
+import { useThrottledStore } from '../../hooks/useThrottledStore.js';
 import { useAgentsStore } from '../../stores/agents-store.js';
 
 export function ChatInput({ onSend, disabled }: { onSend: (text: string) => void; disabled?: boolean }) {
@@ -11,7 +12,8 @@ export function ChatInput({ onSend, disabled }: { onSend: (text: string) => void
   const [sel, setSel] = useState(0);
   const ref = useRef<HTMLTextAreaElement>(null);
   useFocusRequest('chat-input', ref);
-  const byId = useAgentsStore((s) => s.byId);
+  // Agents beat every frame under load; names for @mentions need a fresh read at most every 1000 ms.
+  const byId = useThrottledStore(useAgentsStore, (s) => s.byId, 1_000);
   const names = useMemo(() => Array.from(new Set(Object.values(byId).map((a) => a.name))), [byId]);
   const candidates = useMemo(() => (mention ? mentionCandidates(names, mention.query) : []), [mention, names]);
   const open = mention !== null && candidates.length > 0;

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { navigate } from '../../hooks/useRoute.js';
 import { hotkeyLabel } from '../../lib/hotkeys.js';
 import { relativeTime } from '../../lib/relative-time.js';
+import { useThrottledStore } from '../../hooks/useThrottledStore.js';
 import { useAgentsStore } from '../../stores/agents-store.js';
 import { isSyntaxProblem, useEditorStore, type Language, type Problem } from '../../stores/editor-store.js';
 import { useUiStore } from '../../stores/ui-store.js';
@@ -11,7 +12,8 @@ import { deploy, discardDraft, draftNames, modelOf, newAgent, openAgent, revealP
 import { TEMPLATES, templateCode } from './templates.js';
 
 function AgentList({ current }: { current: string | null }) {
-  const byId = useAgentsStore((s) => s.byId);
+  // Agents beat every frame under load; the agent list beside the editor need a fresh read at most every 1000 ms.
+  const byId = useThrottledStore(useAgentsStore, (s) => s.byId, 1_000);
   const dynamic = useMemo(
     () =>
       Object.values(byId)

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useMemo } from 'react';
 import { hub } from '../../connection/index.js';
 import { useNow } from '../../hooks/useNow.js';
 import { relativeTime } from '../../lib/relative-time.js';
+import { useThrottledStore } from '../../hooks/useThrottledStore.js';
 import { findAgent, healthTag, useAgentsStore } from '../../stores/agents-store.js';
 import { usePipelinesStore } from '../../stores/pipelines-store.js';
 import type { PipelineSummary } from '../../../../shared/rest.js';
@@ -32,7 +33,8 @@ function AgentLink({ name }: { name: string | null }) {
 }
 
 function PipelineCard({ p, now }: { p: PipelineSummary; now: number }) {
-  const byId = useAgentsStore((s) => s.byId);
+  // Agents beat every frame under load; the pipeline agents' live states need a fresh read at most every 500 ms.
+  const byId = useThrottledStore(useAgentsStore, (s) => s.byId, 500);
   const links = useMemo(() => pipelineLinks(p), [p]);
   return (
     <section className="card pipeline" data-testid="pipeline-card" data-pipeline-id={p.id}>

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { hub } from '../../connection/index.js';
 import { apiKeySecret, secretBridge, secretStatus } from '../../connection/desktop-secrets.js';
 import { formatDuration } from '../../lib/relative-time.js';
-import { draftFrom, LLM_PROVIDER_CHOICES, patchFromDraft, settingsFromApi, type SettingsDraft } from '../../lib/settings-model.js';
+import { draftFrom, LLM_PROVIDER_CHOICES, patchFromDraft, settingsFromApi, withProvider, type SettingsDraft } from '../../lib/settings-model.js';
 import { useConnectionStore } from '../../stores/connection-store.js';
 import { useSettingsStore } from '../../stores/settings-store.js';
 import { DesktopCard } from './DesktopCard.js';
@@ -208,7 +208,7 @@ export function SettingsView() {
           <h2>Language model</h2>
           <div className="field">
             <label htmlFor="set-provider">Provider</label>
-            <select id="set-provider" className="select" value={draft.provider} onChange={(e) => set('provider', e.target.value)} data-testid="settings-provider">
+            <select id="set-provider" className="select" value={draft.provider} onChange={(e) => setDraft(withProvider(settings, draft, e.target.value))} data-testid="settings-provider">
               {LLM_PROVIDER_CHOICES.map((p) => (
                 <option key={p} value={p}>
                   {PROVIDER_LABEL[p] ?? p}
