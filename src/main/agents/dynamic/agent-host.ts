@@ -73,8 +73,12 @@ export function createAgentHost(deps: AgentHostDeps, scope: AgentHostScope): Age
 
   const subscribe = (pattern: string, handler: (topic: string, payload: unknown) => void): (() => void) => {
     assertTopicFilter(pattern);
+    checkSubscribeFilter(pattern);
     if (closed) throw new Error('the agent is stopping');
-    const off = system.bus.subscribe(pattern, (topic, payload) => handler(topic, decode(payload)));
+    // A wildcard (`#`, `+/approvals`) still never hands the hub's system topics to agent code.
+    const off = system.bus.subscribe(pattern, (topic, payload) => {
+      if (!isSystemTopic(topic)) handler(topic, decode(payload));
+    });
     const unsubscribe = (): void => {
       if (subscriptions.delete(unsubscribe)) off();
     };
@@ -178,6 +182,16 @@ function callOptions(o: LlmChatOptions): { maxTokens?: number; temperature?: num
   return { ...(o.maxTokens !== undefined ? { maxTokens: o.maxTokens } : {}), ...(o.temperature !== undefined ? { temperature: o.temperature } : {}) };
 }
 
+/** `system/…` (approvals, health: the hub's voice to the dashboard and tray) is never agent code's to read or write. */
+export function isSystemTopic(topic: string): boolean {
+  return topic === 'system' || topic.startsWith('system/');
+}
+
+/** Filters an agent may subscribe to: not the hub's system topics by name (wildcards are filtered on delivery). */
+export function checkSubscribeFilter(filter: string): void {
+  if (isSystemTopic(filter)) throw new Error(`agents may not subscribe to ${filter} (the hub's system topics)`);
+}
+
 /** Topics an agent may publish to (see the file comment). */
 export function checkPublishTopic(topic: string, ownActorId: string): void {
   assertPublishTopic(topic);
@@ -185,7 +199,7 @@ export function checkPublishTopic(topic: string, ownActorId: string): void {
   // io/chat is the user's voice to main: an agent speaking there could make main's LLM spawn agents for it.
   if (topic === 'io/chat') throw new Error('agents may not publish on io/chat (the user\'s chat with main)');
   // system/… is the hub's voice to the dashboard and the tray (health, approvals).
-  if (topic.startsWith('system/')) throw new Error(`agents may not publish on ${topic} (the hub's system topics)`);
+  if (isSystemTopic(topic)) throw new Error(`agents may not publish on ${topic} (the hub's system topics)`);
   const [root, id, kind] = topic.split('/');
   if (root !== 'agents' || id === 'by-name') return;
   if (id !== ownActorId) throw new Error(`agents may not publish on another agent's topics (${topic})`);
