@@ -118,6 +118,17 @@ export const approvalDecisionBodySchema = z
   .strict();
 export type ApprovalDecisionBody = z.infer<typeof approvalDecisionBodySchema>;
 
+/** The answer of `POST /approvals/{id}/approve|deny` (and what `/approve` in chat says). */
+export const approvalOutcomeSchema = z.object({
+  approvals: z.array(approvalSchema),
+  /** Keys approved / denied by this decision. */
+  approved: z.array(z.string()),
+  denied: z.array(z.string()),
+  /** What happened, for the person. */
+  message: z.string(),
+});
+export type ApprovalOutcome = z.infer<typeof approvalOutcomeSchema>;
+
 /** An agent's grant as it stands, for review. */
 export const agentGrantSchema = z.object({
   agent: z.string(),
