@@ -74,15 +74,16 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   // Everything opened from here on is closed again if a later step throws, and at stop().
   const teardown = new Teardown(log);
   try {
-    const secrets = opts.secrets ?? nodeSecretStore(opts.stateDir);
-    const key = await NodeFleetKey.open(secrets, name);
+    // A bus we were given is ours to close, whatever fails next.
+    if (opts.bus) teardown.add('bus', () => opts.bus!.close());
+    const key = await NodeFleetKey.open(opts.secrets ?? nodeSecretStore(opts.stateDir), name);
     if (!(key instanceof NodeFleetKey)) {
       throw new Error(`${key.error}: it runs only commands its hub signed. On the hub: POST /nodes/${name}/enroll (it answers with a code); here: wactorz node enroll --name ${name} --state-dir ${opts.stateDir} --code <code> (docs/fleet.md)`);
     }
     const persistence = await openPersistence({ stateDir: opts.stateDir, log });
     teardown.add('persistence', () => persistence.close());
     const bus = connectBus(opts, log);
-    teardown.add('bus', () => bus.close());
+    if (!opts.bus) teardown.add('bus', () => bus.close());
     const system = new ActorSystem({
       bus,
       persistence,
