@@ -37,6 +37,8 @@ export const mainChatTaskSchema = z.looseObject({
   from: z.string().default('user'),
   interface: z.string().default('unknown'),
   message_id: z.string().optional(),
+  /** false: the interface shows the reply itself, so main posts no copy on `agents/{main}/chat` (the original monitor's `/ws`). */
+  announce: z.boolean().optional(),
 });
 export type MainChatTask = z.infer<typeof mainChatTaskSchema>;
 
@@ -49,6 +51,11 @@ export interface MainChatResult {
 }
 
 export const HOME_ASSISTANT_AGENT = 'home-assistant-agent';
+/**
+ * `@name` prefixes that mean main itself, as the original's dashboard sends them: `@main` (main's
+ * card), `@main-actor` (its default target), `@io-agent` (the original's gateway; ours is `io`).
+ */
+export const MAIN_TARGETS: ReadonlySet<string> = new Set(['main', 'main-actor', 'io-agent', 'io']);
 export const PLANNER_AGENT = 'planner';
 
 export interface MainActorOptions {
@@ -175,6 +182,7 @@ export class MainActor extends LLMAgent {
         interface: chat.interface,
         from: chat.from,
         onChunk: chat.message_id ? (c) => this.system.streams.emit(chat.message_id!, c) : undefined,
+        announce: chat.announce,
       });
       this.counters.tasksCompleted++;
       this.reply(msg, result);
@@ -184,14 +192,18 @@ export class MainActor extends LLMAgent {
     }
   }
 
-  /** The one entry point for every interface. Never throws for user input: errors become replies. */
+  /**
+   * The one entry point for every interface. Never throws for user input: errors become replies.
+   * The reply is posted on `agents/{main}/chat` for other clients to see (unless `announce` is
+   * false); the user's own words are not — the original never put them there, and its dashboard,
+   * which already shows what the user typed, would show them twice.
+   */
   async processUserInput(
     text: string,
-    ctx: { interface: string; from: string; onChunk?: (chunk: string) => void },
+    ctx: { interface: string; from: string; onChunk?: (chunk: string) => void; announce?: boolean | undefined },
   ): Promise<MainChatResult> {
-    this.publishChat({ from: ctx.from, to: 'main', content: text, role: 'user', interface: ctx.interface });
     const result = await this.route(text, ctx).catch((e: unknown): MainChatResult => ({ reply: `Error: ${toError(e).message}`, agent: 'main' }));
-    this.publishChat({ from: result.agent, to: ctx.from, content: result.reply, role: 'assistant', interface: ctx.interface });
+    if (ctx.announce !== false) this.publishChat({ from: result.agent, to: ctx.from, content: result.reply, role: 'assistant', interface: ctx.interface });
     return result;
   }
 
@@ -199,6 +211,8 @@ export class MainActor extends LLMAgent {
     const input = parseInput(text);
     switch (input.kind) {
       case 'mention':
+        // The original's chat targets for main itself: what follows is the message.
+        if (MAIN_TARGETS.has(input.target)) return this.route(input.raw, ctx);
         return this.mention(input.target, input.payload);
       case 'command': {
         const cmd = findCommand(this.commandContext(), input.command);
