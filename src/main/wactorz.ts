@@ -12,6 +12,7 @@ import { wactorzConfigSchema, type WactorzConfig, type WactorzConfigInput } from
 import type { WactorzHandle } from './wactorz-handle.js';
 import type { Bus } from './core/bus.js';
 import { ActorSystem } from './core/actor-system.js';
+import { announceSpawns } from './core/spawn-announcer.js';
 import { openPersistence } from './persistence/open-persistence.js';
 import type { Persistence } from './persistence/persistence.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.js';
@@ -45,6 +46,7 @@ import { authRoutes } from './server/auth-routes.js';
 import { createNetworkEdges, type NetworkEdges } from './server/network-edges.js';
 import { openApiRoutes } from './server/openapi/openapi-routes.js';
 import { HttpMetrics } from './server/original/http-metrics.js';
+import { attachOriginalWs } from './server/original/ws/original-ws.js';
 import type { OriginalConfigDeps } from './server/original/config-route.js';
 import { NodeRegistry, RemoteAwareMainActor, nodeRoutes, withNodeCommands, type NodeRegistryOptions } from './nodes/index.js';
 
@@ -132,6 +134,8 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
       },
     });
     closers.add(() => system.shutdown());
+    // agents/{id}/spawn and agents/main/spawned, as the original announced spawns (its dashboard's spawn feed).
+    closers.add(announceSpawns(system));
     // Remote nodes: placements, the durable command outbox, node heartbeats and alerts, tasks by name.
     const nodes = new NodeRegistry({ bus, persistence, system, log: (level, message) => log(level, message), ...opts.nodes });
     closers.add(() => nodes.stop());
@@ -191,12 +195,12 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
     // Every node's desired state again, and whatever the outbox still holds for the nodes.
     await nodes.start();
 
-    const chat = async (text: string, ctx: { interface?: string; user?: string; onChunk?: (chunk: string) => void }): Promise<MainChatResult> => {
+    const chat = async (text: string, ctx: { interface?: string; user?: string; onChunk?: (chunk: string) => void; announce?: boolean }): Promise<MainChatResult> => {
       const messageId = randomUUID();
       const close = ctx.onChunk ? system.streams.open(messageId, ctx.onChunk) : () => {};
       try {
         const iface = ctx.interface ?? 'api';
-        return await system.ask<MainChatResult>('main', { kind: 'chat', text, from: ctx.user ?? iface, interface: iface, message_id: messageId }, 600_000);
+        return await system.ask<MainChatResult>('main', { kind: 'chat', text, from: ctx.user ?? iface, interface: iface, message_id: messageId, announce: ctx.announce }, 600_000);
       } finally {
         close();
       }
@@ -254,6 +258,13 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
       closers.add(() => app.close());
       const port = await listenHttp(app, config.host, config.monitorPort, '--monitor-port');
       broker?.attachWebSocket(app.server, '/mqtt', { authorize: edges.mqttUpgrade });
+      // The original monitor's /ws: its dashboard's live state, card buttons and chat (replies go to this socket only).
+      const originalWs = attachOriginalWs(
+        app.server,
+        { bus, hub, log, totalCostUsd: () => costs.total().costUsd, chat: (text, onChunk) => chat(text, { interface: 'ws', user: 'user', onChunk, announce: false }) },
+        { authorize: edges.tokenUpgrade, tokens, otherPaths: broker ? ['/mqtt'] : [] },
+      );
+      closers.add(() => originalWs.close());
       dashboardUrl = urlFor(config.host, port);
     }
 
