@@ -257,7 +257,9 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
       const app = await createHttpApp({ hub, accessTokens: () => tokens.list(), policy: edges.policy, throttle: edges.throttle, apiPrefix: '/api', dashboardDir: config.dashboardDir ?? defaultDashboardDir(), routes, httpMetrics, originalConfig, log: httpLog });
       closers.add(() => app.close());
       const port = await listenHttp(app, config.host, config.monitorPort, '--monitor-port');
-      broker?.attachWebSocket(app.server, '/mqtt', { authorize: edges.mqttUpgrade });
+      // Its clients are closed before the HTTP server: an upgraded socket would hold app.close() for as long as the page stays open.
+      const detachMqttWs = broker?.attachWebSocket(app.server, '/mqtt', { authorize: edges.mqttUpgrade });
+      closers.add(() => detachMqttWs?.());
       // The original monitor's /ws: its dashboard's live state, card buttons and chat (replies go to this socket only).
       const originalWs = attachOriginalWs(
         app.server,
