@@ -8,6 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connectAsync } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MonitorState, OriginalServerFrame } from '../../../../shared/original-ws.js';
 import { agentChatSchema, ioChatResponseSchema, spawnAnnouncementSchema, type AgentChat } from '../../../../shared/mqtt-payloads.js';
@@ -301,4 +302,18 @@ describe('/ws: who may not use it', () => {
     expect(await probe('local-implant')).toMatchObject({ ok: false, error: expect.stringMatching(/upgrade/) });
     expect(hub.system.get('bystander')?.state).toBe('running');
   }, 60_000);
+});
+
+describe('stopping the hub', () => {
+  it('closes the dashboard port’s WebSockets (/ws and /mqtt) instead of waiting for the page to leave', async () => {
+    const hub = await startHub('stopping');
+    const page = await open(hub);
+    const mqttWs = await connectAsync(`${hub.dashboardUrl!.replace(/^http/, 'ws')}/mqtt`, { reconnectPeriod: 0, wsOptions: { origin: hub.dashboardUrl! } }, false);
+    mqttWs.on('error', () => {});
+    const closed = Promise.all([new Promise((r) => page.ws.once('close', r)), new Promise((r) => mqttWs.once('close', r))]);
+    // Before, an open /mqtt socket held the HTTP server's close (and so stop()) for as long as the page stayed.
+    await hub.stop();
+    await closed;
+    await mqttWs.endAsync(true);
+  });
 });
