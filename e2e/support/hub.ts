@@ -24,8 +24,9 @@ export interface TestHub {
   stop(): Promise<void>;
 }
 
-export async function startTestHub(opts: { host?: string; heartbeatMs?: number; env?: Record<string, string | undefined> } = {}): Promise<TestHub> {
-  const dashboardDir = await ensureRendererBuilt();
+export async function startTestHub(opts: { host?: string; heartbeatMs?: number; env?: Record<string, string | undefined>; dashboardDir?: string } = {}): Promise<TestHub> {
+  // Another page to serve instead of our dashboard (the original's, for its compatibility test).
+  const dashboardDir = opts.dashboardDir ?? (await ensureRendererBuilt());
   const llm = await startScriptedLlmServer();
   const stateDir = await mkdtemp(join(tmpdir(), 'wactorz-e2e-'));
   const logs: string[] = [];

@@ -310,7 +310,7 @@ describe('stopping the hub', () => {
     const page = await open(hub);
     const mqttWs = await connectAsync(`${hub.dashboardUrl!.replace(/^http/, 'ws')}/mqtt`, { reconnectPeriod: 0, wsOptions: { origin: hub.dashboardUrl! } }, false);
     mqttWs.on('error', () => {});
-    const closed = Promise.all([new Promise((r) => page.ws.once('close', r)), new Promise((r) => mqttWs.once('close', r))]);
+    const closed = Promise.all([new Promise((r) => page.ws.once('close', r)), new Promise<void>((r) => mqttWs.once('close', () => r()))]);
     // Before, an open /mqtt socket held the HTTP server's close (and so stop()) for as long as the page stayed.
     await hub.stop();
     await closed;
