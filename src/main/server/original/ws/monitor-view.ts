@@ -236,9 +236,9 @@ export class MonitorView {
   private prune(now: number): void {
     const live = new Set(this.source.agents().map((a) => a.id));
     for (const [id, rec] of this.records) if (!live.has(id) && !(rec.node && now - rec.last_update < ONLINE_S)) this.records.delete(id);
-    // Still full (a flood of fresh node heartbeats): the oldest go.
+    // Still full (a flood of fresh node heartbeats): the oldest go, a tenth at once so a flood costs one pass per 500.
     for (const id of this.records.keys()) {
-      if (this.records.size < MAX_RECORDS) break;
+      if (this.records.size < MAX_RECORDS * 0.9) break;
       if (!live.has(id)) this.records.delete(id);
     }
   }
