@@ -37,7 +37,7 @@ async function flood(patchIntervalMs: number): Promise<number> {
   const bus = new MemoryBus();
   const server = createServer();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const ws = attachOriginalWs(server, { bus, hub, totalCostUsd: () => 0, chat: async () => ({ agent: 'main', reply: '' }), log: () => {} }, { authorize: () => true, patchIntervalMs });
+  const ws = attachOriginalWs(server, { bus, hub: () => hub, totalCostUsd: () => 0, chat: async () => ({ agent: 'main', reply: '' }), log: () => {} }, { authorize: () => true, patchIntervalMs });
   const client = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}/ws`);
   let bytes = 0;
   client.on('message', (d: Buffer) => (bytes += d.length));
@@ -72,7 +72,7 @@ console.log(`BENCH original-ws-flood ${(ours / 1e6).toFixed(2)} MB baseline=${(p
 
 const bus = new MemoryBus();
 const server = createServer();
-const ws = attachOriginalWs(server, { bus, hub, totalCostUsd: () => 0, chat: async () => ({ agent: 'main', reply: '' }), log: () => {} }, { authorize: () => true });
+const ws = attachOriginalWs(server, { bus, hub: () => hub, totalCostUsd: () => 0, chat: async () => ({ agent: 'main', reply: '' }), log: () => {} }, { authorize: () => true });
 for (const a of agents) bus.publish(`agents/${a.id}/heartbeat`, { actor_id: a.id, name: a.name, timestamp: 1, state: 'running', cpu: 0.5, memory_mb: 12, task: 'idle', protected: false });
 const snap = p50(() => JSON.stringify({ type: 'patch', event: null, state: ws.view.snapshot() }));
 const base = p50(() => JSON.stringify(hub.listAgents()));

@@ -46,13 +46,13 @@ describe('createHomeAssistantIntegration', () => {
     expect(hub.sim.connectionsOpened).toBe(1); // only the test hub's own connection
 
     // The user enters URL and token in the settings: new actors and the routes use the new connection.
-    expect(ha.reconfigure({ url: hub.sim.url, token: hub.sim.token })).toEqual({ configured: true });
+    expect(ha.connect({ url: hub.sim.url, token: hub.sim.token })).toEqual({ configured: true });
     cleanups.push(() => ha.close());
     await ha.connection!.ws.waitUntilConnected();
     await hub.system.stop('home-assistant-agent');
     await hub.system.spawn(ha.makeAgent());
     const r = await hub.system.ask<{ result: string }>('home-assistant-agent', { action: 'state', entity_id: 'light.kitchen' });
     expect(r.result).toMatch(/is on/);
-    expect(ha.reconfigure({ url: hub.sim.url })).toMatchObject({ configured: false, reason: expect.stringMatching(/HA_TOKEN/) });
+    expect(ha.connect({ url: hub.sim.url })).toMatchObject({ configured: false, reason: expect.stringMatching(/HA_TOKEN/) });
   });
 });

@@ -33,7 +33,8 @@ import { runChatTurn } from './chat-turn.js';
 
 export interface OriginalWsDeps {
   bus: Bus;
-  hub: Pick<HubApi, 'listAgents' | 'command'>;
+  /** The hub's actor list and commands (read at each use: the composition root builds it after the endpoints). */
+  hub: () => Pick<HubApi, 'listAgents' | 'command'>;
   /** The hub's LLM spend, deleted agents included (`total_cost_usd`). */
   totalCostUsd: () => number;
   /** One chat turn with main as the `/ws` interface (main posts no copy on MQTT: this connection shows it). */
@@ -48,8 +49,6 @@ export interface OriginalWsOptions {
   authorize: (req: IncomingMessage) => UpgradeVerdict;
   /** Connections that used a token close when it stops being accepted (rotation). */
   tokens?: Pick<AccessTokens, 'list' | 'onRotate'>;
-  /** Other upgrade paths of this server, left to their own listeners; any other path is refused (404). */
-  otherPaths?: readonly string[];
   /** At most one coalesced `patch` per this many ms (default 250). */
   patchIntervalMs?: number;
   /** Default 100. */
@@ -91,11 +90,10 @@ interface Client {
 
 export function attachOriginalWs(server: HttpServer, deps: OriginalWsDeps, opts: OriginalWsOptions): OriginalWs {
   const path = opts.path ?? '/ws';
-  const others = new Set(opts.otherPaths ?? []);
   const maxClients = opts.maxClients ?? 100;
   const maxTurns = opts.maxTurns ?? 4;
   const interval = opts.patchIntervalMs ?? 250;
-  const view = new MonitorView(deps.bus, { agents: () => deps.hub.listAgents(), totalCostUsd: deps.totalCostUsd });
+  const view = new MonitorView(deps.bus, { agents: () => deps.hub().listAgents(), totalCostUsd: deps.totalCostUsd });
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: opts.maxPayload ?? 1024 * 1024 });
   const clients = new Set<Client>();
 
@@ -133,11 +131,11 @@ export function attachOriginalWs(server: HttpServer, deps: OriginalWsDeps, opts:
   view.start();
 
   const runCommand = async (c: Client, agentId: string, command: OriginalWsCommand): Promise<void> => {
-    const actor = deps.hub.listAgents().find((a) => a.id === agentId || a.name === agentId);
+    const actor = deps.hub().listAgents().find((a) => a.id === agentId || a.name === agentId);
     if (!actor) return send(c, { type: 'error', error: 'actor not found', detail: `no actor with id or name "${agentId}"` });
     let outcome: { ok: boolean; message: string };
     try {
-      outcome = await deps.hub.command(actor.id, command);
+      outcome = await deps.hub().command(actor.id, command);
     } catch (e) {
       outcome = { ok: false, message: e instanceof Error ? e.message : String(e) };
     }
@@ -179,10 +177,9 @@ export function attachOriginalWs(server: HttpServer, deps: OriginalWsDeps, opts:
   };
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const p = pathOf(req);
-    if (p !== path) {
-      // Another listener's path (/mqtt) is theirs; nobody's gets a 404 rather than a hanging socket.
-      if (p === undefined || !others.has(p)) refuse(socket, 404);
+    if (pathOf(req) !== path) {
+      // Another endpoint's (/mqtt); with no other listener nobody takes it: a 404, not a hanging socket.
+      if (server.listenerCount('upgrade') === 1) refuse(socket, 404);
       return;
     }
     let verdict: UpgradeVerdict;
