@@ -15,7 +15,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { sentRequest } from '../src/main/agents/llm/testing/sent-request.js';
-import { waitFor } from '../src/main/testing/wait.js';
+import { waitUntil } from '../src/main/testing/wait.js';
 import { launchDashboardBrowser, requireChromium, type DashboardBrowser } from './support/browser.js';
 import { startTestHub, type TestHub } from './support/hub.js';
 import { prepareOriginalDashboard, startReverseProxy, type ReverseProxy } from './support/original-site.js';
@@ -128,7 +128,7 @@ describe.skipIf(!requireChromium())('the original dashboard (browser, real hub)'
       await press('stop', 'stopped');
       expect(await worker.locator('[data-action="pause"], [data-action="stop"]').count()).toBe(0);
       await worker.locator('[data-action="delete"]').click();
-      await waitFor(() => hub.handle.system.get('worker') === undefined, 'the hub deleted worker');
+      await waitUntil(() => hub.handle.system.get('worker') === undefined, 'the hub deleted worker');
       await page.reload();
       await waitLive(page);
       await card(page, 'main').waitFor();
@@ -162,7 +162,7 @@ describe.skipIf(!requireChromium())('the original dashboard (browser, real hub)'
       await page.goto(proxy.url);
       // Its REST calls pass (plain same-origin GETs), its WebSockets do not.
       await card(page, 'main').waitFor();
-      await waitFor(() => ['/ws', '/mqtt'].every((p) => proxy.upgrades.some((u) => u.path === p && u.status === 403)), 'both upgrades refused');
+      await waitUntil(() => ['/ws', '/mqtt'].every((p) => proxy.upgrades.some((u) => u.path === p && u.status === 403)), 'both upgrades refused');
       expect(proxy.upgrades.every((u) => u.status === 403)).toBe(true);
       await openView(page, 'chat');
       await page.fill('#af-iobar-input', 'anyone there?');

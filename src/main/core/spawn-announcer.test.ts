@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawnAnnouncementSchema, spawnedSchema } from '../../shared/mqtt-payloads.js';
 import { Actor } from './actor.js';
 import { announceSpawns } from './spawn-announcer.js';
-import { createTestSystem, waitFor, type TestSystem } from './testing/test-system.js';
+import { waitUntil } from '../testing/wait.js';
+import { createTestSystem, type TestSystem } from './testing/test-system.js';
 
 class Worker extends Actor {
   protected override handleTask(p: unknown): unknown {
@@ -44,7 +45,7 @@ describe('announceSpawns', () => {
     await t.system.startSupervised();
     const first = t.system.get('flaky')!;
     await t.system.ask('flaky', 'crash').catch(() => {});
-    await waitFor(() => t.system.get('flaky') !== first && t.system.get('flaky')?.state === 'running', 2000, 'flaky restarted');
+    await waitUntil(() => t.system.get('flaky') !== first && t.system.get('flaky')?.state === 'running', 'flaky restarted');
     expect(onTopic(`agents/${main.actorId}/spawned`)).toHaveLength(1);
     await t.system.remove('flaky');
     await t.system.spawn(new Worker({ name: 'flaky', kind: 'dynamic' }));

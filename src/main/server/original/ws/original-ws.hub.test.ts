@@ -1,28 +1,24 @@
 /**
- * `/ws` — the original monitor's WebSocket — against real hubs (startWactorz: embedded broker,
+ * `/ws` — the original monitor's WebSocket — against real hubs (the test-hub fixture: embedded broker,
  * DynamicAgents in their sandboxes, main behind the scripted LLM server). The frames are checked
  * against src/shared/original-ws.ts, written from the original's monitor_server.py and its
  * dashboard's WSChatClient.ts. Then who may not use it: a page of another origin, an anonymous
  * client when API_KEY is set, an agent.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { connectAsync } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MonitorState, OriginalServerFrame } from '../../../../shared/original-ws.js';
 import { agentChatSchema, ioChatResponseSchema, spawnAnnouncementSchema, type AgentChat } from '../../../../shared/mqtt-payloads.js';
-import { silentLogger } from '../../../base/logger.js';
 import { actorIdFor } from '../../../core/actor-id.js';
 import { sentRequest } from '../../../agents/llm/testing/sent-request.js';
 import { startScriptedLlmServer, type ScriptedLlmServer } from '../../../llm/testing/index.js';
-import { waitFor } from '../../../testing/wait.js';
-import { startWactorz } from '../../../wactorz.js';
+import { waitUntil } from '../../../testing/wait.js';
+import { startTestHub, type TestHub } from '../../../testing/hub-fixture.js';
+import type { WactorzConfigInput } from '../../../config/config.js';
 import type { WactorzHandle } from '../../../wactorz-handle.js';
 import { connectOriginalWs, upgradeStatus, type OriginalWsClient } from './testing/original-ws-client.js';
 
-const root = mkdtempSync(join(tmpdir(), 'wz-orig-ws-'));
-const hubs: WactorzHandle[] = [];
+const hubs: TestHub[] = [];
 const clients: OriginalWsClient[] = [];
 let llm: ScriptedLlmServer;
 
@@ -33,22 +29,11 @@ const PROBE = `export async function handleTask(agent, p) {
   catch (e) { return { ok: false, error: String(e && e.message || e) }; }
 }`;
 
-async function startHub(name: string, env: Record<string, string> = {}, extra: Record<string, unknown> = {}): Promise<WactorzHandle> {
-  const hub = await startWactorz(
-    {
-      stateDir: join(root, name),
-      llm: { provider: 'ollama', model: 'llama3', baseUrl: llm.urls.ollama },
-      interface: 'rest',
-      restPort: 0,
-      monitorPort: 0,
-      mqtt: { port: 0 },
-      timing: { heartbeatMs: 1_000 },
-      ...extra,
-    },
-    { log: silentLogger, env },
-  );
+async function startHub(env: Record<string, string> = {}, extra: Partial<WactorzConfigInput> = {}): Promise<WactorzHandle> {
+  // All hubs share one scripted LLM server (main's answers, set in beforeAll).
+  const hub = await startTestHub({ llm: { provider: 'ollama', model: 'llama3', baseUrl: llm.urls.ollama }, dashboard: true, env, timing: { heartbeatMs: 1_000 }, config: extra });
   hubs.push(hub);
-  return hub;
+  return hub.handle;
 }
 
 async function rest(hub: WactorzHandle, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
@@ -91,13 +76,12 @@ afterAll(async () => {
   for (const c of clients.splice(0)) await c.close();
   for (const hub of hubs.splice(0)) await hub.stop();
   await llm?.close();
-  rmSync(root, { recursive: true, force: true });
 });
 
 describe('/ws: the original monitor protocol', () => {
   let hub: WactorzHandle;
   beforeAll(async () => {
-    hub = await startHub('frames');
+    hub = await startHub();
     for (const name of ['echo', 'victim']) expect((await rest(hub, 'POST', '/agents', { name, code: ECHO })).status).toBe(201);
   }, 60_000);
 
@@ -221,8 +205,8 @@ describe('/ws: the original monitor protocol', () => {
     ];
     try {
       hub.bus.publish('io/chat', { from: 'user', to: 'main', content: '@main what now?', timestampMs: Date.now() });
-      await waitFor(() => responses.some((r) => (r as { done: boolean }).done), 'the reply on io/chat/response');
-      await waitFor(() => posted.length > 0, 'the reply on agents/{main}/chat');
+      await waitUntil(() => responses.some((r) => (r as { done: boolean }).done), 'the reply on io/chat/response');
+      await waitUntil(() => posted.length > 0, 'the reply on agents/{main}/chat');
       expect(posted).toEqual([expect.objectContaining({ from: 'main', to: 'user', content: 'You said: what now?', role: 'assistant' })]);
     } finally {
       for (const off of offs) off();
@@ -238,7 +222,7 @@ describe('/ws: the original monitor protocol', () => {
       expect((await rest(hub, 'POST', '/agents', { name: 'newbie', code: ECHO })).status).toBe(201);
       const f = await c.next((fr) => Boolean(stateOf(fr)?.log_feed.some((e) => e.type === 'spawned' && e.child_name === 'newbie')), 'the spawned entry', mark);
       expect(stateOf(f)!.log_feed.find((e) => e.type === 'spawned')).toMatchObject({ agent_id: actorIdFor('main'), child_id: actorIdFor('newbie'), child_name: 'newbie', timestamp: expect.any(Number) });
-      await waitFor(() => spawns.length === 1, 'the spawn announcement');
+      await waitUntil(() => spawns.length === 1, 'the spawn announcement');
       expect(spawns[0]).toMatchObject({ agentId: actorIdFor('newbie'), agentName: 'newbie', agentType: 'dynamic' });
     } finally {
       off();
@@ -248,7 +232,7 @@ describe('/ws: the original monitor protocol', () => {
 
 describe('/ws: who may not use it', () => {
   it('a web page on another origin (or through a rebound host name) is refused; the dashboard’s own origin is not', async () => {
-    const hub = await startHub('page');
+    const hub = await startHub();
     expect(await upgradeStatus(wsUrl(hub), { origin: 'http://evil.example' })).toBe(403);
     expect(await upgradeStatus(wsUrl(hub), { origin: 'null' })).toBe(403);
     expect(await upgradeStatus(wsUrl(hub), { origin: 'http://evil.example', host: 'evil.example' })).toBe(403);
@@ -256,7 +240,7 @@ describe('/ws: who may not use it', () => {
     // Any other path on the dashboard port is not a WebSocket.
     expect(await upgradeStatus(`${hub.dashboardUrl!.replace(/^http/, 'ws')}/nope`, own(hub))).toBe(404);
     // Allowed once the user names the origin (a reverse proxy on another port).
-    const allowing = await startHub('page-allowed', { WACTORZ_ALLOWED_ORIGINS: 'http://proxy.example:8080' });
+    const allowing = await startHub({ WACTORZ_ALLOWED_ORIGINS: 'http://proxy.example:8080' });
     expect(await upgradeStatus(wsUrl(allowing), { origin: 'http://proxy.example:8080' })).toBe(101);
     expect(await upgradeStatus(wsUrl(allowing), { origin: 'http://evil.example' })).toBe(403);
   }, 60_000);
@@ -264,7 +248,7 @@ describe('/ws: who may not use it', () => {
   it('with API_KEY set, an anonymous client is refused (and cannot pause anything); the key or the dashboard token let it in, until the token rotates', async () => {
     const KEY = 'ws-api-key';
     const DASH = 'ws-dashboard-token-0123456789';
-    const hub = await startHub('keyed', { API_KEY: KEY }, { dashboardToken: DASH });
+    const hub = await startHub({ API_KEY: KEY }, { dashboardToken: DASH });
     expect((await rest(hub, 'POST', '/agents', { name: 'target', code: ECHO }, { 'x-api-key': KEY })).status).toBe(201);
     expect(await upgradeStatus(wsUrl(hub), own(hub))).toBe(401);
     expect(await upgradeStatus(wsUrl(hub, '?token=wrong'), own(hub))).toBe(401);
@@ -272,7 +256,7 @@ describe('/ws: who may not use it', () => {
     // The original's key as a reverse proxy adds it, or the token in the URL.
     const withKey = await open(hub, { ...own(hub), 'x-api-key': KEY });
     withKey.send({ type: 'command', command: 'pause', agent_id: actorIdFor('target') });
-    await waitFor(() => hub.system.get('target')?.state === 'paused', 'the pause with the key');
+    await waitUntil(() => hub.system.get('target')?.state === 'paused', 'the pause with the key');
     const withToken = await open(hub, own(hub), `?token=${DASH}`);
     const closed = new Promise<number>((resolve) => withToken.ws.once('close', (code) => resolve(code)));
     const r = await fetch(`${hub.dashboardUrl}/api/auth/token/rotate`, { method: 'POST', headers: { authorization: `Bearer ${DASH}` } });
@@ -283,7 +267,7 @@ describe('/ws: who may not use it', () => {
   }, 60_000);
 
   it('an agent cannot reach /ws: agent.fetch refuses this machine, and even with fetch_local it gets no WebSocket', async () => {
-    const hub = await startHub('agent');
+    const hub = await startHub();
     for (const [name, capabilities] of [
       ['implant', ['fetch']],
       ['local-implant', ['fetch', 'fetch_local']],
@@ -306,7 +290,7 @@ describe('/ws: who may not use it', () => {
 
 describe('stopping the hub', () => {
   it('closes the dashboard port’s WebSockets (/ws and /mqtt) instead of waiting for the page to leave', async () => {
-    const hub = await startHub('stopping');
+    const hub = await startHub();
     const page = await open(hub);
     const mqttWs = await connectAsync(`${hub.dashboardUrl!.replace(/^http/, 'ws')}/mqtt`, { reconnectPeriod: 0, wsOptions: { origin: hub.dashboardUrl! } }, false);
     mqttWs.on('error', () => {});

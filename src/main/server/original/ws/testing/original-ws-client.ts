@@ -5,7 +5,7 @@
  */
 import { WebSocket } from 'ws';
 import { originalServerFrameSchema, type OriginalServerFrame } from '../../../../../shared/original-ws.js';
-import { waitFor } from '../../../../testing/wait.js';
+import { waitUntil } from '../../../../testing/wait.js';
 
 export interface OriginalWsClient {
   readonly ws: WebSocket;
@@ -37,7 +37,7 @@ export function connectOriginalWs(url: string, headers: Record<string, string> =
     invalid,
     send: (frame) => ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame)),
     next: (async (pred: (f: OriginalServerFrame) => boolean, what: string, from = 0) =>
-      waitFor(() => frames.slice(from).find(pred), what)) as OriginalWsClient['next'],
+      waitUntil(() => frames.slice(from).find(pred), what)) as OriginalWsClient['next'],
     close: () =>
       new Promise<void>((resolve) => {
         if (ws.readyState === ws.CLOSED) return resolve();
