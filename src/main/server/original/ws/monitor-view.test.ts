@@ -48,6 +48,10 @@ describe('MonitorView', () => {
   it('keeps the activity feed as the original did (newest first, 20 sent of 100 kept), alerts (10 of 50), nodes and health', () => {
     const { bus, view } = setup();
     bus.publish('agents/id-main/spawned', { child_id: 'id-worker', child_name: 'worker', timestamp: 999 });
+    // Not the hub's word: an agent on its own topic, an unknown publisher, a payload of another shape.
+    bus.publish('agents/id-worker/spawned', { child_id: 'id-main', child_name: 'fake', timestamp: 999 });
+    bus.publish('agents/id-ghost/spawned', { child_id: 'id-x', child_name: 'fake', timestamp: 999 });
+    bus.publish('agents/id-main/spawned', { child_name: 'fake' });
     bus.publish('agents/id-worker/logs', { type: 'warning', message: 'careful', timestamp: 999 });
     bus.publish('agents/id-worker/alert', { actor_id: 'id-worker', name: 'worker', message: 'worker is slow', severity: 'warning', timestamp: 999 });
     bus.publish('agents/id-worker/status', { actor_id: 'id-worker', name: 'worker', state: 'paused' });

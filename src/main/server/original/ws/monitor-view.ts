@@ -8,11 +8,12 @@
  * guard against stale retained heartbeats of deleted agents); MQTT only adds the payloads and the
  * agents of remote nodes (shown while their heartbeats are fresh). Everything is bounded — any MQTT
  * client may publish `agents/<anything>/heartbeat` — and a payload is parsed only for the topics
- * the view keeps.
+ * the view keeps. A `spawned` entry is taken only from a core actor's topic (the hub announces
+ * spawns on main's): an agent may publish in its own namespace, not fake the spawn feed.
  */
 import type { AgentSummary } from '../../../../shared/rest.js';
 import type { LogFeedItem, MonitorAgent, MonitorEvent, MonitorNode, MonitorState } from '../../../../shared/original-ws.js';
-import { originalAgentType } from '../../../../shared/mqtt-payloads.js';
+import { originalAgentType, spawnedSchema } from '../../../../shared/mqtt-payloads.js';
 import type { Bus } from '../../../core/bus.js';
 
 export interface MonitorSource {
@@ -180,9 +181,14 @@ export class MonitorView {
         // Our log payloads carry the level as `type`; the feed's entry type stays `log` (the level is kept as `level`).
         this.addLog({ ...(isObject(data) ? data : { message: String(data) }), type: 'log', level: isObject(data) ? data.type : undefined, agent_id: agentId, timestamp: now });
         break;
-      case 'spawned':
-        this.addLog({ ...(isObject(data) ? data : {}), type: 'spawned', agent_id: agentId, timestamp: now });
+      case 'spawned': {
+        // Said by the hub alone (core/spawn-announcer.ts, on main's topic): an agent may publish in
+        // its own namespace, but not put "X spawned Y" in the feed.
+        const spawned = spawnedSchema.safeParse(data);
+        if (!spawned.success || !this.source.agents().some((a) => a.id === agentId && a.kind === 'core')) return;
+        this.addLog({ ...spawned.data, type: 'spawned', agent_id: agentId, timestamp: now });
         break;
+      }
       case 'completed':
         this.addLog({ type: 'completed', agent_id: agentId, timestamp: now });
         break;

@@ -266,7 +266,17 @@ describe('/ws: who may not use it', () => {
     expect(withKey.ws.readyState).toBe(withKey.ws.OPEN);
   }, 60_000);
 
-  it('an agent cannot reach /ws: agent.fetch refuses this machine, and even with fetch_local it gets no WebSocket', async () => {
+  it('with only a dashboard token (as when bound beyond loopback), an anonymous client is refused and the token lets it in', async () => {
+    const DASH = 'ws-only-dashboard-token-0123456789';
+    const hub = await startHub({}, { dashboardToken: DASH });
+    expect(await upgradeStatus(wsUrl(hub), own(hub))).toBe(401);
+    expect(await upgradeStatus(wsUrl(hub), { ...own(hub), 'x-api-key': 'guess' })).toBe(401);
+    // A page of another origin is refused even with the token.
+    expect(await upgradeStatus(wsUrl(hub, `?token=${DASH}`), { origin: 'http://evil.example' })).toBe(403);
+    expect(await upgradeStatus(wsUrl(hub, `?token=${DASH}`), own(hub))).toBe(101);
+  }, 60_000);
+
+  it('an agent cannot reach /ws (agent.fetch refuses this machine; with fetch_local it gets no WebSocket), nor fake its spawn feed', async () => {
     const hub = await startHub();
     for (const [name, capabilities] of [
       ['implant', ['fetch']],
@@ -285,6 +295,14 @@ describe('/ws: who may not use it', () => {
     // Its fetch may reach the port, but not upgrade: no WebSocket, so no frame can be sent.
     expect(await probe('local-implant')).toMatchObject({ ok: false, error: expect.stringMatching(/upgrade/) });
     expect(hub.system.get('bystander')?.state).toBe('running');
+    // Nor can it fake the spawn feed from its own namespace: its `spawned` is not the hub's word.
+    const c = await open(hub);
+    const own = actorIdFor('implant');
+    const fake = `(agent.publish('agents/${own}/spawned', { child_id: 'x', child_name: 'fake-child', timestamp: 1 }), agent.publish('agents/${own}/logs', { type: 'info', message: 'after the fake' }), true)`;
+    const r = await rest(hub, 'POST', '/agents/implant/tasks', { payload: { expr: fake } });
+    expect((JSON.parse(r.text) as { result: unknown }).result).toEqual({ ok: true, value: true });
+    const after = await c.next((f) => Boolean(stateOf(f)?.log_feed.some((e) => e.type === 'log' && e.message === 'after the fake')), 'the marker after the fake');
+    expect(stateOf(after)!.log_feed.some((e) => e.child_name === 'fake-child')).toBe(false);
   }, 60_000);
 });
 
