@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mosquittoAvailability, startMosquitto, type MosquittoServer } from '../broker/testing/mosquitto.js';
-import { connectRecordingClient, waitFor, type RecordingClient } from '../broker/testing/mqtt-test-client.js';
+import { connectRecordingClient, type RecordingClient } from '../broker/testing/mqtt-test-client.js';
+import { waitUntil } from '../testing/wait.js';
 import { silentLogger } from '../base/logger.js';
 import { json, postJson, type Json } from '../testing/http.js';
 import { startWactorz } from '../wactorz.js';
@@ -67,7 +68,7 @@ describe.skipIf(skip !== undefined)('the broker ACL of docs/fleet.md on a real M
     await enrollNode(hub.nodes, 'garage', join(dir, 'garage'));
     garage = new NodeProcess({ name: 'garage', stateDir: join(dir, 'garage'), brokerUrl: mq.url, heartbeatMs: 400, extraArgs: ['--username', 'garage', '--password', 'garage-pw'] });
     await garage.start();
-    await waitFor(() => hub.nodes.online('garage'), 'garage online through the ACL', 30_000);
+    await waitUntil(() => hub.nodes.online('garage'), 'garage online through the ACL', 30_000);
     shed = await connectRecordingClient(mq.url, { username: 'shed', password: 'shed-pw' });
     hubUser = await connectRecordingClient(mq.url, { username: 'hub', password: 'hub-pw' });
     await shed.subscribe(['nodes/#', 'wactorz/replies/#'], 1);
@@ -109,7 +110,7 @@ describe.skipIf(skip !== undefined)('the broker ACL of docs/fleet.md on a real M
     // Ordered after them through the broker: the hub's next command, and garage's next heartbeat.
     expect((await postJson(rest('/nodes/garage/agents'), { name: 'later', code: COUNTER })).status).toBe(201);
     const beats = hubUser.received.filter((m) => m.topic === nodeTopics.heartbeat('garage')).length;
-    await waitFor(() => hubUser.received.filter((m) => m.topic === nodeTopics.heartbeat('garage')).length > beats + 1, 'two more heartbeats of garage', 10_000);
+    await waitUntil(() => hubUser.received.filter((m) => m.topic === nodeTopics.heartbeat('garage')).length > beats + 1, 'two more heartbeats of garage', 10_000);
     expect(hubUser.received.some((m) => m.payload.includes('from-shed') || m.payload.includes('implant'))).toBe(false);
     expect(garage.output.slice(mark)).not.toMatch(/refused a message on nodes\/garage\/spawn/);
     const spawns = hubUser.received.filter((m) => m.topic === nodeTopics.command('garage', 'spawn') && m.payload !== '').map((m) => (JSON.parse(m.payload) as Json).name);

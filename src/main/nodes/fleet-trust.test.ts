@@ -17,7 +17,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mosquittoAvailability, startMosquitto, type MosquittoServer } from '../broker/testing/mosquitto.js';
-import { connectRecordingClient, waitFor, type RecordingClient } from '../broker/testing/mqtt-test-client.js';
+import { connectRecordingClient, type RecordingClient } from '../broker/testing/mqtt-test-client.js';
+import { waitUntil } from '../testing/wait.js';
 import { startWactorz } from '../wactorz.js';
 import { json, postJson, type Json } from '../testing/http.js';
 import { NodeProcess, REPO_ROOT } from './testing/node-process.js';
@@ -74,7 +75,7 @@ describe.skipIf(availability.skip !== undefined)('signed fleet messages on a rea
     await garage.start();
     attacker = await connectRecordingClient(mq.url);
     await attacker.subscribe(['nodes/#', 'agents/by-name/#'], 1);
-    await waitFor(() => hub.nodes.online('garage'), 'garage online', 30_000);
+    await waitUntil(() => hub.nodes.online('garage'), 'garage online', 30_000);
   }, 120_000);
 
   afterAll(async () => {
@@ -115,13 +116,13 @@ describe.skipIf(availability.skip !== undefined)('signed fleet messages on a rea
       /spawn: seq 1 is below one taken already/,
       /spawn: seq \d+ (was taken already|is below one taken already)/,
     ]) {
-      await waitFor(() => why.test(garage.output), `garage logs: ${why.source}`, 20_000);
+      await waitUntil(() => why.test(garage.output), `garage logs: ${why.source}`, 20_000);
     }
     expect(garage.output.match(/refused a message on nodes\/garage\/spawn: bad signature/g)?.length).toBeGreaterThanOrEqual(1);
 
     // The hub's next command runs, once; none of the implants ever did.
     expect((await postJson(rest('/nodes/garage/agents'), { name: 'echo', code: COUNTER })).status).toBe(201);
-    await waitFor(() => created('echo') > 0, 'echo created', 10_000);
+    await waitUntil(() => created('echo') > 0, 'echo created', 10_000);
     expect(created('echo')).toBe(1);
     expect(created('counter')).toBe(1);
     expect(garage.output).not.toMatch(/implant-/);
@@ -134,15 +135,15 @@ describe.skipIf(availability.skip !== undefined)('signed fleet messages on a rea
     const queued = await hub.nodes.spawnOnNode({ name: 'later', node: 'garage', code: COUNTER }, { waitMs: 300 });
     expect(queued).toMatchObject({ status: 'queued' });
     await garage.start();
-    await waitFor(() => hub.nodes.outbox.pending('garage').length === 0, 'the queued spawn acknowledged', 30_000);
-    await waitFor(() => created('later') > 0, 'later created', 10_000);
+    await waitUntil(() => hub.nodes.outbox.pending('garage').length === 0, 'the queued spawn acknowledged', 30_000);
+    await waitUntil(() => created('later') > 0, 'later created', 10_000);
     expect(await hub.nodes.askRemote('later', {}, 20_000)).toEqual({ n: 1 });
 
     // Restarted: the broker hands it the retained desired state again — taken already, so nothing runs twice.
     const mark = garage.output.length;
     await garage.stop();
     await garage.start();
-    await waitFor(() => /desired_state: seq \d+ was taken already/.test(garage.output.slice(mark)), 'the retained copy seen and ignored', 20_000);
+    await waitUntil(() => /desired_state: seq \d+ was taken already/.test(garage.output.slice(mark)), 'the retained copy seen and ignored', 20_000);
     expect(created('later')).toBe(1);
     expect(await hub.nodes.askRemote('later', {}, 20_000)).toEqual({ n: 2 }); // the same agent, with its state
   }, 90_000);
@@ -151,9 +152,9 @@ describe.skipIf(availability.skip !== undefined)('signed fleet messages on a rea
     // A captured heartbeat of garage's, for the replay.
     const captured = attacker.received.filter((m) => m.topic === nodeTopics.heartbeat('garage')).at(-1)!;
     await garage.stop();
-    await waitFor(() => !hub.nodes.online('garage'), 'garage offline for the hub', 20_000);
+    await waitUntil(() => !hub.nodes.online('garage'), 'garage offline for the hub', 20_000);
     const task = hub.nodes.askRemote<{ n: number }>('counter', { hi: 1 }, 30_000);
-    await waitFor(() => attacker.received.some((m) => m.topic === topics.taskByName('counter') && m.payload.includes('"hi"')), 'the task on the bus', 10_000);
+    await waitUntil(() => attacker.received.some((m) => m.topic === topics.taskByName('counter') && m.payload.includes('"hi"')), 'the task on the bus', 10_000);
     const sent = JSON.parse(attacker.received.filter((m) => m.topic === topics.taskByName('counter')).at(-1)!.payload) as Json;
     const queued = await hub.nodes.spawnOnNode({ name: 'pending', node: 'garage', code: COUNTER }, { waitMs: 200 });
     const commandId = queued.command_id!;
@@ -180,7 +181,7 @@ describe.skipIf(availability.skip !== undefined)('signed fleet messages on a rea
       new RegExp(`refused a message on ${sent.reply_to}: unsigned`),
       /refused a reply for counter signed by node shed: counter does not run there/,
     ]) {
-      await waitFor(() => hubLog.some((l) => why.test(l)), `hub logs: ${why.source}`, 10_000);
+      await waitUntil(() => hubLog.some((l) => why.test(l)), `hub logs: ${why.source}`, 10_000);
     }
     expect(hub.nodes.online('garage')).toBe(false);
     expect(hub.nodes.outbox.get(commandId)?.ackedAt).toBeNull();
@@ -188,7 +189,7 @@ describe.skipIf(availability.skip !== undefined)('signed fleet messages on a rea
     await garage.start();
     // The real answer, from the real node: the increment happened once, not 999.
     expect((await task).n).toBeLessThan(999);
-    await waitFor(() => hub.nodes.outbox.get(commandId)?.ackedAt !== null, 'the real ack', 30_000);
+    await waitUntil(() => hub.nodes.outbox.get(commandId)?.ackedAt !== null, 'the real ack', 30_000);
   }, 90_000);
 
   it('rotates a key with commands queued before and after it; the old key is refused afterwards', async () => {
@@ -201,22 +202,22 @@ describe.skipIf(availability.skip !== undefined)('signed fleet messages on a rea
     expect(hub.nodes.outbox.pending('garage').map((c) => c.kind)).toEqual(['spawn', 'rekey', 'spawn']);
 
     await garage.start();
-    await waitFor(() => hub.nodes.outbox.pending('garage').length === 0, 'every queued command acknowledged', 30_000);
-    await waitFor(() => created('r1') > 0 && created('r2') > 0, 'r1 and r2 created', 10_000);
+    await waitUntil(() => hub.nodes.outbox.pending('garage').length === 0, 'every queued command acknowledged', 30_000);
+    await waitUntil(() => created('r1') > 0 && created('r2') > 0, 'r1 and r2 created', 10_000);
     expect([created('r1'), created('r2')]).toEqual([1, 1]);
     // The node's first message signed with the new key (the rekey's ack) makes it current on the hub.
-    await waitFor(() => hub.nodes.trust.keys.current('garage')?.kid === rotation.key_id, 'the hub signs with the new key', 10_000);
+    await waitUntil(() => hub.nodes.trust.keys.current('garage')?.kid === rotation.key_id, 'the hub signs with the new key', 10_000);
     expect(await nodeInfo('garage')).toMatchObject({ enrolled: true, key_id: rotation.key_id, online: true });
     expect(garage.output).toMatch(new RegExp(`fleet key rotated: ${garageKey.key.kid} → ${rotation.key_id}`));
-    await waitFor(() => /the previous key is retired/.test(garage.output), 'the old key retired on the node', 10_000);
+    await waitUntil(() => /the previous key is retired/.test(garage.output), 'the old key retired on the node', 10_000);
 
     // The old key is worth nothing now, on either side.
     const stopTopic = nodeTopics.command('garage', 'stop');
     await attacker.publish(stopTopic, JSON.stringify(garageKey.sign(stopTopic, { command_id: 'old-key', name: 'r1' }, { dir: 'hub', seq: 1_000_000 })), { qos: 1 });
-    await waitFor(() => new RegExp(`stop: key ${garageKey.key.kid} is not this node's`).test(garage.output), 'the node refuses the old key', 20_000);
+    await waitUntil(() => new RegExp(`stop: key ${garageKey.key.kid} is not this node's`).test(garage.output), 'the node refuses the old key', 20_000);
     const hbTopic = nodeTopics.heartbeat('garage');
     await attacker.publish(hbTopic, JSON.stringify(garageKey.sign(hbTopic, { node: 'garage', timestamp: 1, agents: [], load: [0, 0, 0], memory_mb: 1 }, { seq: 1_000_000 })));
-    await waitFor(() => hubLog.some((l) => new RegExp(`heartbeat: key ${garageKey.key.kid} is not garage's`).test(l)), 'the hub refuses the old key', 10_000);
+    await waitUntil(() => hubLog.some((l) => new RegExp(`heartbeat: key ${garageKey.key.kid} is not garage's`).test(l)), 'the hub refuses the old key', 10_000);
     expect(await hub.nodes.askRemote('r1', {}, 20_000)).toEqual({ n: 1 });
   }, 90_000);
 

@@ -13,7 +13,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../base/logger.js';
 import { startWactorz } from '../../wactorz.js';
-import type { WactorzHandle } from '../../wactorz-handle.js';
 import { parseEnrollmentCode } from '../trust/enrollment-code.js';
 
 const KEY = 'enroll-routes-api-key-0123456789';
@@ -23,7 +22,7 @@ const PROBE = `export async function handleTask(agent, p) {
 }`;
 
 let root: string;
-let hub: WactorzHandle;
+let hub: Awaited<ReturnType<typeof startWactorz>>;
 const url = (path: string) => `${hub.restUrl}${path}`;
 const call = (path: string, method: string, headers: Record<string, string> = {}, body?: string) => fetch(url(path), { method, headers, ...(body !== undefined ? { body } : {}) });
 const asUser = (path: string, method = 'POST', body = '{}') =>
