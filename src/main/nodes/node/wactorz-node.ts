@@ -129,6 +129,8 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     cpus: os.cpus().length || 1,
     started_at: startedAt,
     hostname: os.hostname(),
+    // The hub draws its graph of agents with them (src/main/graph).
+    subscriptions: system.traffic.subscriptionsOf(agents.names()),
   });
   const beat = (): void => bus.publish(nodeTopics.heartbeat(name), heartbeat());
 
