@@ -47,6 +47,8 @@ import { openApiRoutes } from './server/openapi/openapi-routes.js';
 import { HttpMetrics } from './server/original/http-metrics.js';
 import type { OriginalConfigDeps } from './server/original/config-route.js';
 import { NodeRegistry, RemoteAwareMainActor, nodeRoutes, withNodeCommands, type NodeRegistryOptions } from './nodes/index.js';
+import { createGraph } from './graph/index.js';
+import { createFeed } from './feed/index.js';
 
 export interface StartOptions {
   log?: Logger;
@@ -135,6 +137,13 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
     // Remote nodes: placements, the durable command outbox, node heartbeats and alerts, tasks by name.
     const nodes = new NodeRegistry({ bus, persistence, system, log: (level, message) => log(level, message), ...opts.nodes });
     closers.add(() => nodes.stop());
+    // The activity feed and the graph of agents (issue 16): listening before any actor starts.
+    const feed = createFeed({ system, nodes, log });
+    feed.start();
+    closers.add(() => feed.stop());
+    const graph = createGraph({ system, nodes, log });
+    await graph.start();
+    closers.add(() => graph.stop());
 
     // The supervision tree, as the original's build_system(): factories are called fresh on each restart.
     system
@@ -239,6 +248,8 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
     routes.push(nodeRoutes(nodes));
     // /catalog…, /installer…, /pipelines…, /timeseries…
     routes.push(...catalog.routes);
+    // GET /graph, /graph/messages, /feed.
+    routes.push(...graph.routes, ...feed.routes);
     // The original monitor's /api/config (no secrets in it), and wactorz_http_* on /metrics, counted on both servers.
     const originalConfig: OriginalConfigDeps = {
       llm: () => ({ provider: llm.name, model: llm.model }),
