@@ -73,27 +73,34 @@ function kindSchema<K extends FeedKind>(kind: K): KindSchema<K> {
 
 const kindSchemas = FEED_KIND_NAMES.map((k) => kindSchema(k)) as unknown as [KindSchema<FeedKind>, ...KindSchema<FeedKind>[]];
 
-/** One event; `detail` is checked against its kind's schema. */
-export const feedEventSchema = z.discriminatedUnion('kind', kindSchemas);
 export type FeedEvent = { [K in FeedKind]: { id: string; timestamp: number; subject: FeedSubject; text: string; kind: K; detail: z.infer<(typeof FEED_KINDS)[K]['detail']> } }[FeedKind];
+
+/** One event; `detail` is checked against its kind's schema. */
+export const feedEventSchema = z.discriminatedUnion('kind', kindSchemas) as unknown as z.ZodType<FeedEvent>;
 
 /** What a publisher hands the FeedPublisher: the event without the id and time it assigns. */
 export type FeedEventInput = { [K in FeedKind]: { kind: K; subject: FeedSubject; text: string; detail: z.input<(typeof FEED_KINDS)[K]['detail']>; timestamp?: number } }[FeedKind];
 
 /** `system/feed`: live events in arrival order; `skipped` counts events of the batch not sent live (read them with GET /api/feed). */
-export const feedBatchMessageSchema = z.looseObject({
+export const feedBatchMessageSchema: z.ZodType<FeedBatchMessage, unknown> = z.looseObject({
   events: z.array(feedEventSchema),
   skipped: z.number().int().nonnegative().default(0),
 });
-export type FeedBatchMessage = z.infer<typeof feedBatchMessageSchema>;
+export interface FeedBatchMessage {
+  events: FeedEvent[];
+  skipped: number;
+}
 
 /** `system/feed/recent` (retained), and `GET /api/feed`: newest first. */
-export const feedPageSchema = z.looseObject({
+export const feedPageSchema: z.ZodType<FeedPage, unknown> = z.looseObject({
   events: z.array(feedEventSchema),
-  /** True when older events matched than the page holds (ask again with `before`). */
   more: z.boolean(),
 });
-export type FeedPage = z.infer<typeof feedPageSchema>;
+export interface FeedPage {
+  events: FeedEvent[];
+  /** True when older events matched than the page holds (ask again with `before`). */
+  more: boolean;
+}
 
 /** `GET /api/feed` query. */
 export const feedQuerySchema = z.object({
@@ -119,7 +126,13 @@ export const feedQuerySchema = z.object({
   before: z.string().max(100).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
-export type FeedQuery = z.infer<typeof feedQuerySchema>;
+export interface FeedQuery {
+  kind?: FeedKind[] | undefined;
+  subject?: string | undefined;
+  q?: string | undefined;
+  before?: string | undefined;
+  limit: number;
+}
 
 /** The installer's progress (`installer/progress`), as far as the feed reads it. */
 export const installerProgressSchema = z.looseObject({

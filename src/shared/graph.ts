@@ -84,13 +84,22 @@ export const graphDeltaMessageSchema = z.looseObject({
 });
 export type GraphDeltaMessage = z.infer<typeof graphDeltaMessageSchema>;
 
+/** A delta's content (what `diffGraph` finds and `applyGraphDelta` applies). */
+export interface GraphDelta {
+  agents: GraphAgent[];
+  removed_agents: string[];
+  edges: GraphEdge[];
+  removed_edges: string[];
+  nodes?: GraphNode[];
+}
+
 /** One edge's identity. U+0000 cannot occur in an MQTT topic, so it cannot occur in a part. */
 export function edgeKey(e: Pick<GraphEdge, 'from' | 'to' | 'topic'>): string {
   return `${e.from}\u0000${e.to}\u0000${e.topic}`;
 }
 
 /** What changed from `prev` to `next` (null when nothing did). */
-export function diffGraph(prev: Graph, next: Graph): Omit<GraphDeltaMessage, 'seq' | 'timestamp'> | null {
+export function diffGraph(prev: Graph, next: Graph): GraphDelta | null {
   const prevAgents = new Map(prev.agents.map((a) => [a.id, a]));
   const nextIds = new Set(next.agents.map((a) => a.id));
   const agents = next.agents.filter((a) => {
@@ -113,7 +122,7 @@ export function diffGraph(prev: Graph, next: Graph): Omit<GraphDeltaMessage, 'se
 }
 
 /** `graph` with `delta` applied (agents and edges keep their order; new ones go last). */
-export function applyGraphDelta(graph: Graph, delta: Pick<GraphDeltaMessage, 'agents' | 'removed_agents' | 'edges' | 'removed_edges' | 'nodes'>): Graph {
+export function applyGraphDelta(graph: Graph, delta: GraphDelta): Graph {
   const agents = new Map(graph.agents.map((a) => [a.id, a]));
   for (const id of delta.removed_agents) agents.delete(id);
   for (const a of delta.agents) agents.set(a.id, a);
