@@ -60,7 +60,7 @@ function AgentPanel({ agent, edges, names }: { agent: GraphAgent; edges: GraphEd
             <a className="btn" href={`#/agents/${encodeURIComponent(agent.name)}`} data-testid="graph-open-detail">
               Detail
             </a>
-            {agent.kind === 'dynamic' || agent.kind === 'catalog' ? (
+            {agent.kind === 'catalog' ? (
               <a className="btn" href={`#/editor/${encodeURIComponent(agent.name)}`} data-testid="graph-open-code">
                 Code
               </a>

@@ -2,8 +2,9 @@
  * Where each agent goes on the graph view, readable at 200 agents and more:
  * - agents are grouped by where they run — the hub, each remote node (and "outside" for the
  *   external publisher) — one box per group, boxes side by side;
- * - inside a box, agents that talk to each other (wires within the group) are laid out left to
- *   right along their wires by dagre (a layered layout: publishers before subscribers); agents
+ * - inside a box, each set of agents that talk to each other (wires within the group) is laid out
+ *   left to right along its wires by dagre (a layered layout: publishers before subscribers), and
+ *   the sets are packed in rows towards a 16:10 block; agents
  *   without a wire in their group go in a compact grid below, so a hub of 200 silent agents is a
  *   block, not a 40,000-pixel row.
  * Pure (no DOM): runs in the layout worker (layout.worker.ts), and inline where no worker starts.
@@ -92,19 +93,29 @@ export function layoutGraph(input: LayoutInput): LayoutResult {
     let width = 0;
     let height = 0;
     if (wired.size > 0) {
-      const dg = new graphlib.Graph();
-      dg.setGraph({ rankdir: 'LR', nodesep: GAP_Y, ranksep: 70, marginx: 0, marginy: 0 });
-      dg.setDefaultEdgeLabel(() => ({}));
-      for (const id of ids) if (wired.has(id)) dg.setNode(id, { width: NODE_W, height: NODE_H });
-      for (const [from, tos] of inner) for (const to of tos) dg.setEdge(from, to);
-      layout(dg);
-      for (const id of ids) {
-        if (!wired.has(id)) continue;
-        const n = dg.node(id);
-        const p = { x: PAD + n.x - NODE_W / 2, y: HEADER + n.y - NODE_H / 2 };
-        positions[id] = p;
-        width = Math.max(width, p.x + NODE_W);
-        height = Math.max(height, p.y + NODE_H);
+      // Each connected set of agents laid out alone, then the sets packed in rows towards a
+      // 16:10 block — 40 chains of five make a block, not a 40-high column.
+      const parts = components(ids.filter((id) => wired.has(id)), inner).map((part) => layoutPart(part, inner));
+      const area = parts.reduce((n, p) => n + (p.width + GAP_X * 2) * (p.height + GAP_Y * 2), 0);
+      const rowWidth = Math.max(...parts.map((p) => p.width), Math.sqrt(area * 1.6));
+      parts.sort((a, b) => b.height - a.height || a.first.localeCompare(b.first));
+      let px = 0;
+      let py = 0;
+      let rowH = 0;
+      for (const part of parts) {
+        if (px > 0 && px + part.width > rowWidth) {
+          px = 0;
+          py += rowH + GAP_Y * 2;
+          rowH = 0;
+        }
+        for (const [id, p] of Object.entries(part.at)) {
+          const at = { x: PAD + px + p.x, y: HEADER + py + p.y };
+          positions[id] = at;
+          width = Math.max(width, at.x + NODE_W);
+          height = Math.max(height, at.y + NODE_H);
+        }
+        px += part.width + GAP_X * 3;
+        rowH = Math.max(rowH, part.height);
       }
     }
     const alone = ids.filter((id) => !wired.has(id));
@@ -124,6 +135,56 @@ export function layoutGraph(input: LayoutInput): LayoutResult {
     x += box.width + GROUP_GAP;
   }
   return { positions, groupOf, groups };
+}
+
+/** Connected sets of agents (wires taken both ways), each sorted, in a stable order. */
+function components(ids: string[], inner: Map<string, Set<string>>): string[][] {
+  const adj = new Map<string, string[]>(ids.map((id) => [id, []]));
+  for (const [from, tos] of inner) for (const to of tos) {
+    adj.get(from)?.push(to);
+    adj.get(to)?.push(from);
+  }
+  const seen = new Set<string>();
+  const out: string[][] = [];
+  for (const start of ids) {
+    if (seen.has(start)) continue;
+    const part: string[] = [];
+    const stack = [start];
+    seen.add(start);
+    while (stack.length) {
+      const id = stack.pop()!;
+      part.push(id);
+      for (const n of adj.get(id) ?? []) {
+        if (seen.has(n)) continue;
+        seen.add(n);
+        stack.push(n);
+      }
+    }
+    out.push(part.sort());
+  }
+  return out;
+}
+
+/** dagre on one connected set: positions from its own top-left, and its size. */
+function layoutPart(part: string[], inner: Map<string, Set<string>>): { first: string; at: Record<string, { x: number; y: number }>; width: number; height: number } {
+  const dg = new graphlib.Graph();
+  dg.setGraph({ rankdir: 'LR', nodesep: GAP_Y, ranksep: 70, marginx: 0, marginy: 0 });
+  dg.setDefaultEdgeLabel(() => ({}));
+  const members = new Set(part);
+  for (const id of part) dg.setNode(id, { width: NODE_W, height: NODE_H });
+  for (const id of part) for (const to of inner.get(id) ?? []) if (members.has(to)) dg.setEdge(id, to);
+  layout(dg);
+  const at: Record<string, { x: number; y: number }> = {};
+  let width = 0;
+  let height = 0;
+  for (const id of part) {
+    const n = dg.node(id);
+    const p = { x: n.x - NODE_W / 2, y: n.y - NODE_H / 2 };
+    at[id] = p;
+    width = Math.max(width, p.x + NODE_W);
+    height = Math.max(height, p.y + NODE_H);
+  }
+  return { first: part[0]!, at, width, height };
 }
 
 function rank(g: string): number {
