@@ -231,6 +231,7 @@ export async function measureDashboardLoad(target: LoadTarget, page: Page, opts:
     } finally {
       sent += stopGraph();
     }
+    await page.goto(`${target.url}#/agents`);
   }
   let stop = startLoad(target, opts);
   try {

@@ -3,20 +3,23 @@
  * re-renders a node only when its object changes (GraphView reuses unchanged ones), so a heartbeat
  * re-renders one agent, never the picture.
  *
- * Pulses are cheap on purpose: a heartbeat restarts one short CSS animation on the agent's dot
- * (its `key` changes), and a wire that carries messages shows a dot at its middle whose animation
- * only changes opacity and scale — the compositor runs it, not the page. Nothing animates per
- * message.
+ * Pulses are cheap on purpose — nothing animates per frame, per wire or per message: an agent's
+ * dot is bright for a moment after each heartbeat (`fresh`, a class), and the wires that carry
+ * messages have dashes and a dot that step at each graph update (the canvas's `tick-0`/`tick-1`
+ * class flips: one style change for all of them). Running CSS animations on hundreds of elements
+ * cost whole seconds per frame under software raster (measured: dashboard-load).
  */
 import { memo } from 'react';
-import { BaseEdge, EdgeLabelRenderer, getBezierPath, Handle, Position, type EdgeProps, type Node, type NodeProps, type Edge } from '@xyflow/react';
+import { BaseEdge, EdgeLabelRenderer, getBezierPath, Handle, Position, useStore, type EdgeProps, type Node, type NodeProps, type Edge } from '@xyflow/react';
 import type { GraphAgent } from '../../../../shared/graph.js';
 import { rateLabel, wireWidth } from './graph-view-model.js';
 
 export interface AgentNodeData extends Record<string, unknown> {
   agent: GraphAgent;
-  /** Epoch seconds of the last heartbeat (the pulse restarts when it changes). */
+  /** Epoch seconds of the last heartbeat. */
   beat: number | null;
+  /** A heartbeat came in the last seconds: the dot is bright. */
+  fresh: boolean;
   mark: 'match' | 'path' | 'dim' | null;
 }
 
@@ -40,12 +43,16 @@ export type WireFlowEdge = Edge<WireData, 'wire'>;
 
 const STATE_TAG: Record<string, string> = { running: 'ok', paused: 'paused', failed: 'failed', silent: 'stale', stopped: 'stopped', starting: 'starting', stopping: 'starting', created: 'starting' };
 
+/** Below this zoom an agent is its name on a state-coloured edge: the details are unreadable anyway, and 200 of them cost paint. */
+const DETAIL_ZOOM = 0.55;
+
 export const AgentNode = memo(function AgentNode({ data, selected }: NodeProps<AgentFlowNode>) {
   const a = data.agent;
   const tag = STATE_TAG[a.state] ?? 'ok';
+  const detailed = useStore((s) => s.transform[2] >= DETAIL_ZOOM);
   return (
     <div
-      className={`graph-agent kind-${a.kind === 'external' ? 'external' : 'agent'} ${data.mark ?? ''} ${selected ? 'selected' : ''}`}
+      className={`graph-agent kind-${a.kind === 'external' ? 'external' : 'agent'} st-${tag} ${detailed ? '' : 'brief'} ${data.mark ?? ''} ${selected ? 'selected' : ''}`}
       data-testid="graph-agent"
       data-agent-id={a.id}
       data-agent-name={a.name}
@@ -56,11 +63,15 @@ export const AgentNode = memo(function AgentNode({ data, selected }: NodeProps<A
     >
       <Handle type="target" position={Position.Left} isConnectable={false} />
       <span className="graph-agent-name">{a.name}</span>
-      <span className="graph-agent-meta">
-        <span className={`state ${tag}`}>{a.state}</span>
-        <span className="muted">{a.kind}</span>
-        {data.beat !== null ? <span key={data.beat} className="graph-beat" aria-hidden="true" /> : null}
-      </span>
+      {detailed ? (
+        <span className="graph-agent-meta">
+          <span className={`state ${tag}`}>{a.state}</span>
+          <span className="muted">{a.kind}</span>
+          {data.beat !== null ? <span className={`graph-beat ${data.fresh ? 'fresh' : ''}`} aria-hidden="true" title={`last heartbeat ${new Date(data.beat * 1000).toLocaleTimeString()}`} /> : null}
+        </span>
+      ) : data.fresh ? (
+        <span className="graph-beat fresh brief" aria-hidden="true" />
+      ) : null}
       <Handle type="source" position={Position.Right} isConnectable={false} />
     </div>
   );
@@ -99,7 +110,7 @@ export const WireEdge = memo(function WireEdge(p: EdgeProps<WireFlowEdge>) {
             data-topic={d.topic}
             data-rate={d.rate}
           >
-            {flowing ? <span className={`graph-flow ${d.rate >= 5 ? 'fast' : ''}`} aria-hidden="true" /> : null}
+            {flowing ? <span className="graph-flow" aria-hidden="true" /> : null}
             {d.label || p.selected ? (
               <span>
                 <span className="mono">{d.topic}</span> · {rateLabel(d.rate)}

@@ -6,9 +6,10 @@
  * pipeline's path work at hundreds of agents.
  *
  * Inside the dashboard's frame budget: the graph comes from the hub over MQTT (retained snapshot
- * + deltas, parsed in the bus worker), the view reads it twice a second and heartbeats once a
- * second; the layout runs in a worker and only when the structure changes; React Flow gets the
- * same node objects back for agents that did not change, and draws only what is on screen.
+ * + deltas, parsed in the bus worker), the view reads it and the heartbeats together once a
+ * second (one render); the layout runs in a worker and only when the structure changes; React
+ * Flow gets the same node objects back for agents that did not change, and draws only what is on
+ * screen; zoomed out, an agent is its name on a state-coloured edge (less to paint).
  */
 import '@xyflow/react/dist/style.css';
 import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
@@ -16,7 +17,7 @@ import { Background, Controls, ReactFlow, ReactFlowProvider, useReactFlow, type 
 import { edgeKey, type Graph } from '../../../../shared/graph.js';
 import type { PipelineSummary } from '../../../../shared/rest.js';
 import { hub } from '../../connection/index.js';
-import { useThrottledStore } from '../../hooks/useThrottledStore.js';
+import { useStoresEvery } from '../../hooks/useStoresEvery.js';
 import { useAgentsStore } from '../../stores/agents-store.js';
 import { useGraphStore } from '../../stores/graph-store.js';
 import { usePipelinesStore } from '../../stores/pipelines-store.js';
@@ -27,6 +28,8 @@ import { GraphPanel, type Selection } from './GraphPanel.js';
 import { filterChoices, NO_FILTERS, viewGraph, type GraphFilters } from './graph-view-model.js';
 
 const EMPTY: Graph = { agents: [], edges: [], nodes: [] };
+/** A heartbeat's dot stays bright this long. */
+const FRESH_SECONDS = 2;
 /** Wire labels (topic · rate) for every wire up to this many; beyond, on the selected and the path's. */
 const LABELS_UP_TO = 60;
 
@@ -43,9 +46,13 @@ function groupLabel(id: string): string {
 }
 
 function Canvas() {
-  const graph = useThrottledStore(useGraphStore, (s) => s.graph, 500) ?? EMPTY;
+  // The graph and the heartbeats, read together once a second: one render (the hub sends a delta
+  // a second at most, and rates are 10 s averages — a faster picture would show nothing new).
+  const [graphOrNull, version, byId] = useStoresEvery(() => [useGraphStore.getState().graph, useGraphStore.getState().version, useAgentsStore.getState().byId] as const, 1_000);
+  const graph = graphOrNull ?? EMPTY;
+  // Flips at every graph update the view takes: the wires' "messages flowing" step (CSS).
+  const tick = version % 2;
   const stale = useGraphStore((s) => s.stale);
-  const byId = useThrottledStore(useAgentsStore, (s) => s.byId, 1_000);
   const pipelines = usePipelinesStore((s) => s.pipelines);
   const [filters, setFilters] = useState<GraphFilters>(NO_FILTERS);
   const search = useDeferredValue(filters.search);
@@ -108,18 +115,20 @@ function Canvas() {
       }));
     }
     const searching = v.matches.size > 0 || search.trim() !== '';
+    const nowSec = Date.now() / 1000;
     for (const a of v.agents) {
       const pos = layout.positions[a.id];
       const group = layout.groupOf[a.id];
       if (!pos || !group) continue; // laid out on the next pass
       const mark: AgentNodeData['mark'] = v.matches.has(a.id) ? 'match' : v.pathAgents.has(a.id) ? 'path' : searching || v.pathAgents.size > 0 ? 'dim' : null;
       const beat = byId[a.id]?.lastHeartbeat ?? null;
-      reuse(a.id, `${pos.x},${pos.y},${group},${a.name},${a.kind},${a.state},${a.node},${beat},${mark}`, (): AgentFlowNode => ({
+      const fresh = beat !== null && nowSec - beat < FRESH_SECONDS;
+      reuse(a.id, `${pos.x},${pos.y},${group},${a.name},${a.kind},${a.state},${a.node},${beat},${fresh},${mark}`, (): AgentFlowNode => ({
         id: a.id,
         type: 'agent',
         parentId: `group:${group}`,
         position: pos,
-        data: { agent: a, beat, mark },
+        data: { agent: a, beat, fresh, mark },
         draggable: false,
       }));
     }
@@ -226,7 +235,7 @@ function Canvas() {
         </span>
       </div>
       <div className="graph-body">
-        <div className="graph-canvas" data-testid="graph-canvas" data-agents={v.agents.length} data-edges={v.edges.length} data-laid-out={layout ? 'true' : 'false'}>
+        <div className={`graph-canvas tick-${tick}`} data-testid="graph-canvas" data-agents={v.agents.length} data-edges={v.edges.length} data-laid-out={layout ? 'true' : 'false'}>
           {graph === EMPTY ? <div className="empty">Waiting for the hub's graph…</div> : null}
           <ReactFlow
             nodes={nodes}
