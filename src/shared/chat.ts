@@ -24,14 +24,27 @@ export const chatTaskSchema = z.looseObject({
 });
 export type ChatTask = z.infer<typeof chatTaskSchema>;
 
+/** How main understood a chat message: Home Assistant, a pipeline for the planner, or conversation. */
+export const CHAT_INTENTS = ['HA', 'PIPELINE', 'OTHER'] as const;
+export type ChatIntent = (typeof CHAT_INTENTS)[number];
+
 /** RESULT payload: main's whole reply, and which agent produced it (`main`, or the @mentioned one). */
 export const chatResultSchema = z.looseObject({
   reply: z.string(),
   agent: z.string().min(1),
+  /** How main understood the message (absent for @mentions and /commands). */
+  intent: z.enum(CHAT_INTENTS).optional(),
 });
 export type ChatResult = z.infer<typeof chatResultSchema>;
 
-/** True when a TASK payload is a chat message (for main's dispatch). */
-export function isChatTask(payload: unknown): payload is ChatTask {
-  return chatTaskSchema.safeParse(payload).success;
+/** True when a TASK payload says it is a chat message (`kind: 'chat'`), valid or not. */
+export function isChatKind(payload: unknown): boolean {
+  return typeof payload === 'object' && payload !== null && (payload as { kind?: unknown }).kind === 'chat';
+}
+
+/** Reads a chat TASK payload; the error names every missing or wrong field. */
+export function parseChatTask(payload: unknown): { ok: true; task: ChatTask } | { ok: false; error: string } {
+  const r = chatTaskSchema.safeParse(payload);
+  if (r.success) return { ok: true, task: r.data };
+  return { ok: false, error: `invalid chat task: ${r.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ')}` };
 }

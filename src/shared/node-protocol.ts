@@ -15,6 +15,8 @@
  *   nodes/{node}/ack            {command_id, ok, error?} once a command is applied (or was already)
  *   nodes/{node}/agents         the reply to `list`
  *   nodes/{node}/migrate_result the exported agent (code, config, state) or why not
+ *   nodes/{node}/ask            a task for an agent the node does not host: the task envelope plus
+ *                               `to`; the hub serves it or forwards it to agents/by-name/{to}/task
  * anyone → an agent on a node: agents/by-name/{name}/task (see readTaskEnvelope).
  *
  * The contract only (schemas, types, topic builders, the envelope reader): the hub, the node and
@@ -37,11 +39,13 @@ export const nodeTopics = {
   ack: (node: string): string => topics.node(node, 'ack'),
   agents: (node: string): string => topics.node(node, 'agents'),
   migrateResult: (node: string): string => topics.node(node, 'migrate_result'),
+  ask: (node: string): string => topics.node(node, 'ask'),
   /** Wildcards the hub listens on. */
   allHeartbeats: 'nodes/+/heartbeat',
   allAcks: 'nodes/+/ack',
   allAgentLists: 'nodes/+/agents',
   allMigrateResults: 'nodes/+/migrate_result',
+  allAsks: 'nodes/+/ask',
 } as const;
 
 /** `nodes/{node}/{kind}` → its parts; undefined for any other topic. */
@@ -245,6 +249,9 @@ export function readTaskEnvelope(raw: Uint8Array | string): { ok: true; envelope
     },
   };
 }
+
+/** `nodes/{node}/ask`: the agent a node's task is for (the rest is the task envelope, readTaskEnvelope). */
+export const nodeAskSchema = z.looseObject({ to: z.string().min(1).max(200) });
 
 /** Published on the task's `reply_to`. */
 export const taskReplySchema = z.looseObject({

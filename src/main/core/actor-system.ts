@@ -2,6 +2,9 @@
  * The ActorSystem: registry (name → actor, id → name), the scheduler that runs message loops,
  * request–reply bookkeeping for `ask`, the supervisor, commands (stop/pause/resume/delete/restart,
  * refused for protected actors), and shutdown in reverse start order.
+ *
+ * `ask` and `deliver` (what `Actor.send` uses) reach actors wherever they run: a name or id that no
+ * local actor has goes to the registered RemoteActors resolvers (remote-actors.ts).
  */
 import type { Message } from '../../shared/message.js';
 import { agentCommandSchema, parsePayload, type AgentCommand } from '../../shared/mqtt-payloads.js';
@@ -17,6 +20,7 @@ import { TypedEmitter } from './typed-emitter.js';
 import { makeMessage } from './message-factory.js';
 import { ActorNotFoundError, AskError, toError } from './errors.js';
 import { Supervisor, type SupervisionOptions } from './supervisor.js';
+import type { RemoteActors } from './remote-actors.js';
 
 export interface ActorSystemOptions {
   bus: Bus;
@@ -59,11 +63,14 @@ export class ActorSystem {
   readonly traffic = new ActorTraffic();
   readonly events = new TypedEmitter<ActorSystemEvents>((event, e) => console.error(`[wactorz] ${event} listener failed:`, e));
   readonly supervisor: Supervisor;
+  /** The remote node this system runs on (undefined on the hub). */
+  readonly node: string | undefined;
 
   private readonly actors = new Map<string, Actor>();
   private readonly idToName = new Map<string, string>();
   private readonly startOrder: string[] = [];
   private readonly pending = new Map<string, PendingAsk>();
+  private readonly remotes = new Set<RemoteActors>();
   private readonly askTimeoutMs: number;
   private readonly stopTimeoutMs: number;
   private shuttingDown = false;
@@ -71,6 +78,7 @@ export class ActorSystem {
   constructor(opts: ActorSystemOptions) {
     this.bus = opts.bus;
     this.persistence = opts.persistence;
+    this.node = opts.node;
     this.askTimeoutMs = opts.askTimeoutMs ?? 30_000;
     this.stopTimeoutMs = opts.stopTimeoutMs ?? 5_000;
     this.scheduler = new Scheduler({}, (e) => console.error('[wactorz] scheduler error:', e));
@@ -116,6 +124,21 @@ export class ActorSystem {
 
   list(): Actor[] {
     return [...this.actors.values()];
+  }
+
+  /** Registers a resolver for actors that run elsewhere (see remote-actors.ts); returns its removal. */
+  addRemote(remote: RemoteActors): () => void {
+    this.remotes.add(remote);
+    return () => this.remotes.delete(remote);
+  }
+
+  /** The resolver (and the actor's name there) for a name or id no local actor has. */
+  private remote(nameOrId: string): { via: RemoteActors; name: string } | undefined {
+    for (const via of this.remotes) {
+      const name = via.resolve(nameOrId);
+      if (name !== undefined) return { via, name };
+    }
+    return undefined;
   }
 
   /** Starts an actor under its name (replacing a stopped or failed one of that name). */
@@ -202,13 +225,31 @@ export class ActorSystem {
       }
     }
     const actor = this.get(msg.recipient);
-    return actor ? actor._enqueue(msg) : false;
+    if (actor) return actor._enqueue(msg);
+    const remote = msg.type === 'TASK' ? this.remote(msg.recipient) : undefined;
+    if (!remote) return false;
+    if (msg.replyTo === undefined) return remote.via.tell(remote.name, msg.payload, msg.sender);
+    // The sender wants the answer as a message (RESULT or ERROR, with the task's correlation id).
+    const answer = (type: 'RESULT' | 'ERROR', payload: unknown): void => {
+      const out = makeMessage(type, remote.name, msg.replyTo!, payload);
+      out.correlationId = msg.correlationId ?? msg.id;
+      this.deliver(out);
+    };
+    remote.via.ask(remote.name, msg.payload, this.askTimeoutMs, msg.sender).then(
+      (result) => answer('RESULT', result),
+      (e: unknown) => answer('ERROR', e instanceof AskError ? e.payload : { error: toError(e).message, kind: 'error' }),
+    );
+    return true;
   }
 
   /** Sends a TASK and waits for its RESULT. `from` names the asker (interfaces use 'external'). */
   ask<T = unknown>(to: string, payload: unknown, timeoutMs?: number, from = 'external'): Promise<T> {
     const actor = this.get(to);
-    if (!actor) return Promise.reject(new AskError(to, { error: `no actor named or with id "${to}"`, kind: 'not_found' }));
+    if (!actor) {
+      const remote = this.remote(to);
+      if (remote) return remote.via.ask(remote.name, payload, timeoutMs ?? this.askTimeoutMs, from) as Promise<T>;
+      return Promise.reject(new AskError(to, { error: `no actor named or with id "${to}"`, kind: 'not_found' }));
+    }
     const msg = makeMessage('TASK', from, actor.name, payload);
     msg.replyTo = from;
     msg.correlationId = msg.id;

@@ -1,13 +1,14 @@
 /**
- * The activity feed for the hub: the public API (shaped as an integration: name, routes, start,
- * stop). The composition root:
+ * The activity feed for the hub: the public API, an integration (src/main/integration). The
+ * composition root:
  *
- *   const feed = createFeed({ system, nodes, log });
- *   routes.push(...feed.routes);   // GET /feed
- *   feed.start();                  // before the actors start, so their spawns are in it
+ *   const feed = createFeed({ system, nodes: nodes.registry, log });
+ *   host.add(feed);   // routes: GET /feed; it listens from supervise() on — before any actor
+ *                     // starts, so the core actors' spawns and every restored agent are in it
  *   // a part that has news of its own (approvals): feed.publisher.publish({kind, subject, text, detail})
- *   // at stop: feed.stop()
+ *   // stop(): stops listening, sends what is batched, closes
  */
+import type { Integration } from '../integration/integration.js';
 import type { RoutePlugin } from '../server/http-app.js';
 import type { ActorSystem } from '../core/actor-system.js';
 import type { Logger } from '../base/logger.js';
@@ -15,7 +16,7 @@ import { FeedPublisher, type FeedPublisherOptions } from './feed-publisher.js';
 import { feedRoutes } from './feed-routes.js';
 import { FeedSources, type FeedNodes } from './feed-sources.js';
 
-export interface FeedPart {
+export interface FeedPart extends Integration {
   readonly name: 'feed';
   readonly publisher: FeedPublisher;
   readonly sources: FeedSources;
@@ -40,6 +41,9 @@ export function createFeed(opts: CreateFeedOptions): FeedPart {
     publisher,
     sources,
     routes: [feedRoutes(publisher)],
+    // Listening is not an actor, but it must begin before the first actor starts (supervise() is
+    // the host's step before that); start() does it for a host-less caller and is a no-op after.
+    supervise: () => sources.start(),
     start: () => sources.start(),
     stop: () => {
       sources.stop();

@@ -22,7 +22,7 @@ import { parsePayload } from '../../shared/mqtt-payloads.js';
 import { silentLogger } from '../base/logger.js';
 import { actorIdFor } from '../core/actor-id.js';
 import type { Json } from '../testing/http.js';
-import { waitFor } from '../testing/wait.js';
+import { waitUntil } from '../testing/wait.js';
 import { startWactorz } from '../wactorz.js';
 import type { WactorzHandle } from '../wactorz-handle.js';
 
@@ -111,7 +111,7 @@ describe('the graph and the feed through a real hub', () => {
     expect((await call(api, 'POST', '/api/agents', { name: 'heat-alerter', code: SUBSCRIBER })).status).toBe(201);
     const from = actorIdFor('temp-sim');
     const to = actorIdFor('heat-alerter');
-    const edge = await waitFor(async () => {
+    const edge = await waitUntil(async () => {
       const g = await call(api, 'GET', '/api/graph');
       expect(graphSchema.safeParse(g.body).success).toBe(true);
       return (g.body.edges as Json[]).find((e) => e.from === from && e.to === to && e.topic === 'sensors/temp' && e.rate > 0);
@@ -127,7 +127,7 @@ describe('the graph and the feed through a real hub', () => {
 
     // Paused shows as paused.
     expect((await call(api, 'POST', '/api/actors/heat-alerter/pause')).status).toBe(200);
-    await waitFor(async () => ((await call(api, 'GET', '/api/graph')).body.agents as Json[]).find((a) => a.id === to)?.state === 'paused', 'paused in the graph');
+    await waitUntil(async () => ((await call(api, 'GET', '/api/graph')).body.agents as Json[]).find((a) => a.id === to)?.state === 'paused', 'paused in the graph');
 
     // Over MQTT: the retained snapshot has both, without asking.
     const client = await connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, { reconnectPeriod: 0 });
@@ -163,7 +163,7 @@ describe('the graph and the feed through a real hub', () => {
     try {
       for (const topic of ['system/graph', 'system/graph/delta', 'system/feed', 'system/feed/recent']) {
         await run(`agent.publish('${topic}', { forged: true, seq: 999, graph: { agents: [], edges: [], nodes: [] } })`);
-        await waitFor(() => logs.some((l) => l.includes(`may not publish on ${topic} `)), `the refusal of ${topic} in the agent's log`);
+        await waitUntil(() => logs.some((l) => l.includes(`may not publish on ${topic} `)), `the refusal of ${topic} in the agent's log`);
       }
       expect(forged).toEqual([]);
     } finally {
@@ -176,10 +176,10 @@ describe('the graph and the feed through a real hub', () => {
     const offSent = hub.bus.subscribe('system/#', (t) => /^system\/(graph|feed)/.test(t) && sent.push(t));
     await call(api, 'POST', '/api/actors/temp-sim/resume'); // the graph changes: deltas go out live
     await call(api, 'POST', '/api/actors/temp-sim/pause');
-    await waitFor(() => sent.filter((t) => t === 'system/graph/delta').length >= 1 && sent.length >= 3, 'the hub publishing the graph');
+    await waitUntil(() => sent.filter((t) => t === 'system/graph/delta').length >= 1 && sent.length >= 3, 'the hub publishing the graph');
     offSent();
     hub.bus.publish('probe/marker', {});
-    await waitFor(async () => ((await run('agent.state.got')).value as string[]).includes('probe/marker'), 'the marker at the probe');
+    await waitUntil(async () => ((await run('agent.state.got')).value as string[]).includes('probe/marker'), 'the marker at the probe');
     const got: string[] = (await run('agent.state.got')).value;
     expect(got.some((t) => t.startsWith('system/graph') || t.startsWith('system/feed'))).toBe(false);
     expect((await run(`agent.window('system/graph', 60)`)).value).toEqual([]);

@@ -1,17 +1,20 @@
 /**
- * The graph of agents for the hub: the public API. The composition root wires it like any part:
+ * The graph of agents for the hub: the public API, an integration (src/main/integration). The
+ * composition root adds it before the integrations that restore agents, so their traffic is counted
+ * from the first message:
  *
- *   const graph = createGraph({ system, nodes, log });
- *   routes.push(...graph.routes);            // GET /graph, /graph/messages
- *   await graph.start();                     // once the actors run; at stop: graph.stop()
+ *   host.add(createGraph({ system, nodes: nodes.registry, log }));
+ *   // routes: GET /graph, /graph/messages; start(): subscribes, taps the actors' publishes, ticks;
+ *   // stop(): all of it undone
  *
- * (Shaped as an integration: name, routes, start, stop.) docs/topics.md lists its topics.
+ * docs/topics.md lists its topics.
  */
+import type { Integration } from '../integration/integration.js';
 import type { RoutePlugin } from '../server/http-app.js';
 import { graphRoutes } from './graph-routes.js';
 import { GraphService, type GraphServiceOptions } from './graph-service.js';
 
-export interface GraphPart {
+export interface GraphPart extends Integration {
   readonly name: 'graph';
   readonly service: GraphService;
   readonly routes: RoutePlugin[];

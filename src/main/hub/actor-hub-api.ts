@@ -1,7 +1,7 @@
 /** The HTTP routes' view of the hub (HubApi), implemented over the actor system and main. */
-import type { AgentSummary, HealthResponse } from '../../shared/rest.js';
+import type { HealthResponse } from '../../shared/rest.js';
+import type { ChatResult } from '../../shared/chat.js';
 import type { ActorSystem } from '../core/actor-system.js';
-import type { Actor } from '../core/actor.js';
 import { AskError, toError } from '../core/errors.js';
 import type { CostTracker } from '../llm/cost-tracker.js';
 import type { LlmProvider } from '../llm/provider.js';
@@ -10,8 +10,8 @@ import type { Persistence } from '../persistence/persistence.js';
 import type { AgentCommandName, CommandOutcome, HubApi } from '../server/hub-api.js';
 import { HttpError } from '../server/http-error.js';
 import { formatPrometheus } from '../server/prometheus.js';
-import type { MainActor, MainChatResult } from '../agents/main/main-actor.js';
-import { actorFamilies, originalMetrics, originalSummaryFields } from './original-view.js';
+import { summarizeActor } from '../core/actor-summary.js';
+import { actorFamilies, originalMetrics } from './original-view.js';
 
 export interface ActorHubApiDeps {
   system: ActorSystem;
@@ -22,25 +22,7 @@ export interface ActorHubApiDeps {
   mqtt: { mode: 'embedded' | 'external'; port: number };
   startedAt: number;
   /** Asks main to process chat with streaming; provided by the composition root. */
-  chat: (text: string, ctx: { interface: string; user?: string; onChunk?: (chunk: string) => void }) => Promise<MainChatResult>;
-}
-
-export function summarize(system: ActorSystem, costs: CostTracker, a: Actor): AgentSummary {
-  const cost = costs.forAgent(a.name);
-  return {
-    id: a.actorId,
-    name: a.name,
-    state: a.state,
-    protected: a.isProtected,
-    kind: a.kind,
-    last_heartbeat: system.lastHeartbeat(a.name),
-    inbox_size: a.inboxSize,
-    restart_count: a.restartCount,
-    messages_processed: a.counters.messagesProcessed,
-    ...(a.description ? { description: a.description } : {}),
-    ...(cost.calls > 0 ? { cost_usd: cost.costUsd } : {}),
-    ...originalSummaryFields(system, costs, a),
-  };
+  chat: (text: string, ctx: { interface: string; user?: string; onChunk?: (chunk: string) => void }) => Promise<ChatResult>;
 }
 
 export function createActorHubApi(d: ActorHubApiDeps): HubApi {
@@ -56,10 +38,10 @@ export function createActorHubApi(d: ActorHubApiDeps): HubApi {
         persistence: { ephemeral: d.persistence.ephemeralBackend() },
       };
     },
-    listAgents: () => system.list().map((a) => summarize(system, costs, a)),
+    listAgents: () => system.list().map((a) => summarizeActor(system, a, costs.forAgent(a.name))),
     getAgent: (k) => {
       const a = system.get(k);
-      return a ? summarize(system, costs, a) : undefined;
+      return a ? summarizeActor(system, a, costs.forAgent(a.name)) : undefined;
     },
     agentMetrics: (k) => {
       const a = system.get(k);
@@ -95,4 +77,3 @@ export function askToHttp(e: unknown): HttpError {
   return new HttpError(status, e.payload.error, { kind: e.kind, ...(e.detail !== undefined ? { detail: e.detail } : {}) });
 }
 
-export type { MainActor };

@@ -1,29 +1,15 @@
 /**
- * The original Wactorz's view of an actor, computed from ours: the fields its monitor's
- * `/api/actors` carries (cpu, mem, task, messagesProcessed, costUsd — its dashboard reads them), the
- * RESTInterface's `/actors/{id}/metrics` fields, and its Prometheus families (`actor_name=`
- * labels). Added beside our own fields and families, never instead of them. Kept apart from
+ * The original Wactorz's view of an actor, computed from ours: the RESTInterface's
+ * `/actors/{id}/metrics` fields and its Prometheus families (`actor_name=` labels). (The fields its
+ * monitor's `/api/actors` carries — cpu, mem, task, messagesProcessed, costUsd — are part of every
+ * AgentSummary: core/actor-summary.ts.) Added beside our own fields and families, never instead of them. Kept apart from
  * actor-hub-api.ts so the contract with the original lives in one place.
  */
-import type { AgentSummary, OriginalActorMetrics } from '../../shared/rest.js';
+import type { OriginalActorMetrics } from '../../shared/rest.js';
 import type { ActorSystem } from '../core/actor-system.js';
 import type { Actor } from '../core/actor.js';
 import type { CostTracker } from '../llm/cost-tracker.js';
 import type { PromSample } from '../server/prometheus.js';
-
-type OriginalSummaryFields = Required<Pick<AgentSummary, 'cpu' | 'mem' | 'task' | 'messagesProcessed' | 'costUsd'>>;
-
-export function originalSummaryFields(system: ActorSystem, costs: CostTracker, a: Actor): OriginalSummaryFields {
-  const hb = system.telemetry.lastBeat.get(a.name)?.heartbeat;
-  const cost = costs.forAgent(a.name);
-  return {
-    cpu: hb?.cpu ?? null,
-    mem: hb?.memory_mb ?? null,
-    task: hb?.task ?? null,
-    messagesProcessed: a.counters.messagesProcessed,
-    costUsd: cost.calls > 0 ? cost.costUsd : null,
-  };
-}
 
 export function originalMetrics(system: ActorSystem, costs: CostTracker, a: Actor): OriginalActorMetrics {
   const beat = system.telemetry.lastBeat.get(a.name);

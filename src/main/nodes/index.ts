@@ -2,17 +2,13 @@
  * Remote nodes: agents on other machines over an external MQTT broker (docs/fleet.md).
  *
  * Node side: `startNode(opts)` (node/wactorz-node.ts), run by `wactorz node …` (node-cli.ts).
- * Hub side, wired by the composition root:
+ * Hub side, an integration the composition root adds:
  *
- *   const nodes = new NodeRegistry({ bus, persistence, system, log });
- *   system.supervise('main', () => withNodeCommands(new RemoteAwareMainActor(nodes, {…}), nodes));
- *   await system.startSupervised(); await nodes.start(); routes.push(nodeRoutes(nodes));
- *   // DynamicAgents: a spawn spec with `node` set → await nodes.spawnOnNode({ ...spec, node })
- *   // at stop: await nodes.stop();
+ *   const nodes = createNodesIntegration({ bus, persistence, system, log });
+ *   host.add(nodes);   // agents placed on nodes answer ask/send like local ones; /nodes routes;
+ *                      // /nodes and /migrate in chat; start() resyncs the fleet
+ *   // DynamicAgents: a spawn spec with `node` set → nodes.registry.spawnOnNode({ ...spec, node })
  */
-import type { MainActor } from '../agents/main/main-actor.js';
-import type { NodeRegistry } from './hub/node-registry.js';
-import { nodeCommands } from './hub/node-commands.js';
 
 export {
   NodeRegistry,
@@ -26,22 +22,9 @@ export {
 } from './hub/node-registry.js';
 export { nodeRoutes } from './hub/node-routes.js';
 export { nodeCommands } from './hub/node-commands.js';
-export { RemoteAwareMainActor } from './hub/remote-aware-main.js';
-export { REPLY_TOPIC_ROOT } from './hub/remote-tasks.js';
+export { createNodesIntegration, type NodesIntegration } from './hub/nodes-integration.js';
+export { REPLY_TOPIC_ROOT, RemoteTasks } from './remote-tasks.js';
 export { startNode, type NodeOptions, type RunningNode } from './node/wactorz-node.js';
 export * from '../../shared/node-protocol.js';
 export * from './protocol.js';
 
-/**
- * What the DynamicAgent service needs to hand a spawn with `node` set to the fleet: NodeRegistry
- * implements it. `spawnOnNode` validates (bad spec or name taken → NodeRegistryError with `kind`
- * bad_input | conflict), records the placement and the spawn registry entry (with `node`), queues
- * the command durably, and resolves with a report (`status`: running | queued | refused).
- */
-export type RemoteSpawner = Pick<NodeRegistry, 'spawnOnNode' | 'isRemote' | 'nodeOf' | 'askRemote' | 'removeFromNode'>;
-
-/** Registers /nodes and /migrate with a MainActor (call it in main's supervisor factory). */
-export function withNodeCommands<M extends MainActor>(main: M, nodes: NodeRegistry): M {
-  for (const cmd of nodeCommands(nodes)) main.registerCommand(cmd);
-  return main;
-}

@@ -1,10 +1,9 @@
 /**
- * Catalog, installer, time series and planner for the composition root, in one call:
+ * Catalog, installer, time series and planner, as one integration (src/main/integration):
  *
  *   const catalog = createCatalogIntegration({ system, persistence, stateDir, llm, costs,
  *     dynamic: () => dynamicAgents.service, homeAssistantMissing: () => …, log });
- *   catalog.supervise(system);          // before system.startSupervised()
- *   routes.push(...catalog.routes);
+ *   host.add(catalog);   // supervises the four actors; routes /catalog…, /installer…, /pipelines…
  *
  * Supervised: 'catalog' and 'installer' (protected, as in the original), 'timeseries' (the door
  * from agents to the time_series table) and 'planner' (MainActor routes PIPELINE requests to it).
@@ -19,6 +18,7 @@ import type { LlmProvider } from '../../llm/provider.js';
 import { withCostTracking } from '../../llm/tracked-provider.js';
 import type { Persistence } from '../../persistence/persistence.js';
 import type { RoutePlugin } from '../../server/http-app.js';
+import type { Integration } from '../../integration/integration.js';
 import type { DynamicAgentService } from '../dynamic/dynamic-agent-service.js';
 import { InstallerAgent, INSTALLER_AGENT } from '../installer/installer-agent.js';
 import { InstallerService } from '../installer/installer-service.js';
@@ -49,7 +49,7 @@ export interface CatalogIntegrationOptions {
   log?: Logger;
 }
 
-export interface CatalogIntegration {
+export interface CatalogIntegration extends Integration {
   catalog: CatalogService;
   installer: InstallerService;
   planner: PlannerService;
@@ -80,6 +80,7 @@ export function createCatalogIntegration(o: CatalogIntegrationOptions): CatalogI
     log: log('planner'),
   });
   return {
+    name: 'catalog',
     catalog,
     installer,
     planner,

@@ -21,6 +21,8 @@ export const agentTuningSchema = z.object({
   max_restarts: z.number().int().min(0).max(100).optional(),
   /** Supervisor: delay before the first restart, ms (doubles per recent restart). */
   restart_delay_ms: z.number().int().min(0).max(600_000).optional(),
+  /** `dedicated`: the agent's engine gets a sandbox worker of its own (capped per hub), not a shared one. */
+  isolation: z.enum(['shared', 'dedicated']).optional(),
 });
 export type AgentTuning = z.infer<typeof agentTuningSchema>;
 export const TUNING_KEYS = Object.keys(agentTuningSchema.shape) as (keyof AgentTuning)[];
@@ -45,7 +47,7 @@ export const storedConfigSchema = z.looseObject({
   install: strings.default([]),
   /** Who created it: rest, llm, writer, catalog, planner… */
   source: z.string().catch('unknown').default('unknown'),
-  ...Object.fromEntries(Object.entries(agentTuningSchema.shape).map(([k, v]) => [k, v.catch(undefined)])),
+  ...Object.fromEntries(Object.entries(agentTuningSchema.shape).map(([k, v]) => [k, (v as z.ZodOptional<z.ZodType>).catch(undefined)])),
 });
 export type StoredConfig = z.infer<typeof storedConfigSchema> & AgentTuning;
 
@@ -90,6 +92,7 @@ export function dynamicSpecFrom(
     },
     env,
     config: Object.keys(cfg.config).length ? cfg.config : undefined,
+    ...(cfg.isolation ? { isolation: cfg.isolation } : {}),
   };
 }
 

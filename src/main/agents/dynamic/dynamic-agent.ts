@@ -43,6 +43,8 @@ export interface DynamicAgentSpec {
   env: Record<string, string>;
   /** Configuration the agent reads as `agent.state.config` (set at every start). */
   config: Record<string, unknown> | undefined;
+  /** `dedicated`: a sandbox worker of its own (the manifest's `config.isolation`); default shared. */
+  isolation?: 'shared' | 'dedicated';
 }
 
 export interface DynamicAgentDeps extends AgentHostDeps {
@@ -123,6 +125,7 @@ export class DynamicAgent extends Actor {
       ...(spec.pollInterval !== undefined ? { intervalSeconds: spec.pollInterval } : {}),
       env: spec.env,
       modules,
+      ...(spec.isolation ? { isolation: spec.isolation } : {}),
     });
     this.sandbox.onCrash((e) => this.crash(new ActorCrashError(`${e.kind}: ${e.message}`, { cause: e })));
     await this.sandbox.setup();

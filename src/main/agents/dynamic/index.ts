@@ -1,46 +1,23 @@
 /**
- * DynamicAgents for the hub: the public API. The composition root wires it in three lines:
+ * DynamicAgents for the hub: the public API, and the integration (src/main/integration) the
+ * composition root adds:
  *
- *   const dynamic = createDynamicAgents({ system, llm, costs, homeAssistant, log });
- *   system.supervise('main', () => new MainActor({ …, agents: dynamic.mainHooks }));
- *   await system.startSupervised(); await dynamic.restore(); routes.push(dynamic.routes);
- *   // at stop, after the actors: await dynamic.close();
+ *   const dynamic = createDynamicAgents({ system, llm, costs, spawnTypes: host.spawnTypes, nodes, log });
+ *   host.add(dynamic);   // routes (POST /agents, /agents/:name/code…); start() restores every
+ *                        // registered agent; stop() after the actors
+ *   main gets dynamic.mainHooks (<spawn> blocks, the agent writer).
  *
- * The sandbox (./sandbox) runs each agent's code isolated; see docs/dynamic-agents.md.
+ * The service registers its spawn types (dynamic, manual, llm) in `spawnTypes`, where other
+ * integrations add theirs. The sandbox (./sandbox) runs each agent's code isolated; see
+ * docs/dynamic-agent-isolation.md.
  */
-import type { RoutePlugin } from '../../server/http-app.js';
-import { DynamicAgentService, type DynamicAgentServiceOptions } from './dynamic-agent-service.js';
-import { dynamicAgentRoutes } from './dynamic-routes.js';
-import { createMainAgentHooks, type MainAgentHooks } from './main-hooks.js';
-
-export interface DynamicAgents {
-  readonly service: DynamicAgentService;
-  /** For MainActor's `agents` option. */
-  readonly mainHooks: MainAgentHooks;
-  /** The fastify plugin (POST /agents, /agents/:name/code, …). */
-  readonly routes: RoutePlugin;
-  /** Spawns every registered agent again (call once the core actors run). */
-  restore(): ReturnType<DynamicAgentService['restore']>;
-  close(): Promise<void>;
-}
-
-export function createDynamicAgents(opts: DynamicAgentServiceOptions): DynamicAgents {
-  const service = new DynamicAgentService(opts);
-  service.start();
-  return {
-    service,
-    mainHooks: createMainAgentHooks({ service, llm: opts.llm, costs: opts.costs, names: () => opts.system.list().map((a) => a.name) }),
-    routes: dynamicAgentRoutes(service),
-    restore: () => service.restore(),
-    close: () => service.close(),
-  };
-}
-
+export { createDynamicAgents, type DynamicAgents } from './dynamic-integration.js';
 export {
   DynamicAgentService,
   DEFAULT_DYNAMIC_SUPERVISION,
   type DynamicAgentServiceOptions,
-  type HomeAssistantSpawner,
+  type RemoteSpawnRequest,
+  type RemoteNodes,
   type CreateAgentInput,
   type DeployResult,
   type AgentDescription,
@@ -52,7 +29,7 @@ export { DynamicAgentError, type DynamicAgentErrorKind } from './errors.js';
 export { dynamicAgentRoutes, createAgentBodySchema } from './dynamic-routes.js';
 export { createMainAgentHooks, converseWithSpawns, type MainAgentHooks } from './main-hooks.js';
 export { writeAgent, type AgentWriterDeps, type WriteAgentResult } from './agent-writer.js';
-export { spawnSpecSchema, parseSpawnSpec, SPAWN_TYPES, AGENT_NAME_PATTERN, type SpawnSpec, type SpawnType } from './spawn-spec.js';
+export { spawnSpecSchema, parseSpawnSpec, SPAWN_TYPES, AGENT_NAME_PATTERN, type SpawnSpec } from './spawn-spec.js';
 export { extractSpawnBlocks, parseSpawnBlock, parseLenientJson, type SpawnBlockResult } from './spawn-blocks.js';
 export { filterSpawnBlocks, type SpawnStreamFilter } from './spawn-stream-filter.js';
 export { checkAgentCode, typeCheckAgent, describeDiagnostics, type CodeCheck } from './code-check.js';

@@ -1,7 +1,6 @@
 /** Small pure helpers of the DynamicAgent service. */
 import { toError } from '../../core/errors.js';
 import { SandboxError, type CodeDiagnostic } from './sandbox/index.js';
-import type { StoredConfig } from './agent-config.js';
 import { DynamicAgentError } from './errors.js';
 
 /** `@scope/pkg@^1.2` → `@scope/pkg`, `pkg@2` → `pkg`: what the code imports. */
@@ -27,12 +26,6 @@ function diagnosticFromStack(e: SandboxError): CodeDiagnostic[] {
   const m = /agent\.(?:js|ts):(\d+):(\d+)/.exec(`${e.message}\n${e.detail.stack ?? ''}`);
   if (!m) return [];
   return [{ message: e.message.replace(/\s*\(agent\.(?:js|ts):\d+:\d+\)\s*$/, ''), line: Number(m[1]), column: Number(m[2]), severity: 'error' }];
-}
-
-export function pickTuning(config: Record<string, unknown>): Partial<Pick<StoredConfig, 'memory_mb' | 'call_timeout_ms' | 'poll_interval' | 'max_restarts' | 'restart_delay_ms'>> {
-  const out: Record<string, unknown> = {};
-  for (const k of ['memory_mb', 'call_timeout_ms', 'poll_interval', 'max_restarts', 'restart_delay_ms']) if (typeof config[k] === 'number') out[k] = config[k];
-  return out;
 }
 
 export function omitKeys(o: Record<string, unknown>, keys: string[]): Record<string, unknown> {

@@ -1,5 +1,5 @@
 /** The DynamicAgent service's options, inputs and answers (see dynamic-agent-service.ts). */
-import type { Actor } from '../../core/actor.js';
+import type { SpawnTypes } from '../../integration/spawn-types.js';
 import type { ActorSystem } from '../../core/actor-system.js';
 import type { SupervisionOptions } from '../../core/supervisor.js';
 import type { CostTracker } from '../../llm/cost-tracker.js';
@@ -11,42 +11,50 @@ import type { StoredConfig } from './agent-config.js';
 import type { TopicObserverOptions } from './topic-observer.js';
 import type { AgentEnvSecrets } from '../../secrets/agent-env.js';
 
-/** The Home Assistant part, as far as spawning actuators goes (see agents/home-assistant). */
-export interface HomeAssistantSpawner {
-  /** Null when Home Assistant is not configured (`reason` says why). */
-  readonly connection: unknown;
-  readonly reason?: string | undefined;
-  createActuator(spec: unknown): Actor;
-}
-
-/** A code agent for another machine: the spawn spec's fields (snake_case) plus `node`. */
-export interface RemoteSpawnRequest {
+/**
+ * A code agent's spec in the original's snake_case: what a `<spawn>` block and a node's spawn
+ * command have in common. Limits and supervision (`memory_mb`, `max_restarts`…) ride inside
+ * `config`; `env` names secrets (values come from where the agent runs). spec-mapping.ts maps it.
+ */
+export interface CodeSpec {
   name: string;
-  node: string;
-  code: string;
-  language: AgentLanguage;
-  type: 'dynamic' | 'manual';
-  description?: string;
-  capabilities?: string[];
-  publishes?: string[];
+  code?: string | undefined;
+  language?: AgentLanguage | undefined;
+  /** dynamic (default) or manual. */
+  type?: string | undefined;
+  description?: string | undefined;
+  capabilities?: readonly string[] | undefined;
+  publishes?: readonly string[] | undefined;
   input_schema?: unknown;
   output_schema?: unknown;
-  poll_interval?: number;
-  env?: string[];
-  config?: Record<string, unknown>;
-  replace?: boolean;
+  poll_interval?: number | undefined;
+  env?: readonly string[] | undefined;
+  config?: Readonly<Record<string, unknown>> | undefined;
+}
+
+/**
+ * A code agent for another machine: its spec plus `node` — what the DynamicAgent service hands the
+ * node registry, and what `POST /nodes/:node/agents` and tests give it directly. Validated by the
+ * node registry against the node protocol's spec (nodes run code agents only).
+ */
+export interface RemoteSpawnRequest extends Omit<CodeSpec, 'code' | 'language'> {
+  node: string;
+  code: string;
+  language?: AgentLanguage | 'js' | 'ts' | undefined;
+  replace?: boolean | undefined;
+  /** Initial state (`agent.state`), e.g. when it moves in from another node. */
+  state?: Record<string, unknown> | undefined;
 }
 
 /**
  * The fleet, as far as DynamicAgents go (src/main/nodes' NodeRegistry implements it): code agents
  * with a `node` are placed there; it records them in the spawn registry (with `node`) and brings
  * them back on its own. Its errors carry `kind` (bad_input, conflict, not_found, unavailable).
+ * Tasks to them need nothing from here: the actor system reaches them (core/remote-actors.ts).
  */
 export interface RemoteNodes {
   spawnOnNode(input: RemoteSpawnRequest, opts?: { source?: string }): Promise<{ ok: boolean; status: string; message: string; version?: number }>;
   removeFromNode(name: string): Promise<{ ok: boolean; message: string }>;
-  isRemote(name: string): boolean;
-  askRemote<T = unknown>(name: string, payload: unknown, timeoutMs?: number, from?: string): Promise<T>;
 }
 
 export interface DynamicAgentServiceOptions {
@@ -54,7 +62,12 @@ export interface DynamicAgentServiceOptions {
   /** The raw provider (each agent's calls are billed to it). */
   llm: LlmProvider;
   costs: CostTracker;
-  homeAssistant?: HomeAssistantSpawner | null;
+  /**
+   * The spawn types (integration/spawn-types.ts) to spawn from: the host's registry, where other
+   * integrations add theirs (Home Assistant: ha_actuator). The service registers its own — dynamic,
+   * manual, llm — in it. Default: a registry of its own.
+   */
+  spawnTypes?: SpawnTypes;
   /** Default limits per agent (an agent's config may override them). */
   limits?: Partial<SandboxLimits>;
   /** Default restart policy of code agents. */

@@ -7,17 +7,18 @@
  *    "input_schema": {…}, "output_schema": {…}, "poll_interval": 30, "install": [],
  *    "replace": false, "node": ""}
  *
- * Types: `dynamic` (generated code), `manual` (code written and maintained by a person — runs the
- * same way, kept apart so the LLM knows not to rewrite it), `llm` (an LLMAgent with its own
- * `system_prompt`), `ha_actuator` (Home Assistant service calls on MQTT triggers; the rest of the
- * block is the actuator spec, validated by the Home Assistant part).
+ * `type` names a spawn type (integration/spawn-types.ts) registered by an integration; an unknown
+ * one is refused when spawned, with the list. Built in: `dynamic` (generated code), `manual` (code
+ * written and maintained by a person — runs the same way, kept apart so the LLM knows not to
+ * rewrite it), `llm` (an LLMAgent with its own `system_prompt`); with Home Assistant, `ha_actuator`
+ * (service calls on MQTT triggers; the rest of the block is the actuator spec, validated there).
  */
 import { z } from 'zod';
 import { AGENT_NAME_PATTERN } from '../../../shared/agent-name.js';
 
 export { AGENT_NAME_PATTERN };
+/** The types the LLM is taught (the prompt); the hub's integrations may register more. */
 export const SPAWN_TYPES = ['dynamic', 'llm', 'manual', 'ha_actuator'] as const;
-export type SpawnType = (typeof SPAWN_TYPES)[number];
 
 const agentName = z.string().trim().regex(AGENT_NAME_PATTERN, 'a name is letters, digits, - and _ (up to 63), starting with a letter or digit');
 
@@ -36,7 +37,7 @@ const stringList = z.preprocess(
 export const spawnSpecSchema = z
   .looseObject({
     name: agentName,
-    type: z.preprocess((v) => (typeof v === 'string' ? v.toLowerCase() : v), z.enum(SPAWN_TYPES)).default('dynamic'),
+    type: z.preprocess((v) => (typeof v === 'string' ? v.toLowerCase() : v), z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'a type is a word such as dynamic, llm, manual or ha_actuator')).default('dynamic'),
     description: z.string().max(2_000).default(''),
     code: z.string().optional(),
     language: language.optional(),

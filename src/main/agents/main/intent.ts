@@ -9,9 +9,10 @@
  */
 import { z } from 'zod';
 import { normalizeFacts, type Fact } from './user-memory.js';
+import { CHAT_INTENTS as INTENTS, type ChatIntent as Intent } from '../../../shared/chat.js';
 
-export const INTENTS = ['HA', 'PIPELINE', 'OTHER'] as const;
-export type Intent = (typeof INTENTS)[number];
+/** The intents are part of the chat contract (src/shared/chat.ts): main's RESULT carries one. */
+export { INTENTS, type Intent };
 
 export const CLASSIFY_SYSTEM_PROMPT = `Classify the user's message for Wactorz, a smart-home and multi-agent hub.
 HA: control or query Home Assistant devices now (lights, switches, sensors, climate, covers, scenes, automations).

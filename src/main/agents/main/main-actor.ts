@@ -13,10 +13,10 @@
  * Chats are served concurrently: main's own loop only starts each one, so a slow LLM answer or a
  * slow agent never holds up the next user, and an agent that asks main something cannot deadlock.
  */
-import { z } from 'zod';
 import type { Message } from '../../../shared/message.js';
 import { topics } from '../../../shared/topics.js';
 import type { AgentChat } from '../../../shared/mqtt-payloads.js';
+import { isChatKind, parseChatTask, type ChatResult, type ChatTask } from '../../../shared/chat.js';
 import { AskError, TaskError, toError } from '../../core/errors.js';
 import type { CostTracker } from '../../llm/cost-tracker.js';
 import { isLlmError, type LlmErrorKind } from '../../llm/errors.js';
@@ -29,24 +29,7 @@ import { CLASSIFY_SYSTEM_PROMPT, parseClassification, type Intent } from './inte
 import { describeFacts, extractFacts, UserMemory } from './user-memory.js';
 import { memoryCommands } from './memory-commands.js';
 import type { MainAgentHooks } from '../dynamic/main-hooks.js';
-
-/** A chat for main (from IOAgent, REST, CLI, bots). */
-export const mainChatTaskSchema = z.looseObject({
-  kind: z.literal('chat'),
-  text: z.string(),
-  from: z.string().default('user'),
-  interface: z.string().default('unknown'),
-  message_id: z.string().optional(),
-});
-export type MainChatTask = z.infer<typeof mainChatTaskSchema>;
-
-export interface MainChatResult {
-  reply: string;
-  /** The agent that produced the answer (main, the @mentioned one, or the one a request was routed to). */
-  agent: string;
-  /** How main understood a chat message (absent for @mentions and /commands). */
-  intent?: Intent;
-}
+import type { ChatCommand } from '../../integration/integration.js';
 
 export const HOME_ASSISTANT_AGENT = 'home-assistant-agent';
 export const PLANNER_AGENT = 'planner';
@@ -70,7 +53,9 @@ export interface MainActorOptions {
   /** How long the HA agent / planner get to answer a routed request (default 120 s). */
   routeTimeoutMs?: number;
   /** DynamicAgents: `<spawn>` blocks in replies and "create an agent that …" (agents/dynamic/main-hooks.ts). */
-  agents?: MainAgentHooks;
+  agents?: MainAgentHooks | undefined;
+  /** Commands other integrations offer (/nodes, /migrate…), listed by /help beside main's own. */
+  commands?: readonly ChatCommand[];
 }
 
 const SYSTEM_PROMPT = `You are "main", the orchestrator of Wactorz, an actor-model hub for multi-agent AI.
@@ -124,6 +109,7 @@ export class MainActor extends LLMAgent {
       run: () => (this.alerts.length ? this.alerts.slice(-20).map((a) => JSON.stringify(a)).join('\n') : 'No alerts.'),
     });
     for (const cmd of memoryCommands(() => this.memory, this)) this.registerCommand(cmd);
+    for (const cmd of opts.commands ?? []) this.registerCommand({ name: cmd.name, usage: cmd.usage, help: cmd.help, run: (_ctx, args) => cmd.run(args) });
   }
 
   /** Lets other parts add commands (shown by /help). */
@@ -137,19 +123,19 @@ export class MainActor extends LLMAgent {
   }
 
   protected override handleMessage(msg: Message): Promise<void> | void {
-    if (msg.type === 'TASK') {
-      const chat = mainChatTaskSchema.safeParse(msg.payload);
-      if (chat.success) {
-        // Chat is the user's (interfaces, io, REST): code agents asking main to chat could make its
-        // LLM write <spawn> blocks — a way around the capabilities they were granted.
-        const sender = this.system.get(msg.sender);
-        if (sender && sender.kind !== 'core') {
-          this.replyError(msg, new TaskError(`${msg.sender} may not chat with main: chat is for the user's interfaces`, 'refused'));
-          return;
-        }
-        void this.serveChat(msg, chat.data);
+    if (msg.type === 'TASK' && isChatKind(msg.payload)) {
+      // Chat is the user's (interfaces, io, REST): code agents asking main to chat could make its
+      // LLM write <spawn> blocks — a way around the capabilities they were granted.
+      const sender = this.system.get(msg.sender);
+      if (sender && sender.kind !== 'core') {
+        this.replyError(msg, new TaskError(`${msg.sender} may not chat with main: chat is for the user's interfaces`, 'refused'));
         return;
       }
+      // The chat contract (src/shared/chat.ts), as IOAgent and the other interfaces send it.
+      const chat = parseChatTask(msg.payload);
+      if (!chat.ok) this.replyError(msg, new TaskError(chat.error, 'bad_input'));
+      else void this.serveChat(msg, chat.task);
+      return;
     }
     if (msg.type === 'COMMAND' || msg.type === 'TASK') {
       const alert = (msg.payload as { kind?: unknown; alert?: unknown } | undefined)?.kind === 'alert' ? (msg.payload as { alert: unknown }).alert : undefined;
@@ -165,16 +151,16 @@ export class MainActor extends LLMAgent {
 
   /** Main answers chats (above), not bare `{text}` tasks: those would slip past routing and the user's history. */
   protected override handleTask(): Promise<unknown> {
-    return Promise.reject(new TaskError('main takes chat tasks: {"kind": "chat", "text": "…", "from": "…", "interface": "…"}', 'bad_input'));
+    return Promise.reject(new TaskError('main takes chat tasks: {"kind": "chat", "text": "…", "from": "…", "interface": "…", "message_id": "…"}', 'bad_input'));
   }
 
-  private async serveChat(msg: Message, chat: MainChatTask): Promise<void> {
+  private async serveChat(msg: Message, chat: ChatTask): Promise<void> {
     this.counters.messagesProcessed++;
     try {
       const result = await this.processUserInput(chat.text, {
         interface: chat.interface,
         from: chat.from,
-        onChunk: chat.message_id ? (c) => this.system.streams.emit(chat.message_id!, c) : undefined,
+        onChunk: (c) => this.system.streams.emit(chat.message_id, c),
       });
       this.counters.tasksCompleted++;
       this.reply(msg, result);
@@ -188,14 +174,14 @@ export class MainActor extends LLMAgent {
   async processUserInput(
     text: string,
     ctx: { interface: string; from: string; onChunk?: (chunk: string) => void },
-  ): Promise<MainChatResult> {
+  ): Promise<ChatResult> {
     this.publishChat({ from: ctx.from, to: 'main', content: text, role: 'user', interface: ctx.interface });
-    const result = await this.route(text, ctx).catch((e: unknown): MainChatResult => ({ reply: `Error: ${toError(e).message}`, agent: 'main' }));
+    const result = await this.route(text, ctx).catch((e: unknown): ChatResult => ({ reply: `Error: ${toError(e).message}`, agent: 'main' }));
     this.publishChat({ from: result.agent, to: ctx.from, content: result.reply, role: 'assistant', interface: ctx.interface });
     return result;
   }
 
-  private async route(text: string, ctx: { from: string; onChunk?: (chunk: string) => void }): Promise<MainChatResult> {
+  private async route(text: string, ctx: { from: string; onChunk?: (chunk: string) => void }): Promise<ChatResult> {
     const input = parseInput(text);
     switch (input.kind) {
       case 'mention':
@@ -210,7 +196,7 @@ export class MainActor extends LLMAgent {
     }
   }
 
-  private async chatMessage(text: string, ctx: { from: string; onChunk?: (chunk: string) => void }): Promise<MainChatResult> {
+  private async chatMessage(text: string, ctx: { from: string; onChunk?: (chunk: string) => void }): Promise<ChatResult> {
     if (!text) return { reply: 'Say something, or type /help for the commands.', agent: 'main' };
     const noted = this.memory.remember(extractFacts(text));
     if (!this.llm.configured) {
@@ -237,7 +223,7 @@ export class MainActor extends LLMAgent {
   }
 
   /** The agent writer: the LLM writes the module, it is checked (repair rounds) and spawned. */
-  private async writeAgent(text: string): Promise<MainChatResult> {
+  private async writeAgent(text: string): Promise<ChatResult> {
     const reply = await this.opts.agents!.writeAgent(text);
     this.recordExchange(text, reply);
     return { reply, agent: 'main' };
@@ -271,14 +257,14 @@ export class MainActor extends LLMAgent {
     return c.intent;
   }
 
-  private async routeRequest(text: string, from: string, agent: string, label: string, absent: string, intent: Intent): Promise<MainChatResult> {
+  private async routeRequest(text: string, from: string, agent: string, label: string, absent: string, intent: Intent): Promise<ChatResult> {
     if (!this.isUp(agent)) {
       this.recordExchange(text, absent);
       return { reply: absent, agent: 'main', intent };
     }
     const facts = this.memory.all();
     const payload = { kind: intent === 'HA' ? 'natural_language' : 'pipeline', text, from, ...(Object.keys(facts).length ? { user_facts: facts } : {}) };
-    let result: MainChatResult;
+    let result: ChatResult;
     try {
       const answer = await this.ask(agent, payload, this.opts.routeTimeoutMs ?? 120_000);
       if (needsClarification(answer)) this.clarifications.set(from, { agent, at: Date.now() });
@@ -297,7 +283,7 @@ export class MainActor extends LLMAgent {
     return p && Date.now() - p.at < CLARIFICATION_TTL_MS && this.isUp(p.agent) ? p : undefined;
   }
 
-  private async mention(target: string, payload: unknown): Promise<MainChatResult> {
+  private async mention(target: string, payload: unknown): Promise<ChatResult> {
     try {
       const result = await this.ask(target, payload, this.opts.mentionTimeoutMs ?? 60_000);
       return { reply: formatResult(result), agent: this.system.get(target)?.name ?? target };

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHomeAssistantIntegration, type HomeAssistantIntegration } from '../home-assistant/index.js';
+import { SpawnTypes } from '../../integration/spawn-types.js';
 import { startHaSimulator, type HaSimulator } from '../home-assistant/testing/ha-simulator.js';
 import { startRecipeHub, type Json, type RecipeHub } from '../catalog/testing/recipe-hub.js';
 import { PlannerAgent } from './planner-agent.js';
@@ -45,7 +46,7 @@ describe('planner with Home Assistant (simulator)', { timeout: 120_000 }, () => 
       llm: true,
       dynamic: ({ persistence }) => {
         ha = createHomeAssistantIntegration({ settings: { url: sim.url, token: sim.token }, env: {}, persistence, llm: null });
-        return { homeAssistant: ha };
+        return { spawnTypes: new SpawnTypes(ha.spawnTypes) };
       },
     });
     await ha.connection!.ws.waitUntilConnected();

@@ -1,9 +1,9 @@
 /**
- * Chat commands for the fleet, registered with MainActor's registerCommand (shown by /help):
+ * Chat commands for the fleet, offered to main by the nodes integration (shown by /help):
  *   /nodes                     every node: online or not, load, memory, its agents and their states
  *   /migrate <agent> <node>    moves a remote agent with its state to another node
  */
-import type { MainCommand } from '../../agents/main/main-commands.js';
+import type { ChatCommand } from '../../integration/integration.js';
 import { toError } from '../../core/errors.js';
 import type { NodeRegistry } from './node-registry.js';
 
@@ -13,7 +13,7 @@ function ago(epochSeconds: number | null): string {
   return s < 90 ? `${s} s ago` : s < 5400 ? `${Math.round(s / 60)} min ago` : `${Math.round(s / 3600)} h ago`;
 }
 
-export function nodeCommands(nodes: NodeRegistry): MainCommand[] {
+export function nodeCommands(nodes: NodeRegistry): ChatCommand[] {
   return [
     {
       name: 'nodes',
@@ -43,7 +43,7 @@ export function nodeCommands(nodes: NodeRegistry): MainCommand[] {
       name: 'migrate',
       usage: '/migrate <agent> <node>',
       help: 'move a remote agent, with its state, to another node',
-      async run(_ctx, args) {
+      async run(args) {
         const [agent, node] = args;
         if (!agent || !node) return 'Usage: /migrate <agent> <node>';
         try {

@@ -2,28 +2,23 @@
  * The hub's side of the fleet: which nodes exist and whether they are online (their heartbeats),
  * which agent runs where (placements, also recorded in the spawn registry's `node`), and every way
  * to change that — spawn on a node, remove, migrate — as commands through the durable outbox
- * (command-outbox.ts) plus each node's retained `desired_state`, re-published when the hub starts
- * and whenever the broker connection comes back. Tasks to remote agents go by name (remote-tasks.ts).
- *
- * Migration (hub-orchestrated, every step idempotent):
- *   1. `migrate {name, to}` to the source node (outbox) — it stops the agent, flushes its state,
- *      publishes `migrate_result` with spec and state, and forgets it;
- *   2. on the result the placement moves: `spawn {…spec, state}` to the target (outbox, id
- *      `<migrate id>:spawn`), both nodes' desired states re-published;
- *   3. the target's ack completes it; tasks by name now reach the target.
+ * (command-outbox.ts, command-delivery.ts) plus each node's retained `desired_state`, re-published
+ * when the hub starts and whenever the broker connection comes back. Tasks to remote agents go by
+ * name (remote-tasks.ts); the actor system reaches them through `remoteActors`. Jobs kept apart:
+ * presence (node-presence.ts), migration (node-migrations.ts), delivery (command-delivery.ts).
  */
 import type { NodeInfo } from '../../../shared/rest.js';
 export type { NodeInfo } from '../../../shared/rest.js';
 import { randomUUID } from 'node:crypto';
 import type { Bus } from '../../core/bus.js';
-import type { ActorSystem } from '../../core/actor-system.js';
-import type { Persistence } from '../../persistence/persistence.js';
+import { actorIdFor } from '../../core/actor-id.js';
+import type { RemoteActors } from '../../core/remote-actors.js';
 import { SpawnRegistry } from '../../persistence/stores/spawn-registry.js';
 import { parsePayload } from '../../../shared/mqtt-payloads.js';
 import { toError } from '../../core/errors.js';
 import type { ExternalBus } from '../../broker/external-bus.js';
 import { checkAgentCode, describeDiagnostics } from '../../agents/dynamic/code-check.js';
-import { TUNING_KEYS } from '../../agents/dynamic/agent-config.js';
+import { createInputFromSpec, storedConfigFrom } from '../../agents/dynamic/spec-mapping.js';
 import {
   NODE_NAME_PATTERN,
   commandAckSchema,
@@ -34,117 +29,24 @@ import {
   parseNodeTopic,
   remoteAgentSpecSchema,
   type CommandAck,
-  type DesiredState,
-  type MigrateResult,
   type NodeAgents,
-  type NodeHeartbeat,
-  type RemoteAgentSpec,
   type SpawnCommand,
 } from '../../../shared/node-protocol.js';
 import { CommandOutbox, type OutboxCommand } from './command-outbox.js';
-import { NodeStore, type Migration, type Placement } from './node-store.js';
+import { NodeStore } from './node-store.js';
+import { NodeMigrations, type MigrationReport } from './node-migrations.js';
 import { NodeWatch } from './node-watch.js';
-import { RemoteTasks } from './remote-tasks.js';
+import { NodePresence } from './node-presence.js';
+import { RemoteTasks } from '../remote-tasks.js';
+import { CommandDelivery } from './command-delivery.js';
+import type { NodeRegistryLogger, NodeRegistryOptions, PlacementInfo, RemoteSpawnInput, RemoteSpawnReport } from './node-registry-types.js';
+import { NodeRegistryError } from './node-registry-types.js';
 
-export type NodeRegistryLogger = (level: 'debug' | 'info' | 'warning' | 'error', message: string) => void;
+export * from './node-registry-types.js';
+export type { MigrationReport } from './node-migrations.js';
 
-export interface NodeRegistryOptions {
-  bus: Bus;
-  persistence: Persistence;
-  /** For alerts to main (optional). */
-  system?: ActorSystem;
-  log?: NodeRegistryLogger;
-  /** A node is online when heard from within this window (default 45 s). */
-  onlineWindowMs?: number;
-  /** Silent this long → critical alert (default 120 s). */
-  criticalMs?: number;
-  /** How often silence and unacknowledged commands are checked (default 5 s). */
-  checkMs?: number;
-  /** An unacknowledged command is sent again after this long while its node is online (default 10 s). */
-  commandRetryMs?: number;
-  /** An unanswered remote task is published again after this long (default 5 s). */
-  taskRetryMs?: number;
-  /** How long spawnOnNode waits for the node's ack before answering "queued" (default 15 s). */
-  spawnWaitMs?: number;
-  /** How long migrate waits for the move to finish before answering "in progress" (default 30 s). */
-  migrateWaitMs?: number;
-}
-
-/** A spawn on a node: the spawn spec's fields (the original's snake_case) plus `node`. */
-export interface RemoteSpawnInput {
-  name: string;
-  node: string;
-  code?: string;
-  language?: 'javascript' | 'typescript' | 'js' | 'ts';
-  type?: string;
-  description?: string;
-  capabilities?: string[];
-  publishes?: string[];
-  input_schema?: unknown;
-  output_schema?: unknown;
-  poll_interval?: number;
-  /** Secret names; values come from the node's environment. */
-  env?: string[];
-  config?: Record<string, unknown>;
-  replace?: boolean;
-  /** Initial state (`agent.state`). */
-  state?: Record<string, unknown>;
-}
-
-export interface RemoteSpawnReport {
-  ok: boolean;
-  name: string;
-  node: string;
-  type: string;
-  /** running: the node confirmed it; queued: it will start when the node acknowledges (offline?); refused: the node or the check refused it. */
-  status: 'running' | 'queued' | 'refused';
-  message: string;
-  version?: number;
-  command_id?: string;
-}
-
-export interface MigrationReport {
-  ok: boolean;
-  name: string;
-  from: string;
-  to: string;
-  /** done, or still exporting/moving (it completes when the nodes answer), or failed. */
-  status: Migration['status'];
-  message: string;
-  command_id: string;
-}
-
-
-export interface PlacementInfo {
-  name: string;
-  node: string;
-  status: Placement['status'];
-  error: string | null;
-  version: number;
-  language: string;
-  description: string;
-  /** What the node last reported for it (heartbeat), or null. */
-  state: string | null;
-}
-
-export class NodeRegistryError extends Error {
-  override name = 'NodeRegistryError';
-  constructor(
-    readonly kind: 'bad_input' | 'conflict' | 'not_found' | 'unavailable',
-    message: string,
-    readonly detail?: unknown,
-  ) {
-    super(message);
-  }
-}
-
-interface SeenNode {
-  lastSeenMs: number;
-  heartbeat: NodeHeartbeat | null;
-  lastSavedMs: number;
-}
-
-const HEARTBEAT_SAVE_MS = 30_000;
+/** An actor id (uuid5 of the name, as the original derives it). */
+const ACTOR_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** `node` values that mean the hub itself (as the DynamicAgent service reads them). */
 const HUB_NAMES = ['local', 'localhost', 'hub', 'main'];
 
@@ -153,17 +55,15 @@ export class NodeRegistry {
   readonly outbox: CommandOutbox;
   readonly tasks: RemoteTasks;
   readonly watch: NodeWatch;
+  private readonly migrations: NodeMigrations;
   private readonly registry: SpawnRegistry;
   private readonly bus: Bus;
   private readonly log: NodeRegistryLogger;
-  private readonly onlineWindowMs: number;
   private readonly commandRetryMs: number;
-  private readonly seen = new Map<string, SeenNode>();
-  /** Nodes heard from since this hub started (only those can be online). */
-  private readonly heard = new Set<string>();
+  private readonly presence: NodePresence;
+  private readonly delivery: CommandDelivery;
   private readonly listeners = new Set<() => void>();
   private readonly listWaiters = new Map<string, (reply: NodeAgents) => void>();
-  private readonly startedMs = Date.now();
   private offs: (() => void)[] = [];
   private timer: NodeJS.Timeout | undefined;
   private started = false;
@@ -171,21 +71,32 @@ export class NodeRegistry {
   constructor(private readonly opts: NodeRegistryOptions) {
     this.bus = opts.bus;
     this.log = opts.log ?? (() => {});
-    this.onlineWindowMs = opts.onlineWindowMs ?? 45_000;
     this.commandRetryMs = opts.commandRetryMs ?? 10_000;
     this.store = new NodeStore(opts.persistence.db);
     this.outbox = new CommandOutbox(opts.persistence.db);
     this.registry = new SpawnRegistry(opts.persistence.db);
     this.tasks = new RemoteTasks({ bus: this.bus, retryMs: opts.taskRetryMs ?? 5_000, log: this.log });
-    for (const n of this.store.knownNodes()) {
-      // Not heard from since this hub started: silent from now on (an alert comes after the window).
-      this.seen.set(n.name, { lastSeenMs: this.startedMs, heartbeat: n.heartbeat, lastSavedMs: 0 });
-    }
+    this.presence = new NodePresence(this.store, opts.onlineWindowMs ?? 45_000);
+    this.delivery = new CommandDelivery({ bus: this.bus, outbox: this.outbox, store: this.store, online: (node) => this.presence.online(node), commandRetryMs: this.commandRetryMs });
+    this.migrations = new NodeMigrations({
+      bus: this.bus,
+      store: this.store,
+      outbox: this.outbox,
+      registry: this.registry,
+      enqueue: (node, kind, payload, retain) => this.delivery.enqueue(node, kind, payload, retain),
+      publishDesired: (node) => this.publishDesired(node),
+      online: (node) => this.online(node),
+      expectNode: (node) => this.presence.expect(node),
+      notify: () => this.notify(),
+      waitFor: (check, ms) => this.waitFor(check, ms),
+      commandRetryMs: this.commandRetryMs,
+      log: this.log,
+    });
     this.watch = new NodeWatch({
       bus: this.bus,
       ...(opts.system ? { system: opts.system } : {}),
-      onlineWindowMs: this.onlineWindowMs,
-      criticalMs: Math.max(opts.criticalMs ?? 120_000, this.onlineWindowMs),
+      onlineWindowMs: this.presence.onlineWindowMs,
+      criticalMs: Math.max(opts.criticalMs ?? 120_000, this.presence.onlineWindowMs),
       checkMs: opts.checkMs ?? 5_000,
       nodes: () => this.watchedNodes(),
       log: this.log,
@@ -217,9 +128,9 @@ export class NodeRegistry {
     const external = this.bus as Partial<ExternalBus>;
     if (typeof external.onStateChange === 'function') {
       // A broker that restarted without persistence lost our retained desired states and queued commands.
-      this.offs.push(external.onStateChange((s) => s === 'connected' && this.resync()));
+      this.offs.push(external.onStateChange((s) => s === 'connected' && this.delivery.resync()));
     }
-    this.resync();
+    this.delivery.resync();
     this.watch.start();
     this.timer = setInterval(() => this.tick(), Math.min(this.opts.checkMs ?? 5_000, this.commandRetryMs));
     this.timer.unref();
@@ -239,22 +150,34 @@ export class NodeRegistry {
     return this.store.placement(name) !== undefined;
   }
 
+  /**
+   * How the actor system reaches agents placed on nodes (registered by the nodes integration):
+   * a name or id placed here resolves to its name, and its tasks go by name over MQTT.
+   */
+  readonly remoteActors: RemoteActors = {
+    resolve: (nameOrId) => {
+      if (this.store.placement(nameOrId)) return nameOrId;
+      if (!ACTOR_ID.test(nameOrId)) return undefined;
+      return this.store.placements().find((p) => actorIdFor(p.name) === nameOrId)?.name;
+    },
+    ask: (name, payload, timeoutMs, from) => this.tasks.ask(name, payload, timeoutMs, from),
+    tell: (name, payload, from) => this.tasks.tell(name, payload, from),
+  };
+
   nodeOf(name: string): string | undefined {
     return this.store.placement(name)?.node;
   }
 
   online(node: string): boolean {
-    const s = this.seen.get(node);
-    return s !== undefined && this.heard.has(node) && Date.now() - s.lastSeenMs <= this.onlineWindowMs;
+    return this.presence.online(node);
   }
 
   listNodes(): NodeInfo[] {
-    const names = new Set([...this.seen.keys(), ...this.store.placements().map((p) => p.node)]);
-    return [...names].sort().map((n) => this.nodeInfo(n));
+    return this.nodeNames().sort().map((n) => this.nodeInfo(n));
   }
 
   getNode(name: string): NodeInfo | undefined {
-    if (!this.seen.has(name) && this.store.placements(name).length === 0) return undefined;
+    if (!this.presence.known(name) && this.store.placements(name).length === 0) return undefined;
     return this.nodeInfo(name);
   }
 
@@ -267,7 +190,7 @@ export class NodeRegistry {
       version: p.spec.version,
       language: p.spec.language,
       description: p.spec.description,
-      state: this.seen.get(p.node)?.heartbeat?.agent_states?.[p.name] ?? null,
+      state: this.presence.heartbeat(p.node)?.agent_states?.[p.name] ?? null,
     }));
   }
 
@@ -310,7 +233,7 @@ export class NodeRegistry {
       kind: spec.type,
       code: spec.code,
       language: spec.language,
-      config: registryConfig(spec, opts.source ?? 'rest'),
+      config: storedConfigFrom(createInputFromSpec(spec, { source: opts.source ?? 'rest' })),
       node,
       note: previous ? `replaced on ${node}` : `spawned on ${node}`,
     });
@@ -318,14 +241,13 @@ export class NodeRegistry {
     const commandId = randomUUID();
     const issuedAt = Date.now() / 1000;
     this.store.place({ name: spec.name, node, spec, commandId, state: input.state ?? null, issuedAt });
-    this.store.addNode(node);
-    if (!this.seen.has(node)) this.seen.set(node, { lastSeenMs: Date.now(), heartbeat: null, lastSavedMs: 0 });
+    this.presence.expect(node);
     if (previous && previous.node !== node) {
-      this.enqueue(previous.node, 'stop', { command_id: randomUUID(), name: spec.name });
+      this.delivery.enqueue(previous.node, 'stop', { command_id: randomUUID(), name: spec.name });
       this.publishDesired(previous.node);
     }
     const cmd: SpawnCommand = { ...spec, command_id: commandId, issued_at: issuedAt, ...(input.state ? { state: input.state } : {}) };
-    this.enqueue(node, 'spawn', cmd, true);
+    this.delivery.enqueue(node, 'spawn', cmd, true);
     this.publishDesired(node);
     this.log('info', `nodes: ${previous ? 'replacing' : 'spawning'} ${spec.name} on ${node} (version ${spec.version})`);
 
@@ -350,7 +272,7 @@ export class NodeRegistry {
     const commandId = randomUUID();
     this.store.unplace(name);
     this.registry.remove(name);
-    this.enqueue(p.node, 'stop', { command_id: commandId, name });
+    this.delivery.enqueue(p.node, 'stop', { command_id: commandId, name });
     this.publishDesired(p.node);
     const acked = await this.waitFor(() => (this.outbox.get(commandId)?.ackedAt ? true : undefined), opts.waitMs ?? 10_000);
     return {
@@ -363,7 +285,7 @@ export class NodeRegistry {
 
   // ── migration ───────────────────────────────────────────────────────────
 
-  /** Moves a remote agent, with its code and state, to another node (see the file comment). */
+  /** Moves a remote agent, with its code and state, to another node (node-migrations.ts). */
   async migrate(name: string, to: string, opts: { waitMs?: number } = {}): Promise<MigrationReport> {
     if (!NODE_NAME_PATTERN.test(to)) throw new NodeRegistryError('bad_input', `invalid node name "${to}"`);
     const p = this.store.placement(name);
@@ -374,36 +296,7 @@ export class NodeRegistry {
         local ? `${name} runs on the hub; migration moves agents between nodes (spawn it on a node with "node": "${to}")` : `no agent named "${name}" runs on a node`,
       );
     }
-    let m = this.store.activeMigration(name);
-    if (!m) {
-      if (p.node === to) throw new NodeRegistryError('conflict', `${name} already runs on node ${to}`);
-      const commandId = randomUUID();
-      m = this.store.startMigration(commandId, name, p.node, to);
-      this.store.addNode(to);
-      if (!this.seen.has(to)) this.seen.set(to, { lastSeenMs: Date.now(), heartbeat: null, lastSavedMs: 0 });
-      this.enqueue(p.node, 'migrate', { command_id: commandId, name, to });
-      this.log('info', `nodes: migrating ${name} from ${p.node} to ${to}`);
-    } else if (m.to !== to) throw new NodeRegistryError('conflict', `${name} is already moving to node ${m.to}`);
-    const id = m.commandId;
-    const done = await this.waitFor(() => {
-      const cur = this.store.migration(id);
-      return cur && (cur.status === 'done' || cur.status === 'failed') ? cur : undefined;
-    }, opts.waitMs ?? this.opts.migrateWaitMs ?? 30_000);
-    return this.migrationReport(done ?? this.store.migration(id)!);
-  }
-
-  private migrationReport(m: Migration): MigrationReport {
-    const base = { name: m.name, from: m.from, to: m.to, status: m.status, command_id: m.commandId };
-    switch (m.status) {
-      case 'done':
-        return { ok: true, ...base, message: `Migrated ${m.name} from node ${m.from} to node ${m.to}, with its state.` };
-      case 'failed':
-        return { ok: false, ...base, message: `Migrating ${m.name} from ${m.from} to ${m.to} failed: ${m.error ?? 'unknown reason'}` };
-      case 'exporting':
-        return { ok: true, ...base, message: `Migration of ${m.name} is under way: waiting for node ${m.from} (${this.online(m.from) ? 'online' : 'offline'}) to hand it over.` };
-      case 'moving':
-        return { ok: true, ...base, message: `Migration of ${m.name} is under way: waiting for node ${m.to} (${this.online(m.to) ? 'online' : 'offline'}) to start it.` };
-    }
+    return this.migrations.migrate(name, p.node, to, opts.waitMs ?? this.opts.migrateWaitMs ?? 30_000);
   }
 
   // ── tasks ───────────────────────────────────────────────────────────────
@@ -438,22 +331,13 @@ export class NodeRegistry {
       this.log('warning', `nodes: ignored a malformed heartbeat from ${node}: ${r.ok ? 'node name differs from the topic' : r.error}`);
       return;
     }
-    const now = Date.now();
-    const prev = this.seen.get(node);
-    const wasOnline = this.online(node);
-    const entry: SeenNode = { lastSeenMs: now, heartbeat: r.value, lastSavedMs: prev?.lastSavedMs ?? 0 };
-    this.seen.set(node, entry);
-    this.heard.add(node);
-    if (!prev?.heartbeat || now - entry.lastSavedMs > HEARTBEAT_SAVE_MS || prev.heartbeat.agents.join() !== r.value.agents.join()) {
-      entry.lastSavedMs = now;
-      this.store.saveHeartbeat(r.value, now / 1000);
-    }
+    const cameOnline = this.presence.record(r.value);
     this.watch.seen(node);
-    if (!wasOnline) {
+    if (cameOnline) {
       this.log('info', `nodes: ${node} is online (${r.value.agents.length} agents)`);
       // Back (or new): it may have missed what was published while it was away.
       if (this.store.placements(node).length > 0 || this.outbox.pending(node).length > 0) this.publishDesired(node);
-      this.pump(node, true);
+      this.delivery.pump(node, true);
     }
     this.notify();
   }
@@ -471,8 +355,8 @@ export class NodeRegistry {
       return;
     }
     if (cmd.kind === 'spawn') this.onSpawnAck(cmd, ack);
-    if (cmd.kind === 'migrate' && !ack.ok) this.failMigration(cmd.commandId, ack.error ?? 'the source node refused');
-    this.pump(node);
+    this.migrations.onAck(cmd, ack);
+    this.delivery.pump(node);
     this.notify();
   }
 
@@ -484,11 +368,6 @@ export class NodeRegistry {
     if (!ack.ok) this.log('warning', `nodes: ${cmd.node} refused ${name}: ${ack.error ?? ''}`);
     // The state it moved in with is on the node now: the retained desired state need not carry it.
     if (placed && ack.ok && cmd.payload.state) this.publishDesired(cmd.node);
-    const m = this.store.migrationBySpawn(cmd.commandId);
-    if (m && m.status === 'moving') {
-      this.store.updateMigration(m.commandId, ack.ok ? 'done' : 'failed', ack.ok ? {} : { error: `node ${cmd.node} refused it: ${ack.error ?? ''}` });
-      this.log(ack.ok ? 'info' : 'warning', `nodes: migration of ${m.name} from ${m.from} to ${m.to} ${ack.ok ? 'done' : 'failed'}`);
-    }
   }
 
   private onMigrateResult(node: string, raw: Buffer): void {
@@ -497,32 +376,7 @@ export class NodeRegistry {
       this.log('warning', `nodes: ignored a malformed migrate_result from ${node}: ${r.error}`);
       return;
     }
-    const result: MigrateResult = r.value;
-    const m = this.store.migration(result.command_id);
-    if (!m || m.status !== 'exporting') return; // not ours, or handled already (a repeated result)
-    if (!result.ok) {
-      this.failMigration(m.commandId, result.error ?? 'the source node could not export it');
-      return;
-    }
-    const placement = this.store.placement(m.name);
-    const spec = placement?.spec ?? result.spec;
-    if (!spec) {
-      this.failMigration(m.commandId, 'no spec for the agent (neither the hub nor the source node has it)');
-      return;
-    }
-    const spawnId = `${m.commandId}:spawn`;
-    const issuedAt = Date.now() / 1000;
-    const state = result.state ?? null;
-    this.store.place({ name: m.name, node: m.to, spec, commandId: spawnId, state, issuedAt });
-    const entry = this.registry.get(m.name);
-    if (entry) this.registry.upsert({ name: m.name, kind: entry.kind, node: m.to });
-    this.store.updateMigration(m.commandId, 'moving', { spawnCommandId: spawnId });
-    const cmd: SpawnCommand = { ...spec, command_id: spawnId, issued_at: issuedAt, state };
-    this.enqueue(m.to, 'spawn', cmd, true);
-    this.publishDesired(m.from);
-    this.publishDesired(m.to);
-    this.log('info', `nodes: ${m.name} left ${m.from}; starting it on ${m.to}`);
-    this.notify();
+    this.migrations.onResult(r.value);
   }
 
   private onAgentList(_node: string, raw: Buffer): void {
@@ -532,84 +386,38 @@ export class NodeRegistry {
     this.listWaiters.delete(r.value.command_id);
   }
 
-  private failMigration(commandId: string, error: string): void {
-    const m = this.store.migration(commandId);
-    if (!m || m.status === 'done' || m.status === 'failed') return;
-    this.store.updateMigration(commandId, 'failed', { error });
-    this.log('warning', `nodes: migration of ${m.name} from ${m.from} to ${m.to} failed: ${error}`);
-    this.notify();
-  }
-
-  // ── sending ─────────────────────────────────────────────────────────────
-
-  private enqueue(node: string, kind: string, payload: Record<string, unknown> & { command_id: string }, retain = false): void {
-    this.outbox.add(node, kind, payload, retain);
-    this.pump(node);
-  }
-
-  /**
-   * Sends `node`'s oldest unacknowledged command when it was never sent, when `force`d (the node
-   * or the broker is back), or when it has waited `commandRetryMs` for an ack while the node is online.
-   */
-  private pump(node: string, force = false): void {
-    const head = this.outbox.head(node);
-    if (!head) return;
-    const sinceSentMs = head.lastSentAt === null ? Infinity : Date.now() - head.lastSentAt * 1000;
-    if (head.lastSentAt !== null && !force && !(this.online(node) && sinceSentMs >= this.commandRetryMs)) return;
-    this.bus.publish(nodeTopics.command(node, head.kind as never), head.payload, { qos: 1, retain: head.retain });
-    this.outbox.markSent(head.commandId);
-  }
-
   /** Publishes `node`'s desired state (retained): every agent placed there. */
   publishDesired(node: string): void {
-    const agents: SpawnCommand[] = this.store.placements(node).map((p) => ({
-      ...p.spec,
-      command_id: p.commandId,
-      issued_at: p.issuedAt,
-      ...(p.state ? { state: p.state } : {}),
-    }));
-    const desired: DesiredState = { command_id: randomUUID(), revision: this.store.nextRevision(), timestamp: Date.now() / 1000, agents };
-    this.bus.publish(nodeTopics.command(node, 'desired_state'), desired, { retain: true, qos: 1 });
-  }
-
-  /** Desired states again for every node, and every waiting command (start, broker back). */
-  private resync(): void {
-    const nodes = new Set([...this.store.knownNodes().map((n) => n.name), ...this.store.placements().map((p) => p.node)]);
-    for (const n of nodes) this.publishDesired(n);
-    for (const n of this.outbox.nodesWithPending()) this.pump(n, true);
+    this.delivery.publishDesired(node);
   }
 
   private tick(): void {
-    for (const n of this.outbox.nodesWithPending()) this.pump(n);
-    // A migrate whose result we missed (the hub was away when it came): ask again; the node repeats the same export.
-    for (const m of this.store.activeMigrations()) {
-      if (m.status !== 'exporting') continue;
-      const cmd = this.outbox.get(m.commandId);
-      if (cmd?.ackedAt && Date.now() / 1000 - cmd.ackedAt > this.commandRetryMs / 1000 && this.online(m.from)) {
-        this.bus.publish(nodeTopics.command(m.from, 'migrate'), cmd.payload, { qos: 1 });
-      }
-    }
+    this.delivery.retry();
+    this.migrations.tick();
   }
 
   // ── helpers ─────────────────────────────────────────────────────────────
 
+  /** Every node the hub knows of: heard from, addressed, or holding a placement. */
+  private nodeNames(): string[] {
+    return [...new Set([...this.presence.names(), ...this.store.placements().map((p) => p.node)])];
+  }
+
   private watchedNodes(): { name: string; lastSeenMs: number; agents: string[]; everSeen: boolean }[] {
-    const names = new Set([...this.seen.keys(), ...this.store.placements().map((p) => p.node)]);
-    return [...names].map((name) => {
-      const s = this.seen.get(name);
-      return { name, lastSeenMs: s?.lastSeenMs ?? this.startedMs, agents: this.store.placements(name).map((p) => p.name), everSeen: Boolean(s?.heartbeat) };
-    });
+    return this.nodeNames().map((name) => ({
+      name,
+      lastSeenMs: this.presence.lastSeenMs(name),
+      agents: this.store.placements(name).map((p) => p.name),
+      everSeen: this.presence.heartbeat(name) !== null,
+    }));
   }
 
   private nodeInfo(name: string): NodeInfo {
-    const s = this.seen.get(name);
-    const hb = s?.heartbeat ?? null;
-    const known = this.store.knownNodes().find((k) => k.name === name);
-    const lastSeen = this.heard.has(name) ? s!.lastSeenMs / 1000 : known && known.lastSeen > 0 ? known.lastSeen : null;
+    const hb = this.presence.heartbeat(name);
     return {
       name,
       online: this.online(name),
-      last_seen: lastSeen,
+      last_seen: this.presence.lastSeen(name),
       agents: hb?.agents ?? [],
       agent_states: hb?.agent_states ?? {},
       load: hb?.load ?? null,
@@ -645,26 +453,4 @@ export class NodeRegistry {
       this.listeners.add(listener);
     });
   }
-}
-
-/** The spawn registry's `config` for a remote agent, shaped like a local agent's (agent-config.ts). */
-function registryConfig(spec: RemoteAgentSpec, source: string): Record<string, unknown> {
-  const tuning: Record<string, unknown> = {};
-  const config: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(spec.config)) {
-    if ((TUNING_KEYS as string[]).includes(k) && typeof v === 'number') tuning[k] = v;
-    else config[k] = v;
-  }
-  return {
-    description: spec.description,
-    capabilities: spec.capabilities,
-    publishes: spec.publishes ?? [],
-    ...(spec.input_schema !== undefined ? { input_schema: spec.input_schema } : {}),
-    ...(spec.output_schema !== undefined ? { output_schema: spec.output_schema } : {}),
-    ...(spec.poll_interval !== undefined ? { poll_interval: spec.poll_interval } : {}),
-    ...tuning,
-    env_names: spec.env,
-    config,
-    source,
-  };
 }

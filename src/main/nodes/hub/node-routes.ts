@@ -15,6 +15,7 @@ import type { RoutePlugin } from '../../server/http-app.js';
 import { HttpError } from '../../server/http-error.js';
 import { validateBody } from '../../server/validate-body.js';
 import { AskError } from '../../core/errors.js';
+import type { ActorSystem } from '../../core/actor-system.js';
 import { NodeRegistryError, type NodeRegistry } from './node-registry.js';
 
 type NodeParams = { Params: { node: string } };
@@ -53,7 +54,7 @@ function requirePlacedOn(nodes: NodeRegistry, node: string, agent: string): void
   if (on !== node) throw new HttpError(404, `${agent} runs on node ${on}, not on ${node}`);
 }
 
-export function nodeRoutes(nodes: NodeRegistry): RoutePlugin {
+export function nodeRoutes(nodes: NodeRegistry, system: ActorSystem): RoutePlugin {
   return async (app: FastifyInstance) => {
     app.get('/nodes', async () => nodes.listNodes());
 
@@ -84,7 +85,8 @@ export function nodeRoutes(nodes: NodeRegistry): RoutePlugin {
     app.post<AgentParams>('/nodes/:node/agents/:agent/task', async (req) => {
       const { payload, timeout_ms } = validateBody(taskBodySchema, req.body);
       requirePlacedOn(nodes, req.params.node, req.params.agent);
-      const result = await nodes.askRemote(req.params.agent, payload, timeout_ms ?? 60_000, 'rest').catch(httpError);
+      // The actor system reaches it wherever it runs (see core/remote-actors.ts).
+      const result = await system.ask(req.params.agent, payload, timeout_ms ?? 60_000, 'rest').catch(httpError);
       return { agent: req.params.agent, node: nodes.nodeOf(req.params.agent) ?? req.params.node, result };
     });
 

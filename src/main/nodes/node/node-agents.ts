@@ -14,8 +14,8 @@ import type { ActorSystem } from '../../core/actor-system.js';
 import type { DynamicAgentService } from '../../agents/dynamic/dynamic-agent-service.js';
 import { DynamicAgentError } from '../../agents/dynamic/errors.js';
 import { AGENT_STATE_KEY } from '../../agents/dynamic/state-saver.js';
-import { TUNING_KEYS } from '../../agents/dynamic/agent-config.js';
 import { readStoredConfig } from '../../agents/dynamic/agent-config.js';
+import { createInputFromSpec, specFromStored } from '../../agents/dynamic/spec-mapping.js';
 import { actorIdFor } from '../../core/actor-id.js';
 import { remoteAgentSpecSchema, type NodeAgentInfo, type RemoteAgentSpec, type SpawnCommand } from '../../../shared/node-protocol.js';
 
@@ -166,29 +166,7 @@ export class NodeAgents {
   }
 
   private async create(spec: RemoteAgentSpec, replace: boolean): Promise<void> {
-    const tuning: Record<string, number> = {};
-    const config: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(spec.config)) {
-      if ((TUNING_KEYS as string[]).includes(k) && typeof v === 'number') tuning[k] = v;
-      else config[k] = v;
-    }
-    if (spec.poll_interval !== undefined) tuning.poll_interval = spec.poll_interval;
-    await this.service.create({
-      name: spec.name,
-      code: spec.code,
-      language: spec.language,
-      kind: spec.type,
-      description: spec.description,
-      capabilities: spec.capabilities,
-      ...(spec.publishes ? { publishes: spec.publishes } : {}),
-      inputSchema: spec.input_schema,
-      outputSchema: spec.output_schema,
-      tuning,
-      envNames: spec.env,
-      config,
-      replace,
-      source: 'hub',
-    });
+    await this.service.create(createInputFromSpec(spec, { replace, source: 'hub' }));
   }
 }
 
@@ -204,22 +182,5 @@ function ignoreNotFound(e: unknown): void {
 
 /** A spec rebuilt from the node's registry (an agent spawned before the spec table existed). */
 function specFromRegistry(entry: { name: string; kind: string; code: string | null; language: string | null; version: number; config: Record<string, unknown> }): RemoteAgentSpec {
-  const cfg = readStoredConfig(entry.config);
-  const config: Record<string, unknown> = { ...cfg.config };
-  for (const k of TUNING_KEYS) if (k !== 'poll_interval' && cfg[k] !== undefined) config[k] = cfg[k];
-  return remoteAgentSpecSchema.parse({
-    name: entry.name,
-    type: entry.kind === 'manual' ? 'manual' : 'dynamic',
-    code: entry.code ?? '',
-    language: entry.language === 'typescript' ? 'typescript' : 'javascript',
-    version: entry.version,
-    description: cfg.description,
-    capabilities: cfg.capabilities,
-    publishes: cfg.publishes,
-    input_schema: cfg.input_schema,
-    output_schema: cfg.output_schema,
-    ...(cfg.poll_interval !== undefined ? { poll_interval: cfg.poll_interval } : {}),
-    env: cfg.env_names,
-    config,
-  });
+  return remoteAgentSpecSchema.parse({ ...specFromStored(entry, readStoredConfig(entry.config)), version: entry.version });
 }

@@ -1,67 +1,157 @@
 /**
- * Engine workers, and one spare booted ahead of need: starting a worker thread and instantiating
- * QuickJS is most of a spawn (≈ 30 ms on an idle machine), and it does not depend on the agent —
- * only on its memory cap, fixed when the engine's linear memory is created. So a spawn with the
- * default cap takes the spare (then loading the code is ~1 ms) and a new spare boots behind it.
- * The spare costs one idle engine (≈ 6–9 MB) for the whole hub; `configureEnginePool({ spares: 0 })`
- * turns it off.
+ * Where agents' engines run: a small pool of SHARED sandbox workers (one to start with, growing
+ * only while every one of them is busy, up to about one per core), each hosting many engines; and
+ * DEDICATED workers (one agent each, capped) for agents that ask for one (`isolation:
+ * 'dedicated'`), that keep using whole CPU slices, or that keep failing. Threads no longer grow
+ * with agents: 300 agents cost the shared workers plus at most `dedicatedMax` threads.
+ *
+ * A shared worker boots a spare engine with the default cap ahead of need, so a spawn only loads
+ * code (≈ 1–2 ms). Empty workers are dropped, except one shared worker kept warm (it does not hold
+ * the process open).
  */
-import { Worker } from 'node:worker_threads';
-import { sandboxAssets, type SandboxAssets } from './quickjs-assets.js';
+import { availableParallelism } from 'node:os';
+import { EngineWorker, type EngineClient, type WorkerKind } from './engine-worker.js';
+import { ENGINE_INITIAL_PAGES, sandboxAssets } from './quickjs-assets.js';
 import { DEFAULT_LIMITS } from './types.js';
 
-let spareCount = 1;
-const spares: { memoryMb: number; worker: Worker; dead: boolean }[] = [];
-
-export function configureEnginePool(opts: { spares: number }): void {
-  spareCount = Math.max(0, Math.floor(opts.spares));
-  while (spares.length > spareCount) void spares.pop()?.worker.terminate();
+export interface EnginePoolConfig {
+  /** Engines booted ahead per shared worker (default 1, with the default memory cap). */
+  spares: number;
+  /** Most shared workers (default: the number of cores). */
+  sharedMax: number;
+  /** Most dedicated workers (default 8). */
+  dedicatedMax: number;
+  /** CPU budget of one agent's turn on a shared worker, ms (default 20). */
+  sliceMs: number;
+  /** Busy share (0–1) every shared worker must report before another is started (default 0.5). */
+  growAtBusy: number;
+  /** How long past a call's deadline a silent worker is taken for stuck and replaced, ms (default 2000). */
+  wedgedGraceMs: number;
 }
 
-/** Terminates the spare engines (at hub shutdown; they do not keep the process alive anyway). */
+const config: EnginePoolConfig = { spares: 1, sharedMax: Math.max(1, availableParallelism()), dedicatedMax: 8, sliceMs: 20, growAtBusy: 0.5, wedgedGraceMs: 2_000 };
+const shared: EngineWorker[] = [];
+const dedicated: EngineWorker[] = [];
+/** Fatal failures per agent name (timestamps): an agent that keeps failing gets a worker of its own. */
+const failures = new Map<string, number[]>();
+const FAILURES_FOR_DEDICATED = 3;
+const FAILURE_WINDOW_MS = 10 * 60_000;
+
+export function configureEnginePool(opts: Partial<EnginePoolConfig>): void {
+  for (const [k, v] of Object.entries(opts) as [keyof EnginePoolConfig, number | undefined][]) {
+    if (typeof v === 'number' && Number.isFinite(v) && v >= 0) config[k] = k === 'growAtBusy' ? v : Math.floor(v);
+  }
+  config.sharedMax = Math.max(1, config.sharedMax);
+  config.sliceMs = Math.max(2, config.sliceMs);
+}
+
+export function enginePoolConfig(): Readonly<EnginePoolConfig> {
+  return config;
+}
+
+/** Terminates the workers that host no agent (at hub shutdown; workers with agents go with their last agent). */
 export async function closeEnginePool(): Promise<void> {
-  await Promise.all(spares.splice(0).map((s) => s.worker.terminate()));
+  const idle = [...shared, ...dedicated].filter((w) => w.agents === 0);
+  for (const w of idle) forget(w);
+  await Promise.all(idle.map((w) => w.terminate()));
 }
 
-/** A booting-or-ready engine worker with this memory cap, owned by the caller from now on. */
-export async function takeEngineWorker(memoryMb: number): Promise<Worker> {
+export interface EnginePoolStats {
+  sharedWorkers: number;
+  dedicatedWorkers: number;
+  agents: number;
+  workers: { id: number; kind: WorkerKind; agents: number; busy: number }[];
+}
+
+export function enginePoolStats(): EnginePoolStats {
+  const workers = [...shared, ...dedicated].map((w) => ({ id: w.id, kind: w.kind, agents: w.agents, busy: w.busy }));
+  return { sharedWorkers: shared.length, dedicatedWorkers: dedicated.length, agents: workers.reduce((n, w) => n + w.agents, 0), workers };
+}
+
+/** A worker of its own is free to be had. */
+export function dedicatedAvailable(): boolean {
+  return dedicated.length < config.dedicatedMax;
+}
+
+/** A fatal failure of this agent (out of memory, dead engine, wedged): counted towards a worker of its own. */
+export function noteFailure(name: string): void {
+  const now = Date.now();
+  const recent = (failures.get(name) ?? []).filter((t) => now - t < FAILURE_WINDOW_MS);
+  recent.push(now);
+  failures.set(name, recent.slice(-FAILURES_FOR_DEDICATED));
+  if (failures.size > 10_000) failures.delete(failures.keys().next().value!);
+}
+
+/**
+ * This agent stalled a whole worker (native code no interrupt reaches): its next engine gets a
+ * worker of its own at once, so that its neighbours are not restarted for it again.
+ */
+export function needsOwnWorker(name: string): void {
+  const now = Date.now();
+  failures.set(name, Array.from({ length: FAILURES_FOR_DEDICATED }, () => now));
+}
+
+function keepsFailing(name: string): boolean {
+  const now = Date.now();
+  return (failures.get(name) ?? []).filter((t) => now - t < FAILURE_WINDOW_MS).length >= FAILURES_FOR_DEDICATED;
+}
+
+export interface Placement {
+  worker: EngineWorker;
+  engineId: number;
+}
+
+/**
+ * Places a new engine for `client`: on a dedicated worker when asked (and one is free) or when the
+ * agent keeps failing; otherwise on the least busy shared worker, starting another only when all of
+ * them are busy.
+ */
+export async function placeEngine(client: EngineClient, req: { name: string; memoryMb: number; isolation: WorkerKind }): Promise<Placement> {
   const assets = await sandboxAssets();
-  const i = spares.findIndex((s) => s.memoryMb === memoryMb && !s.dead);
-  const taken = i >= 0 ? spares.splice(i, 1)[0]!.worker : undefined;
-  if (taken) {
-    taken.ref();
-    taken.removeAllListeners('error');
-    taken.removeAllListeners('exit');
+  const wantsOwn = req.isolation === 'dedicated' || keepsFailing(req.name);
+  let worker: EngineWorker;
+  if (wantsOwn && dedicatedAvailable()) {
+    worker = startWorker('dedicated', assets);
+  } else {
+    worker = pickShared() ?? startWorker('shared', assets);
   }
-  refill(assets);
-  return taken ?? bootEngine(assets, memoryMb);
+  return { worker, engineId: worker.attach(client, req.memoryMb, config.spares) };
 }
 
-function refill(assets: SandboxAssets): void {
-  for (let i = spares.length; i < spareCount; i++) {
-    const spare = { memoryMb: DEFAULT_LIMITS.memoryMb, worker: bootEngine(assets, DEFAULT_LIMITS.memoryMb), dead: false };
-    // An idle spare must not keep the process alive, and one that died is not handed out.
-    spare.worker.unref();
-    spare.worker.once('error', () => (spare.dead = true));
-    spare.worker.once('exit', () => (spare.dead = true));
-    spares.push(spare);
+/** An engine left its worker: a dedicated worker goes; a shared one goes when empty unless it is the last. */
+export function releaseEngine(worker: EngineWorker, engineId: number): void {
+  worker.detach(engineId);
+  if (worker.agents > 0 || !worker.alive) return;
+  if (worker.kind === 'dedicated' || shared.length > 1) {
+    forget(worker);
+    void worker.terminate();
   }
 }
 
-function bootEngine(assets: SandboxAssets, memoryMb: number): Worker {
-  const worker = new Worker(assets.workerFile, {
-    workerData: { quickjsCore: assets.quickjsCore, quickjsVariant: assets.quickjsVariant, wasmModule: assets.wasmModule, memoryMb },
-    // The worker's own heap only carries messages in transit; the agent's heap is the engine's
-    // linear memory (capped by memoryMb). No environment.
-    resourceLimits: { maxOldGenerationSizeMb: Math.max(32, memoryMb), maxYoungGenerationSizeMb: 4, stackSizeMb: 8 },
-    env: {},
-    // Plain JavaScript: no loader of the hub's (tsx, vitest) needs to follow it into the worker.
-    execArgv: [],
-    // The engine prints nothing; an emscripten abort message goes to the hub's stderr. (Piped
-    // stdio would hold a port that keeps the process alive even for an unref'd spare.)
-    stdout: false,
-    stderr: false,
-    name: 'wactorz-agent-engine',
+function pickShared(): EngineWorker | undefined {
+  const live = shared.filter((w) => w.alive);
+  if (live.length === 0) return undefined;
+  const allBusy = live.every((w) => w.busy >= config.growAtBusy);
+  if (allBusy && live.length < config.sharedMax) return undefined;
+  return live.reduce((a, b) => (b.busy < a.busy - 0.05 || (Math.abs(b.busy - a.busy) <= 0.05 && b.agents < a.agents) ? b : a));
+}
+
+function startWorker(kind: WorkerKind, assets: Awaited<ReturnType<typeof sandboxAssets>>): EngineWorker {
+  const worker = new EngineWorker(assets, {
+    kind,
+    sliceMs: config.sliceMs,
+    spares: kind === 'shared' ? config.spares : 0,
+    spareMemoryMb: DEFAULT_LIMITS.memoryMb,
+    initialPages: ENGINE_INITIAL_PAGES,
+    onGone: forget,
   });
+  (kind === 'shared' ? shared : dedicated).push(worker);
   return worker;
+}
+
+function forget(worker: EngineWorker): void {
+  for (const list of [shared, dedicated]) {
+    const i = list.indexOf(worker);
+    if (i >= 0) list.splice(i, 1);
+  }
 }

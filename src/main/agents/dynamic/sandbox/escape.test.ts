@@ -48,7 +48,7 @@ const probes = {
     try { await agent.recall('') } catch (e) { const p = e.constructor.constructor('return typeof process')(); return p === 'undefined' ? 'blocked' : 'LEAK via host error' }
     return 'no error';
   },
-  rawHostFunctions: () => { const names = ['__wzSend', '__wzCall', '__wzDone', '__wzTimer'].filter((n) => typeof globalThis[n] !== 'undefined'); return names.length ? 'LEAK raw host functions: ' + names : 'blocked' },
+  rawHostFunctions: () => { const names = ['__wzSend', '__wzCall', '__wzDone', '__wzTimer', '__wzYield'].filter((n) => typeof globalThis[n] !== 'undefined'); return names.length ? 'LEAK raw host functions: ' + names : 'blocked' },
   nodeGlobals: () => { const names = ['require', 'module', 'exports', 'process', 'Buffer', 'global', 'fetch', 'XMLHttpRequest', 'WebSocket', 'importScripts', 'setImmediate', '__dirname', '__filename', 'WebAssembly', 'std', 'os', 'Deno', 'Bun'].filter((n) => typeof globalThis[n] !== 'undefined'); return names.length ? 'LEAK globals: ' + names : 'blocked' },
   evalInside: () => { const t = eval('typeof process + typeof require'); return t === 'undefinedundefined' ? 'blocked' : 'LEAK eval: ' + t },
   fetchWithoutGrant: async (agent) => { try { await agent.fetch('http://127.0.0.1:9/'); return 'LEAK fetch allowed' } catch (e) { return 'blocked: ' + e.message } },

@@ -1,13 +1,15 @@
 /**
- * One running version of one agent: a worker thread with a QuickJS engine that has loaded the
- * agent's module. It speaks the worker protocol (batched both ways: one postMessage per burst of
- * calls), routes the agent's requests to its HostBridge, enforces a last-resort deadline on the
- * worker itself, and reports a fatal failure once.
+ * One running version of one agent: a QuickJS engine (its own WebAssembly instance and memory) on
+ * a sandbox worker of the pool, shared with other agents or its own. It speaks the worker protocol
+ * (batched both ways: one postMessage per burst, for all the engines of a worker), routes the
+ * agent's requests to its HostBridge, enforces a last-resort deadline on the worker, and reports a
+ * fatal failure once. What the worker says about this engine alone — moved (overrun), reset
+ * (poisoned), hogging — goes to the SandboxedAgent that owns it.
  */
-import type { Worker } from 'node:worker_threads';
 import { SandboxError, type SandboxErrorKind } from './errors.js';
 import { HostBridge } from './host-bridge.js';
-import { takeEngineWorker } from './engine-pool.js';
+import { enginePoolConfig, needsOwnWorker, placeEngine, releaseEngine } from './engine-pool.js';
+import type { EngineClient, EngineWorker, WorkerKind, WorkerMessage } from './engine-worker.js';
 import type { PositionMap } from './source-map.js';
 import type { AgentExports, AgentHost, SandboxLimits } from './types.js';
 
@@ -29,37 +31,52 @@ export interface InstanceOptions {
   onState: (state: Record<string, unknown>, intervalSeconds: number) => void;
   /** The instance died (after start): out of memory, engine failure, wedged. */
   onFatal: (error: SandboxError) => void;
+  /** Where to run: a shared worker, or one of its own. */
+  isolation: WorkerKind;
+  /**
+   * A turn on a shared worker overran its CPU slice and was rolled back: the engine is gone, these
+   * calls (started in that turn, nothing of them left the engine) can run elsewhere.
+   */
+  onMove: (replay: ReplayCall[], redeliver: [number, string, string][]) => void;
+  /** The engine was dropped because the host could not read what it left (a spinning getter): replace it. */
+  onReset: (error: SandboxError) => void;
+  /** The agent keeps using whole slices while neighbours wait. */
+  onHog: () => void;
 }
 
-/** How long past a call's deadline the worker may stay silent before it is considered wedged. */
-const WEDGED_GRACE_MS = 2_000;
+/** A call to run again on the agent's next engine (its promise is the caller's). */
+export interface ReplayCall {
+  fn: HookName;
+  payload: unknown;
+  resolve: (v: unknown) => void;
+  reject: (e: SandboxError) => void;
+}
+
+/** Loading overran the CPU slice of a shared worker: load again on a worker of its own. */
+export class NeedsOwnWorker extends Error {}
+
+/** How long past a call's deadline the worker may stay silent before it is considered wedged (the pool's `wedgedGraceMs`). */
+const wedgedGrace = (): number => enginePoolConfig().wedgedGraceMs;
 /** Subscription messages queued for the agent beyond which new ones are dropped. */
 const MAX_QUEUED_DELIVERIES = 1_000;
 
 interface PendingCall {
   fn: HookName;
+  payload: unknown;
   resolve: (v: unknown) => void;
   reject: (e: SandboxError) => void;
   /** When the worker must have answered by (its deadline + grace). */
   wedgedAt: number;
 }
 
-type WorkerMessage =
-  | { t: 'loaded'; exports: AgentExports }
-  | { t: 'load_failed'; message: string; line?: number; column?: number; kind: 'bad_code' | 'timeout' }
-  | { t: 'done'; id: number; ok: boolean; json: string; kind?: SandboxErrorKind }
-  | { t: 'results'; json: string }
-  | { t: 'host'; id?: number; method: string; args: string }
-  | { t: 'state'; json: string }
-  | { t: 'ack'; n: number }
-  | { t: 'fatal'; kind: SandboxErrorKind; message: string };
-
-export class SandboxInstance {
+export class SandboxInstance implements EngineClient {
   exports: AgentExports = { setup: false, handleTask: false, process: false, cleanup: false };
-  private readonly worker: Worker;
+  /** The worker this engine runs on (shared with other agents, or its own). */
+  worker!: EngineWorker;
+  private engineId = 0;
   private readonly bridge: HostBridge;
   private readonly calls = new Map<number, PendingCall>();
-  private outbox: unknown[] = [];
+  private outbox: Record<string, unknown>[] = [];
   private openCalls: { parts: string[]; list: [number, HookName][] } | undefined;
   private flushScheduled = false;
   private nextCallId = 1;
@@ -69,35 +86,45 @@ export class SandboxInstance {
   private watchdog: NodeJS.Timeout | undefined;
   private loaded: { resolve: (e: AgentExports) => void; reject: (e: SandboxError) => void } | undefined;
 
-  private constructor(
-    private readonly opts: InstanceOptions,
-    worker: Worker,
-  ) {
+  private constructor(private readonly opts: InstanceOptions) {
     this.bridge = new HostBridge(opts.host, opts.name, (sub, topic, payload) => this.deliver(sub, topic, payload));
-    this.worker = worker;
-    this.worker.on('message', (batch: WorkerMessage[]) => {
-      // Parts of these messages were written by the agent's code (results, state, errors): a
-      // malformed one takes this agent down, never the hub.
-      try {
-        for (const msg of batch) this.onMessage(msg);
-      } catch (e) {
-        this.die('crash', `the agent's engine sent a malformed message: ${(e as Error).message}`);
-      }
-    });
-    this.worker.on('error', (err: Error & { code?: string }) => {
-      const oom = err.code === 'ERR_WORKER_OUT_OF_MEMORY';
-      this.die(oom ? 'out_of_memory' : 'crash', oom ? `the agent's worker ran out of memory` : `the agent's worker failed: ${err.message}`);
-    });
-    this.worker.on('exit', (code) => this.die('crash', `the agent's worker exited (code ${code})`));
+  }
+
+  get name(): string {
+    return this.opts.name;
+  }
+
+  get isolation(): WorkerKind {
+    return this.worker.kind;
+  }
+
+  onWorkerMessage(msg: WorkerMessage): void {
+    // Parts of these messages were written by the agent's code (results, state, errors): a
+    // malformed one takes this agent down, never the hub.
+    try {
+      this.onMessage(msg);
+    } catch (e) {
+      this.die('crash', `the agent's engine sent a malformed message: ${(e as Error).message}`);
+    }
+  }
+
+  onWorkerGone(kind: SandboxErrorKind, message: string): void {
+    this.engineId = 0;
+    // Only the agent that stalled the thread is told `timeout`: it must not share a worker again.
+    if (kind === 'timeout') needsOwnWorker(this.opts.name);
+    this.die(kind, message);
   }
 
   /** Spawns the worker and loads the module; rejects with `bad_code` (line/column) when it does not load. */
   static async start(opts: InstanceOptions): Promise<SandboxInstance> {
-    const instance = new SandboxInstance(opts, await takeEngineWorker(opts.limits.memoryMb));
+    const instance = new SandboxInstance(opts);
+    const placed = await placeEngine(instance, { name: opts.name, memoryMb: opts.limits.memoryMb, isolation: opts.isolation });
+    instance.worker = placed.worker;
+    instance.engineId = placed.engineId;
     const loaded = new Promise<AgentExports>((resolve, reject) => (instance.loaded = { resolve, reject }));
     const loadDeadline = setTimeout(
       () => instance.die('timeout', `loading did not finish within ${opts.limits.callTimeoutMs} ms`),
-      opts.limits.callTimeoutMs + WEDGED_GRACE_MS + 5_000,
+      opts.limits.callTimeoutMs + wedgedGrace() + 5_000,
     );
     instance.post({
       t: 'load',
@@ -134,7 +161,7 @@ export class SandboxInstance {
     }
     const id = this.nextCallId++;
     return new Promise((resolve, reject) => {
-      this.calls.set(id, { fn, resolve, reject, wedgedAt: Date.now() + this.opts.limits.callTimeoutMs + WEDGED_GRACE_MS });
+      this.calls.set(id, { fn, payload, resolve, reject, wedgedAt: Date.now() + this.opts.limits.callTimeoutMs + wedgedGrace() });
       this.armWatchdog();
       this.postCall(id, fn, payloadJson);
     });
@@ -145,9 +172,9 @@ export class SandboxInstance {
     while (this.calls.size > 0 && !this.dead) await new Promise((r) => setTimeout(r, 5));
   }
 
+  /** Drops this engine (never its worker: neighbours keep running). */
   async terminate(): Promise<void> {
     this.die('stopped', 'the agent was stopped');
-    await this.worker.terminate();
   }
 
   /**
@@ -161,12 +188,28 @@ export class SandboxInstance {
       this.watchdog = undefined;
       const first = this.calls.values().next().value;
       if (first && first.wedgedAt <= Date.now()) {
-        this.die('timeout', `the agent stopped responding (${first.fn} gave no answer ${WEDGED_GRACE_MS} ms past its ${this.opts.limits.callTimeoutMs} ms limit)`);
+        // Every call is answered by its deadline unless the thread itself is stuck: the worker goes.
+        const detail = `${first.fn} gave no answer ${wedgedGrace()} ms past its ${this.opts.limits.callTimeoutMs} ms limit`;
+        this.worker.wedged(this.opts.name, detail);
+        this.die('timeout', `the agent stopped responding (${detail})`);
         return;
       }
       this.armWatchdog();
     }, Math.max(0, oldest.wedgedAt - Date.now()));
     this.watchdog.unref();
+  }
+
+  /**
+   * Subscription messages a rolled-back turn had taken: delivered again to this (next) engine. Its
+   * setup subscribed again in the same order, so the subscription ids match; an id it no longer
+   * has is ignored by the guest.
+   */
+  redeliver(messages: [number, string, string][]): void {
+    for (const [sub, topic, json] of messages) {
+      if (this.dead || typeof sub !== 'number' || typeof topic !== 'string' || typeof json !== 'string') continue;
+      this.queuedDeliveries++;
+      this.post({ t: 'deliver', sub, topic, json });
+    }
   }
 
   private deliver(sub: number, topic: string, payload: unknown): void {
@@ -194,10 +237,10 @@ export class SandboxInstance {
       return;
     }
     this.openCalls = { parts: [entry], list: [[id, fn]] };
-    this.post(this.openCalls);
+    this.post(this.openCalls as unknown as Record<string, unknown>);
   }
 
-  private post(msg: unknown): void {
+  private post(msg: Record<string, unknown>): void {
     this.outbox.push(msg);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
@@ -205,10 +248,11 @@ export class SandboxInstance {
     queueMicrotask(() => {
       this.flushScheduled = false;
       const open = this.openCalls;
-      const batch = this.outbox.map((m) => (open && m === open ? { t: 'calls', json: `[${open.parts.join(',')}]`, list: open.list } : m));
+      const batch = this.outbox;
       this.outbox = [];
       this.openCalls = undefined;
-      if (!this.dead) this.worker.postMessage(batch);
+      if (this.dead || !this.engineId) return;
+      for (const m of batch) this.worker.post(this.engineId, open && m === open ? { t: 'calls', json: `[${open.parts.join(',')}]`, list: open.list } : m);
     });
   }
 
@@ -241,7 +285,7 @@ export class SandboxInstance {
         for (const entry of entries) {
           if (!Array.isArray(entry) || typeof entry[0] !== 'number') continue;
           const [id, status, value] = entry as [number, unknown, unknown];
-          if (status === 0) this.settle({ t: 'done', id, ok: false, json: JSON.stringify(value ?? null) });
+          if (status === 0) this.settle({ a: msg.a, t: 'done', id, ok: false, json: JSON.stringify(value ?? null) });
           else this.resolveCall(id, status === 1 ? value : undefined);
         }
         break;
@@ -267,7 +311,57 @@ export class SandboxInstance {
       case 'fatal':
         this.die(msg.kind, msg.message);
         break;
+      case 'reset':
+        this.onResetMessage(msg.kind, msg.message);
+        break;
+      case 'overrun':
+        this.onOverrun(msg.phase, msg.replay, msg.lost, Array.isArray(msg.redeliver) ? msg.redeliver : []);
+        break;
+      case 'hog':
+        this.opts.onHog();
+        break;
     }
+  }
+
+  /** The engine is gone (rolled back); the calls of its last turn go to the owner to run elsewhere. */
+  private onOverrun(phase: string, replayIds: number[], lostIds: number[], redeliver: [number, string, string][]): void {
+    if (this.dead) return;
+    const replay: ReplayCall[] = [];
+    for (const id of replayIds) {
+      const call = this.calls.get(id);
+      if (!call) continue;
+      this.calls.delete(id);
+      replay.push({ fn: call.fn, payload: call.payload, resolve: call.resolve, reject: call.reject });
+    }
+    for (const id of lostIds) {
+      const call = this.calls.get(id);
+      if (!call) continue;
+      this.calls.delete(id);
+      call.reject(
+        new SandboxError('timeout', `${call.fn} was stopped: the agent used more than its CPU slice on a shared worker (in ${phase}) and its engine was moved; calls started before that turn cannot follow`, {
+          agent: this.opts.name,
+          phase: call.fn,
+          fatal: false,
+        }),
+      );
+    }
+    if (this.loaded) {
+      this.loaded.reject(new NeedsOwnWorker(`${this.opts.name}: loading used more than the CPU slice of a shared worker`) as unknown as SandboxError);
+      this.loaded = undefined;
+    }
+    this.die('stopped', 'moved to another worker');
+    if (phase !== 'load') this.opts.onMove(replay, redeliver);
+  }
+
+  private onResetMessage(kind: SandboxErrorKind, message: string): void {
+    if (this.dead) return;
+    const error = new SandboxError(kind, message, { agent: this.opts.name, phase: 'runtime', fatal: false });
+    for (const [id, call] of this.calls) {
+      this.calls.delete(id);
+      call.reject(new SandboxError(kind, `${call.fn}: ${message}`, { agent: this.opts.name, phase: call.fn, fatal: false }));
+    }
+    this.die('stopped', message);
+    this.opts.onReset(error);
   }
 
   private resolveCall(id: number, value: unknown): void {
@@ -361,7 +455,8 @@ export class SandboxInstance {
       this.loaded.reject(new SandboxError(kind, `the code does not load: ${message}`, { agent: this.opts.name, phase: 'load', fatal: true }));
       this.loaded = undefined;
     }
-    void this.worker.terminate();
+    if (this.engineId) releaseEngine(this.worker, this.engineId);
+    this.engineId = 0;
     if (kind !== 'stopped') this.opts.onFatal(error);
   }
 }

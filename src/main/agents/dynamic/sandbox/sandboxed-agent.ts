@@ -1,14 +1,25 @@
 /**
  * The stable handle the DynamicAgent actor holds: one agent across engine instances. It owns what
  * must outlive an instance — the code, the last state the agent reported, the process loop, the
- * crash listeners — and swaps instances for hot-swap and restart.
+ * crash listeners, where it should run — and swaps instances for hot-swap, restart, reset and moves:
+ * - reset(): a fresh engine from the current code and last state (setup again if it had run),
+ *   for this agent alone — its worker and neighbours are untouched;
+ * - a turn that overran its CPU slice on a shared worker was rolled back by the worker: the agent
+ *   moves to a worker of its own and the calls of that turn run there; with no dedicated worker
+ *   free, the engine is reset in place and those calls fail with a clear `timeout`;
+ * - an agent that keeps using whole slices while neighbours wait moves the same way, between
+ *   calls (as a hot-swap to the same code);
+ * - the host unable to read a result (a getter that spins) resets the engine automatically.
  */
 import { SandboxError, formatDiagnostics } from './errors.js';
-import { SandboxInstance, type HookName } from './sandbox-instance.js';
+import { dedicatedAvailable, enginePoolConfig, noteFailure } from './engine-pool.js';
+import type { WorkerKind } from './engine-worker.js';
+import { NeedsOwnWorker, SandboxInstance, type HookName, type ReplayCall } from './sandbox-instance.js';
 import type { PositionMap } from './source-map.js';
 import { transpileAgentCode } from './transpile.js';
 import {
   DEFAULT_LIMITS,
+  type SandboxPlacement,
   type AgentExports,
   type AgentLanguage,
   type SandboxLimits,
@@ -43,8 +54,11 @@ class SandboxedAgentImpl implements SandboxedAgent {
   private gate: Promise<void> | undefined;
   private loop: { timer: NodeJS.Timeout | undefined; active: boolean } = { timer: undefined, active: false };
   private readonly crashListeners = new Set<(e: SandboxError) => void>();
+  /** Where the next engine goes; becomes 'dedicated' once the agent has shown it needs it. */
+  private isolation: WorkerKind;
 
   constructor(private readonly opts: SandboxedAgentOptions) {
+    this.isolation = opts.isolation ?? 'shared';
     this.name = opts.name;
     this.actorId = opts.actorId ?? opts.name;
     this.limits = { ...DEFAULT_LIMITS, ...definedOnly(opts.limits ?? {}) };
@@ -67,6 +81,10 @@ class SandboxedAgentImpl implements SandboxedAgent {
   }
   get intervalSeconds(): number {
     return this.interval;
+  }
+  get placement(): SandboxPlacement | undefined {
+    const c = this.current;
+    return c?.alive ? { worker: c.worker.id, kind: c.worker.kind } : undefined;
   }
 
   async start(): Promise<void> {
@@ -114,7 +132,11 @@ class SandboxedAgentImpl implements SandboxedAgent {
 
   async hotSwap(code: string, language: AgentLanguage = 'javascript'): Promise<void> {
     this.assertNotTerminated('hot-swap');
-    const compiled = compile(code, language, this.name);
+    await this.swapIn(compile(code, language, this.name));
+  }
+
+  /** The new version (or the same code on a new worker) is set up beside the old, then replaces it. */
+  private async swapIn(compiled: CompiledCode): Promise<void> {
     await this.exclusive(async () => {
       const old = this.current;
       await old?.drain();
@@ -158,6 +180,57 @@ class SandboxedAgentImpl implements SandboxedAgent {
     await this.setup();
   }
 
+  async reset(): Promise<void> {
+    this.assertNotTerminated('reset');
+    await this.replaceEngine([], [], undefined);
+  }
+
+  /**
+   * A fresh engine (current code, last state) replaces the current one, on a worker of its own when
+   * `move` says so and one is free; setup runs again if the agent had been set up; then `replay`.
+   */
+  private async replaceEngine(replay: ReplayCall[], redeliver: [number, string, string][], move: 'dedicated' | undefined, why?: string): Promise<void> {
+    await this.exclusive(async () => {
+      const wasRunning = this.statusValue === 'running';
+      const moving = move === 'dedicated' && this.isolation !== 'dedicated' && dedicatedAvailable();
+      if (moving) this.isolation = 'dedicated';
+      await this.current?.terminate();
+      this.current = undefined;
+      if (move && !moving) {
+        const slice = enginePoolConfig().sliceMs;
+        const reason = this.isolation === 'dedicated' ? 'its engine was reset' : `no worker of its own is free (at most ${enginePoolConfig().dedicatedMax}): its engine was reset`;
+        for (const call of replay.splice(0)) {
+          call.reject(new SandboxError('timeout', `${call.fn} was stopped: it ran longer than the ${slice} ms CPU slice of a shared worker and ${reason}`, { agent: this.name, phase: call.fn, fatal: false }));
+        }
+      }
+      try {
+        this.current = await this.spawn(this.code);
+        this.statusValue = wasRunning ? 'loaded' : this.statusValue;
+        if (wasRunning && !replay.some((c) => c.fn === 'setup')) {
+          await this.current.call('setup');
+          this.statusValue = 'running';
+        }
+      } catch (e) {
+        const err = e instanceof SandboxError ? e : new SandboxError('crash', String(e), { agent: this.name, phase: 'setup', fatal: true });
+        for (const call of replay.splice(0)) call.reject(err);
+        if (!this.current?.alive && this.statusValue !== 'terminated') this.markCrashed(new SandboxError(err.kind, `${this.name} could not be brought back: ${err.message}`, { ...err.detail, fatal: true }));
+        return;
+      }
+      if (moving) this.opts.host.log('info', `${this.name} moved to a sandbox worker of its own: ${why ?? 'it needs more CPU than a shared worker gives one agent'}`);
+      const instance = this.current;
+      instance.redeliver(redeliver);
+      for (const call of replay) {
+        instance.call(call.fn, call.payload).then(
+          (v) => {
+            if (call.fn === 'setup') this.statusValue = 'running';
+            call.resolve(v);
+          },
+          call.reject,
+        );
+      }
+    });
+  }
+
   async terminate(): Promise<void> {
     this.stopProcessLoop();
     this.statusValue = 'terminated';
@@ -192,9 +265,28 @@ class SandboxedAgentImpl implements SandboxedAgent {
     }
   }
 
-  private spawn(code: CompiledCode): Promise<SandboxInstance> {
+  private async spawn(code: CompiledCode): Promise<SandboxInstance> {
+    try {
+      return await this.spawnOn(code, this.isolation);
+    } catch (e) {
+      if (!(e instanceof NeedsOwnWorker)) throw e;
+      if (!dedicatedAvailable()) {
+        throw new SandboxError('timeout', `the code does not load: loading takes longer than the ${enginePoolConfig().sliceMs} ms CPU slice of a shared worker and no worker of its own is free`, {
+          agent: this.name,
+          phase: 'load',
+          fatal: false,
+        });
+      }
+      this.isolation = 'dedicated';
+      this.opts.host.log('info', `${this.name} runs on a sandbox worker of its own: loading its code takes more than a shared worker's CPU slice`);
+      return this.spawnOn(code, 'dedicated');
+    }
+  }
+
+  private spawnOn(code: CompiledCode, isolation: WorkerKind): Promise<SandboxInstance> {
     let self: SandboxInstance | undefined;
     const started = SandboxInstance.start({
+      isolation,
       name: this.name,
       actorId: this.actorId,
       js: code.js,
@@ -211,12 +303,47 @@ class SandboxedAgentImpl implements SandboxedAgent {
       },
       onFatal: (error) => {
         if (!self || self !== this.current) return;
-        this.statusValue = 'crashed';
-        this.opts.host.log('error', `${this.name} crashed: ${error.message}`);
-        for (const listener of this.crashListeners) listener(error);
+        noteFailure(this.name);
+        this.markCrashed(error);
+      },
+      onMove: (replay, redeliver) => {
+        if (!self || self !== this.current) {
+          for (const call of replay) call.reject(new SandboxError('timeout', `${call.fn} ran longer than the CPU slice of a shared worker`, { agent: this.name, phase: call.fn, fatal: false }));
+          return;
+        }
+        void this.replaceEngine(replay, redeliver, 'dedicated', `a stretch of its code ran longer than the ${enginePoolConfig().sliceMs} ms CPU slice of a shared worker (it ran again there)`);
+      },
+      onReset: (error) => {
+        if (!self || self !== this.current) return;
+        this.opts.host.log('warning', `${this.name}: ${error.message}`);
+        void this.replaceEngine([], [], undefined);
+      },
+      onHog: () => {
+        if (!self || self !== this.current || this.isolation === 'dedicated' || !dedicatedAvailable()) return;
+        void this.moveBetweenCalls().catch((e: Error) => this.opts.host.log('warning', `${this.name} could not move to a worker of its own: ${e.message}`));
       },
     });
-    return started.then((instance) => (self = instance));
+    return started.then(async (instance) => {
+      // Terminated while the engine was starting (a reset or move racing a stop): it must not outlive the agent.
+      if (this.statusValue === 'terminated') {
+        await instance.terminate();
+        throw new SandboxError('stopped', `${this.name} was terminated`, { agent: this.name, phase: 'load', fatal: true });
+      }
+      return (self = instance);
+    });
+  }
+
+  /** Keeps using whole slices while neighbours wait: the next engine is its own, started beside the current one as a hot-swap does. */
+  private async moveBetweenCalls(): Promise<void> {
+    this.isolation = 'dedicated';
+    await this.swapIn(this.code);
+    this.opts.host.log('info', `${this.name} moved to a sandbox worker of its own: it kept using whole CPU slices while other agents waited`);
+  }
+
+  private markCrashed(error: SandboxError): void {
+    this.statusValue = 'crashed';
+    this.opts.host.log('error', `${this.name} crashed: ${error.message}`);
+    for (const listener of this.crashListeners) listener(error);
   }
 
   private applyState(state: Record<string, unknown>, interval: number): void {

@@ -86,6 +86,18 @@ export interface SandboxedAgentOptions {
    * package the installer bundled). Anything else, and every `node:` builtin, is refused.
    */
   modules?: Record<string, string>;
+  /**
+   * `shared` (default): the agent's engine shares a sandbox worker with others, in CPU slices.
+   * `dedicated`: a worker of its own (capped per hub; shared when none is free) — for an agent whose
+   * manifest asks for it.
+   */
+  isolation?: 'shared' | 'dedicated';
+}
+
+/** Where an agent's engine runs: which sandbox worker, shared with other agents or its own. */
+export interface SandboxPlacement {
+  worker: number;
+  kind: 'shared' | 'dedicated';
 }
 
 /** What the loaded module exports (after snake_case aliases). */
@@ -125,7 +137,15 @@ export interface SandboxedAgent {
   cleanup(): Promise<void>;
   /** A fresh engine with the current code and last state, then setup (after a crash, or on demand). */
   restart(): Promise<void>;
-  /** Kills the engine now; pending calls reject with kind `stopped`. Idempotent. */
+  /**
+   * A fresh engine for this agent alone from its current code and last state (setup runs again if
+   * it had run); calls in flight fail with `stopped`. The worker and the agents sharing it are not
+   * touched.
+   */
+  reset(): Promise<void>;
+  /** The agent's worker (undefined while it has no engine). */
+  readonly placement: SandboxPlacement | undefined;
+  /** Drops the engine now; pending calls reject with kind `stopped`. Idempotent. Neighbours are not touched. */
   terminate(): Promise<void>;
   /** Fatal failures (out of memory, engine died, unresponsive): the agent is down until `restart()`. */
   onCrash(listener: (error: SandboxError) => void): () => void;

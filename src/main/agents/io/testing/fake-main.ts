@@ -1,12 +1,13 @@
 /** A stand-in for main in IOAgent tests: the chat contract of src/shared/chat.ts, nothing else. */
 import type { Message } from '../../../../shared/message.js';
-import { chatTaskSchema, type ChatTask } from '../../../../shared/chat.js';
+import { parseChatTask, type ChatTask } from '../../../../shared/chat.js';
+import { TaskError } from '../../../core/errors.js';
 import { Actor } from '../../../core/actor.js';
 
 export type Responder = (task: ChatTask, main: FakeMain) => Promise<unknown>;
 
 /**
- * Validates the chat TASK, lets `respond` stream chunks (system.streams.emit) and answers with
+ * Validates the chat TASK as main does (parseChatTask; bad_input when it breaks the contract), lets `respond` stream chunks (system.streams.emit) and answers with
  * what it returns as the RESULT (or an ERROR when it throws). Like the real main, it handles chats
  * concurrently: the handler starts the work and returns.
  */
@@ -17,7 +18,10 @@ export class FakeMain extends Actor {
   }
   protected override handleMessage(msg: Message): void {
     if (msg.type !== 'TASK') return;
-    const task = chatTaskSchema.parse(msg.payload);
+    // As the real main does: a payload that breaks the contract is answered with bad_input.
+    const parsed = parseChatTask(msg.payload);
+    if (!parsed.ok) return this.replyError(msg, new TaskError(parsed.error, 'bad_input'));
+    const task = parsed.task;
     this.tasks.push(task);
     this.respond(task, this).then(
       (result) => this.reply(msg, result),
@@ -33,7 +37,7 @@ export class FakeMain extends Actor {
 export const wordByWord: Responder = async (task, main) => {
   const reply = `You said: ${task.text}`;
   for (const word of reply.split(/(?<= )/)) {
-    await new Promise((r) => setTimeout(r, 2));
+    await new Promise((r) => setImmediate(r)); // one word per event-loop turn
     main.stream(task, word);
   }
   return { reply, agent: 'main' };

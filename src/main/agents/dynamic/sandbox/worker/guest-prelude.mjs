@@ -21,6 +21,11 @@ export function guestPrelude(metaJson) {
   const hostCall = g.__wzCall;
   /** @type {(op: string, id: number, ms: number) => void} */
   const hostTimer = g.__wzTimer;
+  // The clock the batch loop yields by (taken before the agent's code could replace Date.now; an
+  // agent that breaks its own clock only overruns its slices and is moved out).
+  const dateNow = Date.now;
+  /** When the current turn should start no new call (ms since the epoch; Infinity: never). */
+  let yieldAt = Infinity;
   // The built-ins this protocol relies on, taken before the agent's code can replace them (an agent
   // that overwrites JSON or Array.prototype breaks only itself — not the way its answers travel).
   const stringify = JSON.stringify;
@@ -235,14 +240,31 @@ export function guestPrelude(metaJson) {
     );
   };
 
+  /** Starts calls of the batch until it is done ('') or the turn's budget is used (the index reached). */
   const resumeBatch = () => {
     while (batch && batchIndex < batch.length) {
       const c = batch[batchIndex++];
       running = c[0];
       startCall(c[0], c[1], c[2]);
       running = 0;
+      if (batchIndex < batch.length && dateNow() >= yieldAt) return `${batchIndex}`;
     }
     batch = null;
+    return '';
+  };
+
+  /** JSON [state, interval] when it changed since the last snapshot, else ''. */
+  const snapshot = () => {
+    let s;
+    try {
+      s = stringify([state, interval]);
+    } catch (e) {
+      report('saving agent.state (it must be JSON)', e);
+      return '';
+    }
+    if (s === lastSnapshot) return '';
+    lastSnapshot = s;
+    return s;
   };
 
   return {
@@ -268,18 +290,22 @@ export function guestPrelude(metaJson) {
       return stringify({ exports: { setup: !!hooks.setup, handleTask: !!hooks.handleTask, process: !!hooks.process, cleanup: !!hooks.cleanup } });
     },
     /** Starts a batch of calls: JSON [[callId, hook, payload?], …]. */
-    callBatch(/** @type {string} */ json) {
+    callBatch(/** @type {string} */ json, /** @type {number} */ until) {
       batch = parse(json);
       batchIndex = 0;
-      resumeBatch();
+      yieldAt = until > 0 ? until : Infinity;
+      return resumeBatch();
     },
-    /** Starts the rest of the batch (after a call in it was interrupted). */
-    resume: () => resumeBatch(),
-    /** The call whose synchronous part was running when the engine was interrupted (0: none). */
+    /** Starts the rest of the batch (after a call in it was interrupted, or in the next turn). */
+    resume(/** @type {number} */ until) {
+      yieldAt = until > 0 ? until : Infinity;
+      return resumeBatch();
+    },
+    /** `id,index`: the call whose synchronous part was running when the engine was interrupted (0: none), and how far the batch got. */
     interrupted() {
       const id = running;
       running = 0;
-      return `${id}`;
+      return `${id},${batchIndex}`;
     },
     /** `ids\n[[id,status,value],…]` of the calls settled since the last collect, or ''. */
     collect() {
@@ -346,18 +372,11 @@ export function guestPrelude(metaJson) {
         report('timer callback', e);
       }
     },
-    /** JSON [state, interval] when it changed since the last snapshot, else ''. */
-    snapshot() {
-      let s;
-      try {
-        s = stringify([state, interval]);
-      } catch (e) {
-        report('saving agent.state (it must be JSON)', e);
-        return '';
-      }
-      if (s === lastSnapshot) return '';
-      lastSnapshot = s;
-      return s;
+    snapshot,
+    /** The end of a turn in one call: `ids\nresults\nstate` (collect, then snapshot; parts may be empty). */
+    drain() {
+      const collected = this.collect();
+      return `${collected === '' ? '\n' : collected}\n${snapshot()}`;
     },
   };
 }

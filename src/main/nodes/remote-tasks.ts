@@ -1,21 +1,26 @@
 /**
- * Tasks from the hub to agents on nodes, by name, over MQTT: published on
- * `agents/by-name/{name}/task` as `{payload, reply_to, correlation_id, task_id, from}` (QoS 1) and
- * answered on this hub's reply topic `wactorz/replies/{instance}`. A task without an answer is
- * published again (same `task_id`, so it runs once) every `retryMs` until its deadline: a broker
- * restart or a migration in between delays it, it does not lose or duplicate it.
+ * Tasks to agents in another process, by name, over MQTT — from the hub to agents on nodes, and
+ * from a node to agents on the hub or on other nodes: published on `agents/by-name/{name}/task` as
+ * `{payload, reply_to, correlation_id, task_id, from}` (QoS 1) and answered on this process's reply
+ * topic (`wactorz/replies/hub-{instance}`, `wactorz/replies/node-{name}/{instance}`). A task
+ * without an answer is published again (same `task_id`, so it runs once) every `retryMs` until its
+ * deadline: a broker restart or a migration in between delays it, it does not lose or duplicate it.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { topics } from '../../../shared/topics.js';
-import type { Bus } from '../../core/bus.js';
-import { AskError } from '../../core/errors.js';
-import { parsePayload } from '../../../shared/mqtt-payloads.js';
-import { taskReplySchema } from '../../../shared/node-protocol.js';
+import { topics } from '../../shared/topics.js';
+import type { Bus } from '../core/bus.js';
+import { AskError } from '../core/errors.js';
+import { parsePayload } from '../../shared/mqtt-payloads.js';
+import { taskReplySchema } from '../../shared/node-protocol.js';
 
 export interface RemoteTasksOptions {
   bus: Bus;
   /** Resend an unanswered task this often (default 5 s). */
   retryMs?: number;
+  /** Start of the reply topic, completed by a random instance id: `wactorz/replies/hub-` (default) or `wactorz/replies/node-<name>/`. */
+  replyPrefix?: string;
+  /** Publish every task on this topic, naming the agent in `to` (a node: `nodes/<name>/ask`, routed by the hub), instead of `agents/by-name/{name}/task`. */
+  via?: string;
   log?: (level: 'debug' | 'info' | 'warning' | 'error', message: string) => void;
 }
 
@@ -33,8 +38,8 @@ interface Pending {
 export const REPLY_TOPIC_ROOT = 'wactorz/replies';
 
 export class RemoteTasks {
-  /** This hub's reply topic (one per process start: stale replies of a previous run are not ours). */
-  readonly replyTopic = `${REPLY_TOPIC_ROOT}/hub-${randomBytes(6).toString('hex')}`;
+  /** This process's reply topic (one per start: stale replies of a previous run are not ours). */
+  readonly replyTopic: string;
   private readonly pending = new Map<string, Pending>();
   private readonly retryMs: number;
   private off: (() => void) | undefined;
@@ -42,6 +47,7 @@ export class RemoteTasks {
 
   constructor(private readonly opts: RemoteTasksOptions) {
     this.retryMs = opts.retryMs ?? 5_000;
+    this.replyTopic = `${opts.replyPrefix ?? `${REPLY_TOPIC_ROOT}/hub-`}${randomBytes(6).toString('hex')}`;
   }
 
   /** Subscribes the reply topic (and waits for the broker to confirm it when connected). */
@@ -59,7 +65,7 @@ export class RemoteTasks {
     clearInterval(this.timer);
     for (const [id, p] of this.pending) {
       this.pending.delete(id);
-      p.reject(new AskError(p.name, { error: 'the hub is stopping', kind: 'stopped' }));
+      p.reject(new AskError(p.name, { error: `${this.opts.replyPrefix ? 'the node' : 'the hub'} is stopping`, kind: 'stopped' }));
     }
   }
 
@@ -70,12 +76,27 @@ export class RemoteTasks {
   /** Sends `payload` to the agent `name` wherever it runs; resolves with its RESULT, rejects with AskError. */
   ask<T = unknown>(name: string, payload: unknown, timeoutMs = 60_000, from = 'hub'): Promise<T> {
     const id = randomUUID();
-    const message = { payload, reply_to: this.replyTopic, correlation_id: id, task_id: id, from };
+    const message = { ...this.to(name), payload, reply_to: this.replyTopic, correlation_id: id, task_id: id, from };
     return new Promise<T>((resolve, reject) => {
       const t = Date.now();
       this.pending.set(id, { name, message, timeoutMs, deadline: t + timeoutMs, nextSend: t + this.retryMs, resolve: resolve as (v: unknown) => void, reject });
-      this.opts.bus.publish(topics.taskByName(name), message, { qos: 1 });
+      this.opts.bus.publish(this.topicFor(name), message, { qos: 1 });
     });
+  }
+
+  /** Sends `payload` to `name` without waiting for (or asking for) an answer; QoS 1, run once. */
+  tell(name: string, payload: unknown, from = 'hub'): boolean {
+    const id = randomUUID();
+    this.opts.bus.publish(this.topicFor(name), { ...this.to(name), payload, task_id: id, from }, { qos: 1 });
+    return true;
+  }
+
+  private topicFor(name: string): string {
+    return this.opts.via ?? topics.taskByName(name);
+  }
+
+  private to(name: string): { to?: string } {
+    return this.opts.via ? { to: name } : {};
   }
 
   private onReply(raw: Buffer): void {
@@ -100,7 +121,7 @@ export class RemoteTasks {
         p.reject(new AskError(p.name, { error: `no answer from ${p.name} within ${p.timeoutMs} ms (is its node online?)`, kind: 'timeout' }));
       } else if (t >= p.nextSend) {
         p.nextSend = t + this.retryMs;
-        this.opts.bus.publish(topics.taskByName(p.name), p.message, { qos: 1 });
+        this.opts.bus.publish(this.topicFor(p.name), p.message, { qos: 1 });
       }
     }
   }

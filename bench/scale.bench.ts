@@ -1,0 +1,115 @@
+/**
+ * scale: many DynamicAgents on a real hub (startWactorz: SQLite, embedded broker, REST), created
+ * through the REST API as a user's scripts or the dashboard would. For N = 100 and 300 (1000 with
+ * `WZ_SCALE_1000=1`), each figure against a baseline measured in the same run:
+ *
+ * - scale-rss-per-agent-N: hub RSS growth per agent (MB); baseline: the 1 MB goal (the hub's RSS
+ *   with no agent is printed on stderr). Goal for 1000: the whole hub ≤ 1.2 GB.
+ * - scale-threads-N: the hub process's OS threads with N agents; baseline: the same hub with none.
+ * - scale-spawn-rate-N: agents created per second (POST /agents, 8 at a time); baseline: requests
+ *   per second of GET /health on the same hub, same concurrency (the HTTP floor).
+ * - scale-restart-N: ms from starting the hub again on the same state dir until every agent has
+ *   answered a task over REST; baseline: the same for a hub with no agents (until /health answers).
+ *   Goal for 300: ≤ 5 s.
+ *
+ * The hub runs in this process (RSS and threads are the hub's own).
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startWactorz } from '../src/main/wactorz.js';
+import { silentLogger } from '../src/main/base/logger.js';
+import { HANDLER_JS, fmt, gc } from './dynamic-bench-support.js';
+
+const MB = 1024 * 1024;
+const CONCURRENCY = 8;
+const threads = (): number => Number(/Threads:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? NaN);
+const start = (stateDir: string) =>
+  startWactorz({ stateDir, llm: { provider: 'none' }, interface: 'rest', restPort: 0, monitorPort: null, mqtt: { port: 0 } }, { log: silentLogger, env: {} });
+
+/** Runs `n` jobs, `CONCURRENCY` at a time; resolves with the elapsed ms. */
+async function pool(n: number, job: (i: number) => Promise<void>, concurrency = CONCURRENCY): Promise<number> {
+  const t0 = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) await job(next++);
+    }),
+  );
+  return performance.now() - t0;
+}
+
+async function post(url: string, body: unknown): Promise<Response> {
+  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}
+
+async function answersTask(restUrl: string, name: string, deadline: number): Promise<void> {
+  for (;;) {
+    const res = await post(`${restUrl}/agents/${name}/tasks`, { payload: { a: 1, b: 2 }, timeout_ms: 5_000 }).catch(() => undefined);
+    if (res?.ok && ((await res.json()) as { result?: { sum?: number } }).result?.sum === 3) return;
+    if (Date.now() > deadline) throw new Error(`${name} did not answer after the restart`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function restartTime(stateDir: string, names: string[]): Promise<number> {
+  const t0 = performance.now();
+  const hub = await start(stateDir);
+  try {
+    const deadline = Date.now() + 300_000;
+    if (names.length === 0) await fetch(`${hub.restUrl}/health`);
+    else await pool(names.length, (i) => answersTask(hub.restUrl!, names[i]!, deadline), 32);
+    return performance.now() - t0;
+  } finally {
+    await hub.stop();
+  }
+}
+
+const sizes = [100, 300, ...(process.env.WZ_SCALE_1000 ? [1000] : [])];
+const emptyDir = mkdtempSync(join(tmpdir(), 'wz-bench-scale-empty-'));
+const dir = mkdtempSync(join(tmpdir(), 'wz-bench-scale-'));
+try {
+  const emptyRestart = await restartTime(emptyDir, []);
+  const hub = await start(dir);
+  const names: string[] = [];
+  try {
+    // Warm-up: wasm compiled, TypeScript's checker loaded, one agent through every path.
+    const warm = await post(`${hub.restUrl}/agents`, { name: 'warm', code: HANDLER_JS });
+    if (warm.status !== 201) throw new Error(`create failed: ${warm.status} ${await warm.text()}`);
+    await fetch(`${hub.restUrl}/agents/warm`, { method: 'DELETE' });
+    gc?.();
+    await new Promise((r) => setTimeout(r, 500));
+    gc?.();
+    const rss0 = process.memoryUsage().rss;
+    const threads0 = threads();
+    process.stderr.write(`hub with no agent: RSS ${fmt(rss0 / MB, 0)} MB, ${threads0} threads; restart ${fmt(emptyRestart, 0)} ms\n`);
+    for (const n of sizes) {
+      const from = names.length;
+      const spawnMs = await pool(n - from, async (i) => {
+        const name = `scale-${from + i}`;
+        const res = await post(`${hub.restUrl}/agents`, { name, code: HANDLER_JS });
+        if (res.status !== 201) throw new Error(`create ${name} failed: ${res.status} ${await res.text()}`);
+        names.push(name);
+      });
+      const healthMs = await pool(n - from, async () => void (await (await fetch(`${hub.restUrl}/health`)).text()));
+      await new Promise((r) => setTimeout(r, 1_000));
+      gc?.();
+      const rss = process.memoryUsage().rss;
+      const perAgent = (rss - rss0) / n / MB;
+      const rate = ((n - from) / spawnMs) * 1000;
+      const healthRate = ((n - from) / healthMs) * 1000;
+      process.stderr.write(`${n} agents: RSS ${fmt(rss / MB, 0)} MB (${fmt(perAgent)} MB/agent), ${threads()} threads, ${fmt(rate, 1)} creates/s (GET /health ${fmt(healthRate, 0)}/s)\n`);
+      console.log(`BENCH scale-rss-per-agent-${n} ${fmt(perAgent)} MB baseline=1 ratio=${fmt(perAgent)}`);
+      console.log(`BENCH scale-threads-${n} ${threads()} threads baseline=${threads0} ratio=${fmt(threads() / threads0)}`);
+      console.log(`BENCH scale-spawn-rate-${n} ${fmt(rate, 1)} agents/s baseline=${fmt(healthRate, 0)} ratio=${fmt(rate / healthRate, 3)}`);
+    }
+  } finally {
+    await hub.stop();
+  }
+  const restart = await restartTime(dir, names);
+  process.stderr.write(`restart with ${names.length} agents: every agent answered after ${fmt(restart, 0)} ms (empty hub ${fmt(emptyRestart, 0)} ms)\n`);
+  console.log(`BENCH scale-restart-${names.length} ${fmt(restart, 0)} ms baseline=${fmt(emptyRestart, 0)} ratio=${fmt(restart / emptyRestart, 1)}`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(emptyDir, { recursive: true, force: true });
+}

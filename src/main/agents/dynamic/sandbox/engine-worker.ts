@@ -1,0 +1,197 @@
+/**
+ * One sandbox worker thread as the hub sees it: it hosts the engines of many agents (a shared
+ * worker) or of one (a dedicated worker). Messages to its engines made in the same tick travel as
+ * one postMessage, and the worker's answers come back the same way and are routed by engine id.
+ *
+ * What happens to one engine stays with that engine (its own memory, cap, deadline, modules). What
+ * happens to the THREAD reaches every engine on it, so it is said to each: the thread dying (an
+ * error, an exit, a kill from outside) fails every hosted agent with a fatal `crash` naming the
+ * worker; a thread that stops answering past a deadline (a stretch of native code no interrupt can
+ * stop) is terminated — the agent that was running gets a fatal `timeout`, its neighbours a fatal
+ * `crash` that names it. Their supervisors restart them.
+ */
+import { Worker } from 'node:worker_threads';
+import type { SandboxErrorKind } from './errors.js';
+import type { SandboxAssets } from './quickjs-assets.js';
+
+export type WorkerKind = 'shared' | 'dedicated';
+
+/** What the worker sends, tagged with the engine it is about (`a`). */
+export type WorkerMessage = { a: number } & (
+  | { t: 'loaded'; exports: { setup: boolean; handleTask: boolean; process: boolean; cleanup: boolean } }
+  | { t: 'load_failed'; message: string; line?: number; column?: number; kind: 'bad_code' | 'timeout' }
+  | { t: 'done'; id: number; ok: boolean; json: string; kind?: SandboxErrorKind }
+  | { t: 'results'; json: string }
+  | { t: 'host'; id?: number; method: string; args: string }
+  | { t: 'state'; json: string }
+  | { t: 'ack'; n: number }
+  | { t: 'fatal'; kind: SandboxErrorKind; message: string }
+  | { t: 'reset'; kind: SandboxErrorKind; message: string }
+  | { t: 'overrun'; phase: string; replay: number[]; lost: number[]; redeliver: [number, string, string][] }
+  | { t: 'hog' }
+  | { t: 'load'; busy: number }
+);
+
+/** One engine's side of the conversation (a SandboxInstance). */
+export interface EngineClient {
+  readonly name: string;
+  onWorkerMessage(msg: WorkerMessage): void;
+  /** The thread is gone; the engine with it. */
+  onWorkerGone(kind: SandboxErrorKind, message: string): void;
+}
+
+export interface EngineWorkerOptions {
+  kind: WorkerKind;
+  sliceMs: number;
+  /** Engines with `spareMemoryMb` booted ahead of need inside the worker. */
+  spares: number;
+  spareMemoryMb: number;
+  initialPages: number;
+  /** The worker thread is gone (the pool forgets it). */
+  onGone: (worker: EngineWorker) => void;
+}
+
+let nextWorkerId = 1;
+
+export class EngineWorker {
+  readonly id = nextWorkerId++;
+  readonly kind: WorkerKind;
+  private busyShare = 0;
+  private busyAt = 0;
+  private readonly thread: Worker;
+  private readonly clients = new Map<number, EngineClient>();
+  private readonly running: Int32Array;
+  private nextEngineId = 1;
+  private outbox: Record<string, unknown>[] = [];
+  private flushScheduled = false;
+  private gone = false;
+
+  constructor(
+    assets: SandboxAssets,
+    private readonly opts: EngineWorkerOptions,
+  ) {
+    this.kind = opts.kind;
+    const running = new SharedArrayBuffer(4);
+    this.running = new Int32Array(running);
+    this.thread = new Worker(assets.workerFile, {
+      workerData: {
+        quickjsCore: assets.quickjsCore,
+        quickjsVariant: assets.quickjsVariant,
+        wasmModule: assets.wasmModule,
+        initialPages: opts.initialPages,
+        shared: opts.kind === 'shared',
+        sliceMs: opts.sliceMs,
+        spares: opts.spares,
+        spareMemoryMb: opts.spareMemoryMb,
+        running,
+      },
+      // The thread's own heap holds the emscripten glue of its engines (~60 KB each) and messages in
+      // transit; every agent's heap is its engine's linear memory (capped per agent), outside it.
+      resourceLimits: { maxOldGenerationSizeMb: opts.kind === 'shared' ? 512 : 64, maxYoungGenerationSizeMb: 8, stackSizeMb: 8 },
+      env: {},
+      // Plain JavaScript: no loader of the hub's (tsx, vitest) needs to follow it into the worker.
+      execArgv: [],
+      // The engine prints nothing; an emscripten abort message goes to the hub's stderr.
+      stdout: false,
+      stderr: false,
+      name: opts.kind === 'shared' ? 'wactorz-agent-engines' : 'wactorz-agent-engine',
+    });
+    this.thread.unref();
+    this.thread.on('message', (batch: WorkerMessage[]) => this.onBatch(batch));
+    this.thread.on('error', (err: Error & { code?: string }) => {
+      const oom = err.code === 'ERR_WORKER_OUT_OF_MEMORY';
+      this.fail(oom ? 'out_of_memory' : 'crash', oom ? `its sandbox worker ran out of memory (the worker hosted ${this.clients.size} agent(s))` : `its sandbox worker failed: ${err.message}`);
+    });
+    this.thread.on('exit', (code) => this.fail('crash', `its sandbox worker exited (code ${code}; it hosted ${this.clients.size} agent(s))`));
+  }
+
+  /** Share of the last second the thread spent running agents (0–1); an idle thread stops reporting, so an old figure counts as 0. */
+  get busy(): number {
+    return Date.now() - this.busyAt < 2_500 ? this.busyShare : 0;
+  }
+
+  get agents(): number {
+    return this.clients.size;
+  }
+
+  get alive(): boolean {
+    return !this.gone;
+  }
+
+  /** Creates an engine with this memory cap for `client`; returns its id. */
+  attach(client: EngineClient, memoryMb: number, spares: number): number {
+    const id = this.nextEngineId++;
+    this.clients.set(id, client);
+    this.thread.ref();
+    this.post(id, { t: 'create', memoryMb, spares: this.kind === 'shared' ? spares : 0 });
+    return id;
+  }
+
+  /** Drops one engine (never the thread: neighbours keep running). */
+  detach(id: number): void {
+    if (!this.clients.delete(id) || this.gone) return;
+    this.post(id, { t: 'drop' });
+    if (this.clients.size === 0) this.thread.unref();
+  }
+
+  post(id: number, msg: Record<string, unknown>): void {
+    if (this.gone) return;
+    msg.a = id;
+    this.outbox.push(msg);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    queueMicrotask(() => {
+      this.flushScheduled = false;
+      const batch = this.outbox;
+      this.outbox = [];
+      if (!this.gone) this.thread.postMessage(batch);
+    });
+  }
+
+  /**
+   * An engine on this thread missed a deadline by far: the thread is stuck in code no interrupt
+   * reaches. Terminate it; the agent it was running is the culprit.
+   */
+  wedged(reporter: string, detail: string): void {
+    if (this.gone) return;
+    const culpritId = Atomics.load(this.running, 0);
+    const culprit = this.clients.get(culpritId);
+    const name = culprit?.name ?? reporter;
+    const clients = [...this.clients];
+    this.markGone();
+    for (const [, client] of clients) {
+      if (client === culprit || (!culprit && client.name === reporter)) client.onWorkerGone('timeout', `the agent stayed busy past its deadline (${detail}): its engine was stopped`);
+      else client.onWorkerGone('crash', `its sandbox worker was restarted because agent ${name} stayed busy past its deadline`);
+    }
+    void this.thread.terminate();
+  }
+
+  /** Stops the thread (at shutdown, or from outside: every hosted agent is told). */
+  async terminate(): Promise<void> {
+    await this.thread.terminate();
+  }
+
+  private onBatch(batch: WorkerMessage[]): void {
+    for (const msg of batch) {
+      if (msg.t === 'load' && msg.a === 0) {
+        this.busyShare = typeof msg.busy === 'number' && Number.isFinite(msg.busy) ? Math.min(1, Math.max(0, msg.busy)) : 0;
+        this.busyAt = Date.now();
+        continue;
+      }
+      this.clients.get(msg.a)?.onWorkerMessage(msg);
+    }
+  }
+
+  private fail(kind: SandboxErrorKind, message: string): void {
+    if (this.gone) return;
+    const clients = [...this.clients.values()];
+    this.markGone();
+    for (const client of clients) client.onWorkerGone(kind, message);
+  }
+
+  private markGone(): void {
+    this.gone = true;
+    this.clients.clear();
+    this.opts.onGone(this);
+  }
+}

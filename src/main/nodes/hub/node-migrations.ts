@@ -1,0 +1,141 @@
+/**
+ * The migration state machine of the hub's node registry (hub-orchestrated; every step idempotent,
+ * every state in SQLite so a hub restart resumes it):
+ *
+ *   exporting  `migrate {name, to}` went to the source node (outbox); it stops the agent, flushes
+ *              its state, publishes `migrate_result` with spec and state, and forgets it. A result
+ *              the hub missed is asked for again (the node repeats the same export);
+ *   moving     on the result the placement moves: `spawn {…spec, state}` to the target (outbox, id
+ *              `<migrate id>:spawn`), both nodes' desired states re-published;
+ *   done       the target acknowledged the spawn; tasks by name now reach it there;
+ *   failed     the source refused or could not export, or the target refused (with the reason).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Bus } from '../../core/bus.js';
+import type { SpawnRegistry } from '../../persistence/stores/spawn-registry.js';
+import type { CommandAck, MigrateResult, SpawnCommand } from '../../../shared/node-protocol.js';
+import { nodeTopics } from '../../../shared/node-protocol.js';
+import type { CommandOutbox, OutboxCommand } from './command-outbox.js';
+import type { Migration, NodeStore } from './node-store.js';
+import { NodeRegistryError } from './node-registry-types.js';
+
+export interface MigrationReport {
+  ok: boolean;
+  name: string;
+  from: string;
+  to: string;
+  /** done, or still exporting/moving (it completes when the nodes answer), or failed. */
+  status: Migration['status'];
+  message: string;
+  command_id: string;
+}
+
+/** What the migrations need of the node registry they belong to. */
+export interface MigrationDeps {
+  bus: Bus;
+  store: NodeStore;
+  outbox: CommandOutbox;
+  registry: SpawnRegistry;
+  /** Queues a command for `node` in the outbox (and sends it when it is the node's next). */
+  enqueue(node: string, kind: string, payload: Record<string, unknown> & { command_id: string }, retain?: boolean): void;
+  publishDesired(node: string): void;
+  online(node: string): boolean;
+  /** A node the hub addresses before it has heard from it. */
+  expectNode(node: string): void;
+  /** Something changed (wakes whoever waits in `waitFor`). */
+  notify(): void;
+  waitFor<T>(check: () => T | undefined, ms: number): Promise<T | undefined>;
+  commandRetryMs: number;
+  log(level: 'debug' | 'info' | 'warning' | 'error', message: string): void;
+}
+
+export class NodeMigrations {
+  constructor(private readonly d: MigrationDeps) {}
+
+  /** Starts (or joins) the move of a placed agent to `to`; waits up to `waitMs` for it to finish. */
+  async migrate(name: string, from: string, to: string, waitMs: number): Promise<MigrationReport> {
+    const { store } = this.d;
+    let m = store.activeMigration(name);
+    if (!m) {
+      if (from === to) throw new NodeRegistryError('conflict', `${name} already runs on node ${to}`);
+      const commandId = randomUUID();
+      m = store.startMigration(commandId, name, from, to);
+      this.d.expectNode(to);
+      this.d.enqueue(from, 'migrate', { command_id: commandId, name, to });
+      this.d.log('info', `nodes: migrating ${name} from ${from} to ${to}`);
+    } else if (m.to !== to) throw new NodeRegistryError('conflict', `${name} is already moving to node ${m.to}`);
+    const id = m.commandId;
+    const done = await this.d.waitFor(() => {
+      const cur = store.migration(id);
+      return cur && (cur.status === 'done' || cur.status === 'failed') ? cur : undefined;
+    }, waitMs);
+    return this.report(done ?? store.migration(id)!);
+  }
+
+  /** The source node's `migrate_result`: the agent moves to the target (or the migration fails). */
+  onResult(result: MigrateResult): void {
+    const { store } = this.d;
+    const m = store.migration(result.command_id);
+    if (!m || m.status !== 'exporting') return; // not ours, or handled already (a repeated result)
+    if (!result.ok) return this.fail(m.commandId, result.error ?? 'the source node could not export it');
+    const spec = store.placement(m.name)?.spec ?? result.spec;
+    if (!spec) return this.fail(m.commandId, 'no spec for the agent (neither the hub nor the source node has it)');
+    const spawnId = `${m.commandId}:spawn`;
+    const issuedAt = Date.now() / 1000;
+    const state = result.state ?? null;
+    store.place({ name: m.name, node: m.to, spec, commandId: spawnId, state, issuedAt });
+    const entry = this.d.registry.get(m.name);
+    if (entry) this.d.registry.upsert({ name: m.name, kind: entry.kind, node: m.to });
+    store.updateMigration(m.commandId, 'moving', { spawnCommandId: spawnId });
+    const cmd: SpawnCommand = { ...spec, command_id: spawnId, issued_at: issuedAt, state };
+    this.d.enqueue(m.to, 'spawn', cmd, true);
+    this.d.publishDesired(m.from);
+    this.d.publishDesired(m.to);
+    this.d.log('info', `nodes: ${m.name} left ${m.from}; starting it on ${m.to}`);
+    this.d.notify();
+  }
+
+  /** An acknowledged command: a refused `migrate` fails it; the target's spawn ack finishes it. */
+  onAck(cmd: OutboxCommand, ack: CommandAck): void {
+    if (cmd.kind === 'migrate' && !ack.ok) this.fail(cmd.commandId, ack.error ?? 'the source node refused');
+    if (cmd.kind !== 'spawn') return;
+    const m = this.d.store.migrationBySpawn(cmd.commandId);
+    if (!m || m.status !== 'moving') return;
+    this.d.store.updateMigration(m.commandId, ack.ok ? 'done' : 'failed', ack.ok ? {} : { error: `node ${cmd.node} refused it: ${ack.error ?? ''}` });
+    this.d.log(ack.ok ? 'info' : 'warning', `nodes: migration of ${m.name} from ${m.from} to ${m.to} ${ack.ok ? 'done' : 'failed'}`);
+  }
+
+  /** Periodic: a `migrate` acknowledged long ago without a result (the hub was away when it came) is sent again. */
+  tick(): void {
+    for (const m of this.d.store.activeMigrations()) {
+      if (m.status !== 'exporting') continue;
+      const cmd = this.d.outbox.get(m.commandId);
+      if (cmd?.ackedAt && Date.now() / 1000 - cmd.ackedAt > this.d.commandRetryMs / 1000 && this.d.online(m.from)) {
+        this.d.bus.publish(nodeTopics.command(m.from, 'migrate'), cmd.payload, { qos: 1 });
+      }
+    }
+  }
+
+  private fail(commandId: string, error: string): void {
+    const m = this.d.store.migration(commandId);
+    if (!m || m.status === 'done' || m.status === 'failed') return;
+    this.d.store.updateMigration(commandId, 'failed', { error });
+    this.d.log('warning', `nodes: migration of ${m.name} from ${m.from} to ${m.to} failed: ${error}`);
+    this.d.notify();
+  }
+
+  private report(m: Migration): MigrationReport {
+    const base = { name: m.name, from: m.from, to: m.to, status: m.status, command_id: m.commandId };
+    const online = (node: string): string => (this.d.online(node) ? 'online' : 'offline');
+    switch (m.status) {
+      case 'done':
+        return { ok: true, ...base, message: `Migrated ${m.name} from node ${m.from} to node ${m.to}, with its state.` };
+      case 'failed':
+        return { ok: false, ...base, message: `Migrating ${m.name} from ${m.from} to ${m.to} failed: ${m.error ?? 'unknown reason'}` };
+      case 'exporting':
+        return { ok: true, ...base, message: `Migration of ${m.name} is under way: waiting for node ${m.from} (${online(m.from)}) to hand it over.` };
+      case 'moving':
+        return { ok: true, ...base, message: `Migration of ${m.name} is under way: waiting for node ${m.to} (${online(m.to)}) to start it.` };
+    }
+  }
+}
