@@ -41,7 +41,7 @@ function report(prefix: string, f: LoadFigures): void {
   const budget = 1.3 * f.idle.p95;
   const over = (s: FrameStats) => `${shareOver(s, budget).toFixed(1)}% of ${s.frames} frames over ${budget.toFixed(1)} ms (max ${s.max.toFixed(0)})`;
   const views: [string, FrameStats | null][] = [['idle', f.idle], ['agents', f.agentsView], ['logs', f.logsView], ['agents-2000', f.agentsViewListed], ['graph-200', f.graphView], ...Object.entries(f.views)];
-  console.error(`(${prefix}: ${views.flatMap(([n, s]) => (s ? [`${n} ${over(s)}`] : [])).join('; ')}; heap page ${f.heap.page.toFixed(1)} MB + bus worker ${f.heap.worker.toFixed(1)} MB; ${f.logLinesSent} log lines sent)`);
+  console.error(`(${prefix}: ${views.flatMap(([n, s]) => (s ? [`${n} ${over(s)}`] : [])).join('; ')}; ${f.graphOpenMs !== null ? `graph-200 drawn ${f.graphOpenMs} ms after opening; ` : ''}heap page ${f.heap.page.toFixed(1)} MB + bus worker ${f.heap.worker.toFixed(1)} MB; ${f.logLinesSent} log lines sent)`);
 }
 
 async function browserRun(): Promise<void> {
