@@ -11,7 +11,7 @@
  *   (`llm_budget_usd`, set by approvals); `env` is handled by the sandbox (only declared names).
  */
 import type { AgentInfo, AlertSeverity, ChatMessage as ApiChatMessage, LlmChatOptions, LogLevel, TopicInfo } from '../../../shared/agent-api.js';
-import { topicMatches } from '../../../shared/topics.js';
+import { isDashboardOnlyTopic, topicMatches } from '../../../shared/topics.js';
 import type { Actor } from '../../core/actor.js';
 import type { ActorSystem } from '../../core/actor-system.js';
 import { encodePayload } from '../../core/bus.js';
@@ -75,12 +75,17 @@ export function createAgentHost(deps: AgentHostDeps, scope: AgentHostScope): Age
     assertTopicFilter(pattern);
     checkSubscribeFilter(pattern);
     if (closed) throw new Error('the agent is stopping');
-    // A wildcard (`#`, `+/approvals`) still never hands the hub's system topics to agent code.
+    // A wildcard (`#`, `+/approvals`) never hands the hub's system topics (approvals, the graph,
+    // the activity feed, health) to agent code.
     const off = system.bus.subscribe(pattern, (topic, payload) => {
-      if (!isSystemTopic(topic)) handler(topic, decode(payload));
+      if (!isSystemTopic(topic) && !isDashboardOnlyTopic(topic)) handler(topic, decode(payload));
     });
+    const release = system.traffic.subscribed(actor.name, pattern);
     const unsubscribe = (): void => {
-      if (subscriptions.delete(unsubscribe)) off();
+      if (subscriptions.delete(unsubscribe)) {
+        off();
+        release();
+      }
     };
     subscriptions.add(unsubscribe);
     return unsubscribe;
@@ -99,6 +104,7 @@ export function createAgentHost(deps: AgentHostDeps, scope: AgentHostScope): Age
       const bytes = encodePayload(payload);
       const why = system.bus.publishGate?.admit(`agent ${actor.name}`, topic, bytes.length, opts?.retain ?? false);
       if (why) throw new Error(`agent.publish: ${why}`);
+      system.traffic.published(actor, topic);
       system.bus.publish(topic, bytes, opts);
     },
     subscribe,
@@ -131,7 +137,7 @@ export function createAgentHost(deps: AgentHostDeps, scope: AgentHostScope): Age
     },
     async window(topic, seconds) {
       assertTopicFilter(topic);
-      return observer.window(topic, seconds);
+      return observer.window(topic, seconds).filter((m) => !isDashboardOnlyTopic(m.topic));
     },
     persist: (key, value) => system.persistence.persist(actor.name, key, value),
     recall: (key) => system.persistence.recall(actor.name, key),
@@ -162,7 +168,9 @@ export function createAgentHost(deps: AgentHostDeps, scope: AgentHostScope): Age
     },
     async topics(): Promise<TopicInfo[]> {
       const actors = system.list();
-      return observer.topics((topic) => actors.filter((a) => a.publishes.some((p) => topicMatches(p.replace('{id}', a.actorId), topic))).map((a) => a.name));
+      return observer
+        .topics((topic) => actors.filter((a) => a.publishes.some((p) => topicMatches(p.replace('{id}', a.actorId), topic))).map((a) => a.name))
+        .filter((t) => !isDashboardOnlyTopic(t.topic));
     },
     saveState: (state) => scope.state.save(state),
   };
@@ -198,6 +206,8 @@ export function checkPublishTopic(topic: string, ownActorId: string): void {
   if (topic.startsWith('$')) throw new Error(`agents may not publish on ${topic} (broker topics)`);
   // io/chat is the user's voice to main: an agent speaking there could make main's LLM spawn agents for it.
   if (topic === 'io/chat') throw new Error('agents may not publish on io/chat (the user\'s chat with main)');
+  // The graph and the activity feed are the hub's word to the dashboard: an agent cannot forge them.
+  if (isDashboardOnlyTopic(topic)) throw new Error(`agents may not publish on ${topic} (the hub's graph and activity feed)`);
   // system/… is the hub's voice to the dashboard and the tray (health, approvals).
   if (isSystemTopic(topic)) throw new Error(`agents may not publish on ${topic} (the hub's system topics)`);
   const [root, id, kind] = topic.split('/');
