@@ -29,7 +29,7 @@ import { withCostTracking } from './llm/tracked-provider.js';
 import { monitorTimingFromConfig } from './agents/monitor/monitor-agent.js';
 import { createHomeAssistantIntegration } from './agents/home-assistant/index.js';
 import { approvalTarget, createDynamicAgents } from './agents/dynamic/index.js';
-import { createApprovalsIntegration } from './approvals/integration.js';
+import { approvalFeedEvent, createApprovalsIntegration } from './approvals/integration.js';
 import { modulesFor } from './agents/installer/package-modules.js';
 import { createCatalogIntegration } from './agents/catalog/integration.js';
 import { SettingsStore } from './settings/settings-store.js';
@@ -148,6 +148,11 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
     // Approvals: what an LLM or agent asks beyond the safe default waits for a person; spawn caps; grants to review.
     const approvals = createApprovalsIntegration({ db: persistence.db, bus, env, ...(opts.approvals ? { limits: opts.approvals } : {}), log });
     host.add(approvals);
+    // Approvals asked and given, in the activity feed.
+    approvals.approvals.onEvent((e) => {
+      const item = approvalFeedEvent(e);
+      if (item) feed.publisher.publish(item);
+    });
     // DynamicAgents: the spawn registry (SQLite), code agents in sandboxes (or on a node), <spawn> blocks, the agent writer.
     const dynamic = createDynamicAgents({
       system,
