@@ -44,6 +44,7 @@ import type { SecretStore } from './secrets/secret-store.js';
 import { authRoutes } from './server/auth-routes.js';
 import { createNetworkEdges, type NetworkEdges } from './server/network-edges.js';
 import { HttpMetrics } from './server/original/http-metrics.js';
+import { topics } from '../shared/topics.js';
 import { createNodesIntegration, type NodeRegistry, type NodeRegistryOptions } from './nodes/index.js';
 
 export interface StartOptions {
@@ -136,6 +137,9 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
       nodes: nodes.registry,
       log,
       agentEnv: secrets.agentEnv,
+      // The hub serves while its agents come back, and says how far it is (GET /health, retained system/restore).
+      restoreInBackground: true,
+      onRestoreProgress: (progress) => bus.publish(topics.systemRestore, progress, { retain: true, qos: 1 }),
       // Packages an agent declares, from the installer's folder (bundled for the sandbox).
       resolveModules: (packages) => modulesFor(catalog.installer.packagesDir, packages),
     });
@@ -174,7 +178,7 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
 
     // ── HTTP: the original's routes plus every integration's ─────────────────
     const chat = (text: string, ctx: { interface?: string; user?: string; onChunk?: (chunk: string) => void }) => askMain(system, text, ctx);
-    const hub = createActorHubApi({ system, bus, persistence, llm, costs, mqtt: { mode: mqttMode, port: mqttPort }, startedAt, chat });
+    const hub = createActorHubApi({ system, bus, persistence, llm, costs, mqtt: { mode: mqttMode, port: mqttPort }, startedAt, chat, restore: () => dynamic.service.restoreProgress() });
     const { dashboardUrl, restUrl } = await startHttpServers({
       config,
       hub,

@@ -18,6 +18,8 @@ export const topics = {
   ioChat: 'io/chat',
   ioChatResponse: 'io/chat/response',
   systemHealth: 'system/health',
+  /** Retained: how far the hub is in restoring its agents after a start (restoreProgressSchema). */
+  systemRestore: 'system/restore',
   agent: (actorId: string, kind: AgentTopicKind): string => `agents/${actorId}/${kind}`,
   /** Wildcard over every actor for one kind, e.g. `agents/+/heartbeat`. */
   allAgents: (kind: AgentTopicKind): string => `agents/+/${kind}`,
