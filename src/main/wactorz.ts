@@ -59,6 +59,12 @@ export interface StartOptions {
   onTokenRotated?: (token: string) => void;
   /** Where secrets live (the desktop's keychain); default `<stateDir>/secrets.json`, owner-only. */
   secrets?: SecretStore;
+  /**
+   * How the registered agents come back at start (benches compare): `concurrency` agents starting
+   * at once (default 16, restore-queue.ts); `background` false makes start wait for them, up to 10 s
+   * (the path before the restore queue). Default: in the background, the hub serving meanwhile.
+   */
+  restore?: { concurrency?: number; background?: boolean };
 }
 
 export async function startWactorz(input: WactorzConfigInput, opts: StartOptions = {}): Promise<WactorzHandle & { nodes: NodeRegistry }> {
@@ -138,7 +144,8 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
       log,
       agentEnv: secrets.agentEnv,
       // The hub serves while its agents come back, and says how far it is (GET /health, retained system/restore).
-      restoreInBackground: true,
+      restoreInBackground: opts.restore?.background ?? true,
+      restoreConcurrency: opts.restore?.concurrency,
       onRestoreProgress: (progress) => bus.publish(topics.systemRestore, progress, { retain: true, qos: 1 }),
       // Packages an agent declares, from the installer's folder (bundled for the sandbox).
       resolveModules: (packages) => modulesFor(catalog.installer.packagesDir, packages),

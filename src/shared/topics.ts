@@ -40,6 +40,15 @@ export function parseAgentTopic(topic: string): { actorId: string; kind: AgentTo
 }
 
 /** MQTT wildcard match (`+` one level, `#` the rest). */
+/**
+ * Topics for the hub and its people only: agent code may neither publish on them nor see them
+ * (an explicit subscription is refused; a wildcard one never delivers them). `system/restore`
+ * says how far the hub is in bringing agents back — an agent faking it would lie to the dashboard,
+ * and an agent reading it learns about every other agent.
+ */
+export const DASHBOARD_ONLY_TOPICS: readonly string[] = [topics.systemRestore];
+export const isDashboardOnlyTopic = (topic: string): boolean => DASHBOARD_ONLY_TOPICS.includes(topic);
+
 export function topicMatches(pattern: string, topic: string): boolean {
   if (pattern === topic) return true;
   const p = pattern.split('/');

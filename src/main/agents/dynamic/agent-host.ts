@@ -4,13 +4,15 @@
  * - persist/recall under the agent's own name (no other agent's state is reachable);
  * - publish refuses wildcards, `$…` topics, other agents' `agents/{id}/…` topics and its own
  *   `commands` (an agent cannot stop or impersonate another);
+ * - the dashboard-only topics (`system/restore`: shared/topics.ts) are neither publishable nor
+ *   subscribable, and a wildcard subscription never delivers them;
  * - `fetch` exists only when the agent was granted the `fetch` capability, speaks http(s) only,
  *   caps the body, and reaches only public addresses (this machine and private networks with
  *   `fetch_local`; metadata services never) — net/safe-fetch.ts;
  * - `llm` calls are billed to the agent; `env` is handled by the sandbox (only declared names).
  */
 import type { AgentInfo, AlertSeverity, ChatMessage as ApiChatMessage, LlmChatOptions, LogLevel, TopicInfo } from '../../../shared/agent-api.js';
-import { topicMatches } from '../../../shared/topics.js';
+import { isDashboardOnlyTopic, topicMatches } from '../../../shared/topics.js';
 import type { Actor } from '../../core/actor.js';
 import type { ActorSystem } from '../../core/actor-system.js';
 import { encodePayload } from '../../core/bus.js';
@@ -64,8 +66,11 @@ export function createAgentHost(deps: AgentHostDeps, scope: AgentHostScope): Age
 
   const subscribe = (pattern: string, handler: (topic: string, payload: unknown) => void): (() => void) => {
     assertTopicFilter(pattern);
+    if (isDashboardOnlyTopic(pattern)) throw new Error(`agents may not subscribe to ${pattern} (the hub's and the dashboard's only)`);
     if (closed) throw new Error('the agent is stopping');
-    const off = system.bus.subscribe(pattern, (topic, payload) => handler(topic, decode(payload)));
+    const off = system.bus.subscribe(pattern, (topic, payload) => {
+      if (!isDashboardOnlyTopic(topic)) handler(topic, decode(payload));
+    });
     const unsubscribe = (): void => {
       if (subscriptions.delete(unsubscribe)) off();
     };
@@ -173,6 +178,7 @@ export function checkPublishTopic(topic: string, ownActorId: string): void {
   if (topic.startsWith('$')) throw new Error(`agents may not publish on ${topic} (broker topics)`);
   // io/chat is the user's voice to main: an agent speaking there could make main's LLM spawn agents for it.
   if (topic === 'io/chat') throw new Error('agents may not publish on io/chat (the user\'s chat with main)');
+  if (isDashboardOnlyTopic(topic)) throw new Error(`agents may not publish on ${topic} (the hub's and the dashboard's only)`);
   const [root, id, kind] = topic.split('/');
   if (root !== 'agents' || id === 'by-name') return;
   if (id !== ownActorId) throw new Error(`agents may not publish on another agent's topics (${topic})`);
