@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restoreProgressSchema } from '../../../shared/mqtt-payloads.js';
 import { topics } from '../../../shared/topics.js';
+import { actorIdFor } from '../../core/actor-id.js';
 import { silentLogger } from '../../base/logger.js';
 import { connectRecordingClient, type RecordingClient } from '../../broker/testing/mqtt-test-client.js';
 import { healthSchema } from '../../server/openapi/response-schemas.js';
@@ -20,7 +21,7 @@ import type { WactorzHandle } from '../../wactorz-handle.js';
 
 /** Records the system/… topics it sees (through `system/#`); a task runs `p.expr` and reports. */
 const WATCHER = `const seen = [];
-export async function setup(agent) { agent.subscribe('system/#', (topic) => seen.push(topic)); }
+export async function setup(agent) { agent.subscribe('system/#', (_payload, topic) => seen.push(topic)); }
 export async function handleTask(agent, p) {
   if (!p.expr) return { seen };
   try { return { ok: true, value: await (new Function('agent', 'return (async () => (' + p.expr + '))()'))(agent) }; }
@@ -82,28 +83,41 @@ describe('restore progress after a restart', () => {
 
 describe('agents and system/restore', () => {
   it('an agent can neither publish on it nor subscribe to it', async () => {
-    expect(await task('watcher', { expr: "agent.publish('system/restore', { state: 'done', total: 0 })" })).toEqual({
-      ok: false,
-      error: expect.stringMatching(/may not publish on system\/restore/),
-    });
-    expect(await task('watcher', { expr: "agent.subscribe('system/restore', () => {})" })).toEqual({
-      ok: false,
-      error: expect.stringMatching(/may not subscribe to system\/restore/),
-    });
-    // Nothing it tried reached the dashboard: the retained report is still the hub's.
-    const retained = await connectRecordingClient(`mqtt://127.0.0.1:${hub.mqttPort}`);
+    const seen: string[] = [];
+    const logs: string[] = [];
+    // (the hub's own retained report arrives on subscribing: only the agent's fake, total 0, counts)
+    const off = hub.bus.subscribe(topics.systemRestore, (_t, p) => void (JSON.parse(p.toString()).total === 0 && seen.push('fake')));
+    const offMarker = hub.bus.subscribe('watch/marker', () => seen.push('marker'));
+    const offLogs = hub.bus.subscribe(`agents/${actorIdFor('watcher')}/logs`, (_t, p) => logs.push(JSON.parse(p.toString()).message));
     try {
-      await retained.subscribe(topics.systemRestore);
-      const msg = await waitUntil(() => retained.received.find((m) => m.topic === topics.systemRestore), 'the retained report');
+      // publish is fire-and-forget for the agent: the refusal goes to its log; the marker after it arrives.
+      await task('watcher', { expr: "(agent.publish('system/restore', { state: 'done', total: 0 }, { retain: true }), agent.publish('watch/marker', 1), 1)" });
+      await waitUntil(() => seen.includes('marker'), 'the marker published after the refused one');
+      expect(seen).toEqual(['marker']);
+      await waitUntil(() => logs.some((l) => /may not publish on system\/restore/.test(l)), 'the refusal in the agent\'s log');
+      // subscribe is fire-and-forget too: refused at the host, in the log, and the agent keeps running.
+      await task('watcher', { expr: "(agent.subscribe('system/restore', () => {}), 1)" });
+      await waitUntil(() => logs.some((l) => /may not subscribe to system\/restore/.test(l)), 'the subscription refused in the agent\'s log');
+      expect(hub.system.get('watcher')!.state).toBe('running');
+    } finally {
+      off();
+      offMarker();
+      offLogs();
+    }
+    // The retained report is still the hub's.
+    const late = await connectRecordingClient(`mqtt://127.0.0.1:${hub.mqttPort}`);
+    try {
+      await late.subscribe(topics.systemRestore);
+      const msg = await waitUntil(() => late.received.find((m) => m.topic === topics.systemRestore), 'the retained report');
       expect(JSON.parse(msg.payload)).toMatchObject({ state: 'done', total: 3 });
     } finally {
-      await retained.end();
+      await late.end();
     }
   });
 
   it('a wildcard subscription never delivers it (a later message on the same wildcard does arrive)', async () => {
-    await dashboard.publish(topics.systemRestore, JSON.stringify({ state: 'restoring', total: 9, restored: 0, failed: 0, pending: 9, started_at: 1, finished_at: null, timestamp: 1 }), { qos: 1 });
-    await dashboard.publish('system/marker', JSON.stringify({ after: 'restore' }), { qos: 1 });
+    hub.bus.publish(topics.systemRestore, { state: 'restoring', total: 9, restored: 0, failed: 0, pending: 9, started_at: 1, finished_at: null, timestamp: 1 });
+    hub.bus.publish('system/marker', { after: 'restore' });
     const seen = await waitUntil(async () => {
       const r = (await task('watcher', {})) as { seen: string[] };
       return r.seen.includes('system/marker') ? r.seen : undefined;
