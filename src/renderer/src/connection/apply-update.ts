@@ -18,6 +18,7 @@ export function applyUpdate(u: DashboardUpdate): void {
   useCatalogStore.getState().applyUpdate(u);
   useHomeStore.getState().applyUpdate(u);
   useNodesStore.getState().applyUpdate(u);
+  if (u.restore) useConnectionStore.getState().setRestore(u.restore);
   if (u.rejected.length > 0) {
     useConnectionStore.getState().countRejected(u.rejected.length);
     if (import.meta.env?.DEV && import.meta.env.MODE !== 'test') console.warn('ignored malformed MQTT payloads', u.rejected.slice(0, 5));
