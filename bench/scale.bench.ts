@@ -15,8 +15,9 @@
  *   background, the hub serving meanwhile: agents/dynamic/restore-queue.ts); baseline: the path
  *   before it, measured in the same run on the same state dir (every agent started at once, the
  *   hub's start waiting for them). stderr also has the hub's peak RSS during each restart against
- *   its RSS once all answer (the goal: no spike over the steady state), and when GET /health first
- *   answered.
+ *   its RSS once all answer (the goal: no spike over the steady state), when GET /health first
+ *   answered, and the hub's CPU time (all threads) for each — on a loaded machine the wall time
+ *   follows the CPU share the hub gets, the CPU time much less.
  *
  * The hub runs in this process (RSS and threads are the hub's own).
  */
@@ -68,13 +69,16 @@ interface Restart {
   healthMs: number;
   peakMb: number;
   steadyMb: number;
+  /** CPU time of the hub process (every thread) from start until every agent answered. */
+  cpuMs: number;
 }
 
 async function restartTime(stateDir: string, names: string[], restore?: RestoreMode): Promise<Restart> {
   gc?.();
-  let peak = process.memoryUsage().rss;
-  const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
+  let peak = process.memoryUsage.rss();
+  const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 10);
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const hub = await start(stateDir, restore);
   try {
     await fetch(`${hub.restUrl}/health`);
@@ -82,16 +86,17 @@ async function restartTime(stateDir: string, names: string[], restore?: RestoreM
     const deadline = Date.now() + 300_000;
     if (names.length) await pool(names.length, (i) => answersTask(hub.restUrl!, names[i]!, deadline), 32);
     const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
     clearInterval(sample);
     gc?.();
-    return { ms, healthMs, peakMb: peak / MB, steadyMb: process.memoryUsage().rss / MB };
+    return { ms, healthMs, peakMb: peak / MB, steadyMb: process.memoryUsage().rss / MB, cpuMs: (cpu.user + cpu.system) / 1000 };
   } finally {
     clearInterval(sample);
     await hub.stop();
   }
 }
 
-const describeRestart = (r: Restart): string => `${fmt(r.ms, 0)} ms (GET /health after ${fmt(r.healthMs, 0)} ms; RSS peak ${fmt(r.peakMb, 0)} MB, ${fmt(r.steadyMb, 0)} MB once all answered)`;
+const describeRestart = (r: Restart): string => `${fmt(r.ms, 0)} ms (CPU ${fmt(r.cpuMs, 0)} ms; GET /health after ${fmt(r.healthMs, 0)} ms; RSS peak ${fmt(r.peakMb, 0)} MB, ${fmt(r.steadyMb, 0)} MB once all answered)`;
 
 const sizes = [100, 300, ...(process.env.WZ_SCALE_1000 ? [1000] : [])];
 const emptyDir = mkdtempSync(join(tmpdir(), 'wz-bench-scale-empty-'));
