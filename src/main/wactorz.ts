@@ -63,7 +63,7 @@ export interface StartOptions {
   secrets?: SecretStore;
   /**
    * How the registered agents come back at start (benches compare): `concurrency` agents starting
-   * at once (default 16, restore-queue.ts); `background` false makes start wait for them, up to 10 s
+   * at once (default 256, restore-queue.ts); `background` false makes start wait for them, up to 10 s
    * (the path before the restore queue). Default: in the background, the hub serving meanwhile.
    */
   restore?: { concurrency?: number; background?: boolean };

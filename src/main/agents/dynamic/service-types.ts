@@ -82,7 +82,7 @@ export interface DynamicAgentServiceOptions {
   observer?: TopicObserverOptions;
   /** How long `restore()` waits for the registered agents to start (default 10 s). */
   restoreWaitMs?: number;
-  /** Agents starting at once while restoring (default 16; restore-queue.ts says why it is windowed). */
+  /** Agents starting at once while restoring (default 256; restore-queue.ts says why). */
   restoreConcurrency?: number;
   /** Where restore progress goes besides `restoreProgress()` (the hub: the retained `system/restore`); called at most every `restoreProgressMs` and at the end. */
   onRestoreProgress?: (progress: RestoreProgress) => void;
