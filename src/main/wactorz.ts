@@ -56,7 +56,7 @@ export interface StartOptions {
   /** Environment for API_KEY and friends (default process.env). */
   env?: NodeJS.ProcessEnv;
   /** Fleet timings (online window, retries…), for tests. */
-  nodes?: Partial<Omit<NodeRegistryOptions, 'bus' | 'persistence' | 'system' | 'log'>>;
+  nodes?: Partial<Omit<NodeRegistryOptions, 'bus' | 'persistence' | 'system' | 'log' | 'secrets'>>;
   /** Called with the new dashboard token after POST /auth/token/rotate (the desktop app keeps it). */
   onTokenRotated?: (token: string) => void;
   /** Where secrets live (the desktop's keychain); default `<stateDir>/secrets.json`, owner-only. */
@@ -130,7 +130,7 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
     // main, monitor, io (main gets the DynamicAgent hooks and the other integrations' commands).
     host.add(createCoreIntegration({ llm, costs, monitor: monitorTimingFromConfig(config.timing), agents: () => dynamic.mainHooks, commands: () => host.commands }));
     // Remote nodes: placements, the durable command outbox, heartbeats; their agents answer like local ones.
-    const nodes = createNodesIntegration({ bus, persistence, system, log, ...opts.nodes });
+    const nodes = createNodesIntegration({ bus, persistence, system, log, secrets: secrets.store, ...opts.nodes });
     host.add(nodes);
     // Home Assistant: routes always answer (404 with the reason); agent and state bridge when configured; ha_actuator.
     const homeAssistant = createHomeAssistantIntegration({
