@@ -32,7 +32,26 @@ export const topics = {
   haStateChangeEntity: (domain: string, entityId: string): string =>
     `homeassistant/state_changes/${domain}/${entityId}`,
   node: (node: string, kind: string): string => `nodes/${node}/${kind}`,
+  /** Retained: the whole graph of agents (src/shared/graph.ts), re-sent every few seconds. */
+  systemGraph: 'system/graph',
+  /** What changed in the graph since the snapshot or the previous delta (about once a second). */
+  systemGraphDelta: 'system/graph/delta',
+  /** Live activity-feed events, in batches (src/shared/feed.ts). */
+  systemFeed: 'system/feed',
+  /** Retained: the most recent activity-feed events, newest first. */
+  systemFeedRecent: 'system/feed/recent',
 } as const;
+
+/**
+ * The hub's word to the dashboard (the graph, the activity feed, the restore progress): published
+ * by the hub only, and never delivered to agent code — not by `agent.subscribe` (an explicit
+ * subscription is refused; `#` never delivers them), `agent.window` or `agent.topics`
+ * (docs/topics.md says who may subscribe). `system/restore`: an agent faking it would lie to the
+ * dashboard, and one reading it learns about every other agent.
+ */
+export function isDashboardOnlyTopic(topic: string): boolean {
+  return topic === 'system/graph' || topic.startsWith('system/graph/') || topic === 'system/feed' || topic.startsWith('system/feed/') || topic === topics.systemRestore;
+}
 
 /** Parses `agents/{id}/{kind}`; undefined for any other topic. */
 export function parseAgentTopic(topic: string): { actorId: string; kind: AgentTopicKind } | undefined {
@@ -44,14 +63,6 @@ export function parseAgentTopic(topic: string): { actorId: string; kind: AgentTo
 }
 
 /** MQTT wildcard match (`+` one level, `#` the rest). */
-/**
- * Topics for the hub and its people only: agent code may neither publish on them nor see them
- * (an explicit subscription is refused; a wildcard one never delivers them). `system/restore`
- * says how far the hub is in bringing agents back — an agent faking it would lie to the dashboard,
- * and an agent reading it learns about every other agent.
- */
-export const DASHBOARD_ONLY_TOPICS: readonly string[] = [topics.systemRestore];
-export const isDashboardOnlyTopic = (topic: string): boolean => DASHBOARD_ONLY_TOPICS.includes(topic);
 
 export function topicMatches(pattern: string, topic: string): boolean {
   if (pattern === topic) return true;

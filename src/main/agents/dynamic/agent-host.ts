@@ -4,8 +4,9 @@
  * - persist/recall under the agent's own name (no other agent's state is reachable);
  * - publish refuses wildcards, `$…` topics, other agents' `agents/{id}/…` topics and its own
  *   `commands` (an agent cannot stop or impersonate another);
- * - the dashboard-only topics (`system/restore`: shared/topics.ts) are neither publishable nor
- *   subscribable, and a wildcard subscription never delivers them;
+ * - the dashboard-only topics (the graph, the feed, `system/restore`: shared/topics.ts
+ *   isDashboardOnlyTopic) are neither publishable nor subscribable, and a wildcard subscription
+ *   never delivers them;
  * - `fetch` exists only when the agent was granted the `fetch` capability, speaks http(s) only,
  *   caps the body, and reaches only public addresses (this machine and private networks with
  *   `fetch_local`; metadata services never) — net/safe-fetch.ts;
@@ -68,11 +69,16 @@ export function createAgentHost(deps: AgentHostDeps, scope: AgentHostScope): Age
     assertTopicFilter(pattern);
     if (isDashboardOnlyTopic(pattern)) throw new Error(`agents may not subscribe to ${pattern} (the hub's and the dashboard's only)`);
     if (closed) throw new Error('the agent is stopping');
+    // The dashboard's own topics (system/graph, system/feed, system/restore) never reach agent code, even under `#`.
     const off = system.bus.subscribe(pattern, (topic, payload) => {
       if (!isDashboardOnlyTopic(topic)) handler(topic, decode(payload));
     });
+    const release = system.traffic.subscribed(actor.name, pattern);
     const unsubscribe = (): void => {
-      if (subscriptions.delete(unsubscribe)) off();
+      if (subscriptions.delete(unsubscribe)) {
+        off();
+        release();
+      }
     };
     subscriptions.add(unsubscribe);
     return unsubscribe;
@@ -91,6 +97,7 @@ export function createAgentHost(deps: AgentHostDeps, scope: AgentHostScope): Age
       const bytes = encodePayload(payload);
       const why = system.bus.publishGate?.admit(`agent ${actor.name}`, topic, bytes.length, opts?.retain ?? false);
       if (why) throw new Error(`agent.publish: ${why}`);
+      system.traffic.published(actor, topic);
       system.bus.publish(topic, bytes, opts);
     },
     subscribe,
@@ -123,7 +130,7 @@ export function createAgentHost(deps: AgentHostDeps, scope: AgentHostScope): Age
     },
     async window(topic, seconds) {
       assertTopicFilter(topic);
-      return observer.window(topic, seconds);
+      return observer.window(topic, seconds).filter((m) => !isDashboardOnlyTopic(m.topic));
     },
     persist: (key, value) => system.persistence.persist(actor.name, key, value),
     recall: (key) => system.persistence.recall(actor.name, key),
@@ -152,7 +159,9 @@ export function createAgentHost(deps: AgentHostDeps, scope: AgentHostScope): Age
     },
     async topics(): Promise<TopicInfo[]> {
       const actors = system.list();
-      return observer.topics((topic) => actors.filter((a) => a.publishes.some((p) => topicMatches(p.replace('{id}', a.actorId), topic))).map((a) => a.name));
+      return observer
+        .topics((topic) => actors.filter((a) => a.publishes.some((p) => topicMatches(p.replace('{id}', a.actorId), topic))).map((a) => a.name))
+        .filter((t) => !isDashboardOnlyTopic(t.topic));
     },
     saveState: (state) => scope.state.save(state),
   };
@@ -178,7 +187,8 @@ export function checkPublishTopic(topic: string, ownActorId: string): void {
   if (topic.startsWith('$')) throw new Error(`agents may not publish on ${topic} (broker topics)`);
   // io/chat is the user's voice to main: an agent speaking there could make main's LLM spawn agents for it.
   if (topic === 'io/chat') throw new Error('agents may not publish on io/chat (the user\'s chat with main)');
-  if (isDashboardOnlyTopic(topic)) throw new Error(`agents may not publish on ${topic} (the hub's and the dashboard's only)`);
+  // The graph, the activity feed and the restore progress are the hub's word to the dashboard: an agent cannot forge them.
+  if (isDashboardOnlyTopic(topic)) throw new Error(`agents may not publish on ${topic} (the hub's word to the dashboard)`);
   const [root, id, kind] = topic.split('/');
   if (root !== 'agents' || id === 'by-name') return;
   if (id !== ownActorId) throw new Error(`agents may not publish on another agent's topics (${topic})`);
