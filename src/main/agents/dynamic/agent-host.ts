@@ -4,6 +4,9 @@
  * - persist/recall under the agent's own name (no other agent's state is reachable);
  * - publish refuses wildcards, `$…` topics, other agents' `agents/{id}/…` topics and its own
  *   `commands` (an agent cannot stop or impersonate another);
+ * - the dashboard-only topics (the graph, the feed, `system/restore`: shared/topics.ts
+ *   isDashboardOnlyTopic) are neither publishable nor subscribable, and a wildcard subscription
+ *   never delivers them;
  * - `fetch` exists only when the agent was granted the `fetch` capability, speaks http(s) only,
  *   caps the body, and reaches only public addresses (this machine and private networks with
  *   `fetch_local`; metadata services never) — net/safe-fetch.ts;
@@ -73,10 +76,11 @@ export function createAgentHost(deps: AgentHostDeps, scope: AgentHostScope): Age
 
   const subscribe = (pattern: string, handler: (topic: string, payload: unknown) => void): (() => void) => {
     assertTopicFilter(pattern);
+    if (isDashboardOnlyTopic(pattern)) throw new Error(`agents may not subscribe to ${pattern} (the hub's and the dashboard's only)`);
     checkSubscribeFilter(pattern);
     if (closed) throw new Error('the agent is stopping');
     // A wildcard (`#`, `+/approvals`) never hands the hub's system topics (approvals, the graph,
-    // the activity feed, health) to agent code.
+    // the activity feed, restore progress, health) to agent code.
     const off = system.bus.subscribe(pattern, (topic, payload) => {
       if (!isSystemTopic(topic) && !isDashboardOnlyTopic(topic)) handler(topic, decode(payload));
     });
@@ -206,8 +210,8 @@ export function checkPublishTopic(topic: string, ownActorId: string): void {
   if (topic.startsWith('$')) throw new Error(`agents may not publish on ${topic} (broker topics)`);
   // io/chat is the user's voice to main: an agent speaking there could make main's LLM spawn agents for it.
   if (topic === 'io/chat') throw new Error('agents may not publish on io/chat (the user\'s chat with main)');
-  // The graph and the activity feed are the hub's word to the dashboard: an agent cannot forge them.
-  if (isDashboardOnlyTopic(topic)) throw new Error(`agents may not publish on ${topic} (the hub's graph and activity feed)`);
+  // The graph, the activity feed and the restore progress are the hub's word to the dashboard: an agent cannot forge them.
+  if (isDashboardOnlyTopic(topic)) throw new Error(`agents may not publish on ${topic} (the hub's word to the dashboard)`);
   // system/… is the hub's voice to the dashboard and the tray (health, approvals).
   if (isSystemTopic(topic)) throw new Error(`agents may not publish on ${topic} (the hub's system topics)`);
   const [root, id, kind] = topic.split('/');
