@@ -19,9 +19,9 @@ import { waitUntil } from '../../testing/wait.js';
 import { startWactorz } from '../../wactorz.js';
 import type { WactorzHandle } from '../../wactorz-handle.js';
 
-/** Records the system/… topics it sees (through `system/#`); a task runs `p.expr` and reports. */
+/** Records the topics it sees (through `#`: agents may not subscribe to system/… by name); a task runs `p.expr` and reports. */
 const WATCHER = `const seen = [];
-export async function setup(agent) { agent.subscribe('system/#', (_payload, topic) => seen.push(topic)); }
+export async function setup(agent) { agent.subscribe('#', (_payload, topic) => seen.push(topic)); }
 export async function handleTask(agent, p) {
   if (!p.expr) return { seen };
   try { return { ok: true, value: await (new Function('agent', 'return (async () => (' + p.expr + '))()'))(agent) }; }
@@ -117,10 +117,10 @@ describe('agents and system/restore', () => {
 
   it('a wildcard subscription never delivers it (a later message on the same wildcard does arrive)', async () => {
     hub.bus.publish(topics.systemRestore, { state: 'restoring', total: 9, restored: 0, failed: 0, pending: 9, started_at: 1, finished_at: null, timestamp: 1 });
-    hub.bus.publish('system/marker', { after: 'restore' });
+    hub.bus.publish('test/marker', { after: 'restore' });
     const seen = await waitUntil(async () => {
       const r = (await task('watcher', {})) as { seen: string[] };
-      return r.seen.includes('system/marker') ? r.seen : undefined;
+      return r.seen.includes('test/marker') ? r.seen : undefined;
     }, 'the watcher to see the marker');
     expect(seen).not.toContain(topics.systemRestore);
   });
