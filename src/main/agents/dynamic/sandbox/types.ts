@@ -14,12 +14,13 @@ export interface SandboxLimits {
   memoryMb: number;
   /**
    * Per call (setup, handleTask, process, cleanup, a subscription callback or timer): the longest it
-   * may take, awaits included, and the longest any synchronous stretch may run (default 30 000 ms).
+   * may take, awaits included, and the longest any synchronous stretch may run (default 60 000 ms,
+   * the original's `handle_task` limit — the one asking, REST or an @mention, waits 60 s too).
    */
   callTimeoutMs: number;
 }
 
-export const DEFAULT_LIMITS: Readonly<SandboxLimits> = Object.freeze({ memoryMb: 64, callTimeoutMs: 30_000 });
+export const DEFAULT_LIMITS: Readonly<SandboxLimits> = Object.freeze({ memoryMb: 64, callTimeoutMs: 60_000 });
 
 /** The request an agent's `fetch` hands to the host (already validated). */
 export interface HostFetchRequest extends FetchInit {
