@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mosquittoAvailability, startMosquitto, type MosquittoServer } from '../../broker/testing/mosquitto.js';
-import { waitFor } from '../../broker/testing/mqtt-test-client.js';
+import { waitUntil } from '../../testing/wait.js';
 import { connectExternalBus, type ExternalBus } from '../../broker/external-bus.js';
 import { ActorSystem } from '../../core/actor-system.js';
 import { openPersistence } from '../../persistence/open-persistence.js';
@@ -55,7 +55,7 @@ describe.skipIf(availability.skip !== undefined)('migrating to a node that is no
     registry = await openRegistry();
     // n2 existed once, then went away for good: a move to it strands the agent until redirected or deleted.
     const n2 = await startN('n2');
-    await waitFor(() => registry.online('n1') && registry.online('n2'), 'n1 and n2 online for the hub', 20_000);
+    await waitUntil(() => registry.online('n1') && registry.online('n2'), 'n1 and n2 online for the hub', 20_000);
     await n2.stop();
   }, 60_000);
 
@@ -87,12 +87,12 @@ describe.skipIf(availability.skip !== undefined)('migrating to a node that is no
   it('a move stranded on a node that went away is redirected, with its state, also after a hub restart', async () => {
     const stranded = await registry.migrate('keeper', 'n2', { waitMs: 3_000 });
     expect(stranded).toMatchObject({ ok: true, status: 'moving', to: 'n2' });
-    await waitFor(() => !n1.agents.has('keeper'), 'keeper exported from n1');
+    await waitUntil(() => !n1.agents.has('keeper'), 'keeper exported from n1');
 
     // The hub restarts meanwhile: the stranded move is in its database.
     await registry.stop();
     registry = await openRegistry();
-    await waitFor(() => registry.online('n1'), 'n1 online again for the hub', 20_000);
+    await waitUntil(() => registry.online('n1'), 'n1 online again for the hub', 20_000);
 
     const back = await registry.migrate('keeper', 'n1', { waitMs: 20_000 });
     expect(back).toMatchObject({ ok: true, status: 'done', from: 'n1', to: 'n1' });
