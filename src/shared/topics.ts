@@ -8,6 +8,13 @@ export const AGENT_TOPIC_KINDS = [
   'metrics',
   'status',
   'logs',
+  /** What an agent's code publishes with `publishResult` / `publishDetection` (the original's names). */
+  'result',
+  'detections',
+  /** An LLM agent finished a task: `{result_preview, duration, task}`. */
+  'completed',
+  /** A DynamicAgent's code failed: `{actor_id, name, phase, error, traceback, consecutive, fatal, severity, degraded, timestamp}`. */
+  'errors',
   'manifest',
   'alert',
   'commands',
@@ -22,6 +29,8 @@ export const topics = {
   /** Wildcard over every actor for one kind, e.g. `agents/+/heartbeat`. */
   allAgents: (kind: AgentTopicKind): string => `agents/+/${kind}`,
   taskByName: (name: string): string => `agents/by-name/${name}/task`,
+  /** World state an agent shares, retained, by its name (as the original does): `agents/{name}/data/{key}`. */
+  worldState: (agentName: string, key: string): string => `agents/${agentName}/data/${key}`,
   haStateChanges: 'homeassistant/state_changes',
   haStateChangeEntity: (domain: string, entityId: string): string =>
     `homeassistant/state_changes/${domain}/${entityId}`,
