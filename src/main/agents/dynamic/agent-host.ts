@@ -3,11 +3,15 @@
  * code makes lands here, already argument-checked by the sandbox's bridge, and is scoped here:
  * - persist/recall under the agent's own name (no other agent's state is reachable);
  * - publish refuses wildcards, `$…` topics, other agents' `agents/{id}/…` topics and its own
- *   `commands` (an agent cannot stop or impersonate another);
+ *   `commands` (an agent cannot stop or impersonate another); its own namespace is `agents/{id}/…`
+ *   and `agents/{name}/…` (world state is published by name, as the original does);
  * - `fetch` exists only when the agent was granted the `fetch` capability, speaks http(s) only,
  *   caps the body, and reaches only public addresses (this machine and private networks with
  *   `fetch_local`; metadata services never) — net/safe-fetch.ts;
- * - `llm` calls are billed to the agent; `env` is handled by the sandbox (only declared names).
+ * - `llm` calls are billed to the agent; `env` is handled by the sandbox (only declared names);
+ * - the original's discovery calls (nodes, capabilities, declareContract) are agent-directory.ts's;
+ *   the rest of the original's API (publish_result, world state, send_to_many…) is built in the
+ *   sandbox on publish / mqttGet / sendTo, so these checks cover it.
  */
 import type { AgentInfo, AlertSeverity, ChatMessage as ApiChatMessage, LlmChatOptions, LogLevel, TopicInfo } from '../../../shared/agent-api.js';
 import { topicMatches } from '../../../shared/topics.js';
@@ -24,6 +28,8 @@ import { safeFetch } from '../../net/safe-fetch.js';
 import type { AgentHost } from './sandbox/index.js';
 import type { StateSaver } from './state-saver.js';
 import { decode, type TopicObserver } from './topic-observer.js';
+import { directoryHost, type AgentDirectory } from './agent-directory.js';
+import type { AgentContract } from '../../../shared/agent-api.js';
 
 /** Capabilities that grant `agent.fetch`. */
 export const FETCH_CAPABILITIES = ['fetch', 'http', 'network'] as const;
@@ -38,6 +44,8 @@ export interface AgentHostDeps {
   costs: CostTracker;
   /** Test seam. */
   fetchImpl?: typeof fetch;
+  /** Nodes and catalog recipes for `agent.nodes()` / `agent.capabilities()`. */
+  directory?: AgentDirectory;
 }
 
 export interface AgentHostScope {
@@ -45,6 +53,8 @@ export interface AgentHostScope {
   actor: Actor;
   capabilities: readonly string[];
   state: StateSaver;
+  /** Receives what `agent.declareContract` says (for the actor's manifest). */
+  declareContract?(contract: AgentContract): void;
 }
 
 export interface AgentHostHandle {
@@ -81,7 +91,7 @@ export function createAgentHost(deps: AgentHostDeps, scope: AgentHostScope): Age
       system.telemetry.alert(actor, message, severity);
     },
     publish(topic, payload, opts) {
-      checkPublishTopic(topic, actor.actorId);
+      checkPublishTopic(topic, actor.actorId, actor.name);
       // Retained bytes and publish rate (broker/publish-limits.ts): a refusal is the agent's error.
       const bytes = encodePayload(payload);
       const why = system.bus.publishGate?.admit(`agent ${actor.name}`, topic, bytes.length, opts?.retain ?? false);
@@ -150,6 +160,7 @@ export function createAgentHost(deps: AgentHostDeps, scope: AgentHostScope): Age
       return observer.topics((topic) => actors.filter((a) => a.publishes.some((p) => topicMatches(p.replace('{id}', a.actorId), topic))).map((a) => a.name));
     },
     saveState: (state) => scope.state.save(state),
+    ...directoryHost(system, deps.directory, scope.declareContract),
   };
   // Vetted, pinned to the vetted address, redirects re-checked (net/safe-fetch.ts).
   if (canFetch) host.fetch = (request) => safeFetch(request, { allowLocal: granted.has(LOCAL_FETCH_CAPABILITY), ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}) });
@@ -168,13 +179,13 @@ function callOptions(o: LlmChatOptions): { maxTokens?: number; temperature?: num
 }
 
 /** Topics an agent may publish to (see the file comment). */
-export function checkPublishTopic(topic: string, ownActorId: string): void {
+export function checkPublishTopic(topic: string, ownActorId: string, ownName?: string): void {
   assertPublishTopic(topic);
   if (topic.startsWith('$')) throw new Error(`agents may not publish on ${topic} (broker topics)`);
   // io/chat is the user's voice to main: an agent speaking there could make main's LLM spawn agents for it.
   if (topic === 'io/chat') throw new Error('agents may not publish on io/chat (the user\'s chat with main)');
   const [root, id, kind] = topic.split('/');
   if (root !== 'agents' || id === 'by-name') return;
-  if (id !== ownActorId) throw new Error(`agents may not publish on another agent's topics (${topic})`);
+  if (id !== ownActorId && id !== ownName) throw new Error(`agents may not publish on another agent's topics (${topic})`);
   if (kind === 'commands') throw new Error(`agents may not publish commands, not even to themselves (${topic})`);
 }

@@ -9,6 +9,7 @@ import type { AgentSummary } from '../../../shared/rest.js';
 import type { AgentExports, AgentLanguage, CodeDiagnostic, SandboxLimits } from './sandbox/index.js';
 import type { StoredConfig } from './agent-config.js';
 import type { TopicObserverOptions } from './topic-observer.js';
+import type { AgentDirectory } from './agent-directory.js';
 import type { AgentEnvSecrets } from '../../secrets/agent-env.js';
 
 /**
@@ -89,6 +90,8 @@ export interface DynamicAgentServiceOptions {
   resolveModules?: (packages: readonly string[]) => Promise<Record<string, string>>;
   /** Remote nodes; without them a spawn with a `node` other than this hub is refused. */
   nodes?: RemoteNodes;
+  /** What `agent.nodes()` and `agent.capabilities()` list beyond the local actors (the fleet, catalog recipes). */
+  directory?: AgentDirectory;
 }
 
 /** Code agents crash for reasons a restart rarely fixes: give up sooner than core actors do. */

@@ -4,7 +4,7 @@
  * Timeouts on this side are milliseconds; the guest API (src/shared/agent-api.ts) speaks seconds,
  * as the original did, and the runtime converts.
  */
-import type { AgentInfo, ChatMessage, FetchInit, TopicInfo, WindowSample, LlmChatOptions, AlertSeverity, LogLevel } from '../../../../shared/agent-api.js';
+import type { AgentContract, AgentInfo, CapabilityInfo, ChatMessage, FetchInit, NodeSummary, TopicInfo, WindowSample, LlmChatOptions, AlertSeverity, LogLevel } from '../../../../shared/agent-api.js';
 import type { SandboxError } from './errors.js';
 
 export type AgentLanguage = 'javascript' | 'typescript';
@@ -62,6 +62,12 @@ export interface AgentHost {
   };
   agents(): Promise<AgentInfo[]>;
   topics(): Promise<TopicInfo[]>;
+  /** What the agent says it publishes and consumes (its manifest shows it; it grants nothing). */
+  declareContract?(contract: AgentContract): void;
+  /** The hub's remote nodes (absent: none). */
+  nodes?(): Promise<NodeSummary[]>;
+  /** Agents and catalog recipes matching `keyword` ('' for all). */
+  capabilities?(keyword: string): Promise<CapabilityInfo[]>;
   /** Present only when the agent was granted network access. */
   fetch?: (request: HostFetchRequest) => Promise<HostFetchResponse>;
   /** Called with the agent's `state` whenever a call leaves it changed (persist it for restarts). */
