@@ -18,6 +18,8 @@ import { openPersistence } from '../../persistence/open-persistence.js';
 import type { Persistence } from '../../persistence/persistence.js';
 import { startNode, type RunningNode } from '../node/wactorz-node.js';
 import { NodeRegistry } from './node-registry.js';
+import { MemorySecretStore } from '../../secrets/memory-secret-store.js';
+import { enrollNode } from '../testing/enroll.js';
 
 const availability = mosquittoAvailability();
 if (availability.skip) console.warn(availability.skip);
@@ -38,21 +40,27 @@ describe.skipIf(availability.skip !== undefined)('migrating to a node that is no
   let hubSystem: ActorSystem;
   let registry: NodeRegistry;
   const openRegistry = async (): Promise<NodeRegistry> => {
-    const r = new NodeRegistry({ bus: hubBus, persistence: hubPersistence, system: hubSystem, checkMs: 200, commandRetryMs: 1_000, spawnWaitMs: 20_000 });
+    // One secret store across the hub's restarts, as the hub's own keeps the fleet keys.
+    const r = new NodeRegistry({ bus: hubBus, persistence: hubPersistence, system: hubSystem, secrets, checkMs: 200, commandRetryMs: 1_000, spawnWaitMs: 20_000 });
     await r.start();
     return r;
   };
-  const startN = (name: string) => startNode({ name, stateDir: join(root, name), broker: { url: mq.url }, heartbeatMs: 300, log: () => {} });
+  const secrets = new MemorySecretStore();
+  /** Enrolled with the hub first (nodes run only their hub's signed commands), then started. */
+  const startN = async (name: string) => {
+    await enrollNode(registry, name, join(root, name));
+    return startNode({ name, stateDir: join(root, name), broker: { url: mq.url }, heartbeatMs: 300, log: () => {} });
+  };
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'wactorz-migrate-'));
     mq = await startMosquitto();
-    n1 = await startN('n1');
     hubPersistence = await openPersistence({ stateDir: join(root, 'hub') });
     hubBus = connectExternalBus({ url: mq.url, log: () => {} });
     await hubBus.waitConnected(10_000);
     hubSystem = new ActorSystem({ bus: hubBus, persistence: hubPersistence, heartbeatMs: 60_000 });
     registry = await openRegistry();
+    n1 = await startN('n1');
     // n2 existed once, then went away for good: a move to it strands the agent until redirected or deleted.
     const n2 = await startN('n2');
     await waitUntil(() => registry.online('n1') && registry.online('n2'), 'n1 and n2 online for the hub', 20_000);
@@ -73,15 +81,21 @@ describe.skipIf(availability.skip !== undefined)('migrating to a node that is no
     expect(await registry.spawnOnNode({ name: 'keeper', node: 'n1', code: COUNTER })).toMatchObject({ status: 'running' });
     expect(await registry.askRemote('keeper', { action: 'inc' }, 10_000)).toEqual({ count: 1 });
 
-    const refused = registry.migrate('keeper', 'ghost', { waitMs: 2_000 });
+    // A name the hub never enrolled is refused by the fleet's trust; one enrolled but never
+    // connected (a typo of a real node's enrollment, a machine never started) by this check.
+    await expect(registry.migrate('keeper', 'ghost', { waitMs: 2_000 })).rejects.toThrow(/ghost is not enrolled/);
+    await registry.enrollment.enroll('phantom');
+    const refused = registry.migrate('keeper', 'phantom', { waitMs: 2_000 });
     await expect(refused).rejects.toMatchObject({ kind: 'not_found' });
-    await expect(refused).rejects.toThrow(/no node "ghost".*nodes: n1, n2/);
+    await expect(refused).rejects.toThrow(/no node "phantom".*nodes: n1, n2/);
 
-    // Nothing moved: still on n1, still answering with its state, and no node "ghost" was made up.
+    // Nothing moved: still on n1, still answering with its state, and no node was made up.
     expect(registry.nodeOf('keeper')).toBe('n1');
     expect(n1.agents.has('keeper')).toBe(true);
     expect(await registry.askRemote('keeper', { action: 'get' }, 10_000)).toEqual({ count: 1 });
-    expect(registry.listNodes().map((n) => n.name)).toEqual(['n1', 'n2']);
+    // (phantom is listed because it was enrolled, with nothing placed there.)
+    expect(registry.listNodes().map((n) => n.name)).toEqual(['n1', 'n2', 'phantom']);
+    expect(registry.listNodes().find((n) => n.name === 'phantom')).toMatchObject({ online: false, placed: [], pending_commands: 0 });
   }, 60_000);
 
   it('a move stranded on a node that went away is redirected, with its state, also after a hub restart', async () => {
@@ -102,7 +116,7 @@ describe.skipIf(availability.skip !== undefined)('migrating to a node that is no
     expect(registry.outbox.pending('n2')).toEqual([]);
     expect(registry.listNodes().find((n) => n.name === 'n2')).toMatchObject({ placed: [], pending_commands: 0 });
     // And it can move again.
-    await expect(registry.migrate('keeper', 'ghost')).rejects.toMatchObject({ kind: 'not_found' });
+    await expect(registry.migrate('keeper', 'phantom')).rejects.toMatchObject({ kind: 'not_found' });
   }, 60_000);
 
   it('an agent stranded on its way can be deleted', async () => {

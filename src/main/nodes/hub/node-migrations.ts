@@ -44,6 +44,8 @@ export interface MigrationDeps {
   /** Signs and publishes a command outside the outbox (a `migrate` asked for again). */
   send(node: string, kind: 'migrate', payload: Record<string, unknown>): void;
   publishDesired(node: string): void;
+  /** Clears the retained `spawn` a node that was away would still get when it comes back. */
+  clearRetainedSpawn(node: string): void;
   online(node: string): boolean;
   /** A node the hub addresses before it has heard from it. */
   expectNode(node: string): void;
@@ -128,7 +130,7 @@ export class NodeMigrations {
     for (const id of [m.commandId, m.spawnCommandId]) {
       const cmd = id ? this.d.outbox.ack(id, false, `cancelled: ${why}`) : undefined;
       // A retained spawn would still reach the old target when it comes back.
-      if (cmd?.retain && cmd.kind === 'spawn') this.d.bus.publish(nodeTopics.command(cmd.node, 'spawn'), '', { retain: true, qos: 1 });
+      if (cmd?.retain && cmd.kind === 'spawn') this.d.clearRetainedSpawn(cmd.node);
     }
   }
 

@@ -119,6 +119,7 @@ export class NodeRegistry {
       enqueue: (node, kind, payload, retain) => this.delivery.enqueue(node, kind, payload, retain),
       send: (node, kind, payload) => this.delivery.send(node, kind, payload),
       publishDesired: (node) => this.publishDesired(node),
+      clearRetainedSpawn: (node) => this.bus.publish(nodeTopics.command(node, 'spawn'), '', { retain: true, qos: 1 }),
       online: (node) => this.online(node),
       expectNode: (node) => this.presence.expect(node),
       heardOf: (node) => this.presence.lastSeen(node) !== null,
