@@ -178,6 +178,9 @@ function callOptions(o: LlmChatOptions): { maxTokens?: number; temperature?: num
   return { ...(o.maxTokens !== undefined ? { maxTokens: o.maxTokens } : {}), ...(o.temperature !== undefined ? { temperature: o.temperature } : {}) };
 }
 
+/** An actor id's shape (uuid): never accepted as an agent's name in its own namespace. */
+const ACTOR_ID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Topics an agent may publish to (see the file comment). */
 export function checkPublishTopic(topic: string, ownActorId: string, ownName?: string): void {
   assertPublishTopic(topic);
@@ -186,6 +189,9 @@ export function checkPublishTopic(topic: string, ownActorId: string, ownName?: s
   if (topic === 'io/chat') throw new Error('agents may not publish on io/chat (the user\'s chat with main)');
   const [root, id, kind] = topic.split('/');
   if (root !== 'agents' || id === 'by-name') return;
-  if (id !== ownActorId && id !== ownName) throw new Error(`agents may not publish on another agent's topics (${topic})`);
+  // By name too (world state is published by name), unless the name has the shape of an actor id:
+  // an agent named after another agent's id would otherwise write in that agent's namespace.
+  const byName = id !== undefined && id === ownName && !ACTOR_ID_SHAPE.test(id);
+  if (id !== ownActorId && !byName) throw new Error(`agents may not publish on another agent's topics (${topic})`);
   if (kind === 'commands') throw new Error(`agents may not publish commands, not even to themselves (${topic})`);
 }

@@ -13,6 +13,7 @@ import { waitUntil } from '../../testing/wait.js';
 import { actorIdFor } from '../../core/actor-id.js';
 import { connectRecordingClient, type RecordingClient } from '../../broker/testing/mqtt-test-client.js';
 import { agentErrorEventSchema, manifestSchema } from '../../../shared/mqtt-payloads.js';
+import { checkPublishTopic } from './agent-host.js';
 
 /** Runs `p.expr` (an awaited expression over `agent`) in the agent; `{ok, value}` or `{ok: false, error}`. */
 const PROBE = `export async function handle_task(agent, p) {
@@ -79,6 +80,11 @@ test('an agent writes only in its own namespace: another agent’s name or id is
   } finally {
     off();
   }
+  // An agent named after another agent's id does not get that agent's namespace: such a name is
+  // refused at creation (it is that agent's id), and the publish check would refuse it anyway.
+  expect((await hub.rest('POST', '/agents', { name: ids.sensor, code: PROBE })).status).toBe(409);
+  expect(() => checkPublishTopic(`agents/${ids.sensor}/result`, actorIdFor(ids.sensor), ids.sensor)).toThrow(/another agent's topics/);
+  expect(() => checkPublishTopic('agents/reader/data/k', ids.reader, 'reader')).not.toThrow();
   expect(json('agents/sensor/data/presence')).toEqual([{ zone: 'kitchen', present: true }]);
   expect(json(`agents/${ids.sensor}/result`)).toEqual([{ temperature: 21.5 }]);
 });
