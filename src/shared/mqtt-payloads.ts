@@ -132,14 +132,15 @@ export const manifestSchema = z.looseObject({
   actor_id: z.string(),
   description: z.string(),
   publishes: z.array(z.string()),
+  /** Topics it reads (declared with the security work's `subscribes`; absent from older publishers). */
+  subscribes: z.array(z.string()).optional(),
   capabilities: z.array(z.string()),
   /** `{}` when the actor declares none (the original's empty schema); older publishers sent null. */
   input_schema: z.unknown(),
   output_schema: z.unknown(),
   timestamp: epochSeconds,
   kind: z.string().optional(),
-  /** What a DynamicAgent declared with `declareContract` (the original's TopicContract fields). */
-  subscribes: z.array(z.string()).optional(),
+  /** What a DynamicAgent declared with `declareContract` (the original's TopicContract fields; its `subscribes` go above). */
   triggers_when: z.record(z.string(), z.unknown()).optional(),
   produces_schema: z.record(z.string(), z.unknown()).optional(),
   consumes_schema: z.record(z.string(), z.unknown()).optional(),

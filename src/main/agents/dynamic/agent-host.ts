@@ -14,7 +14,7 @@
  *   sandbox on publish / mqttGet / sendTo, so these checks cover it.
  */
 import type { AgentInfo, AlertSeverity, ChatMessage as ApiChatMessage, LlmChatOptions, LogLevel, TopicInfo } from '../../../shared/agent-api.js';
-import { topicMatches } from '../../../shared/topics.js';
+import { isDashboardOnlyTopic, topicMatches } from '../../../shared/topics.js';
 import type { Actor } from '../../core/actor.js';
 import type { ActorSystem } from '../../core/actor-system.js';
 import { encodePayload } from '../../core/bus.js';
@@ -75,9 +75,16 @@ export function createAgentHost(deps: AgentHostDeps, scope: AgentHostScope): Age
   const subscribe = (pattern: string, handler: (topic: string, payload: unknown) => void): (() => void) => {
     assertTopicFilter(pattern);
     if (closed) throw new Error('the agent is stopping');
-    const off = system.bus.subscribe(pattern, (topic, payload) => handler(topic, decode(payload)));
+    // The dashboard's own topics (system/graph, system/feed) never reach agent code, even under `#`.
+    const off = system.bus.subscribe(pattern, (topic, payload) => {
+      if (!isDashboardOnlyTopic(topic)) handler(topic, decode(payload));
+    });
+    const release = system.traffic.subscribed(actor.name, pattern);
     const unsubscribe = (): void => {
-      if (subscriptions.delete(unsubscribe)) off();
+      if (subscriptions.delete(unsubscribe)) {
+        off();
+        release();
+      }
     };
     subscriptions.add(unsubscribe);
     return unsubscribe;
@@ -96,6 +103,7 @@ export function createAgentHost(deps: AgentHostDeps, scope: AgentHostScope): Age
       const bytes = encodePayload(payload);
       const why = system.bus.publishGate?.admit(`agent ${actor.name}`, topic, bytes.length, opts?.retain ?? false);
       if (why) throw new Error(`agent.publish: ${why}`);
+      system.traffic.published(actor, topic);
       system.bus.publish(topic, bytes, opts);
     },
     subscribe,
@@ -128,7 +136,7 @@ export function createAgentHost(deps: AgentHostDeps, scope: AgentHostScope): Age
     },
     async window(topic, seconds) {
       assertTopicFilter(topic);
-      return observer.window(topic, seconds);
+      return observer.window(topic, seconds).filter((m) => !isDashboardOnlyTopic(m.topic));
     },
     persist: (key, value) => system.persistence.persist(actor.name, key, value),
     recall: (key) => system.persistence.recall(actor.name, key),
@@ -157,7 +165,9 @@ export function createAgentHost(deps: AgentHostDeps, scope: AgentHostScope): Age
     },
     async topics(): Promise<TopicInfo[]> {
       const actors = system.list();
-      return observer.topics((topic) => actors.filter((a) => a.publishes.some((p) => topicMatches(p.replace('{id}', a.actorId), topic))).map((a) => a.name));
+      return observer
+        .topics((topic) => actors.filter((a) => a.publishes.some((p) => topicMatches(p.replace('{id}', a.actorId), topic))).map((a) => a.name))
+        .filter((t) => !isDashboardOnlyTopic(t.topic));
     },
     saveState: (state) => scope.state.save(state),
     ...directoryHost(system, deps.directory, scope.declareContract),
@@ -187,6 +197,8 @@ export function checkPublishTopic(topic: string, ownActorId: string, ownName?: s
   if (topic.startsWith('$')) throw new Error(`agents may not publish on ${topic} (broker topics)`);
   // io/chat is the user's voice to main: an agent speaking there could make main's LLM spawn agents for it.
   if (topic === 'io/chat') throw new Error('agents may not publish on io/chat (the user\'s chat with main)');
+  // The graph and the activity feed are the hub's word to the dashboard: an agent cannot forge them.
+  if (isDashboardOnlyTopic(topic)) throw new Error(`agents may not publish on ${topic} (the hub's graph and activity feed)`);
   const [root, id, kind] = topic.split('/');
   if (root !== 'agents' || id === 'by-name') return;
   // By name too (world state is published by name), unless the name has the shape of an actor id:

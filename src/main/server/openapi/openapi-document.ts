@@ -30,6 +30,7 @@ const TAGS: Record<string, string> = {
   settings: 'Hub settings',
   llm: 'LLM provider and cost',
   'home-assistant': 'Home Assistant',
+  graph: 'The graph of agents and the activity feed (live over MQTT: system/graph, system/feed — docs/topics.md)',
   docs: 'This API reference',
   other: 'Routes without a description yet',
 };

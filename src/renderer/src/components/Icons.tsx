@@ -37,6 +37,15 @@ const paths: Record<string, ReactElement> = {
       <path d="M6 6h.01M6 14h.01M9 6h5M9 14h5" />
     </>
   ),
+  graph: (
+    <>
+      <circle cx="4.5" cy="5" r="2" />
+      <circle cx="4.5" cy="15" r="2" />
+      <circle cx="15.5" cy="10" r="2" />
+      <path d="M6.4 5.6l7.2 3.6M6.4 14.4l7.2-3.6M4.5 7v6" />
+    </>
+  ),
+  activity: <path d="M2.5 10h3l2-5.5 4 11 2-5.5h4" />,
   alerts: <path d="M10 3.5a4.5 4.5 0 00-4.5 4.5v3L4 13.5h12L14.5 11V8A4.5 4.5 0 0010 3.5zM8.3 16a1.8 1.8 0 003.4 0" />,
   settings: (
     <>

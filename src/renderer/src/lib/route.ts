@@ -11,7 +11,9 @@ export type Route =
   | { view: 'alerts' }
   | { view: 'home' }
   | { view: 'pipelines' }
-  | { view: 'nodes' };
+  | { view: 'nodes' }
+  | { view: 'graph' }
+  | { view: 'activity' };
 
 export type ViewName = Route['view'];
 
@@ -40,6 +42,10 @@ export function parseRoute(hash: string): Route {
       return { view: 'pipelines' };
     case 'nodes':
       return { view: 'nodes' };
+    case 'graph':
+      return { view: 'graph' };
+    case 'activity':
+      return { view: 'activity' };
     default:
       return { view: 'agents' };
   }
