@@ -8,9 +8,6 @@ export const AGENT_TOPIC_KINDS = [
   'metrics',
   'status',
   'logs',
-  /** What an agent's code publishes with `publishResult` / `publishDetection` (the original's names). */
-  'result',
-  'detections',
   /** An LLM agent finished a task: `{result_preview, duration, task}`. */
   'completed',
   /** A DynamicAgent's code failed: `{actor_id, name, phase, error, traceback, consecutive, fatal, severity, degraded, timestamp}`. */
@@ -24,6 +21,13 @@ export const AGENT_TOPIC_KINDS = [
   'spawned',
 ] as const;
 export type AgentTopicKind = (typeof AGENT_TOPIC_KINDS)[number];
+
+/**
+ * What an agent's code publishes with `publishResult` / `publishDetection` (the original's names):
+ * `agents/{id}/result`, `agents/{id}/detections`. Kept apart from the kinds above, which are the
+ * hub's own traffic about an actor: these are an agent talking (the graph draws them).
+ */
+export const AGENT_DATA_KINDS = ['result', 'detections'] as const;
 
 export const topics = {
   ioChat: 'io/chat',
