@@ -45,6 +45,7 @@ import type { SecretStore } from './secrets/secret-store.js';
 import { authRoutes } from './server/auth-routes.js';
 import { createNetworkEdges, type NetworkEdges } from './server/network-edges.js';
 import { HttpMetrics } from './server/original/http-metrics.js';
+import { topics } from '../shared/topics.js';
 import { attachOriginalWs } from './server/original/ws/original-ws.js';
 import { createNodesIntegration, type NodeRegistry, type NodeRegistryOptions } from './nodes/index.js';
 import { createGraph } from './graph/index.js';
@@ -62,6 +63,12 @@ export interface StartOptions {
   onTokenRotated?: (token: string) => void;
   /** Where secrets live (the desktop's keychain); default `<stateDir>/secrets.json`, owner-only. */
   secrets?: SecretStore;
+  /**
+   * How the registered agents come back at start (benches compare): `concurrency` agents starting
+   * at once (default 256, restore-queue.ts); `background` false makes start wait for them, up to 10 s
+   * (the path before the restore queue). Default: in the background, the hub serving meanwhile.
+   */
+  restore?: { concurrency?: number; background?: boolean };
 }
 
 export async function startWactorz(input: WactorzConfigInput, opts: StartOptions = {}): Promise<WactorzHandle & { nodes: NodeRegistry }> {
@@ -156,6 +163,10 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
       },
       log,
       agentEnv: secrets.agentEnv,
+      // The hub serves while its agents come back, and says how far it is (GET /health, retained system/restore).
+      restoreInBackground: opts.restore?.background ?? true,
+      restoreConcurrency: opts.restore?.concurrency,
+      onRestoreProgress: (progress) => bus.publish(topics.systemRestore, progress, { retain: true, qos: 1 }),
       // Packages an agent declares, from the installer's folder (bundled for the sandbox).
       resolveModules: (packages) => modulesFor(catalog.installer.packagesDir, packages),
     });
@@ -194,7 +205,7 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
 
     // ── HTTP: the original's routes plus every integration's ─────────────────
     const chat = (text: string, ctx: { interface?: string; user?: string; onChunk?: (chunk: string) => void; announce?: boolean }) => askMain(system, text, ctx);
-    const hub = createActorHubApi({ system, bus, persistence, llm, costs, mqtt: { mode: mqttMode, port: mqttPort }, startedAt, chat });
+    const hub = createActorHubApi({ system, bus, persistence, llm, costs, mqtt: { mode: mqttMode, port: mqttPort }, startedAt, chat, restore: () => dynamic.service.restoreProgress() });
     const { dashboardUrl, restUrl } = await startHttpServers({
       config,
       hub,

@@ -5,6 +5,9 @@
  * - publish refuses wildcards, `$…` topics, other agents' `agents/{id}/…` topics and its own
  *   `commands` (an agent cannot stop or impersonate another); its own namespace is `agents/{id}/…`
  *   and `agents/{name}/…` (world state is published by name, as the original does);
+ * - the dashboard-only topics (the graph, the feed, `system/restore`: shared/topics.ts
+ *   isDashboardOnlyTopic) are neither publishable nor subscribable, and a wildcard subscription
+ *   never delivers them;
  * - `fetch` exists only when the agent was granted the `fetch` capability, speaks http(s) only,
  *   caps the body, and reaches only public addresses (this machine and private networks with
  *   `fetch_local`; metadata services never) — net/safe-fetch.ts;
@@ -74,8 +77,9 @@ export function createAgentHost(deps: AgentHostDeps, scope: AgentHostScope): Age
 
   const subscribe = (pattern: string, handler: (topic: string, payload: unknown) => void): (() => void) => {
     assertTopicFilter(pattern);
+    if (isDashboardOnlyTopic(pattern)) throw new Error(`agents may not subscribe to ${pattern} (the hub's and the dashboard's only)`);
     if (closed) throw new Error('the agent is stopping');
-    // The dashboard's own topics (system/graph, system/feed) never reach agent code, even under `#`.
+    // The dashboard's own topics (system/graph, system/feed, system/restore) never reach agent code, even under `#`.
     const off = system.bus.subscribe(pattern, (topic, payload) => {
       if (!isDashboardOnlyTopic(topic)) handler(topic, decode(payload));
     });
@@ -197,8 +201,8 @@ export function checkPublishTopic(topic: string, ownActorId: string, ownName?: s
   if (topic.startsWith('$')) throw new Error(`agents may not publish on ${topic} (broker topics)`);
   // io/chat is the user's voice to main: an agent speaking there could make main's LLM spawn agents for it.
   if (topic === 'io/chat') throw new Error('agents may not publish on io/chat (the user\'s chat with main)');
-  // The graph and the activity feed are the hub's word to the dashboard: an agent cannot forge them.
-  if (isDashboardOnlyTopic(topic)) throw new Error(`agents may not publish on ${topic} (the hub's graph and activity feed)`);
+  // The graph, the activity feed and the restore progress are the hub's word to the dashboard: an agent cannot forge them.
+  if (isDashboardOnlyTopic(topic)) throw new Error(`agents may not publish on ${topic} (the hub's word to the dashboard)`);
   const [root, id, kind] = topic.split('/');
   if (root !== 'agents' || id === 'by-name') return;
   // By name too (world state is published by name), unless the name has the shape of an actor id:
