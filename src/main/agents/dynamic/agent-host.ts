@@ -3,7 +3,8 @@
  * code makes lands here, already argument-checked by the sandbox's bridge, and is scoped here:
  * - persist/recall under the agent's own name (no other agent's state is reachable);
  * - publish refuses wildcards, `$…` topics, other agents' `agents/{id}/…` topics and its own
- *   `commands` (an agent cannot stop or impersonate another);
+ *   `commands` (an agent cannot stop or impersonate another); its own namespace is `agents/{id}/…`
+ *   and `agents/{name}/…` (world state is published by name, as the original does);
  * - the dashboard-only topics (the graph, the feed, `system/restore`: shared/topics.ts
  *   isDashboardOnlyTopic) are neither publishable nor subscribable, and a wildcard subscription
  *   never delivers them;
@@ -11,7 +12,10 @@
  *   caps the body, and reaches only public addresses (this machine and private networks with
  *   `fetch_local`; metadata services never) — net/safe-fetch.ts;
  * - `llm` calls are billed to the agent and refused once its billed total reaches its budget
- *   (`llm_budget_usd`, set by approvals); `env` is handled by the sandbox (only declared names).
+ *   (`llm_budget_usd`, set by approvals); `env` is handled by the sandbox (only declared names);
+ * - the original's discovery calls (nodes, capabilities, declareContract) are agent-directory.ts's;
+ *   the rest of the original's API (publish_result, world state, send_to_many…) is built in the
+ *   sandbox on publish / mqttGet / sendTo, so these checks cover it.
  */
 import type { AgentInfo, AlertSeverity, ChatMessage as ApiChatMessage, LlmChatOptions, LogLevel, TopicInfo } from '../../../shared/agent-api.js';
 import { isDashboardOnlyTopic, topicMatches } from '../../../shared/topics.js';
@@ -28,6 +32,8 @@ import { safeFetch } from '../../net/safe-fetch.js';
 import type { AgentHost } from './sandbox/index.js';
 import type { StateSaver } from './state-saver.js';
 import { decode, type TopicObserver } from './topic-observer.js';
+import { directoryHost, type AgentDirectory } from './agent-directory.js';
+import type { AgentContract } from '../../../shared/agent-api.js';
 
 /** Capabilities that grant `agent.fetch`. */
 export const FETCH_CAPABILITIES = ['fetch', 'http', 'network'] as const;
@@ -42,6 +48,8 @@ export interface AgentHostDeps {
   costs: CostTracker;
   /** Test seam. */
   fetchImpl?: typeof fetch;
+  /** Nodes and catalog recipes for `agent.nodes()` / `agent.capabilities()`. */
+  directory?: AgentDirectory;
 }
 
 export interface AgentHostScope {
@@ -51,6 +59,8 @@ export interface AgentHostScope {
   state: StateSaver;
   /** Its LLM calls may cost this much in total (USD); past it `agent.llm` refuses. Absent: no budget. */
   llmBudgetUsd?: number;
+  /** Receives what `agent.declareContract` says (for the actor's manifest). */
+  declareContract?(contract: AgentContract): void;
 }
 
 export interface AgentHostHandle {
@@ -103,7 +113,7 @@ export function createAgentHost(deps: AgentHostDeps, scope: AgentHostScope): Age
       system.telemetry.alert(actor, message, severity);
     },
     publish(topic, payload, opts) {
-      checkPublishTopic(topic, actor.actorId);
+      checkPublishTopic(topic, actor.actorId, actor.name);
       // Retained bytes and publish rate (broker/publish-limits.ts): a refusal is the agent's error.
       const bytes = encodePayload(payload);
       const why = system.bus.publishGate?.admit(`agent ${actor.name}`, topic, bytes.length, opts?.retain ?? false);
@@ -177,6 +187,7 @@ export function createAgentHost(deps: AgentHostDeps, scope: AgentHostScope): Age
         .filter((t) => !isDashboardOnlyTopic(t.topic));
     },
     saveState: (state) => scope.state.save(state),
+    ...directoryHost(system, deps.directory, scope.declareContract),
   };
   // Vetted, pinned to the vetted address, redirects re-checked (net/safe-fetch.ts).
   if (canFetch) host.fetch = (request) => safeFetch(request, { allowLocal: granted.has(LOCAL_FETCH_CAPABILITY), ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}) });
@@ -204,8 +215,11 @@ export function checkSubscribeFilter(filter: string): void {
   if (isSystemTopic(filter)) throw new Error(`agents may not subscribe to ${filter} (the hub's system topics)`);
 }
 
+/** An actor id's shape (uuid): never accepted as an agent's name in its own namespace. */
+const ACTOR_ID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Topics an agent may publish to (see the file comment). */
-export function checkPublishTopic(topic: string, ownActorId: string): void {
+export function checkPublishTopic(topic: string, ownActorId: string, ownName?: string): void {
   assertPublishTopic(topic);
   if (topic.startsWith('$')) throw new Error(`agents may not publish on ${topic} (broker topics)`);
   // io/chat is the user's voice to main: an agent speaking there could make main's LLM spawn agents for it.
@@ -216,6 +230,9 @@ export function checkPublishTopic(topic: string, ownActorId: string): void {
   if (isSystemTopic(topic)) throw new Error(`agents may not publish on ${topic} (the hub's system topics)`);
   const [root, id, kind] = topic.split('/');
   if (root !== 'agents' || id === 'by-name') return;
-  if (id !== ownActorId) throw new Error(`agents may not publish on another agent's topics (${topic})`);
+  // By name too (world state is published by name), unless the name has the shape of an actor id:
+  // an agent named after another agent's id would otherwise write in that agent's namespace.
+  const byName = id !== undefined && id === ownName && !ACTOR_ID_SHAPE.test(id);
+  if (id !== ownActorId && !byName) throw new Error(`agents may not publish on another agent's topics (${topic})`);
   if (kind === 'commands') throw new Error(`agents may not publish commands, not even to themselves (${topic})`);
 }

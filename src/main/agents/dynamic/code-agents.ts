@@ -25,7 +25,7 @@ export interface CodeAgentsDeps {
   system: ActorSystem;
   registry: SpawnRegistry;
   observer: TopicObserver;
-  opts: Pick<DynamicAgentServiceOptions, 'llm' | 'costs' | 'fetchImpl' | 'resolveModules'>;
+  opts: Pick<DynamicAgentServiceOptions, 'llm' | 'costs' | 'fetchImpl' | 'resolveModules' | 'directory'>;
   defaults: ServiceDefaults;
   /** Removes whatever runs under `name` (the service's own removal, not a user's delete). */
   removeQuietly(name: string): Promise<void>;
@@ -57,6 +57,7 @@ export class CodeAgents {
       llm: opts.llm,
       costs: opts.costs,
       ...(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
+      ...(opts.directory ? { directory: opts.directory } : {}),
       ...(opts.resolveModules && cfg.install.length ? { modules: () => this.modulesFor(e.code, e.language, cfg.install) } : {}),
     });
   }
