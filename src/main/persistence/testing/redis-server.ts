@@ -124,6 +124,9 @@ export async function startRedisServer(opts: StartRedisOptions = {}): Promise<Re
     },
     async kill() {
       await waitExit('SIGKILL');
+      // Our process is gone; if the port still answers, a client "noticing the crash" would wait
+      // forever on somebody else's server — say so instead of timing out later.
+      if (await ping(port).catch(() => false)) throw new Error(`redis-server on port ${port} was killed, but something else answers PING there`);
     },
     pause() {
       child?.kill('SIGSTOP');
