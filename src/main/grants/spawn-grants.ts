@@ -10,6 +10,7 @@
 import {
   emptyGrantParts,
   grantPartsSchema,
+  HOME_ASSISTANT_CAPABILITY,
   isEmptyGrantParts,
   type AgentGrant,
   type GrantOrigin,
@@ -18,7 +19,8 @@ import {
   type GrantRequest,
 } from '../../shared/grants.js';
 import type { GrantStore } from './grant-store.js';
-import { ungrantableTopic, type AgentIdentity } from './topic-rules.js';
+import { HA_NAMESPACE, ungrantableTopic, type AgentIdentity } from './topic-rules.js';
+import { filtersIntersect } from './topic-filters.js';
 import { ANY_CODE_AGENT } from './upgrade-grants.js';
 
 export interface SpawnGrantAsk {
@@ -72,16 +74,60 @@ export function withoutUngrantable(agent: AgentIdentity, asked: GrantPartsInput,
   return { parts, refused };
 }
 
+/** What a spawn will be granted, worked out before anything is stored (the agent is tried out under it first). */
+export interface SpawnGrantPlan {
+  ask: SpawnGrantAsk;
+  /** Granted at once. */
+  grant: GrantParts;
+  /** Waits for a person (empty: nothing). */
+  pending: GrantParts;
+  refused: Refused[];
+}
+
+/**
+ * What the agent asks for, from its declarations: a declared subscription that reaches Home
+ * Assistant's topics asks for `home_assistant` too (so a recipe or a plan that reads HA state says
+ * so once, and the policy sees it as the capability it is).
+ */
+export function impliedAsk(asked: GrantPartsInput): GrantParts {
+  const parts = grantPartsSchema.parse(asked);
+  if (!parts.capabilities.includes(HOME_ASSISTANT_CAPABILITY) && parts.subscribes.some((s) => filtersIntersect(s, HA_NAMESPACE) && !filtersIntersect(s, 'io/#'))) {
+    parts.capabilities = [...parts.capabilities, HOME_ASSISTANT_CAPABILITY];
+  }
+  return parts;
+}
+
+/** Works out the grant of a spawn by `policy` (nothing is written). */
+export function planSpawnGrant(store: GrantStore, ask: SpawnGrantAsk, policy: SpawnGrantPolicy = grantAsAsked): SpawnGrantPlan {
+  const { parts, refused } = withoutUngrantable(ask.agent, impliedAsk(ask.asked), ask.origin);
+  const split = policy({ asked: parts, origin: ask.origin, source: ask.source, agent: ask.agent.name, previous: store.get(ask.agent.name) });
+  return { ask, grant: grantPartsSchema.parse(split.grant), pending: grantPartsSchema.parse(split.pending), refused };
+}
+
+/** Stores a planned grant (the spawn went through): the grant, its refusals, the pending request. */
+export function commitSpawnGrant(store: GrantStore, plan: SpawnGrantPlan): SpawnGrantOutcome {
+  const { ask } = plan;
+  const name = ask.agent.name;
+  for (const r of plan.refused) store.refuse({ agent: name, action: 'grant', target: `${r.part}: ${r.value}`, reason: r.reason });
+  const by = ask.origin === 'person' ? ask.source || 'person' : ask.origin === 'hub' ? 'hub' : 'policy';
+  const grant = store.set(name, plan.grant, { origin: ask.origin, source: ask.source, by, note: ask.reason?.slice(0, 500) ?? '' });
+  // A replace asks afresh: what its previous version still had pending is superseded.
+  for (const old of store.pending(name)) store.decide(old.id, { approve: false, by: 'policy', note: 'superseded by a new spawn of the agent' });
+  const pending = isEmptyGrantParts(plan.pending)
+    ? undefined
+    : store.request({ agent: name, asked: plan.pending, reason: ask.reason ?? '', origin: ask.origin, source: ask.source, requestedBy: ask.requestedBy ?? ask.source });
+  return { grant, refused: plan.refused, ...(pending ? { request: pending } : {}) };
+}
+
 /** Grants an agent being spawned what it asked for, by `policy`; records refusals and the pending rest. */
 export function grantForSpawn(store: GrantStore, ask: SpawnGrantAsk, policy: SpawnGrantPolicy = grantAsAsked): SpawnGrantOutcome {
-  const name = ask.agent.name;
-  const { parts, refused } = withoutUngrantable(ask.agent, ask.asked, ask.origin);
-  for (const r of refused) store.refuse({ agent: name, action: 'grant', target: `${r.part}: ${r.value}`, reason: r.reason });
-  const split = policy({ asked: parts, origin: ask.origin, source: ask.source, agent: name, previous: store.get(name) });
-  const by = ask.origin === 'person' ? ask.source || 'person' : ask.origin === 'hub' ? 'hub' : 'policy';
-  const grant = store.set(name, split.grant, { origin: ask.origin, source: ask.source, by, note: ask.reason?.slice(0, 500) ?? '' });
-  const pending = isEmptyGrantParts(split.pending)
-    ? undefined
-    : store.request({ agent: name, asked: split.pending, reason: ask.reason ?? '', origin: ask.origin, source: ask.source, requestedBy: ask.requestedBy ?? ask.source });
-  return { grant, refused, ...(pending ? { request: pending } : {}) };
+  return commitSpawnGrant(store, planSpawnGrant(store, ask, policy));
+}
+
+/** Where an agent's origin is not given: who its `source` is (rest, dashboard, cli, editor → a person; hub → hub; anything else → an LLM). */
+export function originOfSource(source: string | undefined): GrantOrigin {
+  const s = (source ?? '').toLowerCase();
+  if (['rest', 'dashboard', 'editor', 'cli', 'person', 'user', 'test'].includes(s)) return 'person';
+  if (s === 'hub') return 'hub';
+  return 'llm';
 }

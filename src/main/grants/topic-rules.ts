@@ -74,6 +74,7 @@ export class TopicRules {
   private readonly ha: boolean;
   /** Publish verdicts by topic (agents publish on a few topics, many times). */
   private readonly publishCache = new Map<string, string | null>();
+  private readonly subscribeCache = new Map<string, string | null>();
 
   constructor(
     private readonly who: AgentIdentity,
@@ -115,6 +116,15 @@ export class TopicRules {
 
   /** Why subscribing to `filter` is refused (undefined: allowed). Throws a TopicError for a malformed filter. */
   checkSubscribe(filter: string): string | undefined {
+    const cached = this.subscribeCache.get(filter);
+    if (cached !== undefined) return cached ?? undefined;
+    const why = this.subscribeVerdict(filter);
+    if (this.subscribeCache.size > 512) this.subscribeCache.clear();
+    this.subscribeCache.set(filter, why ?? null);
+    return why;
+  }
+
+  private subscribeVerdict(filter: string): string | undefined {
     assertTopicFilter(filter);
     if (filter.startsWith('$')) return `agents may not subscribe to ${filter} (broker topics)`;
     if (this.ownFilters.some((o) => filterCovers(o, filter))) return undefined;

@@ -31,8 +31,14 @@ const strings = z.array(z.string()).catch([]);
 
 export const storedConfigSchema = z.looseObject({
   description: z.string().catch(''),
+  /** What it asked for (its manifest); what it may do is its grant (src/main/grants). */
   capabilities: strings.default([]),
   publishes: strings.default([]),
+  subscribes: strings.default([]),
+  /** Actors it declared it asks with `sendTo`. */
+  send_to: strings.default([]),
+  /** Topics a person set in its config where it may publish retained messages. */
+  retained: strings.default([]),
   input_schema: z.unknown().optional(),
   output_schema: z.unknown().optional(),
   /** Secret values the user gave (REST); exposed as `agent.env`. */
@@ -83,6 +89,7 @@ export function dynamicSpecFrom(
     description: cfg.description,
     capabilities: cfg.capabilities,
     publishes: cfg.publishes,
+    subscribes: cfg.subscribes,
     inputSchema: cfg.input_schema ?? null,
     outputSchema: cfg.output_schema ?? null,
     pollInterval: cfg.poll_interval,

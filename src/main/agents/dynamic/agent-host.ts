@@ -1,12 +1,16 @@
 /**
  * The hub side of one DynamicAgent's capability object (the sandbox's `AgentHost`): every call its
- * code makes lands here, already argument-checked by the sandbox's bridge, and is scoped here:
+ * code makes lands here, already argument-checked by the sandbox's bridge, and is scoped here —
+ * the same code on the hub and on remote nodes:
  * - persist/recall under the agent's own name (no other agent's state is reachable);
- * - publish refuses wildcards, `$…` topics, other agents' `agents/{id}/…` topics and its own
- *   `commands` (an agent cannot stop or impersonate another);
- * - `fetch` exists only when the agent was granted the `fetch` capability, speaks http(s) only,
- *   caps the body, and reaches only public addresses (this machine and private networks with
- *   `fetch_local`; metadata services never) — net/safe-fetch.ts;
+ * - publish, subscribe, mqttGet, window and sendTo are checked against the agent's grant
+ *   (agent-permissions.ts → grants/topic-rules.ts): its own namespace, declared topics, never the
+ *   system namespaces; retained only where allowed; a wildcard subscription delivers only what the
+ *   agent may read. Any agent API built on these methods is covered. A refused publish is a log
+ *   line (publish is fire-and-forget); the others reject;
+ * - publish passes the bus's publish gate (retained bytes, per-agent rate: broker/publish-limits.ts);
+ * - `fetch` only with the `fetch` grant, http(s) only, capped, public addresses only (this machine
+ *   and private networks with `fetch_local`; metadata services never) — net/safe-fetch.ts;
  * - `llm` calls are billed to the agent; `env` is handled by the sandbox (only declared names).
  */
 import type { AgentInfo, AlertSeverity, ChatMessage as ApiChatMessage, LlmChatOptions, LogLevel, TopicInfo } from '../../../shared/agent-api.js';
@@ -15,18 +19,21 @@ import type { Actor } from '../../core/actor.js';
 import type { ActorSystem } from '../../core/actor-system.js';
 import { encodePayload } from '../../core/bus.js';
 import { AskError } from '../../core/errors.js';
-import { assertPublishTopic, assertTopicFilter } from '../../broker/topic-validation.js';
+import { assertTopicFilter } from '../../broker/topic-validation.js';
 import type { CostTracker } from '../../llm/cost-tracker.js';
 import type { ChatMessage, LlmProvider } from '../../llm/provider.js';
 import { withCostTracking } from '../../llm/tracked-provider.js';
 import { LOCAL_FETCH_CAPABILITY } from '../../net/fetch-target.js';
 import { safeFetch } from '../../net/safe-fetch.js';
+import type { Logger } from '../../base/logger.js';
+import type { GrantStore } from '../../grants/grant-store.js';
 import type { AgentHost } from './sandbox/index.js';
 import type { StateSaver } from './state-saver.js';
 import { decode, type TopicObserver } from './topic-observer.js';
+import { FETCH_CAPABILITIES, PermissionError, type AgentPermissions } from './agent-permissions.js';
 
 /** Capabilities that grant `agent.fetch`. */
-export const FETCH_CAPABILITIES = ['fetch', 'http', 'network'] as const;
+export { FETCH_CAPABILITIES };
 /** Additionally lets `agent.fetch` reach this machine and private networks (see net/fetch-target.ts). */
 export { LOCAL_FETCH_CAPABILITY };
 
@@ -36,6 +43,12 @@ export interface AgentHostDeps {
   /** The raw provider; calls are billed to the agent. */
   llm: LlmProvider;
   costs: CostTracker;
+  /** Every agent's grant (read live on each check). */
+  grants: GrantStore;
+  /** The node these agents run on ('' or absent: the hub), for refusal records. */
+  node?: string;
+  /** The hub's (or node's) log: refusals are said there too. */
+  log?: Logger;
   /** Test seam. */
   fetchImpl?: typeof fetch;
 }
@@ -43,8 +56,11 @@ export interface AgentHostDeps {
 export interface AgentHostScope {
   /** The actor the code belongs to (its name and id; it need not be spawned yet). */
   actor: Actor;
-  capabilities: readonly string[];
+  /** Its grant, checked on every call. */
+  permissions: AgentPermissions;
   state: StateSaver;
+  /** Whether an actor runs agent code (a DynamicAgent): `sendTo` by declaration; others need a person's grant. */
+  isCodeAgent: (a: Actor) => boolean;
 }
 
 export interface AgentHostHandle {
@@ -55,17 +71,19 @@ export interface AgentHostHandle {
 
 export function createAgentHost(deps: AgentHostDeps, scope: AgentHostScope): AgentHostHandle {
   const { system, observer } = deps;
-  const { actor } = scope;
+  const { actor, permissions } = scope;
   const subscriptions = new Set<() => void>();
   const llm = withCostTracking(deps.llm, deps.costs, actor.name);
-  const granted = new Set(scope.capabilities.map((c) => c.toLowerCase()));
-  const canFetch = FETCH_CAPABILITIES.some((c) => granted.has(c));
   let closed = false;
 
-  const subscribe = (pattern: string, handler: (topic: string, payload: unknown) => void): (() => void) => {
+  const subscribe = (pattern: string, handler: (topic: string, payload: unknown) => void, what = 'subscribe'): (() => void) => {
     assertTopicFilter(pattern);
     if (closed) throw new Error('the agent is stopping');
-    const off = system.bus.subscribe(pattern, (topic, payload) => handler(topic, decode(payload)));
+    permissions.checkSubscribe(pattern, what);
+    // Per message: a wildcard may match topics the agent may not read, and a grant may be revoked since.
+    const off = system.bus.subscribe(pattern, (topic, payload) => {
+      if (permissions.readable(topic, pattern)) handler(topic, decode(payload));
+    });
     const unsubscribe = (): void => {
       if (subscriptions.delete(unsubscribe)) off();
     };
@@ -81,15 +99,21 @@ export function createAgentHost(deps: AgentHostDeps, scope: AgentHostScope): Age
       system.telemetry.alert(actor, message, severity);
     },
     publish(topic, payload, opts) {
-      checkPublishTopic(topic, actor.actorId);
+      try {
+        permissions.checkPublish(topic, opts?.retain ?? false);
+      } catch (e) {
+        if (e instanceof PermissionError) return; // recorded and logged (agent and hub) by the check
+        throw e;
+      }
       // Retained bytes and publish rate (broker/publish-limits.ts): a refusal is the agent's error.
       const bytes = encodePayload(payload);
       const why = system.bus.publishGate?.admit(`agent ${actor.name}`, topic, bytes.length, opts?.retain ?? false);
       if (why) throw new Error(`agent.publish: ${why}`);
       system.bus.publish(topic, bytes, opts);
     },
-    subscribe,
+    subscribe: (pattern, handler) => subscribe(pattern, handler),
     async sendTo(name, payload, timeoutMs) {
+      permissions.checkSendTo(name, scope.isCodeAgent);
       try {
         return await system.ask(name, payload, timeoutMs, actor.name);
       } catch (e) {
@@ -105,11 +129,15 @@ export function createAgentHost(deps: AgentHostDeps, scope: AgentHostScope): Age
           resolve(null);
         }, timeoutMs);
         try {
-          off = subscribe(topic, (_t, payload) => {
-            clearTimeout(timer);
-            off?.();
-            resolve(payload);
-          });
+          off = subscribe(
+            topic,
+            (_t, payload) => {
+              clearTimeout(timer);
+              off?.();
+              resolve(payload);
+            },
+            'mqttGet',
+          );
         } catch (e) {
           clearTimeout(timer);
           reject(e as Error);
@@ -118,7 +146,8 @@ export function createAgentHost(deps: AgentHostDeps, scope: AgentHostScope): Age
     },
     async window(topic, seconds) {
       assertTopicFilter(topic);
-      return observer.window(topic, seconds);
+      permissions.checkSubscribe(topic, 'window');
+      return observer.window(topic, seconds).filter((s) => permissions.readable(s.topic, topic));
     },
     persist: (key, value) => system.persistence.persist(actor.name, key, value),
     recall: (key) => system.persistence.recall(actor.name, key),
@@ -147,12 +176,17 @@ export function createAgentHost(deps: AgentHostDeps, scope: AgentHostScope): Age
     },
     async topics(): Promise<TopicInfo[]> {
       const actors = system.list();
-      return observer.topics((topic) => actors.filter((a) => a.publishes.some((p) => topicMatches(p.replace('{id}', a.actorId), topic))).map((a) => a.name));
+      const rules = permissions.topicRules();
+      return observer.topics((topic) => actors.filter((a) => a.publishes.some((p) => topicMatches(p.replace('{id}', a.actorId), topic))).map((a) => a.name)).filter((t) => rules.readable(t.topic));
     },
     saveState: (state) => scope.state.save(state),
   };
-  // Vetted, pinned to the vetted address, redirects re-checked (net/safe-fetch.ts).
-  if (canFetch) host.fetch = (request) => safeFetch(request, { allowLocal: granted.has(LOCAL_FETCH_CAPABILITY), ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}) });
+  // Vetted, pinned to the vetted address, redirects re-checked (net/safe-fetch.ts); the grant is read at each call.
+  host.fetch = async (request) => {
+    const granted = permissions.fetchGrant();
+    if (!granted.fetch) permissions.refuse('fetch', request.url, 'network access is not granted to this agent: declare the `fetch` capability in its manifest and have it approved');
+    return safeFetch(request, { allowLocal: granted.local, ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}) });
+  };
 
   return {
     host,
@@ -165,16 +199,4 @@ export function createAgentHost(deps: AgentHostDeps, scope: AgentHostScope): Age
 
 function callOptions(o: LlmChatOptions): { maxTokens?: number; temperature?: number } {
   return { ...(o.maxTokens !== undefined ? { maxTokens: o.maxTokens } : {}), ...(o.temperature !== undefined ? { temperature: o.temperature } : {}) };
-}
-
-/** Topics an agent may publish to (see the file comment). */
-export function checkPublishTopic(topic: string, ownActorId: string): void {
-  assertPublishTopic(topic);
-  if (topic.startsWith('$')) throw new Error(`agents may not publish on ${topic} (broker topics)`);
-  // io/chat is the user's voice to main: an agent speaking there could make main's LLM spawn agents for it.
-  if (topic === 'io/chat') throw new Error('agents may not publish on io/chat (the user\'s chat with main)');
-  const [root, id, kind] = topic.split('/');
-  if (root !== 'agents' || id === 'by-name') return;
-  if (id !== ownActorId) throw new Error(`agents may not publish on another agent's topics (${topic})`);
-  if (kind === 'commands') throw new Error(`agents may not publish commands, not even to themselves (${topic})`);
 }

@@ -23,10 +23,14 @@ import type { SpawnRegistry, SpawnEntry } from '../../persistence/stores/spawn-r
 import { AgentEnvSecrets } from '../../secrets/agent-env.js';
 import { AgentEnvRegistry } from '../../secrets/agent-env-registry.js';
 import type { AgentCodeResponse } from '../../../shared/rest.js';
+import { actorIdFor } from '../../core/actor-id.js';
+import { GrantStore } from '../../grants/grant-store.js';
+import { grantForSpawn, originOfSource, type SpawnGrantPlan } from '../../grants/spawn-grants.js';
+import { commitCodeGrant, grantFields, placedAsk, planCodeGrant } from './agent-grants.js';
 import { closeEnginePool, DEFAULT_LIMITS, type AgentLanguage } from './sandbox/index.js';
 import { DynamicAgent } from './dynamic-agent.js';
 import { checkAgentCode, describeDiagnostics, type CodeCheck } from './code-check.js';
-import { publicConfig, readStoredConfig, supervisionFor, type ServiceDefaults } from './agent-config.js';
+import { publicConfig, readStoredConfig, supervisionFor, type ServiceDefaults, type StoredConfig } from './agent-config.js';
 import { CodeAgents } from './code-agents.js';
 import { DynamicAgentError } from './errors.js';
 import { TopicObserver } from './topic-observer.js';
@@ -51,6 +55,8 @@ export * from './service-types.js';
 export class DynamicAgentService {
   readonly registry: SpawnRegistry;
   readonly agentEnv: AgentEnvSecrets;
+  /** Every agent's grant (src/main/grants): set at spawn, read live by each agent's host. */
+  readonly grants: GrantStore;
   readonly observer: TopicObserver;
   /** What spawn specs may ask for (this service's types and those of other integrations). */
   readonly spawnTypes: SpawnTypes;
@@ -68,6 +74,7 @@ export class DynamicAgentService {
     this.agentEnv = opts.agentEnv ?? new AgentEnvSecrets();
     this.registry = new AgentEnvRegistry(opts.system.persistence.db, this.agentEnv, (level, message) => this.log(level, message));
     this.observer = new TopicObserver(opts.observer);
+    this.grants = opts.grants ?? new GrantStore(opts.system.persistence.db);
     const env = process.env;
     const defaults: ServiceDefaults = {
       limits: { ...DEFAULT_LIMITS, ...definedOnly(opts.limits ?? {}) },
@@ -75,7 +82,7 @@ export class DynamicAgentService {
       secret: opts.secrets ?? ((name) => env[`WACTORZ_SECRET_${name}`]),
     };
     this.supervision = defaults.supervision;
-    this.codeAgents = new CodeAgents({ system: this.system, registry: this.registry, observer: this.observer, opts, defaults, removeQuietly: (n) => this.removeQuietly(n) });
+    this.codeAgents = new CodeAgents({ system: this.system, registry: this.registry, observer: this.observer, opts, grants: this.grants, defaults, removeQuietly: (n) => this.removeQuietly(n) });
     this.spawnTypes = opts.spawnTypes ?? new SpawnTypes();
     for (const t of dynamicSpawnTypes(this, opts.llm, opts.costs)) this.spawnTypes.register(t);
   }
@@ -87,6 +94,7 @@ export class DynamicAgentService {
     const onDeleted = (actor: Actor): void => {
       if (this.removing.has(actor.name) || !this.registry.get(actor.name)) return;
       this.registry.remove(actor.name);
+      this.grants.remove(actor.name);
       void this.system.persistence.forgetActor(actor.name).catch(() => undefined);
       this.log('info', `${actor.name} was deleted: removed from the spawn registry`);
     };
@@ -171,7 +179,7 @@ export class DynamicAgentService {
     const { name } = input;
     if (!AGENT_NAME_PATTERN.test(name)) throw new DynamicAgentError('bad_input', `invalid agent name "${name}": letters, digits, - and _ only`);
     const language = input.language ?? 'javascript';
-    if (isRemoteNode(input.node)) return placeOnNode(this.opts.nodes, remoteRequestFromInput(input, input.node!), this.codeAgents.checkOrThrow(input.code, language), input.source ?? 'rest', () => this.registry.get(name)?.version);
+    if (isRemoteNode(input.node)) return this.createRemote(input, language);
     const existing = this.system.get(name);
     const entry = this.registry.get(name);
     if (existing?.isProtected) throw new DynamicAgentError('protected', `"${name}" is a protected core actor`);
@@ -179,13 +187,17 @@ export class DynamicAgentService {
     const cfg = storedConfigFrom(input, entry ? readStoredConfig(entry.config) : undefined);
     const check = this.codeAgents.checkOrThrow(input.code, language, cfg.install);
     const kind = input.kind ?? (entry && isCodeKind(entry.kind) ? (entry.kind as CodeAgentKind) : 'dynamic');
+    // Its grant, worked out now and stored only once it has started (it is tried out under it).
+    const plan = this.planGrant(input, cfg);
     // Tried under its name before it takes it: state carries over from a replaced agent.
     const carried = existing instanceof DynamicAgent && existing.state !== 'failed' ? existing.agentState : undefined;
-    const actor = this.codeAgents.build({ name, kind, code: input.code, language, version: entry ? entry.version + 1 : 1 }, cfg);
+    const actor = this.codeAgents.build({ name, kind, code: input.code, language, version: entry ? entry.version + 1 : 1 }, cfg, plan.grant);
     await this.codeAgents.tryOut(actor, carried);
     if (existing) await this.removeQuietly(name);
     await this.agentEnv.replace(name, cfg.env); // on disk before the registry points at it
+    this.commitGrant(plan);
     const stored = this.registry.upsert({ name, kind, code: input.code, language, config: cfg, node: '', note: entry ? 'replaced' : 'created' });
+    actor.commitGrant();
     actor.setVersion(stored.version);
     await this.codeAgents.spawnSupervised(name, supervisionFor(cfg, this.supervision), actor);
     this.log('info', `${entry ? 'replaced' : 'created'} ${name} (version ${stored.version})`);
@@ -238,6 +250,7 @@ export class DynamicAgentService {
       if (actor?.isProtected) throw new DynamicAgentError('protected', `${actor.name} is protected: refusing to delete it`);
       if (actor) await this.removeQuietly(key);
       this.registry.remove(key);
+      this.grants.remove(key);
       await this.system.persistence.forgetActor(key).catch((e: unknown) => this.log('warning', `could not remove ${key}'s stored data: ${toError(e).message}`));
       this.log('info', `deleted ${key}`);
       return { name: key, removed: true as const };
@@ -267,6 +280,8 @@ export class DynamicAgentService {
         description: cfg.description,
         capabilities: cfg.capabilities,
         publishes: cfg.publishes,
+        subscribes: cfg.subscribes,
+        send_to: cfg.send_to,
         input_schema: cfg.input_schema ?? null,
         output_schema: cfg.output_schema ?? null,
         poll_interval: cfg.poll_interval ?? null,
@@ -330,7 +345,10 @@ export class DynamicAgentService {
           if ((existing || this.registry.get(name)) && !replace) throw new DynamicAgentError('conflict', `an agent named "${name}" already exists (set "replace": true to replace it)`);
           const first = build(); // validates (an invalid spec throws here, before anything changes)
           if (existing) await this.removeQuietly(name);
-          this.registry.upsert({ name, kind, code: null, language: null, config: readStoredConfig(config), node: '' });
+          const stored = readStoredConfig(config);
+          this.registry.upsert({ name, kind, code: null, language: null, config: stored, node: '' });
+          // Not agent code (the hub's own actors), but what it may do is on record, for review and approval.
+          grantForSpawn(this.grants, { agent: { id: actorIdFor(name), name }, asked: placedAsk(kind, stored), origin: originOfSource(source), source, reason: stored.description }, this.opts.grantPolicy);
           let pending: Actor | undefined = first;
           await this.system.spawnSupervised(name, () => (pending ? ((pending = undefined), first) : build()), this.supervision);
         }),
@@ -341,8 +359,29 @@ export class DynamicAgentService {
 
   private redeployRemote(entry: SpawnEntry, code: string, language: AgentLanguage): Promise<DeployResult> {
     const check = this.codeAgents.checkOrThrow(code, language);
-    return placeOnNode(this.opts.nodes, remoteRedeployRequest(entry, code, language), check, readStoredConfig(entry.config).source, () => this.registry.get(entry.name)?.version);
+    const grant = this.grants.get(entry.name);
+    const request = { ...remoteRedeployRequest(entry, code, language), ...(grant ? grantFields(grant) : {}) };
+    return placeOnNode(this.opts.nodes, request, check, readStoredConfig(entry.config).source, () => this.registry.get(entry.name)?.version);
   }
+
+  /** A code agent for a node: the node is sent what the hub grants (the node grants exactly that). */
+  private async createRemote(input: CreateAgentInput, language: AgentLanguage): Promise<DeployResult> {
+    const check = this.codeAgents.checkOrThrow(input.code, language);
+    const plan = this.planGrant(input, storedConfigFrom(input));
+    const request = { ...remoteRequestFromInput(input, input.node!), ...grantFields(plan.grant) };
+    const result = await placeOnNode(this.opts.nodes, request, check, input.source ?? 'rest', () => this.registry.get(input.name)?.version);
+    this.commitGrant(plan);
+    return result;
+  }
+
+  private planGrant(input: CreateAgentInput, cfg: StoredConfig): SpawnGrantPlan {
+    return planCodeGrant(this.grants, input, cfg, this.opts.grantPolicy);
+  }
+
+  private commitGrant(plan: SpawnGrantPlan): void {
+    commitCodeGrant(this.grants, plan, (level, message) => this.log(level, message));
+  }
+
 
   private async removeQuietly(name: string): Promise<void> {
     this.removing.add(name);
@@ -376,3 +415,4 @@ export class DynamicAgentService {
     this.opts.log?.(level, `dynamic agents: ${message}`);
   }
 }
+

@@ -10,6 +10,9 @@ import type { AgentExports, AgentLanguage, CodeDiagnostic, SandboxLimits } from 
 import type { StoredConfig } from './agent-config.js';
 import type { TopicObserverOptions } from './topic-observer.js';
 import type { AgentEnvSecrets } from '../../secrets/agent-env.js';
+import type { GrantStore } from '../../grants/grant-store.js';
+import type { SpawnGrantPolicy } from '../../grants/spawn-grants.js';
+import type { GrantOrigin } from '../../../shared/grants.js';
 
 /**
  * A code agent's spec in the original's snake_case: what a `<spawn>` block and a node's spawn
@@ -25,6 +28,12 @@ export interface CodeSpec {
   description?: string | undefined;
   capabilities?: readonly string[] | undefined;
   publishes?: readonly string[] | undefined;
+  /** Topics it subscribes to (its grant: see src/main/grants). */
+  subscribes?: readonly string[] | undefined;
+  /** Agents it asks with `sendTo`. */
+  send_to?: readonly string[] | undefined;
+  /** Where it may publish retained messages beyond its own namespace (given by a person, or by the hub to a node). */
+  retained?: readonly string[] | undefined;
   input_schema?: unknown;
   output_schema?: unknown;
   poll_interval?: number | undefined;
@@ -89,6 +98,12 @@ export interface DynamicAgentServiceOptions {
   resolveModules?: (packages: readonly string[]) => Promise<Record<string, string>>;
   /** Remote nodes; without them a spawn with a `node` other than this hub is refused. */
   nodes?: RemoteNodes;
+  /** Every agent's grant (the hub's one store). Default: a store on the system's database. */
+  grants?: GrantStore;
+  /** What a spawn by an LLM or an agent gets at once (the approval flow's). Default: everything grantable. */
+  grantPolicy?: SpawnGrantPolicy;
+  /** The node these agents run on (a node's service): recorded with refusals. */
+  node?: string;
 }
 
 /** Code agents crash for reasons a restart rarely fixes: give up sooner than core actors do. */
@@ -104,6 +119,12 @@ export interface CreateAgentInput {
   description?: string;
   capabilities?: string[];
   publishes?: string[];
+  /** Topics it subscribes to (declared; granted by the hub — see src/main/grants). */
+  subscribes?: string[];
+  /** Agents it asks with `sendTo` (core and Home Assistant actors need a person's grant). */
+  sendTo?: string[];
+  /** Topics a person set in its config: retained publishes allowed there. */
+  retained?: string[];
   inputSchema?: unknown;
   outputSchema?: unknown;
   /** Limits, supervision and poll interval (snake_case keys, see agent-config.ts) merged into the stored config. */
@@ -121,6 +142,10 @@ export interface CreateAgentInput {
   node?: string;
   /** Who asks: rest, llm, writer, catalog, planner… (stored). */
   source?: string;
+  /** Who asks, for the grant (default: from `source` — rest/dashboard/cli a person, hub the hub, else an LLM). */
+  origin?: GrantOrigin;
+  /** The LLM or the parent agent that asked (shown on an approval card). */
+  requestedBy?: string;
 }
 
 export interface DeployResult {
@@ -152,6 +177,8 @@ export interface AgentDescription extends Partial<AgentSummary> {
     description: string;
     capabilities: string[];
     publishes: string[];
+    subscribes: string[];
+    send_to: string[];
     input_schema: unknown;
     output_schema: unknown;
     poll_interval: number | null;

@@ -23,7 +23,7 @@ function splitConfig(config: Readonly<Record<string, unknown>> = {}): { tuning: 
 }
 
 /** The service's input for a code spec (`dynamic` unless it says `manual`). */
-export function createInputFromSpec(spec: CodeSpec, extra: Pick<CreateAgentInput, 'source' | 'install' | 'replace' | 'node'> = {}): CreateAgentInput {
+export function createInputFromSpec(spec: CodeSpec, extra: Pick<CreateAgentInput, 'source' | 'install' | 'replace' | 'node' | 'origin' | 'requestedBy'> = {}): CreateAgentInput {
   const { tuning, config } = splitConfig(spec.config);
   if (spec.poll_interval !== undefined) tuning.poll_interval = spec.poll_interval;
   const kind: CodeAgentKind = spec.type === 'manual' ? 'manual' : 'dynamic';
@@ -35,6 +35,9 @@ export function createInputFromSpec(spec: CodeSpec, extra: Pick<CreateAgentInput
     description: spec.description ?? '',
     capabilities: [...(spec.capabilities ?? [])],
     ...(spec.publishes ? { publishes: [...spec.publishes] } : {}),
+    ...(spec.subscribes ? { subscribes: [...spec.subscribes] } : {}),
+    ...(spec.send_to ? { sendTo: [...spec.send_to] } : {}),
+    ...(spec.retained ? { retained: [...spec.retained] } : {}),
     inputSchema: spec.input_schema,
     outputSchema: spec.output_schema,
     tuning,
@@ -44,6 +47,8 @@ export function createInputFromSpec(spec: CodeSpec, extra: Pick<CreateAgentInput
     ...(extra.replace !== undefined ? { replace: extra.replace } : {}),
     ...(extra.node ? { node: extra.node } : {}),
     ...(extra.source ? { source: extra.source } : {}),
+    ...(extra.origin ? { origin: extra.origin } : {}),
+    ...(extra.requestedBy ? { requestedBy: extra.requestedBy } : {}),
   };
 }
 
@@ -54,6 +59,9 @@ export function storedConfigFrom(input: CreateAgentInput, previous?: StoredConfi
     description: input.description ?? previous?.description ?? '',
     capabilities: input.capabilities ?? previous?.capabilities ?? [],
     publishes: input.publishes ?? previous?.publishes ?? [],
+    subscribes: input.subscribes ?? previous?.subscribes ?? [],
+    send_to: input.sendTo ?? previous?.send_to ?? [],
+    retained: input.retained ?? previous?.retained ?? [],
     ...(input.inputSchema !== undefined ? { input_schema: input.inputSchema } : {}),
     ...(input.outputSchema !== undefined ? { output_schema: input.outputSchema } : {}),
     ...(input.tuning ?? {}),
@@ -77,6 +85,9 @@ export function specFromStored(entry: { name: string; kind: string; code: string
     description: cfg.description,
     capabilities: cfg.capabilities,
     publishes: cfg.publishes,
+    subscribes: cfg.subscribes,
+    send_to: cfg.send_to,
+    ...(cfg.retained.length ? { retained: cfg.retained } : {}),
     ...(cfg.input_schema !== undefined ? { input_schema: cfg.input_schema } : {}),
     ...(cfg.output_schema !== undefined ? { output_schema: cfg.output_schema } : {}),
     ...(cfg.poll_interval !== undefined ? { poll_interval: cfg.poll_interval } : {}),
@@ -97,6 +108,9 @@ export function remoteRequestFromInput(input: CreateAgentInput, node: string): R
     ...(input.description !== undefined ? { description: input.description } : {}),
     ...(input.capabilities ? { capabilities: input.capabilities } : {}),
     ...(input.publishes ? { publishes: input.publishes } : {}),
+    ...(input.subscribes ? { subscribes: input.subscribes } : {}),
+    ...(input.sendTo ? { send_to: input.sendTo } : {}),
+    ...(input.retained?.length ? { retained: input.retained } : {}),
     ...(input.inputSchema !== undefined ? { input_schema: input.inputSchema } : {}),
     ...(input.outputSchema !== undefined ? { output_schema: input.outputSchema } : {}),
     ...(poll_interval !== undefined ? { poll_interval } : {}),
