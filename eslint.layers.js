@@ -12,9 +12,9 @@
 //                                     the secret store (file 0600 / keychain), agents' env values
 //   4  broker · llm                   the MQTT bus; LLM providers
 //   5  server                         the HTTP platform: app, auth, errors, OpenAPI, RoutePlugin
-//   6  integration · grants           the integration contract, its host, the spawn-type registry;
-//                                     agents' grants (GrantStore, topic rules: what agent code may touch)
-//   7  agents/{llm,io,monitor,installer,home-assistant}, agents/dynamic/sandbox   leaf agents
+//   6  integration                    the integration contract, its host, the spawn-type registry
+//   7  agents/{llm,io,monitor,installer,home-assistant}, agents/dynamic/sandbox   leaf agents;
+//      approvals (the spawn gate, pending requests, grants review: agents/dynamic consults it)
 //   8  agents/dynamic                 generated agents (spawns LLM agents, runs the sandbox)
 //   9  agents/{catalog,main}          recipes; the main actor (uses dynamic's hooks)
 //  10  agents/planner                 pipelines of recipes
@@ -57,6 +57,7 @@ export const LAYERS = [
     ['agents-monitor', 'src/main/agents/monitor/**'],
     ['agents-installer', 'src/main/agents/installer/**'],
     ['agents-home-assistant', 'src/main/agents/home-assistant/**'],
+    ['approvals', 'src/main/approvals/**'],
   ],
   [['agents-dynamic', 'src/main/agents/dynamic/**']],
   [

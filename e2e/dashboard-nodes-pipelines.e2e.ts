@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNode, type RunningNode } from '../src/main/nodes/index.js';
 import type { NodeInfo, PipelineListResponse } from '../src/shared/rest.js';
+import { NODE_ONLINE_WINDOW_MS } from '../src/renderer/src/stores/nodes-store.js';
+import { waitUntil } from '../src/main/testing/wait.js';
 import { launchDashboardBrowser, requireChromium, type DashboardBrowser } from './support/browser.js';
 import { waitForCount, waitOnline } from './support/dashboard-page.js';
 import { startTestHub, type TestHub } from './support/hub.js';
@@ -55,14 +57,17 @@ describe.skipIf(!requireChromium())('pipelines and nodes (browser, real hub)', (
   let node: RunningNode | undefined;
   let nodeDir: string;
 
+  // The hub's online window is short here (its 45 s default is tested with the registry); the
+  // dashboard keeps its own 45 s and runs on Playwright's clock, which the test moves forward.
   beforeAll(async () => {
-    hub = await startTestHub();
+    hub = await startTestHub({ nodes: { onlineWindowMs: 3_000 } });
     hub.llm.respond('openai', (req) => {
       const body = req.body as { messages?: { role: string; content: unknown }[] };
       const system = String(body.messages?.find((m) => m.role === 'system')?.content ?? '');
       return system.includes('pipeline planner of Wactorz') ? JSON.stringify(PLAN) : 'ok';
     });
     b = await launchDashboardBrowser();
+    await b.page.clock.install(); // flows like real time until the test fast-forwards it
     nodeDir = await mkdtemp(join(tmpdir(), 'wactorz-e2e-node-'));
   });
 
@@ -127,9 +132,12 @@ describe.skipIf(!requireChromium())('pipelines and nodes (browser, real hub)', (
     await waitForCount(page, '[data-testid="node-card"]', 1);
     await screenshot(page, 'nodes');
 
-    // Stopped: after the 45 s window without a heartbeat it is offline (and stands out).
+    // Stopped: after the 45 s window without a heartbeat it is offline (and stands out). The hub
+    // says so after its (short) window; the dashboard's 45 s pass on its clock.
     await node.stop();
     node = undefined;
+    await waitUntil(async () => (await hub.api<NodeInfo[]>('GET', 'nodes')).body.find((n) => n.name === 'e2e-node')?.online === false, 'the hub marking the node offline', 30_000);
+    await page.clock.fastForward(NODE_ONLINE_WINDOW_MS);
     await page.waitForSelector('[data-testid="node-card"][data-node="e2e-node"][data-online="false"]', { timeout: 90_000 });
     expect(await card.getAttribute('class')).toMatch(/offline/);
     await screenshot(page, 'nodes-offline');

@@ -8,6 +8,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitUntil } from '../src/main/testing/wait.js';
 
 const root = join(import.meta.dirname, '..');
 const dir = mkdtempSync(join(tmpdir(), 'wz-cli-e2e-'));
@@ -18,23 +19,18 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function until(cond: () => boolean, what: string, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; output so far:\n${out}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('the headless hub (bin/wactorz.mjs)', () => {
   it('starts, says what to configure, serves REST, runs a DynamicAgent and stops on SIGINT', async () => {
     const env: NodeJS.ProcessEnv = { ...process.env };
-    // The original's variables configure the hub too (docs/compatibility.md): none may leak in from the machine.
-    for (const k of ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'GEMINI_API_KEY', 'NIM_API_KEY', 'NVIDIA_API_KEY', 'GOOGLE_API_KEY', 'LLM_API_KEY', 'LLM_PROVIDER', 'LLM_MODEL', 'MQTT_HOST', 'HA_URL', 'HA_TOKEN', 'API_KEY']) delete env[k];
+    // The original's variables configure the hub too (docs/compatibility.md): none may leak in from the machine;
+    // nor vitest's NODE_ENV=test (a dashboard build it may run would ship React's dev runtime).
+    for (const k of ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'GEMINI_API_KEY', 'NIM_API_KEY', 'NVIDIA_API_KEY', 'GOOGLE_API_KEY', 'LLM_API_KEY', 'LLM_PROVIDER', 'LLM_MODEL', 'MQTT_HOST', 'HA_URL', 'HA_TOKEN', 'API_KEY', 'NODE_ENV']) delete env[k];
     child = spawn(process.execPath, [join(root, 'bin/wactorz.mjs'), '--state-dir', dir, '--mqtt-port', '0', '--monitor-port', '0', '--interface', 'rest', '--port', '0'], { cwd: root, env });
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    await until(() => /REST:\s+http:\/\/127\.0\.0\.1:\d+/.test(out), 'the startup lines', 120_000);
+    await waitUntil(() => /REST:\s+http:\/\/127\.0\.0\.1:\d+/.test(out), 'the startup lines', 120_000).catch((e: Error) => {
+      throw new Error(`${e.message}; output so far:\n${out}`);
+    });
     expect(out).toMatch(/Dashboard:\s+http:\/\/127\.0\.0\.1:\d+/);
     expect(out).toMatch(/MQTT:\s+embedded broker on 127\.0\.0\.1:\d+/);
     expect(out).toMatch(/No LLM configured: set ANTHROPIC_API_KEY/);

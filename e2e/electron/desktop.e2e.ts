@@ -134,10 +134,29 @@ describe.skipIf(skipReason !== null)('desktop app (Electron)', () => {
       );
     });
     expect(err).toMatch(/only http\(s\)/);
+    // The attempt is decided at once, by the main process's will-navigate guard (recorded here,
+    // after the guard ran) or by Chromium itself, which refuses file:// from a web page with a
+    // console message: either one is the marker that the attempt is over.
+    await app.evaluate(({ BrowserWindow }) => {
+      const g = globalThis as unknown as { navigations: { url: string; prevented: boolean }[] };
+      g.navigations = [];
+      BrowserWindow.getAllWindows()[0]!.webContents.on('will-navigate', (e) => g.navigations.push({ url: e.url, prevented: e.defaultPrevented }));
+    });
+    const refused: string[] = [];
+    win.on('console', (m) => {
+      if (/Not allowed to load local resource/.test(m.text())) refused.push(m.text());
+    });
     await win.evaluate(() => {
       (globalThis as unknown as { location: { href: string } }).location.href = 'file:///etc/passwd';
     });
-    await new Promise((r) => setTimeout(r, 500));
+    await vi.waitFor(
+      async () => {
+        const navigations = await app.evaluate(() => (globalThis as unknown as { navigations: { url: string; prevented: boolean }[] }).navigations);
+        expect(navigations.length + refused.length).toBeGreaterThan(0);
+        for (const n of navigations) expect(n, 'a navigation let through').toMatchObject({ prevented: true });
+      },
+      { timeout: 30_000, interval: 200 },
+    );
     expect(new URL(win.url()).origin).toBe(origin);
   });
 

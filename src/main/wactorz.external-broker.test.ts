@@ -8,8 +8,8 @@ import type { WactorzHandle } from './wactorz-handle.js';
 import { silentLogger } from './base/logger.js';
 import { mosquittoAvailability, startMosquitto, type MosquittoServer } from './broker/testing/mosquitto.js';
 import { connectRecordingClient } from './broker/testing/mqtt-test-client.js';
-import { waitFor } from './core/testing/test-system.js';
 import { actorIdFor } from './core/actor-id.js';
+import { waitUntil } from './testing/wait.js';
 
 const availability = mosquittoAvailability();
 if (availability.skip) console.warn(`skipped: ${availability.skip}`);
@@ -25,7 +25,7 @@ describe.skipIf(Boolean(availability.skip))('the hub on an external Mosquitto', 
       { stateDir: dir, llm: { provider: 'none' }, interface: 'rest', restPort: 0, monitorPort: null, mqtt: { broker: '127.0.0.1', port: mq.port } },
       { log: silentLogger, env: {} },
     );
-    await waitFor(() => hub.bus.state === 'connected', 10_000, 'connected to mosquitto');
+    await waitUntil(() => hub.bus.state === 'connected', 'connected to mosquitto', 10_000);
   });
   afterAll(async () => {
     await hub?.stop();
@@ -38,9 +38,9 @@ describe.skipIf(Boolean(availability.skip))('the hub on an external Mosquitto', 
     const client = await connectRecordingClient(`mqtt://127.0.0.1:${mq.port}`);
     try {
       await client.subscribe(['agents/+/manifest', 'io/chat/response']);
-      await waitFor(() => client.received.some((m) => m.topic === `agents/${actorIdFor('main')}/manifest`), 10_000, 'main manifest (retained)');
+      await waitUntil(() => client.received.some((m) => m.topic === `agents/${actorIdFor('main')}/manifest`), 'main manifest (retained)', 10_000);
       await client.publish('io/chat', JSON.stringify({ from: 'cli', content: '/agents', message_id: 'e1' }), { qos: 1 });
-      await waitFor(() => client.received.some((m) => m.topic === 'io/chat/response' && JSON.parse(m.payload).done), 10_000, 'chat reply');
+      await waitUntil(() => client.received.some((m) => m.topic === 'io/chat/response' && JSON.parse(m.payload).done), 'chat reply', 10_000);
       expect(JSON.parse(client.received.find((m) => m.topic === 'io/chat/response')!.payload).content).toMatch(/main\s+running/);
     } finally {
       await client.end();
@@ -49,14 +49,14 @@ describe.skipIf(Boolean(availability.skip))('the hub on an external Mosquitto', 
 
   it('reconnects when the broker restarts and serves chat again', async () => {
     await mq.stop();
-    await waitFor(() => hub.bus.state !== 'connected', 10_000, 'notices the broker is gone');
+    await waitUntil(() => hub.bus.state !== 'connected', 'notices the broker is gone', 10_000);
     await mq.start();
-    await waitFor(() => hub.bus.state === 'connected', 20_000, 'reconnected');
+    await waitUntil(() => hub.bus.state === 'connected', 'reconnected', 20_000);
     const client = await connectRecordingClient(`mqtt://127.0.0.1:${mq.port}`);
     try {
       await client.subscribe('io/chat/response');
       await client.publish('io/chat', JSON.stringify({ from: 'cli', content: '/help', message_id: 'e2' }), { qos: 1 });
-      await waitFor(() => client.received.some((m) => JSON.parse(m.payload).done), 15_000, 'chat reply after reconnect');
+      await waitUntil(() => client.received.some((m) => JSON.parse(m.payload).done), 'chat reply after reconnect', 15_000);
     } finally {
       await client.end();
     }

@@ -14,8 +14,8 @@ import { connectRecordingClient } from './broker/testing/mqtt-test-client.js';
 import { startScriptedLlmServer, type ScriptedLlmServer } from './llm/testing/index.js';
 import { heartbeatSchema, agentChatSchema } from '../shared/mqtt-payloads.js';
 import { actorIdFor } from './core/actor-id.js';
-import { waitFor } from './core/testing/test-system.js';
 import { HaSimulator } from './agents/home-assistant/testing/ha-simulator.js';
+import { waitUntil } from './testing/wait.js';
 
 const dirs: string[] = [];
 function stateDir(): string {
@@ -69,11 +69,11 @@ describe('the hub without an LLM', () => {
     try {
       await client.subscribe(['io/chat/response', `agents/${actorIdFor('main')}/chat`]);
       await client.publish('io/chat', JSON.stringify({ from: 'phone', content: '/agents', message_id: 'q1' }), { qos: 1 });
-      await waitFor(() => client.received.some((m) => m.topic === 'io/chat/response' && JSON.parse(m.payload).done), 10_000, 'final io/chat/response');
+      await waitUntil(() => client.received.some((m) => m.topic === 'io/chat/response' && JSON.parse(m.payload).done), 'final io/chat/response', 10_000);
       const final = JSON.parse(client.received.find((m) => m.topic === 'io/chat/response')!.payload);
       expect(final).toMatchObject({ done: true, message_id: 'q1', to: 'phone' });
       expect(final.content).toMatch(/io\s+running[\s\S]*main\s+running[\s\S]*monitor\s+running/);
-      await waitFor(() => client.received.filter((m) => m.topic.endsWith('/chat')).length === 2, 5000, 'both chat lines');
+      await waitUntil(() => client.received.filter((m) => m.topic.endsWith('/chat')).length === 2, 'both chat lines', 5000);
       const lines = client.received.filter((m) => m.topic.endsWith('/chat')).map((m) => agentChatSchema.parse(JSON.parse(m.payload)));
       expect(lines.map((l) => [l.role, l.interface])).toEqual([['user', 'mqtt'], ['assistant', 'mqtt']]);
     } finally {
@@ -95,17 +95,17 @@ describe('the hub without an LLM', () => {
       await tcp.subscribe(['agents/+/manifest', `agents/${actorIdFor('main')}/chat`]);
       await ws.subscribe('agents/+/manifest');
       // Retained manifests reach late subscribers on both transports.
-      await waitFor(() => tcp.received.some((m) => m.topic === `agents/${actorIdFor('main')}/manifest`), 5000, 'manifest over TCP');
-      await waitFor(() => ws.received.some((m) => m.topic === `agents/${actorIdFor('main')}/manifest`), 5000, 'manifest over WS');
+      await waitUntil(() => tcp.received.some((m) => m.topic === `agents/${actorIdFor('main')}/manifest`), 'manifest over TCP', 5000);
+      await waitUntil(() => ws.received.some((m) => m.topic === `agents/${actorIdFor('main')}/manifest`), 'manifest over WS', 5000);
       await post(`${hub.restUrl}/chat`, { message: '/help' });
-      await waitFor(() => tcp.received.filter((m) => m.topic.endsWith('/chat')).length >= 2, 5000, 'chat messages');
+      await waitUntil(() => tcp.received.filter((m) => m.topic.endsWith('/chat')).length >= 2, 'chat messages', 5000);
       const chats = tcp.received.filter((m) => m.topic.endsWith('/chat')).map((m) => agentChatSchema.parse(JSON.parse(m.payload)));
       expect(chats[0]).toMatchObject({ role: 'user', content: '/help', interface: 'rest' });
       expect(chats[1]).toMatchObject({ role: 'assistant', from: 'main', content: expect.stringContaining('Commands:') });
       // A heartbeat, as it arrives on the bus.
       await tcp.subscribe('agents/+/heartbeat');
       await hub.system.telemetry.beat(hub.system.get('main')!);
-      await waitFor(() => tcp.received.some((m) => m.topic.endsWith('/heartbeat')), 5000, 'heartbeat');
+      await waitUntil(() => tcp.received.some((m) => m.topic.endsWith('/heartbeat')), 'heartbeat', 5000);
       const hb = heartbeatSchema.parse(JSON.parse(tcp.received.find((m) => m.topic.endsWith('/heartbeat'))!.payload));
       expect(hb).toMatchObject({ name: 'main', state: 'running', protected: true });
     } finally {
@@ -180,11 +180,10 @@ describe('Home Assistant in the hub', () => {
       expect(hub.system.get('home-assistant-agent')?.state).toBe('running');
       expect(hub.system.get('home-assistant-state-bridge')?.state).toBe('running');
       // The agent answers once its connection to HA is up (it connects in the background).
-      let reply = '';
-      for (let i = 0; i < 100 && !reply.includes('light.kitchen'); i++) {
-        reply = await hub.processUserInput('@home-assistant-agent {"action":"states"}', { interface: 'test' });
-        if (!reply.includes('light.kitchen')) await new Promise((r) => setTimeout(r, 100));
-      }
+      const reply = await waitUntil(async () => {
+        const r = await hub.processUserInput('@home-assistant-agent {"action":"states"}', { interface: 'test' });
+        return r.includes('light.kitchen') && r;
+      }, 'the agent answering with the states', 10_000);
       expect(reply).toContain('light.kitchen');
       const map = await fetch(`${hub.restUrl}/ha/entities`);
       expect(map.status).toBe(200);

@@ -27,7 +27,8 @@ import { openCostStore } from './llm/cost-store.js';
 import { withCostTracking } from './llm/tracked-provider.js';
 import { monitorTimingFromConfig } from './agents/monitor/monitor-agent.js';
 import { createHomeAssistantIntegration } from './agents/home-assistant/index.js';
-import { createDynamicAgents } from './agents/dynamic/index.js';
+import { approvalTarget, createDynamicAgents } from './agents/dynamic/index.js';
+import { createApprovalsIntegration } from './approvals/integration.js';
 import { modulesFor } from './agents/installer/package-modules.js';
 import { createCatalogIntegration } from './agents/catalog/integration.js';
 import { SettingsStore } from './settings/settings-store.js';
@@ -58,6 +59,8 @@ export interface StartOptions {
   onTokenRotated?: (token: string) => void;
   /** Where secrets live (the desktop's keychain); default `<stateDir>/secrets.json`, owner-only. */
   secrets?: SecretStore;
+  /** Caps and ceilings of approvals (tests); the environment's (WACTORZ_MAX_AGENTS…) otherwise. */
+  approvals?: Parameters<typeof createApprovalsIntegration>[0]['limits'];
 }
 
 export async function startWactorz(input: WactorzConfigInput, opts: StartOptions = {}): Promise<WactorzHandle & { nodes: NodeRegistry }> {
@@ -127,6 +130,9 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
       log: (level, message) => log(level, `home-assistant: ${message}`),
     });
     host.add(homeAssistant);
+    // Approvals: what an LLM or agent asks beyond the safe default waits for a person; spawn caps; grants to review.
+    const approvals = createApprovalsIntegration({ db: persistence.db, bus, env, ...(opts.approvals ? { limits: opts.approvals } : {}), log });
+    host.add(approvals);
     // DynamicAgents: the spawn registry (SQLite), code agents in sandboxes (or on a node), <spawn> blocks, the agent writer.
     const dynamic = createDynamicAgents({
       system,
@@ -138,7 +144,11 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
       agentEnv: secrets.agentEnv,
       // Packages an agent declares, from the installer's folder (bundled for the sandbox).
       resolveModules: (packages) => modulesFor(catalog.installer.packagesDir, packages),
+      gate: approvals.approvals,
+      // Bus refusals of agent code (src/main/grants) join approvals' refusal log, for audit.
+      refusals: (r) => approvals.approvals.recordRefusal(r),
     });
+    approvals.approvals.attach(approvalTarget(dynamic.service));
     host.add(dynamic);
     // Catalog (recipes) and installer (npm packages), both protected; the time-series door; the planner.
     const catalog = createCatalogIntegration({

@@ -17,7 +17,8 @@ import { RequestPolicy } from '../server/request-policy.js';
 import { upgradeGuard } from '../server/upgrade-guard.js';
 import { BrokerAuth } from './broker-auth.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker.js';
-import { waitFor } from './testing/mqtt-test-client.js';
+import { waitUntil } from '../testing/wait.js';
+
 
 interface Rig {
   broker: EmbeddedBroker;
@@ -144,7 +145,7 @@ describe('broker credentials', () => {
     let closed = false;
     old.on('close', () => (closed = true));
     const fresh = tokens.rotate()!;
-    await waitFor(() => closed, 'the old session to be closed');
+    await waitUntil(() => closed, 'the old session to be closed');
     expect(await tryConnect(r.tcp, { username: 'dashboard', password: 'old-token-123456789' })).toMatch(REFUSED);
     expect(await tryConnect(r.tcp, { username: 'dashboard', password: fresh })).toBe('connected');
     await old.endAsync(true);

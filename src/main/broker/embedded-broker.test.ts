@@ -2,9 +2,10 @@ import { createServer as createHttpServer, type Server as HttpServer, request } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BrokerListenError, type EmbeddedBroker, startEmbeddedBroker } from './embedded-broker.js';
-import { type RecordingClient, connectRecordingClient, waitFor } from './testing/mqtt-test-client.js';
+import { type RecordingClient, connectRecordingClient } from './testing/mqtt-test-client.js';
 import { TopicError } from './topic-validation.js';
 import type { LogLevel } from '../base/logger.js';
+import { waitUntil } from '../testing/wait.js';
 
 /** Sends a bare WebSocket upgrade request and returns the HTTP status the server answered. */
 function upgradeStatus(wsUrl: string): Promise<number> {
@@ -81,11 +82,11 @@ describe('embedded broker over TCP (mqtt.js clients)', () => {
     await pub.publish(`${p}/io/chat`, 'chat');
     await pub.publish(`${p}/io/chat/response`, 'resp');
     await pub.publish(`${p}/io`, 'parent-level'); // `io/#` also matches `io` itself
-    await waitFor(() => sub.received.length >= 4, 'four matching messages');
+    await waitUntil(() => sub.received.length >= 4, 'four matching messages');
     // A sentinel published last proves nothing unmatched slipped in before it.
     await sub.subscribe(`${p}/sentinel`);
     await pub.publish(`${p}/sentinel`, 'end');
-    await waitFor(() => sub.received.some((m) => m.topic === `${p}/sentinel`), 'sentinel');
+    await waitUntil(() => sub.received.some((m) => m.topic === `${p}/sentinel`), 'sentinel');
     expect(sub.received.map((m) => `${m.topic}=${m.payload}`)).toEqual([
       `${p}/agents/a1/heartbeat=hb1`,
       `${p}/io/chat=chat`,
@@ -103,7 +104,7 @@ describe('embedded broker over TCP (mqtt.js clients)', () => {
     await pub.end();
     const late = await client();
     await late.subscribe(`${p}/agents/+/manifest`);
-    await waitFor(() => late.received.length === 1, 'the retained manifest');
+    await waitUntil(() => late.received.length === 1, 'the retained manifest');
     expect(late.received[0]).toMatchObject({ topic: `${p}/agents/a1/manifest`, payload: manifest, retain: true });
   });
 
@@ -113,13 +114,13 @@ describe('embedded broker over TCP (mqtt.js clients)', () => {
     await sub.subscribe(`${p}/task`, 1);
     const pub = await client();
     await pub.publish(`${p}/task`, 'online', { qos: 1 });
-    await waitFor(() => sub.received.length === 1, 'the online QoS 1 message');
+    await waitUntil(() => sub.received.length === 1, 'the online QoS 1 message');
     expect(sub.received[0]).toMatchObject({ payload: 'online', qos: 1 });
 
     await sub.end();
     await pub.publish(`${p}/task`, 'while-away', { qos: 1 });
     const back = await client({ clientId: `qos1-${p}`, clean: false });
-    await waitFor(() => back.received.length === 1, 'the QoS 1 message queued while away');
+    await waitUntil(() => back.received.length === 1, 'the QoS 1 message queued while away');
     expect(back.received[0]).toMatchObject({ topic: `${p}/task`, payload: 'while-away', qos: 1 });
   });
 
@@ -131,7 +132,7 @@ describe('embedded broker over TCP (mqtt.js clients)', () => {
     broker.bus.publish(`${p}/cmd`, { command: 'stop' }, { qos: 1 });
     await broker.bus.ready();
     const back = await client({ clientId: `inproc-${p}`, clean: false });
-    await waitFor(() => back.received.length === 1, 'the queued in-process QoS 1 message');
+    await waitUntil(() => back.received.length === 1, 'the queued in-process QoS 1 message');
     expect(back.received[0]).toMatchObject({ topic: `${p}/cmd`, payload: '{"command":"stop"}', qos: 1 });
   });
 
@@ -165,7 +166,7 @@ describe('in-process bus of the embedded broker', () => {
     broker.bus.publish(`${p}/agents/a1/heartbeat`, { actor_id: 'a1', state: 'running' });
     broker.bus.publish(`${p}/agents/a1/task`, 'plain text', { qos: 1 });
     broker.bus.publish(`${p}/agents/a1/manifest`, { name: 'm' }, { retain: true });
-    await waitFor(() => sub.received.length === 3, 'three in-process publishes');
+    await waitUntil(() => sub.received.length === 3, 'three in-process publishes');
     expect(sub.received[0]).toMatchObject({ topic: `${p}/agents/a1/heartbeat`, qos: 0 });
     expect(JSON.parse(sub.received[0]!.payload)).toEqual({ actor_id: 'a1', state: 'running' });
     expect(sub.received[1]).toMatchObject({ payload: 'plain text', qos: 1 });
@@ -173,7 +174,7 @@ describe('in-process bus of the embedded broker', () => {
 
     const late = await client();
     await late.subscribe(`${p}/agents/+/manifest`);
-    await waitFor(() => late.received.length === 1, 'the in-process retained manifest');
+    await waitUntil(() => late.received.length === 1, 'the in-process retained manifest');
     expect(late.received[0]).toMatchObject({ payload: '{"name":"m"}', retain: true });
   });
 
@@ -190,7 +191,7 @@ describe('in-process bus of the embedded broker', () => {
       broker.bus.publish(`${p}/m/${i % 7}`, String(i), kinds[i % kinds.length]);
       if (i % 50 === 0) tcpPublisher.client.publish(`${p}/tcp`, `tcp${i}`, { qos: 1 });
     }
-    await waitFor(() => sub.received.length === n + 4, `${n + 4} messages`);
+    await waitUntil(() => sub.received.length === n + 4, `${n + 4} messages`);
     const fromBus = sub.received.filter((m) => !m.topic.endsWith('/tcp')).map((m) => Number(m.payload));
     expect([...fromBus].sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
     // Per QoS level, MQTT order holds.
@@ -206,7 +207,7 @@ describe('in-process bus of the embedded broker', () => {
     await sub.subscribe(`${p}/burst`);
     const n = 30_000;
     for (let i = 0; i < n; i++) broker.bus.publish(`${p}/burst`, i);
-    await waitFor(() => sub.received.length === n, `${n} messages`, 60_000);
+    await waitUntil(() => sub.received.length === n, `${n} messages`, 60_000);
     expect(sub.received.every((m, i) => m.payload === String(i))).toBe(true);
   });
 
@@ -223,7 +224,7 @@ describe('in-process bus of the embedded broker', () => {
       small.bus.publish('b/last', 'q1-last', { qos: 1 });
       await small.bus.ready();
       small.bus.publish('b/sentinel', 'end');
-      await waitFor(() => sub.received.some((m) => m.topic === 'b/sentinel'), 'the sentinel');
+      await waitUntil(() => sub.received.some((m) => m.topic === 'b/sentinel'), 'the sentinel');
       expect(sub.received.map((m) => m.payload)).toEqual(['q1', ...Array.from({ length: 10 }, (_, i) => String(i)), 'q1-last', 'end']);
       expect(own.some((l) => l.level === 'warning' && l.message.includes('dropped 1'))).toBe(true);
     } finally {
@@ -240,7 +241,7 @@ describe('in-process bus of the embedded broker', () => {
     await pub.publish(`${p}/agents/x/logs`, 'one');
     await pub.publish(`${p}/agents/x/heartbeat`, 'no');
     await pub.publish(`${p}/agents/y/logs`, 'two');
-    await waitFor(() => got.length === 2, 'two log lines');
+    await waitUntil(() => got.length === 2, 'two log lines');
     expect(got).toEqual([`${p}/agents/x/logs=one`, `${p}/agents/y/logs=two`]);
     off();
   });
@@ -280,14 +281,14 @@ describe('in-process bus of the embedded broker', () => {
     await sub.subscribe(`${p}/x`);
     broker.bus.publish(`${p}/x`, 'm1');
     broker.bus.publish(`${p}/x`, 'm2');
-    await waitFor(() => good.length === 2 && sub.received.length === 2, 'both messages to the good subscribers');
+    await waitUntil(() => good.length === 2 && sub.received.length === 2, 'both messages to the good subscribers');
     expect(good).toEqual(['m1', 'm2']);
-    await waitFor(() => logs.some((l) => l.message.includes('bad async subscriber')), 'the async failure logged');
+    await waitUntil(() => logs.some((l) => l.message.includes('bad async subscriber')), 'the async failure logged');
     expect(logs.some((l) => l.level === 'error' && l.message.includes('bad subscriber'))).toBe(true);
     // …and the broker still works for everyone afterwards.
     const pub = await client();
     await pub.publish(`${p}/x`, 'm3');
-    await waitFor(() => good.length === 3 && sub.received.length === 3, 'a later TCP publish');
+    await waitUntil(() => good.length === 3 && sub.received.length === 3, 'a later TCP publish');
     offBad();
     offAsyncBad();
     offGood();
@@ -303,18 +304,18 @@ describe('in-process bus of the embedded broker', () => {
     const offSentinel = broker.bus.subscribe(`${p}/sentinel`, (_t, m) => sentinel.push(m.toString()));
     await broker.bus.ready();
     broker.bus.publish(`${p}/t`, '1');
-    await waitFor(() => a.length === 1 && b.length === 1, 'both handlers');
+    await waitUntil(() => a.length === 1 && b.length === 1, 'both handlers');
     offA();
     offA(); // idempotent
     broker.bus.publish(`${p}/t`, '2');
     broker.bus.publish(`${p}/sentinel`, 'end');
-    await waitFor(() => sentinel.length === 1, 'sentinel');
+    await waitUntil(() => sentinel.length === 1, 'sentinel');
     expect(a).toEqual(['1']);
     expect(b).toEqual(['1', '2']);
     offB();
     broker.bus.publish(`${p}/t`, '3');
     broker.bus.publish(`${p}/sentinel`, 'end2');
-    await waitFor(() => sentinel.length === 2, 'second sentinel');
+    await waitUntil(() => sentinel.length === 2, 'second sentinel');
     expect(b).toEqual(['1', '2']);
     offSentinel();
   });
@@ -327,7 +328,7 @@ describe('in-process bus of the embedded broker', () => {
     await c.end();
     const p = prefix();
     broker.bus.publish(`${p}/sentinel`, 'x');
-    await waitFor(() => topics.includes(`${p}/sentinel`), 'sentinel');
+    await waitUntil(() => topics.includes(`${p}/sentinel`), 'sentinel');
     off();
     expect(topics.filter((t) => t.startsWith('$'))).toEqual([]);
   });
@@ -382,14 +383,14 @@ describe('MQTT over WebSocket', () => {
     const tcp = await client();
     await tcp.publish(`${p}/from-tcp`, 'hello ws');
     broker.bus.publish(`${p}/from-hub`, { n: 1 });
-    await waitFor(() => ws.received.length === 2, 'both messages over WebSocket');
+    await waitUntil(() => ws.received.length === 2, 'both messages over WebSocket');
     expect(ws.received.map((m) => m.payload).sort()).toEqual(['hello ws', '{"n":1}']);
 
     const got: string[] = [];
     const off = broker.bus.subscribe(`${p}/from-ws`, (_t, m) => got.push(m.toString()));
     await broker.bus.ready();
     await ws.publish(`${p}/from-ws`, 'up');
-    await waitFor(() => got.length === 1, 'the WebSocket publish in-process');
+    await waitUntil(() => got.length === 1, 'the WebSocket publish in-process');
     off();
   });
 
@@ -426,7 +427,7 @@ describe('closing', () => {
     c.client.on('close', () => (closed = true));
     await own.close();
     await own.close(); // idempotent
-    await waitFor(() => closed, 'the client to see the broker go');
+    await waitUntil(() => closed, 'the client to see the broker go');
     expect(own.bus.state).toBe('offline');
     const again = await startEmbeddedBroker({ port: own.port });
     expect(again.port).toBe(own.port);

@@ -4,8 +4,9 @@ import { stableClientId } from './client-id.js';
 import { startEmbeddedBroker } from './embedded-broker.js';
 import { BrokerUnreachableError, type ExternalBus, type ExternalBusOptions, connectExternalBus } from './external-bus.js';
 import { type MosquittoServer, freePort, mosquittoAvailability, startMosquitto } from './testing/mosquitto.js';
-import { type RecordingClient, connectRecordingClient, waitFor } from './testing/mqtt-test-client.js';
+import { type RecordingClient, connectRecordingClient } from './testing/mqtt-test-client.js';
 import type { LogLevel } from '../base/logger.js';
+import { waitUntil } from '../testing/wait.js';
 
 const logs: { level: LogLevel; message: string }[] = [];
 const buses: ExternalBus[] = [];
@@ -88,9 +89,9 @@ if ('error' in availability) {
       await outside.publish(`${p}/agents/a1/logs`, 'log');
       b.publish(`${p}/from-hub/status`, { state: 'running' }, { qos: 1 });
 
-      await waitFor(() => outside.received.length === 1, 'the hub publish at the outside client');
+      await waitUntil(() => outside.received.length === 1, 'the hub publish at the outside client');
       expect(JSON.parse(outside.received[0]!.payload)).toEqual({ state: 'running' });
-      await waitFor(() => heartbeats.length === 1 && everything.length === 3, 'messages at the hub');
+      await waitUntil(() => heartbeats.length === 1 && everything.length === 3, 'messages at the hub');
       expect(heartbeats).toEqual([`${p}/agents/a1/heartbeat=hb`]);
       expect(everything).toEqual([`${p}/agents/a1/heartbeat=hb`, `${p}/agents/a1/logs=log`, `${p}/from-hub/status={"state":"running"}`]);
       expect(logs.some((l) => l.message.includes('a bad subscriber'))).toBe(true);
@@ -103,10 +104,10 @@ if ('error' in availability) {
       const b = bus({ url: mosquitto.url });
       const first = collect(b, `${p}/agents/+/manifest`);
       await b.ready();
-      await waitFor(() => first.length === 1, 'the retained manifest');
+      await waitUntil(() => first.length === 1, 'the retained manifest');
       const second = collect(b, `${p}/agents/+/manifest`);
       await b.ready();
-      await waitFor(() => second.length === 1, 'the retained manifest for a second handler');
+      await waitUntil(() => second.length === 1, 'the retained manifest for a second handler');
       expect(second).toEqual([`${p}/agents/a/manifest={"name":"a"}`]);
     });
 
@@ -118,7 +119,7 @@ if ('error' in availability) {
       await b.ready();
 
       await mosquitto.kill();
-      await waitFor(() => b.state === 'reconnecting', 'the bus to notice the outage');
+      await waitUntil(() => b.state === 'reconnecting', 'the bus to notice the outage');
       const n = 25;
       for (let i = 0; i < n; i++) b.publish(`${p}/q/${i}`, String(i), { qos: 1 });
       expect(b.queuedPublishes).toBe(n);
@@ -126,11 +127,11 @@ if ('error' in availability) {
       await mosquitto.start();
       await b.waitConnected(20_000);
       await b.ready();
-      await waitFor(() => got.length >= n, `${n} messages after the restart`, 20_000);
+      await waitUntil(() => got.length >= n, `${n} messages after the restart`, 20_000);
 
       // A sentinel published after them: anything duplicated would have arrived before it.
       b.publish(`${p}/q/sentinel`, 'end', { qos: 1 });
-      await waitFor(() => got.includes(`${p}/q/sentinel=end`), 'the sentinel');
+      await waitUntil(() => got.includes(`${p}/q/sentinel=end`), 'the sentinel');
       expect(got.slice(0, n).sort()).toEqual(Array.from({ length: n }, (_, i) => `${p}/q/${i}=${i}`).sort());
       expect(got).toHaveLength(n + 1);
       expect(b.queuedPublishes).toBe(0);
@@ -139,7 +140,7 @@ if ('error' in availability) {
       // Subscriptions work for messages from others after the reconnect.
       const outside = await client(mosquitto.url);
       await outside.publish(`${p}/q/outside`, 'hello', { qos: 1 });
-      await waitFor(() => got.includes(`${p}/q/outside=hello`), 'a message from another client');
+      await waitUntil(() => got.includes(`${p}/q/outside=hello`), 'a message from another client');
     });
 
     it('keeps its session: QoS 1 messages sent while the hub was away are delivered when it comes back', async () => {
@@ -156,9 +157,9 @@ if ('error' in availability) {
       const after = bus({ url: mosquitto.url, clientId });
       const got = collect(after, `${p}/task/#`);
       await after.ready();
-      await waitFor(() => got.length >= 5, 'the five queued tasks');
+      await waitUntil(() => got.length >= 5, 'the five queued tasks');
       after.publish(`${p}/task/sentinel`, 'end', { qos: 1 });
-      await waitFor(() => got.includes(`${p}/task/sentinel=end`), 'the sentinel');
+      await waitUntil(() => got.includes(`${p}/task/sentinel=end`), 'the sentinel');
       expect(got.filter((g) => !g.includes('sentinel'))).toEqual([0, 1, 2, 3, 4].map((i) => `${p}/task/${i}=t${i}`));
     });
 
@@ -175,12 +176,12 @@ if ('error' in availability) {
       // The hub restarts; its actors subscribe only after the broker has handed over the queue.
       const after = bus({ url: mosquitto.url, clientId });
       await after.waitConnected(15_000);
-      await waitFor(() => after.unclaimedMessages === 3, 'the queued messages to arrive unclaimed');
+      await waitUntil(() => after.unclaimedMessages === 3, 'the queued messages to arrive unclaimed');
       const logger = collect(after, '#');
       const actor = collect(after, `${p}/task/1`);
       const actorAgain = collect(after, `${p}/task/1`); // same pattern: already handed over
       await after.ready();
-      await waitFor(() => logger.length === 3 && actor.length === 1, 'the waiting messages handed to the late handlers');
+      await waitUntil(() => logger.length === 3 && actor.length === 1, 'the waiting messages handed to the late handlers');
       expect(actor).toEqual([`${p}/task/1=t1`]);
       expect(actorAgain).toEqual([]);
       expect(logger).toEqual([0, 1, 2].map((i) => `${p}/task/${i}=t${i}`));
@@ -198,7 +199,7 @@ if ('error' in availability) {
       const outside = await client(mosquitto.url);
       await outside.publish(`${p}/gone`, 'x', { qos: 1 });
       await outside.publish(`${p}/keep`, 'y', { qos: 1 });
-      await waitFor(() => kept.length === 1, 'the kept pattern');
+      await waitUntil(() => kept.length === 1, 'the kept pattern');
       expect(gone).toEqual([]);
     });
   });
@@ -220,15 +221,15 @@ describe('external bus against the embedded broker', () => {
 
       b.publish(`${p}/from-node`, { ok: true }, { qos: 1 });
       embedded.bus.publish(`${p}/from-hub`, 'hi');
-      await waitFor(() => hubSide.length === 1 && got.length === 2, 'both directions');
+      await waitUntil(() => hubSide.length === 1 && got.length === 2, 'both directions');
       expect(hubSide).toEqual(['{"ok":true}']);
 
       await embedded.close();
-      await waitFor(() => b.state === 'reconnecting', 'the outage');
+      await waitUntil(() => b.state === 'reconnecting', 'the outage');
       b.publish(`${p}/later`, 'queued', { qos: 1 });
       embedded = await startEmbeddedBroker({ port });
       await b.waitConnected(20_000);
-      await waitFor(() => got.includes(`${p}/later=queued`), 'the queued message through the new broker');
+      await waitUntil(() => got.includes(`${p}/later=queued`), 'the queued message through the new broker');
       expect(states).toEqual(['connected', 'reconnecting', 'connected']);
     } finally {
       await embedded.close();
@@ -258,7 +259,7 @@ describe('external bus without a broker', () => {
     const port = await freePort();
     const b = bus({ host: '127.0.0.1', port, reconnect: { initialMs: 20, maxMs: 160, factor: 2, jitter: 0 } });
     expect(b.nextRetryMs).toBe(20);
-    await waitFor(() => b.reconnectAttempts >= 5, 'five failed attempts');
+    await waitUntil(() => b.reconnectAttempts >= 5, 'five failed attempts');
     // After k attempts the wait before the next one is 20·2^k, capped at 160.
     const k = b.reconnectAttempts;
     expect(b.nextRetryMs).toBe(Math.min(160, 20 * 2 ** k));

@@ -8,7 +8,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker.js';
 import { PublishLimits } from './publish-limits.js';
-import { connectRecordingClient, type RecordingClient, waitFor } from './testing/mqtt-test-client.js';
+import { connectRecordingClient, type RecordingClient } from './testing/mqtt-test-client.js';
+import { waitUntil } from '../testing/wait.js';
 
 let broker: EmbeddedBroker | undefined;
 const clients: RecordingClient[] = [];
@@ -49,7 +50,7 @@ describe('publish limits', () => {
 
     const late = await client(url);
     await late.subscribe('r/#');
-    await waitFor(() => late.received.length >= 2, 'the retained messages that were kept');
+    await waitUntil(() => late.received.length >= 2, 'the retained messages that were kept');
     expect(late.received.map((m) => `${m.topic}:${m.payload.length}`).sort()).toEqual(['r/a:500', 'r/d:400']);
     expect(limits.retainedBytes).toBe(900);
     expect(closed).toBe(false);
@@ -66,7 +67,7 @@ describe('publish limits', () => {
     await flooder.publish('flood/done', 'x', { qos: 1 }); // over the rate too: use another client to mark the end
     const marker = await client(url);
     await marker.publish('flood/end', 'x', { qos: 1 });
-    await waitFor(() => sink.received.some((m) => m.topic === 'flood/end'), 'the end marker');
+    await waitUntil(() => sink.received.some((m) => m.topic === 'flood/end'), 'the end marker');
     expect(sink.received.filter((m) => m.topic !== 'flood/end').map((m) => m.topic)).toEqual(Array.from({ length: 20 }, (_, i) => `flood/${i}`));
   });
 
@@ -74,7 +75,7 @@ describe('publish limits', () => {
     const limits = new PublishLimits({ maxRetainedMessageBytes: 1024, maxRetainedTotalBytes: 2048 });
     await start(limits);
     broker!.bus.publish('hub/state', Buffer.alloc(1800, 1), { retain: true });
-    await waitFor(() => limits.retainedBytes === 1800, 'the hub’s retained message counted');
+    await waitUntil(() => limits.retainedBytes === 1800, 'the hub’s retained message counted');
     expect(broker!.bus.publishGate).toBe(limits);
     expect(limits.admit('agent hoarder', 'agents/x/blob', 512, true)).toMatch(/would take 2 KiB, more than the 2 KiB/);
     expect(limits.admit('agent hoarder', 'agents/x/blob', 4096, true)).toMatch(/more than the 1 KiB allowed per retained message/);

@@ -7,8 +7,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { waitFor } from '../testing/wait.js';
+
 import { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker.js';
+import { waitUntil } from '../testing/wait.js';
 
 const str = (s: string) => {
   const b = Buffer.from(s);
@@ -77,13 +78,13 @@ describe('MQTT over WebSocket, coalesced', () => {
     const stream = () => parsePackets(Buffer.concat(messages));
     // CONNECT (MQTT 3.1.1, clean session), then SUBSCRIBE burst/# at QoS 0.
     ws.send(packet(0x10, Buffer.concat([str('MQTT'), Buffer.from([4, 0x02, 0, 60]), str('burst-reader')])));
-    await waitFor(() => stream().some((p) => p.type === 2), 'CONNACK');
+    await waitUntil(() => stream().some((p) => p.type === 2), 'CONNACK');
     ws.send(packet(0x82, Buffer.concat([Buffer.from([0, 1]), str('burst/#'), Buffer.from([0])])));
-    await waitFor(() => stream().some((p) => p.type === 9), 'SUBACK');
+    await waitUntil(() => stream().some((p) => p.type === 9), 'SUBACK');
     const before = messages.length;
 
     for (let i = 0; i < 300; i++) broker.bus.publish(`burst/${i % 7}`, { n: i });
-    await waitFor(() => stream().filter((p) => p.type === 3).length === 300, 'all 300 packets');
+    await waitUntil(() => stream().filter((p) => p.type === 3).length === 300, 'all 300 packets');
 
     const payloads = stream()
       .filter((p) => p.type === 3)

@@ -15,9 +15,10 @@ import { startWactorz } from '../wactorz.js';
 import { silentLogger } from '../base/logger.js';
 import { json } from '../testing/http.js';
 import { stablePort } from '../testing/stable-port.js';
-import { waitFor } from '../testing/wait.js';
+
 import { startScriptedLlmServer, type ScriptedLlmServer } from '../llm/testing/index.js';
 import { HaSimulator } from '../agents/home-assistant/testing/ha-simulator.js';
+import { waitUntil } from '../testing/wait.js';
 
 let dir: string;
 beforeAll(() => {
@@ -143,12 +144,12 @@ describe('a hub configured as the Home Assistant add-on configures the original'
       hub.bus.subscribe('#', (topic, payload) => {
         if (topic.startsWith('custom/ha') || topic.startsWith('homeassistant/state_changes')) seen.push(`${topic} ${(JSON.parse(payload.toString()) as { entity_id: string }).entity_id}`);
       });
-      await waitFor(() => hub.system.get('home-assistant-state-bridge')?.state === 'running' && ha.subscriptionCount() > 0, 'the state bridge');
+      await waitUntil(() => hub.system.get('home-assistant-state-bridge')?.state === 'running' && ha.subscriptionCount() > 0, 'the state bridge');
       ha.setState('sensor.living_room_temperature', '30.5');
       ha.setState('light.bedside', 'on');
       ha.setState('switch.coffee_maker', 'on');
       ha.setState('light.bedside', 'off');
-      await waitFor(() => seen.length >= 2, 'two bridged state changes');
+      await waitUntil(() => seen.length >= 2, 'two bridged state changes');
       expect(seen).toEqual(['custom/ha light.bedside', 'custom/ha light.bedside']);
     } finally {
       await hub.stop();

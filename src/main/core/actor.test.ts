@@ -1,10 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Message } from '../../shared/message.js';
 import { heartbeatSchema, manifestSchema, metricsSchema, statusSchema, logSchema } from '../../shared/mqtt-payloads.js';
 import { Actor } from './actor.js';
 import { AskError, TaskError, ActorCrashError } from './errors.js';
 import { actorIdFor } from './actor-id.js';
-import { createTestSystem, sleep, waitFor, type TestSystem } from './testing/test-system.js';
+import { createTestSystem, type TestSystem } from './testing/test-system.js';
+import { waitUntil } from '../testing/wait.js';
 
 class Recorder extends Actor {
   seen: unknown[] = [];
@@ -21,7 +22,8 @@ class SlowEcho extends Actor {
   protected override async handleTask(payload: unknown): Promise<unknown> {
     this.active++;
     this.maxActive = Math.max(this.maxActive, this.active);
-    await sleep(Math.random() * 5);
+    // Suspended across a random number of event-loop turns: a second message would interleave here.
+    for (let i = Math.floor(Math.random() * 4); i >= 0; i--) await new Promise((r) => setImmediate(r));
     this.order.push(payload as number);
     this.active--;
     return payload;
@@ -119,7 +121,10 @@ describe('Actor', () => {
     await t.system.command('p', 'pause');
     expect(a.state).toBe('paused');
     const pending = t.system.ask('p', 'x');
-    await sleep(20);
+    // A marker to a running actor is answered only after a scheduler turn, in which p would have
+    // come first had its message woken it.
+    await t.system.spawn(new Recorder({ name: 'marker' }));
+    await t.system.ask('marker', 'after');
     expect(a.seen).toEqual([]);
     expect(a.inboxSize).toBe(1);
     await t.system.command('p', 'resume');
@@ -131,7 +136,7 @@ describe('Actor', () => {
       stopped = false;
       protected override onStart(): void {
         void (async () => {
-          while (!this.stopped) await sleep(5);
+          while (!this.stopped) await new Promise((r) => setImmediate(r));
         })();
       }
       protected override handleTask(): unknown {
@@ -187,13 +192,18 @@ describe('Actor', () => {
   });
 
   it('heartbeats every heartbeatMs', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] });
     const fast = await createTestSystem({ heartbeatMs: 20 });
     try {
       await fast.system.spawn(new Recorder({ name: 'hb' }));
-      await sleep(120);
-      expect(fast.bus.messages(`agents/${actorIdFor('hb')}/heartbeat`).length).toBeGreaterThanOrEqual(3);
+      const beats = () => fast.bus.messages(`agents/${actorIdFor('hb')}/heartbeat`).length;
+      const first = beats();
+      await vi.advanceTimersByTimeAsync(120);
+      expect(beats()).toBeGreaterThanOrEqual(3);
+      expect(beats() - first).toBe(6); // one per 20 ms
     } finally {
       await fast.close();
+      vi.useRealTimers();
     }
   });
 
@@ -205,14 +215,14 @@ describe('Actor', () => {
     t.bus.publish(`agents/${plain.actorId}/commands`, { command: 'pause' });
     t.bus.publish(`agents/${plain.actorId}/commands`, 'not json');
     t.bus.publish(`agents/${plain.actorId}/commands`, { command: 'explode' });
-    await waitFor(() => plain.state === 'paused');
-    await sleep(10);
+    await waitUntil(() => plain.state === 'paused', 'plain paused', 5_000);
+    // The bus delivers in order and synchronously: guarded's commands were handled before plain's.
     expect(guarded.state).toBe('running');
     const logs = t.bus.messages(`agents/${guarded.actorId}/logs`).map((l) => logSchema.parse(l).message);
     expect(logs.join('\n')).toMatch(/protected: refusing to stop/);
     expect(t.bus.messages(`agents/${plain.actorId}/logs`).map((l) => (l as { message: string }).message).join('\n')).toMatch(/malformed command/);
     t.bus.publish(`agents/${plain.actorId}/commands`, { command: 'stop' });
-    await waitFor(() => plain.state === 'stopped');
+    await waitUntil(() => plain.state === 'stopped', 'plain stopped', 5_000);
   });
 
   it('delete removes the actor and clears its retained manifest', async () => {
@@ -255,7 +265,7 @@ describe('Actor', () => {
     }
     const a = await t.system.spawn(new Fragile({ name: 'fragile' }));
     a.send('fragile', 'TASK', 'die');
-    await waitFor(() => a.state === 'failed');
+    await waitUntil(() => a.state === 'failed', 'the crash', 5_000);
   });
 
   it('shuts down in reverse start order', async () => {

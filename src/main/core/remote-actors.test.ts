@@ -11,7 +11,8 @@ import { actorIdFor } from './actor-id.js';
 import { AskError } from './errors.js';
 import { makeMessage } from './message-factory.js';
 import type { RemoteActors } from './remote-actors.js';
-import { createTestSystem, waitFor, type TestSystem } from './testing/test-system.js';
+import { createTestSystem, type TestSystem } from './testing/test-system.js';
+import { waitUntil } from '../testing/wait.js';
 
 class Echo extends Actor {
   readonly seen: unknown[] = [];
@@ -73,13 +74,13 @@ describe('RemoteActors', () => {
     here.system.addRemote(resolverFor(there));
     const sender = await here.system.spawn(new Sender({ name: 'sender' }));
     expect(sender.send('far', 'TASK', 'fire and forget')).toBe(true);
-    await waitFor(() => far.seen.includes('fire and forget'));
+    await waitUntil(() => far.seen.includes('fire and forget'), 'the far actor handling the message', 5_000);
 
     expect(sender.send('far', 'TASK', 'answer me', { replyTo: 'sender', correlationId: 'c-1' })).toBe(true);
-    await waitFor(() => sender.received.length === 1);
+    await waitUntil(() => sender.received.length === 1, 'the RESULT', 5_000);
     expect(sender.received[0]).toMatchObject({ type: 'RESULT', sender: 'far', recipient: 'sender', correlationId: 'c-1', payload: { echo: 'answer me', by: 'there' } });
     expect(sender.send('far', 'TASK', 'fail', { replyTo: 'sender', correlationId: 'c-2' })).toBe(true);
-    await waitFor(() => sender.received.length === 2);
+    await waitUntil(() => sender.received.length === 2, 'the ERROR', 5_000);
     expect(sender.received[1]).toMatchObject({ type: 'ERROR', correlationId: 'c-2', payload: { error: expect.stringMatching(/refuses/) } });
 
     // Only TASKs travel; nobody there → false, as for any unknown recipient.

@@ -16,7 +16,7 @@
  * is filtered once more per message (`readable`), so `agents/by-name/data/…` never arrives.
  */
 import { assertPublishTopic, assertTopicFilter } from '../broker/topic-validation.js';
-import { HOME_ASSISTANT_CAPABILITY, type GrantParts } from '../../shared/grants.js';
+import { HOME_ASSISTANT_CAPABILITY, type BusGrant } from '../../shared/grants.js';
 import { filterCovers, filtersIntersect, hasWildcard } from './topic-filters.js';
 
 /** Namespaces no grant opens to agent code, for reading or writing. */
@@ -38,7 +38,7 @@ export interface AgentIdentity {
 }
 
 /** The grant parts the topic rules read. */
-export type TopicGrant = Pick<GrantParts, 'publishes' | 'subscribes' | 'retained' | 'capabilities'>;
+export type TopicGrant = Pick<BusGrant, 'publishes' | 'subscribes' | 'retained' | 'capabilities'>;
 
 /** The agent's own namespace roots: `agents/{id}` and, unless the name could pose as an id or a system level, `agents/{name}`. */
 export function ownRoots(who: AgentIdentity): string[] {
@@ -47,7 +47,12 @@ export function ownRoots(who: AgentIdentity): string[] {
   return roots;
 }
 
-/** Why a declared topic can never be granted to agent code (undefined: it can). Used when a grant is made. */
+/**
+ * Why a declared topic can never be granted to agent code (undefined: it can), at spawn. A
+ * declared filter must not reach where agent code may never go: `publishes: ["#"]` is refused,
+ * not kept as "everything allowed"; a subscription is judged as the TopicRules would judge it
+ * with Home Assistant granted (that capability is asked for separately).
+ */
 export function ungrantableTopic(kind: 'publishes' | 'subscribes' | 'retained', pattern: string, who: AgentIdentity): string | undefined {
   try {
     if (kind === 'subscribes' || hasWildcard(pattern)) assertTopicFilter(pattern);
@@ -58,12 +63,10 @@ export function ungrantableTopic(kind: 'publishes' | 'subscribes' | 'retained', 
   if (pattern.startsWith('$')) return `${pattern} is a broker topic`;
   const own = ownRoots(who).map((r) => `${r}/#`);
   if (own.some((o) => filterCovers(o, pattern))) return undefined; // always granted: nothing to grant
-  for (const ns of FORBIDDEN_NAMESPACES) if (filterCovers(ns, pattern)) return `${pattern} is in ${ns.slice(0, -2)}/…, which agent code may never use`;
-  if (filterCovers('agents/#', pattern)) {
-    if (kind !== 'subscribes') return `${pattern} is another agent's namespace: agents write only in their own`;
-    if (!READABLE_AGENT_TOPICS.some((r) => filterCovers(r, pattern))) return `${pattern}: of other agents' topics only data/…, result and detections can be read`;
-  }
-  if (kind !== 'subscribes' && filterCovers(HA_STATE_NAMESPACE, pattern)) return `${pattern}: Home Assistant's state topics are written by the hub's bridge only`;
+  if (kind === 'subscribes') return new TopicRules(who, { publishes: [], subscribes: [pattern], retained: [], capabilities: [HOME_ASSISTANT_CAPABILITY] }).checkSubscribe(pattern);
+  for (const ns of FORBIDDEN_NAMESPACES) if (filtersIntersect(ns, pattern)) return `${pattern} reaches ${ns.slice(0, -2)}/…, where agent code may never write`;
+  if (filtersIntersect('agents/#', pattern)) return `${pattern} reaches other agents' namespaces: agents write only in their own (agents/{id}/…, agents/{name}/…)`;
+  if (filtersIntersect(HA_STATE_NAMESPACE, pattern)) return `${pattern}: Home Assistant's state topics are written by the hub's bridge only`;
   return undefined;
 }
 

@@ -3,33 +3,22 @@
  * the real Ollama SDK against the scripted server, an Ollama that isn't running, and no LLM.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startWactorz } from '../wactorz.js';
 import type { WactorzHandle } from '../wactorz-handle.js';
 import type { WactorzConfigInput } from '../config/config.js';
-import { silentLogger } from '../base/logger.js';
+import { startTestHub, type TestHub } from '../testing/hub-fixture.js';
 import { json, postJson } from '../testing/http.js';
 import { reply, startScriptedLlmServer } from '../llm/testing/index.js';
 
-const dirs: string[] = [];
-const hubs: WactorzHandle[] = [];
+const hubs: TestHub[] = [];
 afterAll(async () => {
   for (const h of hubs) await h.stop();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 async function hub(llm: WactorzConfigInput['llm'], monitor = false): Promise<WactorzHandle> {
-  const dir = mkdtempSync(join(tmpdir(), 'wz-llm-routes-'));
-  dirs.push(dir);
-  const h = await startWactorz(
-    { stateDir: dir, llm, interface: 'rest', restPort: 0, monitorPort: monitor ? 0 : null, mqtt: { port: 0 } },
-    { log: silentLogger, env: {}, llmOverrides: { retryBaseDelayMs: 1 } },
-  );
+  const h = await startTestHub({ llm, dashboard: monitor, llmOverrides: { retryBaseDelayMs: 1 } });
   hubs.push(h);
-  return h;
+  return h.handle;
 }
 
 /** A port nothing listens on (bound, then released). */

@@ -11,6 +11,7 @@
  */
 import type { Actor } from '../core/actor.js';
 import type { SupervisionOptions } from '../core/supervisor.js';
+import type { Asker } from '../../shared/approvals.js';
 
 /** What a spawn spec asks for, validated (agents/dynamic/spawn-spec.ts's SpawnSpec is one). */
 export interface SpawnRequest {
@@ -40,6 +41,8 @@ export interface RegisteredAgent {
 export interface SpawnContext {
   /** Who asks: llm, writer, planner, catalog, rest… (store it in the config as `source`). */
   readonly source: string;
+  /** Who asks, for approvals (`place` consults them itself; a type that creates through another service passes it on). */
+  readonly asker?: Asker;
   /**
    * Runs `build()`'s actor supervised under the spec's name and records it in the spawn registry
    * as `kind` with `config`; what held the name is replaced when `replace`, else a conflict error.

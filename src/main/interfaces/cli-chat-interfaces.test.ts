@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { startTelegramApiServer } from './telegram/testing/telegram-api-server.js';
 import { startTwilioApiServer } from './whatsapp/testing/twilio-api-server.js';
 import { twilioSignature } from './whatsapp/twilio-signature.js';
-import { waitFor } from '../core/testing/test-system.js';
+import { waitUntil } from '../testing/wait.js';
 
 const root = join(import.meta.dirname, '../../..');
 const dirs: string[] = [];
@@ -42,10 +42,10 @@ describe('the CLI starts the chosen chat interface', () => {
     const api = await startTelegramApiServer({ token: '42:cli-token' });
     try {
       const cli = runCli(['--interface', 'telegram', '--telegram-token', '42:cli-token'], { TELEGRAM_API_ROOT: api.apiRoot });
-      await waitFor(() => /Telegram: polling as @wactorz_test_bot/.test(cli.out.stdout) || cli.child.exitCode !== null, 60_000, 'the telegram banner');
+      await waitUntil(() => /Telegram: polling as @wactorz_test_bot/.test(cli.out.stdout) || cli.child.exitCode !== null, 'the telegram banner', 60_000);
       expect(cli.out.stdout).toMatch(/Telegram: polling as @wactorz_test_bot/);
       api.pushText({ id: 12 }, { id: 12 }, '/agents');
-      await waitFor(() => api.sent.length === 1, 20_000, 'reply from the hub');
+      await waitUntil(() => api.sent.length === 1, 'reply from the hub', 20_000);
       expect(api.sent[0]!.text).toMatch(/main\s+running/);
       cli.child.kill('SIGTERM');
       expect(await cli.exited).toBe(0);
@@ -71,7 +71,7 @@ describe('the CLI starts the chosen chat interface', () => {
         TWILIO_API_BASE_URL: twilio.baseUrl,
         WHATSAPP_PUBLIC_URL: 'https://hub.example.test',
       });
-      await waitFor(() => /Twilio webhook at http:\/\/127\.0\.0\.1:\d+\/whatsapp\/webhook/.test(cli.out.stdout) || cli.child.exitCode !== null, 60_000, 'the whatsapp banner');
+      await waitUntil(() => /Twilio webhook at http:\/\/127\.0\.0\.1:\d+\/whatsapp\/webhook/.test(cli.out.stdout) || cli.child.exitCode !== null, 'the whatsapp banner', 60_000);
       const local = /Twilio webhook at (http:\/\/127\.0\.0\.1:\d+\/whatsapp\/webhook)/.exec(cli.out.stdout)![1]!;
       const params = { From: 'whatsapp:+15550002222', To: 'whatsapp:+14155238886', Body: '/agents', AccountSid: sid, NumMedia: '0' };
       const res = await fetch(local, {
@@ -80,7 +80,7 @@ describe('the CLI starts the chosen chat interface', () => {
         body: new URLSearchParams(params).toString(),
       });
       expect(res.status).toBe(200);
-      await waitFor(() => twilio.messages.length === 1, 20_000, 'reply via Twilio');
+      await waitUntil(() => twilio.messages.length === 1, 'reply via Twilio', 20_000);
       expect(twilio.messages[0]).toMatchObject({ To: 'whatsapp:+15550002222', From: 'whatsapp:+14155238886' });
       expect(twilio.messages[0]!.Body).toMatch(/main\s+running/);
       cli.child.kill('SIGTERM');

@@ -20,7 +20,8 @@ describe('CLI chat', () => {
       interactive: false,
       chat: async (t, onChunk) => {
         seen.push(t);
-        await new Promise((r) => setTimeout(r, t === 'slow' ? 30 : 1));
+        // 'slow' takes more event-loop turns than 'fast': a CLI answering concurrently would finish 'fast' first.
+        for (let i = t === 'slow' ? 5 : 1; i > 0; i--) await new Promise((r) => setImmediate(r));
         for (const w of ['re: ', t]) onChunk(w);
         return `re: ${t}`;
       },

@@ -14,9 +14,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { startWactorz } from '../wactorz.js';
 import type { WactorzHandle } from '../wactorz-handle.js';
-import { silentLogger } from '../base/logger.js';
+import { hubTest } from '../testing/hub-fixture.js';
 import { createAgentRequestSchema, updateCodeRequestSchema } from '../../shared/rest.js';
 
 const root = join(import.meta.dirname, '../../..');
@@ -24,6 +23,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'wz-mcp-'));
 const bundle = join(tmp, 'mcp-cli.js');
 const API_KEY = 'mcp-test-key';
 const clients: Client[] = [];
+hubTest.override('hubOptions', { env: { API_KEY } });
 
 beforeAll(async () => {
   await build({
@@ -73,13 +73,11 @@ async function freePort(): Promise<number> {
 describe('wactorz-mcp against a real hub', () => {
   let hub: WactorzHandle;
   let client: Client;
-  const dir = join(tmp, 'state');
 
-  beforeAll(async () => {
-    hub = await startWactorz({ stateDir: dir, llm: { provider: 'none' }, interface: 'rest', restPort: 0, monitorPort: null, mqtt: { port: 0 } }, { log: silentLogger, env: { API_KEY } });
+  hubTest.beforeAll(async ({ hub: started }) => {
+    hub = started.handle;
     client = await connect(['--url', hub.restUrl!, '--api-key', API_KEY]);
   }, 60_000);
-  afterAll(() => hub?.stop());
 
   it('lists the Wactorz tools with their input schemas', async () => {
     const { tools } = await client.listTools();

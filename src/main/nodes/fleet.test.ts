@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mosquittoAvailability, startMosquitto, type MosquittoServer } from '../broker/testing/mosquitto.js';
-import { connectRecordingClient, waitFor, type RecordingClient } from '../broker/testing/mqtt-test-client.js';
+import { connectRecordingClient, type RecordingClient } from '../broker/testing/mqtt-test-client.js';
 import { silentLogger } from '../base/logger.js';
 import { startWactorz } from '../wactorz.js';
 import { json, postJson, type Json } from '../testing/http.js';
@@ -20,6 +20,10 @@ import { NodeProcess, findExecutable } from './testing/node-process.js';
 import { nodeTopics } from '../../shared/node-protocol.js';
 import { nodeActorId } from './protocol.js';
 import { actorIdFor } from '../core/actor-id.js';
+import { waitUntil } from '../testing/wait.js';
+import Database from 'better-sqlite3';
+import { DATABASE_FILE } from '../persistence/sqlite/open-database.js';
+import { AGENT_STATE_KEY } from '../agents/dynamic/index.js';
 
 const availability = mosquittoAvailability();
 const clients = { pub: findExecutable('mosquitto_pub'), sub: findExecutable('mosquitto_sub') };
@@ -68,13 +72,20 @@ describe.skipIf(skip !== undefined)('a fleet on a real Mosquitto: a hub and two 
   const rest = (path: string) => `${hub.restUrl}${path}`;
   const ask = (name: string, payload: unknown, timeoutMs = 30_000) => hub.nodes.askRemote<{ count: number }>(name, payload, timeoutMs);
   const nodeInfo = async (name: string): Promise<Json> => (await json(fetch(rest('/nodes')))).find((n: Json) => n.name === name);
-  const waitForNode = async (name: string, check: (n: Json) => boolean, what: string, timeoutMs = 30_000): Promise<void> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
+  const waitForNode = (name: string, check: (n: Json) => boolean, what: string, timeoutMs = 30_000): Promise<true> =>
+    waitUntil(async () => {
       const n = await nodeInfo(name);
-      if (n && check(n)) return;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(n)}`);
-      await new Promise((r) => setTimeout(r, 100));
+      if (!n || !check(n)) throw new Error(`the hub says ${JSON.stringify(n)}`);
+      return true as const;
+    }, what, timeoutMs);
+  /** The agent state a node has saved in its own SQLite file (what survives a kill -9). */
+  const savedState = (node: string, agent: string): Json => {
+    const db = new Database(join(root, node, DATABASE_FILE), { readonly: true, fileMustExist: true });
+    try {
+      const row = db.prepare('SELECT value FROM kv WHERE actor = ? AND key = ?').get(agent, AGENT_STATE_KEY) as { value: string } | undefined;
+      return row ? JSON.parse(row.value) : undefined;
+    } finally {
+      db.close();
     }
   };
 
@@ -121,7 +132,7 @@ describe.skipIf(skip !== undefined)('a fleet on a real Mosquitto: a hub and two 
     expect(row.node).toBe('alpha');
     expect(await hub.processUserInput('/nodes')).toMatch(/alpha\s+online[\s\S]*counter\s+running/);
     // The agent's own heartbeat on the usual topic says where it runs.
-    await waitFor(() => observer.received.some((m) => m.topic.endsWith('/heartbeat')), "counter's heartbeat");
+    await waitUntil(() => observer.received.some((m) => m.topic.endsWith('/heartbeat')), "counter's heartbeat");
     expect(JSON.parse(observer.received.find((m) => m.topic.endsWith('/heartbeat'))!.payload)).toMatchObject({ name: 'counter', node: 'alpha', kind: 'dynamic' });
   }, 60_000);
 
@@ -150,13 +161,13 @@ describe.skipIf(skip !== undefined)('a fleet on a real Mosquitto: a hub and two 
     // so the node runs it once and repeats its reply) until the reply arrives. On a loaded machine
     // mosquitto_sub can give up before that; then it is started again.
     const payload = JSON.stringify({ action: 'inc', reply_to: replyTopic, correlation_id: 'cli-1' });
-    const deadline = Date.now() + 30_000;
-    while (!replied()) {
-      if (Date.now() > deadline) throw new Error(`no reply on mosquitto_sub: ${out} ${err}`);
+    await waitUntil(async () => {
       if (sub.exitCode !== null) sub = startSub();
       await run(clients.pub!, ['-h', '127.0.0.1', '-p', String(mq.port), '-t', 'agents/by-name/counter/task', '-q', '1', '-m', payload]);
-      await waitFor(() => replied(), 'the reply', 700).catch(() => undefined);
-    }
+      await waitUntil(() => replied(), 'the reply', 700).catch(() => undefined);
+      if (!replied()) throw new Error(`mosquitto_sub has: ${out} ${err}`);
+      return true;
+    }, 'a reply on mosquitto_sub', 30_000);
     sub.kill();
     const line = out.split('\n').find((l) => l.startsWith('{'));
     expect(JSON.parse(line!)).toMatchObject({ correlation_id: 'cli-1', ok: true, result: { count: 4 }, agent: 'counter', node: 'alpha' });
@@ -187,13 +198,13 @@ describe.skipIf(skip !== undefined)('a fleet on a real Mosquitto: a hub and two 
   }, 60_000);
 
   it('kill -9 of a node: an alert, a command that waits for it, the agent back with its state', async () => {
-    await new Promise((r) => setTimeout(r, 500)); // the agent's state is saved within 100 ms of a change
+    await waitUntil(() => savedState('beta', 'counter')?.count === 5, "counter's state saved on beta", 10_000);
     const betaAlerts = () => observer.received.filter((m) => m.topic === `agents/${nodeActorId('beta')}/alert`).map((m) => JSON.parse(m.payload) as Json);
     // Only alerts from now on: under load, beta may have been reported silent while it booted.
     const earlier = betaAlerts().length;
     const since = () => betaAlerts().slice(earlier);
     await beta.kill();
-    await waitFor(() => since().some((a) => !a.resolved), 'the node-silent alert', 20_000);
+    await waitUntil(() => since().some((a) => !a.resolved), 'the node-silent alert', 20_000);
     const raised = since().find((a) => !a.resolved)!;
     expect(raised).toMatchObject({ actor_id: nodeActorId('beta'), name: 'node:beta', severity: 'warning', node: 'beta' });
     expect(raised.message).toMatch(/beta went silent/);
@@ -205,11 +216,12 @@ describe.skipIf(skip !== undefined)('a fleet on a real Mosquitto: a hub and two 
     expect(queued).toMatchObject({ ok: true, status: 'queued' });
 
     await beta.start();
-    await waitFor(() => since().some((a) => a.resolved === true), 'the node-back alert', 20_000);
+    await waitUntil(() => since().some((a) => a.resolved === true), 'the node-back alert', 20_000);
     expect(since().find((a) => a.resolved)).toMatchObject({ severity: 'info', name: 'node:beta' });
     expect(await ask('counter', { action: 'get' })).toEqual({ count: 5 });
     expect(await ask('echo', { hi: 1 })).toEqual({ echo: { hi: 1 } });
     await waitForNode('beta', (n) => n.pending_commands === 0 && n.online, 'beta caught up');
+    await waitForCreated(beta, 'echo');
     expect(createdOnce(beta.output, 'echo')).toBe(true);
   }, 60_000);
 
@@ -217,11 +229,12 @@ describe.skipIf(skip !== undefined)('a fleet on a real Mosquitto: a hub and two 
     const before = (await ask('counter', { action: 'get' })).count;
     const tasks: Promise<{ count: number }>[] = [];
     for (let i = 0; i < 10; i++) tasks.push(ask('counter', { action: 'inc', slow: 0.5 }, 45_000));
-    await new Promise((r) => setTimeout(r, 150));
+    // The node has taken the slow tasks (each counts at once, then sleeps 0.5 s before replying).
+    await waitUntil(() => savedState('beta', 'counter')?.count > before, 'a slow task running on beta (where counter now lives)', 10_000);
     await mq.kill(); // a crash: tasks running on the node, replies not yet sent
     for (let i = 0; i < 10; i++) tasks.push(ask('counter', { action: 'inc' }, 45_000));
     const spawnDuring = hub.nodes.spawnOnNode({ name: 'echo2', node: 'alpha', code: ECHO }, { waitMs: 30_000 });
-    await new Promise((r) => setTimeout(r, 1_000));
+    await waitUntil(() => hub.bus.state !== 'connected', 'the hub noticing the broker is gone', 10_000);
     await mq.start();
     for (let i = 0; i < 10; i++) tasks.push(ask('counter', { action: 'inc' }, 45_000));
 
@@ -232,6 +245,7 @@ describe.skipIf(skip !== undefined)('a fleet on a real Mosquitto: a hub and two 
 
     expect(await spawnDuring).toMatchObject({ ok: true, status: 'running' });
     expect(await ask('echo2', 'x')).toEqual({ echo: 'x' });
+    await waitForCreated(alpha, 'echo2');
     expect(createdOnce(alpha.output, 'echo2')).toBe(true);
   }, 90_000);
 
@@ -240,7 +254,7 @@ describe.skipIf(skip !== undefined)('a fleet on a real Mosquitto: a hub and two 
     const before = lastRevision();
     await hub.stop();
     hub = await startHub();
-    await waitFor(() => lastRevision() > before, 'a re-published desired state for beta', 20_000);
+    await waitUntil(() => lastRevision() > before, 'a re-published desired state for beta', 20_000);
     const desired = JSON.parse(observer.received.filter((m) => m.topic === nodeTopics.command('beta', 'desired_state')).at(-1)!.payload) as Json;
     expect(desired.agents.map((a: Json) => a.name).sort()).toEqual(['counter', 'echo']);
     await waitForNode('beta', (n) => n.online, 'beta online for the new hub');
@@ -255,6 +269,11 @@ describe.skipIf(skip !== undefined)('a fleet on a real Mosquitto: a hub and two 
  */
 function createdOnce(output: string, name: string): boolean {
   return (output.match(new RegExp(`(?:spawn ${name} \\(hub version 1\\): |desired state: ${name} )created`, 'g')) ?? []).length === 1;
+}
+
+/** The node's stdout reaches us on its own pipe, not with its replies: wait for the line first. */
+function waitForCreated(node: NodeProcess, name: string): Promise<true> {
+  return waitUntil(() => new RegExp(`(?:spawn ${name} \\(hub version 1\\): |desired state: ${name} )created`).test(node.output) || undefined, `${node.opts.name}'s log of creating ${name}`, 10_000).then(() => true as const);
 }
 
 function run(bin: string, args: string[]): Promise<void> {

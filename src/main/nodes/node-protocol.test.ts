@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mosquittoAvailability, startMosquitto, type MosquittoServer } from '../broker/testing/mosquitto.js';
-import { connectRecordingClient, waitFor, type RecordingClient } from '../broker/testing/mqtt-test-client.js';
+import { connectRecordingClient, type RecordingClient } from '../broker/testing/mqtt-test-client.js';
 import { connectExternalBus, type ExternalBus } from '../broker/external-bus.js';
 import { ActorSystem } from '../core/actor-system.js';
 import { openPersistence } from '../persistence/open-persistence.js';
@@ -17,6 +17,7 @@ import { startNode, type RunningNode } from './node/wactorz-node.js';
 import { NodeRegistry, NodeRegistryError } from './hub/node-registry.js';
 import { nodeTopics } from '../../shared/node-protocol.js';
 import type { Json } from '../testing/http.js';
+import { waitUntil } from '../testing/wait.js';
 
 const availability = mosquittoAvailability();
 if (availability.skip) console.warn(availability.skip);
@@ -45,7 +46,7 @@ describe.skipIf(availability.skip !== undefined)('the node protocol on a real Mo
   const send = async (kind: string, payload: unknown): Promise<void> => client.publish(`nodes/n1/${kind}`, JSON.stringify(payload), { qos: 1 });
   const command = async (kind: string, payload: Record<string, unknown>, count = 1): Promise<Json> => {
     await send(kind, payload);
-    await waitFor(() => acks(String(payload.command_id)).length >= count, `ack of ${kind} ${String(payload.command_id)}`, 20_000);
+    await waitUntil(() => acks(String(payload.command_id)).length >= count, `ack of ${kind} ${String(payload.command_id)}`, 20_000);
     return acks(String(payload.command_id)).at(-1);
   };
   const created = (name: string) => nodeLog.filter((l) => l.includes(`spawn ${name} `) && l.endsWith('created')).length;
@@ -95,7 +96,7 @@ describe.skipIf(availability.skip !== undefined)('the node protocol on a real Mo
 
   it('answers list with what it runs, echoing the id', async () => {
     await send('list', { command_id: 'l1' });
-    await waitFor(() => client.received.some((m) => m.topic === 'nodes/n1/agents' && m.payload.includes('"l1"')), 'the agents reply');
+    await waitUntil(() => client.received.some((m) => m.topic === 'nodes/n1/agents' && m.payload.includes('"l1"')), 'the agents reply');
     const reply = JSON.parse(client.received.find((m) => m.topic === 'nodes/n1/agents' && m.payload.includes('"l1"'))!.payload) as Json;
     expect(reply).toMatchObject({ node: 'n1', command_id: 'l1', agents: [{ name: 'counter', state: 'running', version: 3, language: 'javascript', description: 'counts' }] });
   });
@@ -105,12 +106,12 @@ describe.skipIf(availability.skip !== undefined)('the node protocol on a real Mo
     expect(await taskOnNode('mover', { action: 'inc' })).toEqual({ count: 42 });
     expect(await command('migrate', { command_id: 'm1', name: 'mover', to: 'n2' })).toMatchObject({ ok: true });
     const results = () => client.received.filter((m) => m.topic === 'nodes/n1/migrate_result').map((m) => JSON.parse(m.payload) as Json);
-    await waitFor(() => results().length === 1, 'the migrate result');
+    await waitUntil(() => results().length === 1, 'the migrate result');
     expect(results()[0]).toMatchObject({ command_id: 'm1', ok: true, name: 'mover', to: 'n2', node: 'n1', state: { count: 42 }, spec: { name: 'mover', code: COUNTER } });
     expect(node.agents.has('mover')).toBe(false);
     // The hub missed it? The same id gives the same export again, nothing more.
     expect(await command('migrate', { command_id: 'm1', name: 'mover', to: 'n2' }, 2)).toMatchObject({ duplicate: true });
-    await waitFor(() => results().length === 2, 'the repeated migrate result');
+    await waitUntil(() => results().length === 2, 'the repeated migrate result');
     expect(results()[1]).toEqual(results()[0]);
     const missing = await command('migrate', { command_id: 'm2', name: 'ghost', to: 'n2' });
     expect(missing).toMatchObject({ ok: false });
@@ -140,7 +141,7 @@ describe.skipIf(availability.skip !== undefined)('the node protocol on a real Mo
   });
 
   it('the hub refuses what a node cannot run, reports what the node refused, and replaces in place', async () => {
-    await waitFor(() => registry.online('n1'), 'n1 online for the hub');
+    await waitUntil(() => registry.online('n1'), 'n1 online for the hub');
     await expect(registry.spawnOnNode({ name: 'chatty', node: 'n1', type: 'llm', code: 'x' })).rejects.toMatchObject({ kind: 'bad_input' });
     const badCode = await registry.spawnOnNode({ name: 'broken', node: 'n1', code: 'export async function handleTask( {' }).catch((e: unknown) => e);
     expect(badCode).toBeInstanceOf(NodeRegistryError);
@@ -180,7 +181,7 @@ describe.skipIf(availability.skip !== undefined)('the node protocol on a real Mo
     expect(registry.outbox.pending('n2').map((c) => c.kind)).toEqual(['spawn']);
     const n2 = await startNode({ name: 'n2', stateDir: join(root, 'n2'), broker: { url: mq.url }, heartbeatMs: 300, log: (_l, m) => nodeLog.push(`n2 ${m}`) });
     try {
-      await waitFor(() => registry.outbox.pending('n2').length === 0, 'the queued spawn acknowledged by n2', 20_000);
+      await waitUntil(() => registry.outbox.pending('n2').length === 0, 'the queued spawn acknowledged by n2', 20_000);
       expect(await registry.askRemote('later', { action: 'inc' }, 10_000)).toEqual({ count: 1 });
       expect(nodeLog.filter((l) => l.startsWith('n2 spawn later') && l.endsWith('created'))).toHaveLength(1);
       expect(registry.placements('n2')).toMatchObject([{ name: 'later', status: 'running' }]);

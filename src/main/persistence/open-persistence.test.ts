@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PersistenceValueError } from './json-value.js';
 import { openPersistence, PersistenceClosedError } from './open-persistence.js';
 import type { Persistence } from './persistence.js';
@@ -69,14 +69,24 @@ describe('openPersistence without Redis', () => {
   });
 
   it('expires ephemeral values with a TTL and rejects TTLs elsewhere', async () => {
-    await p.persist('a', 'cache:short', 'v', { ttlSeconds: 0.05 });
-    await p.persist('a', 'cache:long', 'v', { ttlSeconds: 60 });
-    await new Promise((r) => setTimeout(r, 120));
-    expect(await p.recall('a', 'cache:short')).toBeUndefined();
-    expect(await p.recall('a', 'cache:long')).toBe('v');
-    await expect(p.persist('a', 'user_facts', 'v', { ttlSeconds: 5 })).rejects.toThrow(/only supported for ephemeral keys.*durable/);
-    await expect(p.persist('a', 'state', 'v', { ttlSeconds: 5 })).rejects.toThrow(/blob tier/);
-    await expect(p.persist('a', 'cache:x', 'v', { ttlSeconds: -1 })).rejects.toThrow(/positive/);
+    // On virtual time: a persistence opened under a fake clock, which the test moves on.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const p = await openPersistence({ stateDir: path.join(dir, 'virtual-time') });
+    try {
+      await p.persist('a', 'cache:short', 'v', { ttlSeconds: 0.05 });
+      await p.persist('a', 'cache:long', 'v', { ttlSeconds: 60 });
+      vi.advanceTimersByTime(49);
+      expect(await p.recall('a', 'cache:short')).toBe('v');
+      vi.advanceTimersByTime(71);
+      expect(await p.recall('a', 'cache:short')).toBeUndefined();
+      expect(await p.recall('a', 'cache:long')).toBe('v');
+      await expect(p.persist('a', 'user_facts', 'v', { ttlSeconds: 5 })).rejects.toThrow(/only supported for ephemeral keys.*durable/);
+      await expect(p.persist('a', 'state', 'v', { ttlSeconds: 5 })).rejects.toThrow(/blob tier/);
+      await expect(p.persist('a', 'cache:x', 'v', { ttlSeconds: -1 })).rejects.toThrow(/positive/);
+    } finally {
+      await p.close();
+      vi.useRealTimers();
+    }
   });
 
   it('rejects values a JSON tier cannot hold, with a clear error', async () => {

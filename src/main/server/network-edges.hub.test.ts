@@ -18,9 +18,10 @@ import { connectAsync, type IClientOptions } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actorIdFor } from '../core/actor-id.js';
 import { silentLogger } from '../base/logger.js';
-import { connectRecordingClient, waitFor } from '../broker/testing/mqtt-test-client.js';
+import { connectRecordingClient } from '../broker/testing/mqtt-test-client.js';
 import { startWactorz } from '../wactorz.js';
 import type { WactorzHandle } from '../wactorz-handle.js';
+import { waitUntil } from '../testing/wait.js';
 
 const root = mkdtempSync(join(tmpdir(), 'wz-edges-'));
 const dashboardDir = join(root, 'dashboard');
@@ -145,7 +146,7 @@ describe('a web page (hub with default settings on 127.0.0.1)', () => {
     expect((await send(`${hub.dashboardUrl}/api/agents/command`, 'POST', { 'sec-fetch-site': 'cross-site', 'content-type': 'application/x-www-form-urlencoded' }, 'target=victim&command=pause')).status).toBe(403);
     expect(hub.system.get('victim')?.state).toBe('running');
     expect((await send(pause, 'POST')).status).toBe(200);
-    await waitFor(() => hub.system.get('victim')?.state === 'paused', 'the curl pause');
+    await waitUntil(() => hub.system.get('victim')?.state === 'paused', 'the curl pause');
     expect((await send(`${hub.restUrl}/actors/victim/resume`, 'POST')).status).toBe(200);
   });
 
@@ -162,7 +163,7 @@ describe('a web page (hub with default settings on 127.0.0.1)', () => {
     const late = await connectRecordingClient(`mqtt://127.0.0.1:${hub.mqttPort}`);
     try {
       await late.subscribe('flood/#');
-      await waitFor(() => late.received.length >= 5, 'the retained messages the hub kept');
+      await waitUntil(() => late.received.length >= 5, 'the retained messages the hub kept');
       const bytes = late.received.reduce((n, m) => n + m.payload.length, 0);
       expect(late.received.every((m) => m.topic.startsWith('flood/small/'))).toBe(true);
       expect(bytes).toBeLessThanOrEqual(2 * 1024 * 1024);
@@ -202,7 +203,7 @@ describe('agent code with only `fetch`', () => {
     try {
       // publish is fire-and-forget for the agent: the refusal goes to its log, as for a forbidden topic.
       await probe(hub, 'hoarder', `(agent.publish('agents/${id}/blob', 'x'.repeat(1024 * 1024), { retain: true }), 1)`);
-      await waitFor(() => logs.some((m) => /retained message on agents\/.*\/blob is 1 MiB, more than the 256 KiB allowed/.test(m)), 'the refusal in the agent’s log');
+      await waitUntil(() => logs.some((m) => /retained message on agents\/.*\/blob is 1 MiB, more than the 256 KiB allowed/.test(m)), 'the refusal in the agent’s log');
     } finally {
       off();
     }
@@ -210,7 +211,7 @@ describe('agent code with only `fetch`', () => {
     try {
       await late.subscribe(`agents/${id}/#`);
       hub.bus.publish(`agents/${id}/marker`, 'end');
-      await waitFor(() => late.received.some((m) => m.topic.endsWith('/marker')), 'the marker');
+      await waitUntil(() => late.received.some((m) => m.topic.endsWith('/marker')), 'the marker');
       expect(late.received.some((m) => m.topic.endsWith('/blob'))).toBe(false);
     } finally {
       await late.end();
@@ -249,7 +250,7 @@ describe('a local process when API_KEY is set', () => {
     expect(r.status).toBe(200);
     const { token } = JSON.parse(r.body) as { token: string };
     expect(hub.dashboardToken).toBe(token);
-    await waitFor(() => closed, 'the old session closed');
+    await waitUntil(() => closed, 'the old session closed');
     expect((await send(`${hub.restUrl}/agents`, 'GET', { authorization: `Bearer ${DASH}` })).status).toBe(401);
     expect((await send(`${hub.restUrl}/agents`, 'GET', { authorization: `Bearer ${token}` })).status).toBe(200);
     expect((await send(`${hub.restUrl}/agents`, 'GET', { 'x-api-key': KEY })).status).toBe(200);

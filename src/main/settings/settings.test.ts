@@ -3,8 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, statSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startWactorz } from '../wactorz.js';
-import { silentLogger } from '../base/logger.js';
+import { startTestHub, type TestHubOptions } from '../testing/hub-fixture.js';
 import { json } from '../testing/http.js';
 import { startScriptedLlmServer, type ScriptedLlmServer } from '../llm/testing/index.js';
 import { HaSimulator } from '../agents/home-assistant/testing/ha-simulator.js';
@@ -20,12 +19,13 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const config = () => ({ stateDir: dir, llm: { provider: 'none' as const }, interface: 'rest' as const, restPort: 0, monitorPort: null, mqtt: { port: 0 } });
+/** A hub on the shared state dir (its settings outlive it), as the started handle. */
+const start = async (opts: TestHubOptions = {}) => (await startTestHub({ stateDir: dir, ...opts })).handle;
 const put = (url: string, body: unknown) => fetch(url, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 describe('settings', () => {
   it('switches the LLM live, keeps the key write-only and owner-readable, and keeps it across a restart', async () => {
-    const hub = await startWactorz(config(), { log: silentLogger, env: {} });
+    const hub = await start();
     try {
       expect(await json(fetch(`${hub.restUrl}/settings`))).toMatchObject({ llm: { provider: 'none', apiKeySet: false }, restartRequired: false });
       expect(await hub.processUserInput('hello', { interface: 'test' })).toMatch(/no LLM is configured/);
@@ -47,7 +47,7 @@ describe('settings', () => {
       await hub.stop();
     }
     // No flags name an LLM: the saved one is used at the next start.
-    const again = await startWactorz(config(), { log: silentLogger, env: {} });
+    const again = await start();
     try {
       expect(await json(fetch(`${again.restUrl}/settings`))).toMatchObject({ llm: { provider: 'openai', apiKeySet: true } });
       expect(await again.processUserInput('still there?', { interface: 'test' })).toContain('Live switch works');
@@ -58,7 +58,8 @@ describe('settings', () => {
   });
 
   it('switching provider starts from the new provider\'s defaults: the old model, base URL and key stay behind', async () => {
-    const hub = await startWactorz({ ...config(), stateDir: mkdtempSync(join(tmpdir(), 'wz-settings-switch-')) }, { log: silentLogger, env: { ANTHROPIC_API_KEY: 'sk-ant-from-env', ANTHROPIC_BASE_URL: llm.urls.anthropic } });
+    const testHub = await startTestHub({ env: { ANTHROPIC_API_KEY: 'sk-ant-from-env', ANTHROPIC_BASE_URL: llm.urls.anthropic } }); // a state dir of its own
+    const hub = testHub.handle;
     try {
       await put(`${hub.restUrl}/settings`, { llm: { provider: 'openai', model: 'gpt-4o', baseUrl: llm.urls.openai, apiKey: 'sk-openai-secret' } });
       // Only the provider changes, as the dashboard sends it when the model field was left alone.
@@ -83,13 +84,13 @@ describe('settings', () => {
       const elsewhere = await json(put(`${hub.restUrl}/settings`, { llm: { provider: 'anthropic', baseUrl: llm.urls.openai } }));
       expect(elsewhere.llm).toMatchObject({ provider: 'anthropic', apiKeySet: false });
     } finally {
-      await hub.stop();
+      await testHub.stop();
       llm.respond('*', undefined);
     }
   });
 
   it('an explicit configuration wins over saved settings at start', async () => {
-    const hub = await startWactorz({ ...config(), llm: { provider: 'ollama' as const, model: 'llama3', baseUrl: llm.urls.ollama } }, { log: silentLogger, env: {} });
+    const hub = await start({ llm: { provider: 'ollama', model: 'llama3', baseUrl: llm.urls.ollama } });
     try {
       expect(await json(fetch(`${hub.restUrl}/settings`))).toMatchObject({ llm: { provider: 'ollama' } });
     } finally {
@@ -98,7 +99,7 @@ describe('settings', () => {
   });
 
   it('rejects bad settings with the field and the reason', async () => {
-    const hub = await startWactorz(config(), { log: silentLogger, env: {} });
+    const hub = await start();
     try {
       const r = await put(`${hub.restUrl}/settings`, { llm: { provider: 'skynet' }, homeAssistant: { url: 'ftp://x' } });
       expect(r.status).toBe(400);
@@ -112,7 +113,8 @@ describe('settings', () => {
 
   it('connects Home Assistant from the settings and starts its agents; MQTT changes wait for a restart', async () => {
     const ha = await new HaSimulator().start();
-    const hub = await startWactorz({ ...config(), stateDir: mkdtempSync(join(tmpdir(), 'wz-settings-ha-')) }, { log: silentLogger, env: {} });
+    const testHub = await startTestHub(); // a state dir of its own
+    const hub = testHub.handle;
     try {
       expect(hub.system.get('home-assistant-agent')).toBeUndefined();
       const view = await json(put(`${hub.restUrl}/settings`, { homeAssistant: { url: ha.url, token: ha.token } }));
@@ -124,7 +126,7 @@ describe('settings', () => {
       expect(hub.system.get('home-assistant-agent')).toBeUndefined();
       expect((await json(put(`${hub.restUrl}/settings`, { mqtt: { broker: '127.0.0.1', port: 1884 } }))).restartRequired).toBe(true);
     } finally {
-      await hub.stop();
+      await testHub.stop();
       await ha.stop();
     }
   });

@@ -78,7 +78,8 @@ export class CatalogAgent extends Actor {
         }
         case 'spawn':
           this.assertMaySpawn(msg.sender);
-          return await this.catalog.spawn(t.recipe, { name: t.name, config: t.config, replace: t.replace }, 'agent');
+          // Whoever asks over the bus is counted as that actor (the spawn cap per parent) and gets the safe default.
+          return await this.catalog.spawn(t.recipe, { name: t.name, config: t.config, replace: t.replace }, 'agent', { kind: 'agent', name: msg.sender, via: 'catalog' });
         case 'reload': {
           const { recipes, problems } = this.catalog.reload();
           return { recipes, problems };

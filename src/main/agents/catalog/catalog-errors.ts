@@ -1,5 +1,5 @@
 /** Why a catalog operation was refused; routes turn `kind` into a status code. */
-export type CatalogErrorKind = 'not_found' | 'bad_config' | 'bad_input' | 'needs_approval' | 'install_failed' | 'conflict' | 'spawn_failed';
+export type CatalogErrorKind = 'not_found' | 'bad_config' | 'bad_input' | 'needs_approval' | 'install_failed' | 'conflict' | 'spawn_failed' | 'too_many_agents' | 'rate_limited';
 
 export class CatalogError extends Error {
   override name = 'CatalogError';
@@ -20,4 +20,6 @@ export const CATALOG_STATUS: Record<CatalogErrorKind, number> = {
   install_failed: 502,
   conflict: 409,
   spawn_failed: 400,
+  too_many_agents: 409,
+  rate_limited: 429,
 };

@@ -19,6 +19,7 @@ import { CatalogError } from './catalog-errors.js';
 import { checkConfig, describeConfigIssues } from './recipe-config.js';
 import { loadRecipes, recipeSummary, type Recipe, type RecipeProblem } from './recipe-loader.js';
 import type { Logger } from '../../base/logger.js';
+import type { Asker } from '../../../shared/approvals.js';
 
 export interface CatalogSpawnRequest {
   name?: string | undefined;
@@ -40,6 +41,8 @@ export interface CatalogSpawnResult {
   version: number;
   installed: string[];
   message: string;
+  /** What the recipe declares beyond the safe default, waiting for a person (spawns by an LLM or agent). */
+  approval?: DeployResult['approval'];
 }
 
 export interface CatalogServiceOptions {
@@ -113,7 +116,12 @@ export class CatalogService {
     return checkConfig(r.validator, r.secrets, config);
   }
 
-  async spawn(recipeName: string, req: CatalogSpawnRequest, origin: SpawnOrigin): Promise<CatalogSpawnResult> {
+  /**
+   * Spawns a recipe. `asker` is who asks, for approvals (default: a person for origin `user`, the
+   * planner's LLM for `llm`, an unnamed agent for `agent`): what a recipe declares beyond the safe
+   * default waits for a person unless a person asked.
+   */
+  async spawn(recipeName: string, req: CatalogSpawnRequest, origin: SpawnOrigin, asker: Asker = defaultAsker(origin)): Promise<CatalogSpawnResult> {
     const recipe = this.require(recipeName);
     const m = recipe.manifest;
     const name = req.name?.trim() || m.default_name || m.name;
@@ -153,10 +161,12 @@ export class CatalogService {
         install: m.dependencies,
         replace: req.replace ?? false,
         source: `catalog:${m.name}@${m.version}`,
+        asker,
       });
     } catch (e) {
       if (e instanceof DynamicAgentError) {
-        throw new CatalogError(e.kind === 'conflict' || e.kind === 'protected' ? 'conflict' : 'spawn_failed', `${name} was not spawned from ${m.name}: ${e.message}`, e.detail);
+        const kind = e.kind === 'conflict' || e.kind === 'protected' ? 'conflict' : e.kind === 'rate_limited' || e.kind === 'too_many_agents' ? e.kind : 'spawn_failed';
+        throw new CatalogError(kind, `${name} was not spawned from ${m.name}: ${e.message}`, e.detail);
       }
       throw new CatalogError('spawn_failed', `${name} was not spawned from ${m.name}: ${toError(e).message}`);
     }
@@ -169,7 +179,8 @@ export class CatalogService {
       recipe: m.name,
       version: deployed.version,
       installed,
-      message: `Spawned ${name} from the ${m.title ?? m.name} recipe${installed.length ? ` (installed ${installed.join(', ')})` : ''}.`,
+      message: `Spawned ${name} from the ${m.title ?? m.name} recipe${installed.length ? ` (installed ${installed.join(', ')})` : ''}.${deployed.approval ? ` ${deployed.approval.message}` : ''}`,
+      ...(deployed.approval ? { approval: deployed.approval } : {}),
     };
   }
 
@@ -183,6 +194,12 @@ export class CatalogService {
     if (outcome.status === 'failed') throw new CatalogError('install_failed', outcome.message, { packages: outcome.packages, error: outcome.error });
     return outcome.installed.map((p) => `${p.name}@${p.version}`);
   }
+}
+
+function defaultAsker(origin: SpawnOrigin): Asker {
+  if (origin === 'user') return { kind: 'person', name: 'rest', via: 'catalog' };
+  if (origin === 'llm') return { kind: 'llm', name: 'planner', via: 'planner' };
+  return { kind: 'agent', name: 'unknown', via: 'catalog' };
 }
 
 /** `{name}` → the agent's name, `{config.key}` → that config value. */

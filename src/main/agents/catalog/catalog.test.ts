@@ -10,8 +10,9 @@ import { CatalogAgent, CATALOG_RECIPES_TOPIC } from './catalog-agent.js';
 import { defaultCatalogDir } from './catalog-dir.js';
 import { catalogRoutes } from './catalog-routes.js';
 import { loadRecipes } from './recipe-loader.js';
-import { startRecipeHub, waitUntil, type Json, type RecipeHub } from './testing/recipe-hub.js';
+import { startRecipeHub, type Json, type RecipeHub } from './testing/recipe-hub.js';
 import { serveRoutes } from './testing/serve-routes.js';
+import { waitUntil } from '../../testing/wait.js';
 
 const GOOD_CODE = `export async function handleTask(agent, p) { return { echo: p, greeting: agent.state.config.greeting }; }`;
 

@@ -15,9 +15,9 @@ import { startWactorz } from '../../wactorz.js';
 import type { WactorzHandle } from '../../wactorz-handle.js';
 import { silentLogger } from '../../base/logger.js';
 import { actorIdFor } from '../../core/actor-id.js';
-import { waitFor } from '../../core/testing/test-system.js';
 import { connectRecordingClient } from '../../broker/testing/mqtt-test-client.js';
 import type { Json } from '../../testing/http.js';
+import { waitUntil } from '../../testing/wait.js';
 
 let hub: WactorzHandle;
 let dir: string;
@@ -80,8 +80,14 @@ describe('what an agent can reach', () => {
     const agents = await probe('prober', 'agent.agents()');
     expect(agents.value).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'main', kind: 'core', protected: true }), expect.objectContaining({ name: 'vault', kind: 'dynamic' })]));
 
-    const waiting = probe('prober', "agent.mqttGet('probe/in', 10)");
-    await new Promise((r) => setTimeout(r, 300));
+    // The agent says when it waits (its subscription is made before its next call), then we publish.
+    const ready: unknown[] = [];
+    const offReady = hub.bus.subscribe('probe-ready', (_t, p) => ready.push(p));
+    await hub.bus.ready();
+    const waiting = probe('prober', "(async () => { const got = agent.mqttGet('probe/in', 10); agent.publish('probe-ready', 1); return got })()");
+    await waitUntil(() => ready.length === 1, 'the agent waiting', 5_000);
+    offReady();
+    await hub.bus.ready();
     hub.bus.publish('probe/in', { hello: 'there' });
     expect(await waiting).toEqual({ ok: true, value: { hello: 'there' } });
     expect(await probe('prober', "agent.mqttGet('probe/never', 0.2)")).toEqual({ ok: true, value: null });
@@ -90,7 +96,7 @@ describe('what an agent can reach', () => {
     const off = hub.bus.subscribe('probe/out', (_t, p) => seen.push(JSON.parse(p.toString())));
     try {
       expect(await probe('prober', "(agent.publish('probe/out', { n: 1 }), 'sent')")).toEqual({ ok: true, value: 'sent' });
-      await waitFor(() => seen.length === 1, 5_000);
+      await waitUntil(() => seen.length === 1, 'the published message', 5_000);
       expect(seen).toEqual([{ n: 1 }]);
     } finally {
       off();
@@ -153,11 +159,11 @@ describe('what the outside sees', () => {
     try {
       const id = actorIdFor('described');
       await client.subscribe([`agents/${id}/manifest`, `agents/${id}/heartbeat`]);
-      await waitFor(() => client.received.some((m) => m.topic.endsWith('/manifest')), 5_000, 'retained manifest');
+      await waitUntil(() => client.received.some((m) => m.topic.endsWith('/manifest')), 'retained manifest', 5_000);
       const manifest = JSON.parse(client.received.find((m) => m.topic.endsWith('/manifest'))!.payload);
       expect(manifest).toMatchObject({ name: 'described', actor_id: id, description: 'Has a manifest', capabilities: ['x'], input_schema: { a: 'number' }, output_schema: { b: 'string' }, publishes: ['described/out'], kind: 'dynamic' });
       hub.system.telemetry.beat(hub.system.get('described')!);
-      await waitFor(() => client.received.some((m) => m.topic.endsWith('/heartbeat')), 5_000, 'heartbeat');
+      await waitUntil(() => client.received.some((m) => m.topic.endsWith('/heartbeat')), 'heartbeat', 5_000);
       expect(JSON.parse(client.received.find((m) => m.topic.endsWith('/heartbeat'))!.payload)).toMatchObject({ name: 'described', kind: 'dynamic', state: 'running', code_version: 1 });
     } finally {
       await client.end();

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { SupervisionOptions } from '../../core/supervisor.js';
 import { DEFAULT_LIMITS, type AgentLanguage, type SandboxLimits } from './sandbox/index.js';
 import type { DynamicAgentSpec } from './dynamic-agent.js';
+import { legacyBusGrant, type BusGrant } from '../../../shared/grants.js';
 
 /** Limits and restart policy an agent may set (REST `config`, a spawn block's `config`). */
 export const agentTuningSchema = z.object({
@@ -23,6 +24,8 @@ export const agentTuningSchema = z.object({
   restart_delay_ms: z.number().int().min(0).max(600_000).optional(),
   /** `dedicated`: the agent's engine gets a sandbox worker of its own (capped per hub), not a shared one. */
   isolation: z.enum(['shared', 'dedicated']).optional(),
+  /** What the agent's LLM calls may cost in total, USD (past it `agent.llm` refuses). */
+  llm_budget_usd: z.number().min(0).max(100_000).optional(),
 });
 export type AgentTuning = z.infer<typeof agentTuningSchema>;
 export const TUNING_KEYS = Object.keys(agentTuningSchema.shape) as (keyof AgentTuning)[];
@@ -31,12 +34,16 @@ const strings = z.array(z.string()).catch([]);
 
 export const storedConfigSchema = z.looseObject({
   description: z.string().catch(''),
-  /** What it asked for (its manifest); what it may do is its grant (src/main/grants). */
+  /** What it was granted (approvals: src/shared/approvals.ts). */
   capabilities: strings.default([]),
+  /** Its declared topics, less what agent code can never have (src/main/grants): its bus grant with the rest. */
   publishes: strings.default([]),
-  subscribes: strings.default([]),
-  /** Actors it declared it asks with `sendTo`. */
+  /** Absent: stored before agents declared subscriptions (an upgrade) — it keeps what it had (legacyBusGrant). */
+  subscribes: z.array(z.string()).optional().catch(undefined),
+  /** Code agents it declared it asks with `sendTo`. */
   send_to: strings.default([]),
+  /** Hub actors (core, Home Assistant) it may ask with `sendTo`: granted by a person (approvals). */
+  hub_actors: strings.default([]),
   /** Topics a person set in its config where it may publish retained messages. */
   retained: strings.default([]),
   input_schema: z.unknown().optional(),
@@ -89,7 +96,8 @@ export function dynamicSpecFrom(
     description: cfg.description,
     capabilities: cfg.capabilities,
     publishes: cfg.publishes,
-    subscribes: cfg.subscribes,
+    subscribes: cfg.subscribes ?? [],
+    grant: busGrantOf(cfg),
     inputSchema: cfg.input_schema ?? null,
     outputSchema: cfg.output_schema ?? null,
     pollInterval: cfg.poll_interval,
@@ -100,7 +108,14 @@ export function dynamicSpecFrom(
     env,
     config: Object.keys(cfg.config).length ? cfg.config : undefined,
     ...(cfg.isolation ? { isolation: cfg.isolation } : {}),
+    ...(cfg.llm_budget_usd !== undefined ? { llmBudgetUsd: cfg.llm_budget_usd } : {}),
   };
+}
+
+/** What the agent may do on the bus (src/shared/grants.ts): its grant's capabilities and its declared topics. */
+export function busGrantOf(cfg: StoredConfig): BusGrant {
+  if (cfg.subscribes === undefined) return legacyBusGrant(cfg.capabilities);
+  return { capabilities: [...cfg.capabilities], publishes: [...cfg.publishes], subscribes: [...cfg.subscribes], retained: [...cfg.retained], send_to: [...cfg.send_to], hub_actors: [...cfg.hub_actors] };
 }
 
 export function supervisionFor(cfg: StoredConfig, defaults: SupervisionOptions): SupervisionOptions {

@@ -6,12 +6,14 @@
  * - publish, subscribe, mqttGet, window and sendTo are checked against the agent's grant
  *   (agent-permissions.ts → grants/topic-rules.ts): its own namespace, declared topics, never the
  *   system namespaces; retained only where allowed; a wildcard subscription delivers only what the
- *   agent may read. Any agent API built on these methods is covered. A refused publish is a log
- *   line (publish is fire-and-forget); the others reject;
+ *   agent may read. Any agent API built on these methods is covered. Publish and subscribe are
+ *   fire-and-forget in the sandbox: their refusal is a line in the agent's log (and the hub's);
+ *   the others reject with the reason;
  * - publish passes the bus's publish gate (retained bytes, per-agent rate: broker/publish-limits.ts);
  * - `fetch` only with the `fetch` grant, http(s) only, capped, public addresses only (this machine
  *   and private networks with `fetch_local`; metadata services never) — net/safe-fetch.ts;
- * - `llm` calls are billed to the agent; `env` is handled by the sandbox (only declared names).
+ * - `llm` calls are billed to the agent and refused once its billed total reaches its budget
+ *   (`llm_budget_usd`, set by approvals); `env` is handled by the sandbox (only declared names).
  */
 import type { AgentInfo, AlertSeverity, ChatMessage as ApiChatMessage, LlmChatOptions, LogLevel, TopicInfo } from '../../../shared/agent-api.js';
 import { topicMatches } from '../../../shared/topics.js';
@@ -26,11 +28,10 @@ import { withCostTracking } from '../../llm/tracked-provider.js';
 import { LOCAL_FETCH_CAPABILITY } from '../../net/fetch-target.js';
 import { safeFetch } from '../../net/safe-fetch.js';
 import type { Logger } from '../../base/logger.js';
-import type { GrantStore } from '../../grants/grant-store.js';
 import type { AgentHost } from './sandbox/index.js';
 import type { StateSaver } from './state-saver.js';
 import { decode, type TopicObserver } from './topic-observer.js';
-import { FETCH_CAPABILITIES, PermissionError, type AgentPermissions } from './agent-permissions.js';
+import { FETCH_CAPABILITIES, PermissionError, type AgentPermissions, type RefusalSink } from './agent-permissions.js';
 
 /** Capabilities that grant `agent.fetch`. */
 export { FETCH_CAPABILITIES };
@@ -43,12 +44,12 @@ export interface AgentHostDeps {
   /** The raw provider; calls are billed to the agent. */
   llm: LlmProvider;
   costs: CostTracker;
-  /** Every agent's grant (read live on each check). */
-  grants: GrantStore;
-  /** The node these agents run on ('' or absent: the hub), for refusal records. */
+  /** The node these agents run on (absent: the hub), said with refusals. */
   node?: string;
   /** The hub's (or node's) log: refusals are said there too. */
   log?: Logger;
+  /** Where refusals are recorded for audit (the hub: approvals' refusal log). */
+  refusals?: RefusalSink;
   /** Test seam. */
   fetchImpl?: typeof fetch;
 }
@@ -61,6 +62,8 @@ export interface AgentHostScope {
   state: StateSaver;
   /** Whether an actor runs agent code (a DynamicAgent): `sendTo` by declaration; others need a person's grant. */
   isCodeAgent: (a: Actor) => boolean;
+  /** Its LLM calls may cost this much in total (USD); past it `agent.llm` refuses. Absent: no budget. */
+  llmBudgetUsd?: number;
 }
 
 export interface AgentHostHandle {
@@ -74,15 +77,21 @@ export function createAgentHost(deps: AgentHostDeps, scope: AgentHostScope): Age
   const { actor, permissions } = scope;
   const subscriptions = new Set<() => void>();
   const llm = withCostTracking(deps.llm, deps.costs, actor.name);
+  const withinBudget = (): void => {
+    const budget = scope.llmBudgetUsd;
+    if (budget === undefined) return;
+    const spent = deps.costs.forAgent(actor.name).costUsd;
+    if (spent >= budget) throw new Error(`agent.llm: ${actor.name} has spent its LLM budget ($${spent.toFixed(4)} of $${budget}); a person can raise llm_budget_usd`);
+  };
   let closed = false;
 
   const subscribe = (pattern: string, handler: (topic: string, payload: unknown) => void, what = 'subscribe'): (() => void) => {
     assertTopicFilter(pattern);
     if (closed) throw new Error('the agent is stopping');
     permissions.checkSubscribe(pattern, what);
-    // Per message: a wildcard may match topics the agent may not read, and a grant may be revoked since.
+    // Per message: a wildcard (`agents/+/data/#`) may match topics the agent may not read.
     const off = system.bus.subscribe(pattern, (topic, payload) => {
-      if (permissions.readable(topic, pattern)) handler(topic, decode(payload));
+      if (permissions.readable(topic)) handler(topic, decode(payload));
     });
     const unsubscribe = (): void => {
       if (subscriptions.delete(unsubscribe)) off();
@@ -147,7 +156,7 @@ export function createAgentHost(deps: AgentHostDeps, scope: AgentHostScope): Age
     async window(topic, seconds) {
       assertTopicFilter(topic);
       permissions.checkSubscribe(topic, 'window');
-      return observer.window(topic, seconds).filter((s) => permissions.readable(s.topic, topic));
+      return observer.window(topic, seconds).filter((s) => permissions.readable(s.topic));
     },
     persist: (key, value) => system.persistence.persist(actor.name, key, value),
     recall: (key) => system.persistence.recall(actor.name, key),
@@ -156,10 +165,12 @@ export function createAgentHost(deps: AgentHostDeps, scope: AgentHostScope): Age
         const system = [options.system, ...messages.filter((m) => m.role === 'system').map((m) => m.content)].filter(Boolean).join('\n\n');
         const turns = messages.filter((m): m is ChatMessage => m.role !== 'system');
         if (turns.length === 0) throw new Error('agent.llm.chat: give at least one user message');
+        withinBudget();
         const res = await llm.complete(turns, system || undefined, callOptions(options));
         return res.text;
       },
       async complete(prompt: string, systemPrompt?: string) {
+        withinBudget();
         return (await llm.complete([{ role: 'user', content: prompt }], systemPrompt)).text;
       },
     },
@@ -176,12 +187,11 @@ export function createAgentHost(deps: AgentHostDeps, scope: AgentHostScope): Age
     },
     async topics(): Promise<TopicInfo[]> {
       const actors = system.list();
-      const rules = permissions.topicRules();
-      return observer.topics((topic) => actors.filter((a) => a.publishes.some((p) => topicMatches(p.replace('{id}', a.actorId), topic))).map((a) => a.name)).filter((t) => rules.readable(t.topic));
+      return observer.topics((topic) => actors.filter((a) => a.publishes.some((p) => topicMatches(p.replace('{id}', a.actorId), topic))).map((a) => a.name)).filter((t) => permissions.readable(t.topic));
     },
     saveState: (state) => scope.state.save(state),
   };
-  // Vetted, pinned to the vetted address, redirects re-checked (net/safe-fetch.ts); the grant is read at each call.
+  // Vetted, pinned to the vetted address, redirects re-checked (net/safe-fetch.ts); a refusal is recorded like the bus's.
   host.fetch = async (request) => {
     const granted = permissions.fetchGrant();
     if (!granted.fetch) permissions.refuse('fetch', request.url, 'network access is not granted to this agent: declare the `fetch` capability in its manifest and have it approved');

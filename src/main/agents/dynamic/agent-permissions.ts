@@ -1,21 +1,21 @@
 /**
- * One agent's permissions, as its AgentHost checks them on every bus call, `sendTo`, `fetch`
- * (issue 12 item 1; the rules are src/main/grants/topic-rules.ts). The grant is read live from
- * the GrantStore — an approval or a revocation applies to the next call — except while a new agent
- * is tried out before it is stored: then it runs under its planned grant (`provisional`).
+ * One agent's permissions, as its AgentHost checks them on every publish, subscribe, `mqttGet`,
+ * `window`, `sendTo` and `fetch` (issue 12 item 1; the topic rules are src/main/grants/
+ * topic-rules.ts). The grant is the agent's bus grant as it was built (src/shared/grants.ts:
+ * approvals' capabilities plus its declared topics); a grant that changes (an approval, a
+ * revocation) restarts the agent, so it is fixed for the life of one instance.
  *
- * A refusal is: an Error for the caller (the host turns publish's into a log line, since publish
- * is fire-and-forget in the agent), a refusal record for audit, and — once per (action, target)
- * per minute, however often the agent retries — one warning in the hub's log and one in the
- * agent's own log.
+ * A refusal is: a PermissionError for the caller (awaited calls reject with it in the agent;
+ * publish and subscribe are fire-and-forget in the sandbox, so for them the agent's own log says
+ * it), a refusal record for audit (the hub: approvals' refusal log), and — once per (action,
+ * target) a minute, however often the agent retries — a warning in the hub's (or node's) log and
+ * in the agent's own log.
  */
 import type { Actor } from '../../core/actor.js';
 import type { ActorSystem } from '../../core/actor-system.js';
 import type { Logger } from '../../base/logger.js';
-import type { GrantStore } from '../../grants/grant-store.js';
-import { TopicRules, type AgentIdentity } from '../../grants/topic-rules.js';
-import { ANY_CODE_AGENT } from '../../grants/upgrade-grants.js';
-import { emptyGrantParts, FETCH_LOCAL_CAPABILITY, sendTargets, type GrantParts, type RefusedAction } from '../../../shared/grants.js';
+import { TopicRules } from '../../grants/topic-rules.js';
+import { ANY_ACTOR, FETCH_LOCAL_CAPABILITY, hubTargets, type BusGrant, type RefusedAction } from '../../../shared/grants.js';
 
 /** Capabilities that grant `agent.fetch` (`http` and `network` are the original's words). */
 export const FETCH_CAPABILITIES = ['fetch', 'http', 'network'] as const;
@@ -26,110 +26,93 @@ export class PermissionError extends Error {
   readonly kind = 'forbidden';
 }
 
+/** Where refusals are recorded for audit. */
+export type RefusalSink = (r: { agent: string; action: RefusedAction; target: string; message: string; node?: string }) => void;
+
 export interface AgentPermissionsDeps {
   system: ActorSystem;
-  grants: GrantStore;
-  /** This process's node name ('' on the hub): recorded with refusals. */
+  /** This process's node name (absent on the hub): said with refusals. */
   node?: string;
   /** The hub's (or node's) log. */
   log?: Logger;
+  refusals?: RefusalSink;
+  /** Injected clock for the once-a-minute log (tests). */
+  now?: () => number;
 }
 
+const REPEAT_MS = 60_000;
+
 export class AgentPermissions {
-  private rules: TopicRules | undefined;
-  private rulesRevision = -1;
-  private provisional: GrantParts | undefined;
-  private readonly who: AgentIdentity;
+  readonly rules: TopicRules;
+  /** When each (action, target) was last said in the logs. */
+  private readonly said = new Map<string, number>();
 
   constructor(
     private readonly deps: AgentPermissionsDeps,
     private readonly actor: Actor,
-    /** The planned grant of an agent not stored yet (see the file comment). */
-    provisional?: GrantParts,
+    readonly grant: BusGrant,
   ) {
-    this.who = { id: actor.actorId, name: actor.name };
-    this.provisional = provisional;
+    this.rules = new TopicRules({ id: actor.actorId, name: actor.name }, grant);
   }
 
-  /** The agent is stored: read its grant from the store from now on. */
-  commit(): void {
-    this.provisional = undefined;
-    this.rules = undefined;
-    this.rulesRevision = -1;
-  }
-
-  /** The effective grant's parts (none when the store has none: own namespace only). */
-  grant(): GrantParts {
-    return this.provisional ?? this.deps.grants.get(this.actor.name) ?? emptyGrantParts();
-  }
-
-  /** Changes with every change of the grant (cheap: read per delivered message). */
-  get revision(): number {
-    return this.provisional ? -2 : (this.deps.grants.get(this.actor.name)?.revision ?? -3);
-  }
-
-  topicRules(): TopicRules {
-    const rev = this.revision;
-    if (!this.rules || rev !== this.rulesRevision) {
-      this.rules = new TopicRules(this.who, this.grant());
-      this.rulesRevision = rev;
-    }
-    return this.rules;
-  }
-
-  /** Throws a PermissionError (recorded, logged once a minute) unless the agent may publish on `topic`. */
+  /** Throws a PermissionError unless the agent may publish on `topic` (retained: there). */
   checkPublish(topic: string, retain: boolean): void {
-    const why = this.topicRules().checkPublish(topic, retain);
-    if (why) this.refuse(retain && !this.topicRules().checkPublish(topic, false) ? 'retain' : 'publish', topic, why);
+    const why = this.rules.checkPublish(topic, retain);
+    if (why) this.refuse(retain && !this.rules.checkPublish(topic, false) ? 'retain' : 'publish', topic, `agent.publish(${topic}${retain ? ', retain' : ''}) refused: ${why}`);
   }
 
   /** Throws a PermissionError unless the agent may subscribe to `filter` (also `mqttGet`, `window`). */
   checkSubscribe(filter: string, what = 'subscribe'): void {
-    const why = this.topicRules().checkSubscribe(filter);
-    if (why) this.refuse('subscribe', filter, what === 'subscribe' ? why : `agent.${what}: ${why}`);
+    const why = this.rules.checkSubscribe(filter);
+    if (why) this.refuse('subscribe', filter, `agent.${what}(${filter}) refused: ${why}`);
   }
 
-  /** Whether a delivered message may reach the agent (wildcard subscriptions, grants revoked since). */
-  readable(topic: string, filter: string): boolean {
-    const rules = this.topicRules();
-    return rules.readable(topic) && rules.checkSubscribe(filter) === undefined;
+  /** Whether a delivered message may reach the agent (a wildcard subscription may match more than it may read). */
+  readable(topic: string): boolean {
+    return this.rules.readable(topic);
   }
 
   /**
-   * Throws a PermissionError unless the agent may ask `target` (name or id): itself; actors its
-   * grant names in `send_to` or its capabilities imply (catalog for spawn_recipes…); any code agent
-   * with `*` (upgraded agents) — never a core or Home Assistant actor without its name granted.
+   * Throws a PermissionError unless the agent may ask `target` (a name or an id): itself; a code
+   * agent it declared in `send_to`; a hub actor (core, Home Assistant…) a person granted
+   * (`hub_actors`) or its capabilities imply (catalog for spawn_recipes…).
    */
   checkSendTo(target: string, isCodeAgent: (a: Actor) => boolean): void {
     const local = this.deps.system.get(target);
     const name = local?.name ?? target;
     if (name === this.actor.name) return;
-    const grant = this.grant();
-    if (sendTargets(grant).has(name)) return;
-    if (grant.send_to.includes(ANY_CODE_AGENT) && (!local || isCodeAgent(local))) return;
-    const what = local && !isCodeAgent(local) ? `${name} is a ${local.kind === 'core' ? 'core' : 'hub'} actor: asking it needs a person's grant` : `${name} is not among the agents it declared it asks (send_to: ${grant.send_to.join(', ') || 'none'})`;
-    this.refuse('send_to', name, `agent.sendTo(${name}) refused: ${what}`);
+    const g = this.grant;
+    // Unknown here (a remote actor, or none): treated like a hub actor — it needs the grant a hub actor would.
+    const code = local !== undefined && isCodeAgent(local);
+    if (code ? g.send_to.includes(name) || g.send_to.includes(ANY_ACTOR) : hubTargets(g).has(name) || g.hub_actors.includes(ANY_ACTOR)) return;
+    const why = code
+      ? `${name} is not among the agents it declared it asks (send_to: ${g.send_to.join(', ') || 'none'})`
+      : `${name} is one of the hub's actors: asking it needs a person's grant (declare it in send_to and have it approved)`;
+    this.refuse('send_to', name, `agent.sendTo(${name}) refused: ${why}`);
   }
 
   /** Whether `agent.fetch` is granted, and to this machine / private networks too. */
   fetchGrant(): { fetch: boolean; local: boolean } {
-    const caps = new Set(this.grant().capabilities.map((c) => c.toLowerCase()));
+    const caps = new Set(this.grant.capabilities.map((c) => c.toLowerCase()));
     return { fetch: FETCH_CAPABILITIES.some((c) => caps.has(c)), local: caps.has(FETCH_LOCAL_CAPABILITY) };
   }
 
-  /** Records, logs (once a minute per target) and throws. */
-  refuse(action: RefusedAction, target: string, reason: string): never {
-    const message = reason;
-    let fresh = true;
-    try {
-      fresh = this.deps.grants.refuse({ agent: this.actor.name, node: this.deps.node ?? '', action, target, reason }).fresh;
-    } catch {
-      // the audit's failure (a closed database at stop) must not turn a refusal into something else
-    }
-    if (fresh) {
+  /** Says it (once a minute per action and target), records it, throws. */
+  refuse(action: RefusedAction, target: string, message: string): never {
+    const now = (this.deps.now ?? Date.now)();
+    const key = `${action} ${target}`;
+    const last = this.said.get(key);
+    if (last === undefined || now - last >= REPEAT_MS) {
+      if (this.said.size > 256) this.said.clear();
+      this.said.set(key, now);
       const where = this.deps.node ? ` on node ${this.deps.node}` : '';
-      this.deps.log?.('warning', `refused ${this.actor.name}${where}: ${action} ${target}: ${reason}`);
-      this.deps.system.telemetry.log(this.actor, 'warning', `refused: ${message}`);
+      this.deps.log?.('warning', `refused ${this.actor.name}${where}: ${message}`);
+      this.deps.system.telemetry.log(this.actor, 'error', message);
+      try {
+        this.deps.refusals?.({ agent: this.actor.name, action, target, message, ...(this.deps.node ? { node: this.deps.node } : {}) });
+      } catch {
+        // the audit's failure (a closed database at stop) must not turn a refusal into something else
+      }
     }
     throw new PermissionError(message);
   }

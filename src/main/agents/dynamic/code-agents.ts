@@ -12,8 +12,6 @@ import type { Actor } from '../../core/actor.js';
 import type { ActorSystem } from '../../core/actor-system.js';
 import type { SupervisionOptions } from '../../core/supervisor.js';
 import type { SpawnEntry, SpawnRegistry } from '../../persistence/stores/spawn-registry.js';
-import type { GrantStore } from '../../grants/grant-store.js';
-import type { GrantParts } from '../../../shared/grants.js';
 import { validateAgentCode, type AgentLanguage } from './sandbox/index.js';
 import { DynamicAgent } from './dynamic-agent.js';
 import { checkAgentCode, describeDiagnostics, type CodeCheck } from './code-check.js';
@@ -27,8 +25,7 @@ export interface CodeAgentsDeps {
   system: ActorSystem;
   registry: SpawnRegistry;
   observer: TopicObserver;
-  opts: Pick<DynamicAgentServiceOptions, 'llm' | 'costs' | 'fetchImpl' | 'resolveModules' | 'node' | 'log'>;
-  grants: GrantStore;
+  opts: Pick<DynamicAgentServiceOptions, 'llm' | 'costs' | 'fetchImpl' | 'resolveModules' | 'node' | 'log' | 'refusals'>;
   defaults: ServiceDefaults;
   /** Removes whatever runs under `name` (the service's own removal, not a user's delete). */
   removeQuietly(name: string): Promise<void>;
@@ -51,23 +48,18 @@ export class CodeAgents {
     return check;
   }
 
-  /**
-   * A DynamicAgent for a registry entry. It runs under its stored grant (read live), or under
-   * `provisional` while it is tried out before that grant is stored (see agent-permissions.ts).
-   */
-  build(e: { name: string; kind: CodeAgentKind | string; code: string; language: AgentLanguage; version: number }, cfg: StoredConfig, provisional?: GrantParts): DynamicAgent {
-    const granted = provisional ?? this.d.grants.get(e.name);
-    // Capabilities others check (catalog, planner, timeseries) are the grant's, never merely the asked ones.
-    const spec = { ...dynamicSpecFrom(e, cfg, this.d.defaults), capabilities: [...(granted?.capabilities ?? [])], ...(provisional ? { provisionalGrant: provisional } : {}) };
+  /** A DynamicAgent for a registry entry (its config holds its grant: agent-config.ts busGrantOf). */
+  build(e: { name: string; kind: CodeAgentKind | string; code: string; language: AgentLanguage; version: number }, cfg: StoredConfig): DynamicAgent {
+    const spec = dynamicSpecFrom(e, cfg, this.d.defaults);
     const { opts } = this.d;
     return new DynamicAgent(spec, {
       system: this.d.system,
       observer: this.d.observer,
       llm: opts.llm,
       costs: opts.costs,
-      grants: this.d.grants,
       ...(opts.node ? { node: opts.node } : {}),
       ...(opts.log ? { log: opts.log } : {}),
+      ...(opts.refusals ? { refusals: opts.refusals } : {}),
       ...(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
       ...(opts.resolveModules && cfg.install.length ? { modules: () => this.modulesFor(e.code, e.language, cfg.install) } : {}),
     });

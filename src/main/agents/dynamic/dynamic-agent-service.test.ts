@@ -4,8 +4,9 @@
  * that does not wait forever for an agent whose setup hangs. A real ActorSystem over real SQLite;
  * real sandboxes.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Actor } from '../../core/actor.js';
+import { actorIdFor } from '../../core/actor-id.js';
 import { createTestSystem, type TestSystem } from '../../core/testing/test-system.js';
 import { createLlmProvider } from '../../llm/create-provider.js';
 import { CostTracker } from '../../llm/cost-tracker.js';
@@ -97,7 +98,26 @@ describe('restore', () => {
       config: { call_timeout_ms: 5_000, max_restarts: 0 },
     });
     await t.system.stop('steady');
-    const report = await service.restore();
+    // The restore's 300 ms wait runs on virtual time: it ends when the test moves the clock, once
+    // steady is up (however long that takes on a loaded machine).
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    let report: Awaited<ReturnType<DynamicAgentService['restore']>>;
+    try {
+      const steadyUp = new Promise<void>((resolve) => {
+        const off = t.bus.subscribe(`agents/${actorIdFor('steady')}/status`, (_t, raw) => {
+          if ((JSON.parse(raw.toString()) as { state: string }).state !== 'running') return;
+          off();
+          resolve();
+        });
+      });
+      const restoring = service.restore();
+      await steadyUp;
+      await new Promise((r) => setImmediate(r)); // its restore step finishes
+      await vi.advanceTimersByTimeAsync(300);
+      report = await restoring;
+    } finally {
+      vi.useRealTimers();
+    }
     // Returned before the hanging setup's 5 s limit ran out: it is still starting, not failed.
     expect(report.restored).toEqual(expect.arrayContaining(['steady']));
     expect(report.pending).toEqual(['hanging']);

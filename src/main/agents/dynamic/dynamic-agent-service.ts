@@ -23,16 +23,15 @@ import type { SpawnRegistry, SpawnEntry } from '../../persistence/stores/spawn-r
 import { AgentEnvSecrets } from '../../secrets/agent-env.js';
 import { AgentEnvRegistry } from '../../secrets/agent-env-registry.js';
 import type { AgentCodeResponse } from '../../../shared/rest.js';
-import { actorIdFor } from '../../core/actor-id.js';
-import { GrantStore } from '../../grants/grant-store.js';
-import { grantForSpawn, originOfSource, type SpawnGrantPlan } from '../../grants/spawn-grants.js';
-import { commitCodeGrant, grantFields, placedAsk, planCodeGrant } from './agent-grants.js';
+import { declaredInput, sayRefused } from './agent-grants.js';
 import { closeEnginePool, DEFAULT_LIMITS, type AgentLanguage } from './sandbox/index.js';
 import { DynamicAgent } from './dynamic-agent.js';
 import { checkAgentCode, describeDiagnostics, type CodeCheck } from './code-check.js';
-import { publicConfig, readStoredConfig, supervisionFor, type ServiceDefaults, type StoredConfig } from './agent-config.js';
+import { publicConfig, readStoredConfig, supervisionFor, type ServiceDefaults } from './agent-config.js';
 import { CodeAgents } from './code-agents.js';
-import { DynamicAgentError } from './errors.js';
+import { DynamicAgentError, SpawnWaitsError } from './errors.js';
+import type { Asker, GrantAsk } from '../../../shared/approvals.js';
+import { admitSpawn, askerFromSource, askerOf, configWithGrant, inputWithGrant, pendingApproval, settleSpawn } from './spawn-grants.js';
 import { TopicObserver } from './topic-observer.js';
 import { AGENT_NAME_PATTERN, type SpawnSpec } from './spawn-spec.js';
 import { installForSpec } from './spec-install.js';
@@ -55,8 +54,6 @@ export * from './service-types.js';
 export class DynamicAgentService {
   readonly registry: SpawnRegistry;
   readonly agentEnv: AgentEnvSecrets;
-  /** Every agent's grant (src/main/grants): set at spawn, read live by each agent's host. */
-  readonly grants: GrantStore;
   readonly observer: TopicObserver;
   /** What spawn specs may ask for (this service's types and those of other integrations). */
   readonly spawnTypes: SpawnTypes;
@@ -74,7 +71,6 @@ export class DynamicAgentService {
     this.agentEnv = opts.agentEnv ?? new AgentEnvSecrets();
     this.registry = new AgentEnvRegistry(opts.system.persistence.db, this.agentEnv, (level, message) => this.log(level, message));
     this.observer = new TopicObserver(opts.observer);
-    this.grants = opts.grants ?? new GrantStore(opts.system.persistence.db);
     const env = process.env;
     const defaults: ServiceDefaults = {
       limits: { ...DEFAULT_LIMITS, ...definedOnly(opts.limits ?? {}) },
@@ -82,7 +78,7 @@ export class DynamicAgentService {
       secret: opts.secrets ?? ((name) => env[`WACTORZ_SECRET_${name}`]),
     };
     this.supervision = defaults.supervision;
-    this.codeAgents = new CodeAgents({ system: this.system, registry: this.registry, observer: this.observer, opts, grants: this.grants, defaults, removeQuietly: (n) => this.removeQuietly(n) });
+    this.codeAgents = new CodeAgents({ system: this.system, registry: this.registry, observer: this.observer, opts, defaults, removeQuietly: (n) => this.removeQuietly(n) });
     this.spawnTypes = opts.spawnTypes ?? new SpawnTypes();
     for (const t of dynamicSpawnTypes(this, opts.llm, opts.costs)) this.spawnTypes.register(t);
   }
@@ -94,7 +90,7 @@ export class DynamicAgentService {
     const onDeleted = (actor: Actor): void => {
       if (this.removing.has(actor.name) || !this.registry.get(actor.name)) return;
       this.registry.remove(actor.name);
-      this.grants.remove(actor.name);
+      this.opts.gate?.forget(actor.name);
       void this.system.persistence.forgetActor(actor.name).catch(() => undefined);
       this.log('info', `${actor.name} was deleted: removed from the spawn registry`);
     };
@@ -175,33 +171,69 @@ export class DynamicAgentService {
     return this.withLock(input.name, () => this.createLocked(input));
   }
 
-  private async createLocked(input: CreateAgentInput): Promise<DeployResult> {
-    const { name } = input;
+  private async createLocked(requested: CreateAgentInput): Promise<DeployResult> {
+    const { name } = requested;
     if (!AGENT_NAME_PATTERN.test(name)) throw new DynamicAgentError('bad_input', `invalid agent name "${name}": letters, digits, - and _ only`);
-    const language = input.language ?? 'javascript';
-    if (isRemoteNode(input.node)) return this.createRemote(input, language);
+    const language = requested.language ?? 'javascript';
+    // Its declared topics and send_to, less what agent code can never have (src/main/grants).
+    const { input: asked, refused } = declaredInput(requested, { system: this.system, registry: this.registry });
+    const tell = (n: string, l: 'info' | 'warning', m: string): void => this.tellAgent(n, l, m);
+    if (isRemoteNode(asked.node)) {
+      const admission = admitSpawn(this.opts.gate, asked, asked.kind ?? 'dynamic', !this.registry.get(name));
+      const input = admission ? inputWithGrant(asked, admission.grant, askerOf(asked)) : asked;
+      const placed = await placeOnNode(this.opts.nodes, remoteRequestFromInput(input, input.node!), this.codeAgents.checkOrThrow(input.code, language), input.source ?? 'rest', () => this.registry.get(name)?.version);
+      sayRefused(name, refused, { log: (l, m) => this.log(l, m), tell, refusals: this.opts.refusals });
+      return settleSpawn(placed, admission, tell);
+    }
     const existing = this.system.get(name);
     const entry = this.registry.get(name);
     if (existing?.isProtected) throw new DynamicAgentError('protected', `"${name}" is a protected core actor`);
-    if ((existing || entry) && !input.replace) throw new DynamicAgentError('conflict', `an agent named "${name}" already exists`);
+    if ((existing || entry) && !asked.replace) throw new DynamicAgentError('conflict', `an agent named "${name}" already exists`);
+    const admission = admitSpawn(this.opts.gate, asked, asked.kind ?? 'dynamic', !(existing || entry));
+    const input = admission ? inputWithGrant(asked, admission.grant, askerOf(asked)) : asked;
     const cfg = storedConfigFrom(input, entry ? readStoredConfig(entry.config) : undefined);
     const check = this.codeAgents.checkOrThrow(input.code, language, cfg.install);
     const kind = input.kind ?? (entry && isCodeKind(entry.kind) ? (entry.kind as CodeAgentKind) : 'dynamic');
-    // Its grant, worked out now and stored only once it has started (it is tried out under it).
-    const plan = this.planGrant(input, cfg);
     // Tried under its name before it takes it: state carries over from a replaced agent.
     const carried = existing instanceof DynamicAgent && existing.state !== 'failed' ? existing.agentState : undefined;
-    const actor = this.codeAgents.build({ name, kind, code: input.code, language, version: entry ? entry.version + 1 : 1 }, cfg, plan.grant);
+    const actor = this.codeAgents.build({ name, kind, code: input.code, language, version: entry ? entry.version + 1 : 1 }, cfg);
     await this.codeAgents.tryOut(actor, carried);
     if (existing) await this.removeQuietly(name);
     await this.agentEnv.replace(name, cfg.env); // on disk before the registry points at it
-    this.commitGrant(plan);
     const stored = this.registry.upsert({ name, kind, code: input.code, language, config: cfg, node: '', note: entry ? 'replaced' : 'created' });
-    actor.commitGrant();
     actor.setVersion(stored.version);
     await this.codeAgents.spawnSupervised(name, supervisionFor(cfg, this.supervision), actor);
     this.log('info', `${entry ? 'replaced' : 'created'} ${name} (version ${stored.version})`);
-    return this.codeAgents.result(actor, check);
+    sayRefused(name, refused, { log: (l, m) => this.log(l, m), tell, refusals: this.opts.refusals });
+    return settleSpawn(this.codeAgents.result(actor, check), admission, tell);
+  }
+
+  /** A line in an agent's own log (the dashboard shows it), when it runs here. */
+  tellAgent(name: string, level: 'info' | 'warning', message: string): void {
+    const actor = this.system.get(name);
+    if (actor) this.system.telemetry.log(actor, level, message);
+  }
+
+  /**
+   * Gives an agent a new grant (approvals: approved or revoked items): stored in its registry entry,
+   * then the agent restarts with it (state kept); on a node it is redeployed there.
+   */
+  regrant(name: string, grant: GrantAsk, note: string): Promise<void> {
+    return this.withLock(name, async () => {
+      const entry = this.registry.get(name);
+      if (!entry) throw new DynamicAgentError('not_found', `no agent named "${name}"`);
+      const config = configWithGrant(readStoredConfig(entry.config), grant);
+      const updated = this.registry.upsert({ name, kind: entry.kind, config });
+      this.log('info', `${name}: ${note}`);
+      if (updated.node) {
+        if (updated.code) await this.redeployRemote(updated, updated.code, updated.language === 'typescript' ? 'typescript' : 'javascript');
+        return;
+      }
+      const actor = this.system.get(name);
+      if (!actor) return; // not running here: it gets the grant when it starts
+      await this.removeQuietly(name);
+      await this.spawnEntry(updated);
+    });
   }
 
   /** Hot-swaps new code in (PUT /agents/{name}/code): checked, set up beside the old version, then swapped. */
@@ -250,7 +282,7 @@ export class DynamicAgentService {
       if (actor?.isProtected) throw new DynamicAgentError('protected', `${actor.name} is protected: refusing to delete it`);
       if (actor) await this.removeQuietly(key);
       this.registry.remove(key);
-      this.grants.remove(key);
+      this.opts.gate?.forget(key);
       await this.system.persistence.forgetActor(key).catch((e: unknown) => this.log('warning', `could not remove ${key}'s stored data: ${toError(e).message}`));
       this.log('info', `deleted ${key}`);
       return { name: key, removed: true as const };
@@ -280,8 +312,8 @@ export class DynamicAgentService {
         description: cfg.description,
         capabilities: cfg.capabilities,
         publishes: cfg.publishes,
-        subscribes: cfg.subscribes,
-        send_to: cfg.send_to,
+        subscribes: cfg.subscribes ?? [],
+        send_to: [...cfg.send_to, ...cfg.hub_actors],
         input_schema: cfg.input_schema ?? null,
         output_schema: cfg.output_schema ?? null,
         poll_interval: cfg.poll_interval ?? null,
@@ -316,7 +348,7 @@ export class DynamicAgentService {
   // ── spawn specs (<spawn> blocks, the agent writer, the planner) ──────────
 
   /** Spawns what a validated spawn spec asks for, by its type. Never throws: the report says what happened. */
-  async spawnFromSpec(spec: SpawnSpec, source = 'llm'): Promise<SpawnReport> {
+  async spawnFromSpec(spec: SpawnSpec, source = 'llm', asker: Asker = askerFromSource(source)): Promise<SpawnReport> {
     const base = { name: spec.name, type: spec.type };
     try {
       const type = this.spawnTypes.get(spec.type);
@@ -325,32 +357,45 @@ export class DynamicAgentService {
         throw new DynamicAgentError('bad_input', `a ${spec.type} agent cannot run on a node (nodes run code agents); leave "node" out`);
       }
       const notes = await installForSpec(this.system, spec);
-      const outcome = await type.spawn(spec, this.spawnContext(spec.name, source));
+      const outcome = await type.spawn(spec, this.spawnContext(spec, source, asker));
       return { ok: true, ...base, ...outcome, message: [outcome.message, ...notes].join(' ') };
     } catch (e) {
+      if (e instanceof SpawnWaitsError) return { ok: true, ...base, message: e.approval.message, approval: e.approval };
       const err = toError(e);
       const detail = e instanceof DynamicAgentError && e.detail?.diagnostics?.length ? `\n${describeDiagnostics(e.detail.diagnostics, 5)}` : '';
-      return { ok: false, ...base, message: `${spec.name} was not spawned: ${err.message}${detail}` };
+      return { ok: false, ...base, message: `${spec.name} was not spawned: ${err.message}${detail}`, ...(e instanceof DynamicAgentError ? { kind: e.kind } : {}) };
     }
   }
 
   /** `place` for spawn types whose agent is an actor built from a stored config (llm, ha_actuator…). */
-  private spawnContext(name: string, source: string): SpawnContext {
+  private spawnContext(spec: SpawnSpec, source: string, asker: Asker): SpawnContext {
+    const name = spec.name;
     return {
       source,
+      asker,
       place: ({ kind, config, build, replace }) =>
         this.withLock(name, async () => {
           const existing = this.system.get(name);
           if (existing?.isProtected) throw new DynamicAgentError('protected', `"${name}" is a protected core actor`);
           if ((existing || this.registry.get(name)) && !replace) throw new DynamicAgentError('conflict', `an agent named "${name}" already exists (set "replace": true to replace it)`);
+          const stored = readStoredConfig(config);
+          const admission = admitSpawn(this.opts.gate, 
+            { name, code: '', description: stored.description, capabilities: stored.capabilities, asker, source },
+            kind,
+            !(existing || this.registry.get(name)),
+            { ...spec },
+          );
+          if (admission?.waiting) {
+            const waits = pendingApproval(admission.commit()!);
+            throw new SpawnWaitsError(waits.message, { ...waits, waiting: true });
+          }
+          const granted = admission ? { ...stored, capabilities: admission.grant.capabilities } : stored;
           const first = build(); // validates (an invalid spec throws here, before anything changes)
           if (existing) await this.removeQuietly(name);
-          const stored = readStoredConfig(config);
-          this.registry.upsert({ name, kind, code: null, language: null, config: stored, node: '' });
-          // Not agent code (the hub's own actors), but what it may do is on record, for review and approval.
-          grantForSpawn(this.grants, { agent: { id: actorIdFor(name), name }, asked: placedAsk(kind, stored), origin: originOfSource(source), source, reason: stored.description }, this.opts.grantPolicy);
+          this.registry.upsert({ name, kind, code: null, language: null, config: granted, node: '' });
           let pending: Actor | undefined = first;
           await this.system.spawnSupervised(name, () => (pending ? ((pending = undefined), first) : build()), this.supervision);
+          admission?.commit();
         }),
     };
   }
@@ -359,29 +404,8 @@ export class DynamicAgentService {
 
   private redeployRemote(entry: SpawnEntry, code: string, language: AgentLanguage): Promise<DeployResult> {
     const check = this.codeAgents.checkOrThrow(code, language);
-    const grant = this.grants.get(entry.name);
-    const request = { ...remoteRedeployRequest(entry, code, language), ...(grant ? grantFields(grant) : {}) };
-    return placeOnNode(this.opts.nodes, request, check, readStoredConfig(entry.config).source, () => this.registry.get(entry.name)?.version);
+    return placeOnNode(this.opts.nodes, remoteRedeployRequest(entry, code, language), check, readStoredConfig(entry.config).source, () => this.registry.get(entry.name)?.version);
   }
-
-  /** A code agent for a node: the node is sent what the hub grants (the node grants exactly that). */
-  private async createRemote(input: CreateAgentInput, language: AgentLanguage): Promise<DeployResult> {
-    const check = this.codeAgents.checkOrThrow(input.code, language);
-    const plan = this.planGrant(input, storedConfigFrom(input));
-    const request = { ...remoteRequestFromInput(input, input.node!), ...grantFields(plan.grant) };
-    const result = await placeOnNode(this.opts.nodes, request, check, input.source ?? 'rest', () => this.registry.get(input.name)?.version);
-    this.commitGrant(plan);
-    return result;
-  }
-
-  private planGrant(input: CreateAgentInput, cfg: StoredConfig): SpawnGrantPlan {
-    return planCodeGrant(this.grants, input, cfg, this.opts.grantPolicy);
-  }
-
-  private commitGrant(plan: SpawnGrantPlan): void {
-    commitCodeGrant(this.grants, plan, (level, message) => this.log(level, message));
-  }
-
 
   private async removeQuietly(name: string): Promise<void> {
     this.removing.add(name);

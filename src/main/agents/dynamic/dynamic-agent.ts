@@ -20,7 +20,7 @@ import type { Message } from '../../../shared/message.js';
 import { Actor } from '../../core/actor.js';
 import { ActorCrashError, toError } from '../../core/errors.js';
 import { createSandboxedAgent, SandboxError, type AgentLanguage, type SandboxedAgent, type SandboxLimits } from './sandbox/index.js';
-import type { GrantParts } from '../../../shared/grants.js';
+import type { BusGrant } from '../../../shared/grants.js';
 import { createAgentHost, type AgentHostDeps, type AgentHostHandle } from './agent-host.js';
 import { AgentPermissions } from './agent-permissions.js';
 import { StateSaver } from './state-saver.js';
@@ -34,16 +34,13 @@ export interface DynamicAgentSpec {
   language: AgentLanguage;
   version: number;
   description: string;
-  /** Effective capabilities (its grant's, when it was built). */
+  /** Effective capabilities (approvals' grant). */
   capabilities: string[];
   publishes: string[];
   /** Topics it declared it subscribes to (its manifest). */
   subscribes: string[];
-  /**
-   * The grant it runs under until `commitGrant()`: set while a new agent is tried out before its
-   * grant is stored; absent: read live from the GrantStore.
-   */
-  provisionalGrant?: GrantParts;
+  /** What it may do on the bus (src/shared/grants.ts), checked on every call by its host. */
+  grant: BusGrant;
   inputSchema: unknown;
   outputSchema: unknown;
   /** Seconds between `process` calls (the original's poll_interval); the agent may change it. */
@@ -55,6 +52,8 @@ export interface DynamicAgentSpec {
   config: Record<string, unknown> | undefined;
   /** `dedicated`: a sandbox worker of its own (the manifest's `config.isolation`); default shared. */
   isolation?: 'shared' | 'dedicated';
+  /** What its LLM calls may cost in total, USD (approvals: an LLM-made agent's is bounded). */
+  llmBudgetUsd?: number;
 }
 
 export interface DynamicAgentDeps extends AgentHostDeps {
@@ -71,7 +70,6 @@ export class DynamicAgent extends Actor {
   private specValue: DynamicAgentSpec;
   private sandbox: SandboxedAgent | undefined;
   private hostHandle: AgentHostHandle | undefined;
-  private permissions: AgentPermissions | undefined;
   private readonly saver: StateSaver;
   private preparing: Promise<void> | undefined;
   private loopTimer: NodeJS.Timeout | undefined;
@@ -125,8 +123,14 @@ export class DynamicAgent extends Actor {
     const saved = initialState ?? (await StateSaver.load(this.deps.system.persistence, spec.name)) ?? {};
     const state = spec.config && Object.keys(spec.config).length ? { ...saved, config: spec.config } : saved;
     const modules = this.deps.modules ? await this.deps.modules() : {};
-    this.permissions = new AgentPermissions({ system: this.deps.system, grants: this.deps.grants, ...(this.deps.node ? { node: this.deps.node } : {}), ...(this.deps.log ? { log: this.deps.log } : {}) }, this, spec.provisionalGrant);
-    this.hostHandle = createAgentHost(this.deps, { actor: this, permissions: this.permissions, state: this.saver, isCodeAgent: (a) => a instanceof DynamicAgent });
+    const permissions = new AgentPermissions({ system: this.deps.system, ...(this.deps.node ? { node: this.deps.node } : {}), ...(this.deps.log ? { log: this.deps.log } : {}), ...(this.deps.refusals ? { refusals: this.deps.refusals } : {}) }, this, spec.grant);
+    this.hostHandle = createAgentHost(this.deps, {
+      actor: this,
+      permissions,
+      state: this.saver,
+      isCodeAgent: (a) => a instanceof DynamicAgent,
+      ...(spec.llmBudgetUsd !== undefined ? { llmBudgetUsd: spec.llmBudgetUsd } : {}),
+    });
     this.sandbox = await createSandboxedAgent({
       name: spec.name,
       actorId: this.actorId,
@@ -187,13 +191,6 @@ export class DynamicAgent extends Actor {
     this.log('info', `hot-swapped to version ${version}`);
     this.deps.system.telemetry.beat(this);
     this.syncLoop();
-  }
-
-  /** Its grant is stored now: checks read the GrantStore (live) from here on. */
-  commitGrant(): void {
-    const { provisionalGrant: _dropped, ...rest } = this.specValue;
-    this.specValue = rest;
-    this.permissions?.commit();
   }
 
   /** The registry's version number for the running code (known once it is stored). */

@@ -12,9 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWactorz } from '../../wactorz.js';
 import type { WactorzHandle } from '../../wactorz-handle.js';
 import { silentLogger } from '../../base/logger.js';
-import { waitFor } from '../../core/testing/test-system.js';
 import { actorIdFor } from '../../core/actor-id.js';
 import type { Json } from '../../testing/http.js';
+import { waitUntil } from '../../testing/wait.js';
 
 const dirs: string[] = [];
 function stateDir(): string {
@@ -94,7 +94,7 @@ describe('DynamicAgents over REST (real hub)', () => {
 
   it('hot-swaps: state kept, the subscription moves to the new version (each message handled once)', async () => {
     hub.bus.publish('test/counter', { id: 'a' });
-    await waitFor(() => hub.system.get('counter') !== undefined, 1000);
+    await waitUntil(() => hub.system.get('counter') !== undefined, 'the counter agent', 1000);
     let r = await rest('POST', '/agents/counter/tasks', { payload: {} });
     for (let i = 0; i < 100 && !r.body.result.seen.includes('v1:a'); i++) r = await rest('POST', '/agents/counter/tasks', { payload: {} });
     expect(r.body.result.seen).toEqual(['v1:a']);
@@ -149,10 +149,14 @@ describe('DynamicAgents over REST (real hub)', () => {
   });
 
   it('an endless loop in a task: 504 timeout ERROR, the hub answers meanwhile, the agent lives on', async () => {
-    const spin = `export async function handleTask(agent, p) { if (p.spin) { for (;;) {} } return 'alive'; }`;
+    const spin = `export async function handleTask(agent, p) { if (p.spin) { agent.publish('spinner/spinning', 1); for (;;) {} } return 'alive'; }`;
     expect((await rest('POST', '/agents', { name: 'spinner', code: spin, config: { call_timeout_ms: 1500 } })).status).toBe(201);
+    const spinning: unknown[] = [];
+    const off = hub.bus.subscribe('spinner/spinning', (_t, p) => spinning.push(p));
+    await hub.bus.ready();
     const pending = rest('POST', '/agents/spinner/tasks', { payload: { spin: true }, timeout_ms: 20_000 });
-    await new Promise((r) => setTimeout(r, 200)); // the task is spinning in the agent's engine
+    await waitUntil(() => spinning.length === 1, 'the task spinning in the agent\'s engine', 10_000);
+    off();
     const t0 = performance.now();
     const list = await rest('GET', '/agents');
     const elapsed = performance.now() - t0;
@@ -170,7 +174,7 @@ describe('DynamicAgents over REST (real hub)', () => {
     const res = await rest('POST', '/agents/bomber/tasks', { payload: { bomb: true } });
     expect(res.status).toBe(502);
     expect(res.body.kind).toBe('out_of_memory');
-    await waitFor(() => hub.system.get('bomber')?.state === 'running' && hub.system.get('bomber')!.restartCount === 1, 15_000, 'bomber restarted');
+    await waitUntil(() => hub.system.get('bomber')?.state === 'running' && hub.system.get('bomber')!.restartCount === 1, 'bomber restarted', 15_000);
     expect((await rest('POST', '/agents/bomber/tasks', { payload: {} })).body).toEqual({ result: 'ok' });
     expect(hub.system.get('counter')!.state).toBe('running');
   });
@@ -183,15 +187,15 @@ describe('DynamicAgents over REST (real hub)', () => {
       const created = await rest('POST', '/agents', { name: 'looper', code, config: { call_timeout_ms: 300, max_restarts: 2, restart_delay_ms: 50, poll_interval: 0.1 } });
       expect(created.status).toBe(201);
       // 'failed' after each crash until the restart; for good after the second restart crashed too.
-      await waitFor(() => hub.system.get('looper')?.state === 'failed' && hub.system.get('looper')!.restartCount === 2, 30_000, 'looper given up');
-      await waitFor(() => alerts.includes('critical'), 5_000, 'critical alert');
+      await waitUntil(() => hub.system.get('looper')?.state === 'failed' && hub.system.get('looper')!.restartCount === 2, 'looper given up', 30_000);
+      await waitUntil(() => alerts.includes('critical'), 'critical alert', 5_000);
       const d = await rest('GET', '/agents/looper');
       expect(d.body).toMatchObject({ state: 'failed', restart_count: 2, registered: true });
       expect(hub.system.supervisor.isSupervised('looper')).toBe(true);
       // A fixed version brings it back (deployed into a fresh sandbox, supervised again).
       const fixed = await rest('PUT', '/agents/looper/code', { code: 'export async function process(agent) { agent.state.ticks = (agent.state.ticks ?? 0) + 1; }\nexport async function handleTask(agent) { return agent.state.ticks; }' });
       expect(fixed).toMatchObject({ status: 200, body: { version: 2, state: 'running' } });
-      await waitFor(() => hub.system.get('looper')?.state === 'running', 5_000);
+      await waitUntil(() => hub.system.get('looper')?.state === 'running', 'looper running again', 5_000);
       const ticks = (await rest('POST', '/agents/looper/tasks', { payload: {} })).body.result;
       expect(ticks).toBeGreaterThan(0);
     } finally {

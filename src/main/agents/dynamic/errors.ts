@@ -12,7 +12,11 @@ export type DynamicAgentErrorKind =
   /** A protected core actor (403). */
   | 'protected'
   /** Something the hub lacks (Home Assistant, a remote node) (503). */
-  | 'unavailable';
+  | 'unavailable'
+  /** The hub's cap on agents in total is reached (409). */
+  | 'too_many_agents'
+  /** The asking LLM actor or agent spawned too many agents within a minute (429). */
+  | 'rate_limited';
 
 export interface DynamicAgentErrorDetail {
   /** For bad_code: the sandbox's error kind when the code ran (crash, timeout, out_of_memory, bad_code). */
@@ -40,4 +44,17 @@ export const STATUS_OF: Record<DynamicAgentErrorKind, number> = {
   not_found: 404,
   protected: 403,
   unavailable: 503,
+  too_many_agents: 409,
+  rate_limited: 429,
 };
+
+/** A spawn that waits for a person's approval before it runs (an `ha_actuator` an LLM asked for). */
+export class SpawnWaitsError extends Error {
+  override name = 'SpawnWaitsError';
+  constructor(
+    message: string,
+    readonly approval: { id: string; pending: string[]; waiting: true; message: string },
+  ) {
+    super(message);
+  }
+}

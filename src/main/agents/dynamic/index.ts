@@ -26,6 +26,7 @@ export {
 } from './dynamic-agent-service.js';
 export { DynamicAgent, type DynamicAgentSpec, type DynamicAgentDeps } from './dynamic-agent.js';
 export { DynamicAgentError, type DynamicAgentErrorKind } from './errors.js';
+export { approvalTarget } from './approval-target.js';
 export { dynamicAgentRoutes, createAgentBodySchema } from './dynamic-routes.js';
 export { createMainAgentHooks, converseWithSpawns, type MainAgentHooks } from './main-hooks.js';
 export { writeAgent, type AgentWriterDeps, type WriteAgentResult } from './agent-writer.js';

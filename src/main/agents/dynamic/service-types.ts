@@ -10,9 +10,9 @@ import type { AgentExports, AgentLanguage, CodeDiagnostic, SandboxLimits } from 
 import type { StoredConfig } from './agent-config.js';
 import type { TopicObserverOptions } from './topic-observer.js';
 import type { AgentEnvSecrets } from '../../secrets/agent-env.js';
-import type { GrantStore } from '../../grants/grant-store.js';
-import type { SpawnGrantPolicy } from '../../grants/spawn-grants.js';
-import type { GrantOrigin } from '../../../shared/grants.js';
+import type { SpawnGate } from '../../approvals/approval-types.js';
+import type { Asker } from '../../../shared/approvals.js';
+import type { RefusalSink } from './agent-permissions.js';
 
 /**
  * A code agent's spec in the original's snake_case: what a `<spawn>` block and a node's spawn
@@ -34,6 +34,8 @@ export interface CodeSpec {
   send_to?: readonly string[] | undefined;
   /** Where it may publish retained messages beyond its own namespace (given by a person, or by the hub to a node). */
   retained?: readonly string[] | undefined;
+  /** Hub actors it may ask with `sendTo` (what a person granted: a node's spec carries the hub's decision). */
+  hub_actors?: readonly string[] | undefined;
   input_schema?: unknown;
   output_schema?: unknown;
   poll_interval?: number | undefined;
@@ -98,12 +100,16 @@ export interface DynamicAgentServiceOptions {
   resolveModules?: (packages: readonly string[]) => Promise<Record<string, string>>;
   /** Remote nodes; without them a spawn with a `node` other than this hub is refused. */
   nodes?: RemoteNodes;
-  /** Every agent's grant (the hub's one store). Default: a store on the system's database. */
-  grants?: GrantStore;
-  /** What a spawn by an LLM or an agent gets at once (the approval flow's). Default: everything grantable. */
-  grantPolicy?: SpawnGrantPolicy;
-  /** The node these agents run on (a node's service): recorded with refusals. */
+  /** The node these agents run on (a node's service): said with refusals. */
   node?: string;
+  /** Where bus refusals of agent code are recorded for audit (the hub: approvals' refusal log). */
+  refusals?: RefusalSink;
+  /**
+   * Approvals (src/main/approvals): consulted before every spawn — caps, limits clamped, and what an
+   * LLM or agent asked beyond the safe default left pending for a person. Without it (a node, a
+   * test) every spawn is granted as asked.
+   */
+  gate?: SpawnGate;
 }
 
 /** Code agents crash for reasons a restart rarely fixes: give up sooner than core actors do. */
@@ -125,10 +131,12 @@ export interface CreateAgentInput {
   sendTo?: string[];
   /** Topics a person set in its config: retained publishes allowed there. */
   retained?: string[];
+  /** Hub actors (core, Home Assistant) it asks with `sendTo`: asked of approvals; worked out from `sendTo` when absent. */
+  hubActors?: string[];
   inputSchema?: unknown;
   outputSchema?: unknown;
   /** Limits, supervision and poll interval (snake_case keys, see agent-config.ts) merged into the stored config. */
-  tuning?: Partial<Pick<StoredConfig, 'memory_mb' | 'call_timeout_ms' | 'poll_interval' | 'max_restarts' | 'restart_delay_ms'>>;
+  tuning?: Partial<Pick<StoredConfig, 'memory_mb' | 'call_timeout_ms' | 'poll_interval' | 'max_restarts' | 'restart_delay_ms' | 'isolation' | 'llm_budget_usd'>>;
   /** Secret values for `agent.env` (given by the user). */
   env?: Record<string, string>;
   /** Secret names the agent declares (values from the hub's secrets). */
@@ -142,10 +150,8 @@ export interface CreateAgentInput {
   node?: string;
   /** Who asks: rest, llm, writer, catalog, planner… (stored). */
   source?: string;
-  /** Who asks, for the grant (default: from `source` — rest/dashboard/cli a person, hub the hub, else an LLM). */
-  origin?: GrantOrigin;
-  /** The LLM or the parent agent that asked (shown on an approval card). */
-  requestedBy?: string;
+  /** Who asks, for approvals: a person gets what they ask; an LLM or agent the safe default. Default: a person (REST). */
+  asker?: Asker;
 }
 
 export interface DeployResult {
@@ -164,6 +170,19 @@ export interface DeployResult {
   node?: string;
   /** What happened, in a sentence (remote agents: running, or queued until the node answers). */
   message?: string;
+  /** What it asked that waits for a person (it runs with the safe default meanwhile). */
+  approval?: PendingApproval;
+}
+
+/** An agent's pending approval, as spawn answers mention it. */
+export interface PendingApproval {
+  id: string;
+  /** Item keys: fetch_local, env:NAME, memory_mb… */
+  pending: string[];
+  /** The agent is not running until it is approved. */
+  waiting: boolean;
+  /** One sentence for the user (what waits, how to approve it). */
+  message: string;
 }
 
 export interface AgentDescription extends Partial<AgentSummary> {
@@ -197,4 +216,8 @@ export interface SpawnReport {
   /** One sentence for the user: what was spawned and what it does, or why not. */
   message: string;
   version?: number;
+  /** Why it was not spawned (a DynamicAgentError kind: bad_code, conflict, rate_limited, too_many_agents…). */
+  kind?: string;
+  /** What waits for a person's approval. */
+  approval?: PendingApproval;
 }

@@ -27,9 +27,11 @@ function codeType(service: DynamicAgentService, type: 'dynamic' | 'manual'): Spa
     runsOnNodes: true,
     async spawn(request, ctx) {
       const spec = asSpec(request);
-      const r = await service.create(createInputFromSpec(spec, { source: ctx.source, install: spec.install, replace: spec.replace, ...(spec.node ? { node: spec.node } : {}) }));
-      if (r.node) return { message: `${r.message ?? `Spawned ${r.name} on node ${r.node}.`}${spec.description ? ` It ${lowerFirst(spec.description)}` : ''}`, version: r.version };
-      return { message: `Spawned ${r.name} (version ${r.version})${what(spec)}.`, version: r.version };
+      const r = await service.create(createInputFromSpec(spec, { source: ctx.source, install: spec.install, replace: spec.replace, ...(spec.node ? { node: spec.node } : {}), ...(ctx.asker ? { asker: ctx.asker } : {}) }));
+      const waits = r.approval ? { approval: r.approval } : {};
+      const tail = r.approval ? ` ${r.approval.message}` : '';
+      if (r.node) return { message: `${r.message ?? `Spawned ${r.name} on node ${r.node}.`}${spec.description ? ` It ${lowerFirst(spec.description)}` : ''}${tail}`, version: r.version, ...waits };
+      return { message: `Spawned ${r.name} (version ${r.version})${what(spec)}.${tail}`, version: r.version, ...waits };
     },
     restore: (entry) => service.codeFactory(entry.name),
   };

@@ -17,13 +17,13 @@ type Tuning = NonNullable<CreateAgentInput['tuning']>;
 
 /** `config` split into the limits/supervision the service applies and the agent's own configuration. */
 function splitConfig(config: Readonly<Record<string, unknown>> = {}): { tuning: Tuning; config: Record<string, unknown> } {
-  const tuning: Record<string, number> = {};
-  for (const k of TUNING_KEYS) if (typeof config[k] === 'number') tuning[k] = config[k];
+  const tuning: Record<string, number | string> = {};
+  for (const k of TUNING_KEYS) if (typeof config[k] === 'number' || (k === 'isolation' && (config[k] === 'shared' || config[k] === 'dedicated'))) tuning[k] = config[k];
   return { tuning, config: omitKeys({ ...config }, Object.keys(tuning)) };
 }
 
 /** The service's input for a code spec (`dynamic` unless it says `manual`). */
-export function createInputFromSpec(spec: CodeSpec, extra: Pick<CreateAgentInput, 'source' | 'install' | 'replace' | 'node' | 'origin' | 'requestedBy'> = {}): CreateAgentInput {
+export function createInputFromSpec(spec: CodeSpec, extra: Pick<CreateAgentInput, 'source' | 'install' | 'replace' | 'node' | 'asker'> = {}): CreateAgentInput {
   const { tuning, config } = splitConfig(spec.config);
   if (spec.poll_interval !== undefined) tuning.poll_interval = spec.poll_interval;
   const kind: CodeAgentKind = spec.type === 'manual' ? 'manual' : 'dynamic';
@@ -38,6 +38,7 @@ export function createInputFromSpec(spec: CodeSpec, extra: Pick<CreateAgentInput
     ...(spec.subscribes ? { subscribes: [...spec.subscribes] } : {}),
     ...(spec.send_to ? { sendTo: [...spec.send_to] } : {}),
     ...(spec.retained ? { retained: [...spec.retained] } : {}),
+    ...(spec.hub_actors ? { hubActors: [...spec.hub_actors] } : {}),
     inputSchema: spec.input_schema,
     outputSchema: spec.output_schema,
     tuning,
@@ -47,8 +48,7 @@ export function createInputFromSpec(spec: CodeSpec, extra: Pick<CreateAgentInput
     ...(extra.replace !== undefined ? { replace: extra.replace } : {}),
     ...(extra.node ? { node: extra.node } : {}),
     ...(extra.source ? { source: extra.source } : {}),
-    ...(extra.origin ? { origin: extra.origin } : {}),
-    ...(extra.requestedBy ? { requestedBy: extra.requestedBy } : {}),
+    ...(extra.asker ? { asker: extra.asker } : {}),
   };
 }
 
@@ -59,8 +59,10 @@ export function storedConfigFrom(input: CreateAgentInput, previous?: StoredConfi
     description: input.description ?? previous?.description ?? '',
     capabilities: input.capabilities ?? previous?.capabilities ?? [],
     publishes: input.publishes ?? previous?.publishes ?? [],
-    subscribes: input.subscribes ?? previous?.subscribes ?? [],
+    // A new agent declares (none: nothing beyond its own namespace); a replaced one keeps what it had.
+    subscribes: input.subscribes ?? (previous ? previous.subscribes : []),
     send_to: input.sendTo ?? previous?.send_to ?? [],
+    hub_actors: input.hubActors ?? previous?.hub_actors ?? [],
     retained: input.retained ?? previous?.retained ?? [],
     ...(input.inputSchema !== undefined ? { input_schema: input.inputSchema } : {}),
     ...(input.outputSchema !== undefined ? { output_schema: input.outputSchema } : {}),
@@ -85,8 +87,9 @@ export function specFromStored(entry: { name: string; kind: string; code: string
     description: cfg.description,
     capabilities: cfg.capabilities,
     publishes: cfg.publishes,
-    subscribes: cfg.subscribes,
+    ...(cfg.subscribes ? { subscribes: cfg.subscribes } : {}),
     send_to: cfg.send_to,
+    ...(cfg.hub_actors.length ? { hub_actors: cfg.hub_actors } : {}),
     ...(cfg.retained.length ? { retained: cfg.retained } : {}),
     ...(cfg.input_schema !== undefined ? { input_schema: cfg.input_schema } : {}),
     ...(cfg.output_schema !== undefined ? { output_schema: cfg.output_schema } : {}),
@@ -111,6 +114,7 @@ export function remoteRequestFromInput(input: CreateAgentInput, node: string): R
     ...(input.subscribes ? { subscribes: input.subscribes } : {}),
     ...(input.sendTo ? { send_to: input.sendTo } : {}),
     ...(input.retained?.length ? { retained: input.retained } : {}),
+    ...(input.hubActors?.length ? { hub_actors: input.hubActors } : {}),
     ...(input.inputSchema !== undefined ? { input_schema: input.inputSchema } : {}),
     ...(input.outputSchema !== undefined ? { output_schema: input.outputSchema } : {}),
     ...(poll_interval !== undefined ? { poll_interval } : {}),

@@ -10,7 +10,7 @@ import { startWactorz } from '../../wactorz.js';
 import type { WactorzHandle } from '../../wactorz-handle.js';
 import { silentLogger } from '../../base/logger.js';
 import { json, postJson } from '../../testing/http.js';
-import { waitFor } from '../../core/testing/test-system.js';
+import { waitUntil } from '../../testing/wait.js';
 
 const CODE = `
 export async function handleTask(agent, p) {
@@ -47,7 +47,7 @@ describe('agents and the user chat', () => {
     const offLogs = hub.bus.subscribe(`agents/${hub.system.get('sneaky')!.actorId}/logs`, (_t, p) => logs.push(p.toString()));
     try {
       await json(postJson(`${hub.restUrl}/agents/sneaky/tasks`, { payload: { via: 'publish' } }));
-      await waitFor(() => logs.some((l) => l.includes('io/chat')), 5000, 'the refusal in the agent log');
+      await waitUntil(() => logs.some((l) => l.includes('io/chat')), 'the refusal in the agent log', 5000);
       expect(logs.join('\n')).toMatch(/may not publish on io\/chat/);
       expect(onChat).toEqual([]);
     } finally {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AskError } from '../../core/errors.js';
 import { createHomeAssistantIntegration } from './integration.js';
 import { type HaTestHub, startHaTestHub } from './testing/ha-test-hub.js';
-import { waitFor } from './testing/wait.js';
+import { waitUntil } from '../../testing/wait.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -24,14 +24,14 @@ describe('createHomeAssistantIntegration', () => {
     await ha.connection!.ws.waitUntilConnected();
     await hub.system.spawn(ha.makeAgent());
     const bridge = await hub.system.spawn(ha.makeBridge());
-    await waitFor(() => bridge.status().baseline_loaded === true, 'the bridge');
+    await waitUntil(() => bridge.status().baseline_loaded === true, 'the bridge');
     const seen: string[] = [];
     hub.broker.bus.subscribe('homeassistant/state_changes/#', (t) => seen.push(t));
     await hub.system.ask('home-assistant-agent', { action: 'call_service', domain: 'switch', service: 'turn_on', entity_id: 'switch.coffee_maker' });
-    await waitFor(() => seen.includes('homeassistant/state_changes/switch/switch.coffee_maker'), 'the per-entity topic');
+    await waitUntil(() => seen.includes('homeassistant/state_changes/switch/switch.coffee_maker'), 'the per-entity topic');
     await hub.system.spawn(ha.createActuator({ name: 'a1', automation_id: 'a1', mqtt_topics: ['custom/triggers/a1'], actions: [{ domain: 'switch', service: 'turn_off', entity_id: 'switch.coffee_maker' }] }));
     hub.broker.bus.publish('custom/triggers/a1', { triggered: true });
-    await waitFor(() => hub.sim.getState('switch.coffee_maker')?.state === 'off', 'the actuator');
+    await waitUntil(() => hub.sim.getState('switch.coffee_maker')?.state === 'off', 'the actuator');
     expect(() => ha.createActuator({ automation_id: 'bad' })).toThrow(/mqtt_topics/);
   });
 

@@ -5,11 +5,12 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSandboxedAgent } from '../dynamic/sandbox/index.js';
 import { RecordingHost } from '../dynamic/sandbox/testing/recording-host.js';
 import { AskError } from '../../core/errors.js';
-import { startRecipeHub, waitUntil, type Json, type RecipeHub } from '../catalog/testing/recipe-hub.js';
+import type { Json, RecipeHub } from '../catalog/testing/recipe-hub.js';
+import { recipeTest } from '../../testing/hub-fixture.js';
 import { serveRoutes } from '../catalog/testing/serve-routes.js';
 import { InstallerAgent } from './installer-agent.js';
 import { type InstallerService, INSTALLER_PROGRESS_TOPIC } from './installer-service.js';
@@ -17,6 +18,7 @@ import { installerRoutes } from './installer-routes.js';
 import { npmCommand, resolveNpmCli } from './npm-cli.js';
 import { modulesFor } from './package-modules.js';
 import { parsePackageSpec } from './package-spec.js';
+import { waitUntil } from '../../testing/wait.js';
 
 describe('npm resolution and package specs', { timeout: 120_000 }, () => {
   it('finds the npm next to this Node and runs it with the host binary', () => {
@@ -46,16 +48,15 @@ describe('npm resolution and package specs', { timeout: 120_000 }, () => {
   });
 });
 
+recipeTest.override('recipeHubOptions', { timeseries: false });
+
 describe('InstallerService and InstallerAgent (real npm, real registry)', { timeout: 300_000 }, () => {
   let hub: RecipeHub;
   let installer: InstallerService;
-  beforeAll(async () => {
-    hub = await startRecipeHub({ timeseries: false });
+  recipeTest.beforeAll(async ({ hub: started }) => {
+    hub = started;
     installer = hub.installer;
     await hub.system.spawn(new InstallerAgent(installer));
-  }, 120_000);
-  afterAll(async () => {
-    await hub?.close();
   }, 120_000);
 
   it('refuses packages that are not approved (over the bus too), then installs is-number@7.0.0 once approved', async () => {

@@ -6,9 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ioChatResponseSchema } from '../../../shared/mqtt-payloads.js';
 import { createTestSystem, type TestSystem } from '../../core/testing/test-system.js';
 import { type EmbeddedBroker, startEmbeddedBroker } from '../../broker/embedded-broker.js';
-import { type RecordingClient, connectRecordingClient, waitFor } from '../../broker/testing/mqtt-test-client.js';
+import { type RecordingClient, connectRecordingClient } from '../../broker/testing/mqtt-test-client.js';
 import { IOAgent } from './io-agent.js';
 import { FakeMain, wordByWord } from './testing/fake-main.js';
+import { waitUntil } from '../../testing/wait.js';
 
 let broker: EmbeddedBroker;
 let t: TestSystem;
@@ -34,7 +35,7 @@ describe('IOAgent on the embedded aedes broker', () => {
   it('answers an mqtt.js client publishing on io/chat: streamed chunks, then the final reply', async () => {
     await client.publish('io/chat', JSON.stringify({ from: 'tcp-client', content: 'over the wire', message_id: 'w-1' }), { qos: 1 });
     const responses = () => client.received.filter((m) => m.topic === 'io/chat/response').map((m) => ioChatResponseSchema.parse(JSON.parse(m.payload)));
-    await waitFor(() => responses().some((r) => r.done), 'the final io/chat/response', 20_000);
+    await waitUntil(() => responses().some((r) => r.done), 'the final io/chat/response', 20_000);
 
     const all = responses();
     expect(all.filter((r) => !r.done).map((r) => r.content)).toEqual(['You ', 'said: ', 'over ', 'the ', 'wire']);
@@ -47,7 +48,7 @@ describe('IOAgent on the embedded aedes broker', () => {
     await client.publish('io/chat', JSON.stringify({ from: 'tcp-client', content: 'again', message_id: 'w-2' }), { qos: 1 });
     const finalFor = (id: string) =>
       client.received.slice(before).some((m) => m.topic === 'io/chat/response' && JSON.parse(m.payload).message_id === id && JSON.parse(m.payload).done);
-    await waitFor(() => finalFor('w-2'), 'the reply to the well-formed chat', 20_000);
+    await waitUntil(() => finalFor('w-2'), 'the reply to the well-formed chat', 20_000);
     const answered = client.received.slice(before).filter((m) => m.topic === 'io/chat/response').map((m) => JSON.parse(m.payload).message_id);
     expect(new Set(answered)).toEqual(new Set(['w-2']));
     expect(t.system.get('io')!.state).toBe('running');

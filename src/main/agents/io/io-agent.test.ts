@@ -1,16 +1,18 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { agentChatSchema, ioChatResponseSchema, type IoChatResponse } from '../../../shared/mqtt-payloads.js';
 import { actorIdFor } from '../../core/actor-id.js';
 import { TaskError } from '../../core/errors.js';
-import { createTestSystem, sleep, waitFor, type TestSystem } from '../../core/testing/test-system.js';
+import { createTestSystem, type TestSystem } from '../../core/testing/test-system.js';
 import { IOAgent } from './io-agent.js';
 import { FakeMain, wordByWord } from './testing/fake-main.js';
+import { waitUntil } from '../../testing/wait.js';
 
 let t: TestSystem;
 beforeEach(async () => {
   t = await createTestSystem();
 });
 afterEach(async () => {
+  vi.useRealTimers();
   await t.close();
 });
 
@@ -28,7 +30,7 @@ describe('IOAgent', () => {
     const main = await t.system.spawn(new FakeMain(wordByWord));
     await t.system.spawn(new IOAgent());
     t.bus.publish('io/chat', { from: 'alice', content: 'hello there', message_id: 'm-1' });
-    await waitFor(() => finals().length === 1, 5000, 'final reply');
+    await waitUntil(() => finals().length === 1, 'final reply', 5000);
 
     expect(main.tasks).toEqual([{ kind: 'chat', text: 'hello there', from: 'alice', interface: 'mqtt', message_id: 'm-1' }]);
     const all = responses();
@@ -47,7 +49,7 @@ describe('IOAgent', () => {
     const main = await t.system.spawn(new FakeMain(wordByWord));
     await t.system.spawn(new IOAgent());
     t.bus.publish('io/chat', { content: 'hi' });
-    await waitFor(() => finals().length === 1, 5000);
+    await waitUntil(() => finals().length === 1, 'the final reply', 5000);
     const id = main.tasks[0]!.message_id;
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     expect(main.tasks[0]!.from).toBe('user');
@@ -68,11 +70,11 @@ describe('IOAgent', () => {
     t.bus.publish('io/chat', { from: 'alice', content: 'slow question', message_id: 'a' });
     t.bus.publish('io/chat', { from: 'bob', content: 'quick question', message_id: 'b' });
     // Bob is answered while Alice's answer is still pending.
-    await waitFor(() => finals().length === 1, 5000, "bob's reply");
+    await waitUntil(() => finals().length === 1, "bob's reply", 5000);
     expect(finals()[0]).toMatchObject({ to: 'bob', message_id: 'b', content: 'for bob: done' });
     expect(io.pendingChats).toBe(1);
     releaseAlice();
-    await waitFor(() => finals().length === 2, 5000, "alice's reply");
+    await waitUntil(() => finals().length === 2, "alice's reply", 5000);
     expect(finals()[1]).toMatchObject({ to: 'alice', message_id: 'a', content: 'for alice: done' });
     expect(responses().filter((r) => !r.done).map((r) => [r.message_id, r.content])).toEqual([
       ['a', 'for alice: '],
@@ -83,27 +85,32 @@ describe('IOAgent', () => {
   it('answers with a clear error when main is not there', async () => {
     await t.system.spawn(new IOAgent());
     t.bus.publish('io/chat', { from: 'alice', content: 'anyone?', message_id: 'x' });
-    await waitFor(() => finals().length === 1, 5000);
+    await waitUntil(() => finals().length === 1, 'the error reply', 5000);
     expect(finals()[0]).toMatchObject({ from: 'main', to: 'alice', done: true, error: true, message_id: 'x', content: expect.stringMatching(/^Error: main is not running/) });
     expect(mainChat()).toEqual([]);
   });
 
   it('answers with a clear error when main does not answer in time, and drops chunks that come later', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] }); // the reply timeout runs on virtual time
     let late: (() => void) | undefined;
+    let lateChunkSent = false;
     await t.system.spawn(
       new FakeMain(async (task, main) => {
         main.stream(task, 'thinking… ');
         await new Promise<void>((r) => (late = r));
-        main.stream(task, 'too late');
+        main.stream(task, 'too late'); // streams are synchronous: a chunk let through is on the bus now
+        lateChunkSent = true;
         return { reply: 'too late', agent: 'main' };
       }),
     );
     await t.system.spawn(new IOAgent({ replyTimeoutMs: 100 }));
     t.bus.publish('io/chat', { from: 'alice', content: 'think hard', message_id: 't' });
-    await waitFor(() => finals().length === 1, 5000);
+    await waitUntil(() => late, 'main thinking', 5000);
+    await vi.advanceTimersByTimeAsync(100);
+    await waitUntil(() => finals().length === 1, 'the timeout reply', 5000);
     expect(finals()[0]).toMatchObject({ error: true, done: true, content: expect.stringContaining('main did not answer within 100 ms') });
     late!();
-    await sleep(20);
+    await waitUntil(() => lateChunkSent, 'the late chunk', 5000);
     expect(responses().map((r) => r.content)).toEqual(['thinking… ', finals()[0]!.content]);
   });
 
@@ -117,7 +124,7 @@ describe('IOAgent', () => {
     await t.system.spawn(new IOAgent());
     t.bus.publish('io/chat', { from: 'alice', content: 'fail', message_id: 'e1' });
     t.bus.publish('io/chat', { from: 'alice', content: 'other', message_id: 'e2' });
-    await waitFor(() => finals().length === 2, 5000);
+    await waitUntil(() => finals().length === 2, 'both replies', 5000);
     const byId = Object.fromEntries(finals().map((f) => [f.message_id, f]));
     expect(byId.e1).toMatchObject({ error: true, content: 'Error: main could not answer: the LLM provider refused the request' });
     expect(byId.e2).toMatchObject({ error: true, content: expect.stringContaining('unexpected payload') });
@@ -140,14 +147,15 @@ describe('IOAgent', () => {
     t.bus.publish('io/chat', '');
     t.bus.publish('io/chat', { from: 'alice', content: 'first', message_id: 'dup' });
     t.bus.publish('io/chat', { from: 'alice', content: 'first', message_id: 'dup' });
-    await sleep(20);
+    // The duplicate is dropped (and logged) when it arrives, after everything published before it.
+    await waitUntil(() => main.tasks.length === 1 && /message_id dup is already being answered/.test(ioLogs()), 'the first chat at main and the duplicate dropped', 5000);
     expect(ioLogs().match(/dropped a malformed io\/chat/g)).toHaveLength(5);
     expect(ioLogs()).toMatch(/message_id dup is already being answered/);
     expect(main.tasks).toHaveLength(1);
     release();
-    await waitFor(() => finals().length === 1, 5000);
+    await waitUntil(() => finals().length === 1, 'the reply to the first', 5000);
     t.bus.publish('io/chat', { from: 'alice', content: 'still there?', message_id: 'after' });
-    await waitFor(() => finals().length === 2, 5000);
+    await waitUntil(() => finals().length === 2, 'the reply after', 5000);
     expect(finals().map((f) => f.message_id)).toEqual(['dup', 'after']);
     expect(io.state).toBe('running');
   });

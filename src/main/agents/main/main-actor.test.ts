@@ -17,7 +17,7 @@ import { startScriptedLlmServer, type RecordedLlmRequest, type ScriptedLlmServer
 import { SUMMARY_SYSTEM_PROMPT } from '../llm/rolling-summary.js';
 import { sentRequest, type SentRequest } from '../llm/testing/sent-request.js';
 import { CLASSIFY_SYSTEM_PROMPT } from './intent.js';
-import { waitFor } from '../../core/testing/test-system.js';
+import { waitUntil } from '../../testing/wait.js';
 
 /** Stands in for the real HA agent / planner: records each TASK, answers with `answer(payload)`. */
 class StandIn extends Actor {
@@ -284,7 +284,7 @@ describe('rolling summary through the hub', () => {
       for (let i = 1; i <= 4; i++) await json(postJson(`${hub.restUrl}/chat`, { message: long(i) }));
       const summaries = () => llm.server.requestsFor('ollama').filter((r) => kindOf(r) === 'summary');
       // The fold runs after the 4th reply was delivered; the next chat would wait for it anyway.
-      await waitFor(() => summaries().length > 0, 15_000, 'a summary request');
+      await waitUntil(() => summaries().length > 0, 'a summary request', 15_000);
       const fold = sentRequest(summaries()[0]!).lastUser;
       expect(fold).toContain(`User: ${long(1)}`);
       expect(fold).not.toContain(long(4));

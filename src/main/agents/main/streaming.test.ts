@@ -14,7 +14,7 @@ import type { WactorzHandle } from '../../wactorz-handle.js';
 import { silentLogger } from '../../base/logger.js';
 import { startCliChat } from '../../interfaces/cli-chat.js';
 import { reply, startScriptedLlmServer, type ScriptedLlmServer } from '../../llm/testing/index.js';
-import { waitFor } from '../../core/testing/test-system.js';
+import { waitUntil } from '../../testing/wait.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -41,7 +41,7 @@ describe('streaming to the interfaces', () => {
       output.on('data', (d: Buffer) => (out += d.toString()));
       const cli = startCliChat({ input, output, interactive: false, chat: (text, onChunk) => hub.processUserInput(text, { interface: 'cli', onChunk }) });
       input.end('hi\n');
-      await waitFor(() => out === 'main> Hello from', 15_000, 'the streamed tokens on the CLI');
+      await waitUntil(() => out === 'main> Hello from', 'the streamed tokens on the CLI', 15_000);
       // The LLM has not finished (no line end yet). Cut its stream: the error follows what was shown.
       await llm.close();
       await cli.done;

@@ -1,11 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Message } from '../../../shared/message.js';
 import { alertSchema, systemHealthSchema, type Alert, type Heartbeat } from '../../../shared/mqtt-payloads.js';
 import { Actor } from '../../core/actor.js';
 import { actorIdFor } from '../../core/actor-id.js';
-import { createTestSystem, sleep, waitFor, type TestSystem } from '../../core/testing/test-system.js';
+import { createTestSystem, type TestSystem } from '../../core/testing/test-system.js';
 import { DEFAULT_MONITOR_TIMING, MonitorAgent } from './monitor-agent.js';
 import { isMonitorAlert, type MonitorAlertMessage } from './monitor-alert.js';
+import { waitUntil } from '../../testing/wait.js';
 
 /** Stands in for main: records what the monitor sends it. */
 class FakeMain extends Actor {
@@ -22,16 +23,23 @@ class FakeMain extends Actor {
 
 class Idle extends Actor {}
 
-/** Timings in ms so the tests run fast; heartbeats of real actors come every 20 ms. */
+/** Timings in ms of virtual time; heartbeats of real actors come every 20 ms. */
 const fast = { checkMs: 10, warnMs: 80, criticalMs: 200, healthMs: 25 };
 
 let t: TestSystem;
 beforeEach(async () => {
+  // The monitor's checks, the actors' heartbeats and the clock they read run on virtual time, so a
+  // loaded machine can neither skip a warning nor fake a silence (the scheduler's setImmediate stays real).
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
   t = await createTestSystem({ heartbeatMs: 20 });
 });
 afterEach(async () => {
   await t.close();
+  vi.useRealTimers();
 });
+
+/** Lets `ms` of virtual time pass, running every timer due meanwhile. */
+const advance = (ms: number): Promise<void> => vi.advanceTimersByTimeAsync(ms).then(() => undefined);
 
 /** A heartbeat as an actor on a remote node would publish it. */
 function beat(name: string, state: Heartbeat['state'] = 'running', extra: Partial<Heartbeat> = {}): void {
@@ -54,15 +62,17 @@ describe('MonitorAgent', () => {
 
   it('raises a warning, then a critical alert for a silent actor — on the bus and to main — and clears it when it is back', async () => {
     const main = await t.system.spawn(new FakeMain());
-    // A wide gap between warning and critical, so a slow timer on a loaded machine cannot skip the warning.
     await t.system.spawn(new MonitorAgent({ ...fast, warnMs: 100, criticalMs: 500 }));
     beat('remote-sensor');
-    await waitFor(() => alertsFor('remote-sensor').some((a) => a.severity === 'critical'), 3000, 'critical alert');
+    await advance(100 + fast.checkMs);
+    expect(alertsFor('remote-sensor').map((a) => a.severity)).toEqual(['warning']);
+    await advance(400);
+    await waitUntil(() => alertsFor('remote-sensor').some((a) => a.severity === 'critical'), 'critical alert', 3000);
     const raised = alertsFor('remote-sensor');
     expect(raised.map((a) => a.severity)).toEqual(['warning', 'critical']);
     expect(raised[0]).toMatchObject({ actor_id: actorIdFor('remote-sensor'), name: 'remote-sensor', message: expect.stringMatching(/remote-sensor has not sent a heartbeat for [\d.]+ s/) });
     expect(raised.some((a) => a.resolved)).toBe(false);
-    await waitFor(() => main.received.length === 2, 2000, 'alerts delivered to main');
+    await waitUntil(() => main.received.length === 2, 'alerts delivered to main', 2000);
     expect(main.received.map((m) => [m.event, m.alert.severity])).toEqual([
       ['raise', 'warning'],
       ['raise', 'critical'],
@@ -72,26 +82,28 @@ describe('MonitorAgent', () => {
     const all = alertsFor('remote-sensor');
     expect(all).toHaveLength(3);
     expect(all[2]).toMatchObject({ severity: 'info', resolved: true, message: expect.stringContaining('responding again') });
-    await waitFor(() => main.received.length === 3, 2000, 'resolve delivered to main');
+    await waitUntil(() => main.received.length === 3, 'resolve delivered to main', 2000);
     expect(main.received[2]).toMatchObject({ event: 'resolve', alert: { resolved: true, name: 'remote-sensor' } });
 
     // Quiet again after it recovered: the cycle restarts from a warning.
-    await waitFor(() => alertsFor('remote-sensor').length === 4, 3000, 'a new warning');
+    await advance(100 + fast.checkMs);
+    await waitUntil(() => alertsFor('remote-sensor').length === 4, 'a new warning', 3000);
     expect(alertsFor('remote-sensor')[3]!.severity).toBe('warning');
   });
 
   it('does not alert on actors that keep beating (real actors, real heartbeats)', async () => {
     await t.system.spawn(new Idle({ name: 'worker' }));
-    // Heartbeats every 20 ms against a 600 ms threshold: only a broken watchdog (or a 600 ms stall) would alert.
+    // Heartbeats every 20 ms against a 600 ms threshold: only a broken watchdog would alert.
     await t.system.spawn(new MonitorAgent({ ...fast, warnMs: 600, criticalMs: 1200 }));
-    await sleep(1000);
+    await advance(2000);
     expect(t.bus.messages('agents/+/alert')).toEqual([]);
   });
 
   it('works without a main actor (alerts stay on the bus) and never crashes', async () => {
     const monitor = await t.system.spawn(new MonitorAgent(fast));
     beat('lonely');
-    await waitFor(() => alertsFor('lonely').length === 1, 3000);
+    await advance(fast.warnMs + fast.checkMs);
+    await waitUntil(() => alertsFor('lonely').length === 1, 'the warning', 3000);
     expect(monitor.state).toBe('running');
   });
 
@@ -105,14 +117,15 @@ describe('MonitorAgent', () => {
     // A remote actor whose last word was "stopped", and one that was alerting when it stopped.
     beat('remote-stopped', 'stopped');
     beat('remote-late');
-    await waitFor(() => alertsFor('remote-late').length === 1, 3000);
+    await advance(fast.warnMs + fast.checkMs);
+    await waitUntil(() => alertsFor('remote-late').length === 1, 'the warning', 3000);
     beat('remote-late', 'stopped');
-    await sleep(fast.criticalMs * 2);
+    await advance(fast.criticalMs * 2);
 
     expect(alertsFor('quitter')).toEqual([]);
     expect(alertsFor('deleted')).toEqual([]);
     expect(alertsFor('remote-stopped')).toEqual([]);
-    // warning (and, if this loaded machine stalled for a while, critical), then resolved — and nothing after.
+    // warning, then resolved — and nothing after.
     const late = alertsFor('remote-late');
     expect(late[0]!.severity).toBe('warning');
     expect(late.at(-1)).toMatchObject({ severity: 'info', resolved: true, message: expect.stringMatching(/stopped/) });
@@ -136,10 +149,10 @@ describe('MonitorAgent', () => {
     await t.system.spawn(new Crasher({ name: 'crasher' }));
     await t.system.spawn(new MonitorAgent(fast));
     await t.system.ask('crasher', 'go').catch(() => {});
-    await waitFor(() => main.received.length === 1, 3000, 'failure report');
+    await waitUntil(() => main.received.length === 1, 'failure report', 3000);
     expect(main.received[0]).toMatchObject({ event: 'failed', alert: { name: 'crasher', severity: 'critical' } });
     // Failed actors keep heartbeating (state failed); several checks later, still one report.
-    await sleep(fast.criticalMs * 2);
+    await advance(fast.criticalMs * 2);
     expect(main.received).toHaveLength(1);
     // The only alert on the bus is the actor system's own (unsupervised crash).
     expect(alertsFor('crasher')).toEqual([expect.objectContaining({ severity: 'critical', message: expect.stringContaining('crashed') })]);
@@ -175,9 +188,10 @@ describe('MonitorAgent', () => {
     await t.system.stop('stopped-one');
     await t.system.spawn(new MonitorAgent(fast));
     beat('silent-remote');
-    await waitFor(() => t.bus.messages('system/health').length >= 3, 3000, 'three health documents');
-    await waitFor(() => alertsFor('silent-remote').length >= 1, 3000, 'a degraded actor');
-    await waitFor(() => systemHealthSchema.parse(t.bus.messages('system/health').at(-1)).degraded === 1, 3000, 'health shows it');
+    await advance(3 * fast.healthMs + fast.warnMs);
+    await waitUntil(() => t.bus.messages('system/health').length >= 3, 'three health documents', 3000);
+    await waitUntil(() => alertsFor('silent-remote').length >= 1, 'a degraded actor', 3000);
+    await waitUntil(() => systemHealthSchema.parse(t.bus.messages('system/health').at(-1)).degraded === 1, 'health shows it', 3000);
 
     const published = systemHealthSchema.parse(t.bus.messages('system/health').at(-1));
     const names = published.actors.map((a) => a.name).sort();

@@ -4,15 +4,13 @@
  * SDK) is spawned; the catalog, installer and planner routes answer under /api; catalog and
  * installer run protected.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWactorz } from '../../wactorz.js';
+import { describe, expect, it } from 'vitest';
 import type { WactorzHandle } from '../../wactorz-handle.js';
-import { silentLogger } from '../../base/logger.js';
-import { startScriptedLlmServer, type ScriptedLlmServer } from '../../llm/testing/index.js';
-import { waitUntil, type Json } from '../catalog/testing/recipe-hub.js';
+import type { ScriptedLlmServer } from '../../llm/testing/index.js';
+import { hubTest } from '../../testing/hub-fixture.js';
+import { type Json } from '../catalog/testing/recipe-hub.js';
+import { waitUntil } from '../../testing/wait.js';
 
 const PLAN = {
   name: 'lamp-on-mqtt',
@@ -36,14 +34,17 @@ const PLAN = {
   summary: 'I will note every time the living-room lamp turns on.',
 };
 
+hubTest.override('hubOptions', { llm: 'scripted', scriptedProtocol: 'ollama', dashboard: true });
+
 describe('pipelines through the composed hub', { timeout: 120_000 }, () => {
   let llm: ScriptedLlmServer;
   let hub: WactorzHandle;
-  let dir: string;
   let api: string;
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'wz-hub-pipeline-'));
-    llm = await startScriptedLlmServer();
+  let dir: string;
+  hubTest.beforeAll(async ({ hub: started }) => {
+    hub = started.handle;
+    dir = started.stateDir;
+    llm = started.llm!;
     llm.respond('ollama', (req) => {
       const body = req.body as Json;
       const system = String(body.messages?.find((m: Json) => m.role === 'system')?.content ?? '');
@@ -51,13 +52,7 @@ describe('pipelines through the composed hub', { timeout: 120_000 }, () => {
       if (/PIPELINE/.test(system) && /intent/i.test(system)) return '{"intent": "PIPELINE", "facts": {}}';
       return 'ok';
     });
-    hub = await startWactorz({ stateDir: dir, llm: { provider: 'ollama', model: 'llama3', baseUrl: llm.urls.ollama }, interface: 'rest', restPort: 0, monitorPort: 0, mqtt: { port: 0 } }, { log: silentLogger, env: {} });
     api = `${hub.dashboardUrl}/api`;
-  }, 120_000);
-  afterAll(async () => {
-    await hub?.stop();
-    await llm?.close();
-    rmSync(dir, { recursive: true, force: true });
   }, 120_000);
 
   it('catalog and installer run protected; the planner and time series are supervised', () => {

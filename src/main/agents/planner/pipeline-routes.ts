@@ -11,7 +11,7 @@ import { HttpError } from '../../server/http-error.js';
 import { validateBody } from '../../server/validate-body.js';
 import { PlannerError, type PlannerService } from './planner-service.js';
 
-const STATUS: Record<PlannerError['kind'], number> = { bad_plan: 422, spawn_failed: 422, unavailable: 503, not_found: 404, needs_approval: 409 };
+const STATUS: Record<PlannerError['kind'], number> = { bad_plan: 422, spawn_failed: 422, unavailable: 503, not_found: 404, needs_approval: 409, rate_limited: 429, too_many_agents: 409 };
 
 const createBody = z.object({ text: z.string().trim().min(1).max(4_000), dry_run: z.boolean().optional() });
 

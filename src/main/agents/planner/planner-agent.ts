@@ -62,7 +62,7 @@ export class PlannerAgent extends Actor {
   private async run(msg: Message): Promise<void> {
     try {
       this.assertMayAsk(msg);
-      const result = await this.task(msg.payload);
+      const result = await this.task(msg.payload, this.isCodeAgent(msg.sender) ? msg.sender : undefined);
       this.counters.tasksCompleted++;
       this.reply(msg, result);
     } catch (e) {
@@ -85,13 +85,19 @@ export class PlannerAgent extends Actor {
     }
   }
 
-  private async task(payload: unknown): Promise<unknown> {
+  /** A code agent asking (its pipeline's spawns are its asks, for approvals and the spawn cap). */
+  private isCodeAgent(name: string): boolean {
+    const kind = this.system.get(name)?.kind;
+    return kind === 'dynamic' || kind === 'catalog';
+  }
+
+  private async task(payload: unknown, requester?: string): Promise<unknown> {
     const r = taskSchema.safeParse(payload);
     if (!r.success) throw new TaskError('planner tasks: {"kind": "pipeline", "text": "…"} or {"action": "plan" | "list" | "get" | "delete", …}', 'bad_input');
     const t = r.data;
     if ('kind' in t) {
       this.log('info', `planning: ${t.text.slice(0, 200)}`);
-      return this.planner.handle(t.text, { userFacts: t.user_facts });
+      return this.planner.handle(t.text, { userFacts: t.user_facts, ...(requester ? { requester } : {}) });
     }
     switch (t.action) {
       case 'plan':

@@ -23,6 +23,7 @@ import { plannerSystemPrompt, repairPrompt } from './plan-prompt.js';
 import type { Plan, PlanAgent } from './plan-schema.js';
 import { PipelineStore, type PipelineAgentRecord, type PipelineDocument, type PipelineView } from './pipeline-store.js';
 import type { Logger } from '../../base/logger.js';
+import type { Asker } from '../../../shared/approvals.js';
 
 export interface PlannerServiceOptions {
   system: ActorSystem;
@@ -56,7 +57,7 @@ export type PipelineStatus = Omit<PipelineView, 'agents'> & { agents: (PipelineA
 export class PlannerError extends Error {
   constructor(
     message: string,
-    readonly kind: 'bad_plan' | 'spawn_failed' | 'unavailable' | 'not_found' | 'needs_approval',
+    readonly kind: 'bad_plan' | 'spawn_failed' | 'unavailable' | 'not_found' | 'needs_approval' | 'rate_limited' | 'too_many_agents',
     readonly detail?: unknown,
   ) {
     super(message);
@@ -71,7 +72,11 @@ export class PlannerService {
   }
 
   /** Plans and builds a pipeline. Never throws for a bad plan or spawn: the reply says what happened. */
-  async handle(request: string, ctx: { userFacts?: Record<string, unknown> | undefined; dryRun?: boolean } = {}): Promise<PipelineReply> {
+  /**
+   * `requester`: the code agent that asked (granted plan_pipelines), so the pipeline's spawns count
+   * against it and are approved as its asks; absent, they are the planner's LLM's.
+   */
+  async handle(request: string, ctx: { userFacts?: Record<string, unknown> | undefined; dryRun?: boolean; requester?: string } = {}): Promise<PipelineReply> {
     const started = Date.now();
     const jobId = randomUUID();
     const planned = await this.plan(request, ctx.userFacts);
@@ -79,8 +84,10 @@ export class PlannerService {
     const { plan, check } = planned;
     if (ctx.dryRun) return { ok: true, result: describePlan(plan, 'would run'), plan, warnings: check.warnings };
     try {
-      const pipeline = await this.build(request, plan, check);
-      const result = `${plan.summary?.trim() || plan.description} — pipeline "${plan.name}" is running: ${describeAgents(pipeline.agents)}.${check.warnings.length ? ` Note: ${check.warnings.join('; ')}.` : ''}`;
+      const waiting: string[] = [];
+      const asker: Asker = ctx.requester ? { kind: 'agent', name: ctx.requester, via: 'planner' } : { kind: 'llm', name: 'planner', via: 'planner' };
+      const pipeline = await this.build(request, plan, check, asker, waiting);
+      const result = `${plan.summary?.trim() || plan.description} — pipeline "${plan.name}" is running: ${describeAgents(pipeline.agents)}.${check.warnings.length ? ` Note: ${check.warnings.join('; ')}.` : ''}${waiting.length ? ` ${waiting.join(' ')}` : ''}`;
       this.jobDone(jobId, true, `pipeline ${plan.name} is running (${pipeline.agents.length} agents)`, started);
       return { ok: true, result, pipeline, warnings: check.warnings };
     } catch (e) {
@@ -128,19 +135,21 @@ export class PlannerService {
   }
 
   /** Spawns the checked plan in order, rolling back on failure, then records it. */
-  async build(request: string, plan: Plan, check: PlanCheck): Promise<PipelineView> {
+  async build(request: string, plan: Plan, check: PlanCheck, asker: Asker = { kind: 'llm', name: 'planner', via: 'planner' }, waiting: string[] = []): Promise<PipelineView> {
     const dynamic = this.requireDynamic();
     const spawned: string[] = [];
     try {
       for (const agent of check.order) {
-        await this.spawnAgent(plan, agent, dynamic);
+        const approval = await this.spawnAgent(plan, agent, dynamic, asker);
+        if (approval) waiting.push(`${agent.name}: ${approval}`);
         spawned.push(agent.name);
       }
     } catch (e) {
       for (const name of spawned.reverse()) {
         await dynamic.remove(name).catch((err: unknown) => this.opts.log?.('warning', `rollback: could not remove ${name}: ${toError(err).message}`));
       }
-      const kind = e instanceof CatalogError && e.kind === 'needs_approval' ? 'needs_approval' : 'spawn_failed';
+      const capKind = (e as { kind?: unknown }).kind;
+      const kind = e instanceof CatalogError && e.kind === 'needs_approval' ? 'needs_approval' : capKind === 'rate_limited' || capKind === 'too_many_agents' ? capKind : 'spawn_failed';
       throw new PlannerError(`the pipeline was not started (nothing of it is left running): ${toError(e).message}`, kind, e instanceof CatalogError ? e.detail : undefined);
     }
     const doc: PipelineDocument = {
@@ -183,13 +192,13 @@ export class PlannerService {
     return all.map((p) => ({ ...p, agents: p.agents.map((a) => ({ ...a, state: this.opts.system.get(a.name)?.state ?? 'absent' })) }));
   }
 
-  private async spawnAgent(plan: Plan, a: PlanAgent, dynamic: DynamicAgentService): Promise<void> {
+  /** Spawns one agent of the plan; what of it waits for a person's approval, in a sentence (or undefined). */
+  private async spawnAgent(plan: Plan, a: PlanAgent, dynamic: DynamicAgentService, asker: Asker): Promise<string | undefined> {
     const source = `planner:${plan.name}`;
     const description = `${a.role} (pipeline ${plan.name})`;
     const capabilities = a.capabilities.filter((c) => c.toLowerCase() !== 'fetch_local');
     if (a.type === 'catalog') {
-      await this.opts.catalog.spawn(a.recipe!, { name: a.name, config: a.config ?? {} }, 'llm');
-      return;
+      return (await this.opts.catalog.spawn(a.recipe!, { name: a.name, config: a.config ?? {} }, 'llm', asker)).approval?.message;
     }
     const raw =
       a.type === 'dynamic'
@@ -199,10 +208,11 @@ export class PlannerService {
           : { ...a.spec, name: a.name, type: 'ha_actuator', description };
     const spec = parseSpawnSpec(raw);
     if (!spec.ok) throw new Error(`${a.name}: ${spec.error}`);
-    const report = await dynamic.spawnFromSpec(spec.spec, source);
-    if (!report.ok) throw new Error(report.message);
+    const report = await dynamic.spawnFromSpec(spec.spec, source, asker);
+    if (!report.ok) throw Object.assign(new Error(report.message), { kind: report.kind });
     // Packages the code needs but nobody approved: the agent would fail on its imports.
-    if (a.install.length && /not installed|failed|approval/i.test(report.message)) throw new Error(report.message);
+    if (a.install.length && /not installed|failed|approval/i.test(report.message.replace(report.approval?.message ?? '', ''))) throw new Error(report.message);
+    return report.approval?.message;
   }
 
   private requireDynamic(): DynamicAgentService {

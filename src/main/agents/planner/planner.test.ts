@@ -14,12 +14,13 @@ import { AskError } from '../../core/errors.js';
 import { actorIdFor } from '../../core/actor-id.js';
 import { withCostTracking } from '../../llm/tracked-provider.js';
 import { startHttpReceiver, type HttpReceiver } from '../catalog/testing/http-receiver.js';
-import { startRecipeHub, waitUntil, type Json, type RecipeHub } from '../catalog/testing/recipe-hub.js';
+import { startRecipeHub, type Json, type RecipeHub } from '../catalog/testing/recipe-hub.js';
 import { serveRoutes } from '../catalog/testing/serve-routes.js';
 import { PlannerAgent } from './planner-agent.js';
 import { PlannerService } from './planner-service.js';
 import { PipelineStore } from './pipeline-store.js';
 import { pipelineRoutes } from './pipeline-routes.js';
+import { waitUntil } from '../../testing/wait.js';
 
 const FAKE_HOST = 'http://93.184.215.14';
 const REQUEST = `when the living-room lamp turns on, send a webhook to ${FAKE_HOST}/hooks/lamp`;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { connectRecordingClient, waitFor } from './mqtt-test-client.js';
+import { connectRecordingClient } from './mqtt-test-client.js';
 import { mosquittoAvailability, startMosquitto } from './mosquitto.js';
+import { waitUntil } from '../../testing/wait.js';
 
 let availability: ReturnType<typeof mosquittoAvailability> | { error: Error };
 try {
@@ -29,7 +30,7 @@ if ('error' in availability) {
         expect(mq.running).toBe(true);
         const sub = await connectRecordingClient(mq.url);
         await sub.subscribe('helper/#');
-        await waitFor(() => sub.received.length === 1, 'the retained message after the restart');
+        await waitUntil(() => sub.received.length === 1, 'the retained message after the restart');
         expect(sub.received[0]).toMatchObject({ topic: 'helper/retained', payload: 'kept', retain: true });
         await sub.end();
 

@@ -3,7 +3,6 @@
  * messages, wait for a condition (polling, generous timeouts: tests run on a loaded 2-core box).
  */
 import { type IClientOptions, type MqttClient, connectAsync } from 'mqtt';
-import { waitFor as poll } from '../../testing/wait.js';
 
 export interface ReceivedMessage {
   topic: string;
@@ -45,9 +44,4 @@ export async function connectRecordingClient(url: string, opts: IClientOptions =
       await client.endAsync(true);
     },
   };
-}
-
-/** Polls `condition` until it holds; fails with `what` after `timeoutMs`. */
-export async function waitFor(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  await poll(condition, what, timeoutMs, 10);
 }

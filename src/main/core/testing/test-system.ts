@@ -6,7 +6,6 @@ import { openPersistence } from '../../persistence/open-persistence.js';
 import type { Persistence } from '../../persistence/persistence.js';
 import { ActorSystem, type ActorSystemOptions } from '../actor-system.js';
 import { MemoryBus } from './memory-bus.js';
-import { waitFor as poll } from '../../testing/wait.js';
 
 export interface TestSystem {
   system: ActorSystem;
@@ -32,11 +31,4 @@ export async function createTestSystem(opts: Partial<ActorSystemOptions> = {}): 
       rmSync(stateDir, { recursive: true, force: true });
     },
   };
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `cond` until it holds (or fails after `timeoutMs`); argument order kept for the core's tests. */
-export async function waitFor(cond: () => boolean, timeoutMs = 5_000, what = 'condition'): Promise<void> {
-  await poll(cond, what, timeoutMs, 5);
 }

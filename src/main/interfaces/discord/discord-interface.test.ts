@@ -2,18 +2,15 @@
  * The Discord adapter with the real discord.js client against a local server that speaks Discord's
  * REST API and gateway (HELLO/IDENTIFY/READY/GUILD_CREATE/MESSAGE_CREATE), and with a real hub.
  */
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GatewayIntentBits } from 'discord.js';
 import { startDiscordApiServer, type DiscordApiServer } from './testing/discord-api-server.js';
 import { startDiscordInterface } from './discord-interface.js';
 import { discordSettingsFrom } from './discord-config.js';
 import { InterfaceConfigError, type ProcessUserInput, type RunningChatInterface } from '../chat-interface.js';
-import { waitFor } from '../../core/testing/test-system.js';
 import { silentLogger } from '../../base/logger.js';
-import { startWactorz } from '../../wactorz.js';
+import { startTestHub } from '../../testing/hub-fixture.js';
+import { waitUntil } from '../../testing/wait.js';
 
 const TOKEN = 'MTIz.test.discord-token';
 let discord: DiscordApiServer;
@@ -40,7 +37,7 @@ describe('Discord interface (discord.js against a local REST + gateway server)',
     expect(intents & GatewayIntentBits.GuildMessages).toBeTruthy();
     expect(intents & GatewayIntentBits.MessageContent).toBe(0);
     discord.pushMessage({ channelId: '5550001', author: { id: '31337', username: 'ada' }, content: 'hello bot' });
-    await waitFor(() => discord.posted.length === 1, 15_000, 'DM reply');
+    await waitUntil(() => discord.posted.length === 1, 'DM reply', 15_000);
     expect(discord.posted[0]).toMatchObject({ channel_id: '5550001', content: 'discord:31337 said hello bot', allowed_mentions: { parse: [] } });
     expect(discord.posted[0]!.reply_to).toBeUndefined();
     expect(discord.typing).toContain('5550001');
@@ -53,7 +50,7 @@ describe('Discord interface (discord.js against a local REST + gateway server)',
     discord.pushMessage({ channelId, guildId, author: { id: '1', username: 'a' }, content: 'just chatting' });
     const q = discord.pushMessage({ channelId, guildId, author: { id: '2', username: 'b' }, content: `<@${discord.bot.id}> what agents run?`, mentions: [discord.bot.id] });
     discord.pushMessage({ channelId, guildId, author: { id: '9', username: 'otherbot', bot: true }, content: `<@${discord.bot.id}> ping`, mentions: [discord.bot.id] });
-    await waitFor(() => discord.posted.length === 1, 15_000, 'reply');
+    await waitUntil(() => discord.posted.length === 1, 'reply', 15_000);
     expect(asked).toEqual(['what agents run?']);
     expect(discord.posted[0]).toMatchObject({ channel_id: channelId, content: 'answer to what agents run?', reply_to: q });
   });
@@ -62,7 +59,7 @@ describe('Discord interface (discord.js against a local REST + gateway server)',
     const long = Array.from({ length: 8 }, (_, i) => `Part ${i}: ` + 'words '.repeat(120).trim()).join('\n\n');
     await start(async () => long);
     discord.pushMessage({ channelId: '5550002', author: { id: '3', username: 'c' }, content: 'essay' });
-    await waitFor(() => discord.posted.map((p) => p.content).join('\n\n') === long, 15_000, 'all parts');
+    await waitUntil(() => discord.posted.map((p) => p.content).join('\n\n') === long, 'all parts', 15_000);
     expect(discord.posted.length).toBeGreaterThanOrEqual(4);
     expect(discord.posted.every((p) => p.content.length <= 2000 && /^Part \d+:/.test(p.content))).toBe(true);
   });
@@ -75,20 +72,18 @@ describe('Discord interface (discord.js against a local REST + gateway server)',
 });
 
 describe('Discord interface end to end with a real hub', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'wz-discord-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
   it('answers /agents in a DM from the real main actor', { timeout: 60_000 }, async () => {
-    const hub = await startWactorz({ stateDir: dir, llm: { provider: 'none' }, interface: 'discord', monitorPort: null, mqtt: { port: 0 } }, { log: silentLogger, env: {} });
+    const testHub = await startTestHub({ interface: 'discord' });
+    const hub = testHub.handle;
     try {
       await start((text, ctx) => hub.processUserInput(text, ctx));
       discord.pushMessage({ channelId: '5550003', author: { id: '4', username: 'd' }, content: '/agents' });
-      await waitFor(() => discord.posted.length === 1, 15_000, 'reply from main');
+      await waitUntil(() => discord.posted.length === 1, 'reply from main', 15_000);
       expect(discord.posted[0]!.content).toMatch(/main\s+running/);
     } finally {
       await running?.stop();
       running = undefined;
-      await hub.stop();
+      await testHub.stop();
     }
   });
 });

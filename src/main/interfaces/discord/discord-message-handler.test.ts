@@ -1,9 +1,9 @@
 /** The Discord adapter at its boundary: the message handler given message-like objects. */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createDiscordMessageHandler, DISCORD_MESSAGE_LIMIT, formatForDiscord, NO_MENTIONS, stripMention, type DiscordMessageLike, type OutgoingMessage } from './discord-message-handler.js';
 import type { ChatContext, ProcessUserInput } from '../chat-interface.js';
-import { waitFor } from '../../core/testing/test-system.js';
 import { silentLogger } from '../../base/logger.js';
+import { waitUntil } from '../../testing/wait.js';
 
 const BOT = '900';
 
@@ -72,20 +72,25 @@ describe('Discord message handler', () => {
   });
 
   it('shows typing until the reply is ready, then splits it within 2000 characters', async () => {
-    let release!: (s: string) => void;
-    const handle = handlerWith(() => new Promise((r) => (release = r)));
-    const dm = fakeMessage({ content: 'long please', guildId: null });
-    handle(dm.message);
-    await waitFor(() => dm.typing() >= 2, 5000, 'typing repeated');
-    const long = Array.from({ length: 10 }, (_, i) => `Section ${i}\n` + 'text '.repeat(150).trim()).join('\n\n');
-    release(long);
-    await handle.drain(5000);
-    const typingAfter = dm.typing();
-    expect(dm.out.length).toBeGreaterThanOrEqual(4);
-    expect(dm.out.every((o) => o.msg.content.length <= DISCORD_MESSAGE_LIMIT && o.how === 'send')).toBe(true);
-    expect(dm.out.map((o) => o.msg.content).join('\n\n')).toBe(long);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(dm.typing()).toBe(typingAfter);
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] }); // the typing interval runs on virtual time
+    try {
+      let release!: (s: string) => void;
+      const handle = handlerWith(() => new Promise((r) => (release = r)));
+      const dm = fakeMessage({ content: 'long please', guildId: null });
+      handle(dm.message);
+      await waitUntil(() => dm.typing() >= 2, 'typing repeated', 5000);
+      const long = Array.from({ length: 10 }, (_, i) => `Section ${i}\n` + 'text '.repeat(150).trim()).join('\n\n');
+      release(long);
+      await handle.drain(5000);
+      const typingAfter = dm.typing();
+      expect(dm.out.length).toBeGreaterThanOrEqual(4);
+      expect(dm.out.every((o) => o.msg.content.length <= DISCORD_MESSAGE_LIMIT && o.how === 'send')).toBe(true);
+      expect(dm.out.map((o) => o.msg.content).join('\n\n')).toBe(long);
+      vi.advanceTimersByTime(100); // five typing intervals: a typing loop left running would show
+      expect(dm.typing()).toBe(typingAfter);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('apologizes with the reason when the hub fails, and greets an empty mention', async () => {

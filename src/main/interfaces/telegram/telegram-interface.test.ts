@@ -2,18 +2,15 @@
  * The Telegram adapter with the real grammY client against a local server that speaks the Bot API
  * (long polling with offsets, sendMessage, sendChatAction), and end to end with a real hub.
  */
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startTelegramApiServer, type TelegramApiServer } from './testing/telegram-api-server.js';
 import { normalizeText, startTelegramInterface, TELEGRAM_MESSAGE_LIMIT } from './telegram-interface.js';
 import { parseChatIds, telegramSettingsFrom } from './telegram-config.js';
 import type { ChatContext, ProcessUserInput, RunningChatInterface } from '../chat-interface.js';
 import { InterfaceConfigError } from '../chat-interface.js';
-import { waitFor } from '../../core/testing/test-system.js';
 import { silentLogger, type Logger } from '../../base/logger.js';
-import { startWactorz } from '../../wactorz.js';
+import { startTestHub } from '../../testing/hub-fixture.js';
+import { waitUntil } from '../../testing/wait.js';
 
 const TOKEN = '123456:TEST-token';
 let api: TelegramApiServer;
@@ -23,6 +20,7 @@ beforeEach(async () => {
   api = await startTelegramApiServer({ token: TOKEN });
 });
 afterEach(async () => {
+  vi.useRealTimers();
   await running?.stop();
   running = undefined;
   await api.close();
@@ -42,6 +40,7 @@ const start = async (processUserInput: ProcessUserInput, extra: { allowed?: stri
 
 describe('Telegram interface (grammY against a local Bot API server)', () => {
   it('answers a message through processUserInput, shows typing while waiting, and advances the offset', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] }); // the typing interval runs on virtual time
     const seen: [string, ChatContext][] = [];
     let release!: (reply: string) => void;
     const iface = await start((text, ctx) => {
@@ -50,21 +49,21 @@ describe('Telegram interface (grammY against a local Bot API server)', () => {
     });
     expect(iface.description).toMatch(/@wactorz_test_bot/);
     const id = api.pushText({ id: 77 }, { id: 5001, username: 'ada' }, 'hello hub');
-    await waitFor(() => seen.length === 1, 10_000, 'processUserInput');
+    await waitUntil(() => seen.length === 1, 'processUserInput', 10_000);
     expect(seen[0]).toEqual(['hello hub', { interface: 'telegram', user: 'telegram:5001' }]);
     // Typing is shown (and repeated) while the hub has not answered yet.
-    await waitFor(() => api.chatActions.length >= 2, 10_000, 'repeated typing');
+    await waitUntil(() => api.chatActions.length >= 2, 'repeated typing', 10_000);
     expect(api.chatActions[0]).toEqual({ chat_id: 77, action: 'typing' });
     expect(api.sent).toEqual([]);
     release('hi Ada');
-    await waitFor(() => api.sent.length === 1, 10_000, 'reply');
+    await waitUntil(() => api.sent.length === 1, 'reply', 10_000);
     expect(api.sent[0]).toEqual({ chat_id: 77, text: 'hi Ada' });
-    // The update is confirmed by the next poll's offset, and typing stops with the reply (a
-    // "typing" sent just before the reply may still land: the count is taken after a pause).
-    await waitFor(() => api.offsets.includes(id + 1), 10_000, 'offset past the update');
-    await new Promise((r) => setTimeout(r, 300));
+    // The update is confirmed by the next poll's offset, and typing stops with the reply: its
+    // interval is gone, so however far virtual time moves on, no "typing" goes out.
+    await waitUntil(() => api.offsets.includes(id + 1), 'offset past the update', 10_000);
+    expect(vi.getTimerCount(), 'the typing interval is still scheduled').toBe(0);
     const typingAfterReply = api.chatActions.length;
-    await new Promise((r) => setTimeout(r, 300)); // at a 50 ms interval, ~6 more if it kept going
+    await vi.advanceTimersByTimeAsync(300); // at a 50 ms interval, ~6 more if it kept going
     expect(api.chatActions.length).toBe(typingAfterReply);
   });
 
@@ -74,7 +73,7 @@ describe('Telegram interface (grammY against a local Bot API server)', () => {
     expect(long.length).toBeGreaterThan(3 * TELEGRAM_MESSAGE_LIMIT);
     await start(async () => long);
     api.pushText({ id: 9 }, { id: 9 }, 'tell me a lot');
-    await waitFor(() => api.sent.join('').length > 0 && api.sent.map((s) => s.text).join('\n\n') === long, 10_000, 'every part');
+    await waitUntil(() => api.sent.join('').length > 0 && api.sent.map((s) => s.text).join('\n\n') === long, 'every part', 10_000);
     expect(api.sent.length).toBeGreaterThanOrEqual(4);
     for (const s of api.sent) {
       expect(s.text.length).toBeLessThanOrEqual(TELEGRAM_MESSAGE_LIMIT);
@@ -92,12 +91,12 @@ describe('Telegram interface (grammY against a local Bot API server)', () => {
     api.pushText({ id: 222 }, { id: 222 }, 'let me in');
     api.pushText({ id: 111 }, { id: 111 }, 'I am allowed');
     api.pushText({ id: -100500, type: 'supergroup' }, { id: 333 }, 'group allowed');
-    await waitFor(() => api.sent.length === 2, 10_000, 'two replies');
+    await waitUntil(() => api.sent.length === 2, 'two replies', 10_000);
     expect(api.sent.map((s) => s.chat_id).sort()).toEqual([-100500, 111]);
     expect(asked.sort()).toEqual(['telegram:111', 'telegram:333']);
     expect(warnings.join('\n')).toMatch(/ignoring chat 222/);
     // The ignored update is still confirmed, so Telegram will not deliver it again.
-    await waitFor(() => api.pending() === 0, 10_000, 'all updates confirmed');
+    await waitUntil(() => api.pending() === 0, 'all updates confirmed', 10_000);
   });
 
   it('answers only the allowed user (the original --telegram-allowed-user-id), in any chat', async () => {
@@ -112,8 +111,8 @@ describe('Telegram interface (grammY against a local Bot API server)', () => {
     api.pushText({ id: -100700, type: 'group' }, { id: 6002 }, 'a stranger in a group');
     api.pushText({ id: -100700, type: 'group' }, { id: 5001 }, 'the owner in the group');
     api.pushText({ id: 5001 }, { id: 5001 }, 'the owner in private');
-    await waitFor(() => api.sent.length === 2, 10_000, 'two replies');
-    await waitFor(() => api.pending() === 0, 10_000, 'all updates confirmed');
+    await waitUntil(() => api.sent.length === 2, 'two replies', 10_000);
+    await waitUntil(() => api.pending() === 0, 'all updates confirmed', 10_000);
     expect(asked).toEqual(['telegram:5001', 'telegram:5001']);
     expect(api.sent.map((s) => s.chat_id).sort()).toEqual([-100700, 5001]);
     expect(warnings.filter((w) => /ignoring user 6002/.test(w))).toHaveLength(1); // logged once
@@ -131,10 +130,10 @@ describe('Telegram interface (grammY against a local Bot API server)', () => {
     api.pushText({ id: 1 }, { id: 1 }, 'slow');
     api.pushText({ id: 1 }, { id: 1 }, 'second');
     api.pushText({ id: 2 }, { id: 2 }, 'other');
-    await waitFor(() => api.sent.length === 1, 10_000, 'the other chat');
+    await waitUntil(() => api.sent.length === 1, 'the other chat', 10_000);
     expect(api.sent[0]).toEqual({ chat_id: 2, text: 'other done' });
     gates.get('slow')!();
-    await waitFor(() => api.sent.length === 3, 10_000, 'chat 1 in order');
+    await waitUntil(() => api.sent.length === 3, 'chat 1 in order', 10_000);
     expect(api.sent.slice(1).map((s) => s.text)).toEqual(['slow done', 'second done']);
   });
 
@@ -150,7 +149,7 @@ describe('Telegram interface (grammY against a local Bot API server)', () => {
     const groupMsg = api.pushText({ id: -42, type: 'group' }, { id: 6 }, '@wactorz_test_bot what time is it');
     api.pushText({ id: 5 }, { id: 5 }, 'fail');
     api.pushUpdate({ chat: { id: 5, type: 'private' }, from: { id: 5, is_bot: false, first_name: 'x' }, photo: [] });
-    await waitFor(() => api.sent.length === 5, 10_000, 'five replies');
+    await waitUntil(() => api.sent.length === 5, 'five replies', 10_000);
     expect(asked.sort()).toEqual(['/help', 'fail', 'what time is it']);
     const to5 = api.sent.filter((s) => s.chat_id === 5).map((s) => s.text);
     expect(to5[0]).toMatch(/^Hi! I am your Wactorz hub/);
@@ -170,33 +169,32 @@ describe('Telegram interface (grammY against a local Bot API server)', () => {
   it('stops polling on stop() and confirms the last update', async () => {
     const iface = await start(async (t) => t);
     const id = api.pushText({ id: 3 }, { id: 3 }, 'ping');
-    await waitFor(() => api.sent.length === 1, 10_000, 'reply');
+    await waitUntil(() => api.sent.length === 1, 'reply', 10_000);
     await iface.stop();
     running = undefined;
     expect(api.offsets.at(-1)).toBe(id + 1);
+    // stop() resolves once the polling loop has ended: from here on nothing asks for updates.
     const calls = api.calls.length;
     api.pushText({ id: 3 }, { id: 3 }, 'after stop');
-    await new Promise((r) => setTimeout(r, 300));
     expect(api.calls.length).toBe(calls);
+    expect(api.pending()).toBe(1);
     expect(api.sent).toHaveLength(1);
   });
 });
 
 describe('Telegram interface end to end with a real hub', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'wz-telegram-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
   it('answers /agents from the real main actor', { timeout: 60_000 }, async () => {
-    const hub = await startWactorz({ stateDir: dir, llm: { provider: 'none' }, interface: 'telegram', monitorPort: null, mqtt: { port: 0 } }, { log: silentLogger, env: {} });
+    const testHub = await startTestHub({ interface: 'telegram' });
+    const hub = testHub.handle;
     try {
       await start((text, ctx) => hub.processUserInput(text, ctx));
       api.pushText({ id: 8 }, { id: 8 }, '/agents');
-      await waitFor(() => api.sent.length === 1, 15_000, 'reply from main');
+      await waitUntil(() => api.sent.length === 1, 'reply from main', 15_000);
       expect(api.sent[0]!.text).toMatch(/main\s+running/);
     } finally {
       await running?.stop();
       running = undefined;
-      await hub.stop();
+      await testHub.stop();
     }
   });
 });

@@ -105,8 +105,10 @@ export async function startTelegramInterface(opts: TelegramInterfaceOptions): Pr
     description: `Telegram: polling as @${username}${opts.allowedChatIds.size ? ` (chats: ${[...opts.allowedChatIds].join(', ')})` : ' (any chat — set TELEGRAM_ALLOWED_CHAT_IDS to restrict)'}${opts.allowedUserIds?.size ? ` (user: ${[...opts.allowedUserIds].join(', ')})` : ''}`,
     stop: () =>
       (stopping ??= (async () => {
-        // bot.stop confirms the last update offset with one more getUpdates; don't hang on a dead network.
-        await Promise.race([bot.stop().catch(() => {}), new Promise((r) => setTimeout(r, 5000).unref())]);
+        // bot.stop confirms the last update offset with one more getUpdates, and the polling loop
+        // ends: once stop() resolves no request goes out. Don't hang on a dead network.
+        const guard = new Promise((r) => setTimeout(r, 5000).unref());
+        await Promise.race([bot.stop().then(() => polling).catch(() => {}), guard]);
         if (!(await queue.drain(opts.drainMs ?? 10_000))) opts.log('warning', 'telegram: stopped with replies still in flight');
       })()),
   };

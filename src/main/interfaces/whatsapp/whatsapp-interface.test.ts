@@ -3,19 +3,16 @@
  * answered, invalid → 403), replies through a local server that speaks Twilio's Messages API, and
  * one round trip with a real hub.
  */
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTwilioApiServer, type TwilioApiServer } from './testing/twilio-api-server.js';
 import { startWhatsAppInterface, type RunningWhatsAppInterface } from './whatsapp-interface.js';
 import { whatsappSettingsFrom } from './whatsapp-config.js';
 import { twilioSignature } from './twilio-signature.js';
 import { WHATSAPP_MESSAGE_LIMIT } from './whatsapp-webhook.js';
 import { InterfaceConfigError, type ChatContext, type ProcessUserInput } from '../chat-interface.js';
-import { waitFor } from '../../core/testing/test-system.js';
 import { silentLogger, type Logger } from '../../base/logger.js';
-import { startWactorz } from '../../wactorz.js';
+import { startTestHub } from '../../testing/hub-fixture.js';
+import { waitUntil } from '../../testing/wait.js';
 
 const SID = 'AC00000000000000000000000000000001';
 const AUTH = 'twilio-auth-token-for-tests';
@@ -78,7 +75,7 @@ describe('WhatsApp interface (signed Twilio webhooks, local Twilio API)', () => 
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/text\/xml/);
     expect(await res.text()).toMatch(/<Response><\/Response>/);
-    await waitFor(() => twilio.messages.length === 1, 10_000, 'reply via Twilio');
+    await waitUntil(() => twilio.messages.length === 1, 'reply via Twilio', 10_000);
     expect(seen).toEqual([['hello hub', { interface: 'whatsapp', user: SENDER }]]);
     expect(twilio.messages[0]).toEqual({ From: 'whatsapp:+14155238886', To: SENDER, Body: 'You said: hello hub' });
   });
@@ -86,7 +83,7 @@ describe('WhatsApp interface (signed Twilio webhooks, local Twilio API)', () => 
   it('refuses a missing, wrong or replayed-with-changes signature with 403 and never asks the hub', async () => {
     let asked = 0;
     const warnings: string[] = [];
-    await start(async () => (asked++, 'x'), { log: (l, m) => l === 'warning' && warnings.push(m) });
+    await start(async (t) => (asked++, `re: ${t}`), { log: (l, m) => l === 'warning' && warnings.push(m) });
     const params = incoming('transfer all the money');
     const missing = await postWebhook(params, null);
     expect(missing.status).toBe(403);
@@ -96,9 +93,12 @@ describe('WhatsApp interface (signed Twilio webhooks, local Twilio API)', () => 
     // Signed for another URL (e.g. the query string was altered).
     expect((await postWebhook(params, sign(params), '?extra=1')).status).toBe(403);
     expect(warnings.join('\n')).toMatch(/invalid X-Twilio-Signature/);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(asked).toBe(0);
-    expect(twilio.messages).toEqual([]);
+    // A well-signed marker from the same sender, answered in order after anything accepted before it.
+    const marker = incoming('marker');
+    expect((await postWebhook(marker, sign(marker))).status).toBe(200);
+    await waitUntil(() => twilio.messages.some((m) => m.Body === 're: marker'), 'the reply to the marker', 10_000);
+    expect(asked).toBe(1); // the marker only
+    expect(twilio.messages.map((m) => m.Body)).toEqual(['re: marker']);
   });
 
   it('serves the original path /webhook/whatsapp as an alias, with the same signature check', async () => {
@@ -116,7 +116,7 @@ describe('WhatsApp interface (signed Twilio webhooks, local Twilio API)', () => 
     const params = incoming('hello from an original setup');
     const ok = await post(params, { 'x-twilio-signature': sign(params, `${PUBLIC}/webhook/whatsapp`) });
     expect(ok.status).toBe(200);
-    await waitFor(() => twilio.messages.length === 1, 10_000, 'reply via Twilio');
+    await waitUntil(() => twilio.messages.length === 1, 'reply via Twilio', 10_000);
     expect(seen).toEqual(['hello from an original setup']);
     expect(twilio.messages[0]!.Body).toBe('alias: hello from an original setup');
     expect(warnings.join('\n')).toMatch(/invalid X-Twilio-Signature/);
@@ -127,7 +127,7 @@ describe('WhatsApp interface (signed Twilio webhooks, local Twilio API)', () => 
     const params = incoming('behind no proxy');
     const url = `${iface!.localWebhookUrl}?via=test`;
     expect((await postWebhook(params, sign(params, url), '?via=test')).status).toBe(200);
-    await waitFor(() => twilio.messages.length === 1, 10_000, 'reply');
+    await waitUntil(() => twilio.messages.length === 1, 'reply', 10_000);
     expect(twilio.messages[0]!.Body).toBe('ok behind no proxy');
   });
 
@@ -137,7 +137,7 @@ describe('WhatsApp interface (signed Twilio webhooks, local Twilio API)', () => 
     await start(async () => long);
     const params = incoming('a lot please');
     expect((await postWebhook(params, sign(params))).status).toBe(200);
-    await waitFor(() => twilio.messages.map((m) => m.Body).join('\n') === long, 10_000, 'all parts');
+    await waitUntil(() => twilio.messages.map((m) => m.Body).join('\n') === long, 'all parts', 10_000);
     expect(twilio.messages.length).toBeGreaterThanOrEqual(4);
     for (const m of twilio.messages) {
       expect(m.Body.length).toBeLessThanOrEqual(WHATSAPP_MESSAGE_LIMIT);
@@ -152,7 +152,7 @@ describe('WhatsApp interface (signed Twilio webhooks, local Twilio API)', () => 
     expect((await postWebhook(stranger, sign(stranger))).status).toBe(200);
     const friend = incoming('hi');
     expect((await postWebhook(friend, sign(friend))).status).toBe(200);
-    await waitFor(() => twilio.messages.length === 1, 10_000, 'one reply');
+    await waitUntil(() => twilio.messages.length === 1, 'one reply', 10_000);
     expect(asked).toEqual([SENDER]);
     expect(twilio.messages[0]!.To).toBe(SENDER);
   });
@@ -164,7 +164,7 @@ describe('WhatsApp interface (signed Twilio webhooks, local Twilio API)', () => 
     await start(async () => 'reply', { log: (l, m) => l === 'error' && errors.push(m) });
     const params = incoming('hello');
     expect((await postWebhook(params, sign(params))).status).toBe(200);
-    await waitFor(() => errors.length === 1, 10_000, 'send error');
+    await waitUntil(() => errors.length === 1, 'send error', 10_000);
     expect(errors[0]).toMatch(/could not send the reply to whatsapp:\+15550001111: Twilio refused the message \(HTTP 401, code 20003\).*TWILIO_AUTH_TOKEN/);
   });
 
@@ -178,21 +178,19 @@ describe('WhatsApp interface (signed Twilio webhooks, local Twilio API)', () => 
 });
 
 describe('WhatsApp interface end to end with a real hub', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'wz-whatsapp-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
   it('answers /agents from the real main actor', { timeout: 60_000 }, async () => {
-    const hub = await startWactorz({ stateDir: dir, llm: { provider: 'none' }, interface: 'whatsapp', monitorPort: null, mqtt: { port: 0 } }, { log: silentLogger, env: {} });
+    const testHub = await startTestHub({ interface: 'whatsapp' });
+    const hub = testHub.handle;
     try {
       await start((text, ctx) => hub.processUserInput(text, ctx));
       const params = incoming('/agents');
       expect((await postWebhook(params, sign(params))).status).toBe(200);
-      await waitFor(() => twilio.messages.length === 1, 15_000, 'reply from main');
+      await waitUntil(() => twilio.messages.length === 1, 'reply from main', 15_000);
       expect(twilio.messages[0]!.Body).toMatch(/main\s+running/);
     } finally {
       await iface?.stop();
       iface = undefined;
-      await hub.stop();
+      await testHub.stop();
     }
   });
 });

@@ -4,11 +4,12 @@
  * malformed and truncated streams), timeout and cancel. Each provider's test file runs it.
  */
 import { createServer } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isLlmError, type LlmError } from '../errors.js';
 import type { LlmProvider, LlmStreamEvent } from '../provider.js';
 import { startScriptedLlmServer, type ScriptedLlmServer } from './scripted-llm-server.js';
 import { reply, type WireProtocol } from './scripted-reply.js';
+import { waitUntil } from '../../testing/wait.js';
 
 export interface ConformanceTarget {
   /** Provider name as LlmError.provider reports it. */
@@ -189,9 +190,20 @@ export function runProviderConformance(t: ConformanceTarget): void {
       expect(err.message).toContain('Overloaded right now');
     });
 
+    // Our call timers run on virtual time (the SDKs' HTTP is real): a timeout is reached by moving
+    // the clock, and a consumer "sits" on a chunk by moving it too — no test waits for seconds.
+    const virtualCallTimers = () => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
     it('timeout on a blocking call to a silent server', async () => {
       server.script(t.protocol, reply.hang());
-      const err = await expectLlmError(provider.complete(USER, undefined, { timeoutMs: 300 }));
+      virtualCallTimers();
+      const call = expectLlmError(provider.complete(USER, undefined, { timeoutMs: 300 }));
+      await server.waitForRequests(1, t.protocol);
+      await vi.advanceTimersByTimeAsync(300);
+      const err = await call;
       expect(err.kind).toBe('timeout');
       expect(err.message).toContain('300 ms');
       await server.lastRequest(t.protocol)!.closed; // the request was really abandoned
@@ -199,26 +211,31 @@ export function runProviderConformance(t: ConformanceTarget): void {
 
     it('timeout when a stream goes silent after some text', async () => {
       server.script(t.protocol, reply.hang({ text: 'thinking ' }));
+      virtualCallTimers();
       const seen: string[] = [];
-      const err = await expectLlmError(
+      const consumed = expectLlmError(
         (async () => {
           for await (const ev of provider.stream(USER, undefined, { timeoutMs: 1_500 })) if (ev.type === 'text') seen.push(ev.text);
         })(),
       );
+      await waitUntil(() => seen.length === 1, 'the text before the silence');
+      await vi.advanceTimersByTimeAsync(1_500);
+      const err = await consumed;
       expect(err.kind).toBe('timeout');
       expect(seen).toEqual(['thinking ']);
       await server.lastRequest(t.protocol)!.closed;
     });
 
     it('a slow consumer does not count against the stream timeout', async () => {
-      // Timeout generous enough for a loaded CI box to deliver each chunk; the consumer sits on
-      // every chunk for longer than that, which must not count as the provider being silent.
+      // The consumer sits on every chunk for longer than the timeout (virtual time moves on while
+      // it holds the chunk), which must not count as the provider being silent.
       server.script(t.protocol, reply.text('a b', { chunks: ['a ', 'b'] }));
+      virtualCallTimers();
       const seen: string[] = [];
       for await (const ev of provider.stream(USER, undefined, { timeoutMs: 1_000 })) {
         if (ev.type === 'text') {
           seen.push(ev.text);
-          await new Promise((r) => setTimeout(r, 1_300));
+          await vi.advanceTimersByTimeAsync(1_300);
         }
       }
       expect(seen.join('')).toBe('a b');
@@ -253,7 +270,7 @@ export function runProviderConformance(t: ConformanceTarget): void {
           for await (const ev of provider.stream(USER, undefined, { signal: ac.signal, timeoutMs: 60_000 })) {
             if (ev.type === 'text') {
               seen.push(ev.text);
-              setTimeout(() => ac.abort(), 20); // abort while the consumer waits for the next chunk
+              setImmediate(() => ac.abort()); // abort while the consumer waits for the next chunk
             }
           }
         })(),

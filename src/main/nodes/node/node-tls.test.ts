@@ -10,12 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, mosquittoAvailability, startMosquitto, type MosquittoServer } from '../../broker/testing/mosquitto.js';
-import { connectRecordingClient, waitFor, type RecordingClient } from '../../broker/testing/mqtt-test-client.js';
+import { connectRecordingClient, type RecordingClient } from '../../broker/testing/mqtt-test-client.js';
 import { connectExternalBus } from '../../broker/external-bus.js';
 import { findExecutable } from '../testing/node-process.js';
 import { nodeTopics } from '../../../shared/node-protocol.js';
 import { parseNodeArgs } from './node-args.js';
 import { startNode } from './wactorz-node.js';
+import { waitUntil } from '../../testing/wait.js';
 
 const availability = mosquittoAvailability();
 const tools = { openssl: findExecutable('openssl'), passwd: findExecutable('mosquitto_passwd') };
@@ -68,7 +69,7 @@ describe.skipIf(skip !== undefined)('a node on a TLS broker with a password', ()
     expect(parsed.options.brokerDisplay).toBe(`mqtts://localhost:${tlsPort}`);
     const node = await startNode({ name: parsed.options.name, stateDir: parsed.options.stateDir, broker: parsed.options.broker, heartbeatMs: parsed.options.heartbeatMs });
     try {
-      await waitFor(() => observer.received.length > 0, 'the node heartbeat over TLS', 20_000);
+      await waitUntil(() => observer.received.length > 0, 'the node heartbeat over TLS', 20_000);
       expect(JSON.parse(observer.received[0]!.payload)).toMatchObject({ node: 'garage', agents: [] });
     } finally {
       await node.stop();

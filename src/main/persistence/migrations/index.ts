@@ -7,8 +7,8 @@ import type { Migration } from './migration.js';
 import { initialSchema } from './001-initial.js';
 import { conversationSummaries } from './002-conversation-summaries.js';
 import { fleetTables } from './003-fleet-tables.js';
-import { agentGrants } from './004-agent-grants.js';
+import { approvalTables } from './004-approvals.js';
 
 export type { Migration } from './migration.js';
 
-export const migrations: readonly Migration[] = [initialSchema, conversationSummaries, fleetTables, agentGrants];
+export const migrations: readonly Migration[] = [initialSchema, conversationSummaries, fleetTables, approvalTables];

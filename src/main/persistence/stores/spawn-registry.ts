@@ -70,6 +70,11 @@ export class SpawnRegistry {
     return row && toEntry(row);
   }
 
+  /** How many agents are registered (cheaper than list().length). */
+  count(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM spawn_registry').get() as { n: number }).n;
+  }
+
   list(): SpawnEntry[] {
     return (this.db.prepare('SELECT * FROM spawn_registry ORDER BY created_at, rowid').all() as SpawnRow[]).map(toEntry);
   }

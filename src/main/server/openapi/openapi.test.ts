@@ -3,7 +3,7 @@
  * against every route a server registers (both directions), and a real hub serving it at
  * /openapi.json and /docs with the documented schemas matching what the routes really answer.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,11 +17,14 @@ import { openApiRoutes } from './openapi-routes.js';
 import { parsePrintedRoutes, toOpenApiPath, type RegisteredRoute } from './route-inventory.js';
 import type { OpenApiDocument } from './openapi-document.js';
 import { agentSummarySchema, healthSchema } from './response-schemas.js';
-import { startWactorz } from '../../wactorz.js';
 import type { WactorzHandle } from '../../wactorz-handle.js';
-import { silentLogger } from '../../base/logger.js';
+import { hubTest } from '../../testing/hub-fixture.js';
 
 const key = (r: RegisteredRoute) => `${r.method} ${r.url}`;
+
+// The real hub of the last suite (started when it first asks for it).
+const API_KEY = 'openapi-key';
+hubTest.override('hubOptions', { dashboard: true, env: { API_KEY } });
 
 /** Collects routes with fastify's onRoute hook; skip-override puts the hook in the scope it is registered in. */
 function routeCollector(into: RegisteredRoute[], prefix: string): FastifyPluginAsync {
@@ -115,19 +118,13 @@ describe('the document covers every registered route', () => {
 
 describe('a real hub serves /openapi.json and /docs', () => {
   let hub: WactorzHandle;
-  const dir = mkdtempSync(join(tmpdir(), 'wz-openapi-'));
-  const API_KEY = 'openapi-key';
   const get = (url: string) => fetch(url, { headers: { 'x-api-key': API_KEY } });
   let doc: OpenApiDocument;
 
-  beforeAll(async () => {
-    hub = await startWactorz({ stateDir: dir, llm: { provider: 'none' }, interface: 'rest', restPort: 0, monitorPort: 0, mqtt: { port: 0 } }, { log: silentLogger, env: { API_KEY } });
+  hubTest.beforeAll(async ({ hub: started }) => {
+    hub = started.handle;
     doc = (await (await get(`${hub.restUrl}/openapi.json`)).json()) as OpenApiDocument;
   }, 60_000);
-  afterAll(async () => {
-    await hub?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   const op = (path: string, method: string) => doc.paths[path]?.[method] as Record<string, unknown> | undefined;
 

@@ -19,9 +19,10 @@ import { startWactorz } from '../../wactorz.js';
 import type { WactorzHandle } from '../../wactorz-handle.js';
 import { silentLogger } from '../../base/logger.js';
 import { actorIdFor } from '../../core/actor-id.js';
-import { waitFor } from '../../testing/wait.js';
+
 import type { Json } from '../../testing/http.js';
 import { startScriptedLlmServer, type ScriptedLlmServer } from '../../llm/testing/index.js';
+import { waitUntil } from '../../testing/wait.js';
 
 const KEY = 'contract-key';
 let hub: WactorzHandle;
@@ -134,9 +135,9 @@ describe('RESTInterface (the REST port)', () => {
 
   it('POST /actors/{actor_id}/pause|resume → {"status": "pausing"|"resuming"}; 403 "actor is protected"; 404 (pause/resume_actor_endpoint)', async () => {
     expect(await call(rest, 'POST', `/actors/${actorIdFor('echo')}/pause`)).toMatchObject({ status: 200, json: { status: 'pausing' } });
-    await waitFor(() => hub.system.get('echo')?.state === 'paused', 'echo paused');
+    await waitUntil(() => hub.system.get('echo')?.state === 'paused', 'echo paused');
     expect(await call(rest, 'POST', '/actors/echo/resume')).toMatchObject({ status: 200, json: { status: 'resuming' } });
-    await waitFor(() => hub.system.get('echo')?.state === 'running', 'echo running again');
+    await waitUntil(() => hub.system.get('echo')?.state === 'running', 'echo running again');
     const prot = await call(rest, 'POST', '/actors/main/pause');
     expect(prot).toMatchObject({ status: 403, text: 'actor is protected' });
     expect(hub.system.get('main')?.state).toBe('running');
@@ -149,13 +150,13 @@ describe('RESTInterface (the REST port)', () => {
     const r = await call(rest, 'DELETE', `/actors/${actorIdFor('victim')}`);
     expect(r).toMatchObject({ status: 200, text: 'stopping' });
     expect(r.type).toMatch(/^text\/plain/);
-    await waitFor(() => !hub.system.get('victim'), 'victim gone');
+    await waitUntil(() => !hub.system.get('victim'), 'victim gone');
     expect((await call(rest, 'GET', '/actors/victim')).status).toBe(404);
   });
 
   it('POST /agents/command {target, command} → {"ok": true}; 400 "Invalid command" (command_endpoint)', async () => {
     expect(await call(rest, 'POST', '/agents/command', { target: 'echo', command: 'pause' })).toMatchObject({ status: 200, json: { ok: true } });
-    await waitFor(() => hub.system.get('echo')?.state === 'paused', 'echo paused by command');
+    await waitUntil(() => hub.system.get('echo')?.state === 'paused', 'echo paused by command');
     expect(await call(rest, 'POST', '/agents/command', { target: 'echo', command: 'resume' })).toMatchObject({ status: 200, json: { ok: true } });
     for (const body of [{ target: 'echo', command: 'explode' }, { command: 'pause' }, { target: 'echo' }]) {
       expect(await call(rest, 'POST', '/agents/command', body), JSON.stringify(body)).toMatchObject({ status: 400, json: { error: 'Invalid command' } });
@@ -231,7 +232,7 @@ describe('RESTInterface (the REST port)', () => {
 
 describe('monitor server, REST part (the dashboard port: /api/… and the same at /)', () => {
   it('GET /api/actors → [{id, name, state, protected, cpu, mem, task, messagesProcessed, costUsd}] (actors_handler)', async () => {
-    await waitFor(async () => ((await call(dash, 'GET', '/api/actors')).json as Json[]).every((a) => a.cpu !== null), 'a heartbeat from every actor');
+    await waitUntil(async () => ((await call(dash, 'GET', '/api/actors')).json as Json[]).every((a) => a.cpu !== null), 'a heartbeat from every actor');
     for (const path of ['/api/actors', '/actors']) {
       const r = await call(dash, 'GET', path);
       expect(r.status).toBe(200);
@@ -277,7 +278,7 @@ describe('monitor server, REST part (the dashboard port: /api/… and the same a
     const r = await call(dash, 'DELETE', `/api/actors/${actorIdFor('dash-victim')}`);
     expect(r.status).toBe(200);
     expect(r.text).toMatch(/^stopping \(/);
-    await waitFor(() => !hub.system.get('dash-victim'), 'dash-victim gone');
+    await waitUntil(() => !hub.system.get('dash-victim'), 'dash-victim gone');
   });
 
   it('POST /api/chat → {"status": "sent", "agent"}; 400 {"error": "message required"} (rest_chat_handler)', async () => {

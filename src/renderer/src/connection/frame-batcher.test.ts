@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { animationFrameScheduler, FrameBatcher, type FrameScheduler } from './frame-batcher.js';
 
 /** A scheduler whose "frame" the test fires by hand. */
@@ -66,12 +66,19 @@ describe('FrameBatcher', () => {
     expect(b.pending).toBe(0);
   });
 
-  it('flushes on a timer where there are no animation frames (Node, background tabs)', async () => {
-    const got: number[][] = [];
-    const b = new FrameBatcher<number>((items) => got.push(items), animationFrameScheduler);
-    b.push(1);
-    b.push(2);
-    await new Promise((r) => setTimeout(r, 400));
-    expect(got).toEqual([[1, 2]]);
+  it('flushes on a timer where there are no animation frames (Node, background tabs)', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const got: number[][] = [];
+      const b = new FrameBatcher<number>((items) => got.push(items), animationFrameScheduler);
+      b.push(1);
+      b.push(2);
+      vi.advanceTimersByTime(99);
+      expect(got).toEqual([]);
+      vi.advanceTimersByTime(1); // the 100 ms fallback
+      expect(got).toEqual([[1, 2]]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

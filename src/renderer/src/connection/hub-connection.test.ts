@@ -23,14 +23,6 @@ let wss: WebSocketServer;
 let base: string;
 let hub: HubConnection;
 
-async function waitFor(cond: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 const publish = (topic: string, payload: unknown) =>
   new Promise<void>((resolve) => broker.publish({ cmd: 'publish', topic, payload: Buffer.from(JSON.stringify(payload)), qos: 0, retain: false, dup: false }, () => resolve()));
 
@@ -74,8 +66,8 @@ afterAll(async () => {
 describe('HubConnection', () => {
   it('seeds the stores over REST and goes online over MQTT', async () => {
     await hub.start();
-    await waitFor(() => useConnectionStore.getState().mqtt === 'online', 'MQTT online');
-    await waitFor(() => useAgentsStore.getState().loadedAt !== null, 'the agent list');
+    await expect.poll(() => useConnectionStore.getState().mqtt, { message: 'MQTT online' }).toBe('online');
+    await expect.poll(() => useAgentsStore.getState().loadedAt, { message: 'the agent list' }).not.toBeNull();
     expect(Object.values(useAgentsStore.getState().byId).map((a) => a.name)).toEqual(['main']);
     expect(useConnectionStore.getState().rest).toBe('ok');
     expect(useConnectionStore.getState().health?.llm.model).toBe('llama3.2');
@@ -87,9 +79,9 @@ describe('HubConnection', () => {
     await publish('agents/w-id/heartbeat', { actor_id: 'w-id', name: 'weather', timestamp: 123, state: 'running', cpu: 1, memory_mb: 9, task: null, protected: false });
     await publish('agents/w-id/logs', { type: 'info', message: 'fetched', timestamp: 124 });
     await publish('agents/w-id/heartbeat', { nonsense: true });
-    await waitFor(() => useAgentsStore.getState().byId['w-id'] !== undefined && (useLogsStore.getState().byAgent['w-id']?.length ?? 0) === 1, 'the MQTT updates');
+    await expect.poll(() => [useAgentsStore.getState().byId['w-id'] !== undefined, useLogsStore.getState().byAgent['w-id']?.length ?? 0], { message: 'the MQTT updates' }).toEqual([true, 1]);
     expect(useAgentsStore.getState().byId['w-id']!.name).toBe('weather');
-    await waitFor(() => useConnectionStore.getState().rejected === before + 1, 'the rejected count');
+    await expect.poll(() => useConnectionStore.getState().rejected, { message: 'the rejected count' }).toBe(before + 1);
   });
 
   it('sends chat on io/chat and shows the streamed reply', async () => {
@@ -99,16 +91,16 @@ describe('HubConnection', () => {
     };
     broker.on('publish', onPublish);
     await hub.sendChat('hello main');
-    await waitFor(() => asked.length === 1, 'the io/chat message');
+    await expect.poll(() => asked.length, { message: 'the io/chat message' }).toBe(1);
     broker.off('publish', onPublish);
     const { message_id, from, content } = asked[0]!;
     expect({ from, content }).toEqual({ from: 'dashboard', content: 'hello main' });
     await publish('io/chat/response', { from: 'main', to: 'dashboard', content: 'Hi ', done: false, message_id, timestamp: 1 });
     await publish('io/chat/response', { from: 'main', to: 'dashboard', content: 'there', done: false, message_id, timestamp: 1 });
-    await waitFor(() => useChatStore.getState().messages.at(-1)?.content === 'Hi there', 'the streamed chunks');
+    await expect.poll(() => useChatStore.getState().messages.at(-1)?.content, { message: 'the streamed chunks' }).toBe('Hi there');
     expect(useChatStore.getState().messages.at(-1)!.streaming).toBe(true);
     await publish('io/chat/response', { from: 'main', to: 'dashboard', content: 'Hi there!', done: true, message_id, timestamp: 2 });
-    await waitFor(() => useChatStore.getState().messages.at(-1)?.streaming === false, 'the final reply');
+    await expect.poll(() => useChatStore.getState().messages.at(-1)?.streaming, { message: 'the final reply' }).toBe(false);
     expect(useChatStore.getState().messages.at(-1)!.content).toBe('Hi there!');
   });
 

@@ -19,14 +19,6 @@ let wss: WebSocketServer;
 let url: string;
 const upgradeQueries: string[] = [];
 
-async function waitFor(cond: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 beforeAll(async () => {
   broker = await Aedes.createBroker({
     authenticate(_client, _username, password, done) {
@@ -81,15 +73,17 @@ describe('MqttLink', () => {
   it('connects with the token, subscribes, receives and publishes', async () => {
     const { link, states, messages } = makeLink(TOKEN);
     link.start();
-    await waitFor(() => link.state === 'online', 'online');
+    await expect.poll(() => link.state, { message: 'online' }).toBe('online');
     expect(states[0]).toBe('connecting');
     expect(upgradeQueries.at(-1)).toBe(TOKEN);
 
     // Subscriptions are active once the broker delivers to us.
-    await waitFor(() => {
-      void brokerPublish('agents/a1/heartbeat', { n: 1 });
-      return messages.length > 0;
-    }, 'a heartbeat');
+    await expect
+      .poll(() => {
+        void brokerPublish('agents/a1/heartbeat', { n: 1 });
+        return messages.length;
+      }, { message: 'a heartbeat' })
+      .toBeGreaterThan(0);
     expect(messages[0]).toEqual({ topic: 'agents/a1/heartbeat', text: '{"n":1}' });
 
     const got: string[] = [];
@@ -98,7 +92,7 @@ describe('MqttLink', () => {
     };
     broker.on('publish', onPublish);
     expect(link.publish('io/chat', { from: 'dashboard', content: 'hi' })).toBe(true);
-    await waitFor(() => got.length === 1, 'our publish');
+    await expect.poll(() => got.length, { message: 'our publish' }).toBe(1);
     expect(JSON.parse(got[0]!)).toEqual({ from: 'dashboard', content: 'hi' });
     broker.off('publish', onPublish);
     await link.stop();
@@ -109,14 +103,16 @@ describe('MqttLink', () => {
   it('reconnects by itself after the connection drops and subscribes again', async () => {
     const { link, states, messages } = makeLink(TOKEN, ['agents/+/logs']);
     link.start();
-    await waitFor(() => link.state === 'online', 'online');
+    await expect.poll(() => link.state, { message: 'online' }).toBe('online');
     for (const c of wss.clients) c.terminate();
-    await waitFor(() => states.includes('reconnecting'), 'reconnecting');
-    await waitFor(() => link.state === 'online', 'back online');
-    await waitFor(() => {
-      void brokerPublish('agents/x/logs', { after: 'reconnect' });
-      return messages.length > 0;
-    }, 'a message after reconnecting');
+    await expect.poll(() => states, { message: 'reconnecting' }).toContain('reconnecting');
+    await expect.poll(() => link.state, { message: 'back online' }).toBe('online');
+    await expect
+      .poll(() => {
+        void brokerPublish('agents/x/logs', { after: 'reconnect' });
+        return messages.length;
+      }, { message: 'a message after reconnecting' })
+      .toBeGreaterThan(0);
     expect(messages[0]!.topic).toBe('agents/x/logs');
     await link.stop();
   });
@@ -124,7 +120,7 @@ describe('MqttLink', () => {
   it('stops retrying when the broker refuses the token', async () => {
     const { link, unauthorized } = makeLink('wrong');
     link.start();
-    await waitFor(() => unauthorized() > 0, 'the refusal');
+    await expect.poll(() => unauthorized(), { message: 'the refusal' }).toBeGreaterThan(0);
     expect(link.state).toBe('offline');
     await link.stop();
   });

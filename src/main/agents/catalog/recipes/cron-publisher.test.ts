@@ -1,23 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRecipeHub, waitUntil, type Json, type RecipeHub } from '../testing/recipe-hub.js';
+import { describe, expect } from 'vitest';
+import type { Json, RecipeHub } from '../testing/recipe-hub.js';
+import { recipeTest } from '../../../testing/hub-fixture.js';
+import { waitUntil } from '../../../testing/wait.js';
 
 const utc = (iso: string): number => Date.parse(iso) / 1000;
 
-describe('recipe cron-publisher (real sandbox, embedded broker)', { timeout: 120_000 }, () => {
-  let hub: RecipeHub;
-  beforeAll(async () => {
-    hub = await startRecipeHub();
-  }, 120_000);
-  afterAll(async () => {
-    await hub?.close();
-  }, 120_000);
+const test = recipeTest;
 
-  const next = async (name: string, afterIso: string, count: number): Promise<string[]> => {
+describe('recipe cron-publisher (real sandbox, embedded broker)', { timeout: 120_000 }, () => {
+  const nextFires = (hub: RecipeHub) => async (name: string, afterIso: string, count: number): Promise<string[]> => {
     const r = await hub.system.ask<Json>(name, { action: 'next', after: utc(afterIso), count });
     return r.next.map((n: Json) => n.iso);
   };
 
-  it('computes next fire times: weekdays, Vixie day-or-weekday, names, 7 = Sunday, @shortcuts', async () => {
+  test('computes next fire times: weekdays, Vixie day-or-weekday, names, 7 = Sunday, @shortcuts', async ({ hub }) => {
+    const next = nextFires(hub);
     await hub.catalog.spawn('cron-publisher', { name: 'weekday-7am', config: { schedule: '0 7 * * 1-5', topic: 't/a', timezone: 'UTC' } }, 'user');
     // 2024-06-07 is a Friday.
     expect(await next('weekday-7am', '2024-06-07T08:00:00Z', 3)).toEqual(['2024-06-10T07:00:00.000Z', '2024-06-11T07:00:00.000Z', '2024-06-12T07:00:00.000Z']);
@@ -42,7 +39,7 @@ describe('recipe cron-publisher (real sandbox, embedded broker)', { timeout: 120
     expect(await next('leap-day', '2024-03-01T00:00:00Z', 1)).toEqual(['2028-02-29T00:00:00.000Z']);
   });
 
-  it('publishes on schedule (six fields: every 2 seconds) with the configured payload', async () => {
+  test('publishes on schedule (six fields: every 2 seconds) with the configured payload', async ({ hub }) => {
     const got = await hub.collect('schedules/#');
     await hub.catalog.spawn('cron-publisher', { name: 'every-2s', config: { schedule: '*/2 * * * * *', topic: 'schedules/tick', payload: { room: 'kitchen' } } }, 'user');
     await waitUntil(() => got.length >= 2, 'two ticks');
@@ -56,7 +53,7 @@ describe('recipe cron-publisher (real sandbox, embedded broker)', { timeout: 120
     expect(a.fired_at).toBeGreaterThanOrEqual(a.scheduled_at);
   });
 
-  it('@every and a manual fire', async () => {
+  test('@every and a manual fire', async ({ hub }) => {
     const got = await hub.collect('timers/#');
     await hub.catalog.spawn('cron-publisher', { name: 'every-1h', config: { schedule: '@every 1h', topic: 'timers/hourly' } }, 'user');
     const status = await hub.system.ask<Json>('every-1h', {});
@@ -65,7 +62,7 @@ describe('recipe cron-publisher (real sandbox, embedded broker)', { timeout: 120
     await waitUntil(() => got.length === 1, 'the manual fire');
   });
 
-  it('refuses a bad expression at spawn with the reason', async () => {
+  test('refuses a bad expression at spawn with the reason', async ({ hub }) => {
     await expect(hub.catalog.spawn('cron-publisher', { name: 'bad-cron', config: { schedule: '61 * * * *', topic: 't/x' } }, 'user')).rejects.toThrow(/minute: "61" is outside 0-59/);
     await expect(hub.catalog.spawn('cron-publisher', { name: 'bad-cron', config: { schedule: '* * *', topic: 't/x' } }, 'user')).rejects.toThrow(/5 fields/);
     expect(hub.system.get('bad-cron')).toBeUndefined();

@@ -1,25 +1,18 @@
 /** topic-summariser and daily-digest in the real sandbox; the LLM is the real OpenAI SDK against the scripted server. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHttpReceiver, type HttpReceiver } from '../testing/http-receiver.js';
-import { startRecipeHub, waitUntil, type Json, type RecipeHub } from '../testing/recipe-hub.js';
+import { describe, expect } from 'vitest';
+import type { Json } from '../testing/recipe-hub.js';
+import { recipeTest } from '../../../testing/hub-fixture.js';
+import { waitUntil } from '../../../testing/wait.js';
 
 function lastUserText(body: Json): string {
   return body.messages.filter((m: Json) => m.role === 'user').at(-1).content;
 }
 
-describe('LLM recipes', { timeout: 120_000 }, () => {
-  let hub: RecipeHub;
-  let hook: HttpReceiver;
-  beforeAll(async () => {
-    hub = await startRecipeHub({ llm: true });
-    hook = await startHttpReceiver();
-  }, 120_000);
-  afterAll(async () => {
-    await hub?.close();
-    await hook?.close();
-  }, 120_000);
+const test = recipeTest;
+test.override('recipeHubOptions', { llm: true });
 
-  it('topic-summariser sends the collected messages to the LLM and publishes its summary', async () => {
+describe('LLM recipes', { timeout: 120_000 }, () => {
+  test('topic-summariser sends the collected messages to the LLM and publishes its summary', async ({ hub }) => {
     const out = await hub.collect('summaries/#');
     await hub.catalog.spawn('topic-summariser', { name: 'garage-summary', config: { topics: ['garage/#'], every_seconds: 3600 } }, 'user');
     hub.publish('garage/door', { state: 'open' });
@@ -39,7 +32,7 @@ describe('LLM recipes', { timeout: 120_000 }, () => {
     expect(hub.costs.snapshot().agents['garage-summary']?.calls).toBe(1); // billed to the agent
   });
 
-  it('daily-digest sends at the set time: LLM-written, to MQTT and a Slack webhook', async () => {
+  test('daily-digest sends at the set time: LLM-written, to MQTT and a Slack webhook', async ({ hub, hook }) => {
     const out = await hub.collect('digests/#');
     const two = (n: number): string => String(n).padStart(2, '0');
     hub.llmServer!.script('openai', ['Quiet day: the front door opened twice, one low-battery warning.']);
@@ -71,7 +64,7 @@ describe('LLM recipes', { timeout: 120_000 }, () => {
     expect(after.next_at - status.next_at).toBeCloseTo(86_400, -2);
   });
 
-  it('daily-digest falls back to the plain list when the LLM fails', async () => {
+  test('daily-digest falls back to the plain list when the LLM fails', async ({ hub }) => {
     hub.llmServer!.script('openai', [{ kind: 'error', status: 500, message: 'model overloaded' }]);
     await hub.catalog.spawn('daily-digest', { name: 'plain-digest', config: { topics: ['plain/#'], at: '03:00', timezone: 'UTC' } }, 'user');
     hub.publish('plain/a', { message: 'one' });

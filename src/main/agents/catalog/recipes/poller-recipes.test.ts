@@ -1,7 +1,8 @@
 /** rss-poller and http-json-poller in the real sandbox, polling a local HTTP server. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHttpReceiver, type HttpReceiver } from '../testing/http-receiver.js';
-import { startRecipeHub, waitUntil, type Json, type RecipeHub } from '../testing/recipe-hub.js';
+import { describe, expect } from 'vitest';
+import type { Json } from '../testing/recipe-hub.js';
+import { recipeTest } from '../../../testing/hub-fixture.js';
+import { waitUntil } from '../../../testing/wait.js';
 
 const rss = (items: { guid: string; title: string; link: string }[]): string => `<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0"><channel><title>Home &amp; Garden News</title><link>http://example.org/</link>
@@ -18,19 +19,10 @@ const atom = `<?xml version="1.0" encoding="utf-8"?>
 <entry><title>v2.1 released</title><id>urn:fw:2.1</id><link rel="alternate" href="http://example.org/fw/2.1"/><link rel="enclosure" href="http://example.org/fw/2.1.bin"/><updated>2024-06-01T12:00:00Z</updated><summary type="html">Fixes &lt;b&gt;Wi-Fi&lt;/b&gt; drops</summary></entry>
 </feed>`;
 
-describe('poller recipes (real sandbox, local HTTP server)', { timeout: 120_000 }, () => {
-  let hub: RecipeHub;
-  let web: HttpReceiver;
-  beforeAll(async () => {
-    hub = await startRecipeHub();
-    web = await startHttpReceiver();
-  }, 120_000);
-  afterAll(async () => {
-    await hub?.close();
-    await web?.close();
-  }, 120_000);
+const test = recipeTest;
 
-  it('rss-poller publishes only new items, oldest first, and uses ETag', async () => {
+describe('poller recipes (real sandbox, local HTTP server)', { timeout: 120_000 }, () => {
+  test('rss-poller publishes only new items, oldest first, and uses ETag', async ({ hub, hook: web }) => {
     let items = [{ guid: 'a1', title: 'Old news', link: 'http://example.org/a1' }];
     web.route('/feed.xml', (req) => (req.headers['if-none-match'] === `"v${items.length}"` ? { status: 304, body: '' } : { headers: { 'content-type': 'application/rss+xml', etag: `"v${items.length}"` }, body: rss(items) }));
     const got = await hub.collect('feeds/news');
@@ -46,7 +38,7 @@ describe('poller recipes (real sandbox, local HTTP server)', { timeout: 120_000 
     expect(await hub.system.ask<Json>('news', { action: 'poll' })).toMatchObject({ new: 0 });
   });
 
-  it('rss-poller reads Atom and can publish the existing items', async () => {
+  test('rss-poller reads Atom and can publish the existing items', async ({ hub, hook: web }) => {
     web.route('/atom.xml', { headers: { 'content-type': 'application/atom+xml' }, body: atom });
     const got = await hub.collect('feeds/fw');
     await hub.catalog.spawn('rss-poller', { name: 'firmware', config: { url: `${web.url}/atom.xml`, topic: 'feeds/fw', publish_existing: true }, capabilities: ['fetch_local'] }, 'user');
@@ -54,7 +46,7 @@ describe('poller recipes (real sandbox, local HTTP server)', { timeout: 120_000 
     expect(got[0]!.payload).toMatchObject({ id: 'urn:fw:2.1', title: 'v2.1 released', link: 'http://example.org/fw/2.1', published: '2024-06-01T12:00:00Z', summary: 'Fixes Wi-Fi drops', feed_title: 'Firmware releases' });
   });
 
-  it('http-json-poller picks fields, publishes on change only, and sends the secret headers', async () => {
+  test('http-json-poller picks fields, publishes on change only, and sends the secret headers', async ({ hub, hook: web }) => {
     let price = 0.21;
     web.route('/api/prices', (req) => (req.headers.authorization === 'Bearer s3cret' ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ data: { current: { price }, zones: ['NO1', 'NO2'] } }) } : { status: 401, body: '{"error":"no"}' }));
     const got = await hub.collect('energy/price');
@@ -68,7 +60,7 @@ describe('poller recipes (real sandbox, local HTTP server)', { timeout: 120_000 
     expect(JSON.stringify(hub.dynamic.describe('prices')?.spec?.config)).not.toContain('s3cret');
   });
 
-  it('http-json-poller reports HTTP errors', async () => {
+  test('http-json-poller reports HTTP errors', async ({ hub, hook: web }) => {
     web.route('/api/down', { status: 503, body: 'maintenance' });
     await hub.catalog.spawn('http-json-poller', { name: 'down', config: { url: `${web.url}/api/down`, topic: 'x/down', interval_seconds: 3600 }, capabilities: ['fetch_local'] }, 'user');
     await expect(hub.system.ask('down', { action: 'poll' })).rejects.toThrow(/HTTP 503/);

@@ -1,9 +1,10 @@
 /** topic-recorder, threshold-alert and ha-notify-rule in the real sandbox on the embedded broker. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { topics as topicNames } from '../../../../shared/topics.js';
-import { startHttpReceiver, type HttpReceiver } from '../testing/http-receiver.js';
-import { startRecipeHub, waitUntil, type Json, type RecipeHub } from '../testing/recipe-hub.js';
+import type { Json } from '../testing/recipe-hub.js';
+import { recipeTest } from '../../../testing/hub-fixture.js';
 import { TimeSeries } from '../../../persistence/stores/time-series.js';
+import { waitUntil } from '../../../testing/wait.js';
 
 function stateChange(entityId: string, state: string, old: string | null, attributes: Record<string, unknown> = {}, lastChanged = new Date().toISOString()): Json {
   const domain = entityId.split('.')[0];
@@ -17,19 +18,10 @@ function stateChange(entityId: string, state: string, old: string | null, attrib
   };
 }
 
-describe('sensor and Home Assistant recipes', { timeout: 120_000 }, () => {
-  let hub: RecipeHub;
-  let hook: HttpReceiver;
-  beforeAll(async () => {
-    hub = await startRecipeHub();
-    hook = await startHttpReceiver();
-  }, 120_000);
-  afterAll(async () => {
-    await hub?.close();
-    await hook?.close();
-  }, 120_000);
+const test = recipeTest;
 
-  it('topic-recorder writes numbers, {value}, HA states and on/off into SQLite time series', async () => {
+describe('sensor and Home Assistant recipes', { timeout: 120_000 }, () => {
+  test('topic-recorder writes numbers, {value}, HA states and on/off into SQLite time series', async ({ hub }) => {
     await hub.catalog.spawn('topic-recorder', { name: 'recorder', config: { topics: ['sensors/#', 'homeassistant/state_changes/#'], series: '{topic}', flush_seconds: 60 } }, 'user');
     hub.publish('sensors/kitchen/temp', 21.5);
     hub.publish('sensors/kitchen/temp', { value: '22.0', unit: '°C' });
@@ -45,19 +37,19 @@ describe('sensor and Home Assistant recipes', { timeout: 120_000 }, () => {
     expect(await hub.system.ask<Json>('recorder', { action: 'status' })).toMatchObject({ recorded: 3, skipped: 1, series: ['sensors/kitchen/temp', 'homeassistant/state_changes'] });
   });
 
-  it('topic-recorder flushes on its own, per-entity series from a template', async () => {
+  test('topic-recorder flushes on its own, per-entity series from a template', async ({ hub }) => {
     await hub.catalog.spawn('topic-recorder', { name: 'ha-recorder', config: { topics: ['homeassistant/state_changes/#'], series: 'ha.{entity_id}', value_path: 'new_state.attributes.temperature', flush_seconds: 1 } }, 'user');
     hub.publish('homeassistant/state_changes/climate/climate.hall', { ...stateChange('climate.hall', 'heat', 'heat', { temperature: 19.5 }) });
     const store = new TimeSeries(hub.persistence.db);
     await waitUntil(() => store.latest('ha.climate.hall')?.value === 19.5, 'the sample written by the agent');
   });
 
-  it('time series writes need the timeseries capability', async () => {
+  test('time series writes need the timeseries capability', async ({ hub }) => {
     await hub.dynamic.create({ name: 'sneaky', code: `export async function handleTask(agent) { return agent.sendTo('timeseries', { action: 'append', samples: [{ series: 'x', value: 1 }] }); }` });
     await expect(hub.system.ask('sneaky', {})).rejects.toThrow(/needs the "timeseries" capability/);
   });
 
-  it('threshold-alert: alerts after N readings above, clears only past the hysteresis margin', async () => {
+  test('threshold-alert: alerts after N readings above, clears only past the hysteresis margin', async ({ hub }) => {
     const alerts = await hub.collect('agents/+/alert');
     const changes = await hub.collect('alerts/temp/#');
     await hub.catalog.spawn('threshold-alert', { name: 'too-hot', config: { topic: 'sensors/living/temp', above: 30, hysteresis: 2, samples: 2, label: 'Living room', severity: 'critical', publish_topic: 'alerts/temp/living' } }, 'user');
@@ -79,7 +71,7 @@ describe('sensor and Home Assistant recipes', { timeout: 120_000 }, () => {
     expect(mine[0]!.payload).toMatchObject({ severity: 'critical', message: 'Living room is above 30: 32' });
   });
 
-  it('threshold-alert: below, from Home Assistant state changes of one entity', async () => {
+  test('threshold-alert: below, from Home Assistant state changes of one entity', async ({ hub }) => {
     const changes = await hub.collect('alerts/battery');
     await hub.catalog.spawn('threshold-alert', { name: 'low-battery', config: { topic: 'homeassistant/state_changes/#', entity_id: 'sensor.door_battery', below: 15, hysteresis: 5, alert: false, publish_topic: 'alerts/battery' } }, 'user');
     hub.publish('homeassistant/state_changes', stateChange('sensor.other', '3', '4'));
@@ -88,11 +80,11 @@ describe('sensor and Home Assistant recipes', { timeout: 120_000 }, () => {
     expect(changes[0]!.payload).toMatchObject({ status: 'low', value: 12, threshold: 15 });
   });
 
-  it('threshold-alert refuses a config without a limit', async () => {
+  test('threshold-alert refuses a config without a limit', async ({ hub }) => {
     await expect(hub.catalog.spawn('threshold-alert', { name: 'no-limit', config: { topic: 'x' } }, 'user')).rejects.toThrow(/"above", "below" or both/);
   });
 
-  it('ha-notify-rule: lamp turns on → Discord webhook, once, with the friendly name', async () => {
+  test('ha-notify-rule: lamp turns on → Discord webhook, once, with the friendly name', async ({ hub, hook }) => {
     await hub.catalog.spawn('ha-notify-rule', { name: 'lamp-on', config: { entities: ['light.living_*'], to_state: 'on', url: `${hook.url}/lamp`, format: 'discord', message: '💡 {friendly_name} turned {state} (was {old_state})' }, capabilities: ['fetch_local'] }, 'user');
     const change = stateChange('light.living_room', 'on', 'off');
     hub.publish(topicNames.haStateChanges, change);
@@ -105,7 +97,7 @@ describe('sensor and Home Assistant recipes', { timeout: 120_000 }, () => {
     expect(hook.requests.filter((r) => r.path === '/lamp')).toHaveLength(1);
   });
 
-  it('ha-notify-rule: for_seconds waits, and a change back in time cancels', async () => {
+  test('ha-notify-rule: for_seconds waits, and a change back in time cancels', async ({ hub }) => {
     const out = await hub.collect('notify/door');
     await hub.catalog.spawn('ha-notify-rule', { name: 'door-open', config: { entities: ['binary_sensor.front_door'], to_state: 'on', from_state: 'off', for_seconds: 3, publish_topic: 'notify/door', message: 'Door open for a while' } }, 'user');
     hub.publish(topicNames.haStateChanges, stateChange('binary_sensor.front_door', 'on', 'off'));

@@ -1,20 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHttpReceiver, type HttpReceiver } from '../testing/http-receiver.js';
-import { startRecipeHub, type RecipeHub } from '../testing/recipe-hub.js';
+import { describe, expect } from 'vitest';
+import { recipeTest } from '../../../testing/hub-fixture.js';
+
+const test = recipeTest;
 
 describe('recipe webhook-notifier (real sandbox, embedded broker, local webhook receiver)', { timeout: 120_000 }, () => {
-  let hub: RecipeHub;
-  let hook: HttpReceiver;
-  beforeAll(async () => {
-    hub = await startRecipeHub();
-    hook = await startHttpReceiver();
-  }, 120_000);
-  afterAll(async () => {
-    await hub?.close();
-    await hook?.close();
-  }, 120_000);
-
-  it('posts Discord bodies for MQTT messages, rendered from the template', async () => {
+  test('posts Discord bodies for MQTT messages, rendered from the template', async ({ hub, hook }) => {
     await hub.catalog.spawn('webhook-notifier', { name: 'discord-notify', config: { url: `${hook.url}/discord`, format: 'discord', topics: ['home/door/#'], template: 'Door → {state} ({topic})', title: 'Wactorz' }, capabilities: ['fetch_local'] }, 'user');
     hub.publish('home/door/front', { state: 'open' });
     const [req] = await hook.waitFor(1, '/discord');
@@ -23,7 +13,7 @@ describe('recipe webhook-notifier (real sandbox, embedded broker, local webhook 
     expect(req!.json).toEqual({ content: 'Door → open (home/door/front)', username: 'Wactorz' });
   });
 
-  it('posts Slack and generic JSON bodies for tasks', async () => {
+  test('posts Slack and generic JSON bodies for tasks', async ({ hub, hook }) => {
     await hub.catalog.spawn('webhook-notifier', { name: 'slack-notify', config: { url: `${hook.url}/slack`, format: 'slack' }, capabilities: ['fetch_local'] }, 'user');
     await hub.catalog.spawn('webhook-notifier', { name: 'generic-notify', config: { url: `${hook.url}/generic` }, capabilities: ['fetch_local'] }, 'user');
     expect(await hub.system.ask('slack-notify', { message: 'Backup done', title: 'NAS' })).toEqual({ ok: true, status: 204 });
@@ -35,7 +25,7 @@ describe('recipe webhook-notifier (real sandbox, embedded broker, local webhook 
     expect(typeof generic!.json.timestamp).toBe('number');
   });
 
-  it('posts ntfy plain text with Title, Priority and Tags headers', async () => {
+  test('posts ntfy plain text with Title, Priority and Tags headers', async ({ hub, hook }) => {
     await hub.catalog.spawn(
       'webhook-notifier',
       { name: 'ntfy-notify', config: { url: `${hook.url}/ntfy/alerts`, format: 'ntfy', topics: ['alerts/#'], title: 'Hub alert', priority: 4, tags: ['warning', 'house'] }, capabilities: ['fetch_local'] },
@@ -47,7 +37,7 @@ describe('recipe webhook-notifier (real sandbox, embedded broker, local webhook 
     expect(req!.headers).toMatchObject({ title: 'Hub alert', priority: '4', tags: 'warning,house' });
   });
 
-  it('counts failures (retried once) and reports them in status; the URL stays secret', async () => {
+  test('counts failures (retried once) and reports them in status; the URL stays secret', async ({ hub, hook }) => {
     hook.route('/broken', { status: 500, body: 'oops' });
     await hub.catalog.spawn('webhook-notifier', { name: 'broken-notify', config: { url: `${hook.url}/broken` }, capabilities: ['fetch_local'] }, 'user');
     expect(await hub.system.ask('broken-notify', { message: 'x' }, 30_000)).toMatchObject({ ok: false, error: 'HTTP 500 Internal Server Error' });
@@ -57,7 +47,7 @@ describe('recipe webhook-notifier (real sandbox, embedded broker, local webhook 
     expect(JSON.stringify(described?.spec?.config)).not.toContain('/broken');
   });
 
-  it('without fetch_local the hub refuses to post to this machine', async () => {
+  test('without fetch_local the hub refuses to post to this machine', async ({ hub, hook }) => {
     await hub.catalog.spawn('webhook-notifier', { name: 'no-local', config: { url: `${hook.url}/nolocal` } }, 'user');
     const r = await hub.system.ask<{ ok: boolean; error: string }>('no-local', { message: 'x' }, 30_000);
     expect(r.ok).toBe(false);

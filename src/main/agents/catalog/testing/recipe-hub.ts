@@ -22,7 +22,6 @@ import { TimeSeriesAgent } from '../timeseries-agent.js';
 import { InstallerService } from '../../installer/installer-service.js';
 import { modulesFor } from '../../installer/package-modules.js';
 import { actorIdFor } from '../../../core/actor-id.js';
-import { waitFor } from '../../../testing/wait.js';
 
 export interface RecipeHub {
   stateDir: string;
@@ -121,9 +120,4 @@ export async function startRecipeHub(opts: RecipeHubOptions = {}): Promise<Recip
       if (!o.keepState) rmSync(stateDir, { recursive: true, force: true });
     },
   };
-}
-
-/** Polls until `check` returns something truthy (the shared helper, with a longer default). */
-export function waitUntil<T>(check: () => T | Promise<T>, what: string, timeoutMs = 20_000): Promise<NonNullable<T>> {
-  return waitFor(check, what, timeoutMs, 25);
 }

@@ -11,10 +11,12 @@ import { createTestSystem, type TestSystem } from '../../../core/testing/test-sy
 import { configureEnginePool, createSandboxedAgent, enginePoolConfig, SandboxError, type SandboxedAgent, type SandboxLimits } from './index.js';
 import { RecordingHost } from './testing/recording-host.js';
 import { NATIVE_SORT } from './testing/busy-code.js';
+import { waitUntil } from '../../../testing/wait.js';
 
 /** Shaped like the DynamicAgent: TASKs are handed to the sandbox without holding the loop; a fatal sandbox failure crashes the actor. */
 class SandboxedActor extends Actor {
   sandbox!: SandboxedAgent;
+  readonly host = new RecordingHost();
   constructor(
     name: string,
     private readonly code: string,
@@ -23,7 +25,7 @@ class SandboxedActor extends Actor {
     super({ name, kind: 'dynamic' });
   }
   protected override async onStart(): Promise<void> {
-    this.sandbox = await createSandboxedAgent({ name: this.name, actorId: this.actorId, code: this.code, host: new RecordingHost(), limits: this.limits });
+    this.sandbox = await createSandboxedAgent({ name: this.name, actorId: this.actorId, code: this.code, host: this.host, limits: this.limits });
     this.sandbox.onCrash((e) => this.crash(new ActorCrashError(`${e.kind}: ${e.message}`, { cause: e })));
     await this.sandbox.setup();
   }
@@ -53,7 +55,7 @@ beforeAll(async () => {
     new SandboxedActor(
       'sandboxed',
       `export async function handleTask(agent, p) {
-         if (p.op === 'spin') while (true) {}
+         if (p.op === 'spin') { agent.log('spinning'); await agent.sleep(0); while (true) {} }
          if (p.op === 'throw') throw new RangeError('out of range: ' + p.n);
          return { doubled: p.n * 2, id: agent.actorId };
        }`,
@@ -87,11 +89,11 @@ describe('a sandboxed agent behind a core actor', () => {
 
   it('a spin is an ERROR of kind timeout, and the system answers others meanwhile', async () => {
     const spinning = askError(t.system.ask('sandboxed', { op: 'spin' }, 10_000));
+    // The agent logs, yields once (its log reaches us) and then spins for its 1.5 s call timeout.
+    const host = (t.system.get('sandboxed') as SandboxedActor).host;
+    await waitUntil(() => host.logs.some((l) => l.message === 'spinning'), 'the agent about to spin', 10_000);
     const echoed: unknown[] = [];
-    for (let i = 0; i < 5; i++) {
-      echoed.push(await t.system.ask('echo', i));
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    for (let i = 0; i < 5; i++) echoed.push(await t.system.ask('echo', i));
     expect(echoed).toEqual([0, 1, 2, 3, 4]);
     expect((await spinning).kind).toBe('timeout');
     expect(await t.system.ask('sandboxed', { n: 1 })).toMatchObject({ doubled: 2 });

@@ -6,6 +6,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { configureEnginePool, createSandboxedAgent, enginePoolConfig, SandboxError, type SandboxedAgent, type SandboxedAgentOptions } from './index.js';
 import { RecordingHost } from './testing/recording-host.js';
+import { waitUntil } from '../../../testing/wait.js';
 
 const agents: SandboxedAgent[] = [];
 // This file keeps many misbehaving agents alive at once; every spinner earns a worker of its own.
@@ -161,7 +162,10 @@ describe('containment', () => {
       export async function handleTask() { Promise.reject(new Error('again')); (async () => { throw new Error('async throw') })(); return 'fine' }`);
     await agent.setup();
     expect(await agent.handleTask(null)).toBe('fine');
-    await new Promise((r) => setTimeout(r, 50));
+    // Node reports unhandled rejections when the microtask queue drains after a macrotask: one
+    // full event-loop turn after the answer (which came after the agent's code ran) is enough.
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
     expect(unhandled).toEqual([]);
   });
 
@@ -241,9 +245,10 @@ describe('containment', () => {
   });
 
   it('terminate stops the agent: calls in flight and later calls get `stopped`', async () => {
-    const agent = await spawn(`export async function handleTask(agent, p) { await new Promise(() => {}) }`);
+    const host = new RecordingHost();
+    const agent = await spawn(`export async function handleTask(agent, p) { agent.log('in the call'); await new Promise(() => {}) }`, { host });
     const inFlight = agent.handleTask(null);
-    await new Promise((r) => setTimeout(r, 50));
+    await waitUntil(() => host.logs.some((l) => l.message === 'in the call'), 'the call running in the engine', 10_000);
     await agent.terminate();
     expect((await failure(inFlight)).kind).toBe('stopped');
     expect((await failure(agent.handleTask(null))).kind).toBe('stopped');

@@ -3,9 +3,10 @@
  * kept across restart and hot-swap, refused swaps, TypeScript, snake_case, and every `agent.*`
  * door going through the host.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { closeEnginePool, configureEnginePool, createSandboxedAgent, SandboxError, type SandboxedAgent, type SandboxedAgentOptions } from './index.js';
 import { LocalTopicBus, RecordingHost } from './testing/recording-host.js';
+import { waitUntil } from '../../../testing/wait.js';
 
 const agents: SandboxedAgent[] = [];
 afterAll(async () => {
@@ -116,17 +117,27 @@ describe('lifecycle', () => {
   });
 
   it('calls process in a loop, agent.interval apart, until stopped', async () => {
-    const agent = await spawn(`
-      export async function setup(agent) { agent.interval = 0.05; agent.state.ticks = 0; }
-      export async function process(agent) { agent.state.ticks++; }`);
-    await agent.setup();
-    expect(agent.intervalSeconds).toBe(0.05);
-    agent.startProcessLoop();
-    await expect.poll(() => (agent.state.ticks as number) >= 3, { timeout: 10_000 }).toBe(true);
-    agent.stopProcessLoop();
-    const ticks = agent.state.ticks as number;
-    await new Promise((r) => setTimeout(r, 300));
-    expect(agent.state.ticks).toBeLessThanOrEqual(ticks + 1);
+    // The loop's timer runs on virtual time (the engine's worker answers in real time).
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const agent = await spawn(`
+        export async function setup(agent) { agent.interval = 0.05; agent.state.ticks = 0; }
+        export async function process(agent) { agent.state.ticks++; }
+        export async function handleTask(agent) { return agent.state.ticks; }`);
+      await agent.setup();
+      expect(agent.intervalSeconds).toBe(0.05);
+      agent.startProcessLoop();
+      await waitUntil(() => (agent.state.ticks as number) >= 3, 'three ticks', 10_000);
+      agent.stopProcessLoop();
+      const ticks = agent.state.ticks as number;
+      // The engine answers calls in order: a task answered means any tick started before it is done.
+      await agent.handleTask(null);
+      await vi.advanceTimersByTimeAsync(300); // a loop still scheduled would tick now…
+      await agent.handleTask(null); // …and be done by this answer
+      expect(agent.state.ticks).toBeLessThanOrEqual(ticks + 1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('a failing process tick is logged and the loop goes on', async () => {
@@ -268,7 +279,7 @@ describe('the agent API through the host', () => {
     bus.publish('home/attic/temp', { c: 35 });
     await expect.poll(() => (agent.state.seen as unknown[]).length, { timeout: 5_000 }).toBe(2);
     bus.publish('home/kitchen/temp', { c: 22 });
-    await new Promise((r) => setTimeout(r, 100));
+    // The engine handles deliveries and calls in the order they were sent: the task comes after.
     expect(await agent.handleTask(null)).toEqual([
       ['home/kitchen/temp', 21],
       ['home/attic/temp', 35],

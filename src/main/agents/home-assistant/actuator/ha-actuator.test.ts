@@ -8,9 +8,9 @@ import { connectRecordingClient } from '../../../broker/testing/mqtt-test-client
 import { HomeAssistantStateBridgeAgent } from '../bridge/state-bridge-agent.js';
 import { type HaTestHub, startHaTestHub } from '../testing/ha-test-hub.js';
 import { ScriptedDetectorActor, StateFilterActor, TimerActor } from '../testing/scripted-agents.js';
-import { sleep, waitFor } from '../testing/wait.js';
 import { type ActuationOutcome, HaActuatorAgent, createHaActuator } from './ha-actuator.js';
 import type { HaActuatorSpecInput } from './actuator-spec.js';
+import { waitUntil } from '../../../testing/wait.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -20,10 +20,10 @@ afterEach(async () => {
 async function hub(withBridge = false): Promise<HaTestHub> {
   const h = await startHaTestHub();
   cleanups.push(() => h.close());
-  await waitFor(() => h.connection.map.loaded, 'the home map');
+  await waitUntil(() => h.connection.map.loaded, 'the home map');
   if (withBridge) {
     const bridge = await h.system.spawn(new HomeAssistantStateBridgeAgent({ connection: h.connection, history: h.history }));
-    await waitFor(() => bridge.status().baseline_loaded === true, 'the bridge');
+    await waitUntil(() => bridge.status().baseline_loaded === true, 'the bridge');
   }
   return h;
 }
@@ -45,10 +45,10 @@ describe('ha_actuator — the five pipeline patterns', () => {
       actions: [{ domain: 'light', service: 'turn_on', entity_id: 'light.living_room_ceiling', service_data: { brightness: 180 } }],
     });
     h.sim.setState('binary_sensor.hallway_motion', 'off'); // not the state the filter wants
-    await sleep(150);
-    expect(h.sim.serviceCalls).toHaveLength(0);
     h.sim.setState('binary_sensor.hallway_motion', 'on');
-    await waitFor(() => h.sim.getState('light.living_room_ceiling')?.state === 'on', 'the light to turn on');
+    await waitUntil(() => h.sim.getState('light.living_room_ceiling')?.state === 'on', 'the light to turn on');
+    // "off" went down the same ordered pipeline first: had it triggered, its call would be here too.
+    expect(h.sim.serviceCalls).toHaveLength(1);
     expect(h.sim.getState('light.living_room_ceiling')?.attributes.brightness).toBe(180);
     expect(act.status().actuations_count).toBe(1);
   });
@@ -80,11 +80,12 @@ describe('ha_actuator — the five pipeline patterns', () => {
     const frame = (labels: string[], confidence: number) => h.system.ask('porch-person-camera-detect', { labels, confidence });
     await frame(['car'], 0.99); // no person
     await frame(['person'], 0.5); // not confident enough
-    await sleep(150);
+    // Both frames were filtered out (the decision comes before any call), and nothing was called.
+    await waitUntil(() => (act.status().skipped as { filtered: number }).filtered === 2, 'both frames filtered');
     expect(h.sim.serviceCalls).toHaveLength(0);
     expect(act.status().skipped).toMatchObject({ filtered: 2 });
     await frame(['person', 'dog'], 0.93);
-    await waitFor(() => h.sim.getState('lock.front_door')?.state === 'unlocked', 'the door to unlock');
+    await waitUntil(() => h.sim.getState('lock.front_door')?.state === 'unlocked', 'the door to unlock');
     expect(detector.state).toBe('running');
   });
 
@@ -115,9 +116,9 @@ describe('ha_actuator — the five pipeline patterns', () => {
       actions: [{ domain: 'light', service: 'turn_off', entity_id: ['light.kitchen', 'light.bedside'] }],
     });
     h.sim.setState('light.bedside', 'on');
-    const timer = await h.system.spawn(new TimerActor('lights-out-timer', 'custom/triggers/lights-out', 100));
-    await waitFor(() => timer.ticks >= 5, 'five timer ticks');
-    await waitFor(() => (act.status().skipped as { cooldown: number }).cooldown >= 3, 'ticks inside the cooldown');
+    const timer = await h.system.spawn(new TimerActor('lights-out-timer', 'custom/triggers/lights-out', 20));
+    await waitUntil(() => timer.ticks >= 5, 'five timer ticks');
+    await waitUntil(() => (act.status().skipped as { cooldown: number }).cooldown >= 3, 'ticks inside the cooldown');
     const calls = h.sim.serviceCalls.filter((c) => c.domain === 'light');
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({ service: 'turn_off', entityIds: ['light.kitchen', 'light.bedside'] });
@@ -139,7 +140,7 @@ describe('ha_actuator — checks and failures', () => {
     const r = await h.system.ask<ActuationOutcome>('daytime-actuator', { action: 'trigger' });
     expect(r).toMatchObject({ outcome: 'conditions_not_met' });
     h.sim.setState('sun.sun', 'above_horizon', { elevation: 15 });
-    await waitFor(() => h.connection.map.state('sun.sun')?.state === 'above_horizon', 'the map to see the sun');
+    await waitUntil(() => h.connection.map.state('sun.sun')?.state === 'above_horizon', 'the map to see the sun');
     const fired = await h.system.ask<ActuationOutcome>('daytime-actuator', { action: 'trigger' });
     expect(fired.outcome).toBe('fired');
     expect(h.sim.getState('switch.coffee_maker')?.state).toBe('on');
@@ -151,7 +152,7 @@ describe('ha_actuator — checks and failures', () => {
     h.broker.bus.publish('custom/triggers/robust', 'not json');
     h.broker.bus.publish('custom/triggers/robust', '[1,2]');
     h.broker.bus.publish('custom/triggers/robust', { triggered: true });
-    await waitFor(() => h.sim.getState('light.bedside')?.state === 'on', 'the good trigger');
+    await waitUntil(() => h.sim.getState('light.bedside')?.state === 'on', 'the good trigger');
     expect(act.status().skipped).toMatchObject({ invalid_payload: 2 });
     expect(act.state).toBe('running');
   });
@@ -183,7 +184,7 @@ describe('ha_actuator — checks and failures', () => {
     await watcher.subscribe('agents/+/actuations');
     const act = await spawnActuator(h, { automation_id: 'seen', mqtt_topics: ['custom/triggers/seen'], actions: [{ domain: 'switch', service: 'turn_on', entity_id: 'switch.coffee_maker' }] });
     h.broker.bus.publish('custom/triggers/seen', { triggered: true });
-    await waitFor(() => watcher.received.length === 1, 'the actuation message');
+    await waitUntil(() => watcher.received.length === 1, 'the actuation message');
     expect(watcher.received[0]!.topic).toBe(`agents/${act.actorId}/actuations`);
     expect(JSON.parse(watcher.received[0]!.payload)).toMatchObject({ automation_id: 'seen', topic: 'custom/triggers/seen', actions: [{ service: 'switch.turn_on', ok: true }], trigger_payload: { triggered: true } });
   });

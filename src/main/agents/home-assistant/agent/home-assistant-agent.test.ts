@@ -7,8 +7,8 @@ import { type ScriptedLlmServer, startScriptedLlmServer } from '../../../llm/tes
 import { HaStateHistory } from '../bridge/state-history.js';
 import { HaConnection } from '../ha-connection.js';
 import { type HaSimulator, startHaSimulator } from '../testing/ha-simulator.js';
-import { waitFor } from '../testing/wait.js';
 import { HomeAssistantAgent, classifyInput } from './home-assistant-agent.js';
+import { waitUntil } from '../../../testing/wait.js';
 
 let sim: HaSimulator;
 let llmServer: ScriptedLlmServer;
@@ -30,7 +30,7 @@ beforeEach(async () => {
   conn = new HaConnection({ url: sim.url, token: sim.token });
   conn.start();
   await conn.ws.waitUntilConnected();
-  await waitFor(() => conn.map.loaded, 'the home map');
+  await waitUntil(() => conn.map.loaded, 'the home map');
   await ts.system.spawn(new HomeAssistantAgent({ connection: conn, llm, history: new HaStateHistory(ts.persistence.db) }));
   llmServer.reset();
 });

@@ -2,9 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { haStateChangeSchema } from '../../../../shared/mqtt-payloads.js';
 import { type RecordingClient, connectRecordingClient } from '../../../broker/testing/mqtt-test-client.js';
 import { type HaTestHub, startHaTestHub } from '../testing/ha-test-hub.js';
-import { sleep, waitFor } from '../testing/wait.js';
 import { bridgeFilter, resolveBridgeOptions } from './bridge-options.js';
 import { HomeAssistantStateBridgeAgent, type StateBridgeDeps } from './state-bridge-agent.js';
+import { waitUntil } from '../../../testing/wait.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -18,9 +18,9 @@ async function hubWithBridge(options: StateBridgeDeps['options'] = {}, sub = 'ho
   cleanups.push(() => mqtt.end());
   await mqtt.subscribe(sub);
   const bridge = await hub.system.spawn(new HomeAssistantStateBridgeAgent({ connection: hub.connection, history: hub.history, options }));
-  await waitFor(() => hub.sim.subscriptionCount('state_changed') >= 1, 'the state_changed subscription');
+  await waitUntil(() => hub.sim.subscriptionCount('state_changed') >= 1, 'the state_changed subscription');
   // The bridge's first resync (baseline) must be done before changes are compared against it.
-  await waitFor(() => bridge.status().baseline_loaded === true, 'the baseline of states');
+  await waitUntil(() => bridge.status().baseline_loaded === true, 'the baseline of states');
   return { hub, mqtt, bridge };
 }
 
@@ -30,7 +30,7 @@ describe('HomeAssistantStateBridgeAgent', () => {
   it('publishes each state change on the flat topic with {entity_id, domain, new_state, old_state}', async () => {
     const { hub, mqtt } = await hubWithBridge();
     hub.sim.setState('light.kitchen', 'off');
-    await waitFor(() => mqtt.received.length >= 1, 'the MQTT message');
+    await waitUntil(() => mqtt.received.length >= 1, 'the MQTT message');
     const [msg] = payloads(mqtt);
     expect(msg!.topic).toBe('homeassistant/state_changes');
     expect(haStateChangeSchema.safeParse(msg!.body).success).toBe(true);
@@ -45,9 +45,14 @@ describe('HomeAssistantStateBridgeAgent', () => {
     hub.sim.setState('sensor.living_room_humidity', '50'); // excluded
     hub.sim.setState('sensor.living_room_temperature', '22.5');
     hub.sim.setState('light.bedside', 'on');
-    await waitFor(() => mqtt.received.length >= 2, 'two messages');
-    await sleep(200);
-    expect(payloads(mqtt).map((m) => m.topic)).toEqual(['homeassistant/state_changes/sensor/sensor.living_room_temperature', 'homeassistant/state_changes/light/light.bedside']);
+    // A marker change last: HA's events reach MQTT in order, so anything let through is before it.
+    hub.sim.setState('light.kitchen', 'off');
+    await waitUntil(() => payloads(mqtt).some((m) => m.body.entity_id === 'light.kitchen'), 'the marker');
+    expect(payloads(mqtt).map((m) => m.topic)).toEqual([
+      'homeassistant/state_changes/sensor/sensor.living_room_temperature',
+      'homeassistant/state_changes/light/light.bedside',
+      'homeassistant/state_changes/light/light.kitchen',
+    ]);
   });
 
   it('records history: numeric states as values, others as states; queryable for the chart', async () => {
@@ -55,7 +60,7 @@ describe('HomeAssistantStateBridgeAgent', () => {
     hub.sim.setState('sensor.living_room_temperature', '22.0');
     hub.sim.setState('sensor.living_room_temperature', '22.5');
     hub.sim.setState('binary_sensor.front_door', 'on');
-    await waitFor(() => mqtt.received.length >= 3, 'three messages');
+    await waitUntil(() => mqtt.received.length >= 3, 'three messages');
     const temp = hub.history.query('sensor.living_room_temperature');
     // The baseline (21.5 at connect) and the two changes.
     expect(temp.points.map((p) => p.value)).toEqual([21.5, 22, 22.5]);
@@ -71,16 +76,16 @@ describe('HomeAssistantStateBridgeAgent', () => {
   it('HA restarting mid-stream: no crash, the bridge resumes, and changes made meanwhile are published', async () => {
     const { hub, mqtt, bridge } = await hubWithBridge();
     hub.sim.setState('light.kitchen', 'off');
-    await waitFor(() => mqtt.received.length === 1, 'the first message');
+    await waitUntil(() => mqtt.received.length === 1, 'the first message');
     await hub.sim.restart(400, () => {
       hub.sim.setState('lock.front_door', 'unlocked'); // nobody hears this event
     });
-    await waitFor(() => payloads(mqtt).some((m) => m.body.entity_id === 'lock.front_door'), 'the change made while HA was down', 20_000);
+    await waitUntil(() => payloads(mqtt).some((m) => m.body.entity_id === 'lock.front_door'), 'the change made while HA was down', 20_000);
     const resynced = payloads(mqtt).find((m) => m.body.entity_id === 'lock.front_door')!;
     expect(resynced.body).toMatchObject({ resynced: true, new_state: { state: 'unlocked' }, old_state: { state: 'locked' } });
     // Live events flow again.
     hub.sim.setState('light.bedside', 'on');
-    await waitFor(() => payloads(mqtt).some((m) => m.body.entity_id === 'light.bedside'), 'an event after the restart', 20_000);
+    await waitUntil(() => payloads(mqtt).some((m) => m.body.entity_id === 'light.bedside'), 'an event after the restart', 20_000);
     expect(bridge.state).toBe('running');
     // Nothing else was republished (unchanged entities stay quiet).
     expect(payloads(mqtt).filter((m) => m.body.resynced)).toHaveLength(1);
@@ -90,8 +95,8 @@ describe('HomeAssistantStateBridgeAgent', () => {
     const { hub, mqtt, bridge } = await hubWithBridge();
     hub.sim.sendMalformedBurst();
     hub.sim.setState('switch.coffee_maker', 'on');
-    await waitFor(() => mqtt.received.length >= 1, 'the good event');
-    await sleep(100);
+    // The good event comes after the burst: whatever of the burst got through is already here.
+    await waitUntil(() => payloads(mqtt).some((m) => m.body.entity_id === 'switch.coffee_maker'), 'the good event');
     expect(payloads(mqtt).map((m) => m.body.entity_id)).toEqual(['switch.coffee_maker']);
     expect(bridge.status().dropped_malformed).toBeGreaterThan(3);
     expect(hub.logs.count('warning', /dropped a malformed/)).toBeGreaterThan(0);

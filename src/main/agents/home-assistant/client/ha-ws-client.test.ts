@@ -1,14 +1,28 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type HaSimulator, startHaSimulator } from '../testing/ha-simulator.js';
-import { logCollector, sleep, waitFor } from '../testing/wait.js';
+import { logCollector } from '../testing/log-collector.js';
 import { HaError } from './ha-error.js';
 import type { HaStateChangedData } from './ha-schemas.js';
 import { HaWsClient } from './ha-ws-client.js';
+import { waitUntil } from '../../../testing/wait.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
+  vi.useRealTimers();
 });
+
+/**
+ * Timers that run as real time does but can be jumped ahead and counted: a negative check ("no
+ * retry") jumps past every back-off (ours, the library's 0–5 s) and then finds nothing scheduled.
+ */
+function flowingVirtualTime(): void {
+  vi.useFakeTimers({ shouldAdvanceTime: true, toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+}
+async function expectNothingScheduledLater(): Promise<void> {
+  await vi.advanceTimersByTimeAsync(60_000);
+  expect(vi.getTimerCount(), 'a timer is still pending after a minute: a retry?').toBe(0);
+}
 
 async function setup(opts: { token?: string } = {}): Promise<{ sim: HaSimulator; client: HaWsClient; logs: ReturnType<typeof logCollector> }> {
   const sim = await startHaSimulator();
@@ -40,9 +54,9 @@ describe('HaWsClient against the simulator', () => {
     client.onStateChanged((d) => seen.push(d));
     client.start();
     await client.waitUntilConnected();
-    await waitFor(() => sim.subscriptionCount() === 1, 'the subscription');
+    await waitUntil(() => sim.subscriptionCount() === 1, 'the subscription');
     await client.callService('light', 'turn_on', undefined, { entity_id: 'light.wiz_rgbw_tunable_02cba0' });
-    const ev = await waitFor(() => seen.find((d) => d.entity_id === 'light.wiz_rgbw_tunable_02cba0'), 'state_changed for the lamp');
+    const ev = await waitUntil(() => seen.find((d) => d.entity_id === 'light.wiz_rgbw_tunable_02cba0'), 'state_changed for the lamp');
     expect(ev.old_state?.state).toBe('off');
     expect(ev.new_state?.state).toBe('on');
     expect(sim.serviceCalls.at(-1)).toMatchObject({ domain: 'light', service: 'turn_on', via: 'websocket' });
@@ -59,6 +73,7 @@ describe('HaWsClient against the simulator', () => {
   });
 
   it('a wrong token gives ONE clear error and no retry storm', async () => {
+    flowingVirtualTime();
     const { sim, client, logs } = await setup({ token: 'wrong-token' });
     const statuses: string[] = [];
     client.onStatus((s) => statuses.push(s));
@@ -68,7 +83,7 @@ describe('HaWsClient against the simulator', () => {
     expect((e as HaError).kind).toBe('auth');
     expect((e as HaError).message).toMatch(/rejected the access token/);
     // Give a retry loop every chance to show itself (its backoff here starts at 100 ms).
-    await sleep(1500);
+    await expectNothingScheduledLater();
     expect(sim.authAttempts).toBe(1);
     expect(sim.connectionsOpened).toBe(1);
     expect(client.status).toBe('auth_failed');
@@ -84,7 +99,7 @@ describe('HaWsClient against the simulator', () => {
     const port = sim.port;
     await sim.stop();
     client.start();
-    await sleep(300);
+    await waitUntil(() => client.lastError, 'the first attempt to fail');
     expect(client.status).toBe('connecting');
     expect(client.lastError?.kind).toBe('unreachable');
     await sim.start(port);
@@ -100,15 +115,15 @@ describe('HaWsClient against the simulator', () => {
     client.onStatus((s) => statuses.push(s));
     client.start();
     await client.waitUntilConnected();
-    await waitFor(() => sim.subscriptionCount() === 1, 'the subscription');
+    await waitUntil(() => sim.subscriptionCount() === 1, 'the subscription');
     sim.setState('sensor.living_room_temperature', '22.0');
-    await waitFor(() => seen.includes('sensor.living_room_temperature=22.0'), 'the first event');
+    await waitUntil(() => seen.includes('sensor.living_room_temperature=22.0'), 'the first event');
 
     await sim.restart(400);
-    await waitFor(() => statuses.includes('reconnecting'), 'the drop to be noticed');
-    await waitFor(() => client.status === 'connected' && sim.subscriptionCount() === 1, 'reconnect and re-subscribe', 20_000);
+    await waitUntil(() => statuses.includes('reconnecting'), 'the drop to be noticed');
+    await waitUntil(() => client.status === 'connected' && sim.subscriptionCount() === 1, 'reconnect and re-subscribe', 20_000);
     sim.setState('sensor.living_room_temperature', '23.5');
-    await waitFor(() => seen.includes('sensor.living_room_temperature=23.5'), 'an event after the restart');
+    await waitUntil(() => seen.includes('sensor.living_room_temperature=23.5'), 'an event after the restart');
     expect(logs.count('warning', /lost the connection/)).toBe(1);
     expect(logs.count('info', /reconnected/)).toBeGreaterThanOrEqual(1);
     expect(await client.getStates()).not.toHaveLength(0);
@@ -120,11 +135,11 @@ describe('HaWsClient against the simulator', () => {
     client.onStateChanged((d) => seen.push(d));
     client.start();
     await client.waitUntilConnected();
-    await waitFor(() => sim.subscriptionCount() === 1, 'the subscription');
+    await waitUntil(() => sim.subscriptionCount() === 1, 'the subscription');
     const bad = sim.sendMalformedBurst();
     expect(bad).toBeGreaterThan(5);
     sim.setState('binary_sensor.front_door', 'on');
-    const ev = await waitFor(() => seen.find((d) => d.entity_id === 'binary_sensor.front_door'), 'the good event after the bad ones');
+    const ev = await waitUntil(() => seen.find((d) => d.entity_id === 'binary_sensor.front_door'), 'the good event after the bad ones');
     expect(ev.new_state?.state).toBe('on');
     // None of the garbage reached the handler.
     expect(seen).toHaveLength(1);
@@ -137,15 +152,16 @@ describe('HaWsClient against the simulator', () => {
 
 describe('HaWsClient when the token is revoked while HA restarts', () => {
   it('stops with one auth error instead of reconnecting forever', async () => {
+    flowingVirtualTime();
     const { sim, client, logs } = await setup();
     client.start();
     await client.waitUntilConnected();
     await sim.restart(200, () => {
       sim.token = 'rotated';
     });
-    await waitFor(() => client.status === 'auth_failed', 'auth_failed after the restart', 20_000);
+    await waitUntil(() => client.status === 'auth_failed', 'auth_failed after the restart', 20_000);
     const attempts = sim.authAttempts;
-    await sleep(1500);
+    await expectNothingScheduledLater();
     expect(sim.authAttempts).toBe(attempts);
     expect(logs.count('error', /rejected the access token/)).toBe(1);
   });

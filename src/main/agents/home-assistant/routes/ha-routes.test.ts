@@ -8,8 +8,8 @@ import { type Json, json, postJson } from '../../../testing/http.js';
 import { HaConnection } from '../ha-connection.js';
 import { startHaSimulator } from '../testing/ha-simulator.js';
 import { type HaTestHub, startHaTestHub } from '../testing/ha-test-hub.js';
-import { waitFor } from '../testing/wait.js';
 import { type HomeAssistantRouteDeps, homeAssistantRoutes } from './ha-routes.js';
+import { waitUntil } from '../../../testing/wait.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -37,7 +37,7 @@ async function serve(hub: HaTestHub, deps: HomeAssistantRouteDeps): Promise<stri
 async function setup(): Promise<{ hub: HaTestHub; base: string }> {
   const hub = await startHaTestHub();
   cleanups.push(() => hub.close());
-  await waitFor(() => hub.connection.map.loaded, 'the map');
+  await waitUntil(() => hub.connection.map.loaded, 'the map');
   const base = await serve(hub, { connection: hub.connection, history: hub.history });
   return { hub, base };
 }

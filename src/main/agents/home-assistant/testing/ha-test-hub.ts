@@ -13,7 +13,7 @@ import type { Persistence } from '../../../persistence/persistence.js';
 import { HaStateHistory } from '../bridge/state-history.js';
 import { HaConnection, type HaConnectionOptions } from '../ha-connection.js';
 import { type HaSimulator, type HaSimulatorOptions, startHaSimulator } from './ha-simulator.js';
-import { logCollector } from './wait.js';
+import { logCollector } from './log-collector.js';
 
 export interface HaTestHub {
   sim: HaSimulator;

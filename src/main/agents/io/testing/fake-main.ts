@@ -37,7 +37,7 @@ export class FakeMain extends Actor {
 export const wordByWord: Responder = async (task, main) => {
   const reply = `You said: ${task.text}`;
   for (const word of reply.split(/(?<= )/)) {
-    await new Promise((r) => setTimeout(r, 2));
+    await new Promise((r) => setImmediate(r)); // one word per event-loop turn
     main.stream(task, word);
   }
   return { reply, agent: 'main' };

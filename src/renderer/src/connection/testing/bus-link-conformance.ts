@@ -11,7 +11,7 @@ import { createServer, type Server } from 'node:http';
 // eslint-disable-next-line no-restricted-imports
 import type { AddressInfo } from 'node:net';
 import { Aedes, type AuthenticateError } from 'aedes';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { BusLink, BusLinkOptions } from '../bus-link.js';
 import type { FrameScheduler } from '../frame-batcher.js';
@@ -20,17 +20,10 @@ import type { DashboardUpdate } from '../topic-router.js';
 
 export const CONFORMANCE_TOKEN = 'bus-token';
 
-export async function waitFor(cond: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/** Frames the test fires by hand. */
+/** Frames the test fires by hand; `inFrame` tells a callback whether a frame is running. */
 export function manualFrames() {
   const pending = new Set<() => void>();
+  let inFrame = false;
   const scheduler: FrameScheduler = {
     schedule(cb) {
       pending.add(cb);
@@ -39,10 +32,18 @@ export function manualFrames() {
   };
   return {
     scheduler,
+    get inFrame() {
+      return inFrame;
+    },
     frame() {
       const cbs = [...pending];
       pending.clear();
-      for (const cb of cbs) cb();
+      inFrame = true;
+      try {
+        for (const cb of cbs) cb();
+      } finally {
+        inFrame = false;
+      }
     },
   };
 }
@@ -84,46 +85,63 @@ export function busLinkConformance(name: string, make: (o: BusLinkOptions) => Bu
       const frames = manualFrames();
       const states: LinkState[] = [];
       const updates: DashboardUpdate[] = [];
+      // Updates handed over outside a frame, and frames that handed over more than one: both must stay 0.
+      let outsideFrames = 0;
+      let doubleFrames = 0;
       let unauthorized = 0;
       const link = make({
         url,
         token,
         clientId: `conf-${Math.random().toString(16).slice(2)}`,
         subscriptions: ['agents/+/heartbeat', 'agents/+/logs'],
-        onUpdate: (u) => updates.push(u),
+        onUpdate: (u) => {
+          if (!frames.inFrame) outsideFrames++;
+          updates.push(u);
+        },
         onState: (s) => states.push(s),
         onUnauthorized: () => unauthorized++,
         scheduler: frames.scheduler,
       });
       /** Fires frames until `n` log lines were handed over; checks that no frame produced more than one update. */
       const collectLogs = async (n: number) => {
-        await waitFor(() => {
-          const before = updates.length;
-          frames.frame();
-          expect(updates.length - before).toBeLessThanOrEqual(1);
-          return updates.reduce((k, u) => k + u.logs.length, 0) >= n;
-        }, `${n} log lines`);
+        await vi.waitFor(
+          () => {
+            const before = updates.length;
+            frames.frame();
+            if (updates.length - before > 1) doubleFrames++;
+            const lines = updates.reduce((k, u) => k + u.logs.length, 0);
+            if (lines < n) throw new Error(`${lines} of ${n} log lines so far`);
+          },
+          { timeout: 15_000, interval: 20 },
+        );
+        expect(doubleFrames, 'a frame handed over more than one update').toBe(0);
       };
-      return { link, frames, states, updates, unauthorized: () => unauthorized, collectLogs };
+      return { link, frames, states, updates, unauthorized: () => unauthorized, outsideFrames: () => outsideFrames, collectLogs };
     }
 
     it('goes online once subscribed, and hands a burst over as one validated update per frame', async () => {
       const t = open(CONFORMANCE_TOKEN);
       t.link.start();
-      await waitFor(() => t.states.at(-1) === 'online', 'online');
+      await expect.poll(() => t.states.at(-1), { message: 'online' }).toBe('online');
       expect(t.states[0]).toBe('connecting');
       // Nothing is handed over between frames, however much arrives.
       await Promise.all(Array.from({ length: 200 }, (_, i) => publish(`agents/a${i % 7}/logs`, { type: i % 10 === 0 ? 'error' : 'info', message: `line ${i}`, timestamp: 1_700_000_000 + i })));
       await publish('agents/a1/heartbeat', { actor_id: 'a1', name: 'one', timestamp: 1_700_000_000, state: 'running', cpu: 1, memory_mb: 2, task: null, protected: false });
       await publish('agents/a1/heartbeat', '{"not": "a heartbeat"}');
       await publish('agents/a1/logs', 'not json at all');
-      await new Promise((r) => setTimeout(r, 100));
+      // Nothing is handed over between frames: no update so far, and none (checked at the end) ever
+      // outside one, however much arrives.
       expect(t.updates).toEqual([]);
       await t.collectLogs(200);
-      await waitFor(() => {
-        t.frames.frame();
-        return t.updates.reduce((k, u) => k + u.rejected.length, 0) >= 2 && t.updates.some((u) => u.heartbeats.length > 0);
-      }, 'the heartbeat and the rejections');
+      await vi.waitFor(
+        () => {
+          t.frames.frame();
+          expect(t.updates.reduce((k, u) => k + u.rejected.length, 0)).toBeGreaterThanOrEqual(2);
+          expect(t.updates.some((u) => u.heartbeats.length > 0)).toBe(true);
+        },
+        { timeout: 15_000, interval: 20 },
+      );
+      expect(t.outsideFrames(), 'updates handed over outside a frame').toBe(0);
       const logs = t.updates.flatMap((u) => u.logs);
       // In arrival order, with the level derived from the payload's type.
       expect(logs.map((l) => l.message)).toEqual(Array.from({ length: 200 }, (_, i) => `line ${i}`));
@@ -137,14 +155,14 @@ export function busLinkConformance(name: string, make: (o: BusLinkOptions) => Bu
       const t = open(CONFORMANCE_TOKEN);
       expect(await t.link.publish('io/chat', { content: 'too early' })).toBe(false);
       t.link.start();
-      await waitFor(() => t.states.at(-1) === 'online', 'online');
+      await expect.poll(() => t.states.at(-1), { message: 'online' }).toBe('online');
       const got: string[] = [];
       const onPublish = (packet: { topic: string; payload: Buffer | string }) => {
         if (packet.topic === 'io/chat') got.push(packet.payload.toString());
       };
       broker.on('publish', onPublish);
       expect(await t.link.publish('io/chat', { from: 'dashboard', content: 'hi' })).toBe(true);
-      await waitFor(() => got.length === 1, 'our publish');
+      await expect.poll(() => got.length, { message: 'our publish' }).toBe(1);
       broker.off('publish', onPublish);
       expect(JSON.parse(got[0]!)).toEqual({ from: 'dashboard', content: 'hi' });
       await t.link.stop();
@@ -155,23 +173,25 @@ export function busLinkConformance(name: string, make: (o: BusLinkOptions) => Bu
     it('reports a refused token and stops retrying', async () => {
       const t = open('wrong');
       t.link.start();
-      await waitFor(() => t.unauthorized() > 0, 'the refusal');
-      await waitFor(() => t.states.at(-1) === 'offline', 'offline');
+      await expect.poll(() => t.unauthorized(), { message: 'the refusal' }).toBeGreaterThan(0);
+      await expect.poll(() => t.states.at(-1), { message: 'offline' }).toBe('offline');
       await t.link.stop();
     });
 
     it('hands nothing over after stop', async () => {
       const t = open(CONFORMANCE_TOKEN);
       t.link.start();
-      await waitFor(() => t.states.at(-1) === 'online', 'online');
+      await expect.poll(() => t.states.at(-1), { message: 'online' }).toBe('online');
       await publish('agents/b/logs', { type: 'info', message: 'before stop', timestamp: 1 });
       await t.collectLogs(1);
       await t.link.stop();
+      // Gone from the broker: nothing published now can reach it; a frame hands nothing over.
+      await expect.poll(() => broker.connectedClients, { message: 'the link gone from the broker' }).toBe(0);
       const seen = t.updates.length;
       await publish('agents/b/logs', { type: 'info', message: 'after stop', timestamp: 2 });
-      await new Promise((r) => setTimeout(r, 100));
       t.frames.frame();
       expect(t.updates.length).toBe(seen);
+      expect(t.outsideFrames(), 'updates handed over outside a frame').toBe(0);
     });
   });
 }

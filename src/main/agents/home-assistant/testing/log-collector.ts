@@ -1,6 +1,4 @@
 import type { Logger } from '../../../base/logger.js';
-export { waitFor } from '../../../testing/wait.js';
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Collects log lines so a test can assert what (and how often) something was reported. */
 export function logCollector(): { lines: Array<{ level: string; message: string }>; log: Logger; count: (level: string, re: RegExp) => number } {

@@ -1,0 +1,196 @@
+/**
+ * Approvals on a real hub (real SQLite state dir, embedded broker, real sandboxes, the real Ollama
+ * SDK against the scripted LLM server): a `<spawn>` block asking for fetch_local, spawn_recipes, a
+ * secret, 2 GB and 10-minute calls runs with the safe default and clamped limits while its request
+ * waits; approving in chat and over REST grants it (the agent then fetches, reads its secret);
+ * denying keeps it refused and recorded; the request survives a restart; grants can be revoked.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { APPROVALS_TOPIC, approvalEventSchema, type Approval } from '../../shared/approvals.js';
+import { silentLogger } from '../base/logger.js';
+import { startScriptedLlmServer, type ScriptedLlmServer } from '../llm/testing/index.js';
+import { waitFor } from '../core/testing/test-system.js';
+import type { Json } from '../testing/http.js';
+import { startWactorz } from '../wactorz.js';
+import type { WactorzHandle } from '../wactorz-handle.js';
+
+const WATCHER = `
+export async function handleTask(agent, p) {
+  if (p.fetch) {
+    try { const r = await agent.fetch(p.fetch); return { body: await r.text() }; }
+    catch (e) { return { error: String(e.message ?? e) }; }
+  }
+  return { token: agent.env.API_TOKEN ?? null, caps: null };
+}`;
+const block = (spec: Record<string, unknown>) => `<spawn>${JSON.stringify(spec)}</spawn>`;
+const WATCHER_SPEC = {
+  name: 'watcher',
+  type: 'dynamic',
+  description: 'Watches the local router page and reports changes',
+  code: WATCHER,
+  capabilities: ['fetch', 'fetch_local', 'spawn_recipes', 'alerts'],
+  env: ['API_TOKEN'],
+  config: { memory_mb: 2048, call_timeout_ms: 600_000 },
+};
+
+let llm: ScriptedLlmServer;
+let site: Server;
+let siteUrl: string;
+let dir: string;
+let hub: WactorzHandle;
+
+const start = () =>
+  startWactorz(
+    { stateDir: dir, llm: { provider: 'ollama', model: 'llama3', baseUrl: llm.urls.ollama }, interface: 'rest', restPort: 0, monitorPort: null, mqtt: { port: 0 } },
+    { log: silentLogger, env: {} },
+  );
+const rest = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> => {
+  const r = await fetch(`${hub.restUrl}${path}`, { method, ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}) });
+  return { status: r.status, body: await r.json() };
+};
+const task = async (agent: string, payload: unknown): Promise<Json> => (await rest('POST', `/agents/${agent}/tasks`, { payload })).body.result;
+/** Main classifies first while the planner runs; then its conversational reply. */
+const scriptChat = (text: string) => {
+  const classifies = ['planner', 'home-assistant-agent'].some((n) => hub.system.get(n)?.state === 'running');
+  llm.script('ollama', [...(classifies ? ['{"intent": "OTHER"}'] : []), text]);
+};
+const pendingApprovals = async (): Promise<Approval[]> => (await rest('GET', '/approvals?state=pending')).body.approvals;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'wz-approvals-'));
+  llm = await startScriptedLlmServer();
+  site = createServer((_req, res) => res.end('router page v1'));
+  await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
+  siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}/`;
+  process.env.WACTORZ_SECRET_API_TOKEN = 'tok-123';
+  hub = await start();
+});
+afterAll(async () => {
+  await hub?.stop();
+  await llm?.close();
+  await new Promise((r) => site?.close(r));
+  delete process.env.WACTORZ_SECRET_API_TOKEN;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('a <spawn> block asking beyond the safe default', () => {
+  let id: string;
+
+  it('runs with the safe default and clamped limits; the rest waits, and the user is told how to approve', async () => {
+    const events: unknown[] = [];
+    const off = hub.bus.subscribe(APPROVALS_TOPIC, (_t, p) => events.push(JSON.parse(p.toString())));
+    scriptChat(`I set up a watcher.\n${block(WATCHER_SPEC)}`);
+    const answer = await hub.processUserInput('watch my router page', { interface: 'test' });
+    off();
+
+    expect(answer).toMatch(/Spawned watcher \(version 1\): Watches the local router page/);
+    expect(answer).toMatch(/runs with the safe default until you approve fetch, fetch_local, spawn_recipes, env:API_TOKEN, memory_mb 1024 \(asked 2048\), call_timeout_ms 300000 \(asked 600000\)/);
+    const [approval] = await pendingApprovals();
+    id = approval!.id;
+    expect(answer).toContain(`/approve ${id}`);
+    expect(approval).toMatchObject({
+      agent: 'watcher',
+      agent_kind: 'dynamic',
+      asked_by: { kind: 'llm', name: 'main', via: 'spawn_block' },
+      reason: 'Watches the local router page and reports changes',
+      waiting: false,
+      state: 'pending',
+    });
+    expect(approval!.items.map((i) => i.key)).toEqual(['fetch', 'fetch_local', 'spawn_recipes', 'env:API_TOKEN', 'memory_mb', 'call_timeout_ms']);
+    expect(approval!.items.find((i) => i.key === 'memory_mb')).toMatchObject({ value: 1024, asked: 2048, meanwhile: 128 });
+
+    // What it runs with: labels that grant nothing, the safe ceilings, a budget.
+    const spec = (await rest('GET', '/agents/watcher')).body.spec;
+    expect(spec.capabilities).toEqual(['alerts']);
+    expect(spec.config).toMatchObject({ memory_mb: 128, call_timeout_ms: 30_000, llm_budget_usd: 1, env: [], env_names: [] });
+    expect(hub.system.get('watcher')!.capabilities).toEqual(['alerts']);
+    expect(await task('watcher', { fetch: siteUrl })).toEqual({ error: expect.stringMatching(/not granted/) });
+    expect(await task('watcher', {})).toMatchObject({ token: null });
+    // The event went out, and the agent's own log says so.
+    await waitFor(() => events.some((e) => approvalEventSchema.parse(e).event === 'requested'), 5_000, 'the requested event');
+    expect(events.map((e) => approvalEventSchema.parse(e))).toContainEqual(expect.objectContaining({ event: 'requested', pending: 1, approval: expect.objectContaining({ id }) }));
+  });
+
+  it('/approvals lists it in chat; /approve grants named items and the agent restarts with them', async () => {
+    expect(await hub.processUserInput('/approvals', { interface: 'test' })).toMatch(new RegExp(`${id}\\s+watcher — main's LLM \\(spawn block\\) asks for fetch, fetch_local`));
+    const reply = await hub.processUserInput('/approve watcher fetch fetch_local', { interface: 'test' });
+    expect(reply).toBe(`${id}: watcher now has fetch, fetch_local (restarted with it).`);
+    expect(await task('watcher', { fetch: siteUrl })).toEqual({ body: 'router page v1' });
+    const a = (await rest('GET', `/approvals/${id}`)).body;
+    expect(a.state).toBe('pending');
+    expect(a.items.filter((i: Json) => i.state === 'approved').map((i: Json) => i.key)).toEqual(['fetch', 'fetch_local']);
+    expect(a.decided_by).toBe('chat');
+  });
+
+  it('REST approves the secret; a denial stays refused and is recorded', async () => {
+    const ok = await rest('POST', `/approvals/${id}/approve`, { items: ['env:API_TOKEN'] });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ approved: ['env:API_TOKEN'], denied: [] });
+    expect(await task('watcher', {})).toMatchObject({ token: 'tok-123' });
+
+    const no = await rest('POST', `/approvals/${id}/deny`, { items: ['memory_mb', 'spawn_recipes'] });
+    expect(no.body).toMatchObject({ denied: ['spawn_recipes', 'memory_mb'] });
+    expect((await rest('GET', '/agents/watcher')).body.spec.config.memory_mb).toBe(128);
+    expect(hub.system.get('watcher')!.capabilities).not.toContain('spawn_recipes');
+    // Asking again for what was denied: it is no longer pending.
+    expect(await rest('POST', `/approvals/${id}/approve`, { items: ['memory_mb'] })).toMatchObject({ status: 400, body: { error: expect.stringMatching(/memory_mb is not pending here; pending: call_timeout_ms/) } });
+    const refusals = (await rest('GET', '/approvals/refusals?agent=watcher')).body.refusals;
+    expect(refusals[0]).toMatchObject({ reason: 'denied', items: ['spawn_recipes', 'memory_mb'], approval_id: id, by: 'rest', asked_by: { kind: 'llm', name: 'main' } });
+  });
+
+  it('an unknown approval or item is a clear error, in chat and over REST', async () => {
+    expect(await hub.processUserInput('/approve ap-nope', { interface: 'test' })).toMatch(/no pending approval "ap-nope" \(pending: ap-\w+ for watcher\)/);
+    expect((await rest('POST', '/approvals/ap-nope/approve', {})).status).toBe(404);
+    expect((await rest('POST', `/approvals/${id}/approve`, { items: 'fetch' })).status).toBe(400);
+  });
+
+  it('survives a restart: still pending, and approving it then works', async () => {
+    await hub.stop();
+    hub = await start();
+    const pending = await pendingApprovals();
+    expect(pending.map((a) => a.id)).toEqual([id]);
+    expect(pending[0]!.items.filter((i) => i.state === 'pending').map((i) => i.key)).toEqual(['call_timeout_ms']);
+    // The agent came back with what was granted before the restart.
+    expect(await task('watcher', { fetch: siteUrl })).toEqual({ body: 'router page v1' });
+    const r = await rest('POST', `/approvals/${id}/approve`, {});
+    expect(r.body.approvals[0]).toMatchObject({ id, state: 'partial' });
+    expect((await rest('GET', '/agents/watcher')).body.spec.config.call_timeout_ms).toBe(300_000);
+    expect(await pendingApprovals()).toEqual([]);
+  });
+
+  it('grants can be reviewed and revoked; the agent restarts without the item', async () => {
+    const grants = (await rest('GET', '/grants')).body.grants as Json[];
+    expect(grants.find((g) => g.agent === 'watcher')).toMatchObject({ capabilities: ['alerts', 'fetch', 'fetch_local'], env_names: ['API_TOKEN'], revocable: ['fetch', 'fetch_local', 'env:API_TOKEN', 'call_timeout_ms'], review: false });
+    const r = await rest('POST', '/grants/watcher/revoke', { items: ['fetch_local', 'env:API_TOKEN'] });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ agent: 'watcher', capabilities: ['alerts', 'fetch'], env_names: [] });
+    expect(await task('watcher', { fetch: siteUrl })).toEqual({ error: expect.stringMatching(/this machine|loopback|local/i) });
+    expect(await task('watcher', {})).toMatchObject({ token: null });
+    expect((await rest('POST', '/grants/watcher/revoke', { items: ['spawn_recipes'] })).status).toBe(400);
+    expect((await rest('GET', '/approvals/refusals')).body.refusals[0]).toMatchObject({ reason: 'revoked', items: ['fetch_local', 'env:API_TOKEN'], by: 'rest' });
+  });
+
+  it('the same block replacing it asks again: nothing a person approved before carries over', async () => {
+    scriptChat(block({ ...WATCHER_SPEC, replace: true, capabilities: ['fetch'] }));
+    // Same code: the same version; what it holds is what the new block gets at once.
+    expect(await hub.processUserInput('redo the watcher', { interface: 'test' })).toMatch(/Spawned watcher \(version 1\)[\s\S]*approve fetch, env:API_TOKEN, memory_mb/);
+    expect((await rest('GET', '/agents/watcher')).body.spec).toMatchObject({ capabilities: [], config: { memory_mb: 128, call_timeout_ms: 30_000 } });
+    expect(await pendingApprovals()).toHaveLength(1);
+    // Deleting the agent cancels what it waited for.
+    expect((await rest('DELETE', '/agents/watcher')).status).toBe(200);
+    expect(await pendingApprovals()).toEqual([]);
+  });
+
+  it('a person over REST gets what they ask, limits clamped to the hub maxima', async () => {
+    const r = await rest('POST', '/agents', { name: 'mine', code: WATCHER, capabilities: ['fetch', 'fetch_local'], config: { memory_mb: 2048 } });
+    expect(r.status).toBe(201);
+    expect(r.body.approval).toBeUndefined();
+    expect((await rest('GET', '/agents/mine')).body.spec).toMatchObject({ capabilities: ['fetch', 'fetch_local'], config: { memory_mb: 1024 } });
+    expect(await task('mine', { fetch: siteUrl })).toEqual({ body: 'router page v1' });
+  });
+});
