@@ -142,6 +142,8 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
       nodes: nodes.registry,
       log,
       agentEnv: secrets.agentEnv,
+      // Declared secrets' values from the hub's environment (the one given to startWactorz, not the global one).
+      secrets: (name) => env[`WACTORZ_SECRET_${name}`],
       // Packages an agent declares, from the installer's folder (bundled for the sandbox).
       resolveModules: (packages) => modulesFor(catalog.installer.packagesDir, packages),
       gate: approvals.approvals,

@@ -59,9 +59,9 @@ export const grantAskSchema = z.object({
   limits: agentLimitsSchema.default({}),
   /**
    * Hub actors (core, Home Assistant — not other code agents, which are asked by declaration) the
-   * agent may ask with `sendTo` (src/shared/grants.ts).
+   * agent may ask with `sendTo` (src/shared/grants.ts). Absent: none.
    */
-  send_to: z.array(z.string()).default([]),
+  send_to: z.array(z.string()).optional(),
 });
 export type GrantAsk = z.infer<typeof grantAskSchema>;
 
@@ -124,6 +124,17 @@ export const approvalDecisionBodySchema = z
   .strict();
 export type ApprovalDecisionBody = z.infer<typeof approvalDecisionBodySchema>;
 
+/** The answer of `POST /approvals/{id}/approve|deny` (and what `/approve` in chat says). */
+export const approvalOutcomeSchema = z.object({
+  approvals: z.array(approvalSchema),
+  /** Keys approved / denied by this decision. */
+  approved: z.array(z.string()),
+  denied: z.array(z.string()),
+  /** What happened, for the person. */
+  message: z.string(),
+});
+export type ApprovalOutcome = z.infer<typeof approvalOutcomeSchema>;
+
 /** An agent's grant as it stands, for review. */
 export const agentGrantSchema = z.object({
   agent: z.string(),
@@ -133,8 +144,8 @@ export const agentGrantSchema = z.object({
   capabilities: z.array(z.string()),
   env_names: z.array(z.string()),
   limits: agentLimitsSchema,
-  /** Hub actors it may ask with `sendTo`. */
-  send_to: z.array(z.string()).default([]),
+  /** Hub actors it may ask with `sendTo` (absent: none). */
+  send_to: z.array(z.string()).optional(),
   /** Items of it that a person can take back (capabilities, env:NAME, raised limits). */
   revocable: z.array(z.string()),
   /** The agent existed when approvals came in: it kept what it had; a person should look at it. */

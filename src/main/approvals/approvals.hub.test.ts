@@ -4,20 +4,22 @@
  * secret, 2 GB and 10-minute calls runs with the safe default and clamped limits while its request
  * waits; approving in chat and over REST grants it (the agent then fetches, reads its secret);
  * denying keeps it refused and recorded; the request survives a restart; grants can be revoked.
+ * And who cannot approve: an anonymous client (REST or MQTT), a web page on another origin, and
+ * agent code (it cannot reach the routes without the key, nor publish or read `system/approvals`).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connectAsync } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APPROVALS_TOPIC, approvalEventSchema, type Approval } from '../../shared/approvals.js';
-import { silentLogger } from '../base/logger.js';
-import { startScriptedLlmServer, type ScriptedLlmServer } from '../llm/testing/index.js';
-import { waitFor } from '../core/testing/test-system.js';
 import type { Json } from '../testing/http.js';
-import { startWactorz } from '../wactorz.js';
-import type { WactorzHandle } from '../wactorz-handle.js';
+import { startTestHub, type TestHub } from '../testing/test-hub.js';
+import { waitUntil } from '../testing/wait.js';
+
+const KEY = 'approvals-test-key';
 
 const WATCHER = `
 export async function handleTask(agent, p) {
@@ -38,44 +40,34 @@ const WATCHER_SPEC = {
   config: { memory_mb: 2048, call_timeout_ms: 600_000 },
 };
 
-let llm: ScriptedLlmServer;
+let t: TestHub;
 let site: Server;
 let siteUrl: string;
-let dir: string;
-let hub: WactorzHandle;
+let dashboardDir: string;
 
-const start = () =>
-  startWactorz(
-    { stateDir: dir, llm: { provider: 'ollama', model: 'llama3', baseUrl: llm.urls.ollama }, interface: 'rest', restPort: 0, monitorPort: null, mqtt: { port: 0 } },
-    { log: silentLogger, env: {} },
-  );
-const rest = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> => {
-  const r = await fetch(`${hub.restUrl}${path}`, { method, ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}) });
-  return { status: r.status, body: await r.json() };
-};
+const hub = () => t.handle;
+const rest = (method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> => t.rest<Json>(method, path, body);
 const task = async (agent: string, payload: unknown): Promise<Json> => (await rest('POST', `/agents/${agent}/tasks`, { payload })).body.result;
 /** Main classifies first while the planner runs; then its conversational reply. */
 const scriptChat = (text: string) => {
-  const classifies = ['planner', 'home-assistant-agent'].some((n) => hub.system.get(n)?.state === 'running');
-  llm.script('ollama', [...(classifies ? ['{"intent": "OTHER"}'] : []), text]);
+  const classifies = ['planner', 'home-assistant-agent'].some((n) => hub().system.get(n)?.state === 'running');
+  t.llm!.script('ollama', [...(classifies ? ['{"intent": "OTHER"}'] : []), text]);
 };
+const chat = (text: string) => hub().processUserInput(text, { interface: 'test' });
 const pendingApprovals = async (): Promise<Approval[]> => (await rest('GET', '/approvals?state=pending')).body.approvals;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'wz-approvals-'));
-  llm = await startScriptedLlmServer();
   site = createServer((_req, res) => res.end('router page v1'));
   await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
   siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}/`;
-  process.env.WACTORZ_SECRET_API_TOKEN = 'tok-123';
-  hub = await start();
-});
+  dashboardDir = mkdtempSync(join(tmpdir(), 'wz-approvals-dash-'));
+  writeFileSync(join(dashboardDir, 'index.html'), '<!doctype html><title>Wactorz</title>');
+  t = await startTestHub({ llm: 'scripted', scriptedProtocol: 'ollama', dashboard: dashboardDir, env: { API_KEY: KEY, WACTORZ_SECRET_API_TOKEN: 'tok-123' } });
+}, 60_000);
 afterAll(async () => {
-  await hub?.stop();
-  await llm?.close();
+  await t?.stop();
   await new Promise((r) => site?.close(r));
-  delete process.env.WACTORZ_SECRET_API_TOKEN;
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(dashboardDir, { recursive: true, force: true });
 });
 
 describe('a <spawn> block asking beyond the safe default', () => {
@@ -83,9 +75,9 @@ describe('a <spawn> block asking beyond the safe default', () => {
 
   it('runs with the safe default and clamped limits; the rest waits, and the user is told how to approve', async () => {
     const events: unknown[] = [];
-    const off = hub.bus.subscribe(APPROVALS_TOPIC, (_t, p) => events.push(JSON.parse(p.toString())));
+    const off = hub().bus.subscribe(APPROVALS_TOPIC, (_t, p) => events.push(JSON.parse(p.toString())));
     scriptChat(`I set up a watcher.\n${block(WATCHER_SPEC)}`);
-    const answer = await hub.processUserInput('watch my router page', { interface: 'test' });
+    const answer = await chat('watch my router page');
     off();
 
     expect(answer).toMatch(/Spawned watcher \(version 1\): Watches the local router page/);
@@ -108,17 +100,17 @@ describe('a <spawn> block asking beyond the safe default', () => {
     const spec = (await rest('GET', '/agents/watcher')).body.spec;
     expect(spec.capabilities).toEqual(['alerts']);
     expect(spec.config).toMatchObject({ memory_mb: 128, call_timeout_ms: 30_000, llm_budget_usd: 1, env: [], env_names: [] });
-    expect(hub.system.get('watcher')!.capabilities).toEqual(['alerts']);
+    expect(hub().system.get('watcher')!.capabilities).toEqual(['alerts']);
     expect(await task('watcher', { fetch: siteUrl })).toEqual({ error: expect.stringMatching(/not granted/) });
     expect(await task('watcher', {})).toMatchObject({ token: null });
     // The event went out, and the agent's own log says so.
-    await waitFor(() => events.some((e) => approvalEventSchema.parse(e).event === 'requested'), 5_000, 'the requested event');
+    await waitUntil(() => events.some((e) => approvalEventSchema.parse(e).event === 'requested'), 'the requested event');
     expect(events.map((e) => approvalEventSchema.parse(e))).toContainEqual(expect.objectContaining({ event: 'requested', pending: 1, approval: expect.objectContaining({ id }) }));
   });
 
   it('/approvals lists it in chat; /approve grants named items and the agent restarts with them', async () => {
-    expect(await hub.processUserInput('/approvals', { interface: 'test' })).toMatch(new RegExp(`${id}\\s+watcher — main's LLM \\(spawn block\\) asks for fetch, fetch_local`));
-    const reply = await hub.processUserInput('/approve watcher fetch fetch_local', { interface: 'test' });
+    expect(await chat('/approvals')).toMatch(new RegExp(`${id}\\s+watcher — main's LLM \\(spawn block\\) asks for fetch, fetch_local`));
+    const reply = await chat('/approve watcher fetch fetch_local');
     expect(reply).toBe(`${id}: watcher now has fetch, fetch_local (restarted with it).`);
     expect(await task('watcher', { fetch: siteUrl })).toEqual({ body: 'router page v1' });
     const a = (await rest('GET', `/approvals/${id}`)).body;
@@ -136,7 +128,7 @@ describe('a <spawn> block asking beyond the safe default', () => {
     const no = await rest('POST', `/approvals/${id}/deny`, { items: ['memory_mb', 'spawn_recipes'] });
     expect(no.body).toMatchObject({ denied: ['spawn_recipes', 'memory_mb'] });
     expect((await rest('GET', '/agents/watcher')).body.spec.config.memory_mb).toBe(128);
-    expect(hub.system.get('watcher')!.capabilities).not.toContain('spawn_recipes');
+    expect(hub().system.get('watcher')!.capabilities).not.toContain('spawn_recipes');
     // Asking again for what was denied: it is no longer pending.
     expect(await rest('POST', `/approvals/${id}/approve`, { items: ['memory_mb'] })).toMatchObject({ status: 400, body: { error: expect.stringMatching(/memory_mb is not pending here; pending: call_timeout_ms/) } });
     const refusals = (await rest('GET', '/approvals/refusals?agent=watcher')).body.refusals;
@@ -144,14 +136,13 @@ describe('a <spawn> block asking beyond the safe default', () => {
   });
 
   it('an unknown approval or item is a clear error, in chat and over REST', async () => {
-    expect(await hub.processUserInput('/approve ap-nope', { interface: 'test' })).toMatch(/no pending approval "ap-nope" \(pending: ap-\w+ for watcher\)/);
+    expect(await chat('/approve ap-nope')).toMatch(/no pending approval "ap-nope" \(pending: ap-\w+ for watcher\)/);
     expect((await rest('POST', '/approvals/ap-nope/approve', {})).status).toBe(404);
     expect((await rest('POST', `/approvals/${id}/approve`, { items: 'fetch' })).status).toBe(400);
   });
 
   it('survives a restart: still pending, and approving it then works', async () => {
-    await hub.stop();
-    hub = await start();
+    await t.restart();
     const pending = await pendingApprovals();
     expect(pending.map((a) => a.id)).toEqual([id]);
     expect(pending[0]!.items.filter((i) => i.state === 'pending').map((i) => i.key)).toEqual(['call_timeout_ms']);
@@ -178,7 +169,7 @@ describe('a <spawn> block asking beyond the safe default', () => {
   it('the same block replacing it asks again: nothing a person approved before carries over', async () => {
     scriptChat(block({ ...WATCHER_SPEC, replace: true, capabilities: ['fetch'] }));
     // Same code: the same version; what it holds is what the new block gets at once.
-    expect(await hub.processUserInput('redo the watcher', { interface: 'test' })).toMatch(/Spawned watcher \(version 1\)[\s\S]*approve fetch, env:API_TOKEN, memory_mb/);
+    expect(await chat('redo the watcher')).toMatch(/Spawned watcher \(version 1\)[\s\S]*approve fetch, env:API_TOKEN, memory_mb/);
     expect((await rest('GET', '/agents/watcher')).body.spec).toMatchObject({ capabilities: [], config: { memory_mb: 128, call_timeout_ms: 30_000 } });
     expect(await pendingApprovals()).toHaveLength(1);
     // Deleting the agent cancels what it waited for.
@@ -192,5 +183,84 @@ describe('a <spawn> block asking beyond the safe default', () => {
     expect(r.body.approval).toBeUndefined();
     expect((await rest('GET', '/agents/mine')).body.spec).toMatchObject({ capabilities: ['fetch', 'fetch_local'], config: { memory_mb: 1024 } });
     expect(await task('mine', { fetch: siteUrl })).toEqual({ body: 'router page v1' });
+  });
+});
+
+describe('who cannot approve', () => {
+  let id: string;
+  const SNOOP = `
+const seen = [];
+export async function handleTask(agent, p) {
+  const attempt = async (f) => { try { return { ok: true, value: await f() }; } catch (e) { return { ok: false, error: String(e.message ?? e) }; } };
+  if (p.op === 'publish') return attempt(() => { agent.publish(p.topic, { event: 'decided', pending: 0, timestamp: 0 }); return 'published'; });
+  if (p.op === 'subscribe') return attempt(() => { agent.subscribe(p.topic, (_m, topic) => seen.push(topic)); return 'subscribed'; });
+  if (p.op === 'seen') return seen;
+  if (p.op === 'fetch') return attempt(async () => { const r = await agent.fetch(p.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }); return r.status; });
+  return null;
+}`;
+
+  beforeAll(async () => {
+    scriptChat(block({ name: 'asker', type: 'dynamic', description: 'Wants this machine', code: SNOOP, capabilities: ['fetch_local'] }));
+    expect(await chat('make an asker')).toMatch(/Spawned asker/);
+    [id] = (await pendingApprovals()).map((a) => a.id) as [string];
+    // Agent code with every network grant a person can give (so the test is about approvals, not fetch).
+    expect((await rest('POST', '/agents', { name: 'snoop', code: SNOOP, capabilities: ['fetch', 'fetch_local'] })).status).toBe(201);
+  }, 60_000);
+
+  const stillPending = async () => expect((await rest('GET', `/approvals/${id}`)).body).toMatchObject({ state: 'pending', decided_by: null });
+  const post = (url: string, headers: Record<string, string>) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{}' });
+
+  it('an anonymous client: REST and the dashboard API answer 401; MQTT does not connect', async () => {
+    expect((await post(`${t.restUrl}/approvals/${id}/approve`, {})).status).toBe(401);
+    expect((await post(`${t.url}api/approvals/${id}/approve`, {})).status).toBe(401);
+    expect((await fetch(`${t.restUrl}/approvals`)).status).toBe(401);
+    expect((await post(`${t.restUrl}/grants/snoop/revoke`, {})).status).toBe(401);
+    const mqtt = await connectAsync(`mqtt://127.0.0.1:${hub().mqttPort}`, { reconnectPeriod: 0, connectTimeout: 5_000 }, false).then(
+      async (c) => (await c.endAsync(true), 'connected'),
+      (e: Error) => e.message,
+    );
+    expect(mqtt).not.toBe('connected');
+    await stillPending();
+  });
+
+  it('a web page on another origin: refused even with the key (cross-site), on REST and the dashboard API', async () => {
+    expect((await post(`${t.restUrl}/approvals/${id}/approve`, { origin: 'http://evil.example', 'x-api-key': KEY })).status).toBe(403);
+    expect((await post(`${t.url}api/approvals/${id}/approve`, { 'sec-fetch-site': 'cross-site', 'x-api-key': KEY })).status).toBe(403);
+    const form = await fetch(`${t.restUrl}/approvals/${id}/approve`, { method: 'POST', headers: { origin: 'http://evil.example', 'content-type': 'text/plain' }, body: 'x' });
+    expect(form.status).toBe(403);
+    await stillPending();
+  });
+
+  it('agent code: the routes want the key; system/approvals is neither writable nor readable', async () => {
+    expect(await task('snoop', { op: 'fetch', url: `${t.restUrl}/approvals/${id}/approve` })).toEqual({ ok: true, value: 401 });
+    // agent.publish / agent.subscribe are fire-and-forget in the sandbox: a refusal lands in the agent's log.
+    const logs: string[] = [];
+    const events: Json[] = [];
+    const offLogs = hub().bus.subscribe(`agents/${hub().system.get('snoop')!.actorId}/logs`, (_t, p) => logs.push(p.toString()));
+    const offEvents = hub().bus.subscribe(APPROVALS_TOPIC, (_t, p) => events.push(JSON.parse(p.toString())));
+    try {
+      await task('snoop', { op: 'publish', topic: APPROVALS_TOPIC });
+      await task('snoop', { op: 'subscribe', topic: APPROVALS_TOPIC });
+      await task('snoop', { op: 'subscribe', topic: 'system/#' });
+      await waitUntil(() => logs.filter((l) => /may not (publish on|subscribe to) system\//.test(l)).length >= 3, 'the three refusals in the agent log');
+      expect(logs.join('\n')).toMatch(/may not publish on system\/approvals[\s\S]*may not subscribe to system\/approvals[\s\S]*may not subscribe to system\/#/);
+      // A wildcard subscription is allowed, but system/… never reaches it: an approval event goes out
+      // (a person denies), then a marker on a plain topic — the agent sees the marker and not the event.
+      expect(await task('snoop', { op: 'subscribe', topic: '#' })).toEqual({ ok: true, value: 'subscribed' });
+      expect((await rest('POST', `/approvals/${id}/deny`, {})).status).toBe(200);
+      await waitUntil(() => events.some((e) => e.event === 'decided'), 'the decided event');
+      hub().bus.publish('test/marker', 'after');
+      const seen = await waitUntil(async () => {
+        const topics = (await task('snoop', { op: 'seen' })) as string[];
+        return topics.includes('test/marker') ? topics : undefined;
+      }, 'the marker reaching the agent');
+      expect(seen.filter((topic) => topic.startsWith('system/'))).toEqual([]);
+      // Every event on system/approvals came from the hub (the agent's fake, timestamp 0, never went out).
+      expect(events.every((e) => approvalEventSchema.parse(e).timestamp > 0)).toBe(true);
+    } finally {
+      offLogs();
+      offEvents();
+    }
+    expect((await rest('GET', `/approvals/${id}`)).body).toMatchObject({ state: 'denied', decided_by: 'rest' });
   });
 });

@@ -8,20 +8,14 @@
  *   restarts without them, and it is recorded for audit.
  * A decision that cannot be applied (the agent is gone, the spawn fails) changes nothing and says why.
  */
-import { describeItems, type AgentGrant, type Approval, type ApprovalItem, type GrantAsk } from '../../shared/approvals.js';
+import { describeItems, type AgentGrant, type Approval, type ApprovalItem, type ApprovalOutcome, type GrantAsk } from '../../shared/approvals.js';
 import { nowSeconds } from '../persistence/stores/json-column.js';
 import type { ApprovalStore } from './approval-store.js';
 import { ApprovalError, type ApprovalTarget } from './approval-types.js';
 import { isPowerCapability, revocableItems, withItems, withoutItems, type ApprovalLimits } from './grant-policy.js';
 
-export interface DecisionOutcome {
-  approvals: Approval[];
-  /** Keys approved / denied by this decision. */
-  approved: string[];
-  denied: string[];
-  /** What happened, for the person. */
-  message: string;
-}
+/** The shared wire contract (src/shared/approvals.ts): what REST answers and chat says. */
+export type DecisionOutcome = ApprovalOutcome;
 
 interface DecisionInput {
   approvals: Approval[];
@@ -144,5 +138,5 @@ export async function revokeGrant(r: { agent: string; items: readonly string[]; 
   r.target.tellAgent(r.agent, 'warning', `${keys.join(', ')} revoked by ${r.by} — restarted without it`);
   r.store.refuse({ agent: r.agent, asked_by: null, reason: 'revoked', items: keys, message: `revoked by ${r.by}: ${keys.join(', ')}`, approval_id: null, by: r.by });
   r.store.reviewed(r.agent);
-  return { agent_kind: held.kind, source: held.source, ...grant, revocable: revocableItems(grant, r.limits), review: false, pending: [] };
+  return { agent_kind: held.kind, source: held.source, ...grant, send_to: grant.send_to ?? [], revocable: revocableItems(grant, r.limits), review: false, pending: [] };
 }

@@ -12,11 +12,13 @@ import type { Route, ViewName } from './lib/route.js';
 import { NAV, navHotkey } from './nav.js';
 import { useAgentsStore } from './stores/agents-store.js';
 import { useAlertsStore } from './stores/alerts-store.js';
+import { useApprovalsStore } from './stores/approvals-store.js';
 import { useConnectionStore } from './stores/connection-store.js';
 import { useUiStore } from './stores/ui-store.js';
 import { AgentDetailView } from './views/agent-detail/AgentDetailView.js';
 import { AgentsView } from './views/agents/AgentsView.js';
 import { AlertsView } from './views/alerts/AlertsView.js';
+import { ApprovalsView } from './views/approvals/ApprovalsView.js';
 import { CatalogView } from './views/catalog/CatalogView.js';
 import { ChatView } from './views/chat/ChatView.js';
 import { HomeView } from './views/home/HomeView.js';
@@ -42,6 +44,7 @@ function titleOf(r: Route): string {
 
 function Sidebar({ route }: { route: Route }) {
   const unread = useAlertsStore((s) => s.unread);
+  const approvalsPending = useApprovalsStore((s) => s.pending);
   // The count, not every heartbeat: read at most once a second.
   const agentCount = Object.keys(useThrottledStore(useAgentsStore, (s) => s.byId, 1_000)).length;
   const health = useConnectionStore((s) => s.health);
@@ -64,6 +67,11 @@ function Sidebar({ route }: { route: Route }) {
           <Icon name={n.icon} />
           <span className="label">{n.label}</span>
           {n.view === 'alerts' && unread > 0 ? <span className="nav-badge">{unread > 99 ? '99+' : unread}</span> : null}
+          {n.view === 'approvals' && approvalsPending > 0 ? (
+            <span className="nav-badge" data-testid="approvals-badge" title={`${approvalsPending} waiting for you`}>
+              {approvalsPending > 99 ? '99+' : approvalsPending}
+            </span>
+          ) : null}
           {n.view === 'agents' && agentCount > 0 ? <span className="nav-count">{agentCount}</span> : null}
         </a>
       ))}
@@ -109,6 +117,8 @@ function View({ route }: { route: Route }) {
       return <PipelinesView />;
     case 'nodes':
       return <NodesView />;
+    case 'approvals':
+      return <ApprovalsView />;
   }
 }
 

@@ -1,6 +1,7 @@
 /** Applies one frame's batch of MQTT messages to every store — the single place MQTT reaches state. */
 import { useAgentsStore } from '../stores/agents-store.js';
 import { useAlertsStore } from '../stores/alerts-store.js';
+import { useApprovalsStore } from '../stores/approvals-store.js';
 import { useCatalogStore } from '../stores/catalog-store.js';
 import { useChatStore } from '../stores/chat-store.js';
 import { useConnectionStore } from '../stores/connection-store.js';
@@ -18,6 +19,7 @@ export function applyUpdate(u: DashboardUpdate): void {
   useCatalogStore.getState().applyUpdate(u);
   useHomeStore.getState().applyUpdate(u);
   useNodesStore.getState().applyUpdate(u);
+  useApprovalsStore.getState().applyUpdate(u);
   if (u.rejected.length > 0) {
     useConnectionStore.getState().countRejected(u.rejected.length);
     if (import.meta.env?.DEV && import.meta.env.MODE !== 'test') console.warn('ignored malformed MQTT payloads', u.rejected.slice(0, 5));

@@ -18,6 +18,17 @@ import type {
   NodeInfo,
   PipelineListResponse,
 } from '../../../shared/rest.js';
+import {
+  approvalListSchema,
+  grantListSchema,
+  refusalListSchema,
+  agentGrantSchema,
+  approvalOutcomeSchema,
+  type AgentGrant,
+  type ApprovalList,
+  type ApprovalOutcome,
+  type Refusal,
+} from '../../../shared/approvals.js';
 import { nodeListSchema, pipelineListSchema } from './rest-schemas-fleet.js';
 import { haEntitiesSchema, haHistorySchema, haStatusSchema, haToggleSchema } from './rest-schemas-home.js';
 import {
@@ -304,6 +315,34 @@ export class RestClient {
 
   nodes(): Promise<NodeInfo[]> {
     return this.request('GET', 'nodes', nodeListSchema);
+  }
+
+  // ── approvals (issue 12 item 6) ──
+
+  /** Pending ones, or all recent ones with `state` absent and `all`. */
+  approvals(opts: { all?: boolean } = {}): Promise<ApprovalList> {
+    return this.request('GET', opts.all ? 'approvals?limit=100' : 'approvals?state=pending', approvalListSchema);
+  }
+
+  /** Approve or deny some items (keys) of an approval, or all its pending items. */
+  decideApproval(id: string, decision: 'approve' | 'deny', items?: readonly string[]): Promise<ApprovalOutcome> {
+    return this.request('POST', `approvals/${seg(id)}/${decision}`, approvalOutcomeSchema, items && items.length ? { items } : {});
+  }
+
+  grants(): Promise<AgentGrant[]> {
+    return this.request('GET', 'grants', grantListSchema).then((r) => r.grants);
+  }
+
+  revokeGrant(agent: string, items: readonly string[]): Promise<AgentGrant> {
+    return this.request('POST', `grants/${seg(agent)}/revoke`, agentGrantSchema, { items });
+  }
+
+  markGrantReviewed(agent: string): Promise<unknown> {
+    return this.raw('POST', `grants/${seg(agent)}/reviewed`);
+  }
+
+  refusals(limit = 50): Promise<Refusal[]> {
+    return this.request('GET', `approvals/refusals?limit=${limit}`, refusalListSchema).then((r) => r.refusals);
   }
 }
 

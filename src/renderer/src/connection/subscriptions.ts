@@ -1,4 +1,5 @@
 /** Every topic the dashboard listens to. One place, so the connection and the router agree. */
+import { APPROVALS_TOPIC } from '../../../shared/approvals.js';
 import { topics } from '../../../shared/topics.js';
 
 export const INSTALLER_TOPIC_PATTERNS = ['installer/#', 'catalog/#'] as const;
@@ -23,4 +24,6 @@ export const DASHBOARD_SUBSCRIPTIONS: readonly string[] = [
   ...INSTALLER_TOPIC_PATTERNS,
   ...HA_STATE_TOPIC_PATTERNS,
   NODE_HEARTBEAT_PATTERN,
+  // Approval events (retained: the pending count reaches a dashboard that opens later).
+  APPROVALS_TOPIC,
 ];

@@ -27,6 +27,7 @@ import {
   type SystemHealth,
 } from '../../../shared/mqtt-payloads.js';
 import { parseAgentTopic, topicMatches, topics } from '../../../shared/topics.js';
+import { APPROVALS_TOPIC, approvalEventSchema, type ApprovalEvent } from '../../../shared/approvals.js';
 import { toInstallEvent, type InstallEvent } from './install-progress.js';
 import { nodeHeartbeatSchema, type NodeHeartbeat } from '../../../shared/node-protocol.js';
 import { HA_STATE_TOPIC_PATTERNS, INSTALLER_TOPIC_PATTERNS, NODE_HEARTBEAT_PATTERN } from './subscriptions.js';
@@ -63,6 +64,8 @@ export interface DashboardUpdate {
   haStateChanges: HaStateChange[];
   /** Remote nodes' heartbeats, with the dashboard's clock when they arrived (ms). */
   nodeHeartbeats: (NodeHeartbeat & { received_at: number })[];
+  /** `system/approvals`: something about approvals changed (the count now; the cards come from REST). */
+  approvals: ApprovalEvent[];
   rejected: { topic: string; error: string }[];
 }
 
@@ -81,6 +84,7 @@ export function emptyUpdate(): DashboardUpdate {
     installs: [],
     haStateChanges: [],
     nodeHeartbeats: [],
+    approvals: [],
     rejected: [],
   };
 }
@@ -165,6 +169,10 @@ export function routeMessages(batch: readonly RawMessage[], nowSeconds = Date.no
     } else if (topic === topics.systemHealth) {
       const r = parsePayload(systemHealthSchema, payload);
       if (r.ok) u.health = r.value;
+      else reject(r.error);
+    } else if (topic === APPROVALS_TOPIC) {
+      const r = parsePayload(approvalEventSchema, payload);
+      if (r.ok) u.approvals.push(r.value);
       else reject(r.error);
     } else if (HA_STATE_TOPIC_PATTERNS.some((p) => topicMatches(p, topic))) {
       const r = parsePayload(haStateChangeSchema, payload);

@@ -11,7 +11,8 @@ export type Route =
   | { view: 'alerts' }
   | { view: 'home' }
   | { view: 'pipelines' }
-  | { view: 'nodes' };
+  | { view: 'nodes' }
+  | { view: 'approvals' };
 
 export type ViewName = Route['view'];
 
@@ -40,6 +41,8 @@ export function parseRoute(hash: string): Route {
       return { view: 'pipelines' };
     case 'nodes':
       return { view: 'nodes' };
+    case 'approvals':
+      return { view: 'approvals' };
     default:
       return { view: 'agents' };
   }
