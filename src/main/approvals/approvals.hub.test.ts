@@ -204,7 +204,7 @@ export async function handleTask(agent, p) {
     expect(await chat('make an asker')).toMatch(/Spawned asker/);
     [id] = (await pendingApprovals()).map((a) => a.id) as [string];
     // Agent code with every network grant a person can give (so the test is about approvals, not fetch).
-    expect((await rest('POST', '/agents', { name: 'snoop', code: SNOOP, capabilities: ['fetch', 'fetch_local'] })).status).toBe(201);
+    expect((await rest('POST', '/agents', { name: 'snoop', code: SNOOP, capabilities: ['fetch', 'fetch_local'], subscribes: ['test/#'] })).status).toBe(201);
   }, 60_000);
 
   const stillPending = async () => expect((await rest('GET', `/approvals/${id}`)).body).toMatchObject({ state: 'pending', decided_by: null });
@@ -242,11 +242,12 @@ export async function handleTask(agent, p) {
       await task('snoop', { op: 'publish', topic: APPROVALS_TOPIC });
       await task('snoop', { op: 'subscribe', topic: APPROVALS_TOPIC });
       await task('snoop', { op: 'subscribe', topic: 'system/#' });
-      await waitUntil(() => logs.filter((l) => /may not (publish on|subscribe to) system\//.test(l)).length >= 3, 'the three refusals in the agent log');
-      expect(logs.join('\n')).toMatch(/may not publish on system\/approvals[\s\S]*may not subscribe to system\/approvals[\s\S]*may not subscribe to system\/#/);
-      // A wildcard subscription is allowed, but system/… never reaches it: an approval event goes out
-      // (a person denies), then a marker on a plain topic — the agent sees the marker and not the event.
-      expect(await task('snoop', { op: 'subscribe', topic: '#' })).toEqual({ ok: true, value: 'subscribed' });
+      await task('snoop', { op: 'subscribe', topic: '#' });
+      await waitUntil(() => logs.filter((l) => /may not (publish on|subscribe to) (system\/|#)/.test(l)).length >= 4, 'the four refusals in the agent log');
+      expect(logs.join('\n')).toMatch(/may not publish on system\/approvals[\s\S]*may not subscribe to system\/approvals[\s\S]*may not subscribe to system\/#[\s\S]*may not subscribe to #: it reaches io\//);
+      // What it declared it reads, it reads; system/… never reaches it: an approval event goes out
+      // (a person denies), then a marker on its declared topic — the agent sees the marker and not the event.
+      expect(await task('snoop', { op: 'subscribe', topic: 'test/#' })).toEqual({ ok: true, value: 'subscribed' });
       expect((await rest('POST', `/approvals/${id}/deny`, {})).status).toBe(200);
       await waitUntil(() => events.some((e) => e.event === 'decided'), 'the decided event');
       hub().bus.publish('test/marker', 'after');

@@ -120,7 +120,7 @@ export function decideGrant(ask: GrantAsk, asker: Asker, kind: string, limits: A
   const sendTo = [...new Set(ask.send_to ?? [])];
   const clamped = clampToMax(ask.limits, limits);
   if (asker.kind === 'person') {
-    return { now: { capabilities, env_names: envNames, limits: clamped.limits, send_to: sendTo }, pending: [], waiting: false, notes: clamped.notes };
+    return { now: { capabilities, env_names: envNames, limits: clamped.limits, ...(sendTo.length ? { send_to: sendTo } : {}) }, pending: [], waiting: false, notes: clamped.notes };
   }
   const pending: ApprovalItem[] = [];
   const item = (key: string, itemKind: ApprovalItem['kind'], extra: Partial<ApprovalItem> = {}): ApprovalItem => ({ key, kind: itemKind, label: itemLabel(key, kind), state: 'pending', ...extra });
@@ -146,7 +146,7 @@ export function decideGrant(ask: GrantAsk, asker: Asker, kind: string, limits: A
   // An LLM-made agent always has a budget: the safe one unless a person raises it.
   nowLimits.llm_budget_usd ??= limits.safe.llm_budget_usd;
   if (clamped.limits.isolation === 'dedicated') pending.push(item('isolation', 'limit', { value: 'dedicated', meanwhile: 'shared' }));
-  return { now: { capabilities: nowCaps, env_names: [], limits: nowLimits, send_to: [] }, pending, waiting, notes: clamped.notes };
+  return { now: { capabilities: nowCaps, env_names: [], limits: nowLimits }, pending, waiting, notes: clamped.notes };
 }
 
 /** A grant with some approved items added (limits take the item's value). */
@@ -161,7 +161,7 @@ export function withItems(grant: GrantAsk, items: readonly ApprovalItem[]): Gran
     else if (i.kind === 'send_to' && !sendTo.includes(i.key.slice(8))) sendTo.push(i.key.slice(8));
     else if (i.kind === 'limit') setLimit(limits, i.key as LimitKey, i.value);
   }
-  return { capabilities, env_names: envNames, limits, send_to: sendTo };
+  return { capabilities, env_names: envNames, limits, ...(sendTo.length ? { send_to: sendTo } : {}) };
 }
 
 /** A grant with some items taken back (limits fall back to the safe ceiling, isolation to shared). */
@@ -174,7 +174,7 @@ export function withoutItems(grant: GrantAsk, keys: readonly string[], limits: A
     capabilities: grant.capabilities.filter((c) => !drop.has(c.toLowerCase())),
     env_names: grant.env_names.filter((n) => !drop.has(`env:${n}`.toLowerCase())),
     limits: out,
-    send_to: (grant.send_to ?? []).filter((n) => !drop.has(`send_to:${n}`.toLowerCase())),
+    ...(grant.send_to?.length ? { send_to: grant.send_to.filter((n) => !drop.has(`send_to:${n}`.toLowerCase())) } : {}),
   };
 }
 

@@ -99,7 +99,15 @@ describe('TopicRules', () => {
   it('says which declared topics can never be granted', () => {
     expect(ungrantableTopic('publishes', 'io/chat/response', ME)).toMatch(/io/);
     expect(ungrantableTopic('subscribes', 'agents/+/logs', ME)).toMatch(/data/);
-    expect(ungrantableTopic('subscribes', '#', ME)).toBeUndefined();
+    // A declared filter may not reach where agent code never goes: `#` is refused, not "everything".
+    expect(ungrantableTopic('subscribes', '#', ME)).toMatch(/io/);
+    expect(ungrantableTopic('publishes', '#', ME)).toMatch(/io/);
+    expect(ungrantableTopic('publishes', 'alerts/+', ME)).toBeUndefined();
+    expect(ungrantableTopic('subscribes', 'agents/+/data/#', ME)).toBeUndefined();
+    expect(ungrantableTopic('subscribes', 'homeassistant/state_changes/#', ME)).toBeUndefined();
+    expect(ungrantableTopic('publishes', 'agents/+/data', ME)).toMatch(/agents\//);
+    expect(ungrantableTopic('publishes', 'agents/other/data', ME)).toMatch(/other agents/);
+    expect(ungrantableTopic('publishes', `agents/${ME.id}/data/x`, ME)).toBeUndefined();
     expect(ungrantableTopic('publishes', 'homeassistant/state_changes/light/x', ME)).toMatch(/bridge/);
     expect(ungrantableTopic('publishes', 'bad/#/x', ME)).toMatch(/#/);
   });
