@@ -87,7 +87,9 @@ export class AgentPermissions {
     if (code ? g.send_to.includes(name) || g.send_to.includes(ANY_ACTOR) : hubTargets(g).has(name) || g.hub_actors.includes(ANY_ACTOR)) return;
     const why = code
       ? `${name} is not among the agents it declared it asks (send_to: ${g.send_to.join(', ') || 'none'})`
-      : `${name} is one of the hub's actors: asking it needs a person's grant (declare it in send_to and have it approved)`;
+      : local
+        ? `${name} is one of the hub's actors: asking it needs a person's grant (declare it in send_to and have it approved)`
+        : `there is no agent ${name} here, and it is not among the actors this agent may ask`;
     this.refuse('send_to', name, `agent.sendTo(${name}) refused: ${why}`);
   }
 
