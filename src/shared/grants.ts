@@ -36,14 +36,16 @@ export const PLAN_PIPELINES_CAPABILITY = 'plan_pipelines';
 export const TIMESERIES_CAPABILITY = 'timeseries';
 
 /**
- * Hub actors a capability lets an agent `sendTo` (asking them is the capability's point): holding
- * the capability is the grant to ask that actor.
+ * Hub actors that check the asker's capabilities themselves, action by action (the catalog's
+ * spawn needs `spawn_recipes`, the planner's build `plan_pipelines`, a time-series write
+ * `timeseries`; listing needs none): any agent may ask them, and they answer or refuse.
  */
 export const CAPABILITY_TARGETS: Readonly<Record<string, readonly string[]>> = {
   [SPAWN_RECIPES_CAPABILITY]: ['catalog'],
   [PLAN_PIPELINES_CAPABILITY]: ['planner'],
   [TIMESERIES_CAPABILITY]: ['timeseries'],
 };
+export const SELF_GUARDED_ACTORS: readonly string[] = [...new Set(Object.values(CAPABILITY_TARGETS).flat())];
 
 /**
  * In `send_to`: any actor. Only agents that existed before grants hold it (they keep what they
@@ -84,9 +86,7 @@ export const legacyBusGrant = (capabilities: readonly string[]): BusGrant => ({ 
 export const REFUSED_ACTIONS = ['publish', 'retain', 'subscribe', 'send_to', 'fetch', 'grant'] as const;
 export type RefusedAction = (typeof REFUSED_ACTIONS)[number];
 
-/** Hub actors a grant lets the agent ask: its `hub_actors` plus what its capabilities imply (CAPABILITY_TARGETS). */
-export function hubTargets(g: Pick<BusGrant, 'capabilities' | 'hub_actors'>): Set<string> {
-  const out = new Set(g.hub_actors);
-  for (const c of g.capabilities) for (const t of CAPABILITY_TARGETS[c.toLowerCase()] ?? []) out.add(t);
-  return out;
+/** Hub actors a grant lets the agent ask: its `hub_actors` plus those that guard themselves (SELF_GUARDED_ACTORS). */
+export function hubTargets(g: Pick<BusGrant, 'hub_actors'>): Set<string> {
+  return new Set([...g.hub_actors, ...SELF_GUARDED_ACTORS]);
 }

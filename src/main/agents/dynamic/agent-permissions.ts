@@ -75,7 +75,7 @@ export class AgentPermissions {
   /**
    * Throws a PermissionError unless the agent may ask `target` (a name or an id): itself; a code
    * agent it declared in `send_to`; a hub actor (core, Home Assistant…) a person granted
-   * (`hub_actors`) or its capabilities imply (catalog for spawn_recipes…).
+   * (`hub_actors`), or one that checks the asker's capabilities itself (catalog, planner, timeseries).
    */
   checkSendTo(target: string, isCodeAgent: (a: Actor) => boolean): void {
     const local = this.deps.system.get(target);
