@@ -12,6 +12,7 @@
  * in the agent's own log.
  */
 import type { Actor } from '../../core/actor.js';
+import { actorIdFor } from '../../core/actor-id.js';
 import type { ActorSystem } from '../../core/actor-system.js';
 import type { Logger } from '../../base/logger.js';
 import { TopicRules } from '../../grants/topic-rules.js';
@@ -82,15 +83,15 @@ export class AgentPermissions {
     const name = local?.name ?? target;
     if (name === this.actor.name) return;
     const g = this.grant;
-    // Unknown here (a remote actor, or none): treated like a hub actor — it needs the grant a hub actor would.
-    const code = local !== undefined && isCodeAgent(local);
-    if (code ? g.send_to.includes(name) || g.send_to.includes(ANY_ACTOR) : hubTargets(g).has(name) || g.hub_actors.includes(ANY_ACTOR)) return;
-    const why = code
-      ? `${name} is not among the agents it declared it asks (send_to: ${g.send_to.join(', ') || 'none'})`
-      : local
-        ? `${name} is one of the hub's actors: asking it needs a person's grant (declare it in send_to and have it approved)`
-        : `there is no agent ${name} here, and it is not among the actors this agent may ask`;
-    this.refuse('send_to', name, `agent.sendTo(${name}) refused: ${why}`);
+    if (local && !isCodeAgent(local)) {
+      // One of the hub's own actors, here: a person's grant, or an actor that guards itself.
+      if (hubTargets(g).has(name) || g.hub_actors.includes(ANY_ACTOR)) return;
+      this.refuse('send_to', name, `agent.sendTo(${name}) refused: ${name} is one of the hub's actors: asking it needs a person's grant (declare it in send_to and have it approved)`);
+    }
+    // A code agent (here, or on a node: by name or id) — or no one: by declaration.
+    const named = (list: readonly string[]): boolean => list.includes(ANY_ACTOR) || list.includes(name) || list.some((n) => actorIdFor(n) === target);
+    if (named(g.send_to) || named(g.hub_actors)) return;
+    this.refuse('send_to', name, `agent.sendTo(${name}) refused: ${name} is not among the agents it declared it asks (send_to: ${g.send_to.join(', ') || 'none'})`);
   }
 
   /** Whether `agent.fetch` is granted, and to this machine / private networks too. */

@@ -89,7 +89,7 @@ export function specFromStored(entry: { name: string; kind: string; code: string
     publishes: cfg.publishes,
     ...(cfg.subscribes ? { subscribes: cfg.subscribes } : {}),
     send_to: cfg.send_to,
-    ...(cfg.hub_actors.length ? { hub_actors: cfg.hub_actors } : {}),
+    hub_actors: cfg.hub_actors,
     ...(cfg.retained.length ? { retained: cfg.retained } : {}),
     ...(cfg.input_schema !== undefined ? { input_schema: cfg.input_schema } : {}),
     ...(cfg.output_schema !== undefined ? { output_schema: cfg.output_schema } : {}),
@@ -114,7 +114,8 @@ export function remoteRequestFromInput(input: CreateAgentInput, node: string): R
     ...(input.subscribes ? { subscribes: input.subscribes } : {}),
     ...(input.sendTo ? { send_to: input.sendTo } : {}),
     ...(input.retained?.length ? { retained: input.retained } : {}),
-    ...(input.hubActors?.length ? { hub_actors: input.hubActors } : {}),
+    // Always said (even empty): a node grants hub actors exactly as its hub decided.
+    ...(input.hubActors ? { hub_actors: input.hubActors } : {}),
     ...(input.inputSchema !== undefined ? { input_schema: input.inputSchema } : {}),
     ...(input.outputSchema !== undefined ? { output_schema: input.outputSchema } : {}),
     ...(poll_interval !== undefined ? { poll_interval } : {}),
