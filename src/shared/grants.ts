@@ -78,9 +78,10 @@ export const emptyBusGrant = (): BusGrant => busGrantSchema.parse({});
 
 /**
  * What an agent stored before declared topics existed keeps (an upgrade): every topic outside the
- * never-granted namespaces, and asking any actor — listed for a person's review by approvals.
+ * never-granted namespaces (Home Assistant's included, as before), and asking any actor — listed
+ * for a person's review by approvals.
  */
-export const legacyBusGrant = (capabilities: readonly string[]): BusGrant => ({ capabilities: [...capabilities], publishes: ['#'], subscribes: ['#'], retained: ['#'], send_to: [ANY_ACTOR], hub_actors: [ANY_ACTOR] });
+export const legacyBusGrant = (capabilities: readonly string[]): BusGrant => ({ capabilities: [...new Set([...capabilities, HOME_ASSISTANT_CAPABILITY])], publishes: ['#'], subscribes: ['#'], retained: ['#'], send_to: [ANY_ACTOR], hub_actors: [ANY_ACTOR] });
 
 /** What agent code tried and the hub refused (recorded for audit: approvals' refusal log). */
 export const REFUSED_ACTIONS = ['publish', 'retain', 'subscribe', 'send_to', 'fetch', 'grant'] as const;
