@@ -15,6 +15,7 @@ import { DynamicAgentService } from '../src/main/agents/dynamic/dynamic-agent-se
 import { NotConfiguredProvider } from '../src/main/llm/not-configured-provider.js';
 import { CostTracker } from '../src/main/llm/cost-tracker.js';
 import { NodeProcess } from '../src/main/nodes/testing/node-process.js';
+import { enrollNode } from '../src/main/nodes/testing/enroll.js';
 
 const CODE = 'export async function handleTask(agent, t) { return { sum: t.a + t.b }; }';
 const TASKS = 2_000;
@@ -25,13 +26,12 @@ const root = mkdtempSync(join(tmpdir(), 'wactorz-bench-remote-'));
 // As docs/fleet.md recommends: without it Mosquitto holds small packets back (Nagle), ~40 ms a hop.
 const mq = await startMosquitto({ extraConfig: ['set_tcp_nodelay true'] });
 const node = new NodeProcess({ name: 'bench-node', stateDir: join(root, 'node'), brokerUrl: mq.url, heartbeatMs: 2_000 });
-const [hub] = await Promise.all([
-  startWactorz(
-    { stateDir: join(root, 'hub'), llm: { provider: 'none' }, interface: 'none', monitorPort: null, mqtt: { broker: '127.0.0.1', port: mq.port } },
-    { log: silentLogger, env: {}, nodes: { checkMs: 500 } },
-  ),
-  node.start(),
-]);
+const hub = await startWactorz(
+  { stateDir: join(root, 'hub'), llm: { provider: 'none' }, interface: 'none', monitorPort: null, mqtt: { broker: '127.0.0.1', port: mq.port } },
+  { log: silentLogger, env: {}, nodes: { checkMs: 500 } },
+);
+await enrollNode(hub.nodes, 'bench-node', join(root, 'node'));
+await node.start();
 const local = new DynamicAgentService({ system: hub.system, llm: new NotConfiguredProvider('none', '', '', 'no LLM in this bench'), costs: new CostTracker() });
 
 try {

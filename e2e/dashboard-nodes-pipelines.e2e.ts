@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNode, type RunningNode } from '../src/main/nodes/index.js';
+import { installEnrollment } from '../src/main/nodes/trust/node-fleet-key.js';
 import type { NodeInfo, PipelineListResponse } from '../src/shared/rest.js';
 import { NODE_ONLINE_WINDOW_MS } from '../src/renderer/src/stores/nodes-store.js';
 import { waitUntil } from '../src/main/testing/wait.js';
@@ -113,6 +114,10 @@ describe.skipIf(!requireChromium())('pipelines and nodes (browser, real hub)', (
 
   it('shows a remote node with its agents and load, live, and marks it offline when it stops', async () => {
     const { page } = b;
+    // Enrolled as a person does it: the hub's answer carries the key, the node stores it.
+    const enrolled = await hub.api('POST', 'nodes/e2e-node/enroll', {});
+    expect(enrolled.status).toBe(201);
+    await installEnrollment(nodeDir, 'e2e-node', (enrolled.body as { code: string }).code);
     node = await startNode({ name: 'e2e-node', stateDir: nodeDir, broker: { url: `mqtt://127.0.0.1:${hub.handle.mqttPort}` }, heartbeatMs: 1_000 });
     const placed = await hub.api('POST', 'nodes/e2e-node/agents', { name: 'e2e-echo', code: ECHO });
     expect([201, 202], JSON.stringify(placed.body)).toContain(placed.status);

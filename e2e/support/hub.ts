@@ -13,8 +13,9 @@ export interface TestHub extends BaseTestHub {
   readonly llm: ScriptedLlmServer;
 }
 
-export async function startTestHub(opts: { host?: string; heartbeatMs?: number; env?: Record<string, string | undefined>; nodes?: TestHubOptions['nodes'] } = {}): Promise<TestHub> {
-  const dashboardDir = await ensureRendererBuilt();
+export async function startTestHub(opts: { host?: string; heartbeatMs?: number; env?: Record<string, string | undefined>; nodes?: TestHubOptions['nodes']; dashboardDir?: string } = {}): Promise<TestHub> {
+  // Another page to serve instead of our dashboard (the original's, for its compatibility test).
+  const dashboardDir = opts.dashboardDir ?? (await ensureRendererBuilt());
   const hub = await startHub({
     llm: 'scripted',
     dashboard: dashboardDir,

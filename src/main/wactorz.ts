@@ -15,6 +15,7 @@ import type { WactorzHandle } from './wactorz-handle.js';
 import type { Bus } from './core/bus.js';
 import { ActorSystem } from './core/actor-system.js';
 import { Teardown } from './core/teardown.js';
+import { announceSpawns } from './core/spawn-announcer.js';
 import { IntegrationHost } from './integration/integration-host.js';
 import { openPersistence } from './persistence/open-persistence.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.js';
@@ -45,6 +46,7 @@ import type { SecretStore } from './secrets/secret-store.js';
 import { authRoutes } from './server/auth-routes.js';
 import { createNetworkEdges, type NetworkEdges } from './server/network-edges.js';
 import { HttpMetrics } from './server/original/http-metrics.js';
+import { attachOriginalWs } from './server/original/ws/original-ws.js';
 import { createNodesIntegration, type NodeRegistry, type NodeRegistryOptions } from './nodes/index.js';
 
 export interface StartOptions {
@@ -54,7 +56,7 @@ export interface StartOptions {
   /** Environment for API_KEY and friends (default process.env). */
   env?: NodeJS.ProcessEnv;
   /** Fleet timings (online window, retries…), for tests. */
-  nodes?: Partial<Omit<NodeRegistryOptions, 'bus' | 'persistence' | 'system' | 'log'>>;
+  nodes?: Partial<Omit<NodeRegistryOptions, 'bus' | 'persistence' | 'system' | 'log' | 'secrets'>>;
   /** Called with the new dashboard token after POST /auth/token/rotate (the desktop app keeps it). */
   onTokenRotated?: (token: string) => void;
   /** Where secrets live (the desktop's keychain); default `<stateDir>/secrets.json`, owner-only. */
@@ -110,16 +112,21 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
         if (level !== 'debug') log(level, `${actor.name}: ${message}`);
       },
     });
+    // agents/{id}/spawn and agents/main/spawned, as the original announced spawns (its dashboard's spawn feed).
+    teardown.add('spawn announcements', announceSpawns(system));
     // At stop: every integration drains, the actors stop, then every integration stops (newest first).
     const host = new IntegrationHost({ system, teardown, log });
 
     // ── the integrations, in supervision order ────────────────────────────────
     // MQTT over WebSocket on the dashboard server (embedded broker; MQTT's CONNECT carries the login).
     if (broker) host.add({ name: 'mqtt', webSockets: [{ path: '/mqtt', ownLogin: true, attach: (server, check) => broker.attachWebSocket(server, '/mqtt', { authorize: check }) }] });
+    // The original monitor's /ws: its dashboard's live state, card buttons and chat (a reply goes to the asking socket only).
+    const originalWs = { bus, hub: () => hub, log, totalCostUsd: () => costs.total().costUsd, chat: (text: string, onChunk: (c: string) => void) => chat(text, { interface: 'ws', user: 'user', onChunk, announce: false }) };
+    host.add({ name: 'original-ws', webSockets: [{ path: '/ws', attach: (server, check) => attachOriginalWs(server, originalWs, { authorize: check, tokens }).close }] });
     // main, monitor, io (main gets the DynamicAgent hooks and the other integrations' commands).
     host.add(createCoreIntegration({ llm, costs, monitor: monitorTimingFromConfig(config.timing), agents: () => dynamic.mainHooks, commands: () => host.commands }));
     // Remote nodes: placements, the durable command outbox, heartbeats; their agents answer like local ones.
-    const nodes = createNodesIntegration({ bus, persistence, system, log, ...opts.nodes });
+    const nodes = createNodesIntegration({ bus, persistence, system, log, secrets: secrets.store, ...opts.nodes });
     host.add(nodes);
     // Home Assistant: routes always answer (404 with the reason); agent and state bridge when configured; ha_actuator.
     const homeAssistant = createHomeAssistantIntegration({
@@ -148,7 +155,7 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
       resolveModules: (packages) => modulesFor(catalog.installer.packagesDir, packages),
       gate: approvals.approvals,
       // Bus refusals of agent code (src/main/grants) join approvals' refusal log, for audit.
-      refusals: (r) => approvals.approvals.recordRefusal(r),
+      refusals: (r) => approvals.approvals.recordRefusal({ agent: r.agent, reason: r.action, items: [r.target], message: r.node ? `${r.message} (on node ${r.node})` : r.message, by: 'hub' }),
     });
     approvals.approvals.attach(approvalTarget(dynamic.service));
     host.add(dynamic);
@@ -185,7 +192,7 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
     await host.start();
 
     // ── HTTP: the original's routes plus every integration's ─────────────────
-    const chat = (text: string, ctx: { interface?: string; user?: string; onChunk?: (chunk: string) => void }) => askMain(system, text, ctx);
+    const chat = (text: string, ctx: { interface?: string; user?: string; onChunk?: (chunk: string) => void; announce?: boolean }) => askMain(system, text, ctx);
     const hub = createActorHubApi({ system, bus, persistence, llm, costs, mqtt: { mode: mqttMode, port: mqttPort }, startedAt, chat });
     const { dashboardUrl, restUrl } = await startHttpServers({
       config,

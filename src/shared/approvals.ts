@@ -160,8 +160,13 @@ export const grantListSchema = z.object({ grants: z.array(agentGrantSchema) });
 /** `POST /grants/{agent}/revoke`. */
 export const revokeBodySchema = z.object({ items: z.array(z.string().min(1).max(200)).min(1).max(100) }).strict();
 
-/** `not_permitted`: agent code tried a bus call, `sendTo` or `fetch` its grant does not allow (src/main/grants). */
-export const REFUSAL_REASONS = ['denied', 'revoked', 'too_many_agents', 'rate_limited', 'not_permitted'] as const;
+/**
+ * denied / revoked: a person's decision; too_many_agents / rate_limited: the spawn caps; the rest
+ * are the hub refusing agent code something it was not granted (recorded by the bus enforcement
+ * through `Approvals.recordRefusal`).
+ */
+export const REFUSAL_REASONS = ['denied', 'revoked', 'too_many_agents', 'rate_limited', 'publish', 'retain', 'subscribe', 'send_to', 'fetch', 'capability'] as const;
+export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
 /** What was refused, by whom or by which cap — for audit (`GET /approvals/refusals`). */
 export const refusalSchema = z.object({

@@ -21,6 +21,8 @@ export const chatTaskSchema = z.looseObject({
   interface: z.string().min(1),
   /** Correlates the streamed chunks (StreamRegistry id) and the replies with the request. */
   message_id: z.string().min(1),
+  /** false: the interface shows the reply itself; main posts no copy on `agents/{main}/chat`. */
+  announce: z.boolean().optional(),
 });
 export type ChatTask = z.infer<typeof chatTaskSchema>;
 

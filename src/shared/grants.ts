@@ -83,8 +83,8 @@ export const emptyBusGrant = (): BusGrant => busGrantSchema.parse({});
  */
 export const legacyBusGrant = (capabilities: readonly string[]): BusGrant => ({ capabilities: [...new Set([...capabilities, HOME_ASSISTANT_CAPABILITY])], publishes: ['#'], subscribes: ['#'], retained: ['#'], send_to: [ANY_ACTOR], hub_actors: [ANY_ACTOR] });
 
-/** What agent code tried and the hub refused (recorded for audit: approvals' refusal log). */
-export const REFUSED_ACTIONS = ['publish', 'retain', 'subscribe', 'send_to', 'fetch', 'grant'] as const;
+/** What agent code tried and the hub refused (recorded for audit: approvals' refusal log, as its reason). */
+export const REFUSED_ACTIONS = ['publish', 'retain', 'subscribe', 'send_to', 'fetch'] as const;
 export type RefusedAction = (typeof REFUSED_ACTIONS)[number];
 
 /** Hub actors a grant lets the agent ask: its `hub_actors` plus those that guard themselves (SELF_GUARDED_ACTORS). */

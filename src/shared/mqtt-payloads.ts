@@ -123,6 +123,32 @@ export const alertSchema = z.looseObject({
 });
 export type Alert = z.infer<typeof alertSchema>;
 
+/** `agents/{id}/spawn`: an actor announcing itself when it first starts (the original dashboard's spawn feed). */
+export const spawnAnnouncementSchema = z.looseObject({
+  agentId: z.string(),
+  agentName: z.string(),
+  /** The card's type badge: orchestrator, monitor, gateway, or the actor's kind. */
+  agentType: z.string(),
+  timestamp: epochSeconds,
+});
+export type SpawnAnnouncement = z.infer<typeof spawnAnnouncementSchema>;
+
+/** `agents/{parent}/spawned`: a child the parent spawned (the original monitor's activity feed). */
+export const spawnedSchema = z.looseObject({
+  child_id: z.string(),
+  child_name: z.string(),
+  timestamp: epochSeconds,
+});
+export type Spawned = z.infer<typeof spawnedSchema>;
+
+/** The original's type badge for an actor: its names for main, the monitor and the chat gateway, else our kind. */
+export function originalAgentType(name: string, kind: string): string {
+  if (name === 'main') return 'orchestrator';
+  if (name === 'monitor') return 'monitor';
+  if (name === 'io') return 'gateway';
+  return kind;
+}
+
 export const AGENT_COMMANDS = ['stop', 'pause', 'resume', 'delete', 'restart'] as const;
 export const agentCommandSchema = z.looseObject({
   command: z.enum(AGENT_COMMANDS),

@@ -10,6 +10,7 @@
  *   nodes/{node}/list           {command_id?}                → nodes/{node}/agents
  *   nodes/{node}/migrate        {command_id, name, to}       → nodes/{node}/migrate_result
  *   nodes/{node}/desired_state  retained: every agent the node should run (it reconciles to it)
+ *   nodes/{node}/rekey          {command_id, kid, wrap_kid, wrapped}: the node's next fleet key
  * node → hub:
  *   nodes/{node}/heartbeat      every 10 s: {node, timestamp, agents[], load, memory_mb, …}
  *   nodes/{node}/ack            {command_id, ok, error?} once a command is applied (or was already)
@@ -18,6 +19,13 @@
  *   nodes/{node}/ask            a task for an agent the node does not host: the task envelope plus
  *                               `to`; the hub serves it or forwards it to agents/by-name/{to}/task
  * anyone → an agent on a node: agents/by-name/{name}/task (see readTaskEnvelope).
+ *
+ * Every message above, and every task reply between a node and the hub, is **signed**: the payload
+ * carries an `auth` member (fleetAuthSchema) — the node's key id, a per-key sequence number and an
+ * HMAC-SHA256 with the node's fleet key over the RFC 8785 (JCS) canonical JSON of
+ * `{v, dir, topic, node, kid, seq, body}` (body = the payload without `auth`; `dir` = who signed,
+ * `hub` or `node`). The receiver checks the MAC, and for commands and node messages that `seq`
+ * grows per key and topic kind (so nothing is taken twice). src/main/nodes/trust/ implements it.
  *
  * The contract only (schemas, types, topic builders, the envelope reader): the hub, the node and
  * the dashboard read the same file. What needs Node (the node's actor id) is in
@@ -30,7 +38,7 @@ import { AGENT_NAME_PATTERN } from './agent-name.js';
 /** A node's name: it is a topic level, a client id seed and a directory name. */
 export const NODE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
-export const NODE_COMMANDS = ['spawn', 'stop', 'stop_all', 'list', 'migrate', 'desired_state'] as const;
+export const NODE_COMMANDS = ['spawn', 'stop', 'stop_all', 'list', 'migrate', 'desired_state', 'rekey'] as const;
 export type NodeCommandKind = (typeof NODE_COMMANDS)[number];
 
 export const nodeTopics = {
@@ -135,6 +143,37 @@ export const desiredStateSchema = z.looseObject({
 });
 export type DesiredState = z.infer<typeof desiredStateSchema>;
 
+/** A key rotation: the node's next key (`kid`), encrypted with the key `wrap_kid` it has now (AES-256-GCM, base64url). */
+export const rekeyCommandSchema = z.looseObject({
+  command_id: commandIdSchema,
+  kid: z.string().regex(/^[0-9a-f]{16}$/),
+  wrap_kid: z.string().regex(/^[0-9a-f]{16}$/),
+  wrapped: z.string().regex(/^[A-Za-z0-9_-]{40,200}$/),
+});
+export type RekeyCommand = z.infer<typeof rekeyCommandSchema>;
+
+// ── signatures ───────────────────────────────────────────────────────────────
+
+export const FLEET_AUTH_VERSION = 1;
+/** A key id: 8 random bytes, hex. */
+export const FLEET_KEY_ID_PATTERN = /^[0-9a-f]{16}$/;
+
+/**
+ * The `auth` member of a signed message (see the file comment). `node` is the node whose key
+ * signed it (node → hub) or for which the hub signed it (hub → node).
+ */
+export const fleetAuthSchema = z.object({
+  v: z.literal(FLEET_AUTH_VERSION),
+  node: nodeName,
+  kid: z.string().regex(FLEET_KEY_ID_PATTERN),
+  seq: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  /** HMAC-SHA256, base64url without padding. */
+  mac: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+});
+export type FleetAuth = z.infer<typeof fleetAuthSchema>;
+/** Who signed a message. */
+export type FleetSigner = 'hub' | 'node';
+
 export const nodeHeartbeatSchema = z.looseObject({
   node: nodeName,
   timestamp: epochSeconds,
@@ -233,6 +272,11 @@ export function readTaskEnvelope(raw: Uint8Array | string): { ok: true; envelope
   } catch {
     return { ok: true, envelope: { task: { text } } };
   }
+  return readTaskEnvelopeValue(json);
+}
+
+/** readTaskEnvelope for a payload already parsed (a signed message, once its signature is checked). */
+export function readTaskEnvelopeValue(json: unknown): { ok: true; envelope: TaskEnvelope } | { ok: false; error: string } {
   if (!json || typeof json !== 'object' || Array.isArray(json)) return { ok: true, envelope: { task: json } };
   const obj = json as Record<string, unknown>;
   const env = envelopeFields.safeParse(obj);

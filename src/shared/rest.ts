@@ -343,6 +343,10 @@ export interface NodeInfo {
   placed: string[];
   pending_commands: number;
   alert: 'warning' | 'critical' | null;
+  /** The hub holds a fleet key for it (docs/fleet.md, "Enrolling a node"); nothing is sent to a node that is not enrolled. */
+  enrolled?: boolean;
+  /** The id of the key in use (never the key). */
+  key_id?: string | null;
 }
 
 // ── Access (src/main/server/auth-routes.ts) ──
@@ -350,3 +354,25 @@ export interface NodeInfo {
 /** POST /auth/token/rotate → the new dashboard token (the old one stops working at once). */
 export const tokenRotationResponseSchema = z.object({ token: z.string().min(16) });
 export type TokenRotationResponse = z.infer<typeof tokenRotationResponseSchema>;
+
+/** POST /nodes/{node}/enroll → the node's fleet key as an enrollment code, shown once (docs/fleet.md). */
+export const nodeEnrollRequestSchema = z.object({ replace: z.boolean().optional() });
+export const nodeEnrollmentSchema = z.object({
+  node: z.string(),
+  key_id: z.string(),
+  code: z.string(),
+  command: z.string(),
+  replaced: z.boolean(),
+});
+export type NodeEnrollment = z.infer<typeof nodeEnrollmentSchema>;
+
+/** POST /nodes/{node}/key/rotate → 200 done | 202 pending (the node gets the key when it is back). */
+export const nodeKeyRotateRequestSchema = z.object({ wait_ms: z.number().int().min(0).max(60_000).optional() });
+export const nodeKeyRotationSchema = z.object({
+  node: z.string(),
+  status: z.enum(['done', 'pending']),
+  key_id: z.string(),
+  previous_key_id: z.string(),
+  message: z.string(),
+});
+export type NodeKeyRotation = z.infer<typeof nodeKeyRotationSchema>;

@@ -11,6 +11,10 @@ export const AGENT_TOPIC_KINDS = [
   'manifest',
   'alert',
   'commands',
+  /** An actor announcing itself when it first starts: `{agentId, agentName, agentType, timestamp}` (the original's built-ins did). */
+  'spawn',
+  /** On the parent's topic, for each child it spawned: `{child_id, child_name, timestamp}` (the original's `Actor.spawn`). */
+  'spawned',
 ] as const;
 export type AgentTopicKind = (typeof AGENT_TOPIC_KINDS)[number];
 

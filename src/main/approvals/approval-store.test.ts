@@ -1,5 +1,5 @@
 /**
- * The approval store on a real SQLite file: migration 004 lists the agents that existed at the
+ * The approval store on a real SQLite file: migration 005 lists the agents that existed at the
  * upgrade for review; pending approvals survive reopening; a row that does not fit is skipped, not
  * a crash; decided approvals and refusals are bounded, pending ones never dropped.
  */
@@ -38,7 +38,7 @@ const approval = (id: string, agent: string, state: Approval['state'] = 'pending
 describe('ApprovalStore', () => {
   it('at the upgrade, agents already registered are listed for review; later ones are not', () => {
     const db = new Database(file);
-    applyMigrations(db, migrations.filter((m) => m.version < 4));
+    applyMigrations(db, migrations.filter((m) => m.version < 5));
     db.prepare("INSERT INTO spawn_registry (name, kind, created_at, updated_at) VALUES ('old-agent', 'dynamic', 1, 1)").run();
     applyMigrations(db, migrations);
     db.prepare("INSERT INTO spawn_registry (name, kind, created_at, updated_at) VALUES ('new-agent', 'dynamic', 2, 2)").run();

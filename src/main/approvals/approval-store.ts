@@ -1,5 +1,5 @@
 /**
- * Approvals, refusals and grant reviews in SQLite (migration 004-approvals), so a pending request
+ * Approvals, refusals and grant reviews in SQLite (migration 005-approvals), so a pending request
  * survives a restart and every decision can be audited. Rows hold the shared contract's JSON
  * (src/shared/approvals.ts), validated when read back: a row written by hand or by a newer hub that
  * does not fit is skipped with a log line, never a crash.

@@ -1,6 +1,6 @@
 /**
  * REST for approvals and grants (at / on the REST port, under /api on the dashboard; documented in
- * server/openapi/approval-route-docs.ts). Every route is the user's: with API_KEY or a dashboard
+ * server/openapi/route-docs.ts). Every route is the user's: with API_KEY or a dashboard
  * token set they need it like any route; a web page on another origin is refused by the hub's
  * request policy before it gets here; agent code has no way to REST unless a person granted it
  * `fetch_local` (and then it still needs the key).

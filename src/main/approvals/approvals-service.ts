@@ -12,7 +12,7 @@
  * - every denial, revocation and cap refusal is a refusal record.
  */
 import { randomBytes } from 'node:crypto';
-import { describeItems, type AgentGrant, type Approval, type ApprovalEvent, type ApprovalItem, type Asker, type Refusal } from '../../shared/approvals.js';
+import { describeItems, type AgentGrant, type Approval, type ApprovalEvent, type ApprovalItem, type Asker, type Refusal, type RefusalReason } from '../../shared/approvals.js';
 import { nowSeconds } from '../persistence/stores/json-column.js';
 import type { Logger } from '../base/logger.js';
 import type { ApprovalStore } from './approval-store.js';
@@ -36,6 +36,8 @@ export class Approvals implements SpawnGate {
   private readonly listeners = new Set<ApprovalListener>();
   private targetRef: ApprovalTarget | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  /** agent|reason|items → when it was last recorded (one row a minute for a refusal repeated in a loop). */
+  private readonly recentRefusals = new Map<string, number>();
 
   constructor(private readonly opts: ApprovalsOptions) {
     this.limits = opts.limits;
@@ -108,6 +110,27 @@ export class Approvals implements SpawnGate {
     return this.opts.store.refusals(filter);
   }
 
+  /** One agent's grant as it stands (what it runs with), or undefined when no such agent is registered. */
+  grantOf(agent: string): AgentGrant | undefined {
+    return this.grants().find((g) => g.agent === agent);
+  }
+
+  /**
+   * Records that the hub refused agent code something (for audit: GET /approvals/refusals, the
+   * dashboard). The same agent, reason and items within a minute are recorded once — an agent
+   * retrying in a loop does not fill the table. Answers whether a row was written.
+   */
+  recordRefusal(r: { agent: string; reason: RefusalReason; items: string[]; message: string; by?: string | null }): boolean {
+    const key = `${r.agent}|${r.reason}|${r.items.join(',')}`;
+    const now = (this.opts.now ?? Date.now)();
+    const last = this.recentRefusals.get(key);
+    if (last !== undefined && now - last < 60_000) return false;
+    this.recentRefusals.set(key, now);
+    if (this.recentRefusals.size > 5_000) for (const [k, at] of this.recentRefusals) if (now - at >= 60_000) this.recentRefusals.delete(k);
+    this.refuse({ agent: r.agent, asked_by: null, reason: r.reason, items: r.items, message: r.message, approval_id: null, by: r.by ?? null });
+    return true;
+  }
+
   /** Every registered agent's grant, with what can be taken back and whether it awaits review. */
   grants(): AgentGrant[] {
     const target = this.target();
@@ -163,16 +186,6 @@ export class Approvals implements SpawnGate {
   markReviewed(agent: string): boolean {
     if (!this.target().grantOf(agent)) throw new ApprovalError('not_found', `no agent named "${agent}"`);
     return this.opts.store.reviewed(agent);
-  }
-
-  /**
-   * Agent code tried something its grant does not allow (a bus call, `sendTo`, `fetch`: the hub's
-   * permission checks, src/main/grants): kept with the other refusals for audit. The caller has
-   * said it in the logs already and limits repeats.
-   */
-  recordRefusal(r: { agent: string; action: string; target: string; message: string; node?: string }): void {
-    const where = r.node ? ` (on node ${r.node})` : '';
-    this.opts.store.refuse({ agent: r.agent, asked_by: null, reason: 'not_permitted', items: [`${r.action} ${r.target}`], message: `${r.message}${where}`, approval_id: null, by: 'hub' });
   }
 
   /** Tells listeners how many approvals wait (at start, so a fresh dashboard or tray knows). */

@@ -1,11 +1,16 @@
 /**
  * The rule of issue 12 item 6 as pure functions: who asks decides what is granted at once, what
  * waits, and how limits are clamped; the spawn caps on an injected clock; the caps from the
- * environment.
+ * environment; refusals recorded for the bus enforcement.
  */
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { Asker } from '../../shared/approvals.js';
+import { migrations } from '../persistence/migrations/index.js';
+import { applyMigrations } from '../persistence/sqlite/migrate.js';
+import { ApprovalStore } from './approval-store.js';
 import { approvalLimitsFrom } from './approvals-config.js';
+import { Approvals } from './approvals-service.js';
 import { DEFAULT_APPROVAL_LIMITS as L, decideGrant, revocableItems, withItems, withoutItems } from './grant-policy.js';
 import { SpawnCaps, SpawnRefusedError } from './spawn-caps.js';
 
@@ -111,5 +116,27 @@ describe('approvalLimitsFrom', () => {
     expect(l).toMatchObject({ maxAgents: 5, spawnsPerMinute: 20, max: { memory_mb: 64, dedicated: false }, safe: { memory_mb: 64, llm_budget_usd: 0.5 } });
     expect(logs).toEqual(['approvals: WACTORZ_SPAWNS_PER_MINUTE=many is not a positive integer; the default stays']);
     expect(approvalLimitsFrom({})).toEqual(L);
+  });
+});
+
+describe('Approvals.recordRefusal', () => {
+  it('records a refusal once a minute per agent, reason and items', () => {
+    const db = new Database(':memory:');
+    applyMigrations(db, migrations);
+    let now = 0;
+    const approvals = new Approvals({ store: new ApprovalStore(db), limits: L, now: () => now });
+    const r = { agent: 'a', reason: 'publish' as const, items: ['io/chat'], message: 'agents may not publish on io/chat' };
+    expect(approvals.recordRefusal(r)).toBe(true);
+    now += 30_000;
+    expect(approvals.recordRefusal(r)).toBe(false);
+    expect(approvals.recordRefusal({ ...r, items: ['system/x'] })).toBe(true);
+    now += 31_000;
+    expect(approvals.recordRefusal(r)).toBe(true);
+    expect(approvals.refusals({ agent: 'a' }).map((x) => [x.reason, x.items[0]])).toEqual([
+      ['publish', 'io/chat'],
+      ['publish', 'system/x'],
+      ['publish', 'io/chat'],
+    ]);
+    db.close();
   });
 });

@@ -1,10 +1,12 @@
 /**
  * Feeds the tray from the bus: heartbeats and status changes (agent count), alerts, and
- * `job_done` log entries (notifications). Every payload is validated; a malformed one is
+ * `job_done` log entries (notifications), `system/approvals` (the pending count, a notification
+ * per new request and one for those still waiting after a restart). Every payload is validated; a malformed one is
  * dropped with a debug line, never thrown. The Bus has no state-change event, so its connection
  * state is sampled every `pollMs`.
  */
 import type { Bus } from '../core/bus.js';
+import { APPROVALS_TOPIC, approvalEventSchema } from '../../shared/approvals.js';
 import { alertSchema, heartbeatSchema, logSchema, parsePayload, statusSchema } from '../../shared/mqtt-payloads.js';
 import { parseAgentTopic, topics } from '../../shared/topics.js';
 import type { ActorState } from '../../shared/actor-state.js';
@@ -29,6 +31,8 @@ export interface BusWatcherOptions {
 
 /** Starts watching; returns a function that stops it. */
 export function watchBus(o: BusWatcherOptions): () => void {
+  // The first approval event after (re)subscribing is the hub's retained snapshot.
+  let firstApproval = true;
   const dropped = (topic: string, error: string): void => o.log?.('debug', `tray: dropped a malformed payload on ${topic}: ${error}`);
   const unsubs = [
     o.bus.subscribe(topics.allAgents('heartbeat'), (topic, raw) => {
@@ -60,6 +64,15 @@ export function watchBus(o: BusWatcherOptions): () => void {
       const actorId = parseAgentTopic(topic)?.actorId ?? '?';
       const n = o.policy.forJob(r.value, o.status.agentName(actorId) ?? actorId, o.prefs(), o.windowFocused());
       if (n) o.notify(n);
+    }),
+    o.bus.subscribe(APPROVALS_TOPIC, (topic, raw) => {
+      const r = parsePayload(approvalEventSchema, raw);
+      if (!r.ok) return dropped(topic, r.error);
+      o.status.setApprovalsPending(r.value.pending);
+      const n = o.policy.forApproval(r.value, firstApproval, o.windowFocused());
+      firstApproval = false;
+      if (n) o.notify(n);
+      o.onChange();
     }),
   ];
   let last = o.bus.state;

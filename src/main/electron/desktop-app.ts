@@ -306,6 +306,11 @@ export class DesktopApp {
     switch (action) {
       case 'open-dashboard':
         return revealWindow(this.window);
+      case 'open-approvals':
+        revealWindow(this.window);
+        // The dashboard's hash route (same document: a fragment navigation, no reload).
+        void this.window?.loadURL(`${this.devUrl ?? `${this.appOrigin}/`}#/approvals`).catch(() => undefined);
+        return;
       case 'pause-dynamic':
       case 'resume-dynamic': {
         const bus = this.runner.handle?.bus;

@@ -38,6 +38,8 @@ export interface HubSnapshot {
   dynamicAgents: AgentInfo[];
   /** Newest first. */
   activeAlerts: ActiveAlert[];
+  /** Approvals waiting for a person (`system/approvals`). */
+  approvalsPending: number;
 }
 
 export interface HubStatusOptions {
@@ -54,6 +56,7 @@ export class HubStatus {
   private readonly agents = new Map<string, AgentInfo>();
   private readonly alerts = new Map<string, ActiveAlert>();
   private connection: HubConnection = 'starting';
+  private approvalsPending = 0;
   private readonly now: () => number;
   private readonly staleMs: number;
   private readonly maxAlerts: number;
@@ -70,6 +73,7 @@ export class HubStatus {
     if (state === 'stopped' || state === 'starting') {
       this.agents.clear();
       this.alerts.clear();
+      this.approvalsPending = 0;
     }
   }
 
@@ -98,6 +102,11 @@ export class HubStatus {
     return prev.severity === 'warning' && a.severity === 'critical' ? 'escalated' : 'repeated';
   }
 
+  /** The hub's count of approvals waiting for a person (every `system/approvals` event carries it). */
+  setApprovalsPending(n: number): void {
+    this.approvalsPending = n;
+  }
+
   /** The name an actor announced, for messages that carry only its id. */
   agentName(actorId: string): string | undefined {
     return this.agents.get(actorId)?.name;
@@ -118,6 +127,7 @@ export class HubStatus {
       agentCount: live.length,
       dynamicAgents: live.filter((a) => a.kind === 'dynamic').sort((a, b) => a.name.localeCompare(b.name)),
       activeAlerts,
+      approvalsPending: this.approvalsPending,
     };
   }
 

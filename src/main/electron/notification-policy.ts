@@ -5,12 +5,16 @@
  *   15 s) and resolutions stay quiet.
  * - Finished long jobs: a log entry `{type: 'job_done', …}` on `agents/{id}/logs` (installs,
  *   pipelines; see docs/desktop.md for the fields). Jobs shorter than `minJobSeconds` stay quiet.
+ * - Approvals (`system/approvals`): a new request an LLM or an agent made (a person must decide;
+ *   it is not behind the alerts/jobs preferences), and once per hub start the count still waiting
+ *   from before (pending approvals survive restarts, so they notify again).
  * Nothing is shown while the window has focus (the dashboard shows its own toasts), and a burst
  * is capped: past `burstMax` in `burstWindowMs`, notifications are counted and the next one says so.
  */
 import { z } from 'zod';
 import type { Alert } from '../../shared/mqtt-payloads.js';
 import { logSchema } from '../../shared/mqtt-payloads.js';
+import { describeItems, type ApprovalEvent } from '../../shared/approvals.js';
 import type { AlertChange } from './hub-status.js';
 
 export const JOB_DONE_LOG_TYPE = 'job_done';
@@ -81,6 +85,24 @@ export class NotificationPolicy {
       body: log.message,
       urgency: failed ? 'critical' : 'normal',
     });
+  }
+
+  /** `startup`: the first event seen since this hub started (its snapshot tells what waits from before). */
+  forApproval(e: ApprovalEvent, startup: boolean, windowFocused: boolean): NotificationRequest | null {
+    if (windowFocused) return null;
+    if (e.event === 'requested' && e.approval) {
+      const a = e.approval;
+      const who = a.asked_by.kind === 'agent' ? `Agent ${a.asked_by.name}` : a.asked_by.kind === 'llm' ? `${a.asked_by.name}'s LLM` : 'A person';
+      return this.admit({
+        title: `Approval needed — ${a.agent}`,
+        body: `${who} asks for ${describeItems(a.items.filter((i) => i.state === 'pending'))}${a.waiting ? ' (it waits, not running)' : ''}. Open Approvals in the dashboard, or /approve ${a.id} in chat.`,
+        urgency: 'normal',
+      });
+    }
+    if (startup && e.event === 'snapshot' && e.pending > 0) {
+      return this.admit({ title: `${e.pending} approval${e.pending === 1 ? '' : 's'} waiting`, body: 'Requests from before the restart still wait for you: open Approvals in the dashboard.', urgency: 'normal' });
+    }
+    return null;
   }
 
   private admit(req: NotificationRequest): NotificationRequest | null {

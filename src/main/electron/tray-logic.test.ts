@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { Approval, ApprovalEvent } from '../../shared/approvals.js';
 import type { Alert, Heartbeat } from '../../shared/mqtt-payloads.js';
 import { dynamicAgentCommands } from './agent-commands.js';
 import { HubStatus, trayStateOf } from './hub-status.js';
+import { NotificationPolicy } from './notification-policy.js';
 import { buildTrayMenu, trayIconName, trayTooltip, type MenuItemModel } from './tray-menu-model.js';
 
 function hb(name: string, over: Partial<Heartbeat> = {}): Heartbeat {
@@ -139,5 +141,53 @@ describe('tray menu model', () => {
     s.setConnection('reconnecting');
     expect(trayTooltip(s.snapshot())).toBe('Wactorz — Bus reconnecting…');
     expect(trayIconName('alert', 'dark')).toBe('tray-alert-dark.png');
+  });
+});
+
+describe('approvals in the tray', () => {
+  const approval = (over: Partial<Approval> = {}): Approval => ({
+    id: 'ap-abc123',
+    agent: 'watcher',
+    agent_kind: 'dynamic',
+    asked_by: { kind: 'llm', name: 'main', via: 'spawn_block' },
+    reason: 'Watches the router',
+    state: 'pending',
+    items: [
+      { key: 'fetch_local', kind: 'capability', label: 'reach this machine', state: 'pending' },
+      { key: 'memory_mb', kind: 'limit', label: 'memory (MB)', value: 1024, asked: 2048, state: 'pending' },
+    ],
+    waiting: false,
+    created_at: 1,
+    decided_at: null,
+    decided_by: null,
+    ...over,
+  });
+  const event = (over: Partial<ApprovalEvent>): ApprovalEvent => ({ event: 'snapshot', pending: 0, timestamp: 1, ...over });
+
+  it('shows the pending count in the menu and the tooltip; the item opens Approvals', () => {
+    const s = new HubStatus();
+    s.setConnection('connected');
+    expect(find(buildTrayMenu(s.snapshot(), ctx), /Approvals/)).toBeUndefined();
+    s.setApprovalsPending(2);
+    expect(find(buildTrayMenu(s.snapshot(), ctx), /Approvals/)).toMatchObject({ label: 'Approvals waiting (2)…', enabled: true, action: 'open-approvals' });
+    expect(trayTooltip(s.snapshot())).toBe('Wactorz — 0 agents, 2 approvals waiting');
+    s.setConnection('starting');
+    expect(s.snapshot().approvalsPending).toBe(0);
+  });
+
+  it('notifies a new request (what, who, how to approve) and, after a restart, what still waits — not while the window has focus', () => {
+    const p = new NotificationPolicy();
+    const requested = event({ event: 'requested', approval: approval(), pending: 1 });
+    expect(p.forApproval(requested, false, true)).toBeNull();
+    expect(p.forApproval(requested, false, false)).toEqual({
+      title: 'Approval needed — watcher',
+      body: "main's LLM asks for fetch_local, memory_mb 1024 (asked 2048). Open Approvals in the dashboard, or /approve ap-abc123 in chat.",
+      urgency: 'normal',
+    });
+    expect(p.forApproval(event({ event: 'snapshot', pending: 3 }), true, false)).toMatchObject({ title: '3 approvals waiting' });
+    // A later snapshot, an empty one, a decision: quiet.
+    expect(p.forApproval(event({ event: 'snapshot', pending: 3 }), false, false)).toBeNull();
+    expect(p.forApproval(event({ event: 'snapshot', pending: 0 }), true, false)).toBeNull();
+    expect(p.forApproval(event({ event: 'decided', approval: approval({ state: 'approved' }) }), false, false)).toBeNull();
   });
 });

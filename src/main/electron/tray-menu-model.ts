@@ -6,6 +6,7 @@ import type { HubSnapshot, TrayState } from './hub-status.js';
 
 export type TrayAction =
   | 'open-dashboard'
+  | 'open-approvals'
   | 'pause-dynamic'
   | 'resume-dynamic'
   | 'dismiss-alerts'
@@ -37,6 +38,7 @@ export function buildTrayMenu(s: HubSnapshot, ctx: TrayMenuContext): MenuItemMod
     { type: 'normal', label: 'Open dashboard', enabled: true, action: 'open-dashboard' },
     { type: 'separator' },
     { type: 'normal', label: statusLine(s), enabled: false },
+    ...(s.approvalsPending > 0 ? [{ type: 'normal' as const, label: `Approvals waiting (${s.approvalsPending})…`, enabled: true, action: 'open-approvals' as const }] : []),
     alertsSubmenu(s),
     { type: 'separator' },
     { type: 'normal', label: `Pause all dynamic agents${running ? ` (${running})` : ''}`, enabled: online && running > 0, action: 'pause-dynamic' },
@@ -80,7 +82,8 @@ function alertsSubmenu(s: HubSnapshot): MenuItemModel {
 
 export function trayTooltip(s: HubSnapshot): string {
   const alerts = s.activeAlerts.length;
-  const tail = s.connection === 'connected' ? `${s.agentCount} agents${alerts ? `, ${alerts} alert${alerts === 1 ? '' : 's'}` : ''}` : statusLine(s);
+  const waiting = s.approvalsPending ? `, ${s.approvalsPending} approval${s.approvalsPending === 1 ? '' : 's'} waiting` : '';
+  const tail = s.connection === 'connected' ? `${s.agentCount} agents${alerts ? `, ${alerts} alert${alerts === 1 ? '' : 's'}` : ''}${waiting}` : statusLine(s);
   return `Wactorz — ${tail}`;
 }
 

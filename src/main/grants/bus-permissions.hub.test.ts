@@ -5,7 +5,8 @@
  * Home Assistant's state topics (retained), undeclared topics, subscriptions to `#` and friends,
  * `sendTo` a core actor or an undeclared agent. Each is refused: an error in the agent (a rejected
  * call, or a line in its own log for fire-and-forget publish/subscribe), a line in the hub's log, a
- * refusal record (GET /approvals/refusals) — and nothing reaches an MQTT client on the broker.
+ * refusal record (GET /approvals/refusals, its reason the action) — and nothing reaches an MQTT
+ * client on the broker.
  * What it declared works: its own namespace (retained too), its declared topics, other agents'
  * data/… by declared subscription, asking an agent it named.
  *
@@ -202,7 +203,7 @@ describe.each(brokers)('bus permissions of agent code on $name', { timeout: 120_
 
   it('every refusal is recorded for audit (GET /approvals/refusals), a repeat within a minute once', async () => {
     const recorded = async (): Promise<string[]> =>
-      ((await rest('GET', `/approvals/refusals?agent=${ATTACKER}&limit=500`)).body.refusals as Json[]).filter((r) => r.reason === 'not_permitted').map((r) => (r.items as string[])[0]!);
+      ((await rest('GET', `/approvals/refusals?agent=${ATTACKER}&limit=500`)).body.refusals as Json[]).map((r) => `${r.reason as string} ${(r.items as string[])[0]!}`);
     const items = await recorded();
     for (const a of FORBIDDEN_PUBLISHES) expect(items, a.topic).toContain(`${a.action ?? 'publish'} ${a.topic}`);
     for (const s of FORBIDDEN_SUBSCRIPTIONS) expect(items, s.filter).toContain(`subscribe ${s.filter}`);

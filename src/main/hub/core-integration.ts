@@ -48,13 +48,16 @@ export function createCoreIntegration(o: CoreIntegrationOptions): Integration {
   };
 }
 
-/** Chat with main as `interface` (default `api`) on behalf of `user`; chunks go to `onChunk` as they come. */
-export async function askMain(system: ActorSystem, text: string, ctx: { interface?: string; user?: string; onChunk?: (chunk: string) => void }): Promise<ChatResult> {
+/**
+ * Chat with main as `interface` (default `api`) on behalf of `user`; chunks go to `onChunk` as they
+ * come. `announce: false` when the interface shows the reply itself (main posts no MQTT copy).
+ */
+export async function askMain(system: ActorSystem, text: string, ctx: { interface?: string; user?: string; onChunk?: (chunk: string) => void; announce?: boolean }): Promise<ChatResult> {
   const messageId = randomUUID();
   const close = ctx.onChunk ? system.streams.open(messageId, ctx.onChunk) : () => {};
   try {
     const iface = ctx.interface ?? 'api';
-    const task: ChatTask = { kind: 'chat', text, from: ctx.user ?? iface, interface: iface, message_id: messageId };
+    const task: ChatTask = { kind: 'chat', text, from: ctx.user ?? iface, interface: iface, message_id: messageId, ...(ctx.announce === false ? { announce: false } : {}) };
     return await system.ask<ChatResult>('main', task, 600_000);
   } finally {
     close();

@@ -12,6 +12,7 @@ import type { WebSocketEndpoint } from '../integration/integration.js';
 import { createHttpApp, listenHttp, type HttpAppOptions, type RoutePlugin } from '../server/http-app.js';
 import type { HubApi } from '../server/hub-api.js';
 import type { NetworkEdges } from '../server/network-edges.js';
+import { refuseUnclaimedUpgrades } from '../server/unclaimed-upgrades.js';
 import { defaultDashboardDir } from './dashboard-dir.js';
 
 export interface HttpServersOptions extends Pick<HttpAppOptions, 'httpMetrics' | 'originalConfig'> {
@@ -44,6 +45,8 @@ export async function startHttpServers(o: HttpServersOptions): Promise<{ dashboa
     const port = await listenHttp(app, config.host, config.monitorPort, '--monitor-port');
     // Host and Origin for every upgrade; the access token too unless the protocol logs in itself.
     for (const ws of o.webSockets) teardown.add(`WebSocket ${ws.path}`, ws.attach(app.server, ws.ownLogin ? edges.mqttUpgrade : edges.tokenUpgrade));
+    // Each endpoint takes only its path: any other upgrade gets a 404 here.
+    if (o.webSockets.length) teardown.add('unclaimed upgrades', refuseUnclaimedUpgrades(app.server, o.webSockets.map((ws) => ws.path)));
     dashboardUrl = urlFor(config.host, port);
   }
 

@@ -20,6 +20,7 @@ import { NodeProcess, findExecutable } from './testing/node-process.js';
 import { nodeTopics } from '../../shared/node-protocol.js';
 import { nodeActorId } from './protocol.js';
 import { actorIdFor } from '../core/actor-id.js';
+import { enrollNode } from './testing/enroll.js';
 import { waitUntil } from '../testing/wait.js';
 import Database from 'better-sqlite3';
 import { DATABASE_FILE } from '../persistence/sqlite/open-database.js';
@@ -96,7 +97,11 @@ describe.skipIf(skip !== undefined)('a fleet on a real Mosquitto: a hub and two 
     const node = (name: string) => new NodeProcess({ name, stateDir: join(root, name), brokerUrl: mq.url, heartbeatMs: HEARTBEAT_MS });
     alpha = node('alpha');
     beta = node('beta');
-    [hub] = await Promise.all([startHub(), alpha.start(), beta.start()]);
+    hub = await startHub();
+    // Enrolled as a person does it: the hub makes each key, the node's state dir gets it.
+    await enrollNode(hub.nodes, 'alpha', join(root, 'alpha'));
+    await enrollNode(hub.nodes, 'beta', join(root, 'beta'));
+    await Promise.all([alpha.start(), beta.start()]);
     observer = await connectRecordingClient(mq.url, { reconnectPeriod: 300 });
     await observer.subscribe(['agents/+/alert', 'nodes/+/desired_state', `agents/${actorIdFor('counter')}/heartbeat`], 1);
     await waitForNode('alpha', (n) => n.online, 'alpha online');

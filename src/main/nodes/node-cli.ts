@@ -1,15 +1,18 @@
 /**
  * `wactorz node …` / `wactorz-node …`: runs a Wactorz node (node/wactorz-node.ts) until SIGINT or
  * SIGTERM, then stops its agents (state flushed) and leaves the broker.
+ * `wactorz node enroll …` stores the node's fleet key first (trust/node-fleet-key.ts).
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { consoleLogger } from '../base/logger.js';
 import { redact, redactingLogger } from '../base/redact.js';
-import { parseNodeArgs } from './node/node-args.js';
+import { parseNodeArgs, parseNodeEnrollArgs } from './node/node-args.js';
+import { installEnrollment } from './trust/node-fleet-key.js';
 import { startNode, type RunningNode } from './node/wactorz-node.js';
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  if (argv[0] === 'enroll') return enroll(argv.slice(1), env);
   const parsed = parseNodeArgs(argv, env);
   if (parsed.kind === 'exit') {
     (parsed.code === 0 ? process.stdout : process.stderr).write(parsed.output);
@@ -50,6 +53,33 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+async function enroll(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const parsed = parseNodeEnrollArgs(argv, env);
+  if (parsed.kind === 'exit') {
+    (parsed.code === 0 ? process.stdout : process.stderr).write(parsed.output);
+    process.exitCode = parsed.code;
+    return;
+  }
+  try {
+    const code = parsed.code === '-' ? await readStdin() : parsed.code;
+    const { kid } = await installEnrollment(parsed.stateDir, parsed.name, code);
+    process.stdout.write(`Node "${parsed.name}" is enrolled (fleet key ${kid}, kept in ${parsed.stateDir}/secrets.json, owner-only).\nStart it: wactorz node --name ${parsed.name} --state-dir ${parsed.stateDir} --broker <host> …\n`);
+  } catch (e) {
+    process.stderr.write(`wactorz node enroll: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  }
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write('Paste the enrollment code, then Enter: ');
+  let text = '';
+  for await (const chunk of process.stdin) {
+    text += String(chunk);
+    if (text.includes('\n')) break;
+  }
+  return text.trim();
 }
 
 /**

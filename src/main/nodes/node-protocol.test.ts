@@ -1,7 +1,9 @@
 /**
  * The remote-node protocol piece by piece, on a real Mosquitto: a node (in-process, real ExternalBus,
- * real sandbox, its own SQLite) driven by raw MQTT messages as any client would send them, and the
- * hub's NodeRegistry (its own SQLite and bus) for the refusals and replacements it decides.
+ * real sandbox, its own SQLite) driven by MQTT messages a test client publishes — signed with the
+ * node's key the way the hub signs them (the hub's NodeRegistry.trust.seal) — and the hub's
+ * NodeRegistry (its own SQLite and bus) for the refusals and replacements it decides.
+ * Forgeries and replays: fleet-trust.test.ts.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +19,8 @@ import { startNode, type RunningNode } from './node/wactorz-node.js';
 import { NodeRegistry, NodeRegistryError } from './hub/node-registry.js';
 import { nodeTopics } from '../../shared/node-protocol.js';
 import type { Json } from '../testing/http.js';
+import { MemorySecretStore } from '../secrets/memory-secret-store.js';
+import { enrollNode } from './testing/enroll.js';
 import { waitUntil } from '../testing/wait.js';
 
 const availability = mosquittoAvailability();
@@ -43,7 +47,8 @@ describe.skipIf(availability.skip !== undefined)('the node protocol on a real Mo
   let registry: NodeRegistry;
 
   const acks = (id: string): Json[] => client.received.filter((m) => m.topic === nodeTopics.ack('n1')).map((m) => JSON.parse(m.payload) as Json).filter((a) => a.command_id === id);
-  const send = async (kind: string, payload: unknown): Promise<void> => client.publish(`nodes/n1/${kind}`, JSON.stringify(payload), { qos: 1 });
+  const hubSecrets = new MemorySecretStore();
+  const send = async (kind: string, payload: Record<string, unknown>): Promise<void> => client.publish(`nodes/n1/${kind}`, JSON.stringify(registry.trust.seal('n1', `nodes/n1/${kind}`, payload)), { qos: 1 });
   const command = async (kind: string, payload: Record<string, unknown>, count = 1): Promise<Json> => {
     await send(kind, payload);
     await waitUntil(() => acks(String(payload.command_id)).length >= count, `ack of ${kind} ${String(payload.command_id)}`, 20_000);
@@ -55,16 +60,18 @@ describe.skipIf(availability.skip !== undefined)('the node protocol on a real Mo
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'wactorz-node-protocol-'));
     mq = await startMosquitto({ extraConfig: ['set_tcp_nodelay true'] });
-    node = await startNode({ name: 'n1', stateDir: join(root, 'n1'), broker: { url: mq.url }, heartbeatMs: 300, log: (_l, m) => nodeLog.push(m) });
-    client = await connectRecordingClient(mq.url);
-    await client.subscribe(['nodes/n1/ack', 'nodes/n1/agents', 'nodes/n1/migrate_result', 'nodes/n1/heartbeat'], 1);
-
     hubPersistence = await openPersistence({ stateDir: join(root, 'hub') });
     hubBus = connectExternalBus({ url: mq.url, log: () => {} });
     await hubBus.waitConnected(10_000);
     hubSystem = new ActorSystem({ bus: hubBus, persistence: hubPersistence, heartbeatMs: 60_000 });
-    registry = new NodeRegistry({ bus: hubBus, persistence: hubPersistence, system: hubSystem, checkMs: 200, commandRetryMs: 1_000, spawnWaitMs: 20_000 });
+    registry = new NodeRegistry({ bus: hubBus, persistence: hubPersistence, system: hubSystem, secrets: hubSecrets, checkMs: 200, commandRetryMs: 1_000, spawnWaitMs: 20_000 });
     await registry.start();
+    await enrollNode(registry, 'n1', join(root, 'n1'));
+    await enrollNode(registry, 'n2', join(root, 'n2'));
+
+    node = await startNode({ name: 'n1', stateDir: join(root, 'n1'), broker: { url: mq.url }, heartbeatMs: 300, log: (_l, m) => nodeLog.push(m) });
+    client = await connectRecordingClient(mq.url);
+    await client.subscribe(['nodes/n1/ack', 'nodes/n1/agents', 'nodes/n1/migrate_result', 'nodes/n1/heartbeat'], 1);
   }, 60_000);
 
   afterAll(async () => {
@@ -105,7 +112,8 @@ describe.skipIf(availability.skip !== undefined)('the node protocol on a real Mo
     expect(await command('spawn', { command_id: 's2', name: 'mover', code: COUNTER, state: { count: 41 } })).toMatchObject({ ok: true });
     expect(await taskOnNode('mover', { action: 'inc' })).toEqual({ count: 42 });
     expect(await command('migrate', { command_id: 'm1', name: 'mover', to: 'n2' })).toMatchObject({ ok: true });
-    const results = () => client.received.filter((m) => m.topic === 'nodes/n1/migrate_result').map((m) => JSON.parse(m.payload) as Json);
+    // Each copy is signed afresh (its own sequence number): compare what they say.
+    const results = () => client.received.filter((m) => m.topic === 'nodes/n1/migrate_result').map((m) => ({ ...(JSON.parse(m.payload) as Json), auth: undefined }));
     await waitUntil(() => results().length === 1, 'the migrate result');
     expect(results()[0]).toMatchObject({ command_id: 'm1', ok: true, name: 'mover', to: 'n2', node: 'n1', state: { count: 42 }, spec: { name: 'mover', code: COUNTER } });
     expect(node.agents.has('mover')).toBe(false);
@@ -176,14 +184,15 @@ describe.skipIf(availability.skip !== undefined)('the node protocol on a real Mo
     expect(registry.listNodes().find((n) => n.name === 'n2')).toMatchObject({ online: false, placed: ['later'], pending_commands: 1 });
     // The hub goes away and comes back: the outbox is in its database.
     await registry.stop();
-    registry = new NodeRegistry({ bus: hubBus, persistence: hubPersistence, system: hubSystem, checkMs: 200, commandRetryMs: 1_000 });
+    registry = new NodeRegistry({ bus: hubBus, persistence: hubPersistence, system: hubSystem, secrets: hubSecrets, checkMs: 200, commandRetryMs: 1_000 });
     await registry.start();
     expect(registry.outbox.pending('n2').map((c) => c.kind)).toEqual(['spawn']);
     const n2 = await startNode({ name: 'n2', stateDir: join(root, 'n2'), broker: { url: mq.url }, heartbeatMs: 300, log: (_l, m) => nodeLog.push(`n2 ${m}`) });
     try {
       await waitUntil(() => registry.outbox.pending('n2').length === 0, 'the queued spawn acknowledged by n2', 20_000);
       expect(await registry.askRemote('later', { action: 'inc' }, 10_000)).toEqual({ count: 1 });
-      expect(nodeLog.filter((l) => l.startsWith('n2 spawn later') && l.endsWith('created'))).toHaveLength(1);
+      // Created once: by its spawn command or by the retained desired state listing it, whichever came first.
+      expect(nodeLog.filter((l) => (l.startsWith('n2 spawn later') || l.startsWith('n2 desired state: later')) && l.endsWith('created')), nodeLog.filter((l) => l.startsWith('n2')).join('\n')).toHaveLength(1);
       expect(registry.placements('n2')).toMatchObject([{ name: 'later', status: 'running' }]);
     } finally {
       await n2.stop();

@@ -5,13 +5,17 @@
  * topic (`wactorz/replies/hub-{instance}`, `wactorz/replies/node-{name}/{instance}`). A task
  * without an answer is published again (same `task_id`, so it runs once) every `retryMs` until its
  * deadline: a broker restart or a migration in between delays it, it does not lose or duplicate it.
+ * Between a node and the hub both ways are signed (trust/): `seal` signs each publish (a resend is
+ * signed afresh, with a new sequence number), `openReply` checks who signed a reply and
+ * `mayAnswer` whether that one may answer for the agent; a reply that fails is refused (logged by
+ * the check) and the task waits for the real one.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { topics } from '../../shared/topics.js';
 import type { Bus } from '../core/bus.js';
 import { AskError } from '../core/errors.js';
 import { parsePayload } from '../../shared/mqtt-payloads.js';
-import { taskReplySchema } from '../../shared/node-protocol.js';
+import { taskReplySchema, type TaskReply } from '../../shared/node-protocol.js';
 
 export interface RemoteTasksOptions {
   bus: Bus;
@@ -22,6 +26,12 @@ export interface RemoteTasksOptions {
   /** Publish every task on this topic, naming the agent in `to` (a node: `nodes/<name>/ask`, routed by the hub), instead of `agents/by-name/{name}/task`. */
   via?: string;
   log?: (level: 'debug' | 'info' | 'warning' | 'error', message: string) => void;
+  /** Signs a task as it is published (a node's tasks to the hub). */
+  seal?: (topic: string, message: Record<string, unknown>) => unknown;
+  /** Checks a reply's signature; `node` is who signed it. Without it replies are taken as they are. */
+  openReply?: (topic: string, raw: Buffer) => { ok: true; node: string; body: Record<string, unknown> } | { ok: false; error: string };
+  /** Whether a reply signed by `node` may answer a task for `name` (default: any signer). */
+  mayAnswer?: (name: string, node: string) => boolean;
 }
 
 interface Pending {
@@ -53,7 +63,7 @@ export class RemoteTasks {
   /** Subscribes the reply topic (and waits for the broker to confirm it when connected). */
   async start(): Promise<void> {
     if (this.off) return;
-    this.off = this.opts.bus.subscribe(this.replyTopic, (_t, raw) => this.onReply(raw));
+    this.off = this.opts.bus.subscribe(this.replyTopic, (topic, raw) => this.onReply(topic, raw));
     this.timer = setInterval(() => this.sweep(), Math.max(50, Math.min(this.retryMs, 1_000)));
     this.timer.unref();
     await Promise.race([this.opts.bus.ready(), new Promise((r) => setTimeout(r, 5_000).unref())]);
@@ -80,15 +90,20 @@ export class RemoteTasks {
     return new Promise<T>((resolve, reject) => {
       const t = Date.now();
       this.pending.set(id, { name, message, timeoutMs, deadline: t + timeoutMs, nextSend: t + this.retryMs, resolve: resolve as (v: unknown) => void, reject });
-      this.opts.bus.publish(this.topicFor(name), message, { qos: 1 });
+      this.send(name, message);
     });
   }
 
   /** Sends `payload` to `name` without waiting for (or asking for) an answer; QoS 1, run once. */
   tell(name: string, payload: unknown, from = 'hub'): boolean {
     const id = randomUUID();
-    this.opts.bus.publish(this.topicFor(name), { ...this.to(name), payload, task_id: id, from }, { qos: 1 });
+    this.send(name, { ...this.to(name), payload, task_id: id, from });
     return true;
+  }
+
+  private send(name: string, message: Record<string, unknown>): void {
+    const topic = this.topicFor(name);
+    this.opts.bus.publish(topic, this.opts.seal ? this.opts.seal(topic, message) : message, { qos: 1 });
   }
 
   private topicFor(name: string): string {
@@ -99,8 +114,16 @@ export class RemoteTasks {
     return this.opts.via ? { to: name } : {};
   }
 
-  private onReply(raw: Buffer): void {
-    const r = parsePayload(taskReplySchema, raw);
+  private onReply(topic: string, raw: Buffer): void {
+    let signer: string | undefined;
+    let r: { ok: true; value: TaskReply } | { ok: false; error: string };
+    if (this.opts.openReply) {
+      const m = this.opts.openReply(topic, raw);
+      if (!m.ok) return; // refused and logged by the check
+      signer = m.node;
+      const v = taskReplySchema.safeParse(m.body);
+      r = v.success ? { ok: true, value: v.data } : { ok: false, error: v.error.message };
+    } else r = parsePayload(taskReplySchema, raw);
     if (!r.ok) {
       this.opts.log?.('warning', `ignored a malformed task reply: ${r.error}`);
       return;
@@ -108,6 +131,10 @@ export class RemoteTasks {
     const id = r.value.correlation_id;
     const p = id === null ? undefined : this.pending.get(id);
     if (!p || id === null) return; // answered already (a resent task answered twice), or timed out
+    if (signer !== undefined && this.opts.mayAnswer && !this.opts.mayAnswer(p.name, signer)) {
+      this.opts.log?.('warning', `refused a reply for ${p.name} signed by node ${signer}: ${p.name} does not run there`);
+      return;
+    }
     this.pending.delete(id);
     if (r.value.ok) p.resolve(r.value.result ?? null);
     else p.reject(new AskError(p.name, { error: r.value.error?.error ?? 'failed', kind: r.value.error?.kind ?? 'error' }));
@@ -121,7 +148,7 @@ export class RemoteTasks {
         p.reject(new AskError(p.name, { error: `no answer from ${p.name} within ${p.timeoutMs} ms (is its node online?)`, kind: 'timeout' }));
       } else if (t >= p.nextSend) {
         p.nextSend = t + this.retryMs;
-        this.opts.bus.publish(this.topicFor(p.name), p.message, { qos: 1 });
+        this.send(p.name, p.message);
       }
     }
   }

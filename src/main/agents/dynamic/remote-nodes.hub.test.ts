@@ -12,6 +12,7 @@ import { startWactorz } from '../../wactorz.js';
 import { silentLogger } from '../../base/logger.js';
 import { startNode, type RunningNode } from '../../nodes/index.js';
 import type { Json } from '../../testing/http.js';
+import { installEnrollment } from '../../nodes/trust/node-fleet-key.js';
 
 const code = (version: number) => `export async function handleTask(agent, p) {\n  agent.state.calls = (agent.state.calls ?? 0) + 1;\n  return { version: ${version}, calls: agent.state.calls, echo: p };\n}`;
 
@@ -26,6 +27,10 @@ const rest = async (method: string, path: string, body?: unknown): Promise<{ sta
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'wz-dyn-nodes-'));
   hub = await startWactorz({ stateDir: join(root, 'hub'), llm: { provider: 'none' }, interface: 'rest', restPort: 0, monitorPort: null, mqtt: { port: 0 } }, { log: silentLogger, env: {} });
+  // Enrolled as a person does it: the hub answers with the node's key, the node stores it.
+  const enrolled = await rest('POST', '/nodes/n1/enroll');
+  expect(enrolled.status).toBe(201);
+  await installEnrollment(join(root, 'n1'), 'n1', enrolled.body.code);
   node = await startNode({ name: 'n1', stateDir: join(root, 'n1'), broker: { url: `mqtt://127.0.0.1:${hub.mqttPort}` }, heartbeatMs: 300, log: () => {} });
 }, 60_000);
 afterAll(async () => {

@@ -32,6 +32,11 @@ import type { MainAgentHooks } from '../dynamic/main-hooks.js';
 import type { ChatCommand } from '../../integration/integration.js';
 
 export const HOME_ASSISTANT_AGENT = 'home-assistant-agent';
+/**
+ * `@name` prefixes that mean main itself, as the original's dashboard sends them: `@main` (main's
+ * card), `@main-actor` (its default target), `@io-agent` (the original's gateway; ours is `io`).
+ */
+export const MAIN_TARGETS: ReadonlySet<string> = new Set(['main', 'main-actor', 'io-agent', 'io']);
 export const PLANNER_AGENT = 'planner';
 
 export interface MainActorOptions {
@@ -161,6 +166,7 @@ export class MainActor extends LLMAgent {
         interface: chat.interface,
         from: chat.from,
         onChunk: (c) => this.system.streams.emit(chat.message_id, c),
+        announce: chat.announce,
       });
       this.counters.tasksCompleted++;
       this.reply(msg, result);
@@ -170,14 +176,18 @@ export class MainActor extends LLMAgent {
     }
   }
 
-  /** The one entry point for every interface. Never throws for user input: errors become replies. */
+  /**
+   * The one entry point for every interface. Never throws for user input: errors become replies.
+   * The reply is posted on `agents/{main}/chat` for other clients to see (unless `announce` is
+   * false); the user's own words are not — the original never put them there, and its dashboard,
+   * which already shows what the user typed, would show them twice.
+   */
   async processUserInput(
     text: string,
-    ctx: { interface: string; from: string; onChunk?: (chunk: string) => void },
+    ctx: { interface: string; from: string; onChunk?: (chunk: string) => void; announce?: boolean | undefined },
   ): Promise<ChatResult> {
-    this.publishChat({ from: ctx.from, to: 'main', content: text, role: 'user', interface: ctx.interface });
     const result = await this.route(text, ctx).catch((e: unknown): ChatResult => ({ reply: `Error: ${toError(e).message}`, agent: 'main' }));
-    this.publishChat({ from: result.agent, to: ctx.from, content: result.reply, role: 'assistant', interface: ctx.interface });
+    if (ctx.announce !== false) this.publishChat({ from: result.agent, to: ctx.from, content: result.reply, role: 'assistant', interface: ctx.interface });
     return result;
   }
 
@@ -185,6 +195,8 @@ export class MainActor extends LLMAgent {
     const input = parseInput(text);
     switch (input.kind) {
       case 'mention':
+        // The original's chat targets for main itself: what follows is the message.
+        if (MAIN_TARGETS.has(input.target)) return this.route(input.raw, ctx);
         return this.mention(input.target, input.payload);
       case 'command': {
         const cmd = findCommand(this.commandContext(), input.command);

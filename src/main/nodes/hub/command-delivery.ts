@@ -3,17 +3,22 @@
  * only the oldest unacknowledged command is on the wire — sent once, again when forced (the node or
  * the broker is back), or after `commandRetryMs` without an ack while the node is online. Each
  * node's desired state (every agent placed there) is published retained, with a growing revision.
+ * Everything is signed for its node when it is sent (HubFleetTrust), so a command queued before a
+ * key rotation goes out with the key in use then; nothing is sent to a node that is not enrolled
+ * (its commands wait in the outbox).
  */
 import { randomUUID } from 'node:crypto';
 import type { Bus } from '../../core/bus.js';
 import { nodeTopics, type DesiredState, type NodeCommandKind, type SpawnCommand } from '../../../shared/node-protocol.js';
 import type { CommandOutbox } from './command-outbox.js';
 import type { NodeStore } from './node-store.js';
+import type { HubFleetTrust } from '../trust/hub-fleet-trust.js';
 
 export interface CommandDeliveryDeps {
   bus: Bus;
   outbox: CommandOutbox;
   store: NodeStore;
+  trust: HubFleetTrust;
   online(node: string): boolean;
   commandRetryMs: number;
 }
@@ -33,8 +38,16 @@ export class CommandDelivery {
     if (!head) return;
     const sinceSentMs = head.lastSentAt === null ? Infinity : Date.now() - head.lastSentAt * 1000;
     if (head.lastSentAt !== null && !force && !(this.d.online(node) && sinceSentMs >= this.d.commandRetryMs)) return;
-    this.d.bus.publish(nodeTopics.command(node, head.kind as NodeCommandKind), head.payload, { qos: 1, retain: head.retain });
-    this.d.outbox.markSent(head.commandId);
+    if (this.send(node, head.kind as NodeCommandKind, head.payload, { retain: head.retain })) this.d.outbox.markSent(head.commandId);
+  }
+
+  /** Signs and publishes a command (QoS 1) for `node`; false when the node is not enrolled. */
+  send(node: string, kind: NodeCommandKind, payload: Record<string, unknown>, opts: { retain?: boolean } = {}): boolean {
+    const topic = nodeTopics.command(node, kind);
+    const signed = this.d.trust.seal(node, topic, payload);
+    if (!signed) return false;
+    this.d.bus.publish(topic, signed, { qos: 1, retain: opts.retain ?? false });
+    return true;
   }
 
   /** Periodic: every node's head command again when it is due. */
@@ -50,8 +63,9 @@ export class CommandDelivery {
       issued_at: p.issuedAt,
       ...(p.state ? { state: p.state } : {}),
     }));
+    if (!this.d.trust.keys.enrolled(node)) return;
     const desired: DesiredState = { command_id: randomUUID(), revision: this.d.store.nextRevision(), timestamp: Date.now() / 1000, agents };
-    this.d.bus.publish(nodeTopics.command(node, 'desired_state'), desired, { retain: true, qos: 1 });
+    this.send(node, 'desired_state', desired, { retain: true });
   }
 
   /** Desired states again for every node, and every waiting command (at start, the broker back). */

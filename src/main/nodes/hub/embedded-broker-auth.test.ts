@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../base/logger.js';
 import { startWactorz } from '../../wactorz.js';
 import { startNode } from '../node/wactorz-node.js';
+import { enrollNode } from '../testing/enroll.js';
 import { BrokerAuth, brokerAuthRequired, credentialsAccepted } from '../../broker/broker-auth.js';
 
 const root = mkdtempSync(join(tmpdir(), 'wactorz-broker-auth-'));
@@ -60,6 +61,7 @@ describe('credentials on the embedded broker', () => {
       expect(hub.dashboardToken).toBeTruthy();
       expect(await tryConnect(port, { username: 'dashboard', password: hub.dashboardToken! })).toBe('connected');
 
+      await enrollNode(hub.nodes, 'garage', join(root, 'garage'));
       const node = await startNode({ name: 'garage', stateDir: join(root, 'garage'), broker: { url: `mqtt://127.0.0.1:${port}`, username: 'fleet', password: 's3cret' }, heartbeatMs: 300 });
       try {
         const report = await hub.nodes.spawnOnNode({ name: 'doubler', node: 'garage', code: 'export async function handleTask(agent, t) { return { doubled: t.n * 2 }; }' });
@@ -87,6 +89,7 @@ describe('credentials on the embedded broker', () => {
     try {
       expect(await tryConnect(hub.mqttPort)).toMatch(/not authorized|bad user ?name or password/i);
       expect(await tryConnect(hub.mqttPort, { username: 'script', password: 'the-api-key' })).toBe('connected');
+      await enrollNode(hub.nodes, 'shed', join(root, 'shed'));
       const node = await startNode({ name: 'shed', stateDir: join(root, 'shed'), broker: { url: `mqtt://127.0.0.1:${hub.mqttPort}`, username: 'node', password: 'the-api-key' }, heartbeatMs: 300 });
       try {
         const report = await hub.nodes.spawnOnNode({ name: 'tripler', node: 'shed', code: 'export async function handleTask(agent, t) { return { tripled: t.n * 3 }; }' });

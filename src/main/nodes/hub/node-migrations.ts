@@ -11,10 +11,8 @@
  *   failed     the source refused or could not export, or the target refused (with the reason).
  */
 import { randomUUID } from 'node:crypto';
-import type { Bus } from '../../core/bus.js';
 import type { SpawnRegistry } from '../../persistence/stores/spawn-registry.js';
 import type { CommandAck, MigrateResult, SpawnCommand } from '../../../shared/node-protocol.js';
-import { nodeTopics } from '../../../shared/node-protocol.js';
 import type { CommandOutbox, OutboxCommand } from './command-outbox.js';
 import type { Migration, NodeStore } from './node-store.js';
 import { NodeRegistryError } from './node-registry-types.js';
@@ -32,12 +30,13 @@ export interface MigrationReport {
 
 /** What the migrations need of the node registry they belong to. */
 export interface MigrationDeps {
-  bus: Bus;
   store: NodeStore;
   outbox: CommandOutbox;
   registry: SpawnRegistry;
   /** Queues a command for `node` in the outbox (and sends it when it is the node's next). */
   enqueue(node: string, kind: string, payload: Record<string, unknown> & { command_id: string }, retain?: boolean): void;
+  /** Signs and publishes a command outside the outbox (a `migrate` asked for again). */
+  send(node: string, kind: 'migrate', payload: Record<string, unknown>): void;
   publishDesired(node: string): void;
   online(node: string): boolean;
   /** A node the hub addresses before it has heard from it. */
@@ -111,7 +110,7 @@ export class NodeMigrations {
       if (m.status !== 'exporting') continue;
       const cmd = this.d.outbox.get(m.commandId);
       if (cmd?.ackedAt && Date.now() / 1000 - cmd.ackedAt > this.d.commandRetryMs / 1000 && this.d.online(m.from)) {
-        this.d.bus.publish(nodeTopics.command(m.from, 'migrate'), cmd.payload, { qos: 1 });
+        this.d.send(m.from, 'migrate', cmd.payload);
       }
     }
   }

@@ -4,12 +4,15 @@ import type { Bus } from '../../core/bus.js';
 import type { Persistence } from '../../persistence/persistence.js';
 import type { RemoteSpawnRequest } from '../../agents/dynamic/service-types.js';
 import type { Placement } from './node-store.js';
+import type { SecretStore } from '../../secrets/secret-store.js';
 
 export type NodeRegistryLogger = (level: 'debug' | 'info' | 'warning' | 'error', message: string) => void;
 
 export interface NodeRegistryOptions {
   bus: Bus;
   persistence: Persistence;
+  /** Where the nodes' fleet keys live (the hub's secret store); default: memory, for this process only. */
+  secrets?: SecretStore;
   /** For alerts to main (optional). */
   system?: ActorSystem;
   log?: NodeRegistryLogger;

@@ -5,7 +5,9 @@
  * (command-outbox.ts, command-delivery.ts) plus each node's retained `desired_state`, re-published
  * when the hub starts and whenever the broker connection comes back. Tasks to remote agents go by
  * name (remote-tasks.ts); the actor system reaches them through `remoteActors`. Jobs kept apart:
- * presence (node-presence.ts), migration (node-migrations.ts), delivery (command-delivery.ts).
+ * presence (node-presence.ts), migration (node-migrations.ts), delivery (command-delivery.ts),
+ * enrollment and keys (node-enrollment.ts). Every message is signed (../trust/): the hub signs what
+ * it sends with the node's key, and takes only what a node signed — once, by its sequence number.
  */
 import type { NodeInfo } from '../../../shared/rest.js';
 export type { NodeInfo } from '../../../shared/rest.js';
@@ -14,7 +16,7 @@ import type { Bus } from '../../core/bus.js';
 import { actorIdFor } from '../../core/actor-id.js';
 import type { RemoteActors } from '../../core/remote-actors.js';
 import { SpawnRegistry } from '../../persistence/stores/spawn-registry.js';
-import { parsePayload } from '../../../shared/mqtt-payloads.js';
+import type { z } from 'zod';
 import { toError } from '../../core/errors.js';
 import type { ExternalBus } from '../../broker/external-bus.js';
 import { checkAgentCode, describeDiagnostics } from '../../agents/dynamic/code-check.js';
@@ -41,9 +43,15 @@ import { RemoteTasks } from '../remote-tasks.js';
 import { CommandDelivery } from './command-delivery.js';
 import type { NodeRegistryLogger, NodeRegistryOptions, PlacementInfo, RemoteSpawnInput, RemoteSpawnReport } from './node-registry-types.js';
 import { NodeRegistryError } from './node-registry-types.js';
+import { MemorySecretStore } from '../../secrets/memory-secret-store.js';
+import { FleetCounters } from '../trust/fleet-counters.js';
+import { HubFleetKeys } from '../trust/hub-fleet-keys.js';
+import { HubFleetTrust } from '../trust/hub-fleet-trust.js';
+import { NodeEnrollment } from './node-enrollment.js';
 
 export * from './node-registry-types.js';
 export type { MigrationReport } from './node-migrations.js';
+export type { Enrollment, RotationReport } from './node-enrollment.js';
 
 /** An actor id (uuid5 of the name, as the original derives it). */
 const ACTOR_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -55,6 +63,8 @@ export class NodeRegistry {
   readonly outbox: CommandOutbox;
   readonly tasks: RemoteTasks;
   readonly watch: NodeWatch;
+  readonly trust: HubFleetTrust;
+  readonly enrollment: NodeEnrollment;
   private readonly migrations: NodeMigrations;
   private readonly registry: SpawnRegistry;
   private readonly bus: Bus;
@@ -75,15 +85,39 @@ export class NodeRegistry {
     this.store = new NodeStore(opts.persistence.db);
     this.outbox = new CommandOutbox(opts.persistence.db);
     this.registry = new SpawnRegistry(opts.persistence.db);
-    this.tasks = new RemoteTasks({ bus: this.bus, retryMs: opts.taskRetryMs ?? 5_000, log: this.log });
-    this.presence = new NodePresence(this.store, opts.onlineWindowMs ?? 45_000);
-    this.delivery = new CommandDelivery({ bus: this.bus, outbox: this.outbox, store: this.store, online: (node) => this.presence.online(node), commandRetryMs: this.commandRetryMs });
-    this.migrations = new NodeMigrations({
+    const counters = new FleetCounters(opts.persistence.db);
+    this.trust = new HubFleetTrust({
+      keys: new HubFleetKeys(opts.secrets ?? new MemorySecretStore()),
+      counters,
+      log: this.log,
+      onPromoted: (node) => this.rekeyed(node),
+    });
+    this.tasks = new RemoteTasks({
       bus: this.bus,
+      retryMs: opts.taskRetryMs ?? 5_000,
+      log: this.log,
+      // A reply counts when the node the agent is placed on (or moving between) signed it.
+      openReply: (topic, raw) => this.trust.open(topic, raw),
+      mayAnswer: (name, node) => this.answersFor(name).includes(node),
+    });
+    this.presence = new NodePresence(this.store, opts.onlineWindowMs ?? 45_000);
+    this.delivery = new CommandDelivery({ bus: this.bus, outbox: this.outbox, store: this.store, trust: this.trust, online: (node) => this.presence.online(node), commandRetryMs: this.commandRetryMs });
+    this.enrollment = new NodeEnrollment({
+      keys: this.trust.keys,
+      counters,
+      outbox: this.outbox,
+      enqueue: (node, kind, payload) => this.delivery.enqueue(node, kind, payload),
+      expectNode: (node) => this.presence.expect(node),
+      rekeyed: (node) => this.rekeyed(node),
+      waitFor: (check, ms) => this.waitFor(check, ms),
+      log: this.log,
+    });
+    this.migrations = new NodeMigrations({
       store: this.store,
       outbox: this.outbox,
       registry: this.registry,
       enqueue: (node, kind, payload, retain) => this.delivery.enqueue(node, kind, payload, retain),
+      send: (node, kind, payload) => this.delivery.send(node, kind, payload),
       publishDesired: (node) => this.publishDesired(node),
       online: (node) => this.online(node),
       expectNode: (node) => this.presence.expect(node),
@@ -107,23 +141,26 @@ export class NodeRegistry {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    const on = (pattern: string, handler: (node: string, raw: Buffer) => void): void => {
+    await this.trust.keys.load(this.log);
+    // Only what the node on the topic signed, each sequence number once per kind.
+    const on = (pattern: string, handler: (node: string, body: Record<string, unknown>) => void): void => {
       this.offs.push(
         this.bus.subscribe(pattern, (topic, raw) => {
           const t = parseNodeTopic(topic);
           if (!t) return;
           try {
-            handler(t.node, raw);
+            const m = this.trust.open(topic, raw, { node: t.node, kind: t.kind });
+            if (m.ok) handler(t.node, m.body);
           } catch (e) {
             this.log('error', `nodes: handling ${topic} failed: ${toError(e).message}`);
           }
         }),
       );
     };
-    on(nodeTopics.allHeartbeats, (node, raw) => this.onHeartbeat(node, raw));
-    on(nodeTopics.allAcks, (node, raw) => this.onAck(node, raw));
-    on(nodeTopics.allMigrateResults, (node, raw) => this.onMigrateResult(node, raw));
-    on(nodeTopics.allAgentLists, (node, raw) => this.onAgentList(node, raw));
+    on(nodeTopics.allHeartbeats, (node, body) => this.onHeartbeat(node, body));
+    on(nodeTopics.allAcks, (node, body) => this.onAck(node, body));
+    on(nodeTopics.allMigrateResults, (node, body) => this.onMigrateResult(node, body));
+    on(nodeTopics.allAgentLists, (node, body) => this.onAgentList(node, body));
     await this.tasks.start();
     const external = this.bus as Partial<ExternalBus>;
     if (typeof external.onStateChange === 'function') {
@@ -221,6 +258,7 @@ export class NodeRegistry {
       const errors = check.diagnostics.filter((d) => d.severity === 'error');
       throw new NodeRegistryError('bad_input', `the code has ${errors.length} error${errors.length === 1 ? '' : 's'}: ${describeDiagnostics(errors, 3).replace(/\n/g, '; ')}`, { diagnostics: check.diagnostics });
     }
+    if (!this.trust.keys.enrolled(node)) throw new NodeRegistryError('conflict', notEnrolled(node));
     const local = this.opts.system?.get(spec.name);
     if (local) throw new NodeRegistryError('conflict', `an agent named "${spec.name}" runs on the hub; delete it first (or choose another name)`);
     const previous = this.store.placement(spec.name);
@@ -288,6 +326,8 @@ export class NodeRegistry {
   /** Moves a remote agent, with its code and state, to another node (node-migrations.ts). */
   async migrate(name: string, to: string, opts: { waitMs?: number } = {}): Promise<MigrationReport> {
     if (!NODE_NAME_PATTERN.test(to)) throw new NodeRegistryError('bad_input', `invalid node name "${to}"`);
+    // Nothing can be signed for a node without a key: the agent would be exported and stranded.
+    if (!this.trust.keys.enrolled(to)) throw new NodeRegistryError('conflict', notEnrolled(to));
     const p = this.store.placement(name);
     if (!p) {
       const local = this.opts.system?.get(name);
@@ -308,6 +348,7 @@ export class NodeRegistry {
 
   /** Asks a node for its agents (`list` → `agents`). */
   async requestList(node: string, timeoutMs = 10_000): Promise<NodeAgents | undefined> {
+    if (!this.trust.keys.enrolled(node)) return undefined;
     const commandId = randomUUID();
     const reply = new Promise<NodeAgents | undefined>((resolve) => {
       const timer = setTimeout(() => {
@@ -319,14 +360,14 @@ export class NodeRegistry {
         resolve(r);
       });
     });
-    this.bus.publish(nodeTopics.command(node, 'list'), { command_id: commandId }, { qos: 1 });
+    this.delivery.send(node, 'list', { command_id: commandId });
     return reply;
   }
 
   // ── bus handlers ────────────────────────────────────────────────────────
 
-  private onHeartbeat(node: string, raw: Buffer): void {
-    const r = parsePayload(nodeHeartbeatSchema, raw);
+  private onHeartbeat(node: string, body: Record<string, unknown>): void {
+    const r = parseBody(nodeHeartbeatSchema, body);
     if (!r.ok || r.value.node !== node) {
       this.log('warning', `nodes: ignored a malformed heartbeat from ${node}: ${r.ok ? 'node name differs from the topic' : r.error}`);
       return;
@@ -342,14 +383,15 @@ export class NodeRegistry {
     this.notify();
   }
 
-  private onAck(node: string, raw: Buffer): void {
-    const r = parsePayload(commandAckSchema, raw);
+  private onAck(node: string, body: Record<string, unknown>): void {
+    const r = parseBody(commandAckSchema, body);
     if (!r.ok) {
       this.log('warning', `nodes: ignored a malformed ack from ${node}: ${r.error}`);
       return;
     }
     const ack: CommandAck = r.value;
     const cmd = this.outbox.ack(ack.command_id, ack.ok, ack.error);
+    if (cmd && cmd.node !== node) this.log('warning', `nodes: ${node} acknowledged a command for ${cmd.node}`);
     if (!cmd) {
       if (!ack.ok && ack.kind === 'desired_state') this.log('warning', `nodes: ${node} applied its desired state with errors: ${ack.error ?? ''}`);
       return;
@@ -370,18 +412,18 @@ export class NodeRegistry {
     if (placed && ack.ok && cmd.payload.state) this.publishDesired(cmd.node);
   }
 
-  private onMigrateResult(node: string, raw: Buffer): void {
-    const r = parsePayload(migrateResultSchema, raw);
-    if (!r.ok) {
-      this.log('warning', `nodes: ignored a malformed migrate_result from ${node}: ${r.error}`);
+  private onMigrateResult(node: string, body: Record<string, unknown>): void {
+    const r = parseBody(migrateResultSchema, body);
+    if (!r.ok || r.value.node !== node) {
+      this.log('warning', `nodes: ignored a malformed migrate_result from ${node}: ${r.ok ? 'node name differs from the topic' : r.error}`);
       return;
     }
     this.migrations.onResult(r.value);
   }
 
-  private onAgentList(_node: string, raw: Buffer): void {
-    const r = parsePayload(nodeAgentsSchema, raw);
-    if (!r.ok || !r.value.command_id) return;
+  private onAgentList(node: string, body: Record<string, unknown>): void {
+    const r = parseBody(nodeAgentsSchema, body);
+    if (!r.ok || !r.value.command_id || r.value.node !== node) return;
     this.listWaiters.get(r.value.command_id)?.(r.value);
     this.listWaiters.delete(r.value.command_id);
   }
@@ -389,6 +431,21 @@ export class NodeRegistry {
   /** Publishes `node`'s desired state (retained): every agent placed there. */
   publishDesired(node: string): void {
     this.delivery.publishDesired(node);
+  }
+
+  /** A node has a new key: its desired state again (signed with it), its queued commands now. */
+  private rekeyed(node: string): void {
+    this.publishDesired(node);
+    this.delivery.pump(node, true);
+    this.notify();
+  }
+
+  /** Nodes whose signed reply may answer a task for `name`: where it is placed, and both ends of a move. */
+  private answersFor(name: string): string[] {
+    const p = this.store.placement(name);
+    if (!p) return [];
+    const m = this.store.activeMigration(name);
+    return m ? [p.node, m.from, m.to] : [p.node];
   }
 
   private tick(): void {
@@ -427,6 +484,8 @@ export class NodeRegistry {
       placed: this.store.placements(name).map((p) => p.name),
       pending_commands: this.outbox.pending(name).length,
       alert: this.watch.level(name),
+      enrolled: this.trust.keys.enrolled(name),
+      key_id: this.trust.keys.current(name)?.kid ?? null,
     };
   }
 
@@ -453,4 +512,13 @@ export class NodeRegistry {
       this.listeners.add(listener);
     });
   }
+}
+
+function notEnrolled(node: string): string {
+  return `node ${node} is not enrolled: nothing can be sent to it. Enroll it first (POST /nodes/${node}/enroll, then \`wactorz node enroll\` on the node; docs/fleet.md)`;
+}
+
+function parseBody<T>(schema: z.ZodType<T>, body: unknown): { ok: true; value: T } | { ok: false; error: string } {
+  const r = schema.safeParse(body);
+  return r.success ? { ok: true, value: r.data } : { ok: false, error: r.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ') };
 }

@@ -7,6 +7,10 @@
  *   POST   /nodes/:node/agents/:agent/migrate      {to} → 200 done | 202 under way | 409 failed
  *   POST   /nodes/:node/agents/:agent/task         {payload, timeout_ms?} → {agent, node, result}
  *   POST   /nodes/:node/list                       → what the node reports it runs (its `agents` reply)
+ *   POST   /nodes/:node/enroll                     {replace?} → 201 {code, command…}: the node's key, shown once
+ *   POST   /nodes/:node/key/rotate                 {wait_ms?} → 200 done | 202 pending
+ *   DELETE /nodes/:node/key                        → the key is forgotten: the node is refused until enrolled again
+ * Like every REST route, these need the API key / dashboard token when one is set (server/).
  * `POST /agents {…, node}` (the DynamicAgent routes) ends in NodeRegistry.spawnOnNode as well.
  */
 import { z } from 'zod';
@@ -17,6 +21,7 @@ import { validateBody } from '../../server/validate-body.js';
 import { AskError } from '../../core/errors.js';
 import type { ActorSystem } from '../../core/actor-system.js';
 import { NodeRegistryError, type NodeRegistry } from './node-registry.js';
+import { nodeEnrollRequestSchema, nodeKeyRotateRequestSchema, type NodeEnrollment, type NodeKeyRotation } from '../../../shared/rest.js';
 
 type NodeParams = { Params: { node: string } };
 type AgentParams = { Params: { node: string; agent: string } };
@@ -88,6 +93,25 @@ export function nodeRoutes(nodes: NodeRegistry, system: ActorSystem): RoutePlugi
       // The actor system reaches it wherever it runs (see core/remote-actors.ts).
       const result = await system.ask(req.params.agent, payload, timeout_ms ?? 60_000, 'rest').catch(httpError);
       return { agent: req.params.agent, node: nodes.nodeOf(req.params.agent) ?? req.params.node, result };
+    });
+
+    app.post<NodeParams>('/nodes/:node/enroll', async (req, reply) => {
+      const { replace } = validateBody(nodeEnrollRequestSchema, req.body ?? {});
+      const enrollment: NodeEnrollment = await nodes.enrollment.enroll(req.params.node, { replace: replace ?? false }).catch(httpError);
+      // The key is in this answer only: no cache may keep it.
+      return reply.status(201).header('cache-control', 'no-store').send(enrollment);
+    });
+
+    app.post<NodeParams>('/nodes/:node/key/rotate', async (req, reply) => {
+      const { wait_ms } = validateBody(nodeKeyRotateRequestSchema, req.body ?? {});
+      const report: NodeKeyRotation = await nodes.enrollment.rotate(req.params.node, wait_ms ?? 10_000).catch(httpError);
+      return reply.status(report.status === 'done' ? 200 : 202).send(report);
+    });
+
+    app.delete<NodeParams>('/nodes/:node/key', async (req) => {
+      const revoked = await nodes.enrollment.revoke(req.params.node);
+      if (!revoked) throw new HttpError(404, `node ${req.params.node} is not enrolled`);
+      return { node: req.params.node, revoked };
     });
 
     app.post<NodeParams>('/nodes/:node/list', async (req) => {

@@ -6,8 +6,8 @@
  * - node → anywhere: a node sends a task for an agent it does not host on `nodes/{node}/ask`
  *   (what its `agent.sendTo` does); the hub serves it when the agent is one of its code agents
  *   (dynamic, manual, catalog — core, protected, LLM and Home Assistant actors are refused),
- *   forwards it to the node that hosts it (`agents/by-name/{name}/task`; that node replies to the
- *   asker directly), or answers not_found. The hub subscribes nothing under `agents/by-name/`: its
+ *   relays it to the node that hosts it (the hub asks it and answers: every answer a node gets is
+ *   signed by the hub), or answers not_found. Only asks the node signed are taken (../trust/). The hub subscribes nothing under `agents/by-name/`: its
  *   own tasks to nodes do not come back to it, and the bus cannot reach its agents that way.
  * start() subscribes and re-publishes every node's desired state; drain() ends all of it before
  * the actors stop (a task still waiting for a node is answered "the hub is stopping").
@@ -37,7 +37,7 @@ export function createNodesIntegration(opts: NodeRegistryOptions & { system: Act
   /** A node's task for `to`, an agent it does not host (see the file comment). */
   const route = (to: string): TaskRoute => {
     const placed = registry.remoteActors.resolve(to);
-    if (placed) return { forward: placed }; // its node replies to the asker directly
+    if (placed) return { relay: placed };
     const actor = system.get(to);
     if (!actor) return { refuse: { error: `no agent named or with id "${to}"`, kind: 'not_found' } };
     const entry = spawned.get(actor.name);
@@ -52,7 +52,10 @@ export function createNodesIntegration(opts: NodeRegistryOptions & { system: Act
     commands: nodeCommands(registry),
     start: async () => {
       await registry.start();
-      tasks.serveAsks(route);
+      tasks.serveAsks(route, {
+        open: (topic, raw, o) => registry.trust.open(topic, raw, o),
+        seal: (node, topic, body) => registry.trust.seal(node, topic, body),
+      });
     },
     drain: async () => {
       tasks.close();

@@ -119,3 +119,26 @@ export function parseNodeArgs(argv: string[], env: NodeJS.ProcessEnv = process.e
     },
   };
 }
+
+export type NodeEnrollArgsResult = { kind: 'enroll'; name: string; stateDir: string; code: string } | { kind: 'exit'; code: number; output: string };
+
+/**
+ * `wactorz node enroll --name <name> [--state-dir <dir>] --code <code>`: stores the fleet key the
+ * hub printed (POST /nodes/<name>/enroll). `--code -` (or no code at all) reads it from standard
+ * input, and WACTORZ_NODE_ENROLL_CODE is read too, so the key need not be in the shell history.
+ */
+export function parseNodeEnrollArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): NodeEnrollArgsResult {
+  const hint = 'Run `wactorz node enroll --help` for the list of flags.\n';
+  const command = new Command('wactorz node enroll')
+    .description("Stores this node's fleet key (the code `POST /nodes/<name>/enroll` on the hub answered with), so it runs its hub's signed commands.")
+    .option('--name <name>', "this node's name (as enrolled on the hub)", env.WACTORZ_NODE)
+    .option('--state-dir <dir>', 'the state dir the node runs with (default ./node-state/<name>)', env.WACTORZ_NODE_STATE_DIR)
+    .option('--code <code>', 'the enrollment code; "-" reads it from standard input (also WACTORZ_NODE_ENROLL_CODE)', env.WACTORZ_NODE_ENROLL_CODE ?? '-')
+    .helpOption('-h, --help', 'show this help');
+  const parsed = parseCommand<{ name?: string; stateDir?: string; code: string }>(command, argv, hint);
+  if (parsed.kind === 'exit') return parsed;
+  const { name, stateDir, code } = parsed.flags;
+  if (!name) return { kind: 'exit', code: 2, output: `error: which node? Give --name <name> (or set WACTORZ_NODE)\n${hint}` };
+  if (!NODE_NAME_PATTERN.test(name)) return { kind: 'exit', code: 2, output: `error: invalid node name "${name}": letters, digits, - and _ (up to 64)\n${hint}` };
+  return { kind: 'enroll', name, stateDir: stateDir ?? join('node-state', name), code };
+}

@@ -1,14 +1,17 @@
 /**
- * A node's command handlers, one per kind of the node protocol (protocol.ts): each command is
+ * A node's command handlers, one per kind of the node protocol (protocol.ts). The runtime hands
+ * them only commands whose signature and sequence number it checked (../trust/); each is
  * parsed (invalid → logged and, when it has an id, acknowledged as refused), applied once per
  * `command_id` (ProcessedCommands: a repeat is acknowledged as a duplicate with the first outcome),
  * and acknowledged on `nodes/{node}/ack` so the hub's outbox sends the next one. The runtime
- * (node-runtime.ts) calls `handle` one command at a time, in arrival order.
+ * (node-runtime.ts) calls `handle` one command at a time, in arrival order. What they publish is
+ * signed by `send`. `rekey` stores the node's next key (stored before it is acknowledged, and the
+ * acknowledgement is signed with it: that is how the hub learns the node has it).
  */
-import type { Bus } from '../../core/bus.js';
 import { toError } from '../../core/errors.js';
 import {
   desiredStateSchema,
+  rekeyCommandSchema,
   listCommandSchema,
   migrateCommandSchema,
   nodeTopics,
@@ -22,10 +25,15 @@ import {
 } from '../../../shared/node-protocol.js';
 import type { NodeAgents } from './node-agents.js';
 import type { ProcessedCommands } from './processed-commands.js';
+import type { NodeFleetKey } from '../trust/node-fleet-key.js';
+import { unwrapFleetKey } from '../trust/fleet-mac.js';
 
 export interface NodeCommandDeps {
   name: string;
-  bus: Bus;
+  /** Signs and publishes (QoS 1) a message to the hub. */
+  send(topic: string, body: Record<string, unknown>): void;
+  /** The node's fleet key (rotated by `rekey`). */
+  key: NodeFleetKey;
   agents: NodeAgents;
   processed: ProcessedCommands;
   /** After anything that changed which agents run here (serve their tasks, tell the hub). */
@@ -36,14 +44,13 @@ export interface NodeCommandDeps {
 export class NodeCommandHandlers {
   constructor(private readonly d: NodeCommandDeps) {}
 
-  /** Applies one command (its raw payload); never throws for a bad payload. */
-  handle(kind: NodeCommandKind, raw: Buffer): Promise<void> {
+  /** Applies one command (its payload, signature checked and removed); never throws for a bad payload. */
+  handle(kind: NodeCommandKind, body: unknown): Promise<void> {
     // One method per kind, named like it.
-    return this[kind](raw);
+    return this[kind](body);
   }
 
-  private async spawn(raw: Buffer): Promise<void> {
-    if (raw.length === 0) return; // a cleared retained message
+  private async spawn(raw: unknown): Promise<void> {
     const cmd = this.parse(spawnCommandSchema, raw, 'spawn');
     if (!cmd) return;
     const seen = this.d.processed.get(cmd.command_id);
@@ -62,7 +69,7 @@ export class NodeCommandHandlers {
     this.d.changed();
   }
 
-  private async stop(raw: Buffer): Promise<void> {
+  private async stop(raw: unknown): Promise<void> {
     const cmd = this.parse(stopCommandSchema, raw, 'stop');
     if (!cmd) return;
     if (this.d.processed.has(cmd.command_id)) return this.ack(cmd.command_id, 'stop', true, { duplicate: true });
@@ -73,7 +80,7 @@ export class NodeCommandHandlers {
     this.d.changed();
   }
 
-  private async stop_all(raw: Buffer): Promise<void> {
+  private async stop_all(raw: unknown): Promise<void> {
     const cmd = this.parse(stopAllCommandSchema, raw, 'stop_all');
     if (!cmd) return;
     if (this.d.processed.has(cmd.command_id)) return this.ack(cmd.command_id, 'stop_all', true, { duplicate: true });
@@ -85,20 +92,40 @@ export class NodeCommandHandlers {
     this.d.changed();
   }
 
-  private async list(raw: Buffer): Promise<void> {
-    const cmd = raw.length ? this.parse(listCommandSchema, raw, 'list') : {};
+  private async list(raw: unknown): Promise<void> {
+    const cmd = this.parse(listCommandSchema, raw, 'list');
     if (!cmd) return;
     const reply: NodeAgentsPayload = { node: this.d.name, timestamp: Date.now() / 1000, ...(cmd.command_id ? { command_id: cmd.command_id } : {}), agents: this.d.agents.infos() };
-    this.d.bus.publish(nodeTopics.agents(this.d.name), reply, { qos: 1 });
+    this.d.send(nodeTopics.agents(this.d.name), reply);
   }
 
-  private async migrate(raw: Buffer): Promise<void> {
+  private async rekey(raw: unknown): Promise<void> {
+    const cmd = this.parse(rekeyCommandSchema, raw, 'rekey');
+    if (!cmd) return;
+    if (this.d.processed.has(cmd.command_id)) return this.ack(cmd.command_id, 'rekey', true, { duplicate: true });
+    const wrapping = this.d.key.find(cmd.wrap_kid);
+    let error: string | undefined;
+    if (!wrapping) error = `key ${cmd.wrap_kid} is not this node's`;
+    else {
+      try {
+        await this.d.key.rotate(unwrapFleetKey(wrapping, cmd.kid, cmd.wrapped, this.d.name));
+        this.log('info', `fleet key rotated: ${cmd.wrap_kid} → ${cmd.kid}`);
+      } catch (e) {
+        error = `the new key could not be read or stored: ${toError(e).message}`;
+      }
+    }
+    if (error) this.log('warning', `rekey refused: ${error}`);
+    this.d.processed.record(cmd.command_id, 'rekey', !error, null);
+    this.ack(cmd.command_id, 'rekey', !error, error ? { error } : {});
+  }
+
+  private async migrate(raw: unknown): Promise<void> {
     const cmd = this.parse(migrateCommandSchema, raw, 'migrate');
     if (!cmd) return;
     const seen = this.d.processed.get(cmd.command_id);
     if (seen) {
       // The hub may have missed the result: the same export again, never a second one.
-      if (seen.result && typeof seen.result === 'object') this.d.bus.publish(nodeTopics.migrateResult(this.d.name), seen.result, { qos: 1 });
+      if (seen.result && typeof seen.result === 'object') this.d.send(nodeTopics.migrateResult(this.d.name), seen.result as Record<string, unknown>);
       return this.ack(cmd.command_id, 'migrate', seen.ok, { duplicate: true });
     }
     let result: MigrateResult;
@@ -114,13 +141,12 @@ export class NodeCommandHandlers {
       this.d.processed.record(cmd.command_id, 'migrate', false, result);
       this.log('warning', `migrate ${cmd.name}: ${result.error}`);
     }
-    this.d.bus.publish(nodeTopics.migrateResult(this.d.name), result, { qos: 1 });
+    this.d.send(nodeTopics.migrateResult(this.d.name), result);
     this.ack(cmd.command_id, 'migrate', result.ok, result.ok ? {} : { error: result.error ?? 'failed' });
     this.d.changed();
   }
 
-  private async desired_state(raw: Buffer): Promise<void> {
-    if (raw.length === 0) return;
+  private async desired_state(raw: unknown): Promise<void> {
     const desired = this.parse(desiredStateSchema, raw, 'desired_state');
     if (!desired) return;
     if (this.d.processed.has(desired.command_id)) return this.ack(desired.command_id, 'desired_state', true, { duplicate: true });
@@ -160,21 +186,14 @@ export class NodeCommandHandlers {
 
   private ack(commandId: string, kind: NodeCommandKind, ok: boolean, extra: { error?: string; duplicate?: boolean } = {}): void {
     const payload: CommandAck = { command_id: commandId, node: this.d.name, kind, ok, ...extra, timestamp: Date.now() / 1000 };
-    this.d.bus.publish(nodeTopics.ack(this.d.name), payload, { qos: 1 });
+    this.d.send(nodeTopics.ack(this.d.name), payload);
   }
 
   private log(level: 'debug' | 'info' | 'warning' | 'error', message: string): void {
     this.d.log(level, message);
   }
 
-  private parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, raw: Buffer, kind: NodeCommandKind): T | undefined {
-    let json: unknown;
-    try {
-      json = JSON.parse(raw.toString('utf8'));
-    } catch {
-      this.log('warning', `${kind}: ignored a payload that is not JSON`);
-      return undefined;
-    }
+  private parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, json: unknown, kind: NodeCommandKind): T | undefined {
     const r = schema.safeParse(json);
     if (r.success) return r.data;
     const why = r.error.issues.map((i) => `${i.path.join('.') || kind}: ${i.message}`).join('; ');

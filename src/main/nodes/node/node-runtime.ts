@@ -6,6 +6,12 @@
  * `nodes/{node}/ask` (RemoteTasks; `from` is `<agent>@<node>`), which serves it or forwards it to
  * the node that hosts it — so `agent.sendTo` reaches agents on the hub and on other nodes.
  *
+ * Trust (../trust/): a command runs only when the hub signed it with this node's key and its
+ * sequence number is new for its kind (NodeFleetTrust); anything else — an agent or any bus client
+ * publishing `nodes/{node}/spawn`, a replay, another node's key — is refused and logged. Everything
+ * the node says to the hub (heartbeat, acks, lists, migrate results, asks, task replies) is signed,
+ * and replies to its asks count only when the hub signed them.
+ *
  * Commands and tasks are subscribed when the runtime is made — in the same tick as the bus, before
  * it can connect — so what the broker kept for us while we were away has a handler when it arrives
  * (tasks wait for their agent to be restored). start() (after the agents are restored) begins the
@@ -25,6 +31,7 @@ import { NodeAgents } from './node-agents.js';
 import { NodeCommandHandlers } from './node-command-handlers.js';
 import { ProcessedCommands } from './processed-commands.js';
 import { TaskServer } from './task-server.js';
+import type { NodeFleetTrust } from '../trust/node-fleet-trust.js';
 
 export interface NodeRuntimeOptions {
   name: string;
@@ -34,6 +41,8 @@ export interface NodeRuntimeOptions {
   service: DynamicAgentService;
   /** The node's SQLite database (applied command ids, the specs as the hub sent them). */
   db: Database;
+  /** Checks the hub's signatures, signs the node's messages. */
+  trust: NodeFleetTrust;
   heartbeatMs: number;
   log: (level: 'debug' | 'info' | 'warning' | 'error', message: string) => void;
 }
@@ -47,10 +56,11 @@ export interface NodeRuntime extends Integration {
 }
 
 export function createNodeRuntime(o: NodeRuntimeOptions): NodeRuntime {
-  const { name, bus, log } = o;
+  const { name, bus, log, trust } = o;
+  const send = (topic: string, body: Record<string, unknown>, qos: 0 | 1 = 1): void => bus.publish(topic, trust.seal(topic, body), { qos });
   const startedAt = Date.now() / 1000;
   const agents = new NodeAgents(o.system, o.service, o.db);
-  const tasks = new TaskServer({ bus, system: o.system, node: name, log: (level, message) => log(level, `tasks: ${message}`) });
+  const tasks = new TaskServer({ bus, system: o.system, node: name, log: (level, message) => log(level, `tasks: ${message}`), sealReply: (topic, reply) => trust.seal(topic, reply) });
 
   const heartbeat = (): NodeHeartbeat => ({
     node: name,
@@ -63,11 +73,12 @@ export function createNodeRuntime(o: NodeRuntimeOptions): NodeRuntime {
     started_at: startedAt,
     hostname: os.hostname(),
   });
-  const beat = (): void => bus.publish(nodeTopics.heartbeat(name), heartbeat());
+  const beat = (): void => send(nodeTopics.heartbeat(name), heartbeat(), 0);
 
   const handlers = new NodeCommandHandlers({
     name,
-    bus,
+    send,
+    key: trust.key,
     agents,
     processed: new ProcessedCommands(o.db),
     // Which agents run here changed: serve their tasks, tell the hub at once.
@@ -82,15 +93,24 @@ export function createNodeRuntime(o: NodeRuntimeOptions): NodeRuntime {
   let queue: Promise<void> = Promise.resolve();
   let closed = false;
   const offs = NODE_COMMANDS.map((kind) =>
-    bus.subscribe(nodeTopics.command(name, kind), (_topic, raw) => {
-      if (closed) return;
-      queue = queue.then(() => handlers.handle(kind, raw)).catch((e: unknown) => log('error', `${kind} failed: ${toError(e).message}`));
+    bus.subscribe(nodeTopics.command(name, kind), (topic, raw) => {
+      if (closed || raw.length === 0) return; // an empty payload clears a retained command: nothing to do
+      const m = trust.open(topic, raw, { kind });
+      if (!m.ok) return; // refused and logged by the check
+      queue = queue.then(() => handlers.handle(kind, m.body)).catch((e: unknown) => log('error', `${kind} failed: ${toError(e).message}`));
     }),
   );
   tasks.sync(agents.names());
 
   // Anything not here may run on the hub or on another node: the hub routes it (or answers not_found).
-  const fleet = new RemoteTasks({ bus, via: nodeTopics.ask(name), replyPrefix: `${REPLY_TOPIC_ROOT}/node-${name}/`, log: (level, message) => log(level, `tasks: ${message}`) });
+  const fleet = new RemoteTasks({
+    bus,
+    via: nodeTopics.ask(name),
+    replyPrefix: `${REPLY_TOPIC_ROOT}/node-${name}/`,
+    log: (level, message) => log(level, `tasks: ${message}`),
+    seal: (topic, message) => trust.seal(topic, message),
+    openReply: (topic, raw) => trust.open(topic, raw),
+  });
   const offRemote = o.system.addRemote({
     resolve: (nameOrId) => nameOrId,
     ask: (to, payload, timeoutMs, from) => fleet.ask(to, payload, timeoutMs, `${from}@${name}`),

@@ -16,6 +16,9 @@ import { findExecutable } from '../testing/node-process.js';
 import { nodeTopics } from '../../../shared/node-protocol.js';
 import { parseNodeArgs } from './node-args.js';
 import { startNode } from './wactorz-node.js';
+import { installEnrollment } from '../trust/node-fleet-key.js';
+import { formatEnrollmentCode } from '../trust/enrollment-code.js';
+import { generateFleetKey } from '../trust/fleet-mac.js';
 import { waitUntil } from '../../testing/wait.js';
 
 const availability = mosquittoAvailability();
@@ -67,6 +70,7 @@ describe.skipIf(skip !== undefined)('a node on a TLS broker with a password', ()
     expect(parsed.kind).toBe('run');
     if (parsed.kind !== 'run') return;
     expect(parsed.options.brokerDisplay).toBe(`mqtts://localhost:${tlsPort}`);
+    await installEnrollment(parsed.options.stateDir, 'garage', formatEnrollmentCode('garage', generateFleetKey()));
     const node = await startNode({ name: parsed.options.name, stateDir: parsed.options.stateDir, broker: parsed.options.broker, heartbeatMs: parsed.options.heartbeatMs });
     try {
       await waitUntil(() => observer.received.length > 0, 'the node heartbeat over TLS', 20_000);

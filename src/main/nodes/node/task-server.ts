@@ -4,17 +4,18 @@
  * runs once. Two ways to subscribe:
  * - a node: `sync(names)`, one QoS 1 subscription per agent it hosts (so only the node that hosts
  *   an agent receives its tasks, and a migrated agent's tasks follow it);
- * - the hub: `serveAsks(route)`, the tasks nodes send for agents they do not host
- *   (`nodes/{node}/ask`, naming the agent in `to`), each routed: served here, forwarded to the
- *   node that hosts the agent (`agents/by-name/{name}/task`, the envelope untouched: that node
- *   replies to the asker directly), or refused with a reply.
+ * - the hub: `serveAsks(route, trust)`, the tasks nodes send for agents they do not host
+ *   (`nodes/{node}/ask`, naming the agent in `to`, signed by that node — anything else is refused),
+ *   each routed: served here, relayed to the node that hosts the agent (the hub asks it and
+ *   answers, so every reply a node gets is signed by the hub), or refused with a reply.
+ * Replies are signed when `sealReply` is given (a node signs all its replies; readers that do not
+ * check ignore the `auth` member).
  */
 import { topics } from '../../../shared/topics.js';
 import type { Bus } from '../../core/bus.js';
 import type { ActorSystem } from '../../core/actor-system.js';
 import { AskError, toError } from '../../core/errors.js';
-import { parsePayload } from '../../../shared/mqtt-payloads.js';
-import { nodeAskSchema, nodeTopics, parseNodeTopic, readTaskEnvelope, type TaskEnvelope, type TaskReply } from '../../../shared/node-protocol.js';
+import { nodeAskSchema, nodeTopics, parseNodeTopic, readTaskEnvelope, readTaskEnvelopeValue, type TaskEnvelope, type TaskReply } from '../../../shared/node-protocol.js';
 import { TaskDedup, type TaskOutcome } from './task-dedup.js';
 
 export interface TaskServerOptions {
@@ -27,10 +28,20 @@ export interface TaskServerOptions {
   /** How long a task waits for its agent to be running (restoring after a restart…), default 30 s. */
   startWaitMs?: number;
   log: (level: 'debug' | 'info' | 'warning' | 'error', message: string) => void;
+  /** Signs a reply before it is published on `topic`. */
+  sealReply?: (topic: string, reply: TaskReply) => unknown;
 }
 
-/** What the hub does with a node's task for `to` (see serveAsks). */
-export type TaskRoute = { serve: string } | { forward: string } | { refuse: { error: string; kind: string } };
+/** What the hub does with a node's task for `to` (see serveAsks): run here, ask the node that hosts it, or refuse. */
+export type TaskRoute = { serve: string } | { relay: string } | { refuse: { error: string; kind: string } };
+
+/** How the hub checks nodes' asks and signs its answers (HubFleetTrust). */
+export interface AskTrust {
+  open(topic: string, raw: Buffer, opts: { node: string; kind: string }): { ok: true; body: Record<string, unknown> } | { ok: false; error: string };
+  seal(node: string, topic: string, body: Record<string, unknown>): unknown;
+}
+
+type Seal = (topic: string, reply: TaskReply) => unknown;
 
 /** A node's task's sender, as the hub's actor sees it: never the name of a local actor (`:` is not allowed in names). */
 export function remoteSender(from: string | undefined): string {
@@ -62,20 +73,28 @@ export class TaskServer {
   }
 
   /** Serves the tasks nodes send for agents they do not host (the hub; see the file comment). */
-  serveAsks(route: (to: string, node: string) => TaskRoute): void {
+  serveAsks(route: (to: string, node: string) => TaskRoute, trust: AskTrust): void {
     if (this.closed || this.wildcard) return;
     this.wildcard = this.opts.bus.subscribe(nodeTopics.allAsks, (topic, raw) => {
       const node = parseNodeTopic(topic)?.node ?? '';
-      const read = readTaskEnvelope(raw);
-      const ask = read.ok ? parsePayload(nodeAskSchema, raw) : undefined;
-      if (!read.ok || !ask?.ok) {
-        this.opts.log('warning', `ask from node ${node} ignored: ${read.ok ? ask?.ok === false ? ask.error : 'no "to"' : read.error}`);
+      const m = trust.open(topic, raw, { node, kind: 'ask' });
+      if (!m.ok) return; // refused and logged by the check
+      const read = readTaskEnvelopeValue(m.body);
+      const ask = nodeAskSchema.safeParse(m.body);
+      if (!read.ok || !ask.success) {
+        this.opts.log('warning', `ask from node ${node} ignored: ${read.ok ? 'no "to"' : read.error}`);
         return;
       }
-      const r = route(ask.value.to, node);
-      if ('forward' in r) this.opts.bus.publish(topics.taskByName(r.forward), raw, { qos: 1 });
-      else if ('refuse' in r) this.reply(ask.value.to, read.envelope, { ok: false, error: r.refuse });
-      else this.onTask(r.serve, raw, remoteSender);
+      // Answers go to the asking node only, signed for it.
+      const seal: Seal = (t, reply) => trust.seal(node, t, reply);
+      if (read.envelope.replyTo && !read.envelope.replyTo.startsWith(`wactorz/replies/node-${node}/`)) {
+        this.opts.log('warning', `ask from node ${node} ignored: it asks for the answer on ${read.envelope.replyTo}, not on its own reply topic`);
+        return;
+      }
+      const r = route(ask.data.to, node);
+      if ('refuse' in r) this.reply(ask.data.to, read.envelope, { ok: false, error: r.refuse }, seal);
+      else if ('relay' in r) this.run(r.relay, read.envelope, read.envelope.from ?? `node:${node}`, seal, false);
+      else this.run(r.serve, read.envelope, remoteSender(read.envelope.from), seal, true);
     });
   }
 
@@ -86,18 +105,22 @@ export class TaskServer {
     this.subscriptions.clear();
   }
 
-  private onTask(name: string, raw: Buffer, sender: (from: string | undefined) => string = (from) => from ?? 'mqtt'): void {
+  private onTask(name: string, raw: Buffer): void {
     const read = readTaskEnvelope(raw);
     if (!read.ok) {
       this.opts.log('warning', `task for ${name} ignored: ${read.error}`);
       return;
     }
-    const env = read.envelope;
-    const { outcome } = this.dedup.run(env.taskId, () => this.runTask(name, env.task, sender(env.from)));
-    void outcome.then((o) => this.reply(name, env, o));
+    this.run(name, read.envelope, read.envelope.from ?? 'mqtt', this.opts.sealReply, true);
   }
 
-  private reply(name: string, env: TaskEnvelope, o: TaskOutcome): void {
+  /** Runs a task once per task id (`local`: wait for the agent to be running here first) and replies. */
+  private run(name: string, env: TaskEnvelope, from: string, seal: Seal | undefined, local: boolean): void {
+    const { outcome } = this.dedup.run(env.taskId, () => this.runTask(name, env.task, from, local));
+    void outcome.then((o) => this.reply(name, env, o, seal));
+  }
+
+  private reply(name: string, env: TaskEnvelope, o: TaskOutcome, seal: Seal | undefined = this.opts.sealReply): void {
     if (!env.replyTo || this.closed) return;
     const reply: TaskReply = {
       correlation_id: env.correlationId ?? null,
@@ -108,12 +131,12 @@ export class TaskServer {
       node: this.opts.node,
       timestamp: Date.now() / 1000,
     };
-    this.opts.bus.publish(env.replyTo, reply, { qos: 1 });
+    this.opts.bus.publish(env.replyTo, seal ? seal(env.replyTo, reply) : reply, { qos: 1 });
   }
 
-  private async runTask(name: string, task: unknown, from: string): Promise<TaskOutcome> {
+  private async runTask(name: string, task: unknown, from: string, local: boolean): Promise<TaskOutcome> {
     try {
-      await this.waitRunning(name);
+      if (local) await this.waitRunning(name);
       const result = await this.opts.system.ask(name, task, this.opts.taskTimeoutMs ?? 120_000, from);
       return { ok: true, result };
     } catch (e) {

@@ -11,6 +11,9 @@ import { startEmbeddedBroker, type EmbeddedBroker } from '../../broker/embedded-
 import { connectExternalBus } from '../../broker/external-bus.js';
 import { openPersistence } from '../../persistence/open-persistence.js';
 import { startNode } from './wactorz-node.js';
+import { installEnrollment } from '../trust/node-fleet-key.js';
+import { formatEnrollmentCode } from '../trust/enrollment-code.js';
+import { generateFleetKey } from '../trust/fleet-mac.js';
 
 let root: string;
 let broker: EmbeddedBroker;
@@ -32,6 +35,7 @@ describe('startNode', () => {
     db.db.prepare("INSERT INTO spawn_registry (name, kind, code, language, version, config, node, created_at, updated_at) VALUES ('bad', 'dynamic', 'x', 'javascript', 1, 'not json', '', 0, 0)").run();
     await db.close();
     expect(existsSync(join(stateDir, 'wactorz.db-wal'))).toBe(false); // a closed database leaves no WAL behind
+    await installEnrollment(stateDir, 'broken', formatEnrollmentCode('broken', generateFleetKey()));
 
     // The node's MQTT connection, made here so that it is surely connected when restore throws.
     const bus = connectExternalBus({ url: `mqtt://127.0.0.1:${broker.port}`, clientId: 'node-broken', log: () => {} });
@@ -45,5 +49,18 @@ describe('startNode', () => {
     // Its database was closed: SQLite removes the WAL file when the last connection closes.
     expect(existsSync(join(stateDir, 'wactorz.db'))).toBe(true);
     expect(existsSync(join(stateDir, 'wactorz.db-wal'))).toBe(false);
+  }, 30_000);
+
+  it('refuses to start without its fleet key, saying how to enroll, and closes the bus it was given', async () => {
+    const stateDir = join(root, 'stranger');
+    const bus = connectExternalBus({ url: `mqtt://127.0.0.1:${broker.port}`, clientId: 'node-stranger', log: () => {} });
+    await bus.ready();
+    const err = await startNode({ name: 'stranger', stateDir, bus, heartbeatMs: 60_000 }).catch((e: unknown) => e);
+    expect(String(err)).toMatch(/node stranger is not enrolled: .*POST \/nodes\/stranger\/enroll.*wactorz node enroll --name stranger/);
+    await expect.poll(() => broker.aedes.connectedClients, { timeout: 10_000 }).toBe(0);
+    // A key enrolled for another name is not this node's.
+    await installEnrollment(stateDir, 'other', formatEnrollmentCode('other', generateFleetKey()));
+    const bus2 = connectExternalBus({ url: `mqtt://127.0.0.1:${broker.port}`, clientId: 'node-stranger2', log: () => {} });
+    expect(String(await startNode({ name: 'stranger', stateDir, bus: bus2, heartbeatMs: 60_000 }).catch((e: unknown) => e))).toMatch(/enrolled as node other, not stranger/);
   }, 30_000);
 });

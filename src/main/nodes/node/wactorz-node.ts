@@ -10,6 +10,8 @@
  *   acknowledged on `nodes/{node}/ack` so the hub's outbox can send the next one.
  * - The session with the broker is persistent (stable client id): tasks and commands published
  *   while the node is away are queued by the broker (if it keeps sessions) and handled on return.
+ * - It runs only its hub's commands: it needs its fleet key (`wactorz node enroll`, kept in its
+ *   state dir's secret store) and refuses to start without one.
  */
 import type { Bus } from '../../core/bus.js';
 import { ActorSystem } from '../../core/actor-system.js';
@@ -27,6 +29,10 @@ import type { SandboxLimits } from '../../agents/dynamic/sandbox/index.js';
 import { NODE_NAME_PATTERN, type NodeHeartbeat } from '../../../shared/node-protocol.js';
 import type { NodeAgents } from './node-agents.js';
 import { createNodeRuntime } from './node-runtime.js';
+import type { SecretStore } from '../../secrets/secret-store.js';
+import { NodeFleetKey, nodeSecretStore } from '../trust/node-fleet-key.js';
+import { FleetCounters } from '../trust/fleet-counters.js';
+import { NodeFleetTrust } from '../trust/node-fleet-trust.js';
 
 export interface NodeOptions {
   /** The node's name (`nodes/{name}/…`): letters, digits, - and _. */
@@ -41,6 +47,8 @@ export interface NodeOptions {
   heartbeatMs?: number;
   /** Default sandbox limits of its agents. */
   limits?: Partial<SandboxLimits>;
+  /** Where its fleet key is (default `<stateDir>/secrets.json`, owner-only). */
+  secrets?: SecretStore;
   log?: Logger;
 }
 
@@ -66,10 +74,16 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   // Everything opened from here on is closed again if a later step throws, and at stop().
   const teardown = new Teardown(log);
   try {
+    // A bus we were given is ours to close, whatever fails next.
+    if (opts.bus) teardown.add('bus', () => opts.bus!.close());
+    const key = await NodeFleetKey.open(opts.secrets ?? nodeSecretStore(opts.stateDir), name);
+    if (!(key instanceof NodeFleetKey)) {
+      throw new Error(`${key.error}: it runs only commands its hub signed. On the hub: POST /nodes/${name}/enroll (it answers with a code); here: wactorz node enroll --name ${name} --state-dir ${opts.stateDir} --code <code> (docs/fleet.md)`);
+    }
     const persistence = await openPersistence({ stateDir: opts.stateDir, log });
     teardown.add('persistence', () => persistence.close());
     const bus = connectBus(opts, log);
-    teardown.add('bus', () => bus.close());
+    if (!opts.bus) teardown.add('bus', () => bus.close());
     const system = new ActorSystem({
       bus,
       persistence,
@@ -84,7 +98,8 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     const dynamic = createDynamicAgents({ system, llm: new NotConfiguredProvider('none', '', '', NO_LLM), costs: new CostTracker(), ...(opts.limits ? { limits: opts.limits } : {}), log });
     host.add(dynamic);
     // The hub's commands, tasks by name, heartbeats (subscribed in this tick, before the bus connects).
-    const runtime = createNodeRuntime({ name, bus, system, service: dynamic.service, db: persistence.db, heartbeatMs: opts.heartbeatMs ?? 10_000, log });
+    const trust = new NodeFleetTrust(key, new FleetCounters(persistence.db), log);
+    const runtime = createNodeRuntime({ name, bus, system, service: dynamic.service, db: persistence.db, trust, heartbeatMs: opts.heartbeatMs ?? 10_000, log });
     host.add(runtime);
     await host.start();
     return { name, system, bus, persistence, agents: runtime.agents, heartbeat: runtime.heartbeat, idle: runtime.idle, stop: () => teardown.close() };

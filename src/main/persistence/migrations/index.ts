@@ -7,8 +7,9 @@ import type { Migration } from './migration.js';
 import { initialSchema } from './001-initial.js';
 import { conversationSummaries } from './002-conversation-summaries.js';
 import { fleetTables } from './003-fleet-tables.js';
-import { approvalTables } from './004-approvals.js';
+import { fleetCounters } from './004-fleet-counters.js';
+import { approvalTables } from './005-approvals.js';
 
 export type { Migration } from './migration.js';
 
-export const migrations: readonly Migration[] = [initialSchema, conversationSummaries, fleetTables, approvalTables];
+export const migrations: readonly Migration[] = [initialSchema, conversationSummaries, fleetTables, fleetCounters, approvalTables];

@@ -30,6 +30,7 @@ const TAGS: Record<string, string> = {
   settings: 'Hub settings',
   llm: 'LLM provider and cost',
   'home-assistant': 'Home Assistant',
+  approvals: 'Approvals: capabilities an LLM or agent asked for, waiting for a person; grants and refusals',
   docs: 'This API reference',
   other: 'Routes without a description yet',
 };

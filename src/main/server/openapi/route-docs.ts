@@ -18,6 +18,17 @@ import {
 } from '../../../shared/rest.js';
 import { settingsPatchSchema } from '../../../shared/settings.js';
 import {
+  agentGrantSchema,
+  approvalDecisionBodySchema,
+  approvalListSchema,
+  approvalOutcomeSchema,
+  approvalSchema,
+  APPROVAL_STATES,
+  grantListSchema,
+  refusalListSchema,
+  revokeBodySchema,
+} from '../../../shared/approvals.js';
+import {
   agentCodeSchema,
   agentSummarySchema,
   chatResponseSchema,
@@ -33,7 +44,7 @@ import {
   originalMetricsSchema,
 } from './response-schemas.js';
 
-export type Tag = 'hub' | 'agents' | 'chat' | 'code' | 'catalog' | 'settings' | 'llm' | 'home-assistant' | 'docs';
+export type Tag = 'hub' | 'agents' | 'chat' | 'code' | 'catalog' | 'settings' | 'llm' | 'home-assistant' | 'approvals' | 'docs';
 
 export interface RouteDoc {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
@@ -210,6 +221,24 @@ export const ROUTE_DOCS: RouteDoc[] = [
     errors: [400, 404],
   },
   { method: 'POST', path: '/ha/entities/:entity_id/toggle', tag: 'home-assistant', summary: 'Toggle a light, switch, fan…', params: ['Entity id'], response: haToggleSchema, errors: [400, 404, 502] },
+
+  // Approvals (issue 12 item 6): what an LLM or agent asked beyond the safe default.
+  {
+    method: 'GET',
+    path: '/approvals',
+    tag: 'approvals',
+    summary: 'Approvals, newest first, with the pending count',
+    query: z.object({ state: z.enum(APPROVAL_STATES).optional(), agent: z.string().optional(), limit: z.coerce.number().int().min(1).max(2_000).optional() }),
+    response: approvalListSchema,
+    errors: [400],
+  },
+  { method: 'GET', path: '/approvals/refusals', tag: 'approvals', summary: 'Refusals for audit: denials, revocations, spawn caps, what agent code was refused', query: z.object({ agent: z.string().optional(), limit: z.coerce.number().int().min(1).max(2_000).optional() }), response: refusalListSchema, errors: [400] },
+  { method: 'GET', path: '/approvals/:id', tag: 'approvals', summary: 'One approval', params: ['Approval id (ap-…)'], response: approvalSchema, errors: [404] },
+  { method: 'POST', path: '/approvals/:id/approve', tag: 'approvals', summary: 'Approve items (all pending ones when `items` is absent); the agent restarts with them', params: ['Approval id, or an agent name (its pending approvals)'], body: approvalDecisionBodySchema, response: approvalOutcomeSchema, errors: [400, 404, 409, 503] },
+  { method: 'POST', path: '/approvals/:id/deny', tag: 'approvals', summary: 'Deny items (all pending ones when `items` is absent); recorded for audit', params: ['Approval id, or an agent name'], body: approvalDecisionBodySchema, response: approvalOutcomeSchema, errors: [400, 404, 409, 503] },
+  { method: 'GET', path: '/grants', tag: 'approvals', summary: "Every agent's grant: what it holds, what can be revoked, whether it awaits review", response: grantListSchema },
+  { method: 'POST', path: '/grants/:agent/revoke', tag: 'approvals', summary: 'Take items back from an agent (it restarts without them)', params: ['Agent name'], body: revokeBodySchema, response: agentGrantSchema, errors: [400, 404] },
+  { method: 'POST', path: '/grants/:agent/reviewed', tag: 'approvals', summary: 'Mark an agent kept at upgrade as reviewed', params: ['Agent name'], response: z.object({ agent: z.string(), reviewed: z.boolean() }), errors: [404] },
 
   // This document.
   { method: 'GET', path: '/openapi.json', tag: 'docs', summary: 'This OpenAPI 3.1 document', responseText: { contentType: 'application/json', description: 'OpenAPI 3.1 document' } },

@@ -22,6 +22,7 @@ import { TimeSeriesAgent } from '../timeseries-agent.js';
 import { InstallerService } from '../../installer/installer-service.js';
 import { modulesFor } from '../../installer/package-modules.js';
 import { actorIdFor } from '../../../core/actor-id.js';
+import { openHubSecrets } from '../../../secrets/hub-secrets.js';
 
 export interface RecipeHub {
   stateDir: string;
@@ -64,6 +65,8 @@ export async function startRecipeHub(opts: RecipeHubOptions = {}): Promise<Recip
   const stateDir = opts.stateDir ?? mkdtempSync(join(tmpdir(), 'wz-catalog-'));
   const broker = await startEmbeddedBroker({ port: 0, log: () => {} });
   const persistence = await openPersistence({ stateDir });
+  // As the composition root: agents' env values in the state dir's secret store, so a restart on the same dir finds them.
+  const { agentEnv } = await openHubSecrets({ stateDir, db: persistence.db });
   const system = new ActorSystem({ bus: broker.bus, persistence, heartbeatMs: 60_000 });
   const llmServer = opts.llm ? await startScriptedLlmServer() : undefined;
   const llm = createLlmProvider(llmServer ? { provider: 'openai', apiKey: 'test-key', baseUrl: llmServer.urls.openai, model: 'gpt-4o-mini', timeoutMs: 30_000, maxRetries: 0 } : { provider: 'none', timeoutMs: 1_000, maxRetries: 0 });
@@ -71,7 +74,7 @@ export async function startRecipeHub(opts: RecipeHubOptions = {}): Promise<Recip
   const installer = new InstallerService({ stateDir, persistence, publish: (t, p) => broker.bus.publish(t, p), logTopic: `agents/${actorIdFor('installer')}/logs` });
   const extra = typeof opts.dynamic === 'function' ? opts.dynamic({ persistence, system }) : opts.dynamic;
   // As the composition root: agents import the packages the installer put in its folder.
-  const dynamic = new DynamicAgentService({ system, llm, costs, log: () => {}, resolveModules: (packages) => modulesFor(installer.packagesDir, packages), ...extra });
+  const dynamic = new DynamicAgentService({ system, llm, costs, log: () => {}, resolveModules: (packages) => modulesFor(installer.packagesDir, packages), agentEnv, ...extra });
   dynamic.start();
   const catalog = new CatalogService({ dirs: opts.catalogDirs ?? [defaultCatalogDir()], dynamic: () => dynamic, installer: () => installer });
   if (opts.timeseries !== false) await system.spawn(new TimeSeriesAgent());

@@ -7,7 +7,7 @@
 import type { Migration } from './migration.js';
 
 export const approvalTables: Migration = {
-  version: 4,
+  version: 5,
   name: 'approvals',
   up(db) {
     db.exec(`
