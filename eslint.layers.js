@@ -20,7 +20,7 @@
 //   9  agents/{catalog,main}          recipes; the main actor (uses dynamic's hooks)
 //  10  agents/planner                 pipelines of recipes
 //  11  agents/*/integration.ts and agents/*/index.ts · nodes   a feature's plug and public API; the fleet
-//  12  hub · settings · interfaces · mcp   glue over the actor system; the outer surfaces
+//  12  hub · settings · interfaces · mcp · graph · feed   glue over the actor system; the outer surfaces
 //  13  composition roots: wactorz.ts, wactorz-handle.ts, cli.ts, nodes/node-cli.ts,
 //      mcp/mcp-cli.ts, electron/
 //
@@ -75,6 +75,8 @@ export const LAYERS = [
     ['settings', 'src/main/settings/**'],
     ['interfaces', 'src/main/interfaces/**'],
     ['mcp', 'src/main/mcp/**'],
+    ['graph', 'src/main/graph/**'],
+    ['feed', 'src/main/feed/**'],
   ],
   [['root', ['src/main/*.ts', 'src/main/nodes/node-cli.ts', 'src/main/mcp/mcp-cli.ts', 'src/main/electron/**']]],
 ];

@@ -21,8 +21,8 @@ import { hubTarget, measureDashboardLoad, shareOver, type FrameStats, type LoadF
 import { waitOnline } from '../e2e/support/dashboard-page.js';
 import { startTestHub } from '../e2e/support/hub.js';
 
-// A new live view (the graph) joins the same budget by adding its route to extraViews.
-const OPTS: LoadOptions = { agents: 500, logsPerSecond: 1_000, durationMs: 5_000, listedAgents: 2_000, extraViews: [] };
+// The graph view: 200 agents wired in chains (declared publishes/subscribes, data flowing), same log rate.
+const OPTS: LoadOptions = { agents: 500, logsPerSecond: 1_000, durationMs: 5_000, listedAgents: 2_000, extraViews: [], graphAgents: 200 };
 // tsx compiles with esbuild's keepNames, which wraps functions in `__name(…)`; the functions the
 // measurement sends into the page need that helper there too.
 const KEEP_NAMES = 'globalThis.__name = (fn) => fn;';
@@ -32,6 +32,7 @@ function report(prefix: string, f: LoadFigures): void {
   line('agents', f.agentsView.p95);
   line('logs', f.logsView.p95);
   if (f.agentsViewListed) line('agents-2000', f.agentsViewListed.p95);
+  if (f.graphView) line('graph-200', f.graphView.p95);
   for (const [view, stats] of Object.entries(f.views)) line(view, stats.p95);
   // No separate baseline for memory: the figure is the page plus its worker, shown side by side.
   const total = f.heap.page + f.heap.worker;
@@ -39,8 +40,8 @@ function report(prefix: string, f: LoadFigures): void {
   // The frames over the goal's budget (1.3 × idle p95), per view: how much room the p95 has.
   const budget = 1.3 * f.idle.p95;
   const over = (s: FrameStats) => `${shareOver(s, budget).toFixed(1)}% of ${s.frames} frames over ${budget.toFixed(1)} ms (max ${s.max.toFixed(0)})`;
-  const views: [string, FrameStats | null][] = [['idle', f.idle], ['agents', f.agentsView], ['logs', f.logsView], ['agents-2000', f.agentsViewListed], ...Object.entries(f.views)];
-  console.error(`(${prefix}: ${views.flatMap(([n, s]) => (s ? [`${n} ${over(s)}`] : [])).join('; ')}; heap page ${f.heap.page.toFixed(1)} MB + bus worker ${f.heap.worker.toFixed(1)} MB; ${f.logLinesSent} log lines sent)`);
+  const views: [string, FrameStats | null][] = [['idle', f.idle], ['agents', f.agentsView], ['logs', f.logsView], ['agents-2000', f.agentsViewListed], ['graph-200', f.graphView], ...Object.entries(f.views)];
+  console.error(`(${prefix}: ${views.flatMap(([n, s]) => (s ? [`${n} ${over(s)}`] : [])).join('; ')}; ${f.graphOpenMs !== null ? `graph-200 drawn ${f.graphOpenMs} ms after opening; ` : ''}heap page ${f.heap.page.toFixed(1)} MB + bus worker ${f.heap.worker.toFixed(1)} MB; ${f.logLinesSent} log lines sent)`);
 }
 
 async function browserRun(): Promise<void> {
@@ -103,7 +104,7 @@ async function desktopRun(): Promise<void> {
     const url = new URL(win.url()).origin + '/';
     const target = {
       url,
-      publish: (topic: string, payload: unknown) => void client.publish(topic, JSON.stringify(payload)),
+      publish: (topic: string, payload: unknown, retain?: boolean) => void client.publish(topic, JSON.stringify(payload), { retain: Boolean(retain) }),
       ownActors: async () => ((await (await fetch(`${url}api/agents`)).json()) as unknown[]).length,
     };
     report('dashboard-load-desktop', await measureDashboardLoad(target, win, OPTS));

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchDashboardBrowser, requireChromium, type DashboardBrowser } from './support/browser.js';
-import { hubTarget, measureDashboardLoad, startLoad } from './support/dashboard-load.js';
+import { hubTarget, measureDashboardLoad, showGraph, startLoad } from './support/dashboard-load.js';
 import { waitOnline } from './support/dashboard-page.js';
 import { startTestHub, type TestHub } from './support/hub.js';
 import { screenshot } from './support/screenshots.js';
@@ -31,6 +31,33 @@ describe.skipIf(!requireChromium())('dashboard under load (browser, real hub)', 
   it('runs the MQTT client in a Web Worker, off the page’s main thread', async () => {
     expect(await b.page.getAttribute('[data-testid="connection-state"]', 'data-bus')).toBe('worker');
     expect(b.page.workers().some((w) => w.url().includes('bus.worker'))).toBe(true);
+  });
+
+  it('draws 200 wired agents on the graph under load, searchable, with rates on the wires', async () => {
+    const { page } = b;
+    const stop = startLoad(hubTarget(hub), { agents: 200, logsPerSecond: 1_000, wired: true });
+    try {
+      await showGraph(page, hub.url, 200);
+      const canvas = page.locator('[data-testid="graph-canvas"]');
+      expect(Number(await canvas.getAttribute('data-agents'))).toBeGreaterThanOrEqual(200);
+      // Chains of five: four wires each, 160 in all (between the simulated agents).
+      expect(Number(await canvas.getAttribute('data-edges'))).toBeGreaterThanOrEqual(160);
+      // Drawn only where the eye is: far fewer agent boxes in the DOM than agents once zoomed in.
+      await page.fill('[data-testid="graph-search"]', 'load-agent-123');
+      await page.waitForSelector('[data-testid="graph-agent"][data-agent-name="load-agent-123"][data-mark="match"]');
+      await page.click('[data-testid="graph-show-matches"]');
+      await expect.poll(() => page.locator('[data-testid="graph-agent"]').count(), { timeout: 10_000 }).toBeLessThan(120);
+      // Wires carry the simulated readings: a rate on the one into load-agent-123.
+      await expect
+        .poll(async () => Number((await page.locator('[data-testid="graph-edge"][data-to="load-0123"]').first().getAttribute('data-rate')) ?? 0), { timeout: 20_000 })
+        .toBeGreaterThan(0);
+      await page.fill('[data-testid="graph-search"]', '');
+      await page.click('[data-testid="graph-canvas"] .react-flow__controls-fitview');
+      await screenshot(page, 'graph-200-agents');
+    } finally {
+      stop();
+    }
+    expect(b.errors).toEqual([]);
   });
 
   it('lists 500 live agents and tails 1,000 log lines a second with bounded memory, then lists 2,000', async () => {

@@ -16,8 +16,12 @@ export interface LoadOptions {
   durationMs?: number;
   /** Also measure the agents view with this many agents listed (2,000 in the bench). */
   listedAgents?: number;
-  /** More views (hash routes, e.g. 'graph') measured under the same load as agents and logs. */
+  /** More views (hash routes) measured under the same load as agents and logs. */
   extraViews?: readonly string[];
+  /** Measure the graph view with this many agents, wired in chains by their manifests and sending data (200 in the bench). */
+  graphAgents?: number;
+  /** Agents declare publishes/subscribes (retained manifests) and publish data: wires with rates on the graph. */
+  wired?: boolean;
 }
 
 export interface FrameStats {
@@ -42,6 +46,10 @@ export interface LoadFigures {
   agentsViewListed: FrameStats | null;
   /** `extraViews`, by route. */
   views: Record<string, FrameStats>;
+  /** The graph view with `graphAgents` wired agents under the same log rate, when asked for. */
+  graphView: FrameStats | null;
+  /** From navigating to the graph view until its agents and wires are drawn, in ms (null without `graphAgents`). */
+  graphOpenMs: number | null;
   heap: HeapFigures;
   logLinesSent: number;
 }
@@ -49,13 +57,13 @@ export interface LoadFigures {
 /** Where the load goes: a hub whose dashboard is at `url`, and a way to publish on its bus. */
 export interface LoadTarget {
   url: string;
-  publish(topic: string, payload: unknown): void;
+  publish(topic: string, payload: unknown, retain?: boolean): void;
   /** The hub's own actors, listed beside the simulated ones. */
   ownActors(): Promise<number>;
 }
 
 export function hubTarget(hub: TestHub): LoadTarget {
-  return { url: hub.url, publish: (t, p) => hub.handle.bus.publish(t, p), ownActors: async () => hub.handle.system.list().length };
+  return { url: hub.url, publish: (t, p, retain) => hub.handle.bus.publish(t, p, retain ? { retain } : undefined), ownActors: async () => hub.handle.system.list().length };
 }
 
 const fakeId = (i: number) => `load-${String(i).padStart(4, '0')}`;
@@ -81,8 +89,27 @@ export function startLoad(target: LoadTarget, opts: LoadOptions = {}): () => num
       inbox_size: i % 5,
     });
   for (let i = 0; i < agents; i++) heartbeat(i);
+  // Wired: chains of five — each agent publishes load/<id>, and reads the one before it.
+  const dataTopic = (i: number) => `load/${fakeId(i)}`;
+  if (opts.wired) {
+    for (let i = 0; i < agents; i++) {
+      target.publish(
+        topics.agent(fakeId(i), 'manifest'),
+        { name: `load-agent-${i}`, actor_id: fakeId(i), description: '', publishes: [dataTopic(i)], subscribes: i % 5 === 0 ? [] : [dataTopic(i - 1)], capabilities: [], input_schema: {}, output_schema: {}, timestamp: Date.now() / 1000 },
+        true,
+      );
+    }
+  }
   const timer = setInterval(() => {
     tick++;
+    // Wired agents send a reading every 2 s each.
+    if (opts.wired) {
+      const perTick = Math.ceil(agents / (2_000 / tickMs));
+      for (let k = 0; k < perTick; k++) {
+        const i = (tick * perTick + k) % agents;
+        target.publish(dataTopic(i), { v: (tick + i) % 100 });
+      }
+    }
     // Every agent beats every 10 s: agents / 200 per 50 ms tick.
     const perTick = Math.ceil(agents / (10_000 / tickMs));
     for (let k = 0; k < perTick; k++) heartbeat((tick * perTick + k) % agents);
@@ -165,6 +192,28 @@ export async function heapUsedMb(page: Page): Promise<HeapFigures> {
   }
 }
 
+/**
+ * Opens the graph view and waits until it has laid out at least `agents` agents (hub's own
+ * included) and their wires, and React Flow has drawn them (it draws the wires once it has measured
+ * the agents: the first second after the layout is the view opening, as a list's first render is
+ * for the other views). Resolves with the time from navigation until then, in ms.
+ */
+export async function showGraph(page: Page, url: string, agents: number): Promise<number> {
+  const t0 = Date.now();
+  await page.goto(`${url}#/graph`);
+  await page.waitForFunction(
+    (want) => {
+      const doc = (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null; querySelectorAll(s: string): { length: number } } }).document;
+      const el = doc.querySelector('[data-testid="graph-canvas"]');
+      const ready = el?.getAttribute('data-laid-out') === 'true' && Number(el.getAttribute('data-agents')) >= want && Number(el.getAttribute('data-edges')) >= want / 2;
+      return ready && doc.querySelectorAll('[data-testid="graph-canvas"] .react-flow__edge').length >= want / 2 && doc.querySelectorAll('[data-testid="graph-agent"]').length >= want;
+    },
+    agents,
+    { timeout: 60_000 },
+  );
+  return Date.now() - t0;
+}
+
 const countShown = (page: Page, n: number) =>
   page.waitForFunction(
     (want) => (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document.querySelector('[data-testid="count-total"]')?.textContent === String(want),
@@ -182,8 +231,21 @@ export async function measureDashboardLoad(target: LoadTarget, page: Page, opts:
   await page.goto(`${target.url}#/agents`);
   const idle = await measureFrames(page, duration);
   const ownActors = await target.ownActors();
-  let stop = startLoad(target, opts);
   let sent = 0;
+  // The graph first: its agents are the first of the later phases' ids, so their counts stay true.
+  let graphView: FrameStats | null = null;
+  let graphOpenMs: number | null = null;
+  if (opts.graphAgents !== undefined) {
+    const stopGraph = startLoad(target, { ...opts, agents: opts.graphAgents, wired: true });
+    try {
+      graphOpenMs = await showGraph(page, target.url, opts.graphAgents);
+      graphView = await measureFrames(page, duration);
+    } finally {
+      sent += stopGraph();
+    }
+    await page.goto(`${target.url}#/agents`);
+  }
+  let stop = startLoad(target, opts);
   try {
     await countShown(page, agents + ownActors);
     const agentsView = await measureFrames(page, duration);
@@ -207,7 +269,7 @@ export async function measureDashboardLoad(target: LoadTarget, page: Page, opts:
       agentsViewListed = await measureFrames(page, duration);
       sent += stop();
     }
-    return { idle, agentsView, logsView, agentsViewListed, views, heap, logLinesSent: sent };
+    return { idle, agentsView, logsView, agentsViewListed, views, graphView, graphOpenMs, heap, logLinesSent: sent };
   } finally {
     stop();
   }

@@ -2,8 +2,8 @@
  * The composition root — the one place that builds the hub (like the original's `build_system()`):
  * persistence, secrets, the MQTT bus (embedded aedes broker or an external one), the LLM provider,
  * the actor system, then a short list of integrations (src/main/integration: core actors, nodes,
- * Home Assistant, DynamicAgents, catalog, settings, auth) run by an IntegrationHost, and the HTTP
- * servers that mount what they contribute. Everything opened goes on one teardown stack
+ * the activity feed, the graph of agents, Home Assistant, DynamicAgents, catalog, settings, auth)
+ * run by an IntegrationHost, and the HTTP servers that mount what they contribute. Everything opened goes on one teardown stack
  * (core/teardown.ts): a start-up that fails halfway closes what it opened, and stop() closes the
  * rest in reverse. The headless CLI and the Electron main process both call `startWactorz(config)`
  * and get a WactorzHandle back.
@@ -48,6 +48,8 @@ import { createNetworkEdges, type NetworkEdges } from './server/network-edges.js
 import { HttpMetrics } from './server/original/http-metrics.js';
 import { attachOriginalWs } from './server/original/ws/original-ws.js';
 import { createNodesIntegration, type NodeRegistry, type NodeRegistryOptions } from './nodes/index.js';
+import { createGraph } from './graph/index.js';
+import { createFeed } from './feed/index.js';
 
 export interface StartOptions {
   log?: Logger;
@@ -128,6 +130,12 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
     // Remote nodes: placements, the durable command outbox, heartbeats; their agents answer like local ones.
     const nodes = createNodesIntegration({ bus, persistence, system, log, secrets: secrets.store, ...opts.nodes });
     host.add(nodes);
+    // The activity feed (listening before any actor starts) and the graph of agents (GET /graph,
+    // system/graph): before the integrations that restore agents, so their spawns and traffic are seen.
+    // Other parts' news goes through feed.publisher.publish(…) (approvals: their onEvent).
+    const feed = createFeed({ system, nodes: nodes.registry, log });
+    host.add(feed);
+    host.add(createGraph({ system, nodes: nodes.registry, log }));
     // Home Assistant: routes always answer (404 with the reason); agent and state bridge when configured; ha_actuator.
     const homeAssistant = createHomeAssistantIntegration({
       settings: startupHaSettings(config, env, saved.settings, saved.secrets),

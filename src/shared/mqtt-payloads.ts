@@ -101,8 +101,8 @@ export const manifestSchema = z.looseObject({
   actor_id: z.string(),
   description: z.string(),
   publishes: z.array(z.string()),
-  /** Topics it subscribes to (declared; the original's manifests have none). */
-  subscribes: z.array(z.string()).default([]),
+  /** Topics it reads (declared with the security work's `subscribes`; absent from older publishers). */
+  subscribes: z.array(z.string()).optional(),
   capabilities: z.array(z.string()),
   /** `{}` when the actor declares none (the original's empty schema); older publishers sent null. */
   input_schema: z.unknown(),

@@ -186,6 +186,8 @@ export const nodeHeartbeatSchema = z.looseObject({
   cpus: z.number().int().positive().optional(),
   started_at: epochSeconds.optional(),
   hostname: z.string().optional(),
+  /** Each hosted agent's live topic filters (`agent.subscribe`), for the hub's graph of agents. */
+  subscriptions: z.record(z.string(), z.array(z.string().max(1_000)).max(100)).optional(),
 });
 export type NodeHeartbeat = z.infer<typeof nodeHeartbeatSchema>;
 

@@ -30,7 +30,24 @@ export const topics = {
   haStateChangeEntity: (domain: string, entityId: string): string =>
     `homeassistant/state_changes/${domain}/${entityId}`,
   node: (node: string, kind: string): string => `nodes/${node}/${kind}`,
+  /** Retained: the whole graph of agents (src/shared/graph.ts), re-sent every few seconds. */
+  systemGraph: 'system/graph',
+  /** What changed in the graph since the snapshot or the previous delta (about once a second). */
+  systemGraphDelta: 'system/graph/delta',
+  /** Live activity-feed events, in batches (src/shared/feed.ts). */
+  systemFeed: 'system/feed',
+  /** Retained: the most recent activity-feed events, newest first. */
+  systemFeedRecent: 'system/feed/recent',
 } as const;
+
+/**
+ * The hub's word to the dashboard (the graph, the activity feed): published by the hub only, and
+ * never delivered to agent code — not by `agent.subscribe` (even under `#`), `agent.window` or
+ * `agent.topics` (docs/topics.md says who may subscribe).
+ */
+export function isDashboardOnlyTopic(topic: string): boolean {
+  return topic === 'system/graph' || topic.startsWith('system/graph/') || topic === 'system/feed' || topic.startsWith('system/feed/');
+}
 
 /** Parses `agents/{id}/{kind}`; undefined for any other topic. */
 export function parseAgentTopic(topic: string): { actorId: string; kind: AgentTopicKind } | undefined {

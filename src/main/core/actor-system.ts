@@ -15,6 +15,7 @@ import type { LogLevel } from '../base/logger.js';
 import { ActorTelemetry } from './actor-telemetry.js';
 import { Scheduler } from './scheduler.js';
 import { StreamRegistry } from './stream-registry.js';
+import { ActorTraffic } from './actor-traffic.js';
 import { TypedEmitter } from './typed-emitter.js';
 import { makeMessage } from './message-factory.js';
 import { ActorNotFoundError, AskError, toError } from './errors.js';
@@ -58,6 +59,8 @@ export class ActorSystem {
   readonly scheduler: Scheduler;
   readonly telemetry: ActorTelemetry;
   readonly streams = new StreamRegistry();
+  /** Who listens on what and who publishes (the graph of agents reads it). */
+  readonly traffic = new ActorTraffic();
   readonly events = new TypedEmitter<ActorSystemEvents>((event, e) => console.error(`[wactorz] ${event} listener failed:`, e));
   readonly supervisor: Supervisor;
   /** The remote node this system runs on (undefined on the hub). */

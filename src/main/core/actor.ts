@@ -183,6 +183,7 @@ export abstract class Actor implements Schedulable {
   // ── bus, persistence, logs ────────────────────────────────────────────────
 
   publish(topic: string, payload: unknown, opts?: PublishOptions): void {
+    this.system.traffic.published(this, topic);
     this.system.bus.publish(topic, payload, opts);
   }
 
@@ -196,8 +197,12 @@ export abstract class Actor implements Schedulable {
         this.log('error', `subscriber for ${pattern} threw: ${toError(e).message}`);
       }
     });
+    const release = this.system.traffic.subscribed(this.name, pattern);
     const unsubscribe = () => {
-      if (this.unsubscribers.delete(unsubscribe)) off();
+      if (this.unsubscribers.delete(unsubscribe)) {
+        off();
+        release();
+      }
     };
     this.unsubscribers.add(unsubscribe);
     return unsubscribe;

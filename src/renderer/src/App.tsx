@@ -26,9 +26,11 @@ import { LogsView } from './views/logs/LogsView.js';
 import { NodesView } from './views/nodes/NodesView.js';
 import { PipelinesView } from './views/pipelines/PipelinesView.js';
 import { SettingsView } from './views/settings/SettingsView.js';
+import { ActivityView } from './views/activity/ActivityView.js';
 
-// Monaco is big: it loads with the editor view only.
+// Monaco is big: it loads with the editor view only; React Flow and dagre with the graph view.
 const EditorView = lazy(() => import('./views/editor/EditorView.js'));
+const GraphView = lazy(() => import('./views/graph/GraphView.js').then((m) => ({ default: m.GraphView })));
 
 
 function titleOf(r: Route): string {
@@ -119,10 +121,18 @@ function View({ route }: { route: Route }) {
       return <NodesView />;
     case 'approvals':
       return <ApprovalsView />;
+    case 'graph':
+      return (
+        <Suspense fallback={<div className="empty">Loading the graph…</div>}>
+          <GraphView />
+        </Suspense>
+      );
+    case 'activity':
+      return <ActivityView />;
   }
 }
 
-const FILL_VIEWS: ViewName[] = ['agents', 'agent', 'chat', 'logs', 'editor'];
+const FILL_VIEWS: ViewName[] = ['agents', 'agent', 'chat', 'logs', 'editor', 'graph', 'activity'];
 
 export function App() {
   const route = useRoute();

@@ -22,6 +22,9 @@ export const NAV: readonly NavEntry[] = [
   { route: { view: 'settings' }, view: 'settings', label: 'Settings', icon: 'settings' },
   // Past the tenth: no Alt+digit (the sidebar badge and the tray point here).
   { route: { view: 'approvals' }, view: 'approvals', label: 'Approvals', icon: 'approvals' },
+  // Past the ten digits: no Alt shortcut (the existing ones keep their keys).
+  { route: { view: 'graph' }, view: 'graph', label: 'Graph', icon: 'graph' },
+  { route: { view: 'activity' }, view: 'activity', label: 'Activity', icon: 'activity' },
 ];
 
 /** "alt+1" … "alt+9", then "alt+0"; null past ten views. */

@@ -93,8 +93,12 @@ export function createAgentHost(deps: AgentHostDeps, scope: AgentHostScope): Age
     const off = system.bus.subscribe(pattern, (topic, payload) => {
       if (permissions.readable(topic)) handler(topic, decode(payload));
     });
+    const release = system.traffic.subscribed(actor.name, pattern);
     const unsubscribe = (): void => {
-      if (subscriptions.delete(unsubscribe)) off();
+      if (subscriptions.delete(unsubscribe)) {
+        off();
+        release();
+      }
     };
     subscriptions.add(unsubscribe);
     return unsubscribe;
@@ -118,6 +122,7 @@ export function createAgentHost(deps: AgentHostDeps, scope: AgentHostScope): Age
       const bytes = encodePayload(payload);
       const why = system.bus.publishGate?.admit(`agent ${actor.name}`, topic, bytes.length, opts?.retain ?? false);
       if (why) throw new Error(`agent.publish: ${why}`);
+      system.traffic.published(actor, topic);
       system.bus.publish(topic, bytes, opts);
     },
     subscribe: (pattern, handler) => subscribe(pattern, handler),

@@ -72,6 +72,8 @@ export function createNodeRuntime(o: NodeRuntimeOptions): NodeRuntime {
     cpus: os.cpus().length || 1,
     started_at: startedAt,
     hostname: os.hostname(),
+    // The hub draws its graph of agents with them (src/main/graph).
+    subscriptions: o.system.traffic.subscriptionsOf(agents.names()),
   });
   const beat = (): void => send(nodeTopics.heartbeat(name), heartbeat(), 0);
 

@@ -31,6 +31,7 @@ const TAGS: Record<string, string> = {
   llm: 'LLM provider and cost',
   'home-assistant': 'Home Assistant',
   approvals: 'Approvals: capabilities an LLM or agent asked for, waiting for a person; grants and refusals',
+  graph: 'The graph of agents and the activity feed (live over MQTT: system/graph, system/feed — docs/topics.md)',
   docs: 'This API reference',
   other: 'Routes without a description yet',
 };

@@ -17,6 +17,8 @@ import {
   updateCodeRequestSchema,
 } from '../../../shared/rest.js';
 import { settingsPatchSchema } from '../../../shared/settings.js';
+import { graphSchema, topicMessagesSchema } from '../../../shared/graph.js';
+import { FEED_KIND_NAMES, feedPageSchema } from '../../../shared/feed.js';
 import {
   agentGrantSchema,
   approvalDecisionBodySchema,
@@ -44,7 +46,7 @@ import {
   originalMetricsSchema,
 } from './response-schemas.js';
 
-export type Tag = 'hub' | 'agents' | 'chat' | 'code' | 'catalog' | 'settings' | 'llm' | 'home-assistant' | 'approvals' | 'docs';
+export type Tag = 'hub' | 'agents' | 'chat' | 'code' | 'catalog' | 'settings' | 'llm' | 'home-assistant' | 'approvals' | 'graph' | 'docs';
 
 export interface RouteDoc {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
@@ -239,6 +241,43 @@ export const ROUTE_DOCS: RouteDoc[] = [
   { method: 'GET', path: '/grants', tag: 'approvals', summary: "Every agent's grant: what it holds, what can be revoked, whether it awaits review", response: grantListSchema },
   { method: 'POST', path: '/grants/:agent/revoke', tag: 'approvals', summary: 'Take items back from an agent (it restarts without them)', params: ['Agent name'], body: revokeBodySchema, response: agentGrantSchema, errors: [400, 404] },
   { method: 'POST', path: '/grants/:agent/reviewed', tag: 'approvals', summary: 'Mark an agent kept at upgrade as reviewed', params: ['Agent name'], response: z.object({ agent: z.string(), reviewed: z.boolean() }), errors: [404] },
+  // The graph of agents and the activity feed (src/main/graph, src/main/feed).
+  {
+    method: 'GET',
+    path: '/graph',
+    tag: 'graph',
+    summary: 'The graph of agents: agents (by node), wires between publishers and subscribers with messages per second, remote nodes',
+    description:
+      'Wires come from declared contracts (`publishes`, `subscribes`), live subscriptions (the hub\'s agents and what nodes report) and observed traffic; a publisher the hub cannot name is `external`. `rate` is messages per second over the last 10 s; `state` is the actor\'s, or `silent` when its heartbeats stopped or its node is offline. The same graph is retained on MQTT `system/graph` and updated by `system/graph/delta`. A page of another origin is refused (403).',
+    response: graphSchema,
+    errors: [403],
+  },
+  {
+    method: 'GET',
+    path: '/graph/messages',
+    tag: 'graph',
+    summary: "A topic's recent messages (a wire's traffic), newest first",
+    description: 'At most 8 per topic, each cut to a 1 KB preview (`truncated`). `from` is the publishing agent when the hub saw it publish. 400 for a filter (+, #).',
+    query: z.object({ topic: z.string().describe('The topic (not a filter)') }),
+    response: topicMessagesSchema,
+    errors: [400, 403],
+  },
+  {
+    method: 'GET',
+    path: '/feed',
+    tag: 'graph',
+    summary: 'The activity feed: spawned, stopped, failed, deleted, deployed, approvals, alerts, nodes online/offline, installs — newest first',
+    description: 'Live on MQTT `system/feed` (batches) and `system/feed/recent` (retained, the newest 50). Page with `before` (an event id) while `more` is true.',
+    query: z.object({
+      kind: z.string().optional().describe(`Comma-separated kinds: ${FEED_KIND_NAMES.join(', ')}`),
+      subject: z.string().optional().describe('Only events about this agent, node or package'),
+      q: z.string().optional().describe('Text search'),
+      before: z.string().optional().describe('An event id: only older events'),
+      limit: z.coerce.number().int().min(1).max(500).optional().describe('Default 100'),
+    }),
+    response: feedPageSchema,
+    errors: [400, 403],
+  },
 
   // This document.
   { method: 'GET', path: '/openapi.json', tag: 'docs', summary: 'This OpenAPI 3.1 document', responseText: { contentType: 'application/json', description: 'OpenAPI 3.1 document' } },

@@ -38,6 +38,15 @@ const paths: Record<string, ReactElement> = {
     </>
   ),
   approvals: <path d="M10 2.8l6 2.4v4.3c0 3.6-2.5 6.4-6 7.7-3.5-1.3-6-4.1-6-7.7V5.2l6-2.4zM7.2 10l2 2 3.8-4" />,
+  graph: (
+    <>
+      <circle cx="4.5" cy="5" r="2" />
+      <circle cx="4.5" cy="15" r="2" />
+      <circle cx="15.5" cy="10" r="2" />
+      <path d="M6.4 5.6l7.2 3.6M6.4 14.4l7.2-3.6M4.5 7v6" />
+    </>
+  ),
+  activity: <path d="M2.5 10h3l2-5.5 4 11 2-5.5h4" />,
   alerts: <path d="M10 3.5a4.5 4.5 0 00-4.5 4.5v3L4 13.5h12L14.5 11V8A4.5 4.5 0 0010 3.5zM8.3 16a1.8 1.8 0 003.4 0" />,
   settings: (
     <>

@@ -8,6 +8,8 @@ import { useConnectionStore } from '../stores/connection-store.js';
 import { useHomeStore } from '../stores/home-store.js';
 import { useLogsStore } from '../stores/logs-store.js';
 import { useNodesStore } from '../stores/nodes-store.js';
+import { useGraphStore } from '../stores/graph-store.js';
+import { useFeedStore } from '../stores/feed-store.js';
 import { routeMessages, type DashboardUpdate, type RawMessage } from './topic-router.js';
 
 /** One frame's messages, validated and routed (by the bus worker, or here by applyBatch). */
@@ -20,6 +22,8 @@ export function applyUpdate(u: DashboardUpdate): void {
   useHomeStore.getState().applyUpdate(u);
   useNodesStore.getState().applyUpdate(u);
   useApprovalsStore.getState().applyUpdate(u);
+  useGraphStore.getState().applyUpdate(u);
+  useFeedStore.getState().applyUpdate(u);
   if (u.rejected.length > 0) {
     useConnectionStore.getState().countRejected(u.rejected.length);
     if (import.meta.env?.DEV && import.meta.env.MODE !== 'test') console.warn('ignored malformed MQTT payloads', u.rejected.slice(0, 5));

@@ -30,6 +30,8 @@ import {
   type Refusal,
 } from '../../../shared/approvals.js';
 import { nodeListSchema, pipelineListSchema } from './rest-schemas-fleet.js';
+import { graphSchema, topicMessagesSchema, type Graph, type TopicMessages } from '../../../shared/graph.js';
+import { feedPageSchema, type FeedPage } from '../../../shared/feed.js';
 import { haEntitiesSchema, haHistorySchema, haStatusSchema, haToggleSchema } from './rest-schemas-home.js';
 import {
   agentCodeSchema,
@@ -343,6 +345,24 @@ export class RestClient {
 
   refusals(limit = 50): Promise<Refusal[]> {
     return this.request('GET', `approvals/refusals?limit=${limit}`, refusalListSchema).then((r) => r.refusals);
+  }
+
+  // ---- the graph, the activity feed ----
+
+  graph(): Promise<Graph> {
+    return this.request('GET', 'graph', graphSchema);
+  }
+
+  topicMessages(topic: string): Promise<TopicMessages> {
+    return this.request('GET', `graph/messages?topic=${encodeURIComponent(topic)}`, topicMessagesSchema);
+  }
+
+  feed(q: { before?: string; kind?: string[]; limit?: number } = {}): Promise<FeedPage> {
+    const params = new URLSearchParams();
+    if (q.before) params.set('before', q.before);
+    if (q.kind?.length) params.set('kind', q.kind.join(','));
+    params.set('limit', String(q.limit ?? 100));
+    return this.request('GET', `feed?${params.toString()}`, feedPageSchema);
   }
 }
 

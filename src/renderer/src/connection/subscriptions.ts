@@ -10,6 +10,10 @@ export const HA_STATE_TOPIC_PATTERNS = [topics.haStateChanges, `${topics.haState
 /** Remote nodes announce themselves every 10 s. */
 export const NODE_HEARTBEAT_PATTERN = topics.node('+', 'heartbeat');
 
+/** The graph of agents (retained snapshot + deltas) and the activity feed (live batches + retained window). */
+export const GRAPH_TOPICS = [topics.systemGraph, topics.systemGraphDelta] as const;
+export const FEED_TOPICS = [topics.systemFeed, topics.systemFeedRecent] as const;
+
 export const DASHBOARD_SUBSCRIPTIONS: readonly string[] = [
   topics.allAgents('heartbeat'),
   topics.allAgents('metrics'),
@@ -26,4 +30,6 @@ export const DASHBOARD_SUBSCRIPTIONS: readonly string[] = [
   NODE_HEARTBEAT_PATTERN,
   // Approval events (retained: the pending count reaches a dashboard that opens later).
   APPROVALS_TOPIC,
+  ...GRAPH_TOPICS,
+  ...FEED_TOPICS,
 ];

@@ -31,6 +31,8 @@ import { APPROVALS_TOPIC, approvalEventSchema, type ApprovalEvent } from '../../
 import { toInstallEvent, type InstallEvent } from './install-progress.js';
 import { nodeHeartbeatSchema, type NodeHeartbeat } from '../../../shared/node-protocol.js';
 import { HA_STATE_TOPIC_PATTERNS, INSTALLER_TOPIC_PATTERNS, NODE_HEARTBEAT_PATTERN } from './subscriptions.js';
+import { graphDeltaMessageSchema, graphSnapshotMessageSchema, type GraphDeltaMessage, type GraphSnapshotMessage } from '../../../shared/graph.js';
+import { feedBatchMessageSchema, feedPageSchema, type FeedEvent, type FeedPage } from '../../../shared/feed.js';
 
 export interface RawMessage {
   topic: string;
@@ -66,6 +68,12 @@ export interface DashboardUpdate {
   nodeHeartbeats: (NodeHeartbeat & { received_at: number })[];
   /** `system/approvals`: something about approvals changed (the count now; the cards come from REST). */
   approvals: ApprovalEvent[];
+  /** `system/graph` snapshots and `system/graph/delta` updates, in arrival order. */
+  graphSnapshots: GraphSnapshotMessage[];
+  graphDeltas: GraphDeltaMessage[];
+  /** Live activity-feed events (oldest first) and retained recent windows. */
+  feedEvents: FeedEvent[];
+  feedRecent: FeedPage[];
   rejected: { topic: string; error: string }[];
 }
 
@@ -85,6 +93,10 @@ export function emptyUpdate(): DashboardUpdate {
     haStateChanges: [],
     nodeHeartbeats: [],
     approvals: [],
+    graphSnapshots: [],
+    graphDeltas: [],
+    feedEvents: [],
+    feedRecent: [],
     rejected: [],
   };
 }
@@ -181,6 +193,24 @@ export function routeMessages(batch: readonly RawMessage[], nowSeconds = Date.no
     } else if (topicMatches(NODE_HEARTBEAT_PATTERN, topic)) {
       const r = parsePayload(nodeHeartbeatSchema, payload);
       if (r.ok) u.nodeHeartbeats.push({ ...r.value, received_at: nowSeconds * 1000 });
+      else reject(r.error);
+    } else if (topic === topics.systemGraph) {
+      if (decode(payload).length === 0) continue; // a cleared retained snapshot
+      const r = parsePayload(graphSnapshotMessageSchema, payload);
+      if (r.ok) u.graphSnapshots.push(r.value);
+      else reject(r.error);
+    } else if (topic === topics.systemGraphDelta) {
+      const r = parsePayload(graphDeltaMessageSchema, payload);
+      if (r.ok) u.graphDeltas.push(r.value);
+      else reject(r.error);
+    } else if (topic === topics.systemFeed) {
+      const r = parsePayload(feedBatchMessageSchema, payload);
+      if (r.ok) u.feedEvents.push(...r.value.events);
+      else reject(r.error);
+    } else if (topic === topics.systemFeedRecent) {
+      if (decode(payload).length === 0) continue;
+      const r = parsePayload(feedPageSchema, payload);
+      if (r.ok) u.feedRecent.push(r.value);
       else reject(r.error);
     } else if (INSTALLER_TOPIC_PATTERNS.some((p) => topicMatches(p, topic))) {
       let json: unknown;

@@ -12,7 +12,9 @@ export type Route =
   | { view: 'home' }
   | { view: 'pipelines' }
   | { view: 'nodes' }
-  | { view: 'approvals' };
+  | { view: 'approvals' }
+  | { view: 'graph' }
+  | { view: 'activity' };
 
 export type ViewName = Route['view'];
 
@@ -43,6 +45,10 @@ export function parseRoute(hash: string): Route {
       return { view: 'nodes' };
     case 'approvals':
       return { view: 'approvals' };
+    case 'graph':
+      return { view: 'graph' };
+    case 'activity':
+      return { view: 'activity' };
     default:
       return { view: 'agents' };
   }

@@ -1,10 +1,11 @@
 /** The chat box: Enter sends, Shift+Enter breaks the line, `@` offers agent names. */
-import { useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useFocusRequest } from '../../hooks/useFocusRequest.js';
 import { hotkeyLabel } from '../../lib/hotkeys.js';
 import { applyMention, mentionAt, mentionCandidates, type MentionQuery } from '../../lib/mention.js';
 import { useThrottledStore } from '../../hooks/useThrottledStore.js';
 import { useAgentsStore } from '../../stores/agents-store.js';
+import { useUiStore } from '../../stores/ui-store.js';
 
 export function ChatInput({ onSend, disabled }: { onSend: (text: string) => void; disabled?: boolean }) {
   const [text, setText] = useState('');
@@ -12,6 +13,17 @@ export function ChatInput({ onSend, disabled }: { onSend: (text: string) => void
   const [sel, setSel] = useState(0);
   const ref = useRef<HTMLTextAreaElement>(null);
   useFocusRequest('chat-input', ref);
+  // "Chat" from the graph: start the message with the agent's @name, once.
+  const draft = useUiStore((s) => s.chatDraft);
+  useEffect(() => {
+    if (!draft) return;
+    useUiStore.setState({ chatDraft: null });
+    setText(draft.text);
+    requestAnimationFrame(() => {
+      ref.current?.focus();
+      ref.current?.setSelectionRange(draft.text.length, draft.text.length);
+    });
+  }, [draft]);
   // Agents beat every frame under load; names for @mentions need a fresh read at most every 1000 ms.
   const byId = useThrottledStore(useAgentsStore, (s) => s.byId, 1_000);
   const names = useMemo(() => Array.from(new Set(Object.values(byId).map((a) => a.name))), [byId]);
