@@ -109,7 +109,7 @@ export class TopicRules {
       return undefined;
     }
     const system = this.systemNamespace(topic);
-    if (system) return `agents may not publish on ${topic}: ${system}`;
+    if (system) return `agents may not publish on ${topic} (${system})`;
     if (topicIn(HA_STATE_NAMESPACE, topic)) return `agents may not publish on ${topic}: Home Assistant's state topics are written by the hub's bridge`;
     if (topicIn(HA_NAMESPACE, topic) && !this.ha) return `publishing on ${topic} needs the "${HOME_ASSISTANT_CAPABILITY}" grant`;
     if (!this.grant.publishes.some((p) => topicIn(p, topic))) return `${topic} is not among the topics this agent declared it publishes (publishes: ${list(this.grant.publishes)})`;
