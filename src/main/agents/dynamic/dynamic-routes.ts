@@ -32,11 +32,6 @@ export const createAgentBodySchema = createAgentRequestSchema.extend({
   kind: z.enum(['dynamic', 'manual']).optional(),
   input_schema: z.unknown().optional(),
   output_schema: z.unknown().optional(),
-  publishes: z.array(z.string()).optional(),
-  /** Topics (filters) it subscribes to beyond its own namespace (src/main/grants/topic-rules.ts). */
-  subscribes: z.array(z.string()).max(200).optional(),
-  /** Actors it asks with `sendTo`: code agents by declaration, hub actors as a person's grant. */
-  send_to: z.array(z.string()).max(200).optional(),
   /** Topics where it may publish retained messages beyond its own namespace. */
   retained: z.array(z.string()).max(200).optional(),
   poll_interval: z.number().positive().max(86_400).optional(),
