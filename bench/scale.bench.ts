@@ -11,6 +11,13 @@
  * - scale-restart-N: ms from starting the hub again on the same state dir until every agent has
  *   answered a task over REST; baseline: the same for a hub with no agents (until /health answers).
  *   Goal for 300: ≤ 5 s.
+ * - scale-restore-N: the same restart, the hub's restore (a window of 256 agents at a time, in the
+ *   background, the hub serving meanwhile: agents/dynamic/restore-queue.ts); baseline: the path
+ *   before it, measured in the same run on the same state dir (every agent started at once, the
+ *   hub's start waiting for them). stderr also has the hub's peak RSS during each restart against
+ *   its RSS once all answer (the goal: no spike over the steady state), when GET /health first
+ *   answered, and the hub's CPU time (all threads) for each — on a loaded machine the wall time
+ *   follows the CPU share the hub gets, the CPU time much less.
  *
  * The hub runs in this process (RSS and threads are the hub's own).
  */
@@ -24,8 +31,11 @@ import { HANDLER_JS, fmt, gc } from './dynamic-bench-support.js';
 const MB = 1024 * 1024;
 const CONCURRENCY = 8;
 const threads = (): number => Number(/Threads:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? NaN);
-const start = (stateDir: string) =>
-  startWactorz({ stateDir, llm: { provider: 'none' }, interface: 'rest', restPort: 0, monitorPort: null, mqtt: { port: 0 } }, { log: silentLogger, env: {} });
+type RestoreMode = { concurrency?: number; background?: boolean };
+/** The path before the restore queue: every agent at once, the hub's start waiting for them. */
+const ALL_AT_ONCE: RestoreMode = { concurrency: Infinity, background: false };
+const start = (stateDir: string, restore?: RestoreMode) =>
+  startWactorz({ stateDir, llm: { provider: 'none' }, interface: 'rest', restPort: 0, monitorPort: null, mqtt: { port: 0 } }, { log: silentLogger, env: {}, restore });
 
 /** Runs `n` jobs, `CONCURRENCY` at a time; resolves with the elapsed ms. */
 async function pool(n: number, job: (i: number) => Promise<void>, concurrency = CONCURRENCY): Promise<number> {
@@ -52,18 +62,41 @@ async function answersTask(restUrl: string, name: string, deadline: number): Pro
   }
 }
 
-async function restartTime(stateDir: string, names: string[]): Promise<number> {
+interface Restart {
+  /** ms until every agent answered (or /health, with none). */
+  ms: number;
+  /** ms until GET /health first answered. */
+  healthMs: number;
+  peakMb: number;
+  steadyMb: number;
+  /** CPU time of the hub process (every thread) from start until every agent answered. */
+  cpuMs: number;
+}
+
+async function restartTime(stateDir: string, names: string[], restore?: RestoreMode): Promise<Restart> {
+  gc?.();
+  let peak = process.memoryUsage.rss();
+  const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 10);
   const t0 = performance.now();
-  const hub = await start(stateDir);
+  const cpu0 = process.cpuUsage();
+  const hub = await start(stateDir, restore);
   try {
+    await fetch(`${hub.restUrl}/health`);
+    const healthMs = performance.now() - t0;
     const deadline = Date.now() + 300_000;
-    if (names.length === 0) await fetch(`${hub.restUrl}/health`);
-    else await pool(names.length, (i) => answersTask(hub.restUrl!, names[i]!, deadline), 32);
-    return performance.now() - t0;
+    if (names.length) await pool(names.length, (i) => answersTask(hub.restUrl!, names[i]!, deadline), 32);
+    const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    clearInterval(sample);
+    gc?.();
+    return { ms, healthMs, peakMb: peak / MB, steadyMb: process.memoryUsage().rss / MB, cpuMs: (cpu.user + cpu.system) / 1000 };
   } finally {
+    clearInterval(sample);
     await hub.stop();
   }
 }
+
+const describeRestart = (r: Restart): string => `${fmt(r.ms, 0)} ms (CPU ${fmt(r.cpuMs, 0)} ms; GET /health after ${fmt(r.healthMs, 0)} ms; RSS peak ${fmt(r.peakMb, 0)} MB, ${fmt(r.steadyMb, 0)} MB once all answered)`;
 
 const sizes = [100, 300, ...(process.env.WZ_SCALE_1000 ? [1000] : [])];
 const emptyDir = mkdtempSync(join(tmpdir(), 'wz-bench-scale-empty-'));
@@ -82,7 +115,7 @@ try {
     gc?.();
     const rss0 = process.memoryUsage().rss;
     const threads0 = threads();
-    process.stderr.write(`hub with no agent: RSS ${fmt(rss0 / MB, 0)} MB, ${threads0} threads; restart ${fmt(emptyRestart, 0)} ms\n`);
+    process.stderr.write(`hub with no agent: RSS ${fmt(rss0 / MB, 0)} MB, ${threads0} threads; restart ${fmt(emptyRestart.ms, 0)} ms\n`);
     for (const n of sizes) {
       const from = names.length;
       const spawnMs = await pool(n - from, async (i) => {
@@ -106,9 +139,14 @@ try {
   } finally {
     await hub.stop();
   }
+  // Same state dir, same agents: the old path first (its leftovers must not flatter the new one).
+  const before = await restartTime(dir, names, ALL_AT_ONCE);
+  // Why the default window is wide: a narrow one, same run (stderr only).
+  const narrow = await restartTime(dir, names, { concurrency: 16 });
   const restart = await restartTime(dir, names);
-  process.stderr.write(`restart with ${names.length} agents: every agent answered after ${fmt(restart, 0)} ms (empty hub ${fmt(emptyRestart, 0)} ms)\n`);
-  console.log(`BENCH scale-restart-${names.length} ${fmt(restart, 0)} ms baseline=${fmt(emptyRestart, 0)} ratio=${fmt(restart / emptyRestart, 1)}`);
+  process.stderr.write(`restart with ${names.length} agents, every agent answered after: restore queue ${describeRestart(restart)}; window of 16 ${describeRestart(narrow)}; all at once ${describeRestart(before)}; empty hub ${fmt(emptyRestart.ms, 0)} ms\n`);
+  console.log(`BENCH scale-restart-${names.length} ${fmt(restart.ms, 0)} ms baseline=${fmt(emptyRestart.ms, 0)} ratio=${fmt(restart.ms / emptyRestart.ms, 1)}`);
+  console.log(`BENCH scale-restore-${names.length} ${fmt(restart.ms, 0)} ms baseline=${fmt(before.ms, 0)} ratio=${fmt(restart.ms / before.ms, 3)}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
   rmSync(emptyDir, { recursive: true, force: true });

@@ -29,7 +29,7 @@ import { withCostTracking } from './llm/tracked-provider.js';
 import { monitorTimingFromConfig } from './agents/monitor/monitor-agent.js';
 import { createHomeAssistantIntegration } from './agents/home-assistant/index.js';
 import { approvalTarget, createDynamicAgents } from './agents/dynamic/index.js';
-import { createApprovalsIntegration } from './approvals/integration.js';
+import { approvalFeedEvent, createApprovalsIntegration } from './approvals/integration.js';
 import { modulesFor } from './agents/installer/package-modules.js';
 import { createCatalogIntegration } from './agents/catalog/integration.js';
 import { SettingsStore } from './settings/settings-store.js';
@@ -46,6 +46,7 @@ import type { SecretStore } from './secrets/secret-store.js';
 import { authRoutes } from './server/auth-routes.js';
 import { createNetworkEdges, type NetworkEdges } from './server/network-edges.js';
 import { HttpMetrics } from './server/original/http-metrics.js';
+import { topics } from '../shared/topics.js';
 import { attachOriginalWs } from './server/original/ws/original-ws.js';
 import { createNodesIntegration, type NodeRegistry, type NodeRegistryOptions } from './nodes/index.js';
 import { createGraph } from './graph/index.js';
@@ -65,6 +66,12 @@ export interface StartOptions {
   secrets?: SecretStore;
   /** Caps and ceilings of approvals (tests); the environment's (WACTORZ_MAX_AGENTS…) otherwise. */
   approvals?: Parameters<typeof createApprovalsIntegration>[0]['limits'];
+  /**
+   * How the registered agents come back at start (benches compare): `concurrency` agents starting
+   * at once (default 256, restore-queue.ts); `background` false makes start wait for them, up to 10 s
+   * (the path before the restore queue). Default: in the background, the hub serving meanwhile.
+   */
+  restore?: { concurrency?: number; background?: boolean };
 }
 
 export async function startWactorz(input: WactorzConfigInput, opts: StartOptions = {}): Promise<WactorzHandle & { nodes: NodeRegistry }> {
@@ -148,6 +155,11 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
     // Approvals: what an LLM or agent asks beyond the safe default waits for a person; spawn caps; grants to review.
     const approvals = createApprovalsIntegration({ db: persistence.db, bus, env, ...(opts.approvals ? { limits: opts.approvals } : {}), log });
     host.add(approvals);
+    // Approvals asked and given, in the activity feed.
+    approvals.approvals.onEvent((e) => {
+      const item = approvalFeedEvent(e);
+      if (item) feed.publisher.publish(item);
+    });
     // DynamicAgents: the spawn registry (SQLite), code agents in sandboxes (or on a node), <spawn> blocks, the agent writer.
     const dynamic = createDynamicAgents({
       system,
@@ -159,6 +171,10 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
       agentEnv: secrets.agentEnv,
       // Declared secrets' values from the hub's environment (the one given to startWactorz, not the global one).
       secrets: (name) => env[`WACTORZ_SECRET_${name}`],
+      // The hub serves while its agents come back, and says how far it is (GET /health, retained system/restore).
+      restoreInBackground: opts.restore?.background ?? true,
+      restoreConcurrency: opts.restore?.concurrency,
+      onRestoreProgress: (progress) => bus.publish(topics.systemRestore, progress, { retain: true, qos: 1 }),
       // Packages an agent declares, from the installer's folder (bundled for the sandbox).
       resolveModules: (packages) => modulesFor(catalog.installer.packagesDir, packages),
       gate: approvals.approvals,
@@ -201,7 +217,7 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
 
     // ── HTTP: the original's routes plus every integration's ─────────────────
     const chat = (text: string, ctx: { interface?: string; user?: string; onChunk?: (chunk: string) => void; announce?: boolean }) => askMain(system, text, ctx);
-    const hub = createActorHubApi({ system, bus, persistence, llm, costs, mqtt: { mode: mqttMode, port: mqttPort }, startedAt, chat });
+    const hub = createActorHubApi({ system, bus, persistence, llm, costs, mqtt: { mode: mqttMode, port: mqttPort }, startedAt, chat, restore: () => dynamic.service.restoreProgress() });
     const { dashboardUrl, restUrl } = await startHttpServers({
       config,
       hub,

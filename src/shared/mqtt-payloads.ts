@@ -168,6 +168,25 @@ export const systemHealthSchema = z.looseObject({
 });
 export type SystemHealth = z.infer<typeof systemHealthSchema>;
 
+/**
+ * `system/restore` (retained) and `restore` in GET /health: how far the hub is in bringing its
+ * registered agents back after a start. `restoring` while agents are still coming up (the hub
+ * answers REST and the dashboard meanwhile); `done` once every one is back or has failed.
+ * `restored + failed + pending = total`.
+ */
+export const restoreProgressSchema = z.looseObject({
+  state: z.enum(['restoring', 'done']),
+  total: z.number().int().nonnegative(),
+  restored: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  /** Still waiting or starting. */
+  pending: z.number().int().nonnegative(),
+  started_at: epochSeconds,
+  finished_at: epochSeconds.nullable(),
+  timestamp: epochSeconds,
+});
+export type RestoreProgress = z.infer<typeof restoreProgressSchema>;
+
 export const haStateChangeSchema = z.looseObject({
   entity_id: z.string(),
   domain: z.string(),

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { ActorKind, ActorState } from './actor-state.js';
+import type { RestoreProgress } from './mqtt-payloads.js';
 
 /** Every error response: `{error, detail?}`. */
 export interface ApiError {
@@ -78,6 +79,8 @@ export interface HealthResponse {
   llm: { provider: string; model: string | null; configured: boolean };
   mqtt: { mode: 'embedded' | 'external'; state: string; port: number };
   persistence: { ephemeral: 'redis' | 'memory' };
+  /** How far the hub is in bringing its agents back after a start (mqtt-payloads.ts: restoreProgressSchema). */
+  restore?: RestoreProgress;
 }
 
 export const chatRequestSchema = z.object({

@@ -22,6 +22,8 @@ export const topics = {
   ioChat: 'io/chat',
   ioChatResponse: 'io/chat/response',
   systemHealth: 'system/health',
+  /** Retained: how far the hub is in restoring its agents after a start (restoreProgressSchema). */
+  systemRestore: 'system/restore',
   agent: (actorId: string, kind: AgentTopicKind): string => `agents/${actorId}/${kind}`,
   /** Wildcard over every actor for one kind, e.g. `agents/+/heartbeat`. */
   allAgents: (kind: AgentTopicKind): string => `agents/+/${kind}`,
@@ -41,12 +43,14 @@ export const topics = {
 } as const;
 
 /**
- * The hub's word to the dashboard (the graph, the activity feed): published by the hub only, and
- * never delivered to agent code — not by `agent.subscribe` (even under `#`), `agent.window` or
- * `agent.topics` (docs/topics.md says who may subscribe).
+ * The hub's word to the dashboard (the graph, the activity feed, the restore progress): published
+ * by the hub only, and never delivered to agent code — not by `agent.subscribe` (an explicit
+ * subscription is refused; `#` never delivers them), `agent.window` or `agent.topics`
+ * (docs/topics.md says who may subscribe). `system/restore`: an agent faking it would lie to the
+ * dashboard, and one reading it learns about every other agent.
  */
 export function isDashboardOnlyTopic(topic: string): boolean {
-  return topic === 'system/graph' || topic.startsWith('system/graph/') || topic === 'system/feed' || topic.startsWith('system/feed/');
+  return topic === 'system/graph' || topic.startsWith('system/graph/') || topic === 'system/feed' || topic.startsWith('system/feed/') || topic === topics.systemRestore;
 }
 
 /** Parses `agents/{id}/{kind}`; undefined for any other topic. */
@@ -59,6 +63,7 @@ export function parseAgentTopic(topic: string): { actorId: string; kind: AgentTo
 }
 
 /** MQTT wildcard match (`+` one level, `#` the rest). */
+
 export function topicMatches(pattern: string, topic: string): boolean {
   if (pattern === topic) return true;
   const p = pattern.split('/');

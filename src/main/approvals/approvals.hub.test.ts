@@ -106,6 +106,12 @@ describe('a <spawn> block asking beyond the safe default', () => {
     // The event went out, and the agent's own log says so.
     await waitUntil(() => events.some((e) => approvalEventSchema.parse(e).event === 'requested'), 'the requested event');
     expect(events.map((e) => approvalEventSchema.parse(e))).toContainEqual(expect.objectContaining({ event: 'requested', pending: 1, approval: expect.objectContaining({ id }) }));
+    // And the activity feed has it.
+    const feed = await waitUntil(async () => {
+      const page = (await rest('GET', '/feed?kind=approval_requested')).body;
+      return page?.events?.length ? page : undefined;
+    }, 'the approval in the activity feed');
+    expect(feed.events[0]).toMatchObject({ kind: 'approval_requested', subject: { type: 'approval', name: id }, detail: { approval_id: id } });
   });
 
   it('/approvals lists it in chat; /approve grants named items and the agent restarts with them', async () => {

@@ -1,6 +1,7 @@
 /** The HTTP routes' view of the hub (HubApi), implemented over the actor system and main. */
 import type { HealthResponse } from '../../shared/rest.js';
 import type { ChatResult } from '../../shared/chat.js';
+import type { RestoreProgress } from '../../shared/mqtt-payloads.js';
 import type { ActorSystem } from '../core/actor-system.js';
 import { AskError, toError } from '../core/errors.js';
 import type { CostTracker } from '../llm/cost-tracker.js';
@@ -23,6 +24,8 @@ export interface ActorHubApiDeps {
   startedAt: number;
   /** Asks main to process chat with streaming; provided by the composition root. */
   chat: (text: string, ctx: { interface: string; user?: string; onChunk?: (chunk: string) => void }) => Promise<ChatResult>;
+  /** How far restoring the registered agents is (the DynamicAgent service). */
+  restore?: () => RestoreProgress;
 }
 
 export function createActorHubApi(d: ActorHubApiDeps): HubApi {
@@ -36,6 +39,7 @@ export function createActorHubApi(d: ActorHubApiDeps): HubApi {
         llm: { provider: d.llm.name, model: d.llm.model || null, configured: d.llm.configured },
         mqtt: { mode: d.mqtt.mode, state: d.bus.state, port: d.mqtt.port },
         persistence: { ephemeral: d.persistence.ephemeralBackend() },
+        ...(d.restore ? { restore: d.restore() } : {}),
       };
     },
     listAgents: () => system.list().map((a) => summarizeActor(system, a, costs.forAgent(a.name))),

@@ -1,5 +1,6 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { ConnectionBadge } from './components/ConnectionBadge.js';
+import { RestoreIndicator } from './components/RestoreIndicator.js';
 import { Icon } from './components/Icons.js';
 import { ShortcutHelp } from './components/ShortcutHelp.js';
 import { Toasts } from './components/Toasts.js';
@@ -178,6 +179,7 @@ export function App() {
         <header className="topbar">
           <h1 data-testid="view-title">{titleOf(route)}</h1>
           <span className="spacer" />
+          <RestoreIndicator />
           <ConnectionBadge />
         </header>
         <div className={`content ${FILL_VIEWS.includes(route.view) ? 'fill' : ''}`} data-testid={`view-${route.view}`}>

@@ -20,11 +20,11 @@ export const NAV: readonly NavEntry[] = [
   { route: { view: 'home' }, view: 'home', label: 'Home', icon: 'home' },
   { route: { view: 'alerts' }, view: 'alerts', label: 'Alerts', icon: 'alerts' },
   { route: { view: 'settings' }, view: 'settings', label: 'Settings', icon: 'settings' },
-  // Past the tenth: no Alt+digit (the sidebar badge and the tray point here).
-  { route: { view: 'approvals' }, view: 'approvals', label: 'Approvals', icon: 'approvals' },
   // Past the ten digits: no Alt shortcut (the existing ones keep their keys).
   { route: { view: 'graph' }, view: 'graph', label: 'Graph', icon: 'graph' },
   { route: { view: 'activity' }, view: 'activity', label: 'Activity', icon: 'activity' },
+  // The sidebar badge and the tray point here.
+  { route: { view: 'approvals' }, view: 'approvals', label: 'Approvals', icon: 'approvals' },
 ];
 
 /** "alt+1" … "alt+9", then "alt+0"; null past ten views. */

@@ -24,6 +24,7 @@ import { AgentEnvSecrets } from '../../secrets/agent-env.js';
 import { AgentEnvRegistry } from '../../secrets/agent-env-registry.js';
 import type { AgentCodeResponse } from '../../../shared/rest.js';
 import { declaredInput, sayRefused } from './agent-grants.js';
+import type { RestoreProgress } from '../../../shared/mqtt-payloads.js';
 import { closeEnginePool, DEFAULT_LIMITS, type AgentLanguage } from './sandbox/index.js';
 import { DynamicAgent } from './dynamic-agent.js';
 import { checkAgentCode, describeDiagnostics, type CodeCheck } from './code-check.js';
@@ -38,6 +39,7 @@ import { installForSpec } from './spec-install.js';
 import { isRemoteNode, nodeCall, placeOnNode } from './remote-placement.js';
 import { remoteRedeployRequest, remoteRequestFromInput, storedConfigFrom } from './spec-mapping.js';
 import { dynamicSpawnTypes } from './spawn-types.js';
+import { RestoreQueue, type RestoreOutcome, type RestoreReport } from './restore-queue.js';
 import { definedOnly, isCodeKind } from './service-helpers.js';
 import {
   DEFAULT_DYNAMIC_SUPERVISION,
@@ -50,6 +52,7 @@ import {
 } from './service-types.js';
 
 export * from './service-types.js';
+export type { RestoreReport } from './restore-queue.js';
 
 export class DynamicAgentService {
   readonly registry: SpawnRegistry;
@@ -64,6 +67,11 @@ export class DynamicAgentService {
   /** Names this service is removing itself (replace, delete): not a user's delete. */
   private readonly removing = new Set<string>();
   private offDeleted: (() => void) | undefined;
+  /** The restore under way, and what the last one came to. */
+  private restoring: RestoreQueue | undefined;
+  private lastProgress: RestoreProgress | undefined;
+  private progressSentAt = 0;
+  private progressTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: DynamicAgentServiceOptions) {
     this.system = opts.system;
@@ -98,6 +106,8 @@ export class DynamicAgentService {
   }
 
   async close(): Promise<void> {
+    this.stopRestoring();
+    clearTimeout(this.progressTimer);
     this.offDeleted?.();
     this.offDeleted = undefined;
     this.observer.stop();
@@ -107,42 +117,95 @@ export class DynamicAgentService {
   // ── restore ───────────────────────────────────────────────────────────────
 
   /**
-   * Spawns every registered agent again (latest code, saved state), all at once, each by its spawn
-   * type. Failures are logged, never thrown. Waits at most `restoreWaitMs` (an agent whose setup
-   * hangs must not hold the hub's start): agents still starting then are listed as `pending` and
-   * come up on their own. Agents placed on nodes are the node registry's to bring back.
+   * Brings every registered agent back (latest code, saved state), each by its spawn type, a
+   * window at a time (restore-queue.ts: why, and how a task for an agent still waiting waits for
+   * it). Failures are logged, never thrown. Resolves when all are back or at most `restoreWaitMs`
+   * later (an agent whose setup hangs must not hold a caller): agents still starting then are
+   * listed as `pending` and come up on their own. The hub does not await it at all (it serves
+   * meanwhile, and says how far it is: `restoreProgress()`). One restore at a time: a second call
+   * waits for the one under way, then brings back what is still down. Agents placed on nodes are
+   * the node registry's to bring back.
    */
-  async restore(): Promise<{ restored: string[]; failed: { name: string; error: string }[]; pending: string[] }> {
-    const restored: string[] = [];
-    const failed: { name: string; error: string }[] = [];
-    const started = new Set<string>();
-    const all = Promise.all(
-      this.registry.list().map((entry) =>
-        this.withLock(entry.name, async () => {
-          const running = this.system.get(entry.name);
-          if (running && running.state !== 'stopped' && running.state !== 'failed') return;
-          if (entry.node && this.opts.nodes) return;
-          started.add(entry.name);
-          try {
-            if (entry.node) throw new Error(`it runs on node "${entry.node}" (remote nodes are not wired in this hub)`);
-            const actor = await this.spawnEntry(entry);
-            if (actor.state === 'failed') throw new Error('it crashed while starting (see its logs)');
-            restored.push(entry.name);
-          } catch (e) {
-            failed.push({ name: entry.name, error: toError(e).message });
-          }
-        }),
-      ),
-    );
+  async restore(): Promise<RestoreReport> {
+    while (this.restoring) await this.restoring.finished;
+    const t0 = Date.now();
+    const names = this.registry
+      .list()
+      .filter((entry) => !(entry.node && this.opts.nodes) && !this.isUp(entry.name))
+      .map((entry) => entry.name);
+    const queue = new RestoreQueue(names, {
+      start: (name) => this.restoreOne(name),
+      concurrency: this.opts.restoreConcurrency,
+      onProgress: (p) => this.reportProgress(p),
+    });
+    this.restoring = queue;
+    const offResolver = names.length ? this.system.addRemote(queue.resolver(this.system)) : undefined;
+    const finished = queue.run().finally(() => {
+      offResolver?.();
+      if (this.restoring === queue) this.restoring = undefined;
+      const r = queue.report();
+      if (r.restored.length) this.log('info', `restored ${r.restored.length} agent(s) from the spawn registry in ${Date.now() - t0} ms${r.restored.length <= 20 ? `: ${r.restored.join(', ')}` : ''}`);
+      for (const f of r.failed) this.log('warning', `could not restore ${f.name}: ${f.error}`);
+    });
+    const waitMs = this.opts.restoreWaitMs ?? 10_000;
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([all, new Promise<void>((r) => (timer = setTimeout(r, this.opts.restoreWaitMs ?? 10_000)))]);
+    await Promise.race([finished, new Promise<void>((r) => (timer = setTimeout(r, waitMs)))]);
     clearTimeout(timer);
-    const done = new Set([...restored, ...failed.map((f) => f.name)]);
-    const pending = [...started].filter((n) => !done.has(n));
-    if (pending.length) this.log('warning', `still starting after ${this.opts.restoreWaitMs ?? 10_000} ms (they come up on their own): ${pending.join(', ')}`);
-    if (restored.length) this.log('info', `restored ${restored.length} agent(s) from the spawn registry: ${restored.join(', ')}`);
-    for (const f of failed) this.log('warning', `could not restore ${f.name}: ${f.error}`);
-    return { restored: [...restored], failed: [...failed], pending };
+    const report = queue.report();
+    if (report.pending.length) this.log('warning', `${report.pending.length} agent(s) still starting after ${waitMs} ms (they come up on their own)${report.pending.length <= 20 ? `: ${report.pending.join(', ')}` : ''}`);
+    return report;
+  }
+
+  /** How far the last restore is (a restore with nothing to do when none ran). */
+  restoreProgress(): RestoreProgress {
+    if (this.restoring) return this.restoring.progress();
+    if (this.lastProgress) return this.lastProgress;
+    const now = Date.now() / 1000;
+    return { state: 'done', total: 0, restored: 0, failed: 0, pending: 0, started_at: now, finished_at: now, timestamp: now };
+  }
+
+  /** Starts nothing more from the restore under way (hub shutdown): what waits comes back at the next start. */
+  stopRestoring(): void {
+    this.restoring?.stop();
+  }
+
+  private isUp(name: string): boolean {
+    const running = this.system.get(name);
+    return Boolean(running && running.state !== 'stopped' && running.state !== 'failed');
+  }
+
+  /** One agent of a restore, under its name's lock, from the registry as it is now (it may have been deleted or redeployed meanwhile). */
+  private restoreOne(name: string): Promise<RestoreOutcome> {
+    return this.withLock(name, async () => {
+      const entry = this.registry.get(name);
+      if (!entry || this.isUp(name) || (entry.node && this.opts.nodes)) return 'skipped';
+      if (entry.node) throw new Error(`it runs on node "${entry.node}" (remote nodes are not wired in this hub)`);
+      const actor = await this.spawnEntry(entry);
+      if (actor.state === 'failed') throw new Error('it crashed while starting (see its logs)');
+      return 'restored';
+    });
+  }
+
+  /** Progress to `onRestoreProgress`: at most every `restoreProgressMs`, and always the final one. */
+  private reportProgress(p: RestoreProgress): void {
+    this.lastProgress = p;
+    const send = this.opts.onRestoreProgress;
+    if (!send) return;
+    const every = this.opts.restoreProgressMs ?? 250;
+    const now = Date.now();
+    if (p.state === 'done' || now - this.progressSentAt >= every) {
+      clearTimeout(this.progressTimer);
+      this.progressTimer = undefined;
+      this.progressSentAt = now;
+      send(p);
+    } else if (!this.progressTimer) {
+      this.progressTimer = setTimeout(() => {
+        this.progressTimer = undefined;
+        this.progressSentAt = Date.now();
+        send(this.restoreProgress());
+      }, every - (now - this.progressSentAt));
+      this.progressTimer.unref();
+    }
   }
 
   private spawnEntry(entry: SpawnEntry): Promise<Actor> {

@@ -218,6 +218,8 @@ describe('DynamicAgents over REST (real hub)', () => {
   it('after a restart on the same state dir every registered agent is back with its code and state', async () => {
     await hub.stop();
     hub = await start(dir);
+    // The hub serves at once and restores in the background; GET /health says when it is through.
+    await waitUntil(async () => (await rest('GET', '/health')).body.restore?.state === 'done', 'the restore to finish');
     const names = ((await rest('GET', '/agents')).body as { name: string; state: string }[]).filter((a) => ['counter', 'looper', 'spinner', 'bomber'].includes(a.name));
     expect(names.map((a) => [a.name, a.state]).sort()).toEqual([
       ['counter', 'running'],

@@ -3,7 +3,7 @@
  *
  *   const dynamic = createDynamicAgents({ system, llm, costs, spawnTypes: host.spawnTypes, nodes, log });
  *   host.add(dynamic);   // routes (POST /agents, /agents/:name/code…); start() restores every
- *                        // registered agent; stop() after the actors
+ *                        // registered agent; drain() starts no more; stop() after the actors
  *   main gets dynamic.mainHooks (<spawn> blocks, the agent writer).
  *
  * Kept out of index.ts (the public API, a rung above) so that nodes/ can build on it too.
@@ -22,7 +22,16 @@ export interface DynamicAgents extends Integration {
   readonly routes: readonly RoutePlugin[];
 }
 
-export function createDynamicAgents(opts: DynamicAgentServiceOptions): DynamicAgents {
+export interface DynamicAgentsOptions extends DynamicAgentServiceOptions {
+  /**
+   * start() kicks the restore off and returns at once (the hub: REST and the dashboard answer while
+   * agents come back; tasks for one still waiting wait for it). Default false: start() resolves
+   * once they are back (a node, which reports its agents to the hub only after that).
+   */
+  restoreInBackground?: boolean;
+}
+
+export function createDynamicAgents(opts: DynamicAgentsOptions): DynamicAgents {
   const service = new DynamicAgentService(opts);
   service.start();
   return {
@@ -31,7 +40,12 @@ export function createDynamicAgents(opts: DynamicAgentServiceOptions): DynamicAg
     mainHooks: createMainAgentHooks({ service, llm: opts.llm, costs: opts.costs, names: () => opts.system.list().map((a) => a.name) }),
     routes: [dynamicAgentRoutes(service)],
     // Every registered agent comes back with its latest code and state (failures are logged).
-    start: async () => void (await service.restore()),
+    start: async () => {
+      const restoring = service.restore();
+      if (!opts.restoreInBackground) await restoring;
+    },
+    // At shutdown nothing more is started; agents still waiting come back at the next start.
+    drain: () => service.stopRestoring(),
     stop: () => service.close(),
   };
 }

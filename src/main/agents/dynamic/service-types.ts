@@ -6,6 +6,7 @@ import type { CostTracker } from '../../llm/cost-tracker.js';
 import type { LlmProvider } from '../../llm/provider.js';
 import type { Logger } from '../../base/logger.js';
 import type { AgentSummary } from '../../../shared/rest.js';
+import type { RestoreProgress } from '../../../shared/mqtt-payloads.js';
 import type { AgentExports, AgentLanguage, CodeDiagnostic, SandboxLimits } from './sandbox/index.js';
 import type { StoredConfig } from './agent-config.js';
 import type { TopicObserverOptions } from './topic-observer.js';
@@ -92,6 +93,12 @@ export interface DynamicAgentServiceOptions {
   observer?: TopicObserverOptions;
   /** How long `restore()` waits for the registered agents to start (default 10 s). */
   restoreWaitMs?: number;
+  /** Agents starting at once while restoring (default 256; restore-queue.ts says why). */
+  restoreConcurrency?: number;
+  /** Where restore progress goes besides `restoreProgress()` (the hub: the retained `system/restore`); called at most every `restoreProgressMs` and at the end. */
+  onRestoreProgress?: (progress: RestoreProgress) => void;
+  /** Least time between two `onRestoreProgress` calls while restoring, ms (default 250). */
+  restoreProgressMs?: number;
   /**
    * Installed npm packages as sources the sandbox can import (`{name: source}`), for the packages
    * an agent declares (`install`); e.g. the installer's `modulesFor(packagesDir, specs)`. Without

@@ -18,7 +18,7 @@ import type {
   OriginalActorMetrics,
   OriginalConfigResponse,
 } from '../../../shared/rest.js';
-import { metricsSchema } from '../../../shared/mqtt-payloads.js';
+import { metricsSchema, restoreProgressSchema } from '../../../shared/mqtt-payloads.js';
 
 export const apiErrorSchema: z.ZodType<ApiError> = z.object({ error: z.string(), detail: z.unknown().optional() });
 
@@ -73,6 +73,7 @@ export const healthSchema: z.ZodType<HealthResponse> = z.object({
   llm: z.object({ provider: z.string(), model: z.string().nullable(), configured: z.boolean() }),
   mqtt: z.object({ mode: z.enum(['embedded', 'external']), state: z.string(), port: z.number().int() }),
   persistence: z.object({ ephemeral: z.enum(['redis', 'memory']) }),
+  restore: restoreProgressSchema.optional().describe('How far the hub is in bringing its agents back after a start (also retained on MQTT system/restore)'),
 });
 
 export const chatResponseSchema: z.ZodType<ChatResponse> = z.object({ status: z.literal('sent'), agent: z.string(), response: z.string() });

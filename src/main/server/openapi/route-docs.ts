@@ -241,6 +241,7 @@ export const ROUTE_DOCS: RouteDoc[] = [
   { method: 'GET', path: '/grants', tag: 'approvals', summary: "Every agent's grant: what it holds, what can be revoked, whether it awaits review", response: grantListSchema },
   { method: 'POST', path: '/grants/:agent/revoke', tag: 'approvals', summary: 'Take items back from an agent (it restarts without them)', params: ['Agent name'], body: revokeBodySchema, response: agentGrantSchema, errors: [400, 404] },
   { method: 'POST', path: '/grants/:agent/reviewed', tag: 'approvals', summary: 'Mark an agent kept at upgrade as reviewed', params: ['Agent name'], response: z.object({ agent: z.string(), reviewed: z.boolean() }), errors: [404] },
+
   // The graph of agents and the activity feed (src/main/graph, src/main/feed).
   {
     method: 'GET',

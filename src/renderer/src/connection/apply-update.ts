@@ -24,6 +24,7 @@ export function applyUpdate(u: DashboardUpdate): void {
   useApprovalsStore.getState().applyUpdate(u);
   useGraphStore.getState().applyUpdate(u);
   useFeedStore.getState().applyUpdate(u);
+  if (u.restore) useConnectionStore.getState().setRestore(u.restore);
   if (u.rejected.length > 0) {
     useConnectionStore.getState().countRejected(u.rejected.length);
     if (import.meta.env?.DEV && import.meta.env.MODE !== 'test') console.warn('ignored malformed MQTT payloads', u.rejected.slice(0, 5));

@@ -72,7 +72,7 @@ export class InlineBusLink implements BusLink {
   }
 }
 
-/** Several updates as one (arrival order kept; the newest health wins). */
+/** Several updates as one (arrival order kept; the newest health and restore progress win). */
 export function mergeUpdates(updates: readonly DashboardUpdate[]): DashboardUpdate {
   if (updates.length === 1) return updates[0]!;
   const [first, ...rest] = updates;
@@ -82,6 +82,10 @@ export function mergeUpdates(updates: readonly DashboardUpdate[]): DashboardUpda
     for (const k of keys) {
       if (k === 'health') {
         if (u.health) out.health = u.health;
+        continue;
+      }
+      if (k === 'restore') {
+        if (u.restore) out.restore = u.restore;
         continue;
       }
       const add = u[k] as unknown[];

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { ACTOR_KINDS, ACTOR_STATES } from '../../../shared/actor-state.js';
 import type { AgentCodeResponse, AgentSummary, CodeDiagnostic, HealthResponse } from '../../../shared/rest.js';
+import { restoreProgressSchema } from '../../../shared/mqtt-payloads.js';
 import { asJsonSchema, type JsonSchema } from '../lib/json-schema.js';
 
 export const agentSummarySchema = z.looseObject({
@@ -32,6 +33,7 @@ export const healthSchema = z.looseObject({
   llm: z.looseObject({ provider: z.string(), model: z.string().nullable(), configured: z.boolean() }),
   mqtt: z.looseObject({ mode: z.enum(['embedded', 'external']), state: z.string(), port: z.number() }),
   persistence: z.looseObject({ ephemeral: z.enum(['redis', 'memory']) }),
+  restore: restoreProgressSchema.optional().catch(undefined),
 }) satisfies z.ZodType<HealthResponse>;
 
 export const chatResponseSchema = z.looseObject({ status: z.string(), agent: z.string(), response: z.string() });

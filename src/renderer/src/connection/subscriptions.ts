@@ -25,6 +25,7 @@ export const DASHBOARD_SUBSCRIPTIONS: readonly string[] = [
   topics.ioChat,
   topics.ioChatResponse,
   topics.systemHealth,
+  topics.systemRestore,
   ...INSTALLER_TOPIC_PATTERNS,
   ...HA_STATE_TOPIC_PATTERNS,
   NODE_HEARTBEAT_PATTERN,

@@ -13,6 +13,7 @@ import {
   manifestSchema,
   metricsSchema,
   parsePayload,
+  restoreProgressSchema,
   statusSchema,
   systemHealthSchema,
   type AgentChat,
@@ -23,6 +24,7 @@ import {
   type IoChatResponse,
   type Manifest,
   type Metrics,
+  type RestoreProgress,
   type Status,
   type SystemHealth,
 } from '../../../shared/mqtt-payloads.js';
@@ -61,6 +63,8 @@ export interface DashboardUpdate {
   chatRequests: IoChat[];
   chatResponses: IoChatResponse[];
   health: SystemHealth | null;
+  /** The hub's restore progress (retained system/restore); the newest of the batch. */
+  restore: RestoreProgress | null;
   installs: InstallEvent[];
   /** Home Assistant state changes from the state bridge, in arrival order. */
   haStateChanges: HaStateChange[];
@@ -89,6 +93,7 @@ export function emptyUpdate(): DashboardUpdate {
     chatRequests: [],
     chatResponses: [],
     health: null,
+    restore: null,
     installs: [],
     haStateChanges: [],
     nodeHeartbeats: [],
@@ -185,6 +190,10 @@ export function routeMessages(batch: readonly RawMessage[], nowSeconds = Date.no
     } else if (topic === APPROVALS_TOPIC) {
       const r = parsePayload(approvalEventSchema, payload);
       if (r.ok) u.approvals.push(r.value);
+      else reject(r.error);
+    } else if (topic === topics.systemRestore) {
+      const r = parsePayload(restoreProgressSchema, payload);
+      if (r.ok) u.restore = r.value;
       else reject(r.error);
     } else if (HA_STATE_TOPIC_PATTERNS.some((p) => topicMatches(p, topic))) {
       const r = parsePayload(haStateChangeSchema, payload);

@@ -1,6 +1,7 @@
 /** The dashboard's link to the hub as the UI shows it: MQTT state, REST reachability, token need. */
 import { create } from 'zustand';
 import type { HealthResponse } from '../../../shared/rest.js';
+import type { RestoreProgress } from '../../../shared/mqtt-payloads.js';
 import type { LinkState } from '../connection/mqtt-link.js';
 
 export type RestState = 'unknown' | 'ok' | 'error';
@@ -15,6 +16,8 @@ interface ConnectionState {
   since: number;
   baseUrl: string | null;
   health: HealthResponse | null;
+  /** How far the hub is in bringing its agents back (GET /health's `restore`, the retained system/restore): the newest. */
+  restore: RestoreProgress | null;
   /** Malformed MQTT payloads ignored so far. */
   rejected: number;
   /** Where the MQTT client runs: a Web Worker, or the page's main thread (fallback). */
@@ -25,6 +28,7 @@ interface ConnectionState {
   setAuthRequired(v: boolean): void;
   setBaseUrl(url: string): void;
   setHealth(h: HealthResponse | null): void;
+  setRestore(p: RestoreProgress): void;
   countRejected(n: number): void;
 }
 
@@ -36,6 +40,7 @@ export const useConnectionStore = create<ConnectionState>((set) => ({
   since: Date.now(),
   baseUrl: null,
   health: null,
+  restore: null,
   rejected: 0,
   busMode: null,
   setBusMode(mode) {
@@ -54,7 +59,13 @@ export const useConnectionStore = create<ConnectionState>((set) => ({
     set({ baseUrl: url });
   },
   setHealth(h) {
-    set({ health: h });
+    set((st) => ({ health: h, restore: newerRestore(st.restore, h?.restore) }));
+  },
+  setRestore(p) {
+    set((st) => {
+      const restore = newerRestore(st.restore, p);
+      return restore === st.restore ? st : { restore };
+    });
   },
   countRejected(n) {
     if (n > 0) set((st) => ({ rejected: st.rejected + n }));
@@ -68,4 +79,11 @@ export function overallState(s: Pick<ConnectionState, 'mqtt' | 'rest' | 'authReq
   if (s.authRequired) return 'locked';
   if (s.mqtt === 'online') return 'online';
   return s.mqtt;
+}
+
+/** REST and MQTT both report restore progress: keep the later report (by the hub's timestamp). */
+export function newerRestore(current: RestoreProgress | null, next: RestoreProgress | null | undefined): RestoreProgress | null {
+  if (!next) return current;
+  if (current && current.timestamp > next.timestamp) return current;
+  return next;
 }
