@@ -167,6 +167,11 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
       costs,
       spawnTypes: host.spawnTypes,
       nodes: nodes.registry,
+      // agent.nodes() and agent.capabilities(): the fleet and the catalog's recipes.
+      directory: {
+        nodes: () => nodes.registry.listNodes().map((n) => ({ node: n.name, online: n.online, agents: n.agents, last_seen: n.last_seen })),
+        recipes: () => catalog.catalog.list().map((r) => ({ name: r.manifest.name, description: r.manifest.description, capabilities: r.manifest.capabilities, input_schema: r.manifest.inputs, output_schema: r.manifest.outputs })),
+      },
       log,
       agentEnv: secrets.agentEnv,
       // Declared secrets' values from the hub's environment (the one given to startWactorz, not the global one).

@@ -109,6 +109,55 @@ export interface AgentFetchResponse {
   json<T = any>(): Promise<T>;
 }
 
+/** A remote node of the hub, as `agent.nodes()` lists it. */
+export interface NodeSummary {
+  /** The node's name. */
+  node: string;
+  online: boolean;
+  /** Names of the agents running there. */
+  agents: string[];
+  /** Epoch seconds of its last heartbeat, or null. */
+  last_seen?: number | null;
+}
+
+/** An agent and what it offers, as `agent.capabilities()` lists it. */
+export interface CapabilityInfo {
+  name: string;
+  description: string;
+  capabilities: string[];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- schemas are free-form, as their agents declare them
+  input_schema: any;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- schemas are free-form, as their agents declare them
+  output_schema: any;
+  /** Live right now: send it tasks. */
+  running: boolean;
+  /** A catalog recipe that is not running: spawning it (the catalog, or main) makes it available. */
+  spawnable: boolean;
+  /** e.g. dynamic, llm, catalog, main. */
+  kind?: string;
+}
+
+/**
+ * What an agent says it produces and consumes (`agent.declareContract`), shown in its manifest
+ * (`agents/{id}/manifest`) so the planner and other agents can find it. It describes; it grants
+ * nothing — what the agent may publish or read was decided when it was spawned.
+ */
+export interface AgentContract {
+  /** Topics it publishes. */
+  publishes?: string[];
+  /** Topics it subscribes to. */
+  subscribes?: string[];
+  /** Conditions under which it acts, e.g. `{ person_detected: true }`. */
+  triggers_when?: Record<string, unknown>;
+  /** Fields of what it publishes, e.g. `{ confidence: 'float' }`. */
+  produces_schema?: Record<string, unknown>;
+  /** Fields of what it expects. */
+  consumes_schema?: Record<string, unknown>;
+}
+
+/** One entry of `agent.sendToMany`: `[name, payload]` or `{ name, payload }`. */
+export type SendToManyTask = [name: string, payload: unknown] | { name: string; payload?: unknown };
+
 /** Stops a subscription made with `agent.subscribe`. */
 export type Unsubscribe = () => void;
 
@@ -155,7 +204,7 @@ export interface Agent {
   subscribe(pattern: string, callback: (payload: any, topic: string) => void | Promise<void>): Unsubscribe;
   /**
    * Sends a task to another agent and waits for its result (rejects on its error or after
-   * `timeoutSeconds`, default 30).
+   * `timeoutSeconds`, default 60, as in the original).
    * @example const weather = await agent.sendTo('weather-agent', { city: 'Lyon' }, 20);
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- other agents' results are untyped
@@ -182,6 +231,84 @@ export interface Agent {
   fetch(url: string, init?: FetchInit): Promise<AgentFetchResponse>;
   /** Resolves after `seconds`. */
   sleep(seconds: number): Promise<void>;
+  /**
+   * Publishes `data` on this agent's `agents/{actorId}/result` (for whoever watches its results).
+   * @example agent.publishResult({ temperature: 21.5 });
+   */
+  publishResult(data: unknown): void;
+  /** Publishes `data` on this agent's `agents/{actorId}/detections`. */
+  publishDetection(data: unknown): void;
+  /**
+   * Shares a piece of world state, retained (unless `retain` is false), on `agents/{name}/data/{key}`:
+   * other agents read it at any time with `readWorldState`.
+   * @example agent.publishWorldState('presence', { zone: 'kitchen', present: true });
+   */
+  publishWorldState(key: string, data: unknown, retain?: boolean): void;
+  /**
+   * Reads retained world state: a topic, or an agent's name and key (`agents/{name}/data/{key}`);
+   * `null` when nothing arrives within `timeoutSeconds` (default 2). Reading another agent's topics
+   * needs them declared in this agent's `subscribes`.
+   * @example const presence = await agent.readWorldState('presence-agent', 'presence');
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- world state is whatever its publisher shared
+  readWorldState<T = any>(topicOrAgent: string, keyOrTimeout?: string | number, timeoutSeconds?: number): Promise<T | null>;
+  /**
+   * Sends tasks to several agents at once and waits for all: the results in the same order; a task
+   * that failed gives `{ error, kind }` in its place instead of rejecting the whole call.
+   * @example const [weather, news] = await agent.sendToMany([['weather-agent', { city: 'Athens' }], ['news-agent', { topic: 'AI' }]]);
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- other agents' results are untyped
+  sendToMany(tasks: SendToManyTask[], timeoutSeconds?: number): Promise<any[]>;
+  /** Same as `sendTo` (the name coordinators use). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- other agents' results are untyped
+  delegate<T = any>(name: string, payload: unknown, timeoutSeconds?: number): Promise<T>;
+  /**
+   * Says what this agent publishes and consumes; it goes into its manifest for the planner and other
+   * agents. It grants nothing.
+   * @example agent.declareContract({ publishes: ['home/kitchen/presence'], triggers_when: { person_detected: true } });
+   */
+  declareContract(contract: AgentContract): Promise<void>;
+  /** The hub's remote nodes, online or not, with the agents on each (on a node: that node). */
+  nodes(): Promise<NodeSummary[]>;
+  /**
+   * Agents and catalog recipes with what they take and give, optionally those matching `keyword`
+   * (name, description or capabilities). Check it before delegating.
+   * @example const weather = (await agent.capabilities('weather')).find((a) => a.running);
+   */
+  capabilities(keyword?: string): Promise<CapabilityInfo[]>;
+  /** Says something to the user in the chat, outside a task's answer (`agents/{actorId}/chat`). */
+  notifyUser(text: string, extra?: Record<string, unknown>): void;
+}
+
+/**
+ * The original Wactorz's snake_case names, accepted beside ours so that its agents' habits keep
+ * working (same behaviour as the camelCase member each names).
+ */
+export interface Agent {
+  /** The original's name for `actorId`. */
+  readonly actor_id: string;
+  /** The original's name for `sendTo`. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- other agents' results are untyped
+  send_to<T = any>(name: string, payload: unknown, timeoutSeconds?: number): Promise<T>;
+  /** The original's name for `sendToMany`. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- other agents' results are untyped
+  send_to_many(tasks: SendToManyTask[], timeoutSeconds?: number): Promise<any[]>;
+  /** The original's name for `mqttGet`. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- message payloads are whatever publishers sent
+  mqtt_get<T = any>(topic: string, timeoutSeconds?: number): Promise<T | null>;
+  /** The original's name for `publishResult`. */
+  publish_result(data: unknown): void;
+  /** The original's name for `publishDetection`. */
+  publish_detection(data: unknown): void;
+  /** The original's name for `publishWorldState`. */
+  publish_world_state(key: string, data: unknown, retain?: boolean): void;
+  /** The original's name for `readWorldState`. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- world state is whatever its publisher shared
+  read_world_state<T = any>(topicOrAgent: string, keyOrTimeout?: string | number, timeoutSeconds?: number): Promise<T | null>;
+  /** The original's name for `declareContract`; also `(publishes, subscribes, triggers_when, produces_schema, consumes_schema)`. */
+  declare_contract(contract: AgentContract | string[], subscribes?: string[], triggers_when?: Record<string, unknown>, produces_schema?: Record<string, unknown>, consumes_schema?: Record<string, unknown>): Promise<void>;
+  /** The original's name for `notifyUser`. */
+  notify_user(text: string, extra?: Record<string, unknown>): void;
 }
 
 /**

@@ -96,6 +96,37 @@ export const logSchema = z.looseObject({
 });
 export type LogEntry = z.infer<typeof logSchema>;
 
+/** `agents/{id}/completed`: an LLM agent finished a task (the original's LLMAgent). */
+export const agentCompletedSchema = z.looseObject({
+  /** The first 200 characters of the answer. */
+  result_preview: z.string(),
+  /** Seconds the task took. */
+  duration: z.number().nonnegative(),
+  /** The first 60 characters of the task. */
+  task: z.string(),
+});
+export type AgentCompleted = z.infer<typeof agentCompletedSchema>;
+
+export const ERROR_PHASES = ['compile', 'setup', 'process', 'handle_task'] as const;
+/** `agents/{id}/errors`: a DynamicAgent's code failed (the original's `_publish_error`). */
+export const agentErrorEventSchema = z.looseObject({
+  actor_id: z.string(),
+  name: z.string(),
+  phase: z.enum(ERROR_PHASES),
+  error: z.string(),
+  /** The end of the stack (at most 1,200 characters); '' when there is none. */
+  traceback: z.string(),
+  /** Failures in a row (a success resets it). */
+  consecutive: z.number().int().positive(),
+  /** The agent is down (it crashed, or its code does not load). */
+  fatal: z.boolean(),
+  severity: z.enum(['warning', 'critical']),
+  /** `consecutive` reached 3. */
+  degraded: z.boolean(),
+  timestamp: epochSeconds,
+});
+export type AgentErrorEvent = z.infer<typeof agentErrorEventSchema>;
+
 export const manifestSchema = z.looseObject({
   name: z.string(),
   actor_id: z.string(),
@@ -109,6 +140,10 @@ export const manifestSchema = z.looseObject({
   output_schema: z.unknown(),
   timestamp: epochSeconds,
   kind: z.string().optional(),
+  /** What a DynamicAgent declared with `declareContract` (the original's TopicContract fields; its `subscribes` go above). */
+  triggers_when: z.record(z.string(), z.unknown()).optional(),
+  produces_schema: z.record(z.string(), z.unknown()).optional(),
+  consumes_schema: z.record(z.string(), z.unknown()).optional(),
 });
 export type Manifest = z.infer<typeof manifestSchema>;
 

@@ -8,6 +8,10 @@ export const AGENT_TOPIC_KINDS = [
   'metrics',
   'status',
   'logs',
+  /** An LLM agent finished a task: `{result_preview, duration, task}`. */
+  'completed',
+  /** A DynamicAgent's code failed: `{actor_id, name, phase, error, traceback, consecutive, fatal, severity, degraded, timestamp}`. */
+  'errors',
   'manifest',
   'alert',
   'commands',
@@ -17,6 +21,13 @@ export const AGENT_TOPIC_KINDS = [
   'spawned',
 ] as const;
 export type AgentTopicKind = (typeof AGENT_TOPIC_KINDS)[number];
+
+/**
+ * What an agent's code publishes with `publishResult` / `publishDetection` (the original's names):
+ * `agents/{id}/result`, `agents/{id}/detections`. Kept apart from the kinds above, which are the
+ * hub's own traffic about an actor: these are an agent talking (the graph draws them).
+ */
+export const AGENT_DATA_KINDS = ['result', 'detections'] as const;
 
 export const topics = {
   ioChat: 'io/chat',
@@ -28,6 +39,8 @@ export const topics = {
   /** Wildcard over every actor for one kind, e.g. `agents/+/heartbeat`. */
   allAgents: (kind: AgentTopicKind): string => `agents/+/${kind}`,
   taskByName: (name: string): string => `agents/by-name/${name}/task`,
+  /** World state an agent shares, retained, by its name (as the original does): `agents/{name}/data/{key}`. */
+  worldState: (agentName: string, key: string): string => `agents/${agentName}/data/${key}`,
   haStateChanges: 'homeassistant/state_changes',
   haStateChangeEntity: (domain: string, entityId: string): string =>
     `homeassistant/state_changes/${domain}/${entityId}`,

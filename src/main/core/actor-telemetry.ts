@@ -128,6 +128,7 @@ export class ActorTelemetry {
       output_schema: a.outputSchema ?? {},
       timestamp: nowSeconds(),
       kind: a.kind,
+      ...a.manifestExtras(),
     };
     this.bus.publish(topics.agent(a.actorId, 'manifest'), m, { retain: true, qos: 1 });
   }

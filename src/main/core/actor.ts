@@ -123,6 +123,11 @@ export abstract class Actor implements Schedulable {
     return {};
   }
 
+  /** Extra manifest fields (a DynamicAgent's declared contract: subscribes, triggers_when…). */
+  manifestExtras(): Record<string, unknown> {
+    return {};
+  }
+
   // ── state ─────────────────────────────────────────────────────────────────
 
   get state(): ActorState {

@@ -86,8 +86,14 @@ export class GraphService {
     });
     this.busAgents.start(bus, (id) => system.get(id) !== undefined);
     system.traffic.setTap((publisher, topic) => this.counter.tapped(publisher.actorId, topic));
-    await bus.ready();
-    this.counting = true;
+    // Not awaited: an external broker that is down must not hold the hub's start (it serves REST
+    // and reconnects); counting begins once the subscription is in place.
+    void bus.ready().then(
+      () => {
+        if (this.offBus) this.counting = true;
+      },
+      () => {},
+    );
     this.tick();
     this.timer = setInterval(() => this.tick(), this.opts.tickMs ?? 1_000);
     this.timer.unref();

@@ -13,7 +13,10 @@
  * - `fetch` only with the `fetch` grant, http(s) only, capped, public addresses only (this machine
  *   and private networks with `fetch_local`; metadata services never) — net/safe-fetch.ts;
  * - `llm` calls are billed to the agent and refused once its billed total reaches its budget
- *   (`llm_budget_usd`, set by approvals); `env` is handled by the sandbox (only declared names).
+ *   (`llm_budget_usd`, set by approvals); `env` is handled by the sandbox (only declared names);
+ * - the original's discovery calls (nodes, capabilities, declareContract) are agent-directory.ts's;
+ *   the rest of the original's API (publish_result, world state, send_to_many…) is built in the
+ *   sandbox on publish / mqttGet / sendTo, so these checks cover it.
  */
 import type { AgentInfo, AlertSeverity, ChatMessage as ApiChatMessage, LlmChatOptions, LogLevel, TopicInfo } from '../../../shared/agent-api.js';
 import { topicMatches } from '../../../shared/topics.js';
@@ -32,6 +35,8 @@ import type { AgentHost } from './sandbox/index.js';
 import type { StateSaver } from './state-saver.js';
 import { decode, type TopicObserver } from './topic-observer.js';
 import { FETCH_CAPABILITIES, PermissionError, type AgentPermissions, type RefusalSink } from './agent-permissions.js';
+import { directoryHost, type AgentDirectory } from './agent-directory.js';
+import type { AgentContract } from '../../../shared/agent-api.js';
 
 /** Capabilities that grant `agent.fetch`. */
 export { FETCH_CAPABILITIES };
@@ -52,6 +57,8 @@ export interface AgentHostDeps {
   refusals?: RefusalSink;
   /** Test seam. */
   fetchImpl?: typeof fetch;
+  /** Nodes and catalog recipes for `agent.nodes()` / `agent.capabilities()`. */
+  directory?: AgentDirectory;
 }
 
 export interface AgentHostScope {
@@ -64,6 +71,8 @@ export interface AgentHostScope {
   isCodeAgent: (a: Actor) => boolean;
   /** Its LLM calls may cost this much in total (USD); past it `agent.llm` refuses. Absent: no budget. */
   llmBudgetUsd?: number;
+  /** Receives what `agent.declareContract` says (for the actor's manifest). */
+  declareContract?(contract: AgentContract): void;
 }
 
 export interface AgentHostHandle {
@@ -195,6 +204,7 @@ export function createAgentHost(deps: AgentHostDeps, scope: AgentHostScope): Age
       return observer.topics((topic) => actors.filter((a) => a.publishes.some((p) => topicMatches(p.replace('{id}', a.actorId), topic))).map((a) => a.name)).filter((t) => permissions.readable(t.topic));
     },
     saveState: (state) => scope.state.save(state),
+    ...directoryHost(system, deps.directory, scope.declareContract),
   };
   // Vetted, pinned to the vetted address, redirects re-checked (net/safe-fetch.ts); a refusal is recorded like the bus's.
   host.fetch = async (request) => {

@@ -25,7 +25,7 @@ export interface CodeAgentsDeps {
   system: ActorSystem;
   registry: SpawnRegistry;
   observer: TopicObserver;
-  opts: Pick<DynamicAgentServiceOptions, 'llm' | 'costs' | 'fetchImpl' | 'resolveModules' | 'node' | 'log' | 'refusals'>;
+  opts: Pick<DynamicAgentServiceOptions, 'llm' | 'costs' | 'fetchImpl' | 'resolveModules' | 'node' | 'log' | 'refusals' | 'directory'>;
   defaults: ServiceDefaults;
   /** Removes whatever runs under `name` (the service's own removal, not a user's delete). */
   removeQuietly(name: string): Promise<void>;
@@ -61,6 +61,7 @@ export class CodeAgents {
       ...(opts.log ? { log: opts.log } : {}),
       ...(opts.refusals ? { refusals: opts.refusals } : {}),
       ...(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
+      ...(opts.directory ? { directory: opts.directory } : {}),
       ...(opts.resolveModules && cfg.install.length ? { modules: () => this.modulesFor(e.code, e.language, cfg.install) } : {}),
     });
   }

@@ -11,7 +11,9 @@
  *   gives up after its limit;
  * - hot-swap: the new version is set up beside the old one, then replaces it (state and
  *   subscriptions follow; a version that fails is refused and the old one keeps running);
- * - stop: `cleanup(agent)` (bounded), the engine is terminated, the state flushed.
+ * - stop: `cleanup(agent)` (bounded), the engine is terminated, the state flushed;
+ * - as the original did: failures of its code are published on `agents/{id}/errors`
+ *   (error-events.ts), and a contract it declares (`agent.declareContract`) goes into its manifest.
  *
  * `prepare()` can run before the actor is spawned, so a new agent is tried (code loaded, setup run)
  * before it takes its name: a create or replace that fails leaves nothing behind.
@@ -24,6 +26,8 @@ import type { BusGrant } from '../../../shared/grants.js';
 import { createAgentHost, type AgentHostDeps, type AgentHostHandle } from './agent-host.js';
 import { AgentPermissions } from './agent-permissions.js';
 import { StateSaver } from './state-saver.js';
+import { ErrorEvents, type ErrorPhase } from './error-events.js';
+import type { AgentContract } from '../../../shared/agent-api.js';
 
 /** What the registry knows about a code agent, as the actor needs it. */
 export interface DynamicAgentSpec {
@@ -66,6 +70,9 @@ const MAX_IN_FLIGHT = 64;
 /** The longest `cleanup(agent)` may hold a stop. */
 const CLEANUP_GRACE_MS = 2_000;
 
+/** Upper bound of a declared contract (JSON characters): it rides in the retained manifest. */
+const MAX_CONTRACT_CHARS = 16_384;
+
 export class DynamicAgent extends Actor {
   private specValue: DynamicAgentSpec;
   private sandbox: SandboxedAgent | undefined;
@@ -76,6 +83,8 @@ export class DynamicAgent extends Actor {
   private loopActive = false;
   private inFlight = 0;
   private slotFreed: (() => void) | undefined;
+  private readonly errors: ErrorEvents;
+  private contract: AgentContract | undefined;
 
   constructor(
     spec: DynamicAgentSpec,
@@ -93,6 +102,7 @@ export class DynamicAgent extends Actor {
     });
     this.specValue = spec;
     this.saver = new StateSaver(deps.system.persistence, spec.name, (m) => this.log('error', m));
+    this.errors = new ErrorEvents(this, (m) => deps.system.telemetry.alert(this, m, 'critical'));
   }
 
   get spec(): Readonly<DynamicAgentSpec> {
@@ -129,6 +139,7 @@ export class DynamicAgent extends Actor {
       permissions,
       state: this.saver,
       isCodeAgent: (a) => a instanceof DynamicAgent,
+      declareContract: (c) => this.declareContract(c),
       ...(spec.llmBudgetUsd !== undefined ? { llmBudgetUsd: spec.llmBudgetUsd } : {}),
     });
     this.sandbox = await createSandboxedAgent({
@@ -149,9 +160,42 @@ export class DynamicAgent extends Actor {
   }
 
   protected override async onStart(): Promise<void> {
-    await this.prepare();
+    try {
+      await this.prepare();
+    } catch (e) {
+      this.errors.report(e instanceof SandboxError && e.kind === 'bad_code' ? 'compile' : 'setup', e, true);
+      throw e;
+    }
     this.saver.activate();
     this.syncLoop();
+  }
+
+  /** What `agent.declareContract` said: kept for the manifest, published again once running. */
+  private declareContract(c: AgentContract): void {
+    // The manifest is retained and published by the hub (outside the agent's publish limits): a
+    // contract is bounded, and one declared again unchanged is not republished.
+    const text = JSON.stringify(c);
+    if (text.length > MAX_CONTRACT_CHARS) throw new Error(`agent.declareContract: the contract is ${text.length} characters; at most ${MAX_CONTRACT_CHARS}`);
+    if (this.contract && JSON.stringify(this.contract) === text) return;
+    this.contract = c;
+    if (this.state === 'running' || this.state === 'paused') this.deps.system.telemetry.manifest(this);
+  }
+
+  override manifestExtras(): Record<string, unknown> {
+    const c = this.contract;
+    if (!c) return {};
+    return {
+      publishes: [...new Set([...this.publishes, ...(c.publishes ?? [])])],
+      subscribes: c.subscribes ?? [],
+      triggers_when: c.triggers_when ?? {},
+      produces_schema: c.produces_schema ?? {},
+      consumes_schema: c.consumes_schema ?? {},
+    };
+  }
+
+  private failed(phase: ErrorPhase, e: unknown): void {
+    if (e instanceof SandboxError && e.kind === 'stopped') return; // the agent is going: not its code's failure
+    this.errors.report(phase, e, e instanceof SandboxError && e.fatal);
   }
 
   protected override handleMessage(msg: Message): Promise<void> | void {
@@ -161,12 +205,14 @@ export class DynamicAgent extends Actor {
     this.sandbox!.handleTask(msg.payload).then(
       (result) => {
         this.counters.tasksCompleted++;
+        this.errors.ok();
         this.reply(msg, result);
       },
       (e: unknown) => {
         this.counters.tasksFailed++;
         this.counters.errors++;
         this.replyError(msg, e);
+        this.failed('handle_task', e);
         const err = e as SandboxError;
         if (!(err instanceof SandboxError) || !err.fatal) this.log('warning', `task from ${msg.sender} failed: ${toError(e).message}`);
       },
@@ -265,7 +311,9 @@ export class DynamicAgent extends Actor {
     if (this.state === 'running' && sandbox.exports.process) {
       try {
         await sandbox.runProcessTick();
+        this.errors.ok();
       } catch (e) {
+        this.failed('process', e);
         const err = e as SandboxError;
         if (err instanceof SandboxError && err.kind === 'timeout') {
           // A process call that never ends is a broken agent, not a slow one: let the supervisor decide.

@@ -10,6 +10,7 @@ import type { RestoreProgress } from '../../../shared/mqtt-payloads.js';
 import type { AgentExports, AgentLanguage, CodeDiagnostic, SandboxLimits } from './sandbox/index.js';
 import type { StoredConfig } from './agent-config.js';
 import type { TopicObserverOptions } from './topic-observer.js';
+import type { AgentDirectory } from './agent-directory.js';
 import type { AgentEnvSecrets } from '../../secrets/agent-env.js';
 import type { SpawnGate } from '../../approvals/approval-types.js';
 import type { Asker } from '../../../shared/approvals.js';
@@ -117,6 +118,8 @@ export interface DynamicAgentServiceOptions {
    * test) every spawn is granted as asked.
    */
   gate?: SpawnGate;
+  /** What `agent.nodes()` and `agent.capabilities()` list beyond the local actors (the fleet, catalog recipes). */
+  directory?: AgentDirectory;
 }
 
 /** Code agents crash for reasons a restart rarely fixes: give up sooner than core actors do. */

@@ -2,7 +2,8 @@
  * Everything Home Assistant, as one integration (src/main/integration) for the hub:
  *
  *   const ha = createHomeAssistantIntegration({ settings, env: process.env, persistence, llm, log });
- *   host.add(ha);   // supervises 'home-assistant-agent' and 'home-assistant-state-bridge' when HA is
+ *   host.add(ha);   // supervises 'home-assistant-agent', 'home-assistant-state-bridge' and
+ *                   // 'home-assistant-map-agent' (the original's, map-agent.ts) when HA is
  *                   // configured; routes /ha-map, /ha/…; the `ha_actuator` spawn type; closes the
  *                   // connection at stop; new URL/token from the settings: reconfigure({homeAssistant})
  *
@@ -25,6 +26,7 @@ import { HomeAssistantStateBridgeAgent, STATE_BRIDGE_NAME } from './bridge/state
 import { HaStateHistory } from './bridge/state-history.js';
 import { type HaConfigResult, haConfigFrom, resolveHaConfig } from './client/ha-config.js';
 import { HaConnection, type HaConnectionOptions } from './ha-connection.js';
+import { HomeAssistantMapAgent, HOME_ASSISTANT_MAP_AGENT_NAME } from './map/map-agent.js';
 import { homeAssistantRoutes } from './routes/ha-routes.js';
 import type { Logger } from '../../base/logger.js';
 
@@ -77,9 +79,11 @@ export function createHomeAssistantIntegration(opts: HomeAssistantIntegrationOpt
   const makeAgent = (): HomeAssistantAgent => new HomeAssistantAgent({ connection: current.connection, notConfiguredReason: current.reason, llm: opts.llm, history });
   const makeBridge = (): HomeAssistantStateBridgeAgent => new HomeAssistantStateBridgeAgent({ connection: current.connection, notConfiguredReason: current.reason, history, options: bridgeOptions });
   const createActuator = (spec: unknown): HaActuatorAgent => createHaActuator(spec, { connection: current.connection, notConfiguredReason: current.reason });
+  const makeMapAgent = (): HomeAssistantMapAgent => new HomeAssistantMapAgent({ connection: current.connection, notConfiguredReason: current.reason, env });
   const agents: [string, () => Actor][] = [
     [HOME_ASSISTANT_AGENT_NAME, makeAgent],
     [STATE_BRIDGE_NAME, makeBridge],
+    [HOME_ASSISTANT_MAP_AGENT_NAME, makeMapAgent],
   ];
   const connect = (next: { url?: string | undefined; token?: string | undefined }): { configured: boolean; reason?: string } => {
     settings = next;

@@ -20,6 +20,7 @@ import { LLMAgent } from './llm-agent.js';
 import { SUMMARY_SYSTEM_PROMPT } from './rolling-summary.js';
 import { sentRequest } from './testing/sent-request.js';
 import { actorIdFor } from '../../core/actor-id.js';
+import { agentCompletedSchema } from '../../../shared/mqtt-payloads.js';
 
 let server: ScriptedLlmServer;
 const dirs: string[] = [];
@@ -217,6 +218,27 @@ describe('createLlmAgent (type: llm)', () => {
       rt.bus.subscribe(`agents/${actorIdFor('haiku')}/metrics`, (_t, p) => beats.push(JSON.parse(String(p))));
       rt.system.telemetry.beat(haiku);
       expect(beats.at(-1)).toMatchObject({ tokens_in: summary.inputTokens, tokens_out: summary.outputTokens, cost_usd: summary.costUsd, llm_calls: 3 });
+    } finally {
+      await rt.close();
+    }
+  });
+
+  it('announces every answered task on agents/{id}/completed, as the original LLMAgent did (a failed one: nothing)', async () => {
+    const rt = await runtime();
+    try {
+      await rt.system.spawn(createLlmAgent({ name: 'teller', systemPrompt: 'S.', llm: openai(), costs: new CostTracker() }));
+      const seen: unknown[] = [];
+      rt.bus.subscribe(`agents/${actorIdFor('teller')}/completed`, (_t, p) => seen.push(agentCompletedSchema.parse(JSON.parse(String(p)))));
+      const long = 'x'.repeat(300);
+      server.script('openai', long);
+      const task = 'a task whose text is longer than the sixty characters the event keeps of it';
+      expect(await rt.system.ask('teller', { text: task })).toBe(long);
+      expect(seen).toEqual([{ result_preview: 'x'.repeat(200), duration: expect.any(Number), task: task.slice(0, 60) }]);
+      server.script('openai', reply.error(401));
+      await expect(rt.system.ask('teller', 'hi')).rejects.toThrow(/teller/);
+      server.script('openai', 'ok');
+      expect(await rt.system.ask('teller', 'again')).toBe('ok');
+      expect(seen.map((e) => (e as { task: string }).task)).toEqual([task.slice(0, 60), 'again']);
     } finally {
       await rt.close();
     }

@@ -10,11 +10,16 @@
  * Pass the *raw* provider: the agent wraps it with withCostTracking itself (wrapping twice would
  * bill twice). Subclasses add context to the system prompt through `promptContext()`.
  *
+ * A task answered by `handleTask` is announced on `agents/{id}/completed` (`{result_preview, duration,
+ * task}`, the original LLMAgent's event; subclasses with their own handleTask, such as main, do not).
+ *
  * Folding runs after a reply has been delivered (it never delays the answer); the next chat waits
  * for a fold in flight, so its request always carries the newest summary.
  */
 import { z } from 'zod';
 import type { Message } from '../../../shared/message.js';
+import { topics } from '../../../shared/topics.js';
+import type { AgentCompleted } from '../../../shared/mqtt-payloads.js';
 import { Actor, type ActorOptions } from '../../core/actor.js';
 import { TaskError, toError } from '../../core/errors.js';
 import type { CostTracker } from '../../llm/cost-tracker.js';
@@ -213,7 +218,12 @@ export class LLMAgent extends Actor {
     if (!parsed.success) throw new TaskError(`${this.name} expects {"text": "…"} or a string`, 'bad_input');
     const task = typeof parsed.data === 'string' ? { text: parsed.data } : parsed.data;
     const id = 'message_id' in task && typeof task.message_id === 'string' ? task.message_id : undefined;
-    return this.chat(task.text, id ? (c) => this.system.streams.emit(id, c) : undefined);
+    const started = performance.now();
+    const reply = await this.chat(task.text, id ? (c) => this.system.streams.emit(id, c) : undefined);
+    // As the original's LLMAgent: a finished task is announced on agents/{id}/completed.
+    const completed: AgentCompleted = { result_preview: reply.slice(0, 200), duration: (performance.now() - started) / 1000, task: task.text.slice(0, 60) };
+    this.publish(topics.agent(this.actorId, 'completed'), completed);
+    return reply;
   }
 
   protected override onStop(): Promise<void> | void {

@@ -9,6 +9,12 @@
  *              `<migrate id>:spawn`), both nodes' desired states re-published;
  *   done       the target acknowledged the spawn; tasks by name now reach it there;
  *   failed     the source refused or could not export, or the target refused (with the reason).
+ *
+ * Once exported the agent lives only in the hub's placement (spec + state) until the target starts
+ * it, so the target must be a node that exists: one this hub has never heard from is refused up
+ * front. A move still `moving` (its target has not taken it: gone, never back) is not a dead end:
+ * migrating it elsewhere redirects it (to any node this hub has heard from, its source included),
+ * and deleting the agent cancels the move.
  */
 import { randomUUID } from 'node:crypto';
 import type { SpawnRegistry } from '../../persistence/stores/spawn-registry.js';
@@ -38,9 +44,14 @@ export interface MigrationDeps {
   /** Signs and publishes a command outside the outbox (a `migrate` asked for again). */
   send(node: string, kind: 'migrate', payload: Record<string, unknown>): void;
   publishDesired(node: string): void;
+  /** Clears the retained `spawn` a node that was away would still get when it comes back. */
+  clearRetainedSpawn(node: string): void;
   online(node: string): boolean;
   /** A node the hub addresses before it has heard from it. */
   expectNode(node: string): void;
+  /** Whether `node` was ever heard from (a heartbeat, this run or before); the names of those that were. */
+  heardOf(node: string): boolean;
+  nodeNames(): string[];
   /** Something changed (wakes whoever waits in `waitFor`). */
   notify(): void;
   waitFor<T>(check: () => T | undefined, ms: number): Promise<T | undefined>;
@@ -55,20 +66,72 @@ export class NodeMigrations {
   async migrate(name: string, from: string, to: string, waitMs: number): Promise<MigrationReport> {
     const { store } = this.d;
     let m = store.activeMigration(name);
-    if (!m) {
+    if (m && m.to !== to) {
+      // Exporting: the source still hands it over. Moving: the target has not taken it — redirect.
+      if (m.status !== 'moving') throw new NodeRegistryError('conflict', `${name} is already moving to node ${m.to}`);
+      this.requireNode(to);
+      m = this.redirect(m, to);
+    } else if (!m) {
       if (from === to) throw new NodeRegistryError('conflict', `${name} already runs on node ${to}`);
+      this.requireNode(to);
       const commandId = randomUUID();
       m = store.startMigration(commandId, name, from, to);
       this.d.expectNode(to);
       this.d.enqueue(from, 'migrate', { command_id: commandId, name, to });
       this.d.log('info', `nodes: migrating ${name} from ${from} to ${to}`);
-    } else if (m.to !== to) throw new NodeRegistryError('conflict', `${name} is already moving to node ${m.to}`);
+    }
     const id = m.commandId;
     const done = await this.d.waitFor(() => {
       const cur = store.migration(id);
       return cur && (cur.status === 'done' || cur.status === 'failed') ? cur : undefined;
     }, waitMs);
     return this.report(done ?? store.migration(id)!);
+  }
+
+  /** Ends a move under way because the agent is being deleted: nothing of it is left waiting. */
+  cancel(name: string, why: string): void {
+    const m = this.d.store.activeMigration(name);
+    if (!m) return;
+    this.abandonCommands(m, why);
+    this.fail(m.commandId, why);
+  }
+
+  /** A node this hub has never heard from cannot take an agent that exists nowhere else meanwhile. */
+  private requireNode(to: string): void {
+    if (this.d.heardOf(to)) return;
+    const known = this.d.nodeNames().filter((n) => this.d.heardOf(n)).sort();
+    throw new NodeRegistryError('not_found', `there is no node "${to}": no node of that name has ever connected to this hub (${known.length ? `nodes: ${known.join(', ')}` : 'no node has'})`);
+  }
+
+  /** A move whose target never took the agent goes to `to` instead, with the spec and state it left with. */
+  private redirect(m: Migration, to: string): Migration {
+    const { store } = this.d;
+    const placed = store.placement(m.name);
+    if (!placed) throw new NodeRegistryError('not_found', `no agent named "${m.name}" runs on a node`);
+    this.abandonCommands(m, `redirected to node ${to}`);
+    this.fail(m.commandId, `redirected to node ${to}`);
+    const commandId = randomUUID();
+    const spawnId = `${commandId}:spawn`;
+    const issuedAt = Date.now() / 1000;
+    store.startMigration(commandId, m.name, m.from, to);
+    store.place({ name: m.name, node: to, spec: placed.spec, commandId: spawnId, state: placed.state, issuedAt });
+    const entry = this.d.registry.get(m.name);
+    if (entry) this.d.registry.upsert({ name: m.name, kind: entry.kind, node: to });
+    const next = store.updateMigration(commandId, 'moving', { spawnCommandId: spawnId })!;
+    this.d.enqueue(to, 'spawn', { ...placed.spec, command_id: spawnId, issued_at: issuedAt, state: placed.state } satisfies SpawnCommand, true);
+    this.d.publishDesired(m.to);
+    this.d.publishDesired(to);
+    this.d.log('info', `nodes: ${m.name} never reached ${m.to}; moving it to ${to} instead`);
+    return next;
+  }
+
+  /** Commands of `m` still waiting in the outbox (its export, its spawn) will not be sent. */
+  private abandonCommands(m: Migration, why: string): void {
+    for (const id of [m.commandId, m.spawnCommandId]) {
+      const cmd = id ? this.d.outbox.ack(id, false, `cancelled: ${why}`) : undefined;
+      // A retained spawn would still reach the old target when it comes back.
+      if (cmd?.retain && cmd.kind === 'spawn') this.d.clearRetainedSpawn(cmd.node);
+    }
   }
 
   /** The source node's `migrate_result`: the agent moves to the target (or the migration fails). */

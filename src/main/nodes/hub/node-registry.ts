@@ -119,8 +119,11 @@ export class NodeRegistry {
       enqueue: (node, kind, payload, retain) => this.delivery.enqueue(node, kind, payload, retain),
       send: (node, kind, payload) => this.delivery.send(node, kind, payload),
       publishDesired: (node) => this.publishDesired(node),
+      clearRetainedSpawn: (node) => this.bus.publish(nodeTopics.command(node, 'spawn'), '', { retain: true, qos: 1 }),
       online: (node) => this.online(node),
       expectNode: (node) => this.presence.expect(node),
+      heardOf: (node) => this.presence.lastSeen(node) !== null,
+      nodeNames: () => this.presence.names(),
       notify: () => this.notify(),
       waitFor: (check, ms) => this.waitFor(check, ms),
       commandRetryMs: this.commandRetryMs,
@@ -306,10 +309,13 @@ export class NodeRegistry {
   async removeFromNode(name: string, opts: { waitMs?: number } = {}): Promise<{ ok: boolean; name: string; node: string; message: string }> {
     const p = this.store.placement(name);
     if (!p) throw new NodeRegistryError('not_found', `no agent named "${name}" runs on a node`);
-    if (this.store.activeMigration(name)) throw new NodeRegistryError('conflict', `${name} is being migrated; try again when it has moved`);
+    // A move under way (or stranded on a target that never took it) ends with the agent.
+    this.migrations.cancel(name, 'the agent was deleted');
     const commandId = randomUUID();
     this.store.unplace(name);
     this.registry.remove(name);
+    // A node never heard from (a stranded move's target, before moves to those were refused) has nothing to stop.
+    if (this.presence.lastSeen(p.node) === null) return { ok: true, name, node: p.node, message: `Removed ${name}: node ${p.node} never took it.` };
     this.delivery.enqueue(p.node, 'stop', { command_id: commandId, name });
     this.publishDesired(p.node);
     const acked = await this.waitFor(() => (this.outbox.get(commandId)?.ackedAt ? true : undefined), opts.waitMs ?? 10_000);

@@ -95,7 +95,9 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
     });
     const host = new IntegrationHost({ system, teardown, log });
     // The agents it hosts: the hub's DynamicAgent service (same sandbox, limits, supervision), without an LLM.
-    const dynamic = createDynamicAgents({ system, llm: new NotConfiguredProvider('none', '', '', NO_LLM), costs: new CostTracker(), ...(opts.limits ? { limits: opts.limits } : {}), log });
+    // agent.nodes() on a node is the node itself (the fleet's view is the hub's), as in the original.
+    const directory = { nodes: () => [{ node: name, online: true, agents: system.list().map((a) => a.name) }] };
+    const dynamic = createDynamicAgents({ system, llm: new NotConfiguredProvider('none', '', '', NO_LLM), costs: new CostTracker(), ...(opts.limits ? { limits: opts.limits } : {}), directory, log });
     host.add(dynamic);
     // The hub's commands, tasks by name, heartbeats (subscribed in this tick, before the bus connects).
     const trust = new NodeFleetTrust(key, new FleetCounters(persistence.db), log);

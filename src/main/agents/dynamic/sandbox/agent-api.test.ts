@@ -60,6 +60,28 @@ describe('agent API declarations for the editor', () => {
     expect(errors).toEqual([]);
   });
 
+  it('type-check an agent written for the original (its calls and snake_case names)', () => {
+    const errors = typeErrors(`
+      export async function setup(agent: Agent) {
+        await agent.declare_contract(['home/kitchen/presence'], ['agents/+/detections'], { person_detected: true });
+        await agent.declareContract({ publishes: ['x/y'], produces_schema: { confidence: 'float' } });
+      }
+      export async function handle_task(agent: Agent, payload: { text: string }) {
+        agent.publish_detection({ label: 'person' }); agent.publishResult({ ok: true });
+        agent.publish_world_state('presence', { zone: 'kitchen' }); agent.publishWorldState('k', 1, false);
+        const presence = await agent.read_world_state<{ zone: string }>('presence-agent', 'presence');
+        const byTopic = await agent.readWorldState('agents/presence-agent/data/presence', 2);
+        const [a, b] = await agent.send_to_many([['weather-agent', { city: 'Athens' }], { name: 'news-agent', payload: payload.text }]);
+        const d = await agent.delegate<{ n: number }>('doubler', { n: 1 }, 30);
+        const nodes: NodeSummary[] = await agent.nodes();
+        const caps: CapabilityInfo[] = await agent.capabilities('weather');
+        agent.notify_user('hello'); agent.notifyUser('hi', { level: 'info' });
+        return { zone: presence?.zone, byTopic, a, b, n: d.n, id: agent.actor_id, nodes: nodes.map((x) => x.online), running: caps.filter((c) => c.running), next: await agent.mqtt_get('x', 1) };
+      }
+    `);
+    expect(errors).toEqual([]);
+  });
+
   it('catch misuse of the API', () => {
     const errors = typeErrors(`
       export async function handleTask(agent: Agent) {

@@ -19,6 +19,16 @@ const json = z.unknown();
 const seconds = z.number().nonnegative().finite();
 const name = z.string().min(1).max(256);
 const topic = z.string().min(1).max(1024);
+const topicList = z.array(topic).max(100);
+const fields = z.record(z.string().max(200), z.unknown());
+/** `agent.declareContract`'s argument (the original's TopicContract fields). */
+const agentContractSchema = z.object({
+  publishes: topicList.optional(),
+  subscribes: topicList.optional(),
+  triggers_when: fields.optional(),
+  produces_schema: fields.optional(),
+  consumes_schema: fields.optional(),
+});
 
 const schemas = {
   log: z.tuple([z.enum(['debug', 'info', 'warning', 'error']).catch('info'), z.string()]),
@@ -38,6 +48,9 @@ const schemas = {
   'llm.complete': z.tuple([z.string().min(1), z.string().nullable()]),
   agents: z.tuple([]),
   topics: z.tuple([]),
+  declareContract: z.tuple([agentContractSchema]),
+  nodes: z.tuple([]),
+  capabilities: z.tuple([z.string().max(200)]),
   fetch: z.tuple([
     z.string().url(),
     z.object({
@@ -193,6 +206,20 @@ export class HostBridge {
       case 'topics':
         this.parse('topics', argsJson);
         return host.topics();
+      case 'declareContract': {
+        const [contract] = this.parse('declareContract', argsJson);
+        if (!host.declareContract) throw new HostRequestError('agent.declareContract is not available here');
+        host.declareContract(contract);
+        return undefined;
+      }
+      case 'nodes':
+        this.parse('nodes', argsJson);
+        return host.nodes ? host.nodes() : [];
+      case 'capabilities': {
+        const [keyword] = this.parse('capabilities', argsJson);
+        if (!host.capabilities) throw new HostRequestError('agent.capabilities is not available here');
+        return host.capabilities(keyword);
+      }
       case 'fetch': {
         if (!host.fetch) throw new HostRequestError('network access is not granted to this agent: declare the `fetch` capability in its manifest and have it approved');
         const [url, init] = this.parse('fetch', argsJson);

@@ -4,7 +4,7 @@
  * Timeouts on this side are milliseconds; the guest API (src/shared/agent-api.ts) speaks seconds,
  * as the original did, and the runtime converts.
  */
-import type { AgentInfo, ChatMessage, FetchInit, TopicInfo, WindowSample, LlmChatOptions, AlertSeverity, LogLevel } from '../../../../shared/agent-api.js';
+import type { AgentContract, AgentInfo, CapabilityInfo, ChatMessage, FetchInit, NodeSummary, TopicInfo, WindowSample, LlmChatOptions, AlertSeverity, LogLevel } from '../../../../shared/agent-api.js';
 import type { SandboxError } from './errors.js';
 
 export type AgentLanguage = 'javascript' | 'typescript';
@@ -14,12 +14,13 @@ export interface SandboxLimits {
   memoryMb: number;
   /**
    * Per call (setup, handleTask, process, cleanup, a subscription callback or timer): the longest it
-   * may take, awaits included, and the longest any synchronous stretch may run (default 30 000 ms).
+   * may take, awaits included, and the longest any synchronous stretch may run (default 60 000 ms,
+   * the original's `handle_task` limit — the one asking, REST or an @mention, waits 60 s too).
    */
   callTimeoutMs: number;
 }
 
-export const DEFAULT_LIMITS: Readonly<SandboxLimits> = Object.freeze({ memoryMb: 64, callTimeoutMs: 30_000 });
+export const DEFAULT_LIMITS: Readonly<SandboxLimits> = Object.freeze({ memoryMb: 64, callTimeoutMs: 60_000 });
 
 /** The request an agent's `fetch` hands to the host (already validated). */
 export interface HostFetchRequest extends FetchInit {
@@ -61,6 +62,12 @@ export interface AgentHost {
   };
   agents(): Promise<AgentInfo[]>;
   topics(): Promise<TopicInfo[]>;
+  /** What the agent says it publishes and consumes (its manifest shows it; it grants nothing). */
+  declareContract?(contract: AgentContract): void;
+  /** The hub's remote nodes (absent: none). */
+  nodes?(): Promise<NodeSummary[]>;
+  /** Agents and catalog recipes matching `keyword` ('' for all). */
+  capabilities?(keyword: string): Promise<CapabilityInfo[]>;
   /** Present only when the agent was granted network access. */
   fetch?: (request: HostFetchRequest) => Promise<HostFetchResponse>;
   /** Called with the agent's `state` whenever a call leaves it changed (persist it for restarts). */

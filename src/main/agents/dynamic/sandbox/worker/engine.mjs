@@ -109,7 +109,7 @@ export class Engine {
     /** Consecutive turns that ended with work left while neighbours waited. */
     this.fullTurns = 0;
     this.hogReported = false;
-    this.limits = { memoryMb: 0, callTimeoutMs: 30_000 };
+    this.limits = { memoryMb: 0, callTimeoutMs: 60_000 };
     this.delivered = 0;
     this.nextRequestId = 1;
     this.pendingRequests = 0;

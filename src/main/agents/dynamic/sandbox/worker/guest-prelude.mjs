@@ -34,6 +34,8 @@ export function guestPrelude(metaJson) {
   const promiseThen = Promise.prototype.then;
   const promiseResolve = Promise.resolve.bind(Promise);
   const promiseReject = Promise.reject.bind(Promise);
+  const promiseAll = Promise.all.bind(Promise);
+  const isArray = Array.isArray;
   const dict = () => Object.create(null);
   /** @param {unknown} p @param {(v: any) => void} ok @param {(e: any) => void} fail */
   const onSettle = (p, ok, fail) => apply(promiseThen, promiseResolve(p), [ok, fail]);
@@ -149,6 +151,67 @@ export function guestPrelude(metaJson) {
       json: () => Promise.resolve().then(() => parse(r.body)),
     });
 
+  /** @param {string} topic @param {unknown} payload @param {unknown} [options] */
+  const publishTo = (topic, payload, options) => hostSend('publish', stringify([topic, payload === undefined ? null : payload, options ?? {}]));
+  /** This agent's own `agents/{id}/{kind}` topic. @param {string} kind */
+  const ownTopic = (kind) => `agents/${meta.actorId}/${kind}`;
+  /** @param {unknown} name @param {unknown} payload @param {unknown} timeoutSeconds */
+  const sendTo = (name, payload, timeoutSeconds) => request('sendTo', [str(name, 'name'), payload === undefined ? null : payload, seconds(timeoutSeconds, 60, 'timeout')]);
+  /** A failed task of sendToMany, in its place: `{error, kind}`. @param {any} e */
+  const failure = (e) => ({ error: e instanceof Error ? e.message : text(e), ...(e && typeof e.kind === 'string' ? { kind: e.kind } : {}) });
+
+  /**
+   * The original's API beside ours (publish_result, world state, send_to_many, declare_contract…):
+   * publishes go through `publish` (the host checks every topic), reads through `mqttGet`, tasks
+   * through `sendTo`, so nothing here reaches further than those.
+   */
+  const originalApi = {
+    publishResult(/** @type {unknown} */ data) {
+      publishTo(ownTopic('result'), data);
+    },
+    publishDetection(/** @type {unknown} */ data) {
+      publishTo(ownTopic('detections'), data);
+    },
+    publishWorldState(/** @type {unknown} */ key, /** @type {unknown} */ data, retain = true) {
+      publishTo(`agents/${meta.name}/data/${str(key, 'key')}`, data, { retain: retain !== false });
+    },
+    readWorldState(/** @type {unknown} */ topicOrAgent, /** @type {unknown} */ keyOrTimeout, /** @type {unknown} */ timeoutSeconds) {
+      const byKey = typeof keyOrTimeout === 'string';
+      const topic = byKey ? `agents/${str(topicOrAgent, 'agent name')}/data/${str(keyOrTimeout, 'key')}` : str(topicOrAgent, 'topic');
+      return request('mqttGet', [topic, seconds(byKey ? timeoutSeconds : keyOrTimeout, 2, 'timeout')]);
+    },
+    sendToMany(/** @type {unknown} */ tasks, /** @type {unknown} */ timeoutSeconds) {
+      if (!isArray(tasks)) throw new TypeError('agent.sendToMany(tasks): tasks must be a list of [name, payload] or {name, payload}');
+      const timeout = seconds(timeoutSeconds, 60, 'timeout');
+      return promiseAll(
+        tasks.map((/** @type {any} */ task) => {
+          let started;
+          try {
+            const [name, payload] = isArray(task) ? task : task && typeof task === 'object' ? [task.name ?? task.agent ?? task.to, task.payload] : [task, null];
+            started = sendTo(name, payload, timeout);
+          } catch (e) {
+            started = promiseReject(e);
+          }
+          return apply(promiseThen, started, [(/** @type {unknown} */ v) => v, failure]);
+        }),
+      );
+    },
+    delegate: sendTo,
+    declareContract(/** @type {unknown} */ contract, /** @type {unknown[]} */ ...rest) {
+      // The original's positional form: (publishes, subscribes, triggers_when, produces_schema, consumes_schema).
+      const c = isArray(contract) || (contract == null && rest.length)
+        ? { publishes: contract ?? undefined, subscribes: rest[0], triggers_when: rest[1], produces_schema: rest[2], consumes_schema: rest[3] }
+        : contract ?? {};
+      return request('declareContract', [c]).then(() => undefined);
+    },
+    nodes: () => request('nodes', []),
+    capabilities: (/** @type {unknown} */ keyword) => request('capabilities', [keyword == null ? '' : String(keyword)]),
+    notifyUser(/** @type {unknown} */ message, /** @type {unknown} */ extra) {
+      const more = extra && typeof extra === 'object' && !isArray(extra) ? extra : {};
+      publishTo(ownTopic('chat'), { ...more, from: meta.name, to: 'user', content: text(message), timestamp: dateNow() / 1000 });
+    },
+  };
+
   const agent = {
     name: meta.name,
     actorId: meta.actorId,
@@ -188,9 +251,7 @@ export function guestPrelude(metaJson) {
         hostSend('unsubscribe', stringify([id]));
       };
     },
-    sendTo(/** @type {unknown} */ name, /** @type {unknown} */ payload, /** @type {unknown} */ timeoutSeconds) {
-      return request('sendTo', [str(name, 'name'), payload === undefined ? null : payload, seconds(timeoutSeconds, 30, 'timeout')]);
-    },
+    sendTo,
     mqttGet(/** @type {unknown} */ topic, /** @type {unknown} */ timeoutSeconds) {
       return request('mqttGet', [str(topic, 'topic'), seconds(timeoutSeconds, 10, 'timeout')]);
     },
@@ -217,7 +278,19 @@ export function guestPrelude(metaJson) {
       const ms = seconds(s, 0, 'seconds') * 1000;
       return new Promise((resolve) => setTimer(resolve, ms, [], false));
     },
+    ...originalApi,
+    // The original's snake_case names, beside ours.
+    actor_id: meta.actorId,
+    send_to: sendTo,
+    send_to_many: originalApi.sendToMany,
+    publish_result: originalApi.publishResult,
+    publish_detection: originalApi.publishDetection,
+    publish_world_state: originalApi.publishWorldState,
+    read_world_state: originalApi.readWorldState,
+    declare_contract: originalApi.declareContract,
+    notify_user: originalApi.notifyUser,
   };
+  /** @type {any} */ (agent).mqtt_get = agent.mqttGet;
 
   /** @param {number} callId @param {string} fn @param {unknown} payload */
   const startCall = (/** @type {number} */ callId, /** @type {string} */ fn, /** @type {unknown} */ payload) => {
