@@ -7,9 +7,9 @@
  *
  * A refusal is: a PermissionError for the caller (awaited calls reject with it in the agent;
  * publish and subscribe are fire-and-forget in the sandbox, so for them the agent's own log says
- * it), a refusal record for audit (the hub: approvals' refusal log), and — once per (action,
- * target) a minute, however often the agent retries — a warning in the hub's (or node's) log and
- * in the agent's own log.
+ * it — every time: it is the agent's error, and the sandbox already caps how fast an agent sends),
+ * and — once per (action, target) a minute, however often the agent retries — a warning in the
+ * hub's (or node's) log and a refusal record for audit (the hub: approvals' refusal log).
  */
 import type { Actor } from '../../core/actor.js';
 import { actorIdFor } from '../../core/actor-id.js';
@@ -105,12 +105,12 @@ export class AgentPermissions {
     const now = (this.deps.now ?? Date.now)();
     const key = `${action} ${target}`;
     const last = this.said.get(key);
+    this.deps.system.telemetry.log(this.actor, 'error', message);
     if (last === undefined || now - last >= REPEAT_MS) {
       if (this.said.size > 256) this.said.clear();
       this.said.set(key, now);
       const where = this.deps.node ? ` on node ${this.deps.node}` : '';
       this.deps.log?.('warning', `refused ${this.actor.name}${where}: ${message}`);
-      this.deps.system.telemetry.log(this.actor, 'error', message);
       try {
         this.deps.refusals?.({ agent: this.actor.name, action, target, message, ...(this.deps.node ? { node: this.deps.node } : {}) });
       } catch {
