@@ -12,7 +12,8 @@
 //                                     the secret store (file 0600 / keychain), agents' env values
 //   4  broker · llm                   the MQTT bus; LLM providers
 //   5  server                         the HTTP platform: app, auth, errors, OpenAPI, RoutePlugin
-//   6  integration                    the integration contract, its host, the spawn-type registry
+//   6  integration · grants           the integration contract, its host, the spawn-type registry;
+//                                     the bus rules of agent code (topic rules, filters, declared topics)
 //   7  agents/{llm,io,monitor,installer,home-assistant}, agents/dynamic/sandbox   leaf agents;
 //      approvals (the spawn gate, pending requests, grants review: agents/dynamic consults it)
 //   8  agents/dynamic                 generated agents (spawns LLM agents, runs the sandbox)
@@ -46,7 +47,10 @@ export const LAYERS = [
     ['llm', 'src/main/llm/**'],
   ],
   [['server', 'src/main/server/**']],
-  [['integration-contract', 'src/main/integration/**']],
+  [
+    ['integration-contract', 'src/main/integration/**'],
+    ['grants', 'src/main/grants/**'],
+  ],
   [
     ['agents-sandbox', 'src/main/agents/dynamic/sandbox/**'],
     ['agents-llm', 'src/main/agents/llm/**'],

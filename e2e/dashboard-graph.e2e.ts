@@ -60,8 +60,8 @@ describe.skipIf(!requireChromium())('the graph view and the activity feed (brows
   it('draws a publisher and a subscriber as an edge, with a rate once messages flow — in the view and in GET /api/graph', async () => {
     const { page } = b;
     expect((await hub.api('POST', 'agents', { name: 'temp-sim', code: PUBLISHER, publishes: ['sensors/temp'], poll_interval: 0.25 })).status).toBe(201);
-    expect((await hub.api('POST', 'agents', { name: 'heat-alerter', code: SUBSCRIBER })).status).toBe(201);
-    expect((await hub.api('POST', 'agents', { name: 'sensor-log', code: LOGGER })).status).toBe(201);
+    expect((await hub.api('POST', 'agents', { name: 'heat-alerter', code: SUBSCRIBER, subscribes: ['sensors/temp'] })).status).toBe(201);
+    expect((await hub.api('POST', 'agents', { name: 'sensor-log', code: LOGGER, subscribes: ['sensors/#', 'garden/#'] })).status).toBe(201);
     await page.goto(`${hub.url}#/graph`);
     await waitOnline(page);
     await page.waitForSelector(`[data-testid="graph-agent"][data-agent-name="temp-sim"]`, { timeout: 30_000 });

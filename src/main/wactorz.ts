@@ -183,6 +183,8 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
       // Packages an agent declares, from the installer's folder (bundled for the sandbox).
       resolveModules: (packages) => modulesFor(catalog.installer.packagesDir, packages),
       gate: approvals.approvals,
+      // Bus refusals of agent code (src/main/grants) join approvals' refusal log, for audit.
+      refusals: (r) => approvals.approvals.recordRefusal({ agent: r.agent, reason: r.action, items: [r.target], message: r.node ? `${r.message} (on node ${r.node})` : r.message, by: 'hub' }),
     });
     approvals.approvals.attach(approvalTarget(dynamic.service));
     host.add(dynamic);

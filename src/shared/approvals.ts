@@ -13,7 +13,8 @@
  *
  * An item is named the way `/approve <id|agent> [item…]` takes it: a capability by its name
  * (`fetch`, `fetch_local`, `spawn_recipes`, `home_assistant`…), a declared secret as `env:NAME`,
- * a limit by its key (`memory_mb`, `call_timeout_ms`, `isolation`, `llm_budget_usd`), and `spawn`
+ * a limit by its key (`memory_mb`, `call_timeout_ms`, `isolation`, `llm_budget_usd`), a hub actor
+ * the agent asks with `sendTo` as `send_to:NAME` (core and Home Assistant actors), and `spawn`
  * for an agent that cannot do its job without its grant and so waits, not running, until approved.
  */
 import { z } from 'zod';
@@ -56,10 +57,15 @@ export const grantAskSchema = z.object({
   /** Declared secret names (values come from the hub, never from the asker). */
   env_names: z.array(z.string()).default([]),
   limits: agentLimitsSchema.default({}),
+  /**
+   * Hub actors (core, Home Assistant — not other code agents, which are asked by declaration) the
+   * agent may ask with `sendTo` (src/shared/grants.ts). Absent: none.
+   */
+  send_to: z.array(z.string()).optional(),
 });
 export type GrantAsk = z.infer<typeof grantAskSchema>;
 
-export const ITEM_KINDS = ['capability', 'env', 'limit', 'spawn'] as const;
+export const ITEM_KINDS = ['capability', 'env', 'limit', 'send_to', 'spawn'] as const;
 export const ITEM_STATES = ['pending', 'approved', 'denied', 'cancelled'] as const;
 export type ItemState = (typeof ITEM_STATES)[number];
 
@@ -138,6 +144,8 @@ export const agentGrantSchema = z.object({
   capabilities: z.array(z.string()),
   env_names: z.array(z.string()),
   limits: agentLimitsSchema,
+  /** Hub actors it may ask with `sendTo` (absent: none). */
+  send_to: z.array(z.string()).optional(),
   /** Items of it that a person can take back (capabilities, env:NAME, raised limits). */
   revocable: z.array(z.string()),
   /** The agent existed when approvals came in: it kept what it had; a person should look at it. */

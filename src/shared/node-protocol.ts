@@ -89,6 +89,16 @@ export const remoteAgentSpecSchema = z.looseObject({
   description: z.string().max(2_000).default(''),
   capabilities: stringList.default([]),
   publishes: stringList.optional(),
+  /**
+   * What the hub granted on the bus (src/shared/grants.ts): the node enforces exactly this. Absent
+   * `subscribes`: an agent placed before declared topics (it keeps what it had).
+   */
+  subscribes: stringList.optional(),
+  retained: stringList.optional(),
+  /** Code agents it asks by declaration. */
+  send_to: stringList.optional(),
+  /** Hub actors it may ask (granted by a person). */
+  hub_actors: stringList.optional(),
   input_schema: z.unknown().optional(),
   output_schema: z.unknown().optional(),
   poll_interval: z.number().positive().max(86_400).optional(),

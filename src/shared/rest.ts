@@ -112,6 +112,10 @@ export const createAgentRequestSchema = z.object({
   config: z.record(z.string(), z.unknown()).optional(),
   capabilities: z.array(z.string()).optional(),
   node: z.string().optional(),
+  /** Topics (filters) it publishes / subscribes to beyond its own namespace, actors it asks (src/main/grants). */
+  publishes: z.array(z.string()).max(200).optional(),
+  subscribes: z.array(z.string()).max(200).optional(),
+  send_to: z.array(z.string()).max(200).optional(),
 });
 export type CreateAgentRequest = z.infer<typeof createAgentRequestSchema>;
 

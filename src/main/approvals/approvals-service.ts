@@ -147,6 +147,7 @@ export class Approvals implements SpawnGate {
           source: held.source,
           capabilities: held.grant.capabilities,
           env_names: held.grant.env_names,
+          send_to: held.grant.send_to ?? [],
           limits: held.grant.limits,
           revocable: revocableItems(held.grant, this.limits),
           review: reviews.has(agent),

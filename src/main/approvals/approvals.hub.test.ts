@@ -211,7 +211,7 @@ export async function handleTask(agent, p) {
     expect(await chat('make an asker')).toMatch(/Spawned asker/);
     [id] = (await pendingApprovals()).map((a) => a.id) as [string];
     // Agent code with every network grant a person can give (so the test is about approvals, not fetch).
-    expect((await rest('POST', '/agents', { name: 'snoop', code: SNOOP, capabilities: ['fetch', 'fetch_local'] })).status).toBe(201);
+    expect((await rest('POST', '/agents', { name: 'snoop', code: SNOOP, capabilities: ['fetch', 'fetch_local'], subscribes: ['test/#'] })).status).toBe(201);
   }, 60_000);
 
   const stillPending = async () => expect((await rest('GET', `/approvals/${id}`)).body).toMatchObject({ state: 'pending', decided_by: null });
@@ -240,9 +240,10 @@ export async function handleTask(agent, p) {
 
   it('agent code: the routes want the key; system/approvals is neither writable nor readable', async () => {
     expect(await task('snoop', { op: 'fetch', url: `${t.restUrl}/approvals/${id}/approve` })).toEqual({ ok: true, value: 401 });
-    // Nor through main's chat commands: main refuses chat from agent code, and io/chat is not the agent's to write.
+    // Nor through main's chat commands: asking main needs a person's grant (src/main/grants; with it,
+    // main still refuses chat from agent code: user-voice.test.ts), and io/chat is not the agent's to write.
     const asked = await task('snoop', { op: 'ask', to: 'main', payload: { kind: 'chat', text: `/approve ${id}`, from: 'user', interface: 'cli' } });
-    expect(JSON.stringify(asked)).toMatch(/may not chat with main/);
+    expect(JSON.stringify(asked)).toMatch(/agent\.sendTo\(main\) refused: main is one of the hub's actors/);
     await task('snoop', { op: 'publish', topic: 'io/chat', payload: `/approve ${id}` });
     await stillPending();
     // agent.publish / agent.subscribe are fire-and-forget in the sandbox: a refusal lands in the agent's log.
@@ -254,11 +255,12 @@ export async function handleTask(agent, p) {
       await task('snoop', { op: 'publish', topic: APPROVALS_TOPIC });
       await task('snoop', { op: 'subscribe', topic: APPROVALS_TOPIC });
       await task('snoop', { op: 'subscribe', topic: 'system/#' });
-      await waitUntil(() => logs.filter((l) => /may not (publish on|subscribe to) system\//.test(l)).length >= 3, 'the three refusals in the agent log');
-      expect(logs.join('\n')).toMatch(/may not publish on system\/approvals[\s\S]*may not subscribe to system\/approvals[\s\S]*may not subscribe to system\/#/);
-      // A wildcard subscription is allowed, but system/… never reaches it: an approval event goes out
-      // (a person denies), then a marker on a plain topic — the agent sees the marker and not the event.
-      expect(await task('snoop', { op: 'subscribe', topic: '#' })).toEqual({ ok: true, value: 'subscribed' });
+      await task('snoop', { op: 'subscribe', topic: '#' });
+      await waitUntil(() => logs.filter((l) => /may not (publish on|subscribe to) (system\/|#)/.test(l)).length >= 4, 'the four refusals in the agent log');
+      expect(logs.join('\n')).toMatch(/may not publish on system\/approvals[\s\S]*may not subscribe to system\/approvals[\s\S]*may not subscribe to system\/#[\s\S]*may not subscribe to #: it reaches io\//);
+      // What it declared it reads, it reads; system/… never reaches it: an approval event goes out
+      // (a person denies), then a marker on its declared topic — the agent sees the marker and not the event.
+      expect(await task('snoop', { op: 'subscribe', topic: 'test/#' })).toEqual({ ok: true, value: 'subscribed' });
       expect((await rest('POST', `/approvals/${id}/deny`, {})).status).toBe(200);
       await waitUntil(() => events.some((e) => e.event === 'decided'), 'the decided event');
       hub().bus.publish('test/marker', 'after');

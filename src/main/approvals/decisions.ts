@@ -28,7 +28,7 @@ interface DecisionInput {
   log: (level: 'info' | 'warning', message: string) => void;
 }
 
-const keyOf = (k: string): string => (k.startsWith('env:') ? `env:${k.slice(4)}` : k.toLowerCase());
+const keyOf = (k: string): string => (k.startsWith('env:') || k.startsWith('send_to:') ? k : k.toLowerCase());
 
 export async function applyDecision(d: DecisionInput): Promise<DecisionOutcome> {
   const open = d.approvals.filter((a) => a.items.some((i) => i.state === 'pending'));
@@ -106,6 +106,7 @@ function settle(a: Approval, by: string): Approval {
 /** The waiting agent's spec with what was approved; what was not falls back to the safe default. */
 export function specWith(spec: Record<string, unknown>, items: readonly ApprovalItem[], limits: ApprovalLimits): Record<string, unknown> {
   const approved = new Set(items.filter((i) => i.state === 'approved').map((i) => i.key));
+  const asked = new Set(items.map((i) => i.key));
   const caps = Array.isArray(spec.capabilities) ? (spec.capabilities as unknown[]).map(String) : [];
   const env = Array.isArray(spec.env) ? (spec.env as unknown[]).map(String) : [];
   const config: Record<string, unknown> = { ...((spec.config as Record<string, unknown> | undefined) ?? {}) };
@@ -119,6 +120,8 @@ export function specWith(spec: Record<string, unknown>, items: readonly Approval
     ...spec,
     capabilities: caps.filter((c) => !isPowerCapability(c) || approved.has(c.toLowerCase())),
     env: env.filter((n) => approved.has(`env:${n}`)),
+    // Hub actors it asks: those asked as items only when approved (code agents are asked by declaration).
+    ...(Array.isArray(spec.send_to) ? { send_to: (spec.send_to as unknown[]).map(String).filter((n) => !asked.has(`send_to:${n}`) || approved.has(`send_to:${n}`)) } : {}),
     config,
   };
 }
@@ -135,5 +138,5 @@ export async function revokeGrant(r: { agent: string; items: readonly string[]; 
   r.target.tellAgent(r.agent, 'warning', `${keys.join(', ')} revoked by ${r.by} — restarted without it`);
   r.store.refuse({ agent: r.agent, asked_by: null, reason: 'revoked', items: keys, message: `revoked by ${r.by}: ${keys.join(', ')}`, approval_id: null, by: r.by });
   r.store.reviewed(r.agent);
-  return { agent_kind: held.kind, source: held.source, ...grant, revocable: revocableItems(grant, r.limits), review: false, pending: [] };
+  return { agent_kind: held.kind, source: held.source, ...grant, send_to: grant.send_to ?? [], revocable: revocableItems(grant, r.limits), review: false, pending: [] };
 }

@@ -84,6 +84,7 @@ export function isPowerCapability(name: string): boolean {
 export function itemLabel(key: string, kind?: string): string {
   if (key === 'spawn') return WAITING_KINDS[kind ?? ''] ?? 'run this agent at all';
   if (key.startsWith('env:')) return `read the hub’s secret ${key.slice(4)}`;
+  if (key.startsWith('send_to:')) return `ask the hub’s ${key.slice(8)} actor with sendTo`;
   if ((LIMIT_LABELS as Record<string, string>)[key]) return LIMIT_LABELS[key as LimitKey];
   return POWER_CAPABILITIES[key.toLowerCase()] ?? key;
 }
@@ -116,9 +117,10 @@ export function clampToMax(asked: AgentLimits, limits: ApprovalLimits): { limits
 export function decideGrant(ask: GrantAsk, asker: Asker, kind: string, limits: ApprovalLimits): GrantDecision {
   const capabilities = normalizeCapabilities(ask.capabilities);
   const envNames = [...new Set(ask.env_names)];
+  const sendTo = [...new Set(ask.send_to ?? [])];
   const clamped = clampToMax(ask.limits, limits);
   if (asker.kind === 'person') {
-    return { now: { capabilities, env_names: envNames, limits: clamped.limits }, pending: [], waiting: false, notes: clamped.notes };
+    return { now: { capabilities, env_names: envNames, limits: clamped.limits, ...(sendTo.length ? { send_to: sendTo } : {}) }, pending: [], waiting: false, notes: clamped.notes };
   }
   const pending: ApprovalItem[] = [];
   const item = (key: string, itemKind: ApprovalItem['kind'], extra: Partial<ApprovalItem> = {}): ApprovalItem => ({ key, kind: itemKind, label: itemLabel(key, kind), state: 'pending', ...extra });
@@ -127,6 +129,7 @@ export function decideGrant(ask: GrantAsk, asker: Asker, kind: string, limits: A
   const nowCaps = capabilities.filter((c) => !isPowerCapability(c));
   for (const c of capabilities) if (isPowerCapability(c)) pending.push(item(c, 'capability'));
   for (const n of envNames) pending.push(item(`env:${n}`, 'env'));
+  for (const n of sendTo) pending.push(item(`send_to:${n}`, 'send_to'));
 
   const nowLimits: AgentLimits = {};
   for (const key of ['memory_mb', 'call_timeout_ms', 'llm_budget_usd'] as const) {
@@ -150,13 +153,15 @@ export function decideGrant(ask: GrantAsk, asker: Asker, kind: string, limits: A
 export function withItems(grant: GrantAsk, items: readonly ApprovalItem[]): GrantAsk {
   const capabilities = [...grant.capabilities];
   const envNames = [...grant.env_names];
+  const sendTo = [...(grant.send_to ?? [])];
   const limits: AgentLimits = { ...grant.limits };
   for (const i of items) {
     if (i.kind === 'capability' && !capabilities.includes(i.key)) capabilities.push(i.key);
     else if (i.kind === 'env' && !envNames.includes(i.key.slice(4))) envNames.push(i.key.slice(4));
+    else if (i.kind === 'send_to' && !sendTo.includes(i.key.slice(8))) sendTo.push(i.key.slice(8));
     else if (i.kind === 'limit') setLimit(limits, i.key as LimitKey, i.value);
   }
-  return { capabilities, env_names: envNames, limits };
+  return { capabilities, env_names: envNames, limits, ...(sendTo.length ? { send_to: sendTo } : {}) };
 }
 
 /** A grant with some items taken back (limits fall back to the safe ceiling, isolation to shared). */
@@ -169,6 +174,7 @@ export function withoutItems(grant: GrantAsk, keys: readonly string[], limits: A
     capabilities: grant.capabilities.filter((c) => !drop.has(c.toLowerCase())),
     env_names: grant.env_names.filter((n) => !drop.has(`env:${n}`.toLowerCase())),
     limits: out,
+    ...(grant.send_to?.length ? { send_to: grant.send_to.filter((n) => !drop.has(`send_to:${n}`.toLowerCase())) } : {}),
   };
 }
 
@@ -176,6 +182,7 @@ export function withoutItems(grant: GrantAsk, keys: readonly string[], limits: A
 export function revocableItems(grant: GrantAsk, limits: ApprovalLimits): string[] {
   const out = grant.capabilities.filter(isPowerCapability);
   for (const n of grant.env_names) out.push(`env:${n}`);
+  for (const n of grant.send_to ?? []) out.push(`send_to:${n}`);
   for (const key of ['memory_mb', 'call_timeout_ms', 'llm_budget_usd'] as const) {
     const v = grant.limits[key];
     if (v !== undefined && v > limits.safe[key]) out.push(key);

@@ -122,6 +122,7 @@ export class ActorTelemetry {
       actor_id: a.actorId,
       description: a.description,
       publishes: [...a.publishes],
+      subscribes: [...a.subscribes],
       capabilities: [...a.capabilities],
       input_schema: a.inputSchema ?? {},
       output_schema: a.outputSchema ?? {},

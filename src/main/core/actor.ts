@@ -30,6 +30,8 @@ export interface ActorOptions {
   capabilities?: string[];
   /** Topics this actor publishes (for its manifest). */
   publishes?: string[];
+  /** Topics this actor subscribes to (for its manifest: the graph's edges). */
+  subscribes?: string[];
   inputSchema?: unknown;
   outputSchema?: unknown;
   inboxCapacity?: number;
@@ -53,6 +55,7 @@ export abstract class Actor implements Schedulable {
   readonly description: string;
   readonly capabilities: readonly string[];
   readonly publishes: readonly string[];
+  readonly subscribes: readonly string[];
   readonly inputSchema: unknown;
   readonly outputSchema: unknown;
 
@@ -81,6 +84,7 @@ export abstract class Actor implements Schedulable {
     this.description = opts.description ?? '';
     this.capabilities = opts.capabilities ?? [];
     this.publishes = opts.publishes ?? [];
+    this.subscribes = opts.subscribes ?? [];
     this.inputSchema = opts.inputSchema ?? null;
     this.outputSchema = opts.outputSchema ?? null;
     this.inbox = new Mailbox<Message>({

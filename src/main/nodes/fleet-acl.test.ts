@@ -89,7 +89,7 @@ describe.skipIf(skip !== undefined)('the broker ACL of docs/fleet.md on a real M
     expect(await hub.nodes.askRemote('counter', {}, 20_000)).toEqual({ n: 1 });
     // The node asks a hub agent (nodes/garage/ask → its own reply topic).
     expect((await postJson(rest('/agents'), { name: 'echo', code: ECHO })).status).toBe(201);
-    expect((await postJson(rest('/nodes/garage/agents'), { name: 'asker', code: ASKER })).status).toBe(201);
+    expect((await postJson(rest('/nodes/garage/agents'), { name: 'asker', code: ASKER, send_to: ['echo'] })).status).toBe(201);
     expect(await hub.nodes.askRemote('asker', { to: 'echo', task: { hi: 1 } }, 20_000)).toEqual({ echo: { hi: 1 } });
     // A rotation travels on nodes/garage/rekey.
     const rotation = await json(postJson(rest('/nodes/garage/key/rotate'), { wait_ms: 20_000 }));

@@ -143,11 +143,13 @@ describe.skipIf(skip !== undefined)('a fleet on a real Mosquitto: a hub and two 
 
   it('a DynamicAgent on the hub reaches the agent on a node with agent.sendTo, by name and by id', async () => {
     const relay = `export async function handleTask(agent, t) { return await agent.sendTo(t.to, t.task, 20); }`;
-    expect((await postJson(rest('/agents'), { name: 'relay', code: relay })).status).toBe(201);
+    expect((await postJson(rest('/agents'), { name: 'relay', code: relay, send_to: ['counter'] })).status).toBe(201);
     const viaRelay = async (to: string) => (await json(postJson(rest('/agents/relay/tasks'), { payload: { to, task: { action: 'get' } } }))).result;
     expect(await viaRelay('counter')).toEqual({ count: 3 });
     expect(await viaRelay(actorIdFor('counter'))).toEqual({ count: 3 });
     expect((await json(postJson(rest('/agents/relay/tasks'), { payload: { to: 'nobody', task: {} } }))).error).toMatch(/nobody/);
+    // Only what it declared: main (a core actor) is refused before it is asked.
+    expect((await json(postJson(rest('/agents/relay/tasks'), { payload: { to: 'main', task: {} } }))).error).toMatch(/sendTo\(main\) refused: main is one of the hub's actors/);
   }, 60_000);
 
   it('serves a task published with mosquitto_pub, replying on the reply_to topic (mosquitto_sub)', async () => {
@@ -192,7 +194,7 @@ describe.skipIf(skip !== undefined)('a fleet on a real Mosquitto: a hub and two 
     const asker = `export async function handleTask(agent, t) {
   try { return { ok: true, value: await agent.sendTo(t.to, t.task, 20) }; } catch (e) { return { ok: false, error: String(e.message) }; }
 }`;
-    expect((await postJson(rest('/nodes/alpha/agents'), { name: 'asker', code: asker })).status).toBe(201);
+    expect((await postJson(rest('/nodes/alpha/agents'), { name: 'asker', code: asker, send_to: ['counter', 'relay', 'main', 'nobody'] })).status).toBe(201);
     const viaAsker = (to: string, task: unknown) => hub.system.ask<Json>('asker', { to, task }, 30_000);
     // counter lives on beta now; relay is a code agent on the hub (it asks counter in turn).
     expect(await viaAsker('counter', { action: 'get' })).toEqual({ ok: true, value: { count: 5 } });

@@ -139,6 +139,9 @@ export class CatalogService {
 
     const installed = await this.installDependencies(recipe, name, origin);
     const placeholders = (s: string): string => fillPlaceholders(s, name, checked.config);
+    const publishes = [...new Set(m.publishes.map(placeholders).filter((t) => t !== ''))];
+    // Topics a person set in the config form may hold retained messages (src/main/grants); an LLM's or agent's may not.
+    const retained = asker.kind === 'person' ? [...new Set(m.publishes.filter((t) => t.includes('{config.')).map(placeholders).filter((t) => t !== ''))] : [];
     let deployed: DeployResult;
     try {
       deployed = await dynamic.create({
@@ -148,7 +151,9 @@ export class CatalogService {
         kind: 'catalog',
         description: `${m.title ?? m.name}: ${m.description}`,
         capabilities: [...new Set([...m.capabilities, ...grants])],
-        publishes: [...new Set(m.publishes.map(placeholders).filter((t) => t !== ''))],
+        publishes,
+        subscribes: [...new Set(m.subscribes.flatMap((s) => expandPlaceholders(s, name, checked.config)))],
+        ...(retained.length ? { retained } : {}),
         inputSchema: m.inputs.length ? m.inputs : undefined,
         outputSchema: m.outputs.length ? m.outputs : undefined,
         tuning: {
@@ -203,6 +208,15 @@ function defaultAsker(origin: SpawnOrigin): Asker {
 }
 
 /** `{name}` → the agent's name, `{config.key}` → that config value. */
+/** Like fillPlaceholders, one string per value of a list-valued field (`{config.topics}`); empty ones dropped. */
+export function expandPlaceholders(s: string, name: string, config: Record<string, unknown>): string[] {
+  const list = /\{config\.([A-Za-z0-9_]+)\}/.exec(s);
+  const v = list ? config[list[1]!] : undefined;
+  if (list && Array.isArray(v)) return v.flatMap((item) => expandPlaceholders(s.replace(list[0], String(item)), name, config));
+  const filled = fillPlaceholders(s, name, config);
+  return filled === '' ? [] : [filled];
+}
+
 export function fillPlaceholders(s: string, name: string, config: Record<string, unknown>): string {
   return s.replace(/\{(name|config\.([A-Za-z0-9_]+))\}/g, (_all, what: string, key: string | undefined) => {
     if (what === 'name') return name;

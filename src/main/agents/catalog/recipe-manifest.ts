@@ -57,6 +57,11 @@ export const recipeManifestSchema = z.looseObject({
   optional_capabilities: z.array(z.string().min(1)).default([]),
   /** Topics the agent publishes (its manifest); `{config.key}` and `{name}` placeholders allowed. */
   publishes: z.array(z.string()).default([]),
+  /**
+   * Topics (filters) the agent subscribes to — what it may read beyond its own namespace
+   * (src/main/grants); placeholders as in `publishes`, a list-valued config field gives one each.
+   */
+  subscribes: z.array(z.string()).default([]),
   /** Seconds between `process(agent)` calls; null when the module has no `process`. */
   poll_interval: z.number().positive().max(86_400).nullable().default(null),
   /** Agent name when the spawn request gives none (default: the recipe's name). */

@@ -53,7 +53,7 @@ beforeAll(async () => {
   hub = await startWactorz({ stateDir: dir, llm: { provider: 'none' }, interface: 'rest', restPort: 0, monitorPort: null, mqtt: { port: 0 } }, { log: silentLogger, env: {} });
   await create('vault', `export async function setup(agent) { await agent.persist('secret', { pin: 1234 }); agent.state.mine = 'vault-only'; }
 export async function handleTask(agent) { return { recalled: await agent.recall('secret'), state: agent.state.mine }; }`);
-  await create('prober', PROBE, { capabilities: ['probing'], env: { TOKEN: 's3cret' }, config: { mode: 'test' } });
+  await create('prober', PROBE, { capabilities: ['probing'], publishes: ['probe/#', 'probe-ready'], subscribes: ['probe/#'], send_to: ['vault'], env: { TOKEN: 's3cret' }, config: { mode: 'test' } });
   await create('netter', PROBE, { capabilities: ['fetch'] });
   await create('localnetter', PROBE, { capabilities: ['fetch', 'fetch_local'] });
 });
@@ -127,7 +127,7 @@ describe('what an agent can reach', () => {
       expect(seen).toEqual([]);
       expect(hub.system.get('main')!.state).toBe('running');
       expect(hub.system.get('prober')!.state).toBe('running');
-      expect(logs.join('\n')).toMatch(/may not publish on another agent's topics[\s\S]*may not publish commands[\s\S]*may not publish on another agent's topics/);
+      expect(logs.join('\n')).toMatch(/it is another agent's namespace[\s\S]*may not publish commands[\s\S]*it is another agent's namespace/);
     } finally {
       off();
       offLogs();

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { SupervisionOptions } from '../../core/supervisor.js';
 import { DEFAULT_LIMITS, type AgentLanguage, type SandboxLimits } from './sandbox/index.js';
 import type { DynamicAgentSpec } from './dynamic-agent.js';
+import { legacyBusGrant, type BusGrant } from '../../../shared/grants.js';
 
 /** Limits and restart policy an agent may set (REST `config`, a spawn block's `config`). */
 export const agentTuningSchema = z.object({
@@ -33,8 +34,18 @@ const strings = z.array(z.string()).catch([]);
 
 export const storedConfigSchema = z.looseObject({
   description: z.string().catch(''),
+  /** What it was granted (approvals: src/shared/approvals.ts). */
   capabilities: strings.default([]),
+  /** Its declared topics, less what agent code can never have (src/main/grants): its bus grant with the rest. */
   publishes: strings.default([]),
+  /** Absent: stored before agents declared subscriptions (an upgrade) — it keeps what it had (legacyBusGrant). */
+  subscribes: z.array(z.string()).optional().catch(undefined),
+  /** Code agents it declared it asks with `sendTo`. */
+  send_to: strings.default([]),
+  /** Hub actors (core, Home Assistant) it may ask with `sendTo`: granted by a person (approvals). */
+  hub_actors: strings.default([]),
+  /** Topics a person set in its config where it may publish retained messages. */
+  retained: strings.default([]),
   input_schema: z.unknown().optional(),
   output_schema: z.unknown().optional(),
   /** Secret values the user gave (REST); exposed as `agent.env`. */
@@ -85,6 +96,8 @@ export function dynamicSpecFrom(
     description: cfg.description,
     capabilities: cfg.capabilities,
     publishes: cfg.publishes,
+    subscribes: cfg.subscribes ?? [],
+    grant: busGrantOf(cfg),
     inputSchema: cfg.input_schema ?? null,
     outputSchema: cfg.output_schema ?? null,
     pollInterval: cfg.poll_interval,
@@ -97,6 +110,12 @@ export function dynamicSpecFrom(
     ...(cfg.isolation ? { isolation: cfg.isolation } : {}),
     ...(cfg.llm_budget_usd !== undefined ? { llmBudgetUsd: cfg.llm_budget_usd } : {}),
   };
+}
+
+/** What the agent may do on the bus (src/shared/grants.ts): its grant's capabilities and its declared topics. */
+export function busGrantOf(cfg: StoredConfig): BusGrant {
+  if (cfg.subscribes === undefined) return legacyBusGrant(cfg.capabilities);
+  return { capabilities: [...cfg.capabilities], publishes: [...cfg.publishes], subscribes: [...cfg.subscribes], retained: [...cfg.retained], send_to: [...cfg.send_to], hub_actors: [...cfg.hub_actors] };
 }
 
 export function supervisionFor(cfg: StoredConfig, defaults: SupervisionOptions): SupervisionOptions {

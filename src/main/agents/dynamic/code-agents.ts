@@ -25,7 +25,7 @@ export interface CodeAgentsDeps {
   system: ActorSystem;
   registry: SpawnRegistry;
   observer: TopicObserver;
-  opts: Pick<DynamicAgentServiceOptions, 'llm' | 'costs' | 'fetchImpl' | 'resolveModules' | 'directory'>;
+  opts: Pick<DynamicAgentServiceOptions, 'llm' | 'costs' | 'fetchImpl' | 'resolveModules' | 'node' | 'log' | 'refusals' | 'directory'>;
   defaults: ServiceDefaults;
   /** Removes whatever runs under `name` (the service's own removal, not a user's delete). */
   removeQuietly(name: string): Promise<void>;
@@ -48,6 +48,7 @@ export class CodeAgents {
     return check;
   }
 
+  /** A DynamicAgent for a registry entry (its config holds its grant: agent-config.ts busGrantOf). */
   build(e: { name: string; kind: CodeAgentKind | string; code: string; language: AgentLanguage; version: number }, cfg: StoredConfig): DynamicAgent {
     const spec = dynamicSpecFrom(e, cfg, this.d.defaults);
     const { opts } = this.d;
@@ -56,6 +57,9 @@ export class CodeAgents {
       observer: this.d.observer,
       llm: opts.llm,
       costs: opts.costs,
+      ...(opts.node ? { node: opts.node } : {}),
+      ...(opts.log ? { log: opts.log } : {}),
+      ...(opts.refusals ? { refusals: opts.refusals } : {}),
       ...(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
       ...(opts.directory ? { directory: opts.directory } : {}),
       ...(opts.resolveModules && cfg.install.length ? { modules: () => this.modulesFor(e.code, e.language, cfg.install) } : {}),

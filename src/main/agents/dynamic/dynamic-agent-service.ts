@@ -23,6 +23,7 @@ import type { SpawnRegistry, SpawnEntry } from '../../persistence/stores/spawn-r
 import { AgentEnvSecrets } from '../../secrets/agent-env.js';
 import { AgentEnvRegistry } from '../../secrets/agent-env-registry.js';
 import type { AgentCodeResponse } from '../../../shared/rest.js';
+import { declaredInput, sayRefused } from './agent-grants.js';
 import type { RestoreProgress } from '../../../shared/mqtt-payloads.js';
 import { closeEnginePool, DEFAULT_LIMITS, type AgentLanguage } from './sandbox/index.js';
 import { DynamicAgent } from './dynamic-agent.js';
@@ -233,15 +234,19 @@ export class DynamicAgentService {
     return this.withLock(input.name, () => this.createLocked(input));
   }
 
-  private async createLocked(asked: CreateAgentInput): Promise<DeployResult> {
-    const { name } = asked;
+  private async createLocked(requested: CreateAgentInput): Promise<DeployResult> {
+    const { name } = requested;
     if (!AGENT_NAME_PATTERN.test(name)) throw new DynamicAgentError('bad_input', `invalid agent name "${name}": letters, digits, - and _ only`);
-    const language = asked.language ?? 'javascript';
+    const language = requested.language ?? 'javascript';
+    // Its declared topics and send_to, less what agent code can never have (src/main/grants).
+    const { input: asked, refused } = declaredInput(requested, { system: this.system, registry: this.registry });
+    const tell = (n: string, l: 'info' | 'warning', m: string): void => this.tellAgent(n, l, m);
     if (isRemoteNode(asked.node)) {
       const admission = admitSpawn(this.opts.gate, asked, asked.kind ?? 'dynamic', !this.registry.get(name));
       const input = admission ? inputWithGrant(asked, admission.grant, askerOf(asked)) : asked;
       const placed = await placeOnNode(this.opts.nodes, remoteRequestFromInput(input, input.node!), this.codeAgents.checkOrThrow(input.code, language), input.source ?? 'rest', () => this.registry.get(name)?.version);
-      return settleSpawn(placed, admission, (n, l, m) => this.tellAgent(n, l, m));
+      sayRefused(name, refused, { log: (l, m) => this.log(l, m), tell, refusals: this.opts.refusals });
+      return settleSpawn(placed, admission, tell);
     }
     const existing = this.system.get(name);
     const entry = this.registry.get(name);
@@ -262,7 +267,8 @@ export class DynamicAgentService {
     actor.setVersion(stored.version);
     await this.codeAgents.spawnSupervised(name, supervisionFor(cfg, this.supervision), actor);
     this.log('info', `${entry ? 'replaced' : 'created'} ${name} (version ${stored.version})`);
-    return settleSpawn(this.codeAgents.result(actor, check), admission, (n, l, m) => this.tellAgent(n, l, m));
+    sayRefused(name, refused, { log: (l, m) => this.log(l, m), tell, refusals: this.opts.refusals });
+    return settleSpawn(this.codeAgents.result(actor, check), admission, tell);
   }
 
   /** A line in an agent's own log (the dashboard shows it), when it runs here. */
@@ -369,6 +375,8 @@ export class DynamicAgentService {
         description: cfg.description,
         capabilities: cfg.capabilities,
         publishes: cfg.publishes,
+        subscribes: cfg.subscribes ?? [],
+        send_to: [...cfg.send_to, ...cfg.hub_actors],
         input_schema: cfg.input_schema ?? null,
         output_schema: cfg.output_schema ?? null,
         poll_interval: cfg.poll_interval ?? null,
@@ -494,3 +502,4 @@ export class DynamicAgentService {
     this.opts.log?.(level, `dynamic agents: ${message}`);
   }
 }
+

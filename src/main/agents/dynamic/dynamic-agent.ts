@@ -22,7 +22,9 @@ import type { Message } from '../../../shared/message.js';
 import { Actor } from '../../core/actor.js';
 import { ActorCrashError, toError } from '../../core/errors.js';
 import { createSandboxedAgent, SandboxError, type AgentLanguage, type SandboxedAgent, type SandboxLimits } from './sandbox/index.js';
+import type { BusGrant } from '../../../shared/grants.js';
 import { createAgentHost, type AgentHostDeps, type AgentHostHandle } from './agent-host.js';
+import { AgentPermissions } from './agent-permissions.js';
 import { StateSaver } from './state-saver.js';
 import { ErrorEvents, type ErrorPhase } from './error-events.js';
 import type { AgentContract } from '../../../shared/agent-api.js';
@@ -36,8 +38,13 @@ export interface DynamicAgentSpec {
   language: AgentLanguage;
   version: number;
   description: string;
+  /** Effective capabilities (approvals' grant). */
   capabilities: string[];
   publishes: string[];
+  /** Topics it declared it subscribes to (its manifest). */
+  subscribes: string[];
+  /** What it may do on the bus (src/shared/grants.ts), checked on every call by its host. */
+  grant: BusGrant;
   inputSchema: unknown;
   outputSchema: unknown;
   /** Seconds between `process` calls (the original's poll_interval); the agent may change it. */
@@ -89,6 +96,7 @@ export class DynamicAgent extends Actor {
       description: spec.description,
       capabilities: spec.capabilities,
       publishes: spec.publishes,
+      subscribes: spec.subscribes,
       inputSchema: spec.inputSchema ?? null,
       outputSchema: spec.outputSchema ?? null,
     });
@@ -125,7 +133,15 @@ export class DynamicAgent extends Actor {
     const saved = initialState ?? (await StateSaver.load(this.deps.system.persistence, spec.name)) ?? {};
     const state = spec.config && Object.keys(spec.config).length ? { ...saved, config: spec.config } : saved;
     const modules = this.deps.modules ? await this.deps.modules() : {};
-    this.hostHandle = createAgentHost(this.deps, { actor: this, capabilities: spec.capabilities, state: this.saver, declareContract: (c) => this.declareContract(c), ...(spec.llmBudgetUsd !== undefined ? { llmBudgetUsd: spec.llmBudgetUsd } : {}) });
+    const permissions = new AgentPermissions({ system: this.deps.system, ...(this.deps.node ? { node: this.deps.node } : {}), ...(this.deps.log ? { log: this.deps.log } : {}), ...(this.deps.refusals ? { refusals: this.deps.refusals } : {}) }, this, spec.grant);
+    this.hostHandle = createAgentHost(this.deps, {
+      actor: this,
+      permissions,
+      state: this.saver,
+      isCodeAgent: (a) => a instanceof DynamicAgent,
+      declareContract: (c) => this.declareContract(c),
+      ...(spec.llmBudgetUsd !== undefined ? { llmBudgetUsd: spec.llmBudgetUsd } : {}),
+    });
     this.sandbox = await createSandboxedAgent({
       name: spec.name,
       actorId: this.actorId,

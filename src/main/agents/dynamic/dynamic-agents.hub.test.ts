@@ -58,7 +58,7 @@ describe('DynamicAgents over REST (real hub)', () => {
   afterAll(() => hub?.stop());
 
   it('creates an agent (201), lists it as dynamic, answers its tasks and @mentions', async () => {
-    const created = await rest('POST', '/agents', { name: 'counter', code: counter(1), description: 'Counts things', capabilities: ['counting'], config: { greeting: 'hi' } });
+    const created = await rest('POST', '/agents', { name: 'counter', code: counter(1), description: 'Counts things', capabilities: ['counting'], subscribes: ['test/#'], config: { greeting: 'hi' } });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ name: 'counter', id: actorIdFor('counter'), version: 1, language: 'javascript', state: 'running', exports: { setup: true, handleTask: true } });
 
@@ -150,7 +150,7 @@ describe('DynamicAgents over REST (real hub)', () => {
 
   it('an endless loop in a task: 504 timeout ERROR, the hub answers meanwhile, the agent lives on', async () => {
     const spin = `export async function handleTask(agent, p) { if (p.spin) { agent.publish('spinner/spinning', 1); for (;;) {} } return 'alive'; }`;
-    expect((await rest('POST', '/agents', { name: 'spinner', code: spin, config: { call_timeout_ms: 1500 } })).status).toBe(201);
+    expect((await rest('POST', '/agents', { name: 'spinner', code: spin, publishes: ['spinner/#'], config: { call_timeout_ms: 1500 } })).status).toBe(201);
     const spinning: unknown[] = [];
     const off = hub.bus.subscribe('spinner/spinning', (_t, p) => spinning.push(p));
     await hub.bus.ready();

@@ -32,7 +32,8 @@ export const createAgentBodySchema = createAgentRequestSchema.extend({
   kind: z.enum(['dynamic', 'manual']).optional(),
   input_schema: z.unknown().optional(),
   output_schema: z.unknown().optional(),
-  publishes: z.array(z.string()).optional(),
+  /** Topics where it may publish retained messages beyond its own namespace. */
+  retained: z.array(z.string()).max(200).optional(),
   poll_interval: z.number().positive().max(86_400).optional(),
   /** Secret values for `agent.env`. */
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).optional(),
@@ -61,6 +62,9 @@ export function dynamicAgentRoutes(service: DynamicAgentService): RoutePlugin {
           ...(body.description !== undefined ? { description: body.description } : {}),
           ...(body.capabilities ? { capabilities: body.capabilities } : {}),
           ...(body.publishes ? { publishes: body.publishes } : {}),
+          ...(body.subscribes ? { subscribes: body.subscribes } : {}),
+          ...(body.send_to ? { sendTo: body.send_to } : {}),
+          ...(body.retained ? { retained: body.retained } : {}),
           ...(body.input_schema !== undefined ? { inputSchema: body.input_schema } : {}),
           ...(body.output_schema !== undefined ? { outputSchema: body.output_schema } : {}),
           ...(body.env ? { env: body.env } : {}),

@@ -13,7 +13,7 @@ import { waitUntil } from '../../testing/wait.js';
 import { actorIdFor } from '../../core/actor-id.js';
 import { connectRecordingClient, type RecordingClient } from '../../broker/testing/mqtt-test-client.js';
 import { agentErrorEventSchema, manifestSchema } from '../../../shared/mqtt-payloads.js';
-import { checkPublishTopic } from './agent-host.js';
+import { TopicRules } from '../../grants/topic-rules.js';
 
 /** Runs `p.expr` (an awaited expression over `agent`) in the agent; `{ok, value}` or `{ok: false, error}`. */
 const PROBE = `export async function handle_task(agent, p) {
@@ -36,7 +36,8 @@ test('the agents, and a client of the original on the hub broker', async ({ hub 
     expect(r.status, JSON.stringify(r.body)).toBe(201);
   };
   await create('sensor', PROBE, { description: 'Detects people in the kitchen', capabilities: ['presence', 'vision'] });
-  await create('reader', PROBE);
+  // It reads other agents' world state and asks them: declared (src/main/grants).
+  await create('reader', PROBE, { subscribes: ['agents/+/data/#'], send_to: ['doubler', 'flaky', 'nobody'] });
   await create('doubler', 'export async function handle_task(agent, p) { return { doubled: p.n * 2 }; }');
   await create('flaky', 'export async function handle_task(agent, p) { if (p && p.ok) return "fine"; throw new Error("sensor offline"); }');
   mqtt = await connectRecordingClient(`mqtt://127.0.0.1:${hub.handle.mqttPort}`);
@@ -76,15 +77,16 @@ test('an agent writes only in its own namespace: another agent’s name or id is
   const off = hub.handle.bus.subscribe(`agents/${ids.reader}/logs`, (_t, p) => logs.push(JSON.parse(p.toString()).message));
   try {
     await probe(hub, 'reader', "(agent.publish('agents/sensor/data/presence', { present: false }), agent.publish('agents/" + ids.sensor + "/result', { forged: true }), 1)");
-    await waitUntil(() => logs.filter((l) => /another agent's topics/.test(l)).length === 2, 'both refusals in the agent log');
+    await waitUntil(() => logs.filter((l) => /another agent's namespace/.test(l)).length === 2, 'both refusals in the agent log');
   } finally {
     off();
   }
   // An agent named after another agent's id does not get that agent's namespace: such a name is
   // refused at creation (it is that agent's id), and the publish check would refuse it anyway.
   expect((await hub.rest('POST', '/agents', { name: ids.sensor, code: PROBE })).status).toBe(409);
-  expect(() => checkPublishTopic(`agents/${ids.sensor}/result`, actorIdFor(ids.sensor), ids.sensor)).toThrow(/another agent's topics/);
-  expect(() => checkPublishTopic('agents/reader/data/k', ids.reader, 'reader')).not.toThrow();
+  const none = { capabilities: [], publishes: [], subscribes: [], retained: [] };
+  expect(new TopicRules({ id: actorIdFor(ids.sensor), name: ids.sensor }, none).checkPublish(`agents/${ids.sensor}/result`)).toMatch(/another agent's namespace/);
+  expect(new TopicRules({ id: ids.reader, name: 'reader' }, none).checkPublish('agents/reader/data/k')).toBeUndefined();
   expect(json('agents/sensor/data/presence')).toEqual([{ zone: 'kitchen', present: true }]);
   expect(json(`agents/${ids.sensor}/result`)).toEqual([{ temperature: 21.5 }]);
 });
@@ -117,7 +119,7 @@ test('declare_contract goes into the retained manifest (both spellings); it gran
   const off = hub.handle.bus.subscribe(`agents/${ids.reader}/logs`, (_t, p) => logs.push(JSON.parse(p.toString()).message));
   try {
     await probe(hub, 'reader', "agent.declareContract({ publishes: ['agents/sensor/data/presence'] }).then(() => agent.publish('agents/sensor/data/presence', 'forged'))");
-    await waitUntil(() => logs.some((l) => /another agent's topics/.test(l)), 'the refusal');
+    await waitUntil(() => logs.some((l) => /another agent's namespace/.test(l)), 'the refusal');
   } finally {
     off();
   }

@@ -19,9 +19,15 @@ import { waitUntil } from '../../testing/wait.js';
 import { startWactorz } from '../../wactorz.js';
 import type { WactorzHandle } from '../../wactorz-handle.js';
 
-/** Records the topics it sees (through `#`: agents may not subscribe to system/… by name); a task runs `p.expr` and reports. */
+/**
+ * Records the topics it sees: `#` is refused (it reaches system/…: src/main/grants), what it declared
+ * (`test/#`) arrives; a task runs `p.expr` and reports.
+ */
 const WATCHER = `const seen = [];
-export async function setup(agent) { agent.subscribe('#', (_payload, topic) => seen.push(topic)); }
+export async function setup(agent) {
+  agent.subscribe('#', (_payload, topic) => seen.push(topic));
+  agent.subscribe('test/#', (_payload, topic) => seen.push(topic));
+}
 export async function handleTask(agent, p) {
   if (!p.expr) return { seen };
   try { return { ok: true, value: await (new Function('agent', 'return (async () => (' + p.expr + '))()'))(agent) }; }
@@ -43,7 +49,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'wz-restore-hub-'));
   hub = await start();
   for (const [name, code] of [['watcher', WATCHER], ['plain-1', PLAIN], ['plain-2', PLAIN]] as const) {
-    const r = await rest('POST', '/agents', { name, code });
+    const r = await rest('POST', '/agents', { name, code, ...(name === 'watcher' ? { publishes: ['watch/#'], subscribes: ['test/#'] } : {}) });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
   }
   await hub.stop();
@@ -115,7 +121,7 @@ describe('agents and system/restore', () => {
     }
   });
 
-  it('a wildcard subscription never delivers it (a later message on the same wildcard does arrive)', async () => {
+  it('no subscription delivers it (`#` is refused; a later message on a declared wildcard does arrive)', async () => {
     hub.bus.publish(topics.systemRestore, { state: 'restoring', total: 9, restored: 0, failed: 0, pending: 9, started_at: 1, finished_at: null, timestamp: 1 });
     hub.bus.publish('test/marker', { after: 'restore' });
     const seen = await waitUntil(async () => {

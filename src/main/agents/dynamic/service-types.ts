@@ -14,6 +14,7 @@ import type { AgentDirectory } from './agent-directory.js';
 import type { AgentEnvSecrets } from '../../secrets/agent-env.js';
 import type { SpawnGate } from '../../approvals/approval-types.js';
 import type { Asker } from '../../../shared/approvals.js';
+import type { RefusalSink } from './agent-permissions.js';
 
 /**
  * A code agent's spec in the original's snake_case: what a `<spawn>` block and a node's spawn
@@ -29,6 +30,14 @@ export interface CodeSpec {
   description?: string | undefined;
   capabilities?: readonly string[] | undefined;
   publishes?: readonly string[] | undefined;
+  /** Topics it subscribes to (its grant: see src/main/grants). */
+  subscribes?: readonly string[] | undefined;
+  /** Agents it asks with `sendTo`. */
+  send_to?: readonly string[] | undefined;
+  /** Where it may publish retained messages beyond its own namespace (given by a person, or by the hub to a node). */
+  retained?: readonly string[] | undefined;
+  /** Hub actors it may ask with `sendTo` (what a person granted: a node's spec carries the hub's decision). */
+  hub_actors?: readonly string[] | undefined;
   input_schema?: unknown;
   output_schema?: unknown;
   poll_interval?: number | undefined;
@@ -99,6 +108,10 @@ export interface DynamicAgentServiceOptions {
   resolveModules?: (packages: readonly string[]) => Promise<Record<string, string>>;
   /** Remote nodes; without them a spawn with a `node` other than this hub is refused. */
   nodes?: RemoteNodes;
+  /** The node these agents run on (a node's service): said with refusals. */
+  node?: string;
+  /** Where bus refusals of agent code are recorded for audit (the hub: approvals' refusal log). */
+  refusals?: RefusalSink;
   /**
    * Approvals (src/main/approvals): consulted before every spawn — caps, limits clamped, and what an
    * LLM or agent asked beyond the safe default left pending for a person. Without it (a node, a
@@ -122,6 +135,14 @@ export interface CreateAgentInput {
   description?: string;
   capabilities?: string[];
   publishes?: string[];
+  /** Topics it subscribes to (declared; granted by the hub — see src/main/grants). */
+  subscribes?: string[];
+  /** Agents it asks with `sendTo` (core and Home Assistant actors need a person's grant). */
+  sendTo?: string[];
+  /** Topics a person set in its config: retained publishes allowed there. */
+  retained?: string[];
+  /** Hub actors (core, Home Assistant) it asks with `sendTo`: asked of approvals; worked out from `sendTo` when absent. */
+  hubActors?: string[];
   inputSchema?: unknown;
   outputSchema?: unknown;
   /** Limits, supervision and poll interval (snake_case keys, see agent-config.ts) merged into the stored config. */
@@ -185,6 +206,8 @@ export interface AgentDescription extends Partial<AgentSummary> {
     description: string;
     capabilities: string[];
     publishes: string[];
+    subscribes: string[];
+    send_to: string[];
     input_schema: unknown;
     output_schema: unknown;
     poll_interval: number | null;

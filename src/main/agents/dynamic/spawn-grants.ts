@@ -41,7 +41,7 @@ const limitsOf = (src: Partial<Record<string, unknown>>): AgentLimits => {
 
 /** What a code agent's input asks for. */
 export function askOfInput(input: CreateAgentInput): GrantAsk {
-  return { capabilities: [...(input.capabilities ?? [])], env_names: [...(input.envNames ?? [])], limits: limitsOf(input.tuning ?? {}) };
+  return { capabilities: [...(input.capabilities ?? [])], env_names: [...(input.envNames ?? [])], limits: limitsOf(input.tuning ?? {}), send_to: [...(input.hubActors ?? [])] };
 }
 
 /** The input with what the gate granted (capabilities, secret names, limits). */
@@ -52,17 +52,17 @@ export function inputWithGrant(input: CreateAgentInput, grant: GrantAsk, asker: 
     else if (asker.kind !== 'person') tuning[k] = undefined;
     else delete tuning[k];
   }
-  return { ...input, capabilities: grant.capabilities, envNames: grant.env_names, tuning: tuning as CreateAgentInput['tuning'] };
+  return { ...input, capabilities: grant.capabilities, envNames: grant.env_names, hubActors: grant.send_to, tuning: tuning as CreateAgentInput['tuning'] };
 }
 
 /** The grant a stored config holds. */
 export function grantOfConfig(cfg: StoredConfig): GrantAsk {
-  return { capabilities: [...cfg.capabilities], env_names: [...cfg.env_names], limits: limitsOf(cfg) };
+  return { capabilities: [...cfg.capabilities], env_names: [...cfg.env_names], limits: limitsOf(cfg), send_to: [...cfg.hub_actors] };
 }
 
 /** A stored config holding `grant` instead of its own. */
 export function configWithGrant(cfg: StoredConfig, grant: GrantAsk): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...cfg, capabilities: grant.capabilities, env_names: grant.env_names };
+  const out: Record<string, unknown> = { ...cfg, capabilities: grant.capabilities, env_names: grant.env_names, hub_actors: grant.send_to };
   for (const k of LIMIT_KEYS) {
     if (grant.limits[k] === undefined) delete out[k];
     else out[k] = grant.limits[k];

@@ -44,8 +44,12 @@ export const spawnSpecSchema = z
     capabilities: stringList.default([]),
     input_schema: z.unknown().optional(),
     output_schema: z.unknown().optional(),
-    /** Topics the agent publishes (for its manifest). */
+    /** Topics the agent publishes (for its manifest; its own namespace needs no declaring). */
     publishes: stringList.optional(),
+    /** Topics (filters) it subscribes to: what it may read beyond its own namespace (src/main/grants). */
+    subscribes: stringList.optional(),
+    /** Agents it asks with `agent.sendTo` (the hub's own actors wait for a person's approval). */
+    send_to: stringList.optional(),
     /** Seconds between `process(agent)` calls. */
     poll_interval: z.coerce.number().positive().max(86_400).optional(),
     /** npm packages the code needs (the installer's business). */

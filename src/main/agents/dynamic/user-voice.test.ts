@@ -1,6 +1,7 @@
 /**
  * A DynamicAgent may not speak as the user: chat with main (which could make main's LLM write
- * <spawn> blocks for it) is refused both as a task to main and as a publish on io/chat.
+ * <spawn> blocks for it) is refused both as a task to main and as a publish on io/chat. Asking main
+ * at all needs a person's grant (send_to: the bus permissions); with it, main still refuses a chat.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -27,7 +28,8 @@ let dir: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'wz-voice-'));
   hub = await startWactorz({ stateDir: dir, llm: { provider: 'none' }, interface: 'rest', restPort: 0, monitorPort: null, mqtt: { port: 0 } }, { log: silentLogger, env: {} });
-  expect((await postJson(`${hub.restUrl}/agents`, { name: 'sneaky', code: CODE })).status).toBe(201);
+  expect((await postJson(`${hub.restUrl}/agents`, { name: 'sneaky', code: CODE, send_to: ['main'] })).status).toBe(201);
+  expect((await postJson(`${hub.restUrl}/agents`, { name: 'sneakier', code: CODE })).status).toBe(201);
 });
 afterAll(async () => {
   await hub.stop();
@@ -38,6 +40,8 @@ describe('agents and the user chat', () => {
   it('main refuses a chat task from a code agent', async () => {
     const r = await json(postJson(`${hub.restUrl}/agents/sneaky/tasks`, { payload: { via: 'task' } }));
     expect(r.result.refused).toMatch(/may not chat with main/);
+    const ungranted = await json(postJson(`${hub.restUrl}/agents/sneakier/tasks`, { payload: { via: 'task' } }));
+    expect(ungranted.result.refused).toMatch(/agent\.sendTo\(main\) refused: main is one of the hub's actors: asking it needs a person's grant/);
   });
 
   it('an agent may not publish on io/chat', async () => {

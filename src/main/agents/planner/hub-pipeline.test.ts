@@ -2,7 +2,8 @@
  * The whole hub (startWactorz: embedded broker, SQLite, supervised core actors, HTTP): a chat
  * message classified PIPELINE by main goes to the planner, whose plan (scripted Ollama server, real
  * SDK) is spawned; the catalog, installer and planner routes answer under /api; catalog and
- * installer run protected.
+ * installer run protected. The filter reads Home Assistant's state: an LLM's plan asks for
+ * `home_assistant`, which waits for a person (approvals); approved in chat, the pipeline runs.
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -63,6 +64,8 @@ describe('pipelines through the composed hub', { timeout: 120_000 }, () => {
   it('a chat request classified PIPELINE is planned and spawned; GET /api/pipelines lists it', async () => {
     const reply = await hub.processUserInput('when the living-room lamp turns on, note it for my daily digest', { interface: 'test' });
     expect(reply).toMatch(/pipeline "lamp-on-mqtt" is running: lamp-on-mqtt-filter \(dynamic: passes lamp-on changes\), lamp-on-mqtt-count \(daily-digest recipe/);
+    expect(reply).toMatch(/home_assistant/);
+    expect(await hub.processUserInput('/approve lamp-on-mqtt-filter home_assistant', { interface: 'test' })).toMatch(/lamp-on-mqtt-filter now has home_assistant/);
     const seen: string[] = [];
     const off = hub.bus.subscribe('pipelines/lamp-on-mqtt/#', (t) => seen.push(t));
     await hub.bus.ready();

@@ -197,12 +197,15 @@ export class PlannerService {
     const source = `planner:${plan.name}`;
     const description = `${a.role} (pipeline ${plan.name})`;
     const capabilities = a.capabilities.filter((c) => c.toLowerCase() !== 'fetch_local');
+    // The topics the plan wires it by are what it may use on the bus (src/main/grants): its own and the contracts'.
+    const publishes = [...new Set([...a.publishes, ...plan.topics.filter((t) => t.from.includes(a.name)).map((t) => t.topic)])];
+    const subscribes = [...new Set([...a.subscribes, ...plan.topics.filter((t) => t.to.includes(a.name)).map((t) => t.topic)])];
     if (a.type === 'catalog') {
       return (await this.opts.catalog.spawn(a.recipe!, { name: a.name, config: a.config ?? {} }, 'llm', asker)).approval?.message;
     }
     const raw =
       a.type === 'dynamic'
-        ? { name: a.name, type: 'dynamic', description, code: a.code, language: a.language, capabilities, publishes: a.publishes, install: a.install, config: a.config, ...(a.poll_interval !== undefined ? { poll_interval: a.poll_interval } : {}) }
+        ? { name: a.name, type: 'dynamic', description, code: a.code, language: a.language, capabilities, publishes, subscribes, install: a.install, config: a.config, ...(a.poll_interval !== undefined ? { poll_interval: a.poll_interval } : {}) }
         : a.type === 'llm'
           ? { name: a.name, type: 'llm', description, system_prompt: a.system_prompt, capabilities }
           : { ...a.spec, name: a.name, type: 'ha_actuator', description };

@@ -54,13 +54,18 @@ export async function cleanup(agent) {}              // optional: before stop or
 export const SANDBOX_RULES = `The code runs in an isolated JavaScript engine (ES2023): no require, no Node modules (fs, child_process, net…),
 no process, no global fetch, no DOM. Everything goes through the \`agent\` object. Timeouts are in SECONDS.
 console.log goes to the agent's log. setTimeout/setInterval exist. agent.state is a JSON object kept across
-restarts and hot-swaps. agent.fetch works only when "fetch" is in the capabilities.`;
+restarts and hot-swaps. agent.fetch works only when "fetch" is in the capabilities.
+The bus is permissioned: an agent publishes (retained too) in its own namespace agents/{its id or name}/… and on
+the topics it declares in "publishes"; it subscribes (agent.subscribe, mqttGet, window) only to what it declares in
+"subscribes" — other agents' agents/+/data/#, …/result and …/detections can be declared. It asks other agents with
+agent.sendTo only when it names them in "send_to". io/…, nodes/…, system/…, $SYS, agents/by-name/… and other agents'
+topics are never allowed; homeassistant/… needs the "home_assistant" capability. Anything else is refused.`;
 
 /** Teaches main's LLM to spawn agents with `<spawn>` blocks. */
 export function spawnPromptSection(): string {
   return `You can create agents. To create one, put a block in your reply (it is removed before the user sees the reply):
 <spawn>{"name": "kebab-case-name", "type": "dynamic", "description": "what it does, one sentence", "code": "<the module>",
- "capabilities": [], "input_schema": {}, "output_schema": {}, "poll_interval": 30}</spawn>
+ "capabilities": [], "publishes": [], "subscribes": [], "input_schema": {}, "output_schema": {}, "poll_interval": 30}</spawn>
 - type: "dynamic" (JavaScript module, the default), "llm" (give "system_prompt" instead of code: an agent that answers
   with its own LLM persona), "ha_actuator" (Home Assistant service calls on MQTT triggers), "manual" (code a person maintains).
 - Optional: "replace": true to replace an existing agent of that name, "install": ["npm-package"] for packages the code needs.
@@ -86,7 +91,8 @@ ${agentApiReference()}
 
 Answer with exactly one block and nothing else:
 <spawn>{"name": "kebab-case-name", "type": "dynamic", "description": "one sentence: what it does",
- "capabilities": ["fetch" only if it calls HTTP APIs], "input_schema": {...task payload fields...},
+ "capabilities": ["fetch" only if it calls HTTP APIs], "publishes": [topics it publishes], "subscribes": [topics it reads],
+ "send_to": [agents it asks], "input_schema": {...task payload fields...},
  "output_schema": {...result fields...}, "poll_interval": <seconds, only if it exports process>,
  "code": "<the module as a JSON string: newlines escaped as \\n, quotes as \\">"}</spawn>
 Keep the code short, robust (validate payloads, catch errors of agent.fetch/agent.sendTo) and commented where it is not obvious.

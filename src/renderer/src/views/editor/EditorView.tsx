@@ -47,7 +47,8 @@ function NewAgentForm() {
   const create = () => {
     setTouched(true);
     if (error) return;
-    newAgent(name.trim(), language, templateCode(template, language), description.trim() || (TEMPLATES.find((t) => t.id === template)?.description ?? ''));
+    const chosen = TEMPLATES.find((t) => t.id === template);
+    newAgent(name.trim(), language, templateCode(template, language), description.trim() || (chosen?.description ?? ''), chosen?.subscribes);
     navigate({ view: 'editor', name: name.trim() });
     setName('');
     setDescription('');

@@ -16,7 +16,7 @@ export const HUB_MARKER_OWNER = 'wactorz-hub';
 
 const models = new Map<string, monaco.editor.ITextModel>();
 /** Agents created in the editor but not yet deployed. */
-const drafts = new Map<string, { language: Language; description: string }>();
+const drafts = new Map<string, { language: Language; description: string; subscribes?: string[] }>();
 
 const ext = (l: Language) => (l === 'typescript' ? 'ts' : 'js');
 
@@ -209,7 +209,7 @@ export async function deploy(): Promise<void> {
     let body: unknown;
     if (open.isNew) {
       const draft = drafts.get(open.name);
-      body = await hub.rest.createAgent({ name: open.name, code, language: open.language, ...(draft?.description ? { description: draft.description } : {}) });
+      body = await hub.rest.createAgent({ name: open.name, code, language: open.language, ...(draft?.description ? { description: draft.description } : {}), ...(draft?.subscribes?.length ? { subscribes: draft.subscribes } : {}) });
       drafts.delete(open.name);
     } else {
       body = await hub.rest.putCode(open.name, code, open.language);
@@ -280,8 +280,9 @@ export function validateNewName(name: string): string | null {
   return taken ? `An agent named “${name}” already exists.` : null;
 }
 
-export function newAgent(name: string, language: Language, code: string, description: string): void {
-  drafts.set(name, { language, description });
+/** `subscribes`: the topics its template reads (declared at creation: the hub refuses undeclared ones). */
+export function newAgent(name: string, language: Language, code: string, description: string, subscribes?: string[]): void {
+  drafts.set(name, { language, description, ...(subscribes?.length ? { subscribes } : {}) });
   const m = modelFor(name, language, code);
   m.setValue(code);
 }

@@ -7,6 +7,8 @@ export interface AgentTemplate {
   description: string;
   ts: string;
   js: string;
+  /** What it reads beyond its own namespace: declared when it is created (the hub refuses anything else). */
+  subscribes?: string[];
 }
 
 export const TEMPLATES: AgentTemplate[] = [
@@ -52,7 +54,8 @@ export async function setup(agent: Agent): Promise<void> {
 }
 
 export async function process(agent: Agent): Promise<void> {
-  agent.publish(\`custom/\${agent.name}/tick\`, { at: Date.now() / 1000 });
+  // Its own namespace needs no declaring; other topics go in the agent's "publishes".
+  agent.publish(\`agents/\${agent.name}/data/tick\`, { at: Date.now() / 1000 });
 }
 
 export async function cleanup(agent: Agent): Promise<void> {
@@ -68,7 +71,8 @@ export async function setup(agent) {
 
 /** @param {Agent} agent */
 export async function process(agent) {
-  agent.publish(\`custom/\${agent.name}/tick\`, { at: Date.now() / 1000 });
+  // Its own namespace needs no declaring; other topics go in the agent's "publishes".
+  agent.publish(\`agents/\${agent.name}/data/tick\`, { at: Date.now() / 1000 });
 }
 
 /** @param {Agent} agent */
@@ -81,6 +85,7 @@ export async function cleanup(agent) {
     id: 'threshold',
     label: 'Threshold alert',
     description: 'Watches a sensor topic and raises an alert above a limit.',
+    subscribes: ['sensors/+/temperature'],
     ts: `// Subscribes to a sensor topic and raises an alert when the value crosses a limit.
 
 const TOPIC = 'sensors/+/temperature';
