@@ -11,10 +11,8 @@
  * this one is the whole hub, attacked in one run, as a person's desktop would be.
  */
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectAsync, type IClientOptions } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actorIdFor } from '../core/actor-id.js';
 import { connectRecordingClient, type RecordingClient } from '../broker/testing/mqtt-test-client.js';
@@ -23,6 +21,7 @@ import { NodeProcess } from '../nodes/testing/node-process.js';
 import type { Json } from '../testing/http.js';
 import { startTestHub, type TestHub } from '../testing/test-hub.js';
 import { waitUntil } from '../testing/wait.js';
+import { send, upgradeStatus, tryMqtt } from '../testing/raw-http.js';
 
 const KEY = 'attack-suite-api-key';
 const SECRET = 'tok-AGENT-ENV-SECRET-4e1d';
@@ -72,47 +71,6 @@ const marker = async (): Promise<void> => {
   t.handle.bus.publish(`attack/${m}`, 'x');
   await waitUntil(() => watcher.received.some((r) => r.topic === `attack/${m}`), 'the marker at the watcher');
 };
-
-function send(url: string, method: string, headers: Record<string, string> = {}, body?: string): Promise<{ status: number; body: string }> {
-  const u = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method, headers: { ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}), ...headers } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-function upgradeStatus(url: string, headers: Record<string, string>): Promise<number> {
-  const u = new URL(url.replace(/^ws/, 'http'));
-  return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, path: u.pathname, headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', ...headers } });
-    req.on('upgrade', (res, socket) => {
-      socket.destroy();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('response', (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-async function tryMqtt(url: string, opts: IClientOptions = {}): Promise<string> {
-  try {
-    const c = await connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5_000, ...opts }, false);
-    await c.endAsync(true);
-    return 'connected';
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'wz-attacks-'));

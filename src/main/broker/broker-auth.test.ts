@@ -6,7 +6,7 @@
  * `/mqtt`, token or not; a rotated token closes the sessions that used the old one; failed logins
  * from beyond loopback are throttled.
  */
-import { createServer, request, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { connectAsync, type IClientOptions } from 'mqtt';
@@ -18,6 +18,7 @@ import { upgradeGuard } from '../server/upgrade-guard.js';
 import { BrokerAuth } from './broker-auth.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker.js';
 import { waitUntil } from '../testing/wait.js';
+import { upgradeStatus, tryMqtt as tryConnect } from '../testing/raw-http.js';
 
 
 interface Rig {
@@ -58,41 +59,8 @@ async function rig(opts: { host?: string; tokens?: AccessTokens; pair?: { userna
   return r;
 }
 
-async function tryConnect(url: string, opts: IClientOptions = {}): Promise<string> {
-  try {
-    const c = await connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5_000, ...opts }, false);
-    await c.endAsync(true);
-    return 'connected';
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
-
 const REFUSED = /not authori[sz]ed|bad user ?name or password/i;
 const origin = (o: string): IClientOptions => ({ wsOptions: { origin: o } });
-
-/** The HTTP status a WebSocket upgrade to `wsUrl` gets with these extra headers (101 when it is accepted). */
-function upgradeStatus(wsUrl: string, headers: Record<string, string>): Promise<number> {
-  const u = new URL(wsUrl.replace(/^ws:/, 'http:'));
-  return new Promise((resolve, reject) => {
-    const req = request({
-      host: u.hostname,
-      port: u.port,
-      path: u.pathname + u.search,
-      headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Protocol': 'mqtt', ...headers },
-    });
-    req.on('upgrade', (res, socket) => {
-      socket.destroy();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('response', (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 describe('broker credentials', () => {
   it('nothing configured on loopback: anonymous clients connect over TCP and WebSocket', async () => {

@@ -1,4 +1,4 @@
-import { createServer as createHttpServer, type Server as HttpServer, request } from 'node:http';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BrokerListenError, type EmbeddedBroker, startEmbeddedBroker } from './embedded-broker.js';
@@ -6,35 +6,7 @@ import { type RecordingClient, connectRecordingClient } from './testing/mqtt-tes
 import { TopicError } from './topic-validation.js';
 import type { LogLevel } from '../base/logger.js';
 import { waitUntil } from '../testing/wait.js';
-
-/** Sends a bare WebSocket upgrade request and returns the HTTP status the server answered. */
-function upgradeStatus(wsUrl: string): Promise<number> {
-  const u = new URL(wsUrl.replace(/^ws:/, 'http:'));
-  return new Promise((resolve, reject) => {
-    const req = request({
-      host: u.hostname,
-      port: u.port,
-      path: u.pathname + u.search,
-      headers: {
-        Connection: 'Upgrade',
-        Upgrade: 'websocket',
-        'Sec-WebSocket-Version': '13',
-        'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
-        'Sec-WebSocket-Protocol': 'mqtt',
-      },
-    });
-    req.on('upgrade', (res, socket) => {
-      socket.destroy();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('response', (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+import { upgradeStatus } from '../testing/raw-http.js';
 
 const logs: { level: LogLevel; message: string }[] = [];
 let broker: EmbeddedBroker;

@@ -25,6 +25,7 @@ import type { Json } from '../testing/http.js';
 import { waitUntil } from '../testing/wait.js';
 import { startWactorz } from '../wactorz.js';
 import type { WactorzHandle } from '../wactorz-handle.js';
+import { upgradeStatus } from '../testing/raw-http.js';
 
 const dirs: string[] = [];
 const stateDir = () => {
@@ -53,29 +54,6 @@ function rawGet(url: string, headers: Record<string, string>): Promise<number> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
     const req = request({ host: u.hostname, port: u.port, path: u.pathname + u.search, headers }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-/** The status a WebSocket upgrade to `url` gets (101 when accepted). */
-function upgradeStatus(url: string, headers: Record<string, string>): Promise<number> {
-  const u = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = request({
-      host: u.hostname,
-      port: u.port,
-      path: u.pathname,
-      headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Protocol': 'mqtt', ...headers },
-    });
-    req.on('upgrade', (res, socket) => {
-      socket.destroy();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('response', (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);
     });

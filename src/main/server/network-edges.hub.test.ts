@@ -11,10 +11,9 @@
  * and what keeps working: the original's body-less curl POST, clients with credentials, rotation.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectAsync, type IClientOptions } from 'mqtt';
+import { connectAsync } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actorIdFor } from '../core/actor-id.js';
 import { silentLogger } from '../base/logger.js';
@@ -22,6 +21,7 @@ import { connectRecordingClient } from '../broker/testing/mqtt-test-client.js';
 import { startWactorz } from '../wactorz.js';
 import type { WactorzHandle } from '../wactorz-handle.js';
 import { waitUntil } from '../testing/wait.js';
+import { send, upgradeStatus, tryMqtt } from '../testing/raw-http.js';
 
 const root = mkdtempSync(join(tmpdir(), 'wz-edges-'));
 const dashboardDir = join(root, 'dashboard');
@@ -33,56 +33,6 @@ const PROBE = `export async function handleTask(agent, p) {
   catch (e) { return { ok: false, error: String(e && e.message || e) }; }
 }`;
 
-interface Answer {
-  status: number;
-  body: string;
-}
-
-function send(url: string, method: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> {
-  const u = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method, headers: { ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}), ...headers } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-function upgradeStatus(wsUrl: string, headers: Record<string, string>): Promise<number> {
-  const u = new URL(wsUrl.replace(/^ws:/, 'http:'));
-  return new Promise((resolve, reject) => {
-    const req = request({
-      host: u.hostname,
-      port: u.port,
-      path: u.pathname + u.search,
-      headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Protocol': 'mqtt', ...headers },
-    });
-    req.on('upgrade', (res, socket) => {
-      socket.destroy();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('response', (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-async function tryMqtt(url: string, opts: IClientOptions = {}): Promise<string> {
-  try {
-    const c = await connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5_000, ...opts }, false);
-    await c.endAsync(true);
-    return 'connected';
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
 
 async function startHub(name: string, env: Record<string, string>, extra: Record<string, unknown> = {}): Promise<WactorzHandle> {
   const hub = await startWactorz(

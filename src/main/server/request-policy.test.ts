@@ -6,7 +6,6 @@
  * works; failed logins from beyond loopback are throttled; the dashboard token rotates.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -17,6 +16,7 @@ import { authRoutes } from './auth-routes.js';
 import { createHttpApp, listenHttp } from './http-app.js';
 import type { HubApi } from './hub-api.js';
 import { RequestPolicy, hostOfHeader } from './request-policy.js';
+import { send } from '../testing/raw-http.js';
 
 const commands: string[] = [];
 const hub: HubApi = {
@@ -33,26 +33,6 @@ const hub: HubApi = {
   prometheusMetrics: () => '',
 };
 
-interface Answer {
-  status: number;
-  body: string;
-  headers: Record<string, string | string[] | undefined>;
-}
-
-/** A raw HTTP request: every header as given (Host included). */
-function send(url: string, method: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> {
-  const u = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method, headers: { ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}), ...headers } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, headers: res.headers }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 describe('RequestPolicy', () => {
   it('reads Host headers and judges names and addresses', () => {
