@@ -16,7 +16,9 @@
  * `host` (beyond loopback the hub requires a token: `hub.token`), `broker` (an external broker
  * such as broker/testing's Mosquitto), `nodes` timings, `llm: 'scripted'` (`hub.llm`), the
  * dashboard, and any other configuration through `config`. A file-scoped fixture is overridden
- * at the top level of the file (vitest refuses it inside a describe).
+ * at the top level of the file (vitest refuses it inside a describe). EVERY file using a fixture sets
+ * its options, `{}` for the defaults: test files share modules (vitest.config.ts, `isolate: false`),
+ * and an override left by an earlier file in the same worker would apply (an API_KEY did).
  *
  * Recipe, catalog, planner and installer tests use the lighter hub of agents/catalog/testing
  * (real broker, sandbox and catalog, no HTTP servers) through `recipeTest`, below: the same

@@ -15,6 +15,9 @@ import { connectRecordingClient, type RecordingClient } from '../../broker/testi
 import { agentErrorEventSchema, manifestSchema } from '../../../shared/mqtt-payloads.js';
 import { TopicRules } from '../../grants/topic-rules.js';
 
+// Said even when it is the default: modules are shared between files (isolate: false), and so is an earlier file's override.
+test.override('hubOptions', {});
+
 /** Runs `p.expr` (an awaited expression over `agent`) in the agent; `{ok, value}` or `{ok: false, error}`. */
 const PROBE = `export async function handle_task(agent, p) {
   try { return { ok: true, value: await (new Function('agent', 'return (async () => (' + p.expr + '))()'))(agent) }; }

@@ -3,6 +3,9 @@ import type { Json, RecipeHub } from '../testing/recipe-hub.js';
 import { recipeTest } from '../../../testing/hub-fixture.js';
 import { waitUntil } from '../../../testing/wait.js';
 
+// Said even when it is the default: modules are shared between files (isolate: false), and so is an earlier file's override.
+recipeTest.override('recipeHubOptions', {});
+
 const utc = (iso: string): number => Date.parse(iso) / 1000;
 
 const test = recipeTest;

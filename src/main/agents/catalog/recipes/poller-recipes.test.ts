@@ -4,6 +4,9 @@ import type { Json } from '../testing/recipe-hub.js';
 import { recipeTest } from '../../../testing/hub-fixture.js';
 import { waitUntil } from '../../../testing/wait.js';
 
+// Said even when it is the default: modules are shared between files (isolate: false), and so is an earlier file's override.
+recipeTest.override('recipeHubOptions', {});
+
 const rss = (items: { guid: string; title: string; link: string }[]): string => `<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0"><channel><title>Home &amp; Garden News</title><link>http://example.org/</link>
 ${items

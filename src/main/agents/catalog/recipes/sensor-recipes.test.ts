@@ -6,6 +6,9 @@ import { recipeTest } from '../../../testing/hub-fixture.js';
 import { TimeSeries } from '../../../persistence/stores/time-series.js';
 import { waitUntil } from '../../../testing/wait.js';
 
+// Said even when it is the default: modules are shared between files (isolate: false), and so is an earlier file's override.
+recipeTest.override('recipeHubOptions', {});
+
 function stateChange(entityId: string, state: string, old: string | null, attributes: Record<string, unknown> = {}, lastChanged = new Date().toISOString()): Json {
   const domain = entityId.split('.')[0];
   return {

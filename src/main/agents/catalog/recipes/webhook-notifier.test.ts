@@ -1,6 +1,9 @@
 import { describe, expect } from 'vitest';
 import { recipeTest } from '../../../testing/hub-fixture.js';
 
+// Said even when it is the default: modules are shared between files (isolate: false), and so is an earlier file's override.
+recipeTest.override('recipeHubOptions', {});
+
 const test = recipeTest;
 
 describe('recipe webhook-notifier (real sandbox, embedded broker, local webhook receiver)', { timeout: 120_000 }, () => {
