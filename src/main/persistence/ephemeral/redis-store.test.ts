@@ -92,7 +92,7 @@ describe.skipIf(!availability.available)('ephemeral tier on a real Redis', { tim
   const noticeCrash = () =>
     waitUntil(
       async () => {
-        if (p!.ephemeralBackend() !== 'memory') await p!.persist('probe', 'crash', 1);
+        if (p!.ephemeralBackend() !== 'memory') await p!.persist('probe', 'heartbeat', 1); // an ephemeral key: it goes to Redis
         return p!.ephemeralBackend() === 'memory';
       },
       'the store noticing the crash',
