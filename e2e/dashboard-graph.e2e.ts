@@ -14,6 +14,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actorIdFor } from '../src/main/core/actor-id.js';
 import { startNode, type RunningNode } from '../src/main/nodes/index.js';
+import { installEnrollment } from '../src/main/nodes/trust/node-fleet-key.js';
 import type { Graph } from '../src/shared/graph.js';
 import { launchDashboardBrowser, requireChromium, type DashboardBrowser } from './support/browser.js';
 import { waitOnline } from './support/dashboard-page.js';
@@ -105,6 +106,10 @@ describe.skipIf(!requireChromium())('the graph view and the activity feed (brows
 
   it('shows an agent on a remote node under that node, wired to the hub agent that reads it', async () => {
     const { page } = b;
+    // Enrolled as a person does it (POST /nodes/garage/enroll, then `wactorz node enroll`).
+    const enrolled = await hub.api('POST', 'nodes/garage/enroll', {});
+    expect(enrolled.status).toBe(201);
+    await installEnrollment(nodeDir, 'garage', (enrolled.body as { code: string }).code);
     node = await startNode({ name: 'garage', stateDir: nodeDir, broker: { url: `mqtt://127.0.0.1:${hub.handle.mqttPort}` }, heartbeatMs: 1_000 });
     const placed = await hub.api('POST', 'nodes/garage/agents', { name: 'garden-sensor', code: REMOTE, publishes: ['garden/moisture'], poll_interval: 0.5 });
     expect([201, 202], JSON.stringify(placed.body)).toContain(placed.status);
