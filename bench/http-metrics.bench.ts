@@ -9,27 +9,12 @@ import { createHttpApp } from '../src/main/server/http-app.js';
 import { HttpMetrics } from '../src/main/server/original/http-metrics.js';
 import { formatPrometheus } from '../src/main/server/prometheus.js';
 import type { HubApi } from '../src/main/server/hub-api.js';
-import type { AgentSummary } from '../src/shared/rest.js';
+import { agentSummaries } from './agent-summaries.js';
 
 const RUNS = 4000;
 const WARMUP = 500;
 
-const agents: AgentSummary[] = Array.from({ length: 60 }, (_, i) => ({
-  id: `id-${i}`,
-  name: `agent-${i}`,
-  state: 'running',
-  protected: false,
-  kind: 'dynamic',
-  last_heartbeat: 1,
-  inbox_size: 0,
-  restart_count: 0,
-  messages_processed: i,
-  cpu: 0.5,
-  mem: 12,
-  task: 'idle',
-  messagesProcessed: i,
-  costUsd: null,
-}));
+const agents = agentSummaries(60);
 const hub: HubApi = {
   health: () => ({ status: 'ok', uptime: 1, actors: agents.length, llm: { provider: 'none', model: null, configured: false }, mqtt: { mode: 'embedded', state: 'connected', port: 1883 }, persistence: { ephemeral: 'memory' } }),
   listAgents: () => agents,

@@ -11,26 +11,11 @@ import type { AddressInfo } from 'node:net';
 import { WebSocket } from 'ws';
 import { MemoryBus } from '../src/main/core/testing/memory-bus.js';
 import { attachOriginalWs } from '../src/main/server/original/ws/original-ws.js';
-import type { AgentSummary } from '../src/shared/rest.js';
+import { agentSummaries } from './agent-summaries.js';
 
 const AGENTS = 200;
 const BEATS = 1_000;
-const agents: AgentSummary[] = Array.from({ length: AGENTS }, (_, i) => ({
-  id: `id-${i}`,
-  name: `agent-${i}`,
-  state: 'running',
-  protected: false,
-  kind: 'dynamic',
-  last_heartbeat: 1,
-  inbox_size: 0,
-  restart_count: 0,
-  messages_processed: i,
-  cpu: 0.5,
-  mem: 12,
-  task: 'idle',
-  messagesProcessed: i,
-  costUsd: null,
-}));
+const agents = agentSummaries(AGENTS);
 const hub = { listAgents: () => agents, command: async () => ({ ok: true, message: 'ok' }) };
 
 async function flood(patchIntervalMs: number): Promise<number> {
