@@ -65,7 +65,8 @@ function asState(s: string | undefined, fallback: ActorState): ActorState {
   return s && (ACTOR_STATES as readonly string[]).includes(s) ? (s as ActorState) : fallback;
 }
 
-function blank(id: string, name: string): AgentView {
+/** An agent the dashboard knows only by id and name (no heartbeat yet). */
+export function blankAgent(id: string, name: string): AgentView {
   return {
     id,
     name,
@@ -82,7 +83,7 @@ function blank(id: string, name: string): AgentView {
 }
 
 function fromSummary(s: AgentSummary, prev: AgentView | undefined): AgentView {
-  const base = prev ?? blank(s.id, s.name);
+  const base = prev ?? blankAgent(s.id, s.name);
   const next: AgentView = {
     ...base,
     id: s.id,
@@ -109,7 +110,7 @@ export function reduceAgents(byId: Record<string, AgentView>, u: DashboardUpdate
   const touch = (id: string, name?: string): AgentView => {
     const cur = next[id];
     if (cur && cur !== byId[id]) return cur; // already copied in this batch
-    const copy: AgentView = cur ? { ...cur } : blank(id, name ?? id);
+    const copy: AgentView = cur ? { ...cur } : blankAgent(id, name ?? id);
     next[id] = copy;
     return copy;
   };

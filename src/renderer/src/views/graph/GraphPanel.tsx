@@ -7,7 +7,7 @@ import { useEffect, useState } from 'react';
 import type { GraphAgent, GraphEdge, TopicMessages } from '../../../../shared/graph.js';
 import { hub } from '../../connection/index.js';
 import { navigate } from '../../hooks/useRoute.js';
-import { useAgentsStore, type AgentView } from '../../stores/agents-store.js';
+import { blankAgent, useAgentsStore, type AgentView } from '../../stores/agents-store.js';
 import { useUiStore } from '../../stores/ui-store.js';
 import { AgentActions } from '../agent-detail/AgentActions.js';
 import { rateLabel } from './graph-view-model.js';
@@ -15,17 +15,9 @@ import { rateLabel } from './graph-view-model.js';
 export type Selection = { type: 'agent'; id: string } | { type: 'wire'; from: string; to: string; topic: string } | null;
 
 const asView = (a: GraphAgent): AgentView => ({
-  id: a.id,
-  name: a.name,
+  ...blankAgent(a.id, a.name),
   kind: a.kind === 'core' || a.kind === 'dynamic' || a.kind === 'catalog' || a.kind === 'llm' ? a.kind : 'unknown',
   state: a.state === 'silent' ? 'running' : a.state,
-  protected: false,
-  lastHeartbeat: null,
-  inboxSize: 0,
-  restarts: 0,
-  messagesProcessed: 0,
-  costUsd: null,
-  heartbeats: [],
   ...(a.node ? { node: a.node } : {}),
 });
 
