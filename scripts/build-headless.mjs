@@ -29,7 +29,8 @@ function newestMtime(paths) {
   return newest;
 }
 
-const EXTERNAL = ['better-sqlite3', 'typescript', 'electron', 'bufferutil', 'utf-8-validate', 'isolated-vm', 'quickjs-emscripten', '@jitl/*'];
+// pdfjs-dist loads its worker module by a path next to its own file (and @napi-rs/canvas is native): external.
+const EXTERNAL = ['better-sqlite3', 'typescript', 'electron', 'bufferutil', 'utf-8-validate', 'isolated-vm', 'quickjs-emscripten', '@jitl/*', 'pdfjs-dist', 'pdfjs-dist/*', '@napi-rs/canvas'];
 
 const stampTime = (stamp) => (existsSync(stamp) ? statSync(stamp).mtimeMs : 0);
 

@@ -37,9 +37,12 @@ describe('manual-agent', { timeout: 120_000 }, () => {
     web = await startManualWeb();
     const pdf = await makePdf([PAGE1, PAGE2, PAGE3]);
     // The search page lists an untrusted PDF first: the trusted manual site's PDF must be tried first.
-    web.route('search.test', '/html/', (req, res, url) =>
-      searchRateLimited ? send(202, 'text/html', '')(req, res, url) : send(200, 'text/html', searchPage(['https://news.test/story-about-coffee', 'http://other.test/ep2200.pdf', PDF_URL]))(req, res, url),
-    );
+    // Only the manufacturer's model name finds anything (a misspelt brand finds nothing).
+    web.route('search.test', '/html/', (req, res, url) => {
+      if (searchRateLimited) return send(202, 'text/html', '')(req, res, url);
+      const hit = /ep2200/i.test(url.searchParams.get('q') ?? '');
+      return send(200, 'text/html', searchPage(hit ? ['https://news.test/story-about-coffee', 'http://other.test/ep2200.pdf', PDF_URL] : []))(req, res, url);
+    });
     web.route('manuals.test', '/philips/ep2200-user-manual.pdf', send(200, 'application/pdf', pdf));
     web.route('manuals.test', '/viewer.html', send(200, 'text/html; charset=utf-8', '<html><body>Our viewer needs JavaScript.</body></html>'));
     web.route('manuals.test', '/huge.pdf', send(200, 'application/pdf', Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(2 * 1024 * 1024, 0x20)])));
@@ -141,6 +144,20 @@ describe('manual-agent', { timeout: 120_000 }, () => {
     } finally {
       searchRateLimited = false;
     }
+  });
+
+  it('when the search finds nothing, tries the spellings the LLM suggests (as the original retries)', async () => {
+    hub.llmServer!.reset();
+    hub.llmServer!.script('openai', ['{"tool": "load_manual", "device": "Phillips 2200"}', 'Here you go: ["Philips 2200", "Philips EP2200", "Philips 2200 series"]']);
+    const mark = web.seen.length;
+    const r = await ask('load the Phillips 2200 manual');
+    expect(r).toMatchObject({ device: 'Philips EP2200', url: PDF_URL, pages: 3, corrected_from: 'Phillips 2200' });
+    expect(r.result).toMatch(/^\(Resolved 'Phillips 2200' → 'Philips EP2200'\)\nManual loaded: Philips EP2200/);
+    expect(userText(hub.llmServer!.lastRequest('openai')!.body)).toContain('The user asked for the manual of: "Phillips 2200"');
+    // Three queries for the misspelling, three for "Philips 2200" (the first suggestion), one hit for "Philips EP2200".
+    const searches = web.seen.slice(mark).filter((h) => h.host === 'search.test').map((h) => new URL(`http://x${h.path}`).searchParams.get('q'));
+    expect(searches).toHaveLength(7);
+    expect(searches.at(-1)).toBe('Philips EP2200 user manual filetype:pdf');
   });
 
   it('clears the manual (natural language), and forgets it in SQLite', async () => {
