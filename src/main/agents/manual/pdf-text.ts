@@ -4,6 +4,7 @@
  * pages and `maxChars` characters are kept; the page count reported is the document's. pdf.js is
  * loaded on first use (it is large) and runs with `isEvalSupported: false` (no code generated from
  * a document's fonts: a hostile PDF is data, nothing more) and without font faces or system fonts.
+ * It yields to the event loop after every page (see below), so the hub keeps serving meanwhile.
  */
 import { toError } from '../../core/errors.js';
 
@@ -55,6 +56,9 @@ export async function extractPdfText(bytes: Uint8Array, caps: { maxPages: number
       } catch {
         text = ''; // one broken page does not lose the others
       }
+      // pdf.js (its worker runs in this thread in Node) only ever waits on promises: without a turn of
+      // the event loop per page, a long manual would hold up every timer and socket of the hub.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       if (chars + text.length > caps.maxChars) {
         texts.push(text.slice(0, Math.max(0, caps.maxChars - chars)));
         truncated = true;
