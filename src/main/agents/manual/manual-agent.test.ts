@@ -216,6 +216,16 @@ describe('manual-agent', { timeout: 120_000 }, () => {
     expect(await ask({ action: 'load_manual', device: 'x', url: 'file:///etc/passwd' })).toMatchObject({ error: expect.stringMatching(/"url" must be an http\(s\) URL/) });
     expect(await ask({ action: 'status' })).toMatchObject({ status: 'idle' });
   });
+
+  it('takes a URL only from people and from code agents with fetch: not from a node or a bare MQTT task', async () => {
+    const fromNode = await hub.system.ask<Json>('manual-agent', { action: 'load_manual', device: 'x', url: PDF_URL }, 60_000, 'mqtt:kitchen-node');
+    expect(fromNode.error).toMatch(/^mqtt:kitchen-node may not give manual-agent a URL to fetch: only people and this hub's agents with the "fetch" capability may/);
+    // Without a URL it searches, for anyone.
+    hub.llmServer!.reset();
+    const searched = await hub.system.ask<Json>('manual-agent', { action: 'load_manual', device: 'Philips EP2200' }, 60_000, 'mqtt:kitchen-node');
+    expect(searched).toMatchObject({ device: 'Philips EP2200', pages: 3 });
+    expect(await ask({ action: 'clear' })).toMatchObject({ status: 'cleared' });
+  });
 });
 
 describe('search result ranking', () => {

@@ -16,9 +16,10 @@
  * `{error}` answer, never a crash. The loaded manual and the per-device URL cache are kept in
  * SQLite (`durable:` keys) and read back at start.
  *
- * Who may hand it a URL: a person (chat, REST, MQTT), or a code agent with the `fetch` capability —
- * otherwise an agent without `fetch` would get the hub to fetch for it. Private addresses are refused
- * to everyone (safe-fetch, no `fetch_local`).
+ * Who may hand it a URL: a person (chat, REST, /ws, io/chat through main), or a code agent of this
+ * hub with the `fetch` capability — otherwise an agent without `fetch` would get the hub to fetch
+ * for it; a task from a node or a bare MQTT task may not. Private addresses are refused to everyone
+ * (safe-fetch, no `fetch_local`).
  */
 import type { Message } from '../../../shared/message.js';
 import { manualTaskObjectSchema, manualTaskSchema, searchLinkSchema, storedManualSchema, urlCacheSchema, type ManualAgentConfig, type ManualTaskObject, type StoredManual } from '../../../shared/manual-agent.js';
@@ -135,12 +136,20 @@ export class ManualAgent extends Actor {
     }
   }
 
-  /** Null when `sender` may hand over a URL, else why not. */
+  /**
+   * Null when `sender` may hand over a URL, else why not: a person's interfaces (REST, /ws, chat
+   * through main: `external` or one of the hub's own actors) may; a local code agent with `fetch`
+   * may; anyone else — a code agent without it, a node's agent or an MQTT task (`mqtt:…`), a name
+   * this hub does not know — may not.
+   */
   private mayGiveUrl(sender: string): string | null {
+    const leaveOut = '(leave "url" out to search for the manual)';
+    if (sender === 'external') return null;
     const actor = this.system.get(sender);
-    if (!actor || actor.name === this.name || (actor.kind !== 'dynamic' && actor.kind !== 'catalog')) return null;
+    if (!actor) return `${sender} may not give ${this.name} a URL to fetch: only people and this hub's agents with the "fetch" capability may ${leaveOut}`;
+    if (actor.kind !== 'dynamic' && actor.kind !== 'catalog') return null;
     if (actor.capabilities.some((c) => FETCH_CAPABILITIES.includes(c.toLowerCase()))) return null;
-    return `${sender} may not give ${this.name} a URL to fetch: it needs the "fetch" capability (leave "url" out to search for the manual)`;
+    return `${sender} may not give ${this.name} a URL to fetch: it needs the "fetch" capability ${leaveOut}`;
   }
 
   private async llmRoute(text: string): Promise<ManualAnswer> {
