@@ -249,7 +249,7 @@ export class ManualAgent extends Actor {
       }
       let text;
       try {
-        text = await extractPdfText(got.bytes, { maxPages: this.o.config.max_pages, maxChars: this.o.config.max_text_chars });
+        text = await extractPdfText(got.bytes, { maxPages: this.o.config.max_pages, maxChars: this.o.config.max_text_chars, until: deadline.at });
       } catch (e) {
         failures.push({ url: link, reason: e instanceof PdfTextError ? e.message : `text extraction failed: ${toError(e).message}` });
         continue;

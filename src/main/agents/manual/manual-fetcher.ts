@@ -34,6 +34,11 @@ export class Deadline {
   ) {
     this.end = now() + seconds * 1000;
   }
+  /** The end, epoch ms. */
+  get at(): number {
+    return this.end;
+  }
+
   /** Seconds left (at least 1 while any remain, 0 when past). */
   seconds(): number {
     const left = (this.end - this.now()) / 1000;

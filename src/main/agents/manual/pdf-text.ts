@@ -26,7 +26,7 @@ let pdfjs: Promise<PdfJs> | undefined;
 const loadPdfJs = (): Promise<PdfJs> => (pdfjs ??= import('pdfjs-dist/legacy/build/pdf.mjs'));
 
 /** Extracts the text of `bytes` (a whole PDF). Throws PdfTextError when it is not a readable PDF. */
-export async function extractPdfText(bytes: Uint8Array, caps: { maxPages: number; maxChars: number }): Promise<PdfText> {
+export async function extractPdfText(bytes: Uint8Array, caps: { maxPages: number; maxChars: number; /** Epoch ms: pages not read by then are left out. */ until?: number }): Promise<PdfText> {
   const lib = await loadPdfJs();
   // pdf.js takes ownership of (and detaches) the buffer it is given: hand it a copy.
   const task = lib.getDocument({ data: new Uint8Array(bytes), isEvalSupported: false, disableFontFace: true, useSystemFonts: false, verbosity: 0, stopAtErrors: false });
@@ -42,6 +42,10 @@ export async function extractPdfText(bytes: Uint8Array, caps: { maxPages: number
     let chars = 0;
     let truncated = doc.numPages > caps.maxPages;
     for (let n = 1; n <= Math.min(doc.numPages, caps.maxPages); n++) {
+      if (caps.until !== undefined && Date.now() > caps.until && texts.length > 0) {
+        truncated = true; // the load's time is up: keep what was read
+        break;
+      }
       let text = '';
       try {
         const page = await doc.getPage(n);
