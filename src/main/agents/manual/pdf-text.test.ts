@@ -1,4 +1,4 @@
-/** pdf.js text extraction on real PDFs (made with pdf-lib): page by page, and every cap. */
+/** pdf.js text extraction (in its worker thread) on real PDFs made with pdf-lib: page by page, and every cap. */
 import { describe, expect, it } from 'vitest';
 import { extractPdfText, PdfTextError } from './pdf-text.js';
 import { makePdf } from './testing/manual-web.js';
@@ -6,8 +6,9 @@ import { makePdf } from './testing/manual-web.js';
 describe('extractPdfText', () => {
   const pages = ['First page: unpacking.', 'Second page: safety.', 'Third page: descaling the machine.', 'Fourth page: warranty.'];
 
-  it('reads every page, in order, and reports the page count', async () => {
+  it('reads every page, in order, and reports the page count — in a worker thread (pdf.js leaves no globals here)', async () => {
     expect(await extractPdfText(await makePdf(pages), { maxPages: 10, maxChars: 10_000 })).toEqual({ pages: 4, texts: pages, truncated: false });
+    expect(Object.getOwnPropertyNames(globalThis).filter((k) => /pdfjs/i.test(k))).toEqual([]);
   });
 
   it('keeps at most maxPages pages and maxChars characters; the page count stays the document’s', async () => {
