@@ -20,7 +20,9 @@ import { startNode, type RunningNode } from '../../nodes/index.js';
 import { installEnrollment } from '../../nodes/trust/node-fleet-key.js';
 import { StateSaver } from './state-saver.js';
 
-test.override('hubOptions', { llm: 'scripted' });
+// A command to a node that is lost (one just started may miss its first) is sent again after
+// commandRetryMs: 1 s here rather than 10, so such a loss costs the test a second.
+test.override('hubOptions', { llm: 'scripted', nodes: { commandRetryMs: 1_000 } });
 
 /** Runs `p.expr` (an awaited expression over `agent`) in the agent; `{ok, value}` or `{ok: false, error}`. */
 const PROBE = `export async function handle_task(agent, p) {
@@ -112,6 +114,9 @@ test('agent.llm.converse keeps the conversation in agent.state._chat_history, bo
   await waitUntil(async () => ((await StateSaver.load(hub.handle.system.persistence, 'talker'))?._chat_history as unknown[] | undefined)?.length === 2, 'the saved history');
   // Cleared by the agent, as the original's could.
   expect(await probe(hub, 'talker', "(agent.state._chat_history = [], agent.llm.converse('fresh')).then(() => agent.state._chat_history.length)")).toEqual({ ok: true, value: 2 });
+  // Two in flight at once: both exchanges are kept.
+  const both = await probe(hub, 'talker', "Promise.all([agent.llm.converse('one'), agent.llm.converse('two')]).then(() => agent.state._chat_history.map((m) => m.content).sort())");
+  expect(both).toEqual({ ok: true, value: ['fresh', 'one', 're: fresh', 're: one', 're: two', 'two'] });
 });
 
 test('an agent refused the LLM is refused every shim too, and nothing reaches the LLM', async ({ hub }) => {

@@ -186,11 +186,15 @@ export function guestOriginalExtras(d) {
    */
   const converse = (message, options) => {
     const turn = { role: 'user', content: str(message, 'message') };
-    const kept = isArray(getState()._chat_history) ? getState()._chat_history : [];
-    const history = kept.filter((/** @type {any} */ m) => m && (m.role === 'user' || m.role === 'assistant') && typeof m.content === 'string');
-    return apply(promiseThen, llmChat([...history, turn], options), [
+    /** The valid turns of `agent.state._chat_history` now (the agent may have changed or cleared it). */
+    const history = () => {
+      const kept = getState()._chat_history;
+      return isArray(kept) ? kept.filter((/** @type {any} */ m) => m && (m.role === 'user' || m.role === 'assistant') && typeof m.content === 'string') : [];
+    };
+    return apply(promiseThen, llmChat([...history(), turn], options), [
       (/** @type {unknown} */ reply) => {
-        const next = [...history, turn, { role: 'assistant', content: typeof reply === 'string' ? reply : text(reply) }];
+        // Appended to the history as it is now: two conversations in flight both keep their exchange.
+        const next = [...history(), turn, { role: 'assistant', content: typeof reply === 'string' ? reply : text(reply) }];
         let chars = next.reduce((n, m) => n + m.content.length, 0);
         while (next.length > 2 && (next.length > CONVERSE_MAX_MESSAGES || chars > CONVERSE_MAX_CHARS)) {
           for (const m of next.splice(0, 2)) chars -= m.content.length;
