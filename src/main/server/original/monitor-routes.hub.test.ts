@@ -13,6 +13,9 @@ import { waitUntil } from '../../testing/wait.js';
 import { actorIdFor } from '../../core/actor-id.js';
 import type { Alert } from '../../../shared/mqtt-payloads.js';
 import { connectOriginalWs, type OriginalWsClient } from './ws/testing/original-ws-client.js';
+import { costLimitResponseSchema, costResetResponseSchema, historyResponseSchema, resetResponseSchema } from '../../../shared/original-monitor.js';
+import { resetFrameSchema } from '../../../shared/original-ws.js';
+import { costSchema } from '../openapi/response-schemas.js';
 
 const KEY = 'spend-key';
 /** Runs `expr` in the agent and answers `{ok, value}` or `{ok: false, error}`. */
@@ -45,6 +48,7 @@ const llmCalls = () => hub.llm!.requestsFor('openai').length;
 describe('the spend limit on a real hub', () => {
   it('refuses every LLM call once the period reaches LLM_COST_LIMIT_USD — before it goes out — with a clear reply and one alert', async () => {
     expect(await cost()).toMatchObject({ period: 'daily', limit_usd: 0.3, limit_source: 'env', spend_usd: 0, limit_reached: false, total: { calls: 0 } });
+    expect(costSchema.safeParse(await cost()).success).toBe(true); // the documented schema is what the route answers
     let answer = '';
     for (let i = 0; i < 6 && !answer.includes('cost limit'); i++) answer = await chat(`question ${i}`);
     expect(answer).toMatch(/^Error: LLM cost limit of \$0\.30 reached for \d{4}-\d{2}-\d{2} \(\$0\.\d\d spent\)\. Blocking further LLM calls until the daily period rolls over/);
@@ -63,7 +67,9 @@ describe('the spend limit on a real hub', () => {
   });
 
   it('a person raises it (POST /api/cost/limit): calls go out again; the run-time limit and the spend survive a restart; POST /api/cost/reset zeroes the spend', async () => {
-    expect(await hub.api('POST', '/cost/limit', { limit_usd: 5, period: 'daily' })).toMatchObject({ status: 200, body: { ok: true, limit_usd: 5, period: 'daily' } });
+    const raised = await hub.api('POST', '/cost/limit', { limit_usd: 5, period: 'daily' });
+    expect(raised).toMatchObject({ status: 200, body: { ok: true, limit_usd: 5, period: 'daily' } });
+    expect(costLimitResponseSchema.safeParse(raised.body).success).toBe(true);
     const calls = llmCalls();
     expect(await chat('after raising')).toContain('A priced answer');
     expect(llmCalls()).toBeGreaterThan(calls);
@@ -73,7 +79,9 @@ describe('the spend limit on a real hub', () => {
     await hub.restart();
     hub.llm!.respond('*', PRICED);
     expect(await cost()).toMatchObject({ limit_usd: 5, limit_source: 'runtime', spend_usd: spent, alltime_usd: spent });
-    expect(await hub.api('POST', '/cost/reset')).toMatchObject({ status: 200, body: { ok: true, spend_usd: 0, alltime_usd: 0, limit_usd: 5 } });
+    const reset = await hub.api('POST', '/cost/reset');
+    expect(reset).toMatchObject({ status: 200, body: { ok: true, spend_usd: 0, alltime_usd: 0, limit_usd: 5 } });
+    expect(costResetResponseSchema.safeParse(reset.body).success).toBe(true);
     // Our totals (what was spent, per agent) are history, not the limit's counters: a reset of the limit leaves them.
     expect(((await cost()).total as { cost_usd: number }).cost_usd).toBeGreaterThan(0.36);
   }, 60_000);
@@ -129,9 +137,15 @@ describe('POST /api/reset on a real hub', () => {
     clients.push(ws);
     await chat('something to forget');
     expect(((await hub.api<unknown[]>('GET', '/chats')).body).length).toBeGreaterThan(0);
+    const history = (await hub.api('GET', '/actors/main/history')).body;
+    expect(historyResponseSchema.safeParse(history).success).toBe(true);
+    expect(history).toContainEqual(expect.objectContaining({ role: 'user', content: 'something to forget' }));
     const from = ws.frames.length;
-    expect(await hub.api('POST', '/reset', { scope: 'chat' })).toMatchObject({ status: 200, body: { status: 'ok', scope: 'chat', agent: null, cleared: { chat_log: expect.any(Number) } } });
+    const cleared = await hub.api('POST', '/reset', { scope: 'chat' });
+    expect(cleared).toMatchObject({ status: 200, body: { status: 'ok', scope: 'chat', agent: null, cleared: { chat_log: expect.any(Number) } } });
+    expect(resetResponseSchema.safeParse(cleared.body).success).toBe(true);
     const frame = await ws.next((f) => f.type === 'reset', 'the reset frame', from);
+    expect(resetFrameSchema.safeParse(frame).success).toBe(true);
     expect(frame).toMatchObject({ type: 'reset', scope: 'chat', agent: null, state: { agents: expect.any(Array), log_feed: [], alerts: [] } });
     expect((await hub.api('GET', '/chats')).body).toEqual([]);
     expect((await hub.api('GET', '/actors/main/history')).body).toEqual([]);
