@@ -51,9 +51,13 @@ export class ChatLog {
   query(q: Partial<ChatsQuery> = {}): ChatLogRow[] {
     const where: string[] = [];
     const params: (string | number)[] = [];
-    if (q.agent) where.push('agent_name = ?'), params.push(q.agent);
-    if (q.role) where.push('role = ?'), params.push(q.role);
-    if (q.since !== undefined) where.push('ts > ?'), params.push(q.since);
+    const when = (clause: string, value: string | number): void => {
+      where.push(clause);
+      params.push(value);
+    };
+    if (q.agent) when('agent_name = ?', q.agent);
+    if (q.role) when('role = ?', q.role);
+    if (q.since !== undefined) when('ts > ?', q.since);
     const sql = `SELECT id, ts, agent_name, role, content, session_id, attachments FROM chat_log${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ts DESC, id DESC LIMIT ?`;
     const rows = this.db.prepare(sql).all(...params, q.limit ?? 200) as Row[];
     return rows.map((r) => ({ ...r, attachments: JSON.parse(r.attachments) as unknown[] }));
