@@ -120,6 +120,8 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
     // LLM_COST_LIMIT_USD / _PERIOD or POST /api/cost/limit: past the limit every LLM call is refused (kept across restarts).
     const spend = await SpendLimit.open({ costs, persistence, env: spendLimitFromEnv(env), log });
     teardown.add('spend limit', () => spend.close());
+    const limit = spend.info();
+    if (limit.limit_usd !== null) log('info', `llm: spend limit $${limit.limit_usd} per ${{ daily: 'day', weekly: 'week', monthly: 'month' }[limit.period]} (${limit.limit_source === 'env' ? 'LLM_COST_LIMIT_USD' : 'set at run time'}), $${limit.spend_usd} spent in ${limit.period_key}`);
     // Every chat turn main answers (GET /api/chats, the original dashboard's feed seed), bounded.
     const chatLog = new ChatLog(persistence.db);
 

@@ -125,6 +125,10 @@ describe('who may not touch the money or clear anything', () => {
       expect(await probe('spender', attempt), path).toMatchObject({ ok: false, error: expect.stringMatching(/this machine/) });
       expect(await probe('local-spender', attempt), path).toEqual({ ok: true, value: 401 });
     }
+    // Nor read what the user said to main (the chat log, main's conversation).
+    for (const path of ['/api/chats', '/api/actors/main/history', '/chats']) {
+      expect(await probe('local-spender', `agent.fetch('http://127.0.0.1:${port}${path}').then((r) => r.status)`), path).toEqual({ ok: true, value: 401 });
+    }
     // The agent API offers nothing that changes a limit or a total.
     expect(await probe('spender', `['setLimit', 'set_cost_limit', 'resetCost', 'reset_global_cost', 'cost'].filter((k) => k in agent)`)).toEqual({ ok: true, value: [] });
     expect(await cost()).toEqual(before);
