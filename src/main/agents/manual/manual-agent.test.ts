@@ -60,6 +60,8 @@ describe('manual-agent', { timeout: 120_000 }, () => {
 
   it('is spawned from the catalog by its name, as a host recipe', async () => {
     expect(hub.catalog.get('manual-agent')?.manifest).toMatchObject({ runtime: 'host', spawn_type: 'manual_agent' });
+    // The recipe's config form (JSON Schema) and the agent's own schema agree on every default.
+    expect(hub.catalog.checkConfig('manual-agent', {})).toMatchObject({ ok: true, config: manualAgentConfigSchema.parse({}) });
     const r = await hub.catalog.spawn('manual-agent', { config: CONFIG }, 'user');
     expect(r).toMatchObject({ status: 'spawned', name: 'manual-agent', recipe: 'manual-agent' });
     const actor = hub.system.get('manual-agent');
