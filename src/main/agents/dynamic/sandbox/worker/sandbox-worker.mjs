@@ -16,7 +16,7 @@
  * way under vitest, tsx and a bundled build (copy this folder next to the bundle).
  *
  * Protocol: arrays of messages both ways, one postMessage per batch; `a` names the engine.
- *   in:  create {a, memoryMb, spares} · load {a, code, meta, modules, callTimeoutMs} · calls {a, json: [[id, hook, payload?]…], list: [[id, hook]…]}
+ *   in:  create {a, memoryMb, spares} · load {a, code, meta, modules, callTimeoutMs} · calls {a, list: [[id, hook]…], json: [[id, hook, payload?]…] | one: payload JSON of a lone call}
  *        · reply {a, id, ok, json} · deliver {a, sub, topic, json} · cancel {a, id} · drop {a}
  *   out: loaded {a, exports} · load_failed {a, message, line, column, kind} · results {a, json: [[id, 1|2|0, value|error]…]} · done {a, id, ok, kind, json}
  *        · host {a, id?, method, args} · state {a, json} · ack {a, n} · fatal {a, kind, message} · reset {a, kind, message}
