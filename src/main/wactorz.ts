@@ -26,6 +26,11 @@ import { describeLlm, resolveLlmConfig } from './llm/llm-config.js';
 import { CostTracker } from './llm/cost-tracker.js';
 import { openCostStore } from './llm/cost-store.js';
 import { withCostTracking } from './llm/tracked-provider.js';
+import { SpendLimit, spendLimitFromEnv } from './llm/spend-limit.js';
+import { ChatLog } from './persistence/stores/chat-log.js';
+import { createOriginalMonitorApi } from './hub/original-monitor.js';
+import { originalMonitorRoutes } from './server/original/monitor-routes.js';
+import type { OriginalWs } from './server/original/ws/original-ws.js';
 import { monitorTimingFromConfig } from './agents/monitor/monitor-agent.js';
 import { createHomeAssistantIntegration } from './agents/home-assistant/index.js';
 import { approvalTarget, createDynamicAgents } from './agents/dynamic/index.js';
@@ -112,6 +117,13 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
     // The bill survives restarts: restored now, saved after every change.
     const costStore = await openCostStore(costs, persistence, { log });
     teardown.add('cost store', () => costStore.close());
+    // LLM_COST_LIMIT_USD / _PERIOD or POST /api/cost/limit: past the limit every LLM call is refused (kept across restarts).
+    const spend = await SpendLimit.open({ costs, persistence, env: spendLimitFromEnv(env), log });
+    teardown.add('spend limit', () => spend.close());
+    const limit = spend.info();
+    if (limit.limit_usd !== null) log('info', `llm: spend limit $${limit.limit_usd} per ${{ daily: 'day', weekly: 'week', monthly: 'month' }[limit.period]} (${limit.limit_source === 'env' ? 'LLM_COST_LIMIT_USD' : 'set at run time'}), $${limit.spend_usd} spent in ${limit.period_key}`);
+    // Every chat turn main answers (GET /api/chats, the original dashboard's feed seed), bounded.
+    const chatLog = new ChatLog(persistence.db);
 
     const system = new ActorSystem({
       bus,
@@ -123,6 +135,12 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
     });
     // agents/{id}/spawn and agents/main/spawned, as the original announced spawns (its dashboard's spawn feed).
     teardown.add('spawn announcements', announceSpawns(system));
+    // The spend limit's alerts on the refused agent's alert topic (or main's): the dashboard, /ws and the feed show them.
+    teardown.add('spend alerts', spend.onAlert((a) => {
+      const actor = system.get(a.agent) ?? system.get('main');
+      if (actor) system.telemetry.alert(actor, a.message, a.level === 'reached' ? 'critical' : 'warning');
+      log('warning', `llm: ${a.message}`);
+    }));
     // At stop: every integration drains, the actors stop, then every integration stops (newest first).
     const host = new IntegrationHost({ system, teardown, log });
 
@@ -131,9 +149,21 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
     if (broker) host.add({ name: 'mqtt', webSockets: [{ path: '/mqtt', ownLogin: true, attach: (server, check) => broker.attachWebSocket(server, '/mqtt', { authorize: check }) }] });
     // The original monitor's /ws: its dashboard's live state, card buttons and chat (a reply goes to the asking socket only).
     const originalWs = { bus, hub: () => hub, log, totalCostUsd: () => costs.total().costUsd, chat: (text: string, onChunk: (c: string) => void) => chat(text, { interface: 'ws', user: 'user', onChunk, announce: false }) };
-    host.add({ name: 'original-ws', webSockets: [{ path: '/ws', attach: (server, check) => attachOriginalWs(server, originalWs, { authorize: check, tokens }).close }] });
+    let ws: OriginalWs | undefined;
+    host.add({
+      name: 'original-ws',
+      webSockets: [
+        {
+          path: '/ws',
+          attach: (server, check) => {
+            ws = attachOriginalWs(server, originalWs, { authorize: check, tokens });
+            return ws.close;
+          },
+        },
+      ],
+    });
     // main, monitor, io (main gets the DynamicAgent hooks and the other integrations' commands).
-    host.add(createCoreIntegration({ llm, costs, monitor: monitorTimingFromConfig(config.timing), agents: () => dynamic.mainHooks, commands: () => host.commands }));
+    host.add(createCoreIntegration({ llm, costs, chatLog, monitor: monitorTimingFromConfig(config.timing), agents: () => dynamic.mainHooks, commands: () => host.commands }));
     // Remote nodes: placements, the durable command outbox, heartbeats; their agents answer like local ones.
     const nodes = createNodesIntegration({ bus, persistence, system, log, secrets: secrets.store, ...opts.nodes });
     host.add(nodes);
@@ -223,11 +253,14 @@ export async function startWactorz(input: WactorzConfigInput, opts: StartOptions
     // ── HTTP: the original's routes plus every integration's ─────────────────
     const chat = (text: string, ctx: { interface?: string; user?: string; onChunk?: (chunk: string) => void; announce?: boolean }) => askMain(system, text, ctx);
     const hub = createActorHubApi({ system, bus, persistence, llm, costs, mqtt: { mode: mqttMode, port: mqttPort }, startedAt, chat, restore: () => dynamic.service.restoreProgress() });
+    // The original monitor's /cost, /cost/limit, /cost/reset, /actors/{id}/history, /chats, /reset (and /feed at the dashboard's root).
+    const monitor = createOriginalMonitorApi({ system, costs, spend, chatLog, llmSummary: () => llm.summary, ws: () => ws });
     const { dashboardUrl, restUrl } = await startHttpServers({
       config,
       hub,
       edges,
-      routes: host.routes,
+      routes: [...host.routes, originalMonitorRoutes(monitor)],
+      rootRoutes: [originalMonitorRoutes(monitor, { feedSeed: true })],
       webSockets: host.webSockets,
       // wactorz_http_* on /metrics, counted on both servers; the original monitor's /api/config (no secrets in it).
       httpMetrics: new HttpMetrics(),

@@ -37,19 +37,30 @@ export interface LlmChatOptions {
   temperature?: number;
 }
 
-/** The hub's LLM, billed to this agent. Throws when no LLM is configured. */
+/**
+ * The hub's LLM, billed to this agent within its budget (`llm_budget_usd`). Rejects when no LLM is
+ * configured or the budget is spent. The original's argument forms are accepted too: a `system`
+ * string where ours takes options, and a list of messages for `complete`.
+ */
 export interface AgentLlm {
   /**
    * A chat completion. Pass a string for a single user message, or the whole conversation.
    * @returns the assistant's reply text.
    * @example const reply = await agent.llm.chat('Summarise: ' + text, { system: 'Be brief.' });
    */
-  chat(messages: string | ChatMessage[], options?: LlmChatOptions): Promise<string>;
+  chat(messages: string | ChatMessage[], options?: LlmChatOptions | string): Promise<string>;
   /**
-   * A one-shot completion of `prompt`, with an optional system prompt.
+   * A one-shot completion of `prompt` (or, as in the original, a list of messages), with an optional system prompt.
    * @example const title = await agent.llm.complete('Title for: ' + article);
    */
-  complete(prompt: string, system?: string): Promise<string>;
+  complete(prompt: string | ChatMessage[], system?: string | LlmChatOptions): Promise<string>;
+  /**
+   * A conversation that remembers: each call adds the message and the reply to
+   * `agent.state._chat_history` (kept across restarts; the oldest exchanges are dropped past 40
+   * messages or 32 000 characters; set it to `[]` to start over).
+   * @example export async function handleTask(agent, p) { return { reply: await agent.llm.converse(p.text, 'You are helpful.') }; }
+   */
+  converse(message: string, system?: string | LlmChatOptions): Promise<string>;
 }
 
 /** An actor of the hub, as `agent.agents()` lists it. */
@@ -83,6 +94,51 @@ export interface WindowSample {
   payload: any;
   /** Epoch seconds. */
   timestamp: number;
+}
+
+/**
+ * What `agent.window()` resolves to: the samples (an array, oldest first) with the original
+ * StreamWindow's statistics as methods. A value is a field of a JSON-object payload, or the payload
+ * itself under the key `value` (the default key); numeric statistics use the numbers only. The
+ * samples are those the hub had when `window()` was called; each method counts those still inside
+ * the window at the moment it is called, so await `agent.window()` again (in `process`) for new ones.
+ * @example const w = await agent.window('sensors/temp', 600); if (w.rising('celsius', 3)) agent.alert('warming fast'); if (w.absentFor(120)) agent.alert('sensor silent');
+ */
+export interface StreamWindow extends Array<WindowSample> {
+  /** The topic (or filter) watched. */
+  readonly topic: string;
+  /** The window's length, in seconds. */
+  readonly seconds: number;
+  /** The samples themselves (the same array). */
+  readonly samples: WindowSample[];
+  /** The array's own iterator (no key). */
+  values(): ReturnType<WindowSample[]['values']>;
+  /** Every value of `key` in the window, oldest first. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- message payloads are whatever publishers sent
+  values(key: string): any[];
+  /** The newest entry: the payload's fields (or `{ value }`) plus `_ts` (epoch seconds); `null` when empty. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- message payloads are whatever publishers sent
+  latest(): Record<string, any> | null;
+  /** How many samples are in the window. */
+  count(): number;
+  /** The mean of `key` (default `value`); `null` without numbers. */
+  mean(key?: string): number | null;
+  min(key?: string): number | null;
+  max(key?: string): number | null;
+  /** The newest value minus the oldest is at least `threshold` (default 1). */
+  rising(key?: string, threshold?: number): boolean;
+  /** The oldest value minus the newest is at least `threshold` (default 1). */
+  falling(key?: string, threshold?: number): boolean;
+  /** The values span at most `tolerance` (default 0.5); true with fewer than two. */
+  stable(key?: string, tolerance?: number): boolean;
+  /** Nothing arrived in the last `seconds` (true when the window is empty). */
+  absentFor(seconds: number): boolean;
+  /** Samples in the last `seconds` (default: the window) that have `key` (any, when omitted) equal to `value` (any, when omitted). */
+  eventCount(key?: string, value?: unknown, seconds?: number): number;
+  /** The original's name for `absentFor`. */
+  absent_for(seconds: number): boolean;
+  /** The original's name for `eventCount`. */
+  event_count(key?: string, value?: unknown, seconds?: number): number;
 }
 
 /** Options of `agent.fetch` (a subset of the web `fetch`). */
@@ -212,8 +268,12 @@ export interface Agent {
   /** Waits for the next message on `topic` (wildcards allowed); `null` after `timeoutSeconds` (default 10). */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- message payloads are whatever publishers sent
   mqttGet<T = any>(topic: string, timeoutSeconds?: number): Promise<T | null>;
-  /** The messages seen on `topic` during the last `seconds` (oldest first). */
-  window(topic: string, seconds: number): Promise<WindowSample[]>;
+  /**
+   * The messages seen on `topic` during the last `seconds` (default 300), oldest first, with the
+   * original's statistics (`mean`, `rising`, `absentFor`…: see StreamWindow).
+   * @example const w = await agent.window('sensors/temp', 600); const avg = w.mean('celsius');
+   */
+  window(topic: string, seconds?: number): Promise<StreamWindow>;
   /** Stores a JSON value under `key`, for this agent only. */
   persist(key: string, value: unknown): Promise<void>;
   /** Reads what `persist(key, …)` stored, or `undefined`. */
@@ -278,6 +338,19 @@ export interface Agent {
   capabilities(keyword?: string): Promise<CapabilityInfo[]>;
   /** Says something to the user in the chat, outside a task's answer (`agents/{actorId}/chat`). */
   notifyUser(text: string, extra?: Record<string, unknown>): void;
+  /**
+   * The original's LLM call on the agent itself: `agent.llm.chat` with a `system` string, answering
+   * '' after `timeoutSeconds` (default 60). Same budget and billing as `agent.llm`.
+   * @example const reply = await agent.chat([{ role: 'user', content: 'Hi' }], 'Be brief.', 20);
+   */
+  chat(messages: string | ChatMessage[], system?: string | LlmChatOptions, timeoutSeconds?: number): Promise<string>;
+  /** Same as `agent.chat` (the original's other name for it). */
+  complete(messages: string | ChatMessage[], system?: string | LlmChatOptions, timeoutSeconds?: number): Promise<string>;
+  /**
+   * One question to the LLM (`agent.llm.complete`), answering '' after `timeoutSeconds` (default 60).
+   * @example const label = await agent.askLlm('One word for: ' + text, 'Answer with one word.');
+   */
+  askLlm(prompt: string, system?: string | LlmChatOptions, timeoutSeconds?: number): Promise<string>;
 }
 
 /**
@@ -309,6 +382,8 @@ export interface Agent {
   declare_contract(contract: AgentContract | string[], subscribes?: string[], triggers_when?: Record<string, unknown>, produces_schema?: Record<string, unknown>, consumes_schema?: Record<string, unknown>): Promise<void>;
   /** The original's name for `notifyUser`. */
   notify_user(text: string, extra?: Record<string, unknown>): void;
+  /** The original's name for `askLlm`. */
+  ask_llm(prompt: string, system?: string | LlmChatOptions, timeoutSeconds?: number): Promise<string>;
 }
 
 /**

@@ -71,6 +71,8 @@ export const metricsSchema = z.looseObject({
   input_tokens: z.number().optional(),
   output_tokens: z.number().optional(),
   cost_usd: z.number().optional(),
+  /** The actor's last metrics payload, sent once when it stops (the original's field; absent otherwise). */
+  final: z.literal(true).optional(),
 });
 export type Metrics = z.infer<typeof metricsSchema>;
 

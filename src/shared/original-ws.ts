@@ -5,8 +5,8 @@
  *
  * Server → browser: `full_snapshot` and `config` on connect; `patch` whenever the monitor's view
  * changes; `delete_agent` after a delete; `chat`, `stream_chunk`, `stream_end` answer a chat turn on
- * the connection that asked. `reset` is listed for completeness (this hub never sends it: there is
- * no /api/reset). `error` is ours: a bad frame is answered with it and the connection stays open
+ * the connection that asked. `reset` goes to every client after POST /api/reset (its `scope` and
+ * `agent`, and the state after it). `error` is ours: a bad frame is answered with it and the connection stays open
  * (the original logged bad frames and said nothing; its dashboard ignores frame types it does not
  * know, so the extra frame is harmless to it).
  *

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { ActorKind, ActorState } from './actor-state.js';
 import type { RestoreProgress } from './mqtt-payloads.js';
+import type { SpendInfo } from './original-monitor.js';
 
 /** Every error response: `{error, detail?}`. */
 export interface ApiError {
@@ -323,8 +324,8 @@ export interface CostEntry {
   avg_latency_ms: number;
 }
 
-/** GET /cost */
-export interface CostResponse {
+/** GET /cost: ours (total, agents, summary) with the original's spend-limit fields beside. */
+export interface CostResponse extends SpendInfo {
   total: CostEntry;
   agents: Record<string, CostEntry>;
   summary: string;

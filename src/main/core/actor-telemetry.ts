@@ -7,6 +7,12 @@
  * "idle" when the actor does nothing (the original's word, not null), LLM usage is
  * `input_tokens`/`output_tokens` beside our `tokens_in`/`tokens_out`, and a manifest without
  * schemas says `{}` (not null).
+ *
+ * Final metrics (the original's `Actor.stop`): when an actor stops — stopped, deleted, crashed,
+ * restarted by its supervisor, or at shutdown — one last metrics payload with `final: true` goes out
+ * after its `onStop` and before its `stopped`/`failed` status, so a dashboard keeps its totals
+ * (messages, tasks, LLM cost) after it is gone. It stays the last: a stopped or failed actor's
+ * heartbeats go on saying its state, but no metrics follow the final one.
  */
 import { topics } from '../../shared/topics.js';
 import type { Alert, Heartbeat, LogEntry, Manifest, Metrics, Status } from '../../shared/mqtt-payloads.js';
@@ -83,7 +89,13 @@ export class ActorTelemetry {
     this.lastHeartbeat.set(a.name, ts);
     this.lastBeat.set(a.name, { heartbeat: hb, count: (this.lastBeat.get(a.name)?.count ?? 0) + 1 });
     this.bus.publish(topics.agent(a.actorId, 'heartbeat'), hb);
-    this.bus.publish(topics.agent(a.actorId, 'metrics'), this.metrics(a));
+    // A stopped or failed actor sent its final metrics when it stopped (finalMetrics): nothing after it.
+    if (a.state !== 'stopped' && a.state !== 'failed') this.bus.publish(topics.agent(a.actorId, 'metrics'), this.metrics(a));
+  }
+
+  /** The last metrics payload of an actor that is stopping (`final: true`, the original's field). */
+  finalMetrics(a: Actor): void {
+    this.bus.publish(topics.agent(a.actorId, 'metrics'), { ...this.metrics(a), final: true } satisfies Metrics);
   }
 
   metrics(a: Actor): Metrics {

@@ -191,6 +191,51 @@ describe('Actor', () => {
     expect(a.counters).toMatchObject({ messagesReceived: 1, messagesProcessed: 1 });
   });
 
+  it("publishes one final metrics payload (`final: true`) when an actor stops, before its status, and no metrics after it", async () => {
+    class Billed extends Recorder {
+      override metricsExtras(): Record<string, unknown> {
+        return { tokens_in: 10, tokens_out: 2, cost_usd: 0.5 };
+      }
+    }
+    const ids = { quits: actorIdFor('quits'), crashes: actorIdFor('crashes'), deleted: actorIdFor('deleted') };
+    await t.system.spawn(new Billed({ name: 'quits' }));
+    await t.system.ask('quits', 1);
+    const sequence = (id: string) =>
+      t.bus.published
+        .filter((p) => p.topic === `agents/${id}/metrics` || p.topic === `agents/${id}/status`)
+        .map((p) => {
+          const body = JSON.parse(p.payload.toString()) as Record<string, unknown>;
+          return p.topic.endsWith('/status') ? `status:${String(body.state)}` : body.final === true ? 'metrics:final' : 'metrics';
+        });
+    const tail = (id: string) => sequence(id).slice(sequence(id).lastIndexOf('metrics:final'));
+
+    await t.system.stop('quits');
+    // The original's order: the final metrics, then the stopped status; the heartbeat that follows says `stopped`, with no metrics.
+    expect(tail(ids.quits)).toEqual(['metrics:final', 'status:stopped']);
+    const final = metricsSchema.parse(t.bus.messages(`agents/${ids.quits}/metrics`).at(-1));
+    expect(final).toMatchObject({ actor_id: ids.quits, final: true, messages_processed: 1, tasks_completed: 1, input_tokens: 10, output_tokens: 2, cost_usd: 0.5 });
+    expect(t.bus.messages(`agents/${ids.quits}/heartbeat`).at(-1)).toMatchObject({ state: 'stopped' });
+    t.system.telemetry.beat(t.system.require('quits'));
+    expect(tail(ids.quits)).toEqual(['metrics:final', 'status:stopped']);
+    // Only the last one is final: the metrics while it ran were not.
+    expect(t.bus.messages<{ final?: boolean }>(`agents/${ids.quits}/metrics`).filter((m) => m.final).length).toBe(1);
+
+    // A crash and a delete end the same way (a crashed actor's heartbeats go on saying `failed`).
+    class Crashes extends Recorder {
+      protected override handleTask(): unknown {
+        throw new ActorCrashError('boom');
+      }
+    }
+    await t.system.spawn(new Crashes({ name: 'crashes' }));
+    await expect(t.system.ask('crashes', 1)).rejects.toBeInstanceOf(AskError);
+    await waitUntil(() => t.system.require('crashes').state === 'failed', 'the crash');
+    expect(tail(ids.crashes)).toEqual(['metrics:final', 'status:failed']);
+    expect(metricsSchema.parse(t.bus.messages(`agents/${ids.crashes}/metrics`).at(-1))).toMatchObject({ final: true, tasks_failed: 1 });
+    await t.system.spawn(new Recorder({ name: 'deleted' }));
+    await t.system.remove('deleted');
+    expect(tail(ids.deleted)).toEqual(['metrics:final', 'status:stopped']);
+  });
+
   it('heartbeats every heartbeatMs', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] });
     const fast = await createTestSystem({ heartbeatMs: 20 });

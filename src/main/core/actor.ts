@@ -257,7 +257,7 @@ export abstract class Actor implements Schedulable {
     if (this.inbox.size > 0) this._system?.scheduler.wake(this);
   }
 
-  /** @internal Stops the actor: pending TASKs get an ERROR, subscriptions end, onStop runs. */
+  /** @internal Stops the actor: pending TASKs get an ERROR, subscriptions end, onStop runs, the final metrics go out. */
   async _stop(finalState: 'stopped' | 'failed' = 'stopped'): Promise<void> {
     if (this._state === 'stopped' || this._state === 'failed') return;
     this._setState('stopping');
@@ -268,6 +268,8 @@ export abstract class Actor implements Schedulable {
     } catch (e) {
       this.log('error', `onStop failed: ${toError(e).message}`);
     }
+    // After onStop (its last LLM call or task counted), before the stopped/failed status — the original's order.
+    this._system?.telemetry.finalMetrics(this);
     this._setState(finalState);
   }
 

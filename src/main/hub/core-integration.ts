@@ -1,7 +1,7 @@
 /**
  * The hub's core actors as an integration (src/main/integration): main (the orchestrator every
  * interface talks to), monitor (heartbeat watchdog) and io (MQTT chat gateway), protected and
- * supervised in that order, plus the LLM routes (/llm, /llm/models, /cost) and the API's OpenAPI
+ * supervised in that order, plus the LLM routes (/llm, /llm/models) and the API's OpenAPI
  * document. Main gets what other
  * integrations contribute — the DynamicAgent hooks and their chat commands — when it is (re)built,
  * so the list of integrations decides what /help shows.
@@ -15,6 +15,7 @@ import type { ActorSystem } from '../core/actor-system.js';
 import type { ChatCommand, Integration } from '../integration/integration.js';
 import type { CostTracker } from '../llm/cost-tracker.js';
 import type { LlmProvider } from '../llm/provider.js';
+import type { ChatLog } from '../persistence/stores/chat-log.js';
 import type { MainAgentHooks } from '../agents/dynamic/main-hooks.js';
 import { MainActor } from '../agents/main/main-actor.js';
 import { MonitorAgent, type MonitorTiming } from '../agents/monitor/monitor-agent.js';
@@ -31,6 +32,8 @@ export interface CoreIntegrationOptions {
   agents?: () => MainAgentHooks | undefined;
   /** Chat commands of the other integrations (the host's), read when main is built. */
   commands?: () => readonly ChatCommand[];
+  /** Where main writes every chat turn (GET /api/chats). */
+  chatLog?: ChatLog;
 }
 
 export function createCoreIntegration(o: CoreIntegrationOptions): Integration {
@@ -40,11 +43,11 @@ export function createCoreIntegration(o: CoreIntegrationOptions): Integration {
     supervise(system) {
       // The supervision tree, as the original's build_system(): factories are called fresh on each restart.
       system
-        .supervise('main', () => new MainActor({ llm, llmSummary: () => llm.summary, costs, agents: o.agents?.(), commands: o.commands?.() ?? [] }), { maxRestarts: 10 })
+        .supervise('main', () => new MainActor({ llm, llmSummary: () => llm.summary, costs, agents: o.agents?.(), commands: o.commands?.() ?? [], ...(o.chatLog ? { chatLog: o.chatLog } : {}) }), { maxRestarts: 10 })
         .supervise('monitor', () => new MonitorAgent(o.monitor), { maxRestarts: 10 })
         .supervise('io', () => new IOAgent(), { maxRestarts: 10 });
     },
-    routes: [llmRoutes({ llm, costs, llmSummary: () => llm.summary }), openApiRoutes()],
+    routes: [llmRoutes({ llm, llmSummary: () => llm.summary }), openApiRoutes()],
   };
 }
 

@@ -15,7 +15,7 @@ import type { NetworkEdges } from '../server/network-edges.js';
 import { refuseUnclaimedUpgrades } from '../server/unclaimed-upgrades.js';
 import { defaultDashboardDir } from './dashboard-dir.js';
 
-export interface HttpServersOptions extends Pick<HttpAppOptions, 'httpMetrics' | 'originalConfig'> {
+export interface HttpServersOptions extends Pick<HttpAppOptions, 'httpMetrics' | 'originalConfig' | 'rootRoutes'> {
   config: Pick<WactorzConfig, 'host' | 'monitorPort' | 'restPort' | 'interface' | 'dashboardDir'>;
   hub: HubApi;
   edges: Pick<NetworkEdges, 'tokens' | 'policy' | 'throttle' | 'mqttUpgrade' | 'tokenUpgrade'>;
@@ -40,7 +40,7 @@ export async function startHttpServers(o: HttpServersOptions): Promise<{ dashboa
 
   let dashboardUrl: string | null = null;
   if (config.monitorPort !== null) {
-    const app = await createHttpApp({ ...common, apiPrefix: '/api', dashboardDir: config.dashboardDir ?? defaultDashboardDir() });
+    const app = await createHttpApp({ ...common, apiPrefix: '/api', dashboardDir: config.dashboardDir ?? defaultDashboardDir(), ...(o.rootRoutes ? { rootRoutes: o.rootRoutes } : {}) });
     teardown.add('dashboard server', () => app.close());
     const port = await listenHttp(app, config.host, config.monitorPort, '--monitor-port');
     // Host and Origin for every upgrade; the access token too unless the protocol logs in itself.

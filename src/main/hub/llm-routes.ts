@@ -4,24 +4,25 @@
  *   GET /llm/models  → Ollama: the installed models (GET /api/tags) and whether the configured one
  *                      is among them; 503 with what to do when Ollama isn't reachable. Others: the
  *                      configured model.
- *   GET /cost        → LLM calls, tokens and USD per agent and in total (snake_case, like the
- *                      metrics payloads: tokens_in, tokens_out, cost_usd).
+ *
+ * GET /cost (our totals beside the original's spend-limit fields) is served with the original
+ * monitor's routes (hub/original-monitor.ts); costTotals() here builds our part of it.
  */
 import type { FastifyInstance } from 'fastify';
 import type { RoutePlugin } from '../server/http-app.js';
 import { HttpError } from '../server/http-error.js';
-import type { CostSummary, CostTracker } from '../llm/cost-tracker.js';
+import type { CostSnapshot, CostSummary } from '../llm/cost-tracker.js';
 import { isLlmError } from '../llm/errors.js';
 import { OllamaProvider, sameOllamaModel } from '../llm/ollama-provider.js';
 import { NotConfiguredProvider } from '../llm/not-configured-provider.js';
 import type { LlmProvider } from '../llm/provider.js';
 import type { CostEntry, CostResponse, LlmInfoResponse, LlmModelsResponse } from '../../shared/rest.js';
+import type { SpendInfo } from '../../shared/original-monitor.js';
 import { redact } from '../base/redact.js';
 
 export interface LlmRoutesDeps {
   /** The hub's provider (it may be switched at run time: every request reads it afresh). */
   llm: LlmProvider;
-  costs: CostTracker;
   /** The startup line for the current provider (a function when the provider can change). */
   llmSummary: string | (() => string);
 }
@@ -34,6 +35,16 @@ export interface LlmRoutesDeps {
 function ollamaLister(llm: LlmProvider): OllamaProvider | undefined {
   if (llm instanceof OllamaProvider) return llm;
   return llm.name === 'ollama' && llm.configured ? new OllamaProvider({ host: llm.baseUrl, model: llm.model, maxRetries: 0 }) : undefined;
+}
+
+/** LLM calls, tokens and USD per agent and in total (snake_case, like the metrics payloads: tokens_in, tokens_out, cost_usd). */
+export function costTotals(snap: CostSnapshot, summary: string, spend: SpendInfo): CostResponse {
+  return {
+    total: costEntry(snap.total),
+    agents: Object.fromEntries(Object.entries(snap.agents).map(([name, s]) => [name, costEntry(s)])),
+    summary,
+    ...spend,
+  };
 }
 
 function costEntry(s: CostSummary): CostEntry {
@@ -92,15 +103,6 @@ export function llmRoutes(d: LlmRoutesDeps): RoutePlugin {
         return { provider: d.llm.name, model: d.llm.model || null, configured: false, installed: null, models: [], note };
       }
       return { provider: d.llm.name, model: d.llm.model, configured: true, installed: null, models: [{ name: d.llm.model }] };
-    });
-
-    app.get('/cost', async (): Promise<CostResponse> => {
-      const snap = d.costs.snapshot();
-      return {
-        total: costEntry(snap.total),
-        agents: Object.fromEntries(Object.entries(snap.agents).map(([name, s]) => [name, costEntry(s)])),
-        summary: summary(),
-      };
     });
   };
 }

@@ -50,6 +50,8 @@ function add(into: CostSummary, rec: LlmCallRecord, cost: CallCost): void {
 }
 
 export type CostListener = (rec: LlmCallRecord, cost: CallCost) => void;
+/** Says why a call billed to `agent` may not go out now (the spend limit), or undefined. */
+export type SpendGate = (agent: string) => string | undefined;
 
 const isCostSummary = (x: unknown): x is CostSummary =>
   typeof x === 'object' && x !== null && (['calls', 'failures', 'inputTokens', 'outputTokens', 'costUsd', 'unpricedCalls', 'totalLatencyMs', 'avgLatencyMs'] as const).every((k) => Number.isFinite((x as Record<string, unknown>)[k]));
@@ -59,6 +61,7 @@ export class CostTracker {
   private totals = emptySummary();
   private readonly listeners = new Set<CostListener>();
   private readonly changeListeners = new Set<() => void>();
+  private readonly gates = new Set<SpendGate>();
 
   constructor(private readonly prices: PriceTable = DEFAULT_PRICES) {}
 
@@ -121,6 +124,21 @@ export class CostTracker {
 
   private changed(): void {
     for (const l of this.changeListeners) l();
+  }
+
+  /** Adds a gate every call billed here passes first (withCostTracking asks); returns the removal function. */
+  addGate(gate: SpendGate): () => void {
+    this.gates.add(gate);
+    return () => this.gates.delete(gate);
+  }
+
+  /** The first gate's reason to refuse a call billed to `agent`, or undefined when it may go out. */
+  refusal(agent: string): string | undefined {
+    for (const gate of this.gates) {
+      const why = gate(agent);
+      if (why !== undefined) return why;
+    }
+    return undefined;
   }
 
   /** Called after every recorded call; returns the unsubscribe function. */

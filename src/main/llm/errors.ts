@@ -15,6 +15,8 @@ export const LLM_ERROR_KINDS = [
   'bad_request',
   'bad_response',
   'not_configured',
+  /** The hub's spend limit refused the call before it went out (spend-limit.ts). */
+  'cost_limit',
 ] as const;
 export type LlmErrorKind = (typeof LLM_ERROR_KINDS)[number];
 

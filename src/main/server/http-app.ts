@@ -46,6 +46,8 @@ export interface HttpAppOptions {
   httpMetrics?: HttpMetrics;
   /** Serves the original monitor's GET /config (no secrets in it). */
   originalConfig?: OriginalConfigDeps;
+  /** More of the original monitor's routes the dashboard also serves at its root (/cost, /chats, /feed…), behind the same checks. */
+  rootRoutes?: RoutePlugin[];
 }
 
 export async function createHttpApp(opts: HttpAppOptions): Promise<FastifyInstance> {
@@ -107,7 +109,7 @@ export async function createHttpApp(opts: HttpAppOptions): Promise<FastifyInstan
     { prefix: opts.apiPrefix },
   );
   // The original monitor also answered its routes without /api (/health, /actors…, /chat, /config,
-  // /metrics); the dashboard's own views are hash routes, so these root paths are free. Only
+  // /metrics, /cost, /chats, /feed…); the dashboard's own views are hash routes, so these root paths are free. Only
   // scripts use them: a page of another origin is refused outright (the dashboard calls /api/).
   if (opts.apiPrefix === '/api' && opts.dashboardDir) {
     await app.register(async (root) => {
@@ -116,6 +118,7 @@ export async function createHttpApp(opts: HttpAppOptions): Promise<FastifyInstan
       });
       root.addHook('onRequest', guard);
       await registerOriginalRoutes(root, opts.hub, original);
+      for (const routes of opts.rootRoutes ?? []) await root.register(routes);
     });
   }
 

@@ -15,8 +15,8 @@
  * - `llm` calls are billed to the agent and refused once its billed total reaches its budget
  *   (`llm_budget_usd`, set by approvals); `env` is handled by the sandbox (only declared names);
  * - the original's discovery calls (nodes, capabilities, declareContract) are agent-directory.ts's;
- *   the rest of the original's API (publish_result, world state, send_to_many…) is built in the
- *   sandbox on publish / mqttGet / sendTo, so these checks cover it.
+ *   the rest of the original's API (publish_result, world state, send_to_many, the LLM shims…) is built in the
+ *   sandbox on publish / mqttGet / sendTo / llm, so these checks cover it.
  */
 import type { AgentInfo, AlertSeverity, ChatMessage as ApiChatMessage, LlmChatOptions, LogLevel, TopicInfo } from '../../../shared/agent-api.js';
 import { topicMatches } from '../../../shared/topics.js';

@@ -50,4 +50,12 @@ describe('the agent API as the LLM is taught it', () => {
     expect(reference).not.toMatch(/eslint-disable|^export /m);
     expect(agentWriterSystemPrompt()).toContain(reference);
   });
+
+  it("teaches the original's LLM shims and StreamWindow statistics, both spellings", () => {
+    const summary = agentApiSummary();
+    for (const m of ['agent.chat(', 'agent.complete(', 'agent.askLlm(', 'agent.window(topic: string, seconds?: number): Promise<StreamWindow>']) expect(summary).toContain(m);
+    for (const prompt of [agentWriterSystemPrompt(), spawnPromptSection()]) expect(prompt).toMatch(/agent\.llm\.converse[\s\S]*w\.absentFor\(120\)/);
+    const reference = agentApiReference();
+    for (const m of ['interface StreamWindow extends Array<WindowSample>', 'converse(message: string', 'ask_llm(prompt: string', 'absent_for(seconds: number)', 'event_count(key?: string']) expect(reference).toContain(m);
+  });
 });

@@ -249,7 +249,10 @@ export class DynamicAgent extends Actor {
   }
 
   override metricsExtras(): Record<string, unknown> {
-    return { code_version: this.specValue.version, tasks_in_flight: this.inFlight };
+    // Its LLM spend, once it has any (the original's DynamicAgent metrics carried it): the final metrics keep it after a delete.
+    const llm = this.deps.costs.forAgent(this.name);
+    const spent = llm.calls > 0 ? { tokens_in: llm.inputTokens, tokens_out: llm.outputTokens, cost_usd: llm.costUsd } : {};
+    return { code_version: this.specValue.version, tasks_in_flight: this.inFlight, ...spent };
   }
 
   protected override async onStop(): Promise<void> {

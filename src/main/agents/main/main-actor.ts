@@ -30,6 +30,7 @@ import { describeFacts, extractFacts, UserMemory } from './user-memory.js';
 import { memoryCommands } from './memory-commands.js';
 import type { MainAgentHooks } from '../dynamic/main-hooks.js';
 import type { ChatCommand } from '../../integration/integration.js';
+import type { ChatLog } from '../../persistence/stores/chat-log.js';
 
 export const HOME_ASSISTANT_AGENT = 'home-assistant-agent';
 /**
@@ -61,6 +62,8 @@ export interface MainActorOptions {
   agents?: MainAgentHooks | undefined;
   /** Commands other integrations offer (/nodes, /migrate…), listed by /help beside main's own. */
   commands?: readonly ChatCommand[];
+  /** The chat log (GET /api/chats): every turn main answers, from every interface, is written here. */
+  chatLog?: Pick<ChatLog, 'append'>;
 }
 
 const SYSTEM_PROMPT = `You are "main", the orchestrator of Wactorz, an actor-model hub for multi-agent AI.
@@ -76,7 +79,7 @@ const PLANNER_UNAVAILABLE =
   'You can still ask me about it, or talk to an agent directly with @name.';
 
 /** LLM failures where a second call (the conversational reply) would fail the same way. */
-const PERMANENT_LLM_FAILURES: ReadonlySet<LlmErrorKind> = new Set(['auth', 'connection', 'not_configured', 'model_not_found']);
+const PERMANENT_LLM_FAILURES: ReadonlySet<LlmErrorKind> = new Set(['auth', 'connection', 'not_configured', 'model_not_found', 'cost_limit']);
 
 /** A routed request that asked the user a question: their next message answers it. */
 interface PendingClarification {
@@ -186,9 +189,23 @@ export class MainActor extends LLMAgent {
     text: string,
     ctx: { interface: string; from: string; onChunk?: (chunk: string) => void; announce?: boolean | undefined },
   ): Promise<ChatResult> {
+    const askedAt = Date.now() / 1000;
     const result = await this.route(text, ctx).catch((e: unknown): ChatResult => ({ reply: `Error: ${toError(e).message}`, agent: 'main' }));
+    this.logChat(text, result, `${ctx.interface}:${ctx.from}`, askedAt);
     if (ctx.announce !== false) this.publishChat({ from: result.agent, to: ctx.from, content: result.reply, role: 'assistant', interface: ctx.interface });
     return result;
+  }
+
+  /** Both turns into the chat log; a failed write is logged, never the user's problem. */
+  private logChat(text: string, result: ChatResult, session: string, askedAt: number): void {
+    const log = this.opts.chatLog;
+    if (!log) return;
+    try {
+      log.append({ agent: result.agent, role: 'user', content: text, session, ts: askedAt });
+      log.append({ agent: result.agent, role: 'assistant', content: result.reply, session });
+    } catch (e) {
+      this.log('warning', `could not write the chat log: ${toError(e).message}`);
+    }
   }
 
   private async route(text: string, ctx: { from: string; onChunk?: (chunk: string) => void }): Promise<ChatResult> {

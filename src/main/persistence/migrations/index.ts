@@ -9,7 +9,8 @@ import { conversationSummaries } from './002-conversation-summaries.js';
 import { fleetTables } from './003-fleet-tables.js';
 import { fleetCounters } from './004-fleet-counters.js';
 import { approvalTables } from './005-approvals.js';
+import { chatLog } from './006-chat-log.js';
 
 export type { Migration } from './migration.js';
 
-export const migrations: readonly Migration[] = [initialSchema, conversationSummaries, fleetTables, fleetCounters, approvalTables];
+export const migrations: readonly Migration[] = [initialSchema, conversationSummaries, fleetTables, fleetCounters, approvalTables, chatLog];

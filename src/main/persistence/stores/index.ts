@@ -33,3 +33,4 @@ export { UserFacts } from './user-facts.js';
 export { TimeSeries, type Sample, type NewSample, type RangeQuery } from './time-series.js';
 export { TopicContracts, type TopicContract, type TopicContractInput } from './topic-contracts.js';
 export { PipelineRules, type PipelineRule } from './pipeline-rules.js';
+export { ChatLog, type ChatLogEntry, type ChatLogOptions } from './chat-log.js';

@@ -148,7 +148,7 @@ describe('a real hub serves /openapi.json and /docs', () => {
   });
 
   it('documents the routes mounted beside them (LLM, Home Assistant, settings)', () => {
-    for (const [path, method] of [['/llm', 'get'], ['/cost', 'get'], ['/ha/status', 'get'], ['/ha/history/{entity_id}', 'get'], ['/settings', 'put'], ['/graph', 'get'], ['/graph/messages', 'get'], ['/feed', 'get']] as const) {
+    for (const [path, method] of [['/llm', 'get'], ['/cost', 'get'], ['/ha/status', 'get'], ['/ha/history/{entity_id}', 'get'], ['/settings', 'put'], ['/graph', 'get'], ['/graph/messages', 'get'], ['/feed', 'get'], ['/cost/limit', 'post'], ['/cost/reset', 'post'], ['/actors/{id}/history', 'get'], ['/chats', 'get'], ['/reset', 'post']] as const) {
       expect(op(path, method), `${method} ${path}`).toBeDefined();
       expect(op(path, method)!['x-undocumented'], `${method} ${path}`).toBeUndefined();
     }

@@ -19,6 +19,7 @@ import type {
   OriginalConfigResponse,
 } from '../../../shared/rest.js';
 import { metricsSchema, restoreProgressSchema } from '../../../shared/mqtt-payloads.js';
+import { spendInfoSchema } from '../../../shared/original-monitor.js';
 
 export const apiErrorSchema: z.ZodType<ApiError> = z.object({ error: z.string(), detail: z.unknown().optional() });
 
@@ -130,7 +131,8 @@ const costEntrySchema = z.object({
   unpriced_calls: z.number().int(),
   avg_latency_ms: z.number(),
 });
-export const costSchema: z.ZodType<CostResponse> = z.object({ total: costEntrySchema, agents: z.record(z.string(), costEntrySchema), summary: z.string() });
+/** Ours (total, agents, summary) with the original's `get_global_cost_info()` fields beside. */
+export const costSchema: z.ZodType<CostResponse> = spendInfoSchema.extend({ total: costEntrySchema, agents: z.record(z.string(), costEntrySchema), summary: z.string() });
 
 export const haHistorySchema: z.ZodType<HaHistoryResponse> = z.object({
   entity_id: z.string(),

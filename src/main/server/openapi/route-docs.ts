@@ -17,6 +17,16 @@ import {
   updateCodeRequestSchema,
 } from '../../../shared/rest.js';
 import { settingsPatchSchema } from '../../../shared/settings.js';
+import {
+  chatLogResponseSchema,
+  chatsQuerySchema,
+  costLimitRequestSchema,
+  costLimitResponseSchema,
+  costResetResponseSchema,
+  historyResponseSchema,
+  resetRequestSchema,
+  resetResponseSchema,
+} from '../../../shared/original-monitor.js';
 import { graphSchema, topicMessagesSchema } from '../../../shared/graph.js';
 import { FEED_KIND_NAMES, feedPageSchema } from '../../../shared/feed.js';
 import {
@@ -105,6 +115,27 @@ export const ROUTE_DOCS: RouteDoc[] = [
     errors: [403, 404, 409],
   },
   { method: 'POST', path: '/agents/command', tag: 'agents', summary: 'Run a command on an actor: stop, pause, resume, delete, restart → {ok: true, …}', description: '400 `Invalid command` for an unknown command or a missing target.', body: agentCommandRequestSchema, response: commandResultSchema, errors: [400, 403, 404, 409] },
+  {
+    method: 'GET',
+    path: '/actors/:id/history',
+    tag: 'chat',
+    summary: "An agent's visible conversation: its user and assistant turns, oldest first (the newest 1 000)",
+    description: 'By id or name; [] for an agent without an LLM conversation, as the original.',
+    params: [actorParam],
+    response: historyResponseSchema,
+  },
+  { method: 'GET', path: '/chats', tag: 'chat', summary: 'The chat log, newest first: every turn main answered, from every interface (the newest 10 000 kept)', query: chatsQuerySchema, response: chatLogResponseSchema, errors: [400] },
+  {
+    method: 'POST',
+    path: '/reset',
+    tag: 'hub',
+    summary: "Clear stored data by the original's scopes: chat, state, metrics, logs, all (spawns: 501)",
+    description:
+      'chat: the chat log and LLM conversations; state: what unprotected agents persisted; metrics: LLM cost per agent and in total (not the spend-limit counters: POST /cost/reset); logs: the /ws feed and alerts. `agent` limits it to one agent by name. Running agents keep running. 400 `scope must be one of [...]`; 403 `actor is protected` for a protected agent\'s state. Every /ws client gets a `reset` frame.',
+    body: resetRequestSchema,
+    response: resetResponseSchema,
+    errors: [400, 403, 404, 501],
+  },
   { method: 'GET', path: '/config', tag: 'hub', summary: "The original monitor's runtime config (Home Assistant URL, MQTT and /ws URLs, LLM); never a secret", response: originalConfigSchema },
   {
     method: 'POST',
@@ -194,7 +225,25 @@ export const ROUTE_DOCS: RouteDoc[] = [
   // LLM and cost.
   { method: 'GET', path: '/llm', tag: 'llm', summary: 'The LLM in use, or what to set', response: llmInfoSchema },
   { method: 'GET', path: '/llm/models', tag: 'llm', summary: 'Models of the provider (Ollama: installed ones)', query: z.object({ provider: z.string().optional() }), response: llmModelsSchema, errors: [502, 503] },
-  { method: 'GET', path: '/cost', tag: 'llm', summary: 'LLM tokens and cost, in total and per agent', response: costSchema },
+  {
+    method: 'GET',
+    path: '/cost',
+    tag: 'llm',
+    summary: "LLM tokens and cost, in total and per agent, with the spend limit (the original's get_global_cost_info()) beside",
+    description: 'The limit comes from LLM_COST_LIMIT_USD / LLM_COST_LIMIT_PERIOD or POST /cost/limit (which wins). Periods are UTC days, ISO weeks and months.',
+    response: costSchema,
+  },
+  {
+    method: 'POST',
+    path: '/cost/limit',
+    tag: 'llm',
+    summary: 'Set the spend limit (0: none) and its period; kept across restarts, wins over LLM_COST_LIMIT_USD',
+    description: 'Past the limit every LLM call of the hub is refused (an LlmError `cost_limit`, and an alert) until the period rolls over, the limit is raised or the totals are reset. 400 `period must be daily, weekly, or monthly`.',
+    body: costLimitRequestSchema,
+    response: costLimitResponseSchema,
+    errors: [400],
+  },
+  { method: 'POST', path: '/cost/reset', tag: 'llm', summary: "Zero the spend counters of every period and the all-time one (the limit stays); the original's {ok, …get_global_cost_info()}", response: costResetResponseSchema },
 
   // Home Assistant.
   { method: 'GET', path: '/ha/status', tag: 'home-assistant', summary: 'Home Assistant connection status, or why it is not configured' },

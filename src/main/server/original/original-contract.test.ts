@@ -216,6 +216,13 @@ describe('RESTInterface (the REST port)', () => {
       ['POST', '/chat', { message: 'x' }],
       ['GET', '/ha-map'],
       ['GET', '/config'],
+      ['GET', '/cost'],
+      ['POST', '/cost/limit', { limit_usd: 1000 }],
+      ['POST', '/cost/reset'],
+      ['GET', '/actors/main/history'],
+      ['GET', '/chats'],
+      ['GET', '/feed'],
+      ['POST', '/reset', { scope: 'all' }],
     ];
     for (const base of [rest, `${dash}/api`, dash]) {
       for (const [method, path, body] of routes) {
@@ -305,6 +312,82 @@ describe('monitor server, REST part (the dashboard port: /api/… and the same a
   it('GET /health at the root of the dashboard port → {"status": "ok"} (health_handler)', async () => {
     expect(await call(dash, 'GET', '/health')).toMatchObject({ status: 200, json: { status: 'ok' } });
   });
+
+  it('GET /api/cost and /cost → get_global_cost_info() {period, period_key, spend_usd, limit_usd, pct_used, limit_reached, warning}, ours beside (cost_handler)', async () => {
+    for (const path of ['/api/cost', '/cost']) {
+      const r = await call(dash, 'GET', path);
+      expect(r.status).toBe(200);
+      expect(r.json).toMatchObject({ period: 'monthly', period_key: expect.stringMatching(/^\d{4}-\d{2}$/), spend_usd: 0, limit_usd: null, pct_used: null, limit_reached: false, warning: false });
+      expect(r.json.total).toMatchObject({ calls: expect.any(Number) }); // our dashboard's fields, beside
+    }
+  });
+
+  it('POST /api/cost/limit {limit_usd, period} → {ok, limit_usd, period}; 400 "period must be daily, weekly, or monthly" (cost_limit_handler)', async () => {
+    expect(await call(dash, 'POST', '/api/cost/limit', { limit_usd: 10, period: 'weekly' })).toMatchObject({ status: 200, json: { ok: true, limit_usd: 10, period: 'weekly' } });
+    expect((await call(dash, 'GET', '/api/cost')).json).toMatchObject({ period: 'weekly', period_key: expect.stringMatching(/^\d{4}-W\d{2}$/), limit_usd: 10, pct_used: 0 });
+    expect(await call(dash, 'POST', '/cost/limit', { limit_usd: '2.5' })).toMatchObject({ status: 200, json: { ok: true, limit_usd: 2.5, period: 'monthly' } }); // float(), default monthly
+    expect(await call(dash, 'POST', '/api/cost/limit', { limit_usd: 1, period: 'yearly' })).toMatchObject({ status: 400, json: { error: 'period must be daily, weekly, or monthly' } });
+    expect(await call(dash, 'POST', '/api/cost/limit', { limit_usd: 'lots' })).toMatchObject({ status: 400, json: { error: 'limit_usd must be a number' } });
+    expect(await call(dash, 'POST', '/api/cost/limit', {})).toMatchObject({ status: 200, json: { ok: true, limit_usd: 0, period: 'monthly' } }); // 0: no limit
+    expect((await call(dash, 'GET', '/api/cost')).json).toMatchObject({ limit_usd: null, period: 'monthly' });
+  });
+
+  it('POST /api/cost/reset → {ok: true, …get_global_cost_info()} with spend 0 (cost_reset_handler)', async () => {
+    for (const path of ['/api/cost/reset', '/cost/reset']) {
+      expect(await call(dash, 'POST', path)).toMatchObject({ status: 200, json: { ok: true, period: 'monthly', spend_usd: 0, limit_reached: false } });
+    }
+  });
+
+  it('GET /api/actors/{actor_id}/history → the visible turns [{role, content}], by name or id; [] for an agent without one (actor_history_handler)', async () => {
+    await call(dash, 'POST', '/api/chat', { message: 'remember this turn' });
+    for (const who of ['main', actorIdFor('main')]) {
+      const r = await call(dash, 'GET', `/api/actors/${who}/history`);
+      expect(r.status).toBe(200);
+      const turns = r.json as Json[];
+      expect(turns.every((t) => (t.role === 'user' || t.role === 'assistant') && typeof t.content === 'string')).toBe(true);
+      expect(turns.slice(-2)).toMatchObject([{ role: 'user', content: 'remember this turn' }, { role: 'assistant', content: expect.stringContaining('Hello from the scripted model') }]);
+    }
+    expect(await call(dash, 'GET', '/actors/echo/history')).toMatchObject({ status: 200, json: [] });
+    expect(await call(dash, 'GET', '/api/actors/nobody/history')).toMatchObject({ status: 200, json: [] });
+  });
+
+  it('GET /api/chats?agent&role&since&limit → chat_log rows {id, ts, agent_name, role, content, session_id, attachments}, newest first (chat_log_handler)', async () => {
+    const all = await call(dash, 'GET', '/api/chats');
+    expect(all.status).toBe(200);
+    const rows = all.json as Json[];
+    expect(rows.length).toBeGreaterThanOrEqual(2);
+    expect(rows[0]).toMatchObject({ id: expect.any(Number), ts: expect.any(Number), agent_name: 'main', role: 'assistant', session_id: expect.any(String), attachments: [] });
+    expect(rows[1]).toMatchObject({ agent_name: 'main', role: 'user', content: 'remember this turn' });
+    const users = (await call(dash, 'GET', '/chats?agent=main&role=user&limit=1')).json as Json[];
+    expect(users).toHaveLength(1);
+    expect(users[0]).toMatchObject({ role: 'user', content: 'remember this turn' });
+    expect((await call(dash, 'GET', `/api/chats?since=${rows[0].ts}`)).json).toEqual([]);
+    expect(await call(dash, 'GET', '/api/chats?limit=none')).toMatchObject({ status: 400, json: { error: 'invalid query' } });
+  });
+
+  it('GET /feed at the dashboard root → the feed seed [{type: "chat", label, agentName, role, timestamp, _seq, _agent}], oldest first (feed_handler)', async () => {
+    const r = await call(dash, 'GET', '/feed');
+    expect(r.status).toBe(200);
+    const items = r.json as Json[];
+    expect(items.at(-1)).toMatchObject({ type: 'chat', agentName: 'main', _agent: 'main', role: 'assistant', timestamp: expect.any(Number), _seq: items.length - 1 });
+    expect(items.at(-2)).toMatchObject({ label: 'remember this turn', role: 'user' });
+    // /api/feed stays our activity feed (the dashboard's Activity view): {events, more}.
+    expect((await call(dash, 'GET', '/api/feed')).json).toMatchObject({ events: expect.any(Array) });
+  });
+
+  it('POST /api/reset {scope, agent?} → {status: "ok", scope, agent}; 400 "scope must be one of [...]" (reset_handler)', async () => {
+    expect(await call(dash, 'POST', '/api/reset', { scope: 'chat', agent: 'main' })).toMatchObject({ status: 200, json: { status: 'ok', scope: 'chat', agent: 'main' } });
+    expect((await call(dash, 'GET', '/api/actors/main/history')).json).toEqual([]);
+    expect((await call(dash, 'GET', '/api/chats?agent=main')).json).toEqual([]);
+    expect(await call(dash, 'POST', '/api/reset', { scope: 'logs', agent: '' })).toMatchObject({ status: 200, json: { status: 'ok', scope: 'logs', agent: null } });
+    expect(await call(dash, 'POST', '/api/reset', { scope: 'everything' })).toMatchObject({ status: 400, json: { error: "scope must be one of ['all', 'chat', 'logs', 'metrics', 'spawns', 'state']" } });
+    expect(await call(dash, 'POST', '/api/reset', {})).toMatchObject({ status: 400, json: { error: "scope must be one of ['all', 'chat', 'logs', 'metrics', 'spawns', 'state']" } });
+    expect(await call(dash, 'POST', '/api/reset', 'not json')).toMatchObject({ status: 400 });
+    // Differs on purpose: a protected agent's state is not cleared; the spawn registry is not cleared under running agents.
+    expect(await call(dash, 'POST', '/api/reset', { scope: 'state', agent: 'main' })).toMatchObject({ status: 403, json: { error: 'actor is protected' } });
+    expect(await call(dash, 'POST', '/api/reset', { scope: 'spawns' })).toMatchObject({ status: 501, json: { error: 'scope spawns is not supported' } });
+    expect(hub.system.get('echo')?.state).toBe('running');
+  });
 });
 
 describe('what a web page of another origin can do with the surfaces this contract opens (no API_KEY, loopback)', () => {
@@ -333,7 +416,7 @@ describe('what a web page of another origin can do with the surfaces this contra
   });
 
   it('cannot use the root aliases at all: 403 for a cross-site or foreign-origin request, nothing happens', async () => {
-    for (const [method, path] of [['GET', '/config'], ['GET', '/actors'], ['POST', '/actors/target/pause'], ['DELETE', '/actors/target'], ['POST', '/chat']] as const) {
+    for (const [method, path] of [['GET', '/config'], ['GET', '/actors'], ['POST', '/actors/target/pause'], ['DELETE', '/actors/target'], ['POST', '/chat'], ['GET', '/cost'], ['POST', '/cost/limit'], ['POST', '/cost/reset'], ['GET', '/chats'], ['GET', '/feed'], ['GET', '/actors/main/history'], ['POST', '/reset']] as const) {
       for (const headers of [evil, { origin: 'http://127.0.0.1:1' }, { origin: 'null' }, { 'sec-fetch-site': 'same-site' }] as Record<string, string>[]) {
         const r = await fetch(`${open.dashboardUrl}${path}`, { method, headers: { ...headers, 'content-type': 'text/plain' }, ...(method === 'GET' ? {} : { body: '{"message":"hi"}' }) });
         expect(r.status, `${method} ${path} ${JSON.stringify(headers)}`).toBe(403);
@@ -350,5 +433,23 @@ describe('what a web page of another origin can do with the surfaces this contra
       const r = await fetch(`${open.dashboardUrl}${path}`, { method: 'POST', headers: { ...evil, 'content-type': 'text/plain' }, body: '{"message":"hi","content":"x"}' });
       expect(r.status, path).toBeGreaterThanOrEqual(400);
     }
+  });
+
+  it('cannot raise the spend limit, reset the totals or clear anything under /api/: refused as JSON or as a simple body', async () => {
+    const before = await (await fetch(`${open.dashboardUrl}/api/cost`)).json();
+    for (const [path, body] of [['/api/cost/limit', { limit_usd: 1000 }], ['/api/cost/reset', {}], ['/api/reset', { scope: 'all' }]] as const) {
+      for (const type of ['application/json', 'text/plain']) {
+        const r = await fetch(`${open.dashboardUrl}${path}`, { method: 'POST', headers: { ...evil, 'content-type': type }, body: JSON.stringify(body) });
+        expect(r.status, `${path} ${type}`).toBe(403); // cross-site: refused before the body is read
+        expect(r.headers.get('access-control-allow-origin')).toBeNull();
+      }
+    }
+    // A simple body from no page at all is still not JSON: 415, nothing read.
+    const simple = await fetch(`${open.dashboardUrl}/api/cost/limit`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"limit_usd": 1000}' });
+    expect(simple.status).toBe(415);
+    expect(await (await fetch(`${open.dashboardUrl}/api/cost`)).json()).toEqual(before);
+    // The dashboard's own page may (same origin).
+    const own = await fetch(`${open.dashboardUrl}/api/cost/limit`, { method: 'POST', headers: { origin: open.dashboardUrl!, 'sec-fetch-site': 'same-origin', 'content-type': 'application/json' }, body: '{"limit_usd": 3}' });
+    expect(own.status).toBe(200);
   });
 });

@@ -55,6 +55,11 @@ export const SANDBOX_RULES = `The code runs in an isolated JavaScript engine (ES
 no process, no global fetch, no DOM. Everything goes through the \`agent\` object. Timeouts are in SECONDS.
 console.log goes to the agent's log. setTimeout/setInterval exist. agent.state is a JSON object kept across
 restarts and hot-swaps. agent.fetch works only when "fetch" is in the capabilities.
+The LLM: agent.llm.chat / agent.llm.complete, agent.chat / agent.askLlm (the original's shims, a system string and a
+timeout in seconds), agent.llm.converse(message, system) for a conversation that remembers (in agent.state._chat_history);
+all billed to the agent within its budget, all awaited. agent.window(topic, seconds) is awaited too: it resolves to the
+samples with the statistics as methods — const w = await agent.window('sensors/temp', 600); w.mean('celsius'),
+w.rising('celsius', 3), w.absentFor(120), w.eventCount('motion', true) — take it again in process for new samples.
 The bus is permissioned: an agent publishes (retained too) in its own namespace agents/{its id or name}/… and on
 the topics it declares in "publishes"; it subscribes (agent.subscribe, mqttGet, window) only to what it declares in
 "subscribes" — other agents' agents/+/data/#, …/result and …/detections can be declared. It asks other agents with

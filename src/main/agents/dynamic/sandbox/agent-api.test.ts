@@ -82,6 +82,32 @@ describe('agent API declarations for the editor', () => {
     expect(errors).toEqual([]);
   });
 
+  it("type-check the original's LLM shims and StreamWindow statistics, with the samples still an array", () => {
+    const errors = typeErrors(`
+      export async function process(agent: Agent) {
+        const w: StreamWindow = await agent.window('sensors/temp', 600);
+        const samples: WindowSample[] = w; // existing agents: the samples, as before
+        for (const s of w.values()) s.timestamp.toFixed();
+        const temps: number[] = w.values('celsius');
+        const avg: number | null = w.mean('celsius'); const lo = w.min(); const hi = w.max('celsius');
+        const flags: boolean[] = [w.rising('celsius', 3), w.falling(), w.stable('celsius', 0.2), w.absentFor(60), w.absent_for(60)];
+        const n: number = w.count() + w.eventCount('motion', true, 30) + w.event_count();
+        agent.state.last = { avg, lo, hi, flags, n, temps, at: w.latest()?._ts, topic: w.topic, secs: w.seconds, len: samples.length + w.samples.length };
+        await agent.window('sensors/temp');
+      }
+      export async function handle_task(agent: Agent, payload: { text: string }) {
+        const a: string = await agent.chat(payload.text);
+        const b: string = await agent.chat([{ role: 'user', content: payload.text }], 'Be brief.', 20);
+        const c: string = await agent.complete([{ role: 'user', content: 'x' }], { system: 'y' });
+        const d: string = await agent.ask_llm('Q?', 'system', 5) + await agent.askLlm('Q?');
+        const e: string = await agent.llm.converse(payload.text, 'You are helpful.');
+        const f: string = await agent.llm.chat('x', 'a system string') + await agent.llm.complete([{ role: 'user', content: 'x' }], 'sys');
+        return { a, b, c, d, e, f };
+      }
+    `);
+    expect(errors).toEqual([]);
+  });
+
   it('catch misuse of the API', () => {
     const errors = typeErrors(`
       export async function handleTask(agent: Agent) {
@@ -90,6 +116,7 @@ describe('agent API declarations for the editor', () => {
         await agent.sendTo(42, {});
         const env: number = agent.env.X;
         require('fs'); process.exit(1); await fetch('http://x');
+        await agent.ask_llm(42); (await agent.window('t', 60)).rising(3);
       }
     `);
     const text = errors.join('\n');
@@ -99,5 +126,6 @@ describe('agent API declarations for the editor', () => {
     expect(text).toMatch(/Cannot find name 'require'/);
     expect(text).toMatch(/Cannot find name 'process'/);
     expect(text).toMatch(/Cannot find name 'fetch'/);
+    expect(text).toMatch(/Argument of type 'number' is not assignable to parameter of type 'string'[\s\S]*Argument of type 'number' is not assignable to parameter of type 'string'/);
   });
 });

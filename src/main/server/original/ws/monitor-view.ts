@@ -113,6 +113,12 @@ export class MonitorView {
     if (this.logFeed.length > FEED_KEPT) this.logFeed.length = FEED_KEPT;
   }
 
+  /** Empties the activity feed and the alerts (POST /api/reset without an agent, as the original). */
+  clearActivity(): void {
+    this.logFeed = [];
+    this.alerts = [];
+  }
+
   /** Drops what MQTT said about an agent (after a delete, so a late heartbeat does not bring it back as a node agent). */
   forget(agentId: string): void {
     this.records.delete(agentId);

@@ -12,6 +12,7 @@
  *   frame — the original published it and let the actor ignore it), then every client gets the
  *   new state: `patch`, or `delete_agent` after a delete.
  * - `chat` runs one turn with main (chat-turn.ts), a few at a time per connection.
+ * - `reset` goes to every client after POST /api/reset (reset(): the route calls it).
  * - A bad frame gets an `error` frame; the connection stays open.
  *
  * Security is the upgrade's (the request policy's Host and Origin rules and the access token, as
@@ -62,6 +63,11 @@ export interface OriginalWsOptions {
 export interface OriginalWs {
   readonly view: MonitorView;
   readonly clientCount: number;
+  /**
+   * After POST /api/reset: without an agent, the scopes that touch what the view shows (chat,
+   * metrics, logs, all) empty its feed and alerts, as the original did; every client gets `reset`.
+   */
+  reset(scope: string, agent: string | null): void;
   close(): void;
 }
 
@@ -209,6 +215,10 @@ export function attachOriginalWs(server: HttpServer, deps: OriginalWsDeps, opts:
     view,
     get clientCount() {
       return clients.size;
+    },
+    reset(scope, agent) {
+      if (agent === null && scope !== 'state' && scope !== 'spawns') view.clearActivity();
+      broadcast({ type: 'reset', scope, agent, state: view.snapshot() }, false);
     },
     close() {
       if (closed) return;

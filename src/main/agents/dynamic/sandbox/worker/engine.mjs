@@ -14,6 +14,7 @@
  * from the last state it reported (`overrun`).
  */
 import { guestPrelude } from './guest-prelude.mjs';
+import { guestOriginalExtras } from './guest-original-extras.mjs';
 import { RawCalls } from './raw-calls.mjs';
 
 /** Most messages one turn of guest code may send to the host (a flood guard). */
@@ -88,7 +89,8 @@ export async function bootEngine(core, variant, wasmModule, initialPages, memory
   define('__wzSend', (e, method, args) => e.hostSend(method, args));
   define('__wzCall', (e, method, args) => e.hostCall(method, args));
   define('__wzTimer', (e, op, id, ms) => e.hostTimer(op, id, ms));
-  const preludeFn = ctx.unwrapResult(ctx.evalCode(`(${guestPrelude.toString()})`, 'wactorz-prelude.js'));
+  // The prelude with the original's extras bound in: one function of `meta`, as before.
+  const preludeFn = ctx.unwrapResult(ctx.evalCode(`((extras) => (meta) => (${guestPrelude.toString()})(meta, extras))(${guestOriginalExtras.toString()})`, 'wactorz-prelude.js'));
   return { memoryMb, memory, flag, qjs, rt, ctx, slot, preludeFn, raw: new RawCalls(ctx, rt) };
 }
 

@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * Runs INSIDE the QuickJS engine (the worker evaluates `(${guestPrelude})(meta)`), before the
+ * Runs INSIDE the QuickJS engine (the worker evaluates `(${guestPrelude})(meta, ${guestOriginalExtras})`), before the
  * agent's module. It builds the `agent` object, `console` and timers on top of four raw host
  * functions that the worker installed as globals, removes those globals, and returns the
  * dispatcher the worker drives (call, settle, deliver, fire, snapshot).
@@ -11,8 +11,11 @@
  * It must stay self-contained (it is serialised with Function.prototype.toString).
  */
 
-/** @param {string} metaJson */
-export function guestPrelude(metaJson) {
+/**
+ * @param {string} metaJson
+ * @param {typeof import('./guest-original-extras.mjs').guestOriginalExtras} makeOriginalExtras the original's StreamWindow and LLM shims (passed in: this file is serialised alone)
+ */
+export function guestPrelude(metaJson, makeOriginalExtras) {
   'use strict';
   const g = /** @type {any} */ (globalThis);
   /** @type {(method: string, argsJson: string) => void} */
@@ -160,6 +163,7 @@ export function guestPrelude(metaJson) {
   /** A failed task of sendToMany, in its place: `{error, kind}`. @param {any} e */
   const failure = (e) => ({ error: e instanceof Error ? e.message : text(e), ...(e && typeof e.kind === 'string' ? { kind: e.kind } : {}) });
 
+  const extras = makeOriginalExtras({ request, setTimer, clearTimer, seconds, str, text, getState: () => state });
   /**
    * The original's API beside ours (publish_result, world state, send_to_many, declare_contract…):
    * publishes go through `publish` (the host checks every topic), reads through `mqttGet`, tasks
@@ -256,7 +260,9 @@ export function guestPrelude(metaJson) {
       return request('mqttGet', [str(topic, 'topic'), seconds(timeoutSeconds, 10, 'timeout')]);
     },
     window(/** @type {unknown} */ topic, /** @type {unknown} */ windowSeconds) {
-      return request('window', [str(topic, 'topic'), seconds(windowSeconds, 60, 'seconds')]);
+      const t = str(topic, 'topic');
+      const secs = seconds(windowSeconds, 300, 'seconds'); // the original's default
+      return apply(promiseThen, request('window', [t, secs]), [(/** @type {unknown} */ samples) => extras.streamWindow(t, secs, samples)]);
     },
     persist(/** @type {unknown} */ key, /** @type {unknown} */ value) {
       return request('persist', [str(key, 'key'), value === undefined ? null : value]).then(() => undefined);
@@ -264,11 +270,7 @@ export function guestPrelude(metaJson) {
     recall(/** @type {unknown} */ key) {
       return request('recall', [str(key, 'key')]).then((v) => (v === null ? undefined : v));
     },
-    llm: Object.freeze({
-      chat: (/** @type {unknown} */ messages, /** @type {unknown} */ options) =>
-        request('llm.chat', [typeof messages === 'string' ? [{ role: 'user', content: messages }] : messages, options ?? {}]),
-      complete: (/** @type {unknown} */ prompt, /** @type {unknown} */ system) => request('llm.complete', [str(prompt, 'prompt'), system ?? null]),
-    }),
+    llm: Object.freeze({ chat: extras.llm.chat, complete: extras.llm.complete, converse: extras.llm.converse }),
     agents: () => request('agents', []),
     topics: () => request('topics', []),
     fetch(/** @type {unknown} */ url, /** @type {unknown} */ init) {
@@ -279,6 +281,7 @@ export function guestPrelude(metaJson) {
       return new Promise((resolve) => setTimer(resolve, ms, [], false));
     },
     ...originalApi,
+    ...extras.shims,
     // The original's snake_case names, beside ours.
     actor_id: meta.actorId,
     send_to: sendTo,
@@ -289,6 +292,7 @@ export function guestPrelude(metaJson) {
     read_world_state: originalApi.readWorldState,
     declare_contract: originalApi.declareContract,
     notify_user: originalApi.notifyUser,
+    ask_llm: extras.shims.askLlm,
   };
   /** @type {any} */ (agent).mqtt_get = agent.mqttGet;
 
