@@ -51,6 +51,8 @@ const ready = [];
 let batch = [];
 let loopScheduled = false;
 let inLoop = false;
+/** The hub's messages are being taken in: a round follows at once. */
+let receiving = false;
 let turnStart = 0;
 let busyMs = 0;
 let statsSince = Date.now();
@@ -116,7 +118,7 @@ function create(id, memoryMb, wanted) {
 }
 
 function schedule() {
-  if (loopScheduled || inLoop) return;
+  if (loopScheduled || inLoop || receiving) return;
   loopScheduled = true;
   setImmediate(loop);
 }
@@ -172,12 +174,18 @@ function flush() {
 }
 
 port.on('message', (/** @type {any[]} */ msgs) => {
-  for (const msg of msgs) {
-    if (msg.t === 'create') create(msg.a, msg.memoryMb, msg.spares);
-    else if (msg.t === 'drop') {
-      engines.get(msg.a)?.dispose();
-      engines.delete(msg.a);
-    } else engines.get(msg.a)?.enqueue(msg);
+  // The round runs right after these messages (below): no round scheduled for later meanwhile.
+  receiving = true;
+  try {
+    for (const msg of msgs) {
+      if (msg.t === 'create') create(msg.a, msg.memoryMb, msg.spares);
+      else if (msg.t === 'drop') {
+        engines.get(msg.a)?.dispose();
+        engines.delete(msg.a);
+      } else engines.get(msg.a)?.enqueue(msg);
+    }
+  } finally {
+    receiving = false;
   }
   // Answer in this same task when nothing else waits: the serial path saves a hop.
   if (!inLoop && ready.length > 0) loop();
