@@ -30,15 +30,16 @@ function workerEntries(dir: string): Record<string, string> {
 /**
  * The DynamicAgent sandbox's worker is plain .mjs loaded by path next to its module
  * (`./worker/sandbox-worker.mjs`); in the bundle that is out/main/worker/. The desktop app also
- * points WACTORZ_SANDBOX_WORKER there (desktop-app.ts).
+ * points WACTORZ_SANDBOX_WORKER there (desktop-app.ts). The manual agent's PDF text worker
+ * (`src/main/agents/manual/worker/`) goes to the same folder.
  */
 function copySandboxWorker(): Plugin {
-  const from = resolve(root, 'src/main/agents/dynamic/sandbox/worker');
+  const from = [resolve(root, 'src/main/agents/dynamic/sandbox/worker'), resolve(root, 'src/main/agents/manual/worker')];
   return {
     name: 'wactorz:copy-sandbox-worker',
     apply: 'build',
     writeBundle(options) {
-      if (existsSync(from) && options.dir) cpSync(from, join(options.dir, 'worker'), { recursive: true });
+      for (const dir of from) if (existsSync(dir) && options.dir) cpSync(dir, join(options.dir, 'worker'), { recursive: true });
     },
   };
 }

@@ -14,7 +14,7 @@
 //   5  server                         the HTTP platform: app, auth, errors, OpenAPI, RoutePlugin
 //   6  integration · grants           the integration contract, its host, the spawn-type registry;
 //                                     the bus rules of agent code (topic rules, filters, declared topics)
-//   7  agents/{llm,io,monitor,installer,home-assistant}, agents/dynamic/sandbox   leaf agents;
+//   7  agents/{llm,io,monitor,installer,home-assistant,manual}, agents/dynamic/sandbox   leaf agents;
 //      approvals (the spawn gate, pending requests, grants review: agents/dynamic consults it)
 //   8  agents/dynamic                 generated agents (spawns LLM agents, runs the sandbox)
 //   9  agents/{catalog,main}          recipes; the main actor (uses dynamic's hooks)
@@ -58,6 +58,7 @@ export const LAYERS = [
     ['agents-monitor', 'src/main/agents/monitor/**'],
     ['agents-installer', 'src/main/agents/installer/**'],
     ['agents-home-assistant', 'src/main/agents/home-assistant/**'],
+    ['agents-manual', 'src/main/agents/manual/**'],
     ['approvals', 'src/main/approvals/**'],
   ],
   [['agents-dynamic', 'src/main/agents/dynamic/**']],

@@ -29,7 +29,9 @@ function newestMtime(paths) {
   return newest;
 }
 
-const EXTERNAL = ['better-sqlite3', 'typescript', 'electron', 'bufferutil', 'utf-8-validate', 'isolated-vm', 'quickjs-emscripten', '@jitl/*'];
+// pdfjs-dist (imported by the manual agent's PDF worker, a copied file) loads its own worker module by
+// a path next to its file, and @napi-rs/canvas is native: external.
+const EXTERNAL = ['better-sqlite3', 'typescript', 'electron', 'bufferutil', 'utf-8-validate', 'isolated-vm', 'quickjs-emscripten', '@jitl/*', 'pdfjs-dist', 'pdfjs-dist/*', '@napi-rs/canvas'];
 
 const stampTime = (stamp) => (existsSync(stamp) ? statSync(stamp).mtimeMs : 0);
 
@@ -71,6 +73,8 @@ export async function buildMain() {
   // The DynamicAgent sandbox's worker is a plain module loaded from a file beside the code
   // (quickjs-assets.ts looks for ./worker/ next to the bundle), so it is copied, not bundled.
   cpSync(join(root, 'src/main/agents/dynamic/sandbox/worker'), join(out, 'worker'), { recursive: true });
+  // Likewise the manual agent's PDF text worker (src/main/agents/manual/pdf-text.ts looks in ./worker/).
+  cpSync(join(root, 'src/main/agents/manual/worker'), join(out, 'worker'), { recursive: true });
   writeFileSync(stamp, new Date().toISOString());
   say(`built ${relative(root, out)} in ${Date.now() - t0} ms`);
   return true;

@@ -108,6 +108,27 @@ describe('embedded broker over TCP (mqtt.js clients)', () => {
     expect(back.received[0]).toMatchObject({ topic: `${p}/cmd`, payload: '{"command":"stop"}', qos: 1 });
   });
 
+  it('keeps a persistent session whose subscriptions overlap connected through QoS 1 messages, and delivers each once', async () => {
+    // A node's client: persistent, with filters that overlap (its own commands and a wildcard an
+    // agent asked for). aedes, handing the second copy to dedupe, used to clear the queued packet
+    // the first copy was about to send — "no such packet", and the client was thrown off.
+    const p = prefix();
+    const sub = await client({ clientId: `overlap-${p}`, clean: false });
+    let closes = 0;
+    sub.client.on('close', () => closes++);
+    await sub.subscribe([`${p}/n1/stop`, `${p}/n1/#`], 1);
+    const pub = await client();
+    await pub.publish(`${p}/n1/stop`, 'from a client', { qos: 1 });
+    broker.bus.publish(`${p}/n1/stop`, { from: 'the hub' }, { qos: 1 });
+    broker.bus.publish(`${p}/n1/desired_state`, { from: 'the hub' }, { qos: 1, retain: true });
+    await pub.publish(`${p}/n1/end`, 'end', { qos: 1 });
+    await waitUntil(() => sub.received.some((m) => m.topic === `${p}/n1/end`), 'the last message');
+    expect(sub.received.map((m) => m.payload)).toEqual(['from a client', '{"from":"the hub"}', '{"from":"the hub"}', 'end']);
+    expect(sub.received.every((m) => m.qos === 1)).toBe(true);
+    expect(closes).toBe(0);
+    expect(sub.client.connected).toBe(true);
+  });
+
   it('warns when it listens beyond loopback without authentication', async () => {
     const own: string[] = [];
     const open = await startEmbeddedBroker({ host: '0.0.0.0', port: 0, log: (_l, m) => own.push(m) });

@@ -90,6 +90,23 @@ function listen(server: NetServer, host: string, port: number): Promise<void> {
   });
 }
 
+/**
+ * aedes (1.2) bug, worked around: when a persistent session's filters overlap, a QoS 1 packet
+ * reaches the client twice; the second copy is dropped by the per-client dedupe, and aedes then
+ * "clears" the copy's queued packet by its messageId — still unset, so it removes whichever queued
+ * packet has no id yet: the one the first copy is about to send. Its send then fails with "no
+ * such packet" and the client is disconnected (a node, whose command and wildcard filters
+ * overlap, was thrown off by every command and got it only on the hub's retry). A packet without
+ * a messageId was never sent, so there is nothing to clear: such a call does nothing here. (The
+ * other way aedes skips a copy, authorizeForward, is not used by this broker.)
+ */
+function keepQueuedPacketsOfDedupedCopies(aedes: Aedes): void {
+  type Clear = (client: unknown, packet: { messageId?: number }) => Promise<unknown>;
+  const persistence = (aedes as unknown as { persistence: { outgoingClearMessageId: Clear } }).persistence;
+  const clear = persistence.outgoingClearMessageId.bind(persistence);
+  persistence.outgoingClearMessageId = (client, packet) => (packet.messageId === undefined ? Promise.resolve(undefined) : clear(client, packet));
+}
+
 export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions = {}): Promise<EmbeddedBroker> {
   const host = opts.host ?? '127.0.0.1';
   const requestedPort = opts.port ?? 1883;
@@ -103,6 +120,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions = {}): Pro
     ...(limitHooks ? { authorizePublish: limitHooks.authorizePublish } : {}),
   });
   limitHooks?.attach(aedes);
+  keepQueuedPacketsOfDedupedCopies(aedes);
   // Without listeners these would be thrown (EventEmitter 'error') or lost.
   (aedes as EventEmitter).on('error', (err: Error) => log('error', `MQTT broker: ${errorMessage(err)}`));
   aedes.on('clientError', (client, err) => log('debug', `MQTT client ${client?.id ?? '?'}: ${errorMessage(err)}`));

@@ -1,7 +1,8 @@
 /**
  * Spawn types: the kinds of agent a spawn spec (a `<spawn>` block, the agent writer, the planner,
  * the catalog) may ask for, registered by the integrations that provide them — the DynamicAgent
- * service registers `dynamic`, `manual` and `llm`; Home Assistant registers `ha_actuator`. The
+ * service registers `dynamic`, `manual` and `llm`; Home Assistant registers `ha_actuator`; the
+ * catalog registers `manual_agent` (its host recipe manual-agent). The
  * DynamicAgent service looks the spec's `type` up here to spawn it, and a spawn-registry entry's
  * `kind` to bring it back at hub start. An unknown type is refused with the list of known ones.
  *

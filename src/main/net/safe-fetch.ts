@@ -90,6 +90,12 @@ function isRedirect(status: number): boolean {
 
 /** Fetches like agent.fetch: vetted, pinned, redirects re-checked, body capped. */
 export async function safeFetch(request: SafeFetchRequest, opts: SafeFetchOptions): Promise<SafeFetchResponse> {
+  const { bytes, ...rest } = await safeFetchBytes(request, opts);
+  return { ...rest, body: bytes.toString('utf8') };
+}
+
+/** The same fetch, the body as bytes (binary documents: PDFs for the manual agent). */
+export async function safeFetchBytes(request: SafeFetchRequest, opts: SafeFetchOptions): Promise<Omit<SafeFetchResponse, 'body'> & { bytes: Buffer }> {
   const maxSeconds = opts.maxSeconds ?? DEFAULT_MAX_SECONDS;
   const seconds = Math.min(request.timeoutSeconds ?? 30, maxSeconds);
   const signal = AbortSignal.timeout(seconds * 1000);
@@ -143,15 +149,15 @@ export async function safeFetch(request: SafeFetchRequest, opts: SafeFetchOption
     try {
       const out: Record<string, string> = {};
       res.headers.forEach((v, k) => (out[k] = v));
-      return { status: res.status, statusText: res.statusText, headers: out, body: await readCapped(res.body, opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES), url: url.toString() };
+      return { status: res.status, statusText: res.statusText, headers: out, bytes: await readCapped(res.body, opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES), url: url.toString() };
     } finally {
       await res.done();
     }
   }
 }
 
-async function readCapped(stream: ReadableStream<Uint8Array> | null, max: number): Promise<string> {
-  if (!stream) return '';
+async function readCapped(stream: ReadableStream<Uint8Array> | null, max: number): Promise<Buffer> {
+  if (!stream) return Buffer.alloc(0);
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -165,5 +171,5 @@ async function readCapped(stream: ReadableStream<Uint8Array> | null, max: number
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }

@@ -13,6 +13,8 @@ import { existsSync } from 'node:fs';
 import { toError } from '../../core/errors.js';
 import type { DeployResult, DynamicAgentService } from '../dynamic/dynamic-agent-service.js';
 import { DynamicAgentError } from '../dynamic/errors.js';
+import { parseSpawnSpec } from '../dynamic/spawn-spec.js';
+import { actorIdFor } from '../../core/actor-id.js';
 import { AGENT_NAME_PATTERN } from '../../../shared/agent-name.js';
 import type { PackageInstaller } from '../installer/install-types.js';
 import { CatalogError } from './catalog-errors.js';
@@ -136,6 +138,7 @@ export class CatalogService {
     if (origin !== 'user' && grants.length) throw new CatalogError('bad_input', 'only a person can grant optional capabilities');
     const dynamic = this.opts.dynamic();
     if (!dynamic) throw new CatalogError('spawn_failed', 'the DynamicAgent service is not running');
+    if (m.runtime === 'host') return this.spawnHost(recipe, dynamic, { name, config: checked.config, capabilities: [...new Set([...m.capabilities, ...grants])], replace: req.replace ?? false }, asker);
 
     const installed = await this.installDependencies(recipe, name, origin);
     const placeholders = (s: string): string => fillPlaceholders(s, name, checked.config);
@@ -186,6 +189,33 @@ export class CatalogService {
       installed,
       message: `Spawned ${name} from the ${m.title ?? m.name} recipe${installed.length ? ` (installed ${installed.join(', ')})` : ''}.${deployed.approval ? ` ${deployed.approval.message}` : ''}`,
       ...(deployed.approval ? { approval: deployed.approval } : {}),
+    };
+  }
+
+  /**
+   * A host recipe (manifest `runtime: host`): the hub builds the agent through the recipe's spawn
+   * type, placed by the DynamicAgent service (name lock, spawn registry, approvals, restore).
+   */
+  private async spawnHost(recipe: Recipe, dynamic: DynamicAgentService, s: { name: string; config: Record<string, unknown>; capabilities: string[]; replace: boolean }, asker: Asker): Promise<CatalogSpawnResult> {
+    const m = recipe.manifest;
+    const spec = parseSpawnSpec({ name: s.name, type: m.spawn_type, description: `${m.title ?? m.name}: ${m.description}`, capabilities: s.capabilities, replace: s.replace, config: s.config });
+    if (!spec.ok) throw new CatalogError('spawn_failed', `${s.name} was not spawned from ${m.name}: ${spec.error}`);
+    const report = await dynamic.spawnFromSpec(spec.spec, `catalog:${m.name}@${m.version}`, asker);
+    if (!report.ok) {
+      const kind = report.kind === 'conflict' || report.kind === 'protected' ? 'conflict' : report.kind === 'rate_limited' || report.kind === 'too_many_agents' ? report.kind : 'spawn_failed';
+      throw new CatalogError(kind, report.message);
+    }
+    this.opts.log?.('info', `spawned ${s.name} from recipe ${m.name} (built into the hub)`);
+    return {
+      status: 'spawned',
+      name: s.name,
+      agent: s.name,
+      id: actorIdFor(s.name),
+      recipe: m.name,
+      version: report.version ?? 1,
+      installed: [],
+      message: report.message,
+      ...(report.approval ? { approval: report.approval } : {}),
     };
   }
 

@@ -5,6 +5,7 @@
  *     dynamic: () => dynamicAgents.service, homeAssistantMissing: () => …, log });
  *   host.add(catalog);   // supervises the four actors; routes /catalog…, /installer…, /pipelines…
  *
+ * Spawn types: `manual_agent`, the host recipe `manual-agent` (src/main/agents/manual).
  * Supervised: 'catalog' and 'installer' (protected, as in the original), 'timeseries' (the door
  * from agents to the time_series table) and 'planner' (MainActor routes PIPELINE requests to it).
  * The services live here, outside the actors, so a restarted actor finds its state (installer
@@ -32,6 +33,8 @@ import { defaultCatalogDir } from './catalog-dir.js';
 import { catalogRoutes } from './catalog-routes.js';
 import { CatalogService } from './catalog-service.js';
 import { TimeSeriesAgent, TIMESERIES_AGENT } from './timeseries-agent.js';
+import { manualAgentSpawnType } from '../manual/manual-spawn-type.js';
+import type { ManualNetSeams } from '../manual/manual-fetcher.js';
 import type { Logger } from '../../base/logger.js';
 
 export interface CatalogIntegrationOptions {
@@ -46,6 +49,8 @@ export interface CatalogIntegrationOptions {
   homeAssistantMissing?: () => string | null;
   /** Recipe folders (default: the app's catalogue_agents/; `<stateDir>/catalogue_agents` is read too when it exists). */
   catalogDirs?: string[];
+  /** Tests only: safe-fetch's seams for manual-agent (test host names, a transport to the test's server). */
+  manualTestNet?: ManualNetSeams;
   log?: Logger;
 }
 
@@ -85,6 +90,8 @@ export function createCatalogIntegration(o: CatalogIntegrationOptions): CatalogI
     installer,
     planner,
     routes: [catalogRoutes({ catalog, db: o.persistence.db }), installerRoutes(installer), pipelineRoutes(() => planner)],
+    // The host recipes' agents (catalogue_agents/manual-agent: PDFs and web search belong to the host).
+    spawnTypes: [manualAgentSpawnType({ llm: o.llm, costs: o.costs, ...(o.manualTestNet ? { testNet: o.manualTestNet } : {}) })],
     supervise(system) {
       system
         .supervise(CATALOG_AGENT, () => new CatalogAgent(catalog), { maxRestarts: 10 })

@@ -85,9 +85,10 @@ export function loadRecipe(folder: string, folderName: string): Recipe {
   if (!parsed.success) throw new Error(`manifest.json: ${describeIssues(parsed.error)}`);
   const manifest = parsed.data;
   if (manifest.name !== folderName) throw new Error(`manifest name "${manifest.name}" differs from its folder "${folderName}"`);
-  const moduleFile = MODULE_FILES.find(([f]) => existsSync(join(folder, f)));
+  // A host recipe is an agent built into the hub (its spawn type builds it): no module to load.
+  const moduleFile: readonly [string, AgentLanguage] | undefined = manifest.runtime === 'host' ? ['', 'typescript'] : MODULE_FILES.find(([f]) => existsSync(join(folder, f)));
   if (!moduleFile) throw new Error(`no module (${MODULE_FILES.map(([f]) => f).join(' or ')})`);
-  const code = withIncludes(readFileSync(join(folder, moduleFile[0]), 'utf8'), manifest.includes, join(folder, '..', LIB_DIR), moduleFile[1]);
+  const code = moduleFile[0] ? withIncludes(readFileSync(join(folder, moduleFile[0]), 'utf8'), manifest.includes, join(folder, '..', LIB_DIR), moduleFile[1]) : '';
   let validator: z.ZodType<Record<string, unknown>>;
   try {
     validator = compileConfigSchema(manifest.config_schema);
@@ -123,5 +124,6 @@ export function recipeSummary(r: Recipe): Record<string, unknown> {
     publishes: m.publishes,
     poll_interval: m.poll_interval,
     language: r.language,
+    runtime: m.runtime,
   };
 }

@@ -34,7 +34,8 @@ const jsonSchemaObject = z.looseObject({
   required: z.array(z.string()).optional(),
 });
 
-export const recipeManifestSchema = z.looseObject({
+export const recipeManifestSchema = z
+  .looseObject({
   name: z.string().regex(AGENT_NAME_PATTERN, 'letters, digits, - and _'),
   title: z.string().min(1).optional(),
   version: z.string().default('1.0.0'),
@@ -69,7 +70,17 @@ export const recipeManifestSchema = z.looseObject({
   /** Per-call time limit and heap cap, when the defaults don't fit. */
   call_timeout_ms: z.number().int().min(50).max(600_000).optional(),
   memory_mb: z.number().int().min(8).max(2_048).optional(),
-});
+  /**
+   * Where the agent runs: `sandbox` (default: the recipe's module, a DynamicAgent) or `host` (an agent
+   * built into the hub — no module — spawned through its `spawn_type`, e.g. manual-agent's PDF work).
+   */
+  runtime: z.enum(['sandbox', 'host']).default('sandbox'),
+  /** For `runtime: host`: the spawn type (integration/spawn-types.ts) that builds the agent. */
+  spawn_type: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'a spawn type such as manual_agent').optional(),
+})
+  .superRefine((m, ctx) => {
+    if (m.runtime === 'host' && !m.spawn_type) ctx.addIssue({ code: 'custom', path: ['spawn_type'], message: 'a host recipe names the spawn type that builds it' });
+  });
 export type RecipeManifest = z.infer<typeof recipeManifestSchema>;
 
 /** Zod's issues as one line per problem, with the field path. */

@@ -20,9 +20,7 @@ import { startNode, type RunningNode } from '../../nodes/index.js';
 import { installEnrollment } from '../../nodes/trust/node-fleet-key.js';
 import { StateSaver } from './state-saver.js';
 
-// A command to a node that is lost (one just started may miss its first) is sent again after
-// commandRetryMs: 1 s here rather than 10, so such a loss costs the test a second.
-test.override('hubOptions', { llm: 'scripted', nodes: { commandRetryMs: 1_000 } });
+test.override('hubOptions', { llm: 'scripted' });
 
 /** Runs `p.expr` (an awaited expression over `agent`) in the agent; `{ok, value}` or `{ok: false, error}`. */
 const PROBE = `export async function handle_task(agent, p) {

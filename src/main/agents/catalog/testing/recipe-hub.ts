@@ -56,7 +56,7 @@ export interface RecipeHubOptions {
   stateDir?: string;
   catalogDirs?: string[];
   /** Extra DynamicAgent service options (e.g. a fetch seam), or a function of the hub's persistence (e.g. Home Assistant). */
-  dynamic?: Partial<DynamicAgentServiceOptions> | ((parts: { persistence: Persistence; system: ActorSystem }) => Partial<DynamicAgentServiceOptions>);
+  dynamic?: Partial<DynamicAgentServiceOptions> | ((parts: { persistence: Persistence; system: ActorSystem; llm: LlmProvider; costs: CostTracker }) => Partial<DynamicAgentServiceOptions>);
   /** Spawn the time-series actor (default true). */
   timeseries?: boolean;
 }
@@ -72,7 +72,7 @@ export async function startRecipeHub(opts: RecipeHubOptions = {}): Promise<Recip
   const llm = createLlmProvider(llmServer ? { provider: 'openai', apiKey: 'test-key', baseUrl: llmServer.urls.openai, model: 'gpt-4o-mini', timeoutMs: 30_000, maxRetries: 0 } : { provider: 'none', timeoutMs: 1_000, maxRetries: 0 });
   const costs = new CostTracker();
   const installer = new InstallerService({ stateDir, persistence, publish: (t, p) => broker.bus.publish(t, p), logTopic: `agents/${actorIdFor('installer')}/logs` });
-  const extra = typeof opts.dynamic === 'function' ? opts.dynamic({ persistence, system }) : opts.dynamic;
+  const extra = typeof opts.dynamic === 'function' ? opts.dynamic({ persistence, system, llm, costs }) : opts.dynamic;
   // As the composition root: agents import the packages the installer put in its folder.
   const dynamic = new DynamicAgentService({ system, llm, costs, log: () => {}, resolveModules: (packages) => modulesFor(installer.packagesDir, packages), agentEnv, ...extra });
   dynamic.start();
