@@ -51,6 +51,14 @@ export interface EngineWorkerOptions {
   onGone: (worker: EngineWorker) => void;
 }
 
+/** Calls to one engine gathered in one tick (finished into `one` or `json` when the tick's message goes). */
+interface OpenCalls {
+  t: 'calls';
+  a: number;
+  list: [number, string][];
+  payloads: (string | undefined)[];
+}
+
 let nextWorkerId = 1;
 
 export class EngineWorker {
@@ -65,6 +73,8 @@ export class EngineWorker {
   private readonly running: Int32Array;
   private nextEngineId = 1;
   private outbox: Record<string, unknown>[] = [];
+  /** This tick's `calls` message per engine, still taking calls. */
+  private readonly openCalls = new Map<number, OpenCalls>();
   private flushScheduled = false;
   private gone = false;
 
@@ -139,6 +149,9 @@ export class EngineWorker {
   detach(id: number): void {
     this.startingIds.delete(id);
     if (!this.clients.delete(id) || this.gone) return;
+    // What was still waiting for this tick's message goes nowhere (the calls were failed hub-side).
+    if (this.outbox.some((m) => m.a === id)) this.outbox = this.outbox.filter((m) => m.a !== id);
+    this.openCalls.delete(id);
     this.post(id, { t: 'drop' });
     if (this.clients.size === 0) this.thread.unref();
   }
@@ -147,12 +160,42 @@ export class EngineWorker {
     if (this.gone) return;
     msg.a = id;
     this.outbox.push(msg);
+    this.scheduleFlush();
+  }
+
+  /**
+   * A call for engine `id`: the calls to one engine made in the same tick travel as one `calls`
+   * message (at the place of the first). One call alone carries its payload JSON as is (`one`: the
+   * engine parses just the payload); several, one JSON text the engine parses once.
+   */
+  call(id: number, callId: number, fn: string, payloadJson: string | undefined): void {
+    if (this.gone) return;
+    const open = this.openCalls.get(id);
+    if (open) {
+      open.list.push([callId, fn]);
+      open.payloads.push(payloadJson);
+      return;
+    }
+    const msg: OpenCalls = { t: 'calls', a: id, list: [[callId, fn]], payloads: [payloadJson] };
+    this.openCalls.set(id, msg);
+    this.outbox.push(msg as unknown as Record<string, unknown>);
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     queueMicrotask(() => {
       this.flushScheduled = false;
       const batch = this.outbox;
       this.outbox = [];
+      for (const open of this.openCalls.values()) {
+        const m = open as unknown as Record<string, unknown>;
+        if (open.list.length === 1) m.one = open.payloads[0] ?? '';
+        else m.json = `[${open.list.map(([callId, fn], i) => (open.payloads[i] === undefined ? `[${callId},"${fn}"]` : `[${callId},"${fn}",${open.payloads[i]}]`)).join(',')}]`;
+        delete m.payloads;
+      }
+      this.openCalls.clear();
       if (!this.gone) this.thread.postMessage(batch);
     });
   }

@@ -76,9 +76,6 @@ export class SandboxInstance implements EngineClient {
   private engineId = 0;
   private readonly bridge: HostBridge;
   private readonly calls = new Map<number, PendingCall>();
-  private outbox: Record<string, unknown>[] = [];
-  private openCalls: { parts: string[]; list: [number, HookName][] } | undefined;
-  private flushScheduled = false;
   private nextCallId = 1;
   private queuedDeliveries = 0;
   private droppedDeliveries = 0;
@@ -228,32 +225,16 @@ export class SandboxInstance implements EngineClient {
     this.post({ t: 'deliver', sub, topic, json });
   }
 
-  /** Calls made in the same tick travel as one JSON text the engine parses once. */
+  /** Calls made in the same tick travel together (EngineWorker.call): one message for the engine. */
   private postCall(id: number, fn: HookName, payloadJson: string | undefined): void {
-    const entry = `[${id},"${fn}"${payloadJson === undefined ? '' : `,${payloadJson}`}]`;
-    if (this.openCalls) {
-      this.openCalls.parts.push(entry);
-      this.openCalls.list.push([id, fn]);
-      return;
-    }
-    this.openCalls = { parts: [entry], list: [[id, fn]] };
-    this.post(this.openCalls as unknown as Record<string, unknown>);
+    if (this.dead || !this.engineId) return;
+    this.worker.call(this.engineId, id, fn, payloadJson);
   }
 
+  /** Straight into the worker's message of this tick (one postMessage per tick for all its engines). */
   private post(msg: Record<string, unknown>): void {
-    this.outbox.push(msg);
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    // Everything posted in the same tick goes in one message: what makes task throughput.
-    queueMicrotask(() => {
-      this.flushScheduled = false;
-      const open = this.openCalls;
-      const batch = this.outbox;
-      this.outbox = [];
-      this.openCalls = undefined;
-      if (this.dead || !this.engineId) return;
-      for (const m of batch) this.worker.post(this.engineId, open && m === open ? { t: 'calls', json: `[${open.parts.join(',')}]`, list: open.list } : m);
-    });
+    if (this.dead || !this.engineId) return;
+    this.worker.post(this.engineId, msg);
   }
 
   private onMessage(msg: WorkerMessage): void {

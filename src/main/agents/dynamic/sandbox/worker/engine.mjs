@@ -15,6 +15,7 @@
  */
 import { guestPrelude } from './guest-prelude.mjs';
 import { guestOriginalExtras } from './guest-original-extras.mjs';
+import { RawCalls } from './raw-calls.mjs';
 
 /** Most messages one turn of guest code may send to the host (a flood guard). */
 const MAX_OUTBOX = 10_000;
@@ -29,7 +30,7 @@ const JOBS_PER_CHECK = 64;
 const WASM_PAGE = 65_536;
 
 /** Dispatcher methods that always return a string (read without asking its type first). */
-const STRING_METHODS = new Set(['load', 'callBatch', 'resume', 'interrupted', 'drain']);
+const STRING_METHODS = new Set(['load', 'callBatch', 'callOne', 'resume', 'interrupted', 'drain']);
 
 /** Thrown out of a guest stretch interrupted by the end of its turn on a shared worker. */
 export class Overrun extends Error {}
@@ -49,7 +50,7 @@ export class Overrun extends Error {}
  * Everything that does not depend on the agent happens here, ahead of need: the instance, runtime,
  * context, the raw host functions (they reach the engine that adopts it through `slot`) and the
  * prelude compiled (≈ 7 ms of QuickJS parsing: most of a spawn, were it done at adoption).
- * @typedef {{ memoryMb: number, memory: WebAssembly.Memory, flag: { exhausted: boolean }, qjs: any, rt: any, ctx: any, slot: { engine: Engine | undefined }, preludeFn: any }} Booted
+ * @typedef {{ memoryMb: number, memory: WebAssembly.Memory, flag: { exhausted: boolean }, qjs: any, rt: any, ctx: any, slot: { engine: Engine | undefined }, preludeFn: any, raw: RawCalls }} Booted
  */
 
 /**
@@ -104,7 +105,7 @@ export async function bootEngine(core, variant, wasmModule, mem) {
   define('__wzTimer', (e, op, id, ms) => e.hostTimer(op, id, ms));
   // The prelude with the original's extras bound in: one function of `meta`, as before.
   const preludeFn = ctx.unwrapResult(ctx.evalCode(`((extras) => (meta) => (${guestPrelude.toString()})(meta, extras))(${guestOriginalExtras.toString()})`, 'wactorz-prelude.js'));
-  return { memoryMb, memory, flag, qjs, rt, ctx, slot, preludeFn };
+  return { memoryMb, memory, flag, qjs, rt, ctx, slot, preludeFn, raw: new RawCalls(ctx, rt) };
 }
 
 export class Engine {
@@ -271,7 +272,7 @@ export class Engine {
     }
     if (!this.dead && this.b?.flag.exhausted) this.fatal('out_of_memory', `the agent ran out of memory (limit ${this.limits.memoryMb} MB)`);
     this.endTurn();
-    return !this.dead && (this.batch !== null || this.inbox.length > 0 || this.b.rt.hasPendingJob());
+    return !this.dead && (this.batch !== null || this.inbox.length > 0 || this.b.raw.hasPendingJob());
   }
 
   endTurn() {
@@ -359,32 +360,32 @@ export class Engine {
   /**
    * Calls a dispatcher method as one stretch, bounded by the earliest call deadline and, on a shared
    * worker, by the end of the turn (then it throws Overrun).
-   * @param {string} phase @param {string} method @param {any[]} args
+   * Arguments are numbers and strings (made into guest values for the call) or a handle its owner
+   * disposes. The hot path: raw calls (raw-calls.mjs), not the wrapper's handles.
+   * @param {string} phase @param {string} method @param {(number | string | { value: number })[]} args
    * @returns {{ ok: true, value: string | undefined } | { ok: false, kind: string, message: string }}
    */
   enterGuest(phase, method, args) {
-    const { ctx } = /** @type {Booted} */ (this.b);
+    const { ctx, raw } = /** @type {Booted} */ (this.b);
     // Reading results and state out is the host's work the turn must finish: its own half slice.
     this.bound(undefined, method === 'drain');
     try {
-      const result = ctx.callFunction(this.methods[method], this.dispatcher, ...args);
+      const result = raw.call(this.methods[method], this.dispatcher, args, STRING_METHODS.has(method));
       this.checkOverrun();
       if (result.error) {
         const err = ctx.dump(result.error);
         result.error.dispose();
         return this.classify(phase, err);
       }
-      const value = STRING_METHODS.has(method) ? ctx.getString(result.value) : undefined;
-      result.value.dispose();
-      return { ok: true, value };
+      return { ok: true, value: result.value };
     } catch (e) {
       if (e instanceof Overrun) throw e;
       // The engine itself failed (host stack overflow, wasm trap): its state cannot be trusted.
-      this.fatal('crash', `the agent's engine failed in ${phase}: ${e instanceof Error ? e.message : String(e)}`);
+      if (this.b?.flag.exhausted) this.fatal('out_of_memory', `the agent ran out of memory (limit ${this.limits.memoryMb} MB) in ${phase}`);
+      else this.fatal('crash', `the agent's engine failed in ${phase}: ${e instanceof Error ? e.message : String(e)}`);
       return { ok: false, kind: 'crash', message: String(e) };
     } finally {
       this.stretchEnd = Infinity;
-      for (const a of args) if (a.alive) a.dispose();
     }
   }
 
@@ -414,25 +415,25 @@ export class Engine {
 
   /** Runs queued promise jobs in chunks, each a stretch; stops when the turn should yield. */
   pump() {
-    const { rt } = /** @type {Booted} */ (this.b);
+    const { raw } = /** @type {Booted} */ (this.b);
     // The first chunk runs whatever the clock says: the calls this turn started settle in it.
     let first = true;
-    while (!this.dead && rt.hasPendingJob() && (first || !this.sched.shouldYield())) {
+    while (!this.dead && raw.hasPendingJob() && (first || !this.sched.shouldYield())) {
       first = false;
       this.phase = 'a callback';
       this.bound();
-      let res;
+      let error;
       try {
-        res = rt.executePendingJobs(JOBS_PER_CHECK);
+        error = raw.executePendingJobs(JOBS_PER_CHECK);
       } catch (e) {
         this.stretchEnd = Infinity;
         this.fatal('crash', `the agent's engine failed: ${e instanceof Error ? e.message : String(e)}`);
         return;
       }
       this.checkOverrun();
-      if (res.error) {
-        const err = res.error.context.dump(res.error);
-        res.error.dispose();
+      if (error) {
+        const err = /** @type {Booted} */ (this.b).ctx.dump(error);
+        error.dispose();
         const failure = this.classify('a callback', err);
         if (failure.ok === false && failure.kind === 'timeout') this.expireCalls(Date.now() + 5);
       }
@@ -498,7 +499,6 @@ export class Engine {
 
   /** @param {any} msg */
   handle(msg) {
-    const { ctx } = /** @type {Booted} */ (this.b);
     switch (msg.t) {
       case 'load':
         this.phase = 'load';
@@ -511,25 +511,27 @@ export class Engine {
         this.armDeadlineTimer();
         this.batch = { ids: msg.list.map((/** @type {[number, string]} */ c) => c[0]), index: 0 };
         this.stampBatch();
-        this.runBatch('callBatch', [ctx.newString(msg.json), ctx.newNumber(this.sched.yieldAt())]);
+        // One call (`one`: its payload JSON alone) needs no batch parsed in the engine.
+        if (typeof msg.one === 'string' && msg.list.length === 1) this.runBatch('callOne', [msg.list[0][0], msg.list[0][1], msg.one]);
+        else this.runBatch('callBatch', [msg.json, this.sched.yieldAt()]);
         break;
       }
       case 'reply':
         this.phase = 'host reply';
         this.pendingRequests = Math.max(0, this.pendingRequests - 1);
-        this.enterGuest('host reply', 'settle', [ctx.newNumber(msg.id), ctx.newNumber(msg.ok ? 1 : 0), ctx.newString(msg.json)]);
+        this.enterGuest('host reply', 'settle', [msg.id, msg.ok ? 1 : 0, msg.json]);
         break;
       case 'deliver': {
         this.phase = 'subscription callback';
         this.delivered++;
         this.turnDeliveries.push([msg.sub, msg.topic, msg.json]);
-        const r = this.enterGuest('subscription callback', 'deliver', [ctx.newNumber(msg.sub), ctx.newString(msg.topic), ctx.newString(msg.json)]);
+        const r = this.enterGuest('subscription callback', 'deliver', [msg.sub, msg.topic, msg.json]);
         if (!r.ok && r.kind === 'timeout') this.emit({ t: 'host', method: 'log', args: JSON.stringify(['error', `subscription callback (${msg.topic}): ${r.message}`]) });
         break;
       }
       case 'fire': {
         this.phase = 'timer callback';
-        const r = this.enterGuest('timer callback', 'fire', [ctx.newNumber(msg.id)]);
+        const r = this.enterGuest('timer callback', 'fire', [msg.id]);
         if (!r.ok && r.kind === 'timeout') this.emit({ t: 'host', method: 'log', args: JSON.stringify(['error', r.message]) });
         break;
       }
@@ -551,7 +553,7 @@ export class Engine {
   resumeBatch() {
     this.phase = 'handleTask';
     this.stampBatch();
-    this.runBatch('resume', [/** @type {Booted} */ (this.b).ctx.newNumber(this.sched.yieldAt())]);
+    this.runBatch('resume', [this.sched.yieldAt()]);
   }
 
   /** Starts (the rest of) a batch; a call that spun past its deadline times out, the rest still start. @param {string} method @param {any[]} args */
@@ -566,7 +568,7 @@ export class Engine {
         const message = `${call.fn} was still running at its deadline (limit ${this.limits.callTimeoutMs} ms) and was interrupted`;
         this.emit({ t: 'done', id, ok: false, kind: 'timeout', json: JSON.stringify({ name: 'TimeoutError', message, stack: '' }) });
       }
-      r = this.enterGuest('handleTask', 'resume', [/** @type {Booted} */ (this.b).ctx.newNumber(this.sched.yieldAt())]);
+      r = this.enterGuest('handleTask', 'resume', [this.sched.yieldAt()]);
     }
     if (r.ok) {
       if (r.value && this.batch) this.batch.index = Number(r.value);
@@ -590,7 +592,7 @@ export class Engine {
     this.dispatcher = ctx.unwrapResult(ctx.callFunction(this.preludeFn, ctx.undefined, metaHandle));
     metaHandle.dispose();
     this.preludeFn.dispose();
-    this.methods = Object.fromEntries(['load', 'callBatch', 'resume', 'interrupted', 'drain', 'settle', 'deliver', 'fire'].map((m) => [m, ctx.getProp(this.dispatcher, m)]));
+    this.methods = Object.fromEntries(['load', 'callBatch', 'callOne', 'resume', 'interrupted', 'drain', 'settle', 'deliver', 'fire'].map((m) => [m, ctx.getProp(this.dispatcher, m)]));
     const loadBound = Date.now() + msg.callTimeoutMs;
     this.bound(loadBound);
     const res = ctx.evalCode(msg.code, 'agent.js', { type: 'module' });
@@ -620,6 +622,7 @@ export class Engine {
     }
     const nsValue = settled.value;
     const r = this.enterGuest('load', 'load', [nsValue]);
+    if (nsValue.alive) nsValue.dispose();
     if (nsValue !== ns && ns.alive) ns.dispose();
     if (!r.ok) return this.loadFailed({ name: 'Error', message: r.message });
     const info = JSON.parse(r.value ?? '{}');

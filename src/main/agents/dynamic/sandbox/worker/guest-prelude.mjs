@@ -373,6 +373,13 @@ export function guestPrelude(metaJson, makeOriginalExtras) {
       yieldAt = until > 0 ? until : Infinity;
       return resumeBatch();
     },
+    /** Starts one call alone (the serial case): its payload ('' for none) is parsed by itself, no batch to build. */
+    callOne(/** @type {number} */ id, /** @type {string} */ fn, /** @type {string} */ payloadJson) {
+      running = id;
+      startCall(id, fn, payloadJson === '' ? undefined : parse(payloadJson));
+      running = 0;
+      return '';
+    },
     /** Starts the rest of the batch (after a call in it was interrupted, or in the next turn). */
     resume(/** @type {number} */ until) {
       yieldAt = until > 0 ? until : Infinity;

@@ -16,7 +16,7 @@
  * way under vitest, tsx and a bundled build (copy this folder next to the bundle).
  *
  * Protocol: arrays of messages both ways, one postMessage per batch; `a` names the engine.
- *   in:  create {a, memoryMb, spares} · load {a, code, meta, modules, callTimeoutMs} · calls {a, json: [[id, hook, payload?]…], list: [[id, hook]…]}
+ *   in:  create {a, memoryMb, spares} · load {a, code, meta, modules, callTimeoutMs} · calls {a, list: [[id, hook]…], json: [[id, hook, payload?]…] | one: payload JSON of a lone call}
  *        · reply {a, id, ok, json} · deliver {a, sub, topic, json} · cancel {a, id} · drop {a}
  *   out: loaded {a, exports} · load_failed {a, message, line, column, kind} · results {a, json: [[id, 1|2|0, value|error]…]} · done {a, id, ok, kind, json}
  *        · host {a, id?, method, args} · state {a, json} · ack {a, n} · fatal {a, kind, message} · reset {a, kind, message}
@@ -51,6 +51,8 @@ const ready = [];
 let batch = [];
 let loopScheduled = false;
 let inLoop = false;
+/** The hub's messages are being taken in: a round follows at once. */
+let receiving = false;
 let turnStart = 0;
 let busyMs = 0;
 let statsSince = Date.now();
@@ -193,7 +195,7 @@ function adoptWhenBooted(engine, booted) {
 }
 
 function schedule() {
-  if (loopScheduled || inLoop) return;
+  if (loopScheduled || inLoop || receiving) return;
   loopScheduled = true;
   setImmediate(loop);
 }
@@ -249,12 +251,18 @@ function flush() {
 }
 
 port.on('message', (/** @type {any[]} */ msgs) => {
-  for (const msg of msgs) {
-    if (msg.t === 'create') create(msg.a, msg.memoryMb, msg.spares);
-    else if (msg.t === 'drop') {
-      engines.get(msg.a)?.dispose();
-      engines.delete(msg.a);
-    } else engines.get(msg.a)?.enqueue(msg);
+  // The round runs right after these messages (below): no round scheduled for later meanwhile.
+  receiving = true;
+  try {
+    for (const msg of msgs) {
+      if (msg.t === 'create') create(msg.a, msg.memoryMb, msg.spares);
+      else if (msg.t === 'drop') {
+        engines.get(msg.a)?.dispose();
+        engines.delete(msg.a);
+      } else engines.get(msg.a)?.enqueue(msg);
+    }
+  } finally {
+    receiving = false;
   }
   // Answer in this same task when nothing else waits: the serial path saves a hop.
   if (!inLoop && ready.length > 0) loop();

@@ -1,0 +1,105 @@
+/**
+ * The task path between the hub and an engine: a lone call travels as its payload JSON (`callOne`),
+ * calls made in the same tick as one batch (`callBatch`), and the engine is entered with raw QTS
+ * calls (worker/raw-calls.mjs) rather than the wrapper's handles. Both encodings give the same
+ * answers; strings cross intact both ways; a payload that grows the engine's memory is read after
+ * the growth; one that the agent's memory cap cannot hold takes down that agent alone, with
+ * `out_of_memory`; a call dropped in the tick it was made never reaches the engine.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { createSandboxedAgent, SandboxError, type SandboxedAgent, type SandboxedAgentOptions } from './index.js';
+import { RecordingHost } from './testing/recording-host.js';
+
+const agents: SandboxedAgent[] = [];
+afterAll(async () => {
+  await Promise.all(agents.map((a) => a.terminate()));
+});
+
+async function spawn(code: string, opts: Partial<SandboxedAgentOptions> = {}): Promise<SandboxedAgent> {
+  const agent = await createSandboxedAgent({ name: `tp-${agents.length}`, host: new RecordingHost(), limits: { callTimeoutMs: 5_000, memoryMb: 32 }, ...opts, code });
+  agents.push(agent);
+  await agent.setup();
+  return agent;
+}
+
+async function failure(p: Promise<unknown>): Promise<SandboxError> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(SandboxError);
+  return e as SandboxError;
+}
+
+const ECHO = `export async function handleTask(agent, p) { return { p, type: p === null ? 'null' : typeof p, n: (agent.state.n = (agent.state.n ?? 0) + 1) } }`;
+
+const PAYLOADS: unknown[] = [undefined, null, 0, -1.5, true, '', 'plain', 'ünïcödé — 日本語 — 🦊 emoji', 'quote " backslash \\ newline \n tab \t', [1, [2, [3]]], { a: { b: ['c', { d: null }] }, e: '🦊' }];
+
+describe('one call alone and a batch give the same answers', () => {
+  it('for every kind of payload, one at a time (callOne)', async () => {
+    const agent = await spawn(ECHO);
+    let n = 0;
+    for (const p of PAYLOADS) {
+      const r = (await agent.handleTask(p)) as { p: unknown; type: string; n: number };
+      expect(r).toEqual({ ...(p === undefined ? {} : { p }), type: p === null ? 'null' : typeof p, n: ++n });
+    }
+  });
+
+  it('for the same payloads sent in one tick (callBatch), in order', async () => {
+    const agent = await spawn(ECHO);
+    const rs = (await Promise.all(PAYLOADS.map((p) => agent.handleTask(p)))) as { p: unknown; type: string; n: number }[];
+    expect(rs.map((r) => r.n)).toEqual(PAYLOADS.map((_, i) => i + 1));
+    rs.forEach((r, i) => {
+      const p = PAYLOADS[i];
+      expect(r).toEqual({ ...(p === undefined ? {} : { p }), type: p === null ? 'null' : typeof p, n: i + 1 });
+    });
+  });
+
+  it('a lone call that throws or spins past its deadline fails alone; the next one is answered', async () => {
+    const agent = await spawn(`export async function handleTask(agent, p) { if (p === 'throw') throw new RangeError('nope'); if (p === 'spin') for (;;) {} return p }`, {
+      limits: { callTimeoutMs: 300, memoryMb: 32 },
+      isolation: 'dedicated',
+    });
+    const thrown = await failure(agent.handleTask('throw'));
+    expect(thrown.kind).toBe('crash');
+    expect(thrown.message).toMatch(/RangeError: nope/);
+    const spun = await failure(agent.handleTask('spin'));
+    expect(spun.kind).toBe('timeout');
+    expect(await agent.handleTask('after')).toBe('after');
+  });
+});
+
+describe('payloads and memory', () => {
+  it('a payload that grows the engine memory is read whole (the heap view is taken after the growth)', async () => {
+    const agent = await spawn(`export async function handleTask(agent, p) { return { length: p.length, head: p.slice(0, 3), tail: p.slice(-3) } }`);
+    // 6 MB of UTF-8 arrives in an engine whose memory starts near 6 MB: made inside it, it must grow.
+    const big = `abc${'é'.repeat(3 * 1024 * 1024)}xyz`;
+    expect(await agent.handleTask(big)).toEqual({ length: big.length, head: 'abc', tail: 'xyz' });
+    expect(await agent.handleTask('small')).toEqual({ length: 5, head: 'sma', tail: 'all' });
+  });
+
+  it('a payload over the agent memory cap takes that agent down with out_of_memory; a neighbour on the worker answers', async () => {
+    const bystander = await spawn(ECHO);
+    const agent = await spawn(`export async function handleTask(agent, p) { return p.length }`, { limits: { callTimeoutMs: 5_000, memoryMb: 16 } });
+    expect(agent.placement?.worker).toBe(bystander.placement?.worker);
+    const err = await failure(agent.handleTask('x'.repeat(24 * 1024 * 1024)));
+    expect(err.kind).toBe('out_of_memory');
+    expect(await bystander.handleTask('still here')).toEqual({ p: 'still here', type: 'string', n: 1 });
+  });
+});
+
+describe('calls dropped before their message left', () => {
+  it('a call made and stopped in the same tick never runs in the engine', async () => {
+    const host = new RecordingHost();
+    const agent = await spawn(`export async function handleTask(agent, p) { agent.publish('ran', p); return p }`, { host });
+    const pending = agent.handleTask('never');
+    // Same tick: the engine is dropped before the worker's message of this tick is sent.
+    const stopped = agent.terminate();
+    const err = await failure(pending);
+    expect(err.kind).toBe('stopped');
+    await stopped;
+    const witness = await spawn(`export async function handleTask(agent, p) { agent.publish('ran', p); return p }`, { host });
+    expect(await witness.handleTask('witness')).toBe('witness');
+    expect(host.published.map((p) => p.payload)).toEqual(['witness']);
+  });
+});
