@@ -39,7 +39,7 @@ export function manualAgentSpawnType(o: ManualAgentTypeOptions): SpawnType {
       const description = typeof spec.description === 'string' ? spec.description : '';
       const stored = { description, capabilities: [...spec.capabilities], source: ctx.source, config };
       await ctx.place({ kind: MANUAL_AGENT_TYPE, config: stored, build: () => build(spec.name, description, config), replace: spec.replace });
-      return { message: `Spawned ${spec.name}, the device-manual assistant. Ask it with @${spec.name} load the manual for <device>, then @${spec.name} <your question>.`, version: 1 };
+      return { message: `Spawned ${spec.name} (the device-manual assistant). Ask it with @${spec.name} load the manual for <device>, then @${spec.name} <your question>.`, version: 1 };
     },
     restore(entry) {
       const description = typeof entry.config.description === 'string' ? entry.config.description : '';
