@@ -6,9 +6,13 @@
  *   in registry order. Every start is a burst of work (an engine booted in a sandbox worker, the
  *   code loaded, setup run, the manifest published); the window bounds how many are half-started
  *   at once (their start-up state held together) on a hub with thousands. It is wide by default
- *   (256): measured on 300 agents (bench/scale.bench.ts, loaded 2-core machine), a window of 16 cost
- *   ~30% more hub CPU and time than 256 or all at once, and no memory was saved (with the pooled
- *   sandbox the restore's RSS peak is the steady state's either way).
+ *   (256): a narrow window sends the sandbox its starts one by one, and each costs more so — a
+ *   round trip of its own, and V8's external-memory GCs of the sandbox worker (one per ~8 engine
+ *   memories made apart; the worker now makes them 32 at a time, sandbox-worker.mjs). Measured on
+ *   300 agents (bench/scale.bench.ts, loaded 2-core machine): a window of 16 cost 1.3–1.6x the CPU
+ *   of 256 before that, ~1.15–1.25x after; no memory is saved either way (with the pooled sandbox
+ *   the restore's RSS peak is the steady state's). The sandbox boots what it is sent in rounds of 8
+ *   between turns, so agents answer while the rest boot even with the wide window.
  * - ON DEMAND FIRST: an agent something asks for while it still waits jumps the line, and the task
  *   waits for it (within the asker's own timeout) instead of failing `not_found` — the queue
  *   registers itself as a RemoteActors resolver (core/remote-actors.ts), which the actor system

@@ -1,6 +1,7 @@
 /**
  * Where agents' engines run: a small pool of SHARED sandbox workers (one to start with, growing
- * only while every one of them is busy, up to about one per core), each hosting many engines; and
+ * only while every one of them is busy — running turns, or booting a backlog of engines, as in a
+ * restore — up to about one per core), each hosting many engines; and
  * DEDICATED workers (one agent each, capped) for agents that ask for one (`isolation:
  * 'dedicated'`), that keep using whole CPU slices, or that keep failing. Threads no longer grow
  * with agents: 300 agents cost the shared workers plus at most `dedicatedMax` threads.
@@ -25,11 +26,16 @@ export interface EnginePoolConfig {
   sliceMs: number;
   /** Busy share (0–1) every shared worker must report before another is started (default 0.5). */
   growAtBusy: number;
+  /**
+   * Engines starting (created, not yet loaded) on every shared worker before another is started
+   * (default 8): a burst of spawns — a restore — is boots, which no busy share shows.
+   */
+  growAtBacklog: number;
   /** How long past a call's deadline a silent worker is taken for stuck and replaced, ms (default 2000). */
   wedgedGraceMs: number;
 }
 
-const config: EnginePoolConfig = { spares: 1, sharedMax: Math.max(1, availableParallelism()), dedicatedMax: 8, sliceMs: 20, growAtBusy: 0.5, wedgedGraceMs: 2_000 };
+const config: EnginePoolConfig = { spares: 1, sharedMax: Math.max(1, availableParallelism()), dedicatedMax: 8, sliceMs: 20, growAtBusy: 0.5, growAtBacklog: 8, wedgedGraceMs: 2_000 };
 const shared: EngineWorker[] = [];
 const dedicated: EngineWorker[] = [];
 /** Fatal failures per agent name (timestamps): an agent that keeps failing gets a worker of its own. */
@@ -60,11 +66,11 @@ export interface EnginePoolStats {
   sharedWorkers: number;
   dedicatedWorkers: number;
   agents: number;
-  workers: { id: number; kind: WorkerKind; agents: number; busy: number }[];
+  workers: { id: number; kind: WorkerKind; agents: number; busy: number; starting: number }[];
 }
 
 export function enginePoolStats(): EnginePoolStats {
-  const workers = [...shared, ...dedicated].map((w) => ({ id: w.id, kind: w.kind, agents: w.agents, busy: w.busy }));
+  const workers = [...shared, ...dedicated].map((w) => ({ id: w.id, kind: w.kind, agents: w.agents, busy: w.busy, starting: w.starting }));
   return { sharedWorkers: shared.length, dedicatedWorkers: dedicated.length, agents: workers.reduce((n, w) => n + w.agents, 0), workers };
 }
 
@@ -131,9 +137,14 @@ export function releaseEngine(worker: EngineWorker, engineId: number): void {
 function pickShared(): EngineWorker | undefined {
   const live = shared.filter((w) => w.alive);
   if (live.length === 0) return undefined;
-  const allBusy = live.every((w) => w.busy >= config.growAtBusy);
-  if (allBusy && live.length < config.sharedMax) return undefined;
-  return live.reduce((a, b) => (b.busy < a.busy - 0.05 || (Math.abs(b.busy - a.busy) <= 0.05 && b.agents < a.agents) ? b : a));
+  const pressed = (w: EngineWorker): boolean => w.busy >= config.growAtBusy || w.starting >= Math.max(1, config.growAtBacklog);
+  if (live.length < config.sharedMax && live.every(pressed)) return undefined;
+  // The least busy; among as busy, the one with fewer starts waiting, then fewer agents (a burst
+  // spreads over the workers it grew).
+  const near = (a: number, b: number): boolean => Math.abs(a - b) <= 0.05;
+  const better = (b: EngineWorker, a: EngineWorker): boolean =>
+    b.busy < a.busy - 0.05 || (near(a.busy, b.busy) && (b.starting < a.starting || (b.starting === a.starting && b.agents < a.agents)));
+  return live.reduce((a, b) => (better(b, a) ? b : a));
 }
 
 function startWorker(kind: WorkerKind, assets: Awaited<ReturnType<typeof sandboxAssets>>): EngineWorker {

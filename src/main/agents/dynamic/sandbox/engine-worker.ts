@@ -68,6 +68,8 @@ export class EngineWorker {
   private busyAt = 0;
   private readonly thread: Worker;
   private readonly clients = new Map<number, EngineClient>();
+  /** Engines created and not yet loaded (booting or loading): the worker's backlog of starts. */
+  private readonly startingIds = new Set<number>();
   private readonly running: Int32Array;
   private nextEngineId = 1;
   private outbox: Record<string, unknown>[] = [];
@@ -124,6 +126,11 @@ export class EngineWorker {
     return this.clients.size;
   }
 
+  /** Engines asked for and not yet loaded: a burst of spawns (a restore) shows here before any turn does. */
+  get starting(): number {
+    return this.startingIds.size;
+  }
+
   get alive(): boolean {
     return !this.gone;
   }
@@ -132,6 +139,7 @@ export class EngineWorker {
   attach(client: EngineClient, memoryMb: number, spares: number): number {
     const id = this.nextEngineId++;
     this.clients.set(id, client);
+    this.startingIds.add(id);
     this.thread.ref();
     this.post(id, { t: 'create', memoryMb, spares: this.kind === 'shared' ? spares : 0 });
     return id;
@@ -139,6 +147,7 @@ export class EngineWorker {
 
   /** Drops one engine (never the thread: neighbours keep running). */
   detach(id: number): void {
+    this.startingIds.delete(id);
     if (!this.clients.delete(id) || this.gone) return;
     // What was still waiting for this tick's message goes nowhere (the calls were failed hub-side).
     if (this.outbox.some((m) => m.a === id)) this.outbox = this.outbox.filter((m) => m.a !== id);
@@ -221,6 +230,7 @@ export class EngineWorker {
         this.busyAt = Date.now();
         continue;
       }
+      if (msg.t === 'loaded' || msg.t === 'load_failed' || msg.t === 'fatal') this.startingIds.delete(msg.a);
       this.clients.get(msg.a)?.onWorkerMessage(msg);
     }
   }
@@ -235,6 +245,7 @@ export class EngineWorker {
   private markGone(): void {
     this.gone = true;
     this.clients.clear();
+    this.startingIds.clear();
     this.opts.onGone(this);
   }
 }

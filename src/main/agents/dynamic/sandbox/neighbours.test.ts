@@ -218,6 +218,54 @@ describe('CPU slices on a shared worker', () => {
     }
   });
 
+  it('a burst of spawns (a restore) grows the pool by its backlog of starts, up to sharedMax, and spreads over it', async () => {
+    const echo = `export async function handleTask(agent, p) { return p + 1 }`;
+    const burst = async (n: number): Promise<SandboxedAgent[]> => {
+      const many = await Promise.all(Array.from({ length: n }, () => spawn(echo)));
+      expect(await Promise.all(many.map((a, i) => a.handleTask(i)))).toEqual(many.map((_, i) => i + 1));
+      return many;
+    };
+    try {
+      await Promise.all(agents.splice(0).map((a) => a.terminate()));
+      await closeEnginePool();
+      // The same burst with a backlog that never counts: one worker, as before.
+      configureEnginePool({ sharedMax: 2, growAtBacklog: 10_000 });
+      const onOne = await burst(24);
+      expect(new Set(onOne.map((a) => a.placement?.worker)).size).toBe(1);
+      expect(enginePoolStats().sharedWorkers).toBe(1);
+      await Promise.all(agents.splice(0).map((a) => a.terminate()));
+      await closeEnginePool();
+      configureEnginePool({ sharedMax: 2, growAtBacklog: 4 });
+      const spread = await burst(24);
+      const stats = enginePoolStats();
+      expect(stats.sharedWorkers).toBe(2);
+      const perWorker = new Map<number | undefined, number>();
+      for (const a of spread) perWorker.set(a.placement?.worker, (perWorker.get(a.placement?.worker) ?? 0) + 1);
+      expect(perWorker.size).toBe(2);
+      expect(Math.min(...perWorker.values())).toBeGreaterThanOrEqual(8);
+      // Every start is through: nothing left in the backlog that would grow the pool again.
+      expect(stats.workers.every((w) => w.starting === 0)).toBe(true);
+    } finally {
+      await Promise.all(agents.splice(0).map((a) => a.terminate()));
+      configureEnginePool({ sharedMax: 1, growAtBacklog: saved.growAtBacklog });
+    }
+  });
+
+  it('a burst of spawns comes back while it boots: the first agent is up while most of the burst is still starting', async () => {
+    const echo = `export async function handleTask(agent, p) { return p }`;
+    const pending = Array.from({ length: 80 }, () => spawn(echo));
+    const first = await pending[0]!;
+    // Booted in rounds between turns: the first one loaded and ran its setup before the rest booted
+    // (all booted at once, the first one's load waited for the 80th boot).
+    const starting = enginePoolStats().workers.find((w) => w.id === first.placement?.worker)?.starting ?? 0;
+    expect(starting).toBeGreaterThan(8);
+    expect(await first.handleTask('up')).toBe('up');
+    const all = await Promise.all(pending);
+    expect(await Promise.all(all.map((a, i) => a.handleTask(i)))).toEqual(all.map((_, i) => i));
+    expect(enginePoolStats().workers.every((w) => w.starting === 0)).toBe(true);
+    await Promise.all(all.map((a) => a.terminate()));
+  });
+
   it('an agent asking for isolation gets a worker of its own; threads stay few with many agents', async () => {
     const own = await spawn(`export async function handleTask() { return 'own' }`, { isolation: 'dedicated' });
     expect(own.placement?.kind).toBe('dedicated');

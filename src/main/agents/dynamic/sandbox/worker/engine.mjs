@@ -53,11 +53,15 @@ export class Overrun extends Error {}
  * @typedef {{ memoryMb: number, memory: WebAssembly.Memory, flag: { exhausted: boolean }, qjs: any, rt: any, ctx: any, slot: { engine: Engine | undefined }, preludeFn: any, raw: RawCalls }} Booted
  */
 
-/** @param {any} core @param {any} variant @param {WebAssembly.Module} wasmModule @param {number} initialPages @param {number} memoryMb @returns {Promise<Booted>} */
-export async function bootEngine(core, variant, wasmModule, initialPages, memoryMb) {
+/**
+ * An engine's linear memory: its maximum is the agent's cap. Emscripten grows the memory through
+ * `grow`; a refusal means the agent hit its cap. The guest may catch the resulting error (or QuickJS
+ * may fail to even build it): the flag counts.
+ * @param {number} initialPages @param {number} memoryMb
+ * @returns {{ memory: WebAssembly.Memory, flag: { exhausted: boolean }, memoryMb: number }}
+ */
+export function engineMemory(initialPages, memoryMb) {
   const memory = new WebAssembly.Memory({ initial: initialPages, maximum: Math.max(initialPages, Math.ceil((memoryMb * 1024 * 1024) / WASM_PAGE)) });
-  // Emscripten grows the memory through this method; a refusal means the agent hit its cap. The
-  // guest may catch the resulting error (or QuickJS may fail to even build it): the flag counts.
   const flag = { exhausted: false };
   const grow = memory.grow.bind(memory);
   memory.grow = (delta) => {
@@ -68,6 +72,16 @@ export async function bootEngine(core, variant, wasmModule, initialPages, memory
       throw e;
     }
   };
+  return { memory, flag, memoryMb };
+}
+
+/**
+ * @param {any} core @param {any} variant @param {WebAssembly.Module} wasmModule
+ * @param {{ memory: WebAssembly.Memory, flag: { exhausted: boolean }, memoryMb: number }} mem  from engineMemory()
+ * @returns {Promise<Booted>}
+ */
+export async function bootEngine(core, variant, wasmModule, mem) {
+  const { memory, flag, memoryMb } = mem;
   const qjs = await core.newQuickJSWASMModuleFromVariant(core.newVariant(variant, { wasmModule, wasmMemory: memory }));
   const rt = qjs.newRuntime();
   // Not what protects (it counts allocations in this build); the memory's maximum is.
