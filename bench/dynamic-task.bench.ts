@@ -12,9 +12,15 @@
  * dynamic-task-serial: the same, but the actor awaits each task before taking the next (one
  * worker round trip per task: the latency-bound case).
  *
+ * dynamic-task-serial-floor: what no worker-hosted agent can beat — a bare worker thread that
+ * echoes one message at a time, awaited one by one (two thread wake-ups and nothing else), in the
+ * same run; the line after it says how close the serial DynamicAgent comes to it. On an idle
+ * machine the wake-ups dominate (the cores sleep between round trips), so both fall together.
+ *
  * Runs alternate (built-in, then dynamic) so both see the same machine load; the figures are
  * medians of the runs, the ratio the median of each back-to-back pair's ratio.
  */
+import { Worker } from 'node:worker_threads';
 import { BuiltinActor, BuiltinSyncActor, SandboxActor, HANDLER_JS, benchSystem, fmt, gc, median } from './dynamic-bench-support.js';
 
 const TASKS = 20_000;
@@ -28,8 +34,19 @@ await system.spawn(new BuiltinSyncActor({ name: 'builtin-sync' }));
 await system.spawn(new SandboxActor('dynamic', HANDLER_JS, true));
 await system.spawn(new SandboxActor('dynamic-serial', HANDLER_JS, false));
 
+const ECHO_NAME = 'bare-worker-echo';
+const ECHO = new Worker(`require('node:worker_threads').parentPort.on('message', (m) => require('node:worker_threads').parentPort.postMessage(m))`, { eval: true });
+
+/** Round trips/s to the bare echo worker, each awaited before the next. */
+async function echoRate(count: number): Promise<number> {
+  const t0 = performance.now();
+  for (let i = 0; i < count; i++) await new Promise((resolve) => { ECHO.once('message', resolve); ECHO.postMessage({ a: i, b: 1 }); });
+  return count / ((performance.now() - t0) / 1000);
+}
+
 /** tasks/s for `count` asks to `name`, at most WINDOW in flight. */
 async function rate(name: string, count: number): Promise<number> {
+  if (name === ECHO_NAME) return echoRate(count);
   let sent = 0;
   let done = 0;
   const t0 = performance.now();
@@ -71,5 +88,10 @@ const vsSync = await pair('pipelined vs sync built-in', 'dynamic', TASKS, 'built
 console.log(`BENCH dynamic-task-vs-sync ${fmt(vsSync.dyn, 0)} tasks/s baseline=${fmt(vsSync.base, 0)} ratio=${fmt(vsSync.ratio, 3)}`);
 const serial = await pair('serial', 'dynamic-serial', SERIAL_TASKS);
 console.log(`BENCH dynamic-task-serial ${fmt(serial.dyn, 0)} tasks/s baseline=${fmt(serial.base, 0)} ratio=${fmt(serial.ratio, 3)}`);
+const floor = await pair('bare worker echo', ECHO_NAME, SERIAL_TASKS);
+console.log(`BENCH dynamic-task-serial-floor ${fmt(floor.dyn, 0)} round-trips/s baseline=${fmt(floor.base, 0)} ratio=${fmt(floor.ratio, 3)}`);
+const vsFloor = await pair('serial vs bare worker echo', 'dynamic-serial', SERIAL_TASKS, ECHO_NAME);
+console.log(`BENCH dynamic-task-serial-vs-floor ${fmt(vsFloor.dyn, 0)} tasks/s baseline=${fmt(vsFloor.base, 0)} ratio=${fmt(vsFloor.ratio, 3)}`);
+await ECHO.terminate();
 
 await close();
