@@ -4,33 +4,19 @@
  * be restarted.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { configureEnginePool, createSandboxedAgent, enginePoolConfig, SandboxError, type SandboxedAgent, type SandboxedAgentOptions } from './index.js';
+import { configureEnginePool, enginePoolConfig, SandboxError } from './index.js';
+import { agentSpawner, expectSandboxError } from './testing/sandbox-agents.js';
 import { RecordingHost } from './testing/recording-host.js';
 import { waitUntil } from '../../../testing/wait.js';
 
-const agents: SandboxedAgent[] = [];
+const { spawn, terminateAll } = agentSpawner('contain', { limits: { callTimeoutMs: 1_500, memoryMb: 32 } });
 // This file keeps many misbehaving agents alive at once; every spinner earns a worker of its own.
 const dedicatedMax = enginePoolConfig().dedicatedMax;
 beforeAll(() => configureEnginePool({ dedicatedMax: 32 }));
 afterAll(async () => {
-  await Promise.all(agents.map((a) => a.terminate()));
+  await terminateAll();
   configureEnginePool({ dedicatedMax });
 });
-
-async function spawn(code: string, opts: Partial<SandboxedAgentOptions> = {}): Promise<SandboxedAgent> {
-  const agent = await createSandboxedAgent({ name: `contain-${agents.length}`, host: new RecordingHost(), limits: { callTimeoutMs: 1_500, memoryMb: 32 }, ...opts, code });
-  agents.push(agent);
-  return agent;
-}
-
-async function failure(p: Promise<unknown>): Promise<SandboxError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(SandboxError);
-  return e as SandboxError;
-}
 
 /** Counts ticks of a 20 ms interval on the hub's event loop while it runs. */
 function heartbeat(): { stop(): number } {
@@ -59,7 +45,7 @@ describe('containment', () => {
     const agent = await spawn(`export async function handleTask(agent, p) { if (p === 'spin') { while (true) {} } return 'ok:' + p }`);
     await agent.setup();
     const beat = heartbeat();
-    const err = await failure(agent.handleTask('spin'));
+    const err = await expectSandboxError(agent.handleTask('spin'));
     const ticks = beat.stop();
     expect(err.kind).toBe('timeout');
     expect(err.fatal).toBe(false);
@@ -71,7 +57,7 @@ describe('containment', () => {
 
   it('an awaited promise that never settles: timeout ERROR, the agent lives on', async () => {
     const agent = await spawn(`export async function handleTask(agent, p) { if (p === 'hang') await new Promise(() => {}); return p }`);
-    const err = await failure(agent.handleTask('hang'));
+    const err = await expectSandboxError(agent.handleTask('hang'));
     expect(err.kind).toBe('timeout');
     expect(await agent.handleTask('next')).toBe('next');
   });
@@ -79,7 +65,7 @@ describe('containment', () => {
   it('an endless loop in setup: setup times out; a fixed version can be swapped in', async () => {
     const agent = await spawn(`export async function setup() { for (;;) {} } export async function handleTask() { return 'old' }`);
     const beat = heartbeat();
-    const err = await failure(agent.setup());
+    const err = await expectSandboxError(agent.setup());
     expect(beat.stop()).toBeGreaterThan(10);
     expect(err.kind).toBe('timeout');
     await agent.hotSwap(`export async function setup(agent) { agent.state.fixed = true } export async function handleTask() { return 'fixed' }`);
@@ -95,8 +81,8 @@ describe('containment', () => {
         if (agent.state.boots === 2) for (;;) {}
       }
       export async function handleTask(agent) { return agent.state.boots }`);
-    expect((await failure(agent.setup())).kind).toBe('crash');
-    expect((await failure(agent.restart())).kind).toBe('timeout');
+    expect((await expectSandboxError(agent.setup())).kind).toBe('crash');
+    expect((await expectSandboxError(agent.restart())).kind).toBe('timeout');
     await agent.restart();
     expect(agent.status).toBe('running');
     expect(await agent.handleTask(null)).toBe(3);
@@ -105,7 +91,7 @@ describe('containment', () => {
   it('several agents spinning at once leave the hub responsive', async () => {
     const spinners = await Promise.all([0, 1, 2].map(() => spawn(`export async function handleTask() { while (true) {} }`)));
     const beat = heartbeat();
-    const errors = await Promise.all(spinners.map((a) => failure(a.handleTask(null))));
+    const errors = await Promise.all(spinners.map((a) => expectSandboxError(a.handleTask(null))));
     expect(beat.stop()).toBeGreaterThan(10);
     expect(errors.map((e) => e.kind)).toEqual(['timeout', 'timeout', 'timeout']);
   });
@@ -120,12 +106,12 @@ describe('containment', () => {
     await agent.setup();
     const crashes: SandboxError[] = [];
     agent.onCrash((e) => crashes.push(e));
-    const err = await failure(agent.handleTask('bomb'));
+    const err = await expectSandboxError(agent.handleTask('bomb'));
     expect(err.kind).toBe('out_of_memory');
     expect(err.fatal).toBe(true);
     expect(crashes.map((c) => c.kind)).toEqual(['out_of_memory']);
     expect(agent.status).toBe('crashed');
-    const down = await failure(agent.handleTask('x'));
+    const down = await expectSandboxError(agent.handleTask('x'));
     expect(down.fatal).toBe(true);
     await agent.restart();
     expect(await agent.handleTask('x')).toBe('alive');
@@ -134,13 +120,13 @@ describe('containment', () => {
 
   it('a memory bomb of one big string is caught the same way', async () => {
     const agent = await spawn(`export async function handleTask() { let s = 'x'; for (;;) s = [s, s].join(''); }`);
-    const err = await failure(agent.handleTask(null));
+    const err = await expectSandboxError(agent.handleTask(null));
     expect(err.kind).toBe('out_of_memory');
   });
 
   it('a throw in setup: crash ERROR with the message and the line, not fatal', async () => {
     const agent = await spawn(`export async function setup(agent) {\n  const x = 1;\n  throw new Error('boom in setup');\n}\nexport async function handleTask() { return 1 }`);
-    const err = await failure(agent.setup());
+    const err = await expectSandboxError(agent.setup());
     expect(err.kind).toBe('crash');
     expect(err.fatal).toBe(false);
     expect(err.message).toMatch(/boom in setup/);
@@ -150,7 +136,7 @@ describe('containment', () => {
 
   it('a throw in handleTask fails that task only', async () => {
     const agent = await spawn(`export async function handleTask(agent, p) { if (p.fail) throw new TypeError('bad payload'); return p.n * 2 }`);
-    const err = await failure(agent.handleTask({ fail: true }));
+    const err = await expectSandboxError(agent.handleTask({ fail: true }));
     expect(err.kind).toBe('crash');
     expect(err.message).toMatch(/TypeError: bad payload/);
     expect(await agent.handleTask({ n: 21 })).toBe(42);
@@ -179,7 +165,7 @@ describe('containment', () => {
       }`);
     expect(await agent.handleTask('recurse')).toMatch(/caught .*stack/i);
     expect(await agent.handleTask('json')).toMatch(/caught|parsed/);
-    const err = await failure(agent.handleTask('uncaught'));
+    const err = await expectSandboxError(agent.handleTask('uncaught'));
     expect(err.fatal).toBe(false);
     expect(await agent.handleTask('again')).toBe('ok');
   });
@@ -200,7 +186,7 @@ describe('containment', () => {
   it('a publish flood is cut off: the call fails and the hub got a bounded number of messages', async () => {
     const host = new RecordingHost();
     const agent = await spawn(`export async function handleTask(agent) { for (let i = 0; ; i++) agent.publish('flood', i) }`, { host });
-    const err = await failure(agent.handleTask(null));
+    const err = await expectSandboxError(agent.handleTask(null));
     expect(err.message).toMatch(/too many messages/);
     expect(host.published.length).toBeLessThanOrEqual(10_000);
   });
@@ -239,7 +225,7 @@ describe('containment', () => {
     await expect.poll(() => crashes.length, { timeout: 5_000 }).toBe(1);
     expect(crashes[0]!.kind).toBe('crash');
     expect(agent.status).toBe('crashed');
-    expect((await failure(agent.handleTask(null))).fatal).toBe(true);
+    expect((await expectSandboxError(agent.handleTask(null))).fatal).toBe(true);
     await agent.restart();
     expect(await agent.handleTask(null)).toBe(2);
   });
@@ -250,8 +236,8 @@ describe('containment', () => {
     const inFlight = agent.handleTask(null);
     await waitUntil(() => host.logs.some((l) => l.message === 'in the call'), 'the call running in the engine', 10_000);
     await agent.terminate();
-    expect((await failure(inFlight)).kind).toBe('stopped');
-    expect((await failure(agent.handleTask(null))).kind).toBe('stopped');
+    expect((await expectSandboxError(inFlight)).kind).toBe('stopped');
+    expect((await expectSandboxError(agent.handleTask(null))).kind).toBe('stopped');
     expect(agent.status).toBe('terminated');
   });
 
@@ -260,6 +246,6 @@ describe('containment', () => {
     const roomy = await spawn(code, { limits: { memoryMb: 128, callTimeoutMs: 10_000 } });
     const tight = await spawn(code, { limits: { memoryMb: 8, callTimeoutMs: 10_000 } });
     expect(await roomy.handleTask(null)).toBe(200000);
-    expect((await failure(tight.handleTask(null))).kind).toBe('out_of_memory');
+    expect((await expectSandboxError(tight.handleTask(null))).kind).toBe('out_of_memory');
   });
 });

@@ -4,29 +4,15 @@
  * door going through the host.
  */
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { closeEnginePool, configureEnginePool, createSandboxedAgent, SandboxError, type SandboxedAgent, type SandboxedAgentOptions } from './index.js';
+import { closeEnginePool, configureEnginePool } from './index.js';
+import { agentSpawner, expectSandboxError } from './testing/sandbox-agents.js';
 import { LocalTopicBus, RecordingHost } from './testing/recording-host.js';
 import { waitUntil } from '../../../testing/wait.js';
 
-const agents: SandboxedAgent[] = [];
+const { spawn, terminateAll } = agentSpawner('life', { limits: { callTimeoutMs: 5_000 } });
 afterAll(async () => {
-  await Promise.all(agents.map((a) => a.terminate()));
+  await terminateAll();
 });
-
-async function spawn(code: string, opts: Partial<SandboxedAgentOptions> = {}): Promise<SandboxedAgent> {
-  const agent = await createSandboxedAgent({ name: `life-${agents.length}`, host: new RecordingHost(), limits: { callTimeoutMs: 5_000 }, ...opts, code });
-  agents.push(agent);
-  return agent;
-}
-
-async function failure(p: Promise<unknown>): Promise<SandboxError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(SandboxError);
-  return e as SandboxError;
-}
 
 const COUNTER = `
 export async function setup(agent) { agent.state.version = 1; agent.state.count ??= 0; }
@@ -73,31 +59,31 @@ describe('lifecycle', () => {
       `interface Reading {\n  celsius: number;\n}\ntype Unit = 'C' | 'F';\n\nexport async function handleTask(agent: Agent, p: Reading) {\n  const unit: Unit = 'C';\n  if (p.celsius > 100) throw new RangeError('too hot in ' + unit);\n  return p.celsius;\n}`,
       { language: 'typescript' },
     );
-    const err = await failure(agent.handleTask({ celsius: 150 }));
+    const err = await expectSandboxError(agent.handleTask({ celsius: 150 }));
     expect(err.message).toMatch(/RangeError: too hot in C \(agent\.ts:8:\d+\)/);
     expect(err.detail.stack).toMatch(/agent\.ts:8:/);
   });
 
   it('refuses TypeScript with a syntax error: bad_code with line and column', async () => {
-    const err = await failure(spawn(`export async function handleTask(agent: Agent, p) {\n  return p +;\n}`, { language: 'typescript' }));
+    const err = await expectSandboxError(spawn(`export async function handleTask(agent: Agent, p) {\n  return p +;\n}`, { language: 'typescript' }));
     expect(err.kind).toBe('bad_code');
     expect(err.diagnostics[0]).toMatchObject({ line: 2, severity: 'error' });
   });
 
   it('refuses JavaScript that does not parse: bad_code with the line', async () => {
-    const err = await failure(spawn(`export async function handleTask(agent, p) {\n  return p +;\n}`));
+    const err = await expectSandboxError(spawn(`export async function handleTask(agent, p) {\n  return p +;\n}`));
     expect(err.kind).toBe('bad_code');
     expect(err.diagnostics[0]?.line).toBe(2);
     expect(err.message).toMatch(/line 2/);
   });
 
   it('refuses a module without any hook, and a hook that is not a function', async () => {
-    expect((await failure(spawn(`export const x = 1;`))).message).toMatch(/at least one of/);
-    expect((await failure(spawn(`export const handleTask = 42;`))).message).toMatch(/must be a function/);
+    expect((await expectSandboxError(spawn(`export const x = 1;`))).message).toMatch(/at least one of/);
+    expect((await expectSandboxError(spawn(`export const handleTask = 42;`))).message).toMatch(/must be a function/);
   });
 
   it('a throw at the top level of the module is bad_code', async () => {
-    const err = await failure(spawn(`throw new Error('top-level boom');\nexport function handleTask() {}`));
+    const err = await expectSandboxError(spawn(`throw new Error('top-level boom');\nexport function handleTask() {}`));
     expect(err.kind).toBe('bad_code');
     expect(err.message).toMatch(/top-level boom/);
   });
@@ -106,14 +92,14 @@ describe('lifecycle', () => {
     const modules = { 'tiny-slug': `export const slugify = (s) => s.trim().toLowerCase().replace(/\\s+/g, '-');` };
     const agent = await spawn(`import { slugify } from 'tiny-slug';\nexport async function handleTask(agent, p) { return slugify(p) }`, { modules });
     expect(await agent.handleTask('  Living Room Lamp ')).toBe('living-room-lamp');
-    const err = await failure(spawn(`import { x } from 'not-installed';\nexport async function handleTask() { return x }`));
+    const err = await expectSandboxError(spawn(`import { x } from 'not-installed';\nexport async function handleTask() { return x }`));
     expect(err.kind).toBe('bad_code');
     expect(err.message).toMatch(/not-installed/);
   });
 
   it('an agent without handleTask says so when given a task', async () => {
     const agent = await spawn(`export async function setup() {}`);
-    expect((await failure(agent.handleTask({}))).message).toMatch(/no handleTask/);
+    expect((await expectSandboxError(agent.handleTask({}))).message).toMatch(/no handleTask/);
   });
 
   it('calls process in a loop, agent.interval apart, until stopped', async () => {
@@ -216,7 +202,7 @@ describe('hot-swap', () => {
     const agent = await spawn(COUNTER);
     await agent.setup();
     await agent.handleTask({ add: 2 });
-    const err = await failure(agent.hotSwap(`export async function handleTask(agent, p) {\n  return {;\n}`));
+    const err = await expectSandboxError(agent.hotSwap(`export async function handleTask(agent, p) {\n  return {;\n}`));
     expect(err.kind).toBe('bad_code');
     expect(err.message).toMatch(/hot-swap refused, the previous version keeps running/);
     expect(err.diagnostics[0]?.line).toBe(2);
@@ -232,7 +218,7 @@ describe('hot-swap', () => {
     );
     await agent.setup();
     await agent.handleTask(4);
-    const err = await failure(
+    const err = await expectSandboxError(
       agent.hotSwap(`export async function setup(agent) { agent.state.count = -1; agent.subscribe('keep/#', () => {}); throw new Error('new setup fails') }
         export async function handleTask() { return 'new' }`),
     );
@@ -366,6 +352,6 @@ describe('the agent API through the host', () => {
 
   it('results must be JSON: a clear error otherwise', async () => {
     const agent = await spawn(`export async function handleTask() { const a = {}; a.self = a; return a }`);
-    expect((await failure(agent.handleTask(null))).message).toMatch(/not JSON/);
+    expect((await expectSandboxError(agent.handleTask(null))).message).toMatch(/not JSON/);
   });
 });

@@ -5,33 +5,18 @@
  * own, the per-agent reset(), and what a dead or stuck thread does to the agents it hosted.
  */
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { closeEnginePool, configureEnginePool, createSandboxedAgent, enginePoolConfig, enginePoolStats, SandboxError, type SandboxedAgent, type SandboxedAgentOptions } from './index.js';
+import { closeEnginePool, configureEnginePool, enginePoolConfig, enginePoolStats, SandboxError, type SandboxedAgent, type SandboxedAgentOptions } from './index.js';
+import { agentSpawner, expectSandboxError } from './testing/sandbox-agents.js';
 import { RecordingHost } from './testing/recording-host.js';
 import { NATIVE_SORT } from './testing/busy-code.js';
 
-const agents: SandboxedAgent[] = [];
+const { spawn, terminateAll } = agentSpawner('nb', { limits: { callTimeoutMs: 5_000, memoryMb: 32 }, setup: true });
 const saved = { ...enginePoolConfig() };
 beforeAll(() => configureEnginePool({ sharedMax: 1, dedicatedMax: 16 }));
 afterAll(async () => {
-  await Promise.all(agents.map((a) => a.terminate()));
+  await terminateAll();
   configureEnginePool(saved);
 });
-
-async function spawn(code: string, opts: Partial<SandboxedAgentOptions> = {}): Promise<SandboxedAgent> {
-  const agent = await createSandboxedAgent({ name: `nb-${agents.length}`, host: new RecordingHost(), limits: { callTimeoutMs: 5_000, memoryMb: 32 }, ...opts, code });
-  agents.push(agent);
-  await agent.setup();
-  return agent;
-}
-
-async function failure(p: Promise<unknown>): Promise<SandboxError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(SandboxError);
-  return e as SandboxError;
-}
 
 /** A bystander with a module-level counter: it keeps counting only if its engine was never rebuilt. */
 const BYSTANDER = `
@@ -53,7 +38,7 @@ describe('a neighbour on the same worker is unharmed', () => {
     const { culprit, bystander } = await pair(`export async function handleTask(agent, p) { if (p === 'spin') for (;;) {} return 'ok' }`, {
       limits: { callTimeoutMs: 3_000, memoryMb: 32 },
     });
-    const spinning = failure(culprit.handleTask('spin'));
+    const spinning = expectSandboxError(culprit.handleTask('spin'));
     // The neighbour's task, sent while the spinner runs: answered long before the spinner's deadline.
     const t0 = performance.now();
     expect(await bystander.handleTask('during')).toEqual({ p: 'during', calls: 2, boots: 1 });
@@ -71,7 +56,7 @@ describe('a neighbour on the same worker is unharmed', () => {
     const { culprit, bystander } = await pair(`export async function handleTask() { const hog = []; for (;;) hog.push(new Array(50000).fill(hog.length)) }`, {
       limits: { callTimeoutMs: 20_000, memoryMb: 16 },
     });
-    const err = await failure(culprit.handleTask(null));
+    const err = await expectSandboxError(culprit.handleTask(null));
     // Filling memory is CPU work too: on a shared worker the bomb may first be moved out.
     expect(['out_of_memory']).toContain(err.kind);
     expect(culprit.status).toBe('crashed');
@@ -85,9 +70,9 @@ describe('a neighbour on the same worker is unharmed', () => {
       if (p === 'exit') process.exit(1);
       return 'alive';
     }`);
-    expect((await failure(culprit.handleTask('throw'))).kind).toBe('crash');
+    expect((await expectSandboxError(culprit.handleTask('throw'))).kind).toBe('crash');
     expect(await culprit.handleTask('reject')).toBe('rejected');
-    expect((await failure(culprit.handleTask('exit'))).message).toMatch(/process/);
+    expect((await expectSandboxError(culprit.handleTask('exit'))).message).toMatch(/process/);
     await culprit.terminate();
     expect(await bystander.handleTask('after')).toEqual({ p: 'after', calls: 2, boots: 1 });
   });
@@ -134,7 +119,7 @@ describe('CPU slices on a shared worker', () => {
     configureEnginePool({ dedicatedMax: 0 });
     try {
       const { culprit, bystander } = await pair(`let n = 0; export async function handleTask(agent, ms) { n++; const end = Date.now() + ms; while (Date.now() < end) {} return n }`);
-      const err = await failure(culprit.handleTask(300));
+      const err = await expectSandboxError(culprit.handleTask(300));
       expect(err.kind).toBe('timeout');
       expect(err.message).toMatch(/CPU slice of a shared worker and no worker of its own is free/);
       await expect.poll(() => culprit.placement?.kind, { timeout: 5_000 }).toBe('shared');
@@ -170,7 +155,7 @@ describe('CPU slices on a shared worker', () => {
     });
     for (let i = 0; i < 3; i++) {
       expect(agent.placement?.kind).toBe('shared');
-      expect((await failure(agent.handleTask('bomb'))).kind).toBe('out_of_memory');
+      expect((await expectSandboxError(agent.handleTask('bomb'))).kind).toBe('out_of_memory');
       await agent.restart();
     }
     expect(agent.placement?.kind).toBe('dedicated');
@@ -182,7 +167,7 @@ describe('CPU slices on a shared worker', () => {
     try {
       // A pool of its own: the agents of the tests before leave and their workers go (earlier tests
       // may have grown the pool to several idle shared workers, and an idle agent may go to any).
-      await Promise.all(agents.splice(0).map((a) => a.terminate()));
+      await terminateAll();
       await closeEnginePool();
       await expect.poll(() => enginePoolStats().workers.every((w) => w.kind !== 'shared' || w.busy < 0.2), { timeout: 15_000 }).toBe(true);
       const quietA = await spawn(`export async function handleTask(agent, p) { return p }`);
@@ -213,7 +198,7 @@ describe('CPU slices on a shared worker', () => {
       expect(late.placement?.worker).not.toBe(quietA.placement?.worker);
       expect(enginePoolStats().sharedWorkers).toBe(2);
     } finally {
-      await Promise.all(agents.splice(0).map((a) => a.terminate()));
+      await terminateAll();
       configureEnginePool({ sharedMax: 1, growAtBusy: saved.growAtBusy });
     }
   });
@@ -226,14 +211,14 @@ describe('CPU slices on a shared worker', () => {
       return many;
     };
     try {
-      await Promise.all(agents.splice(0).map((a) => a.terminate()));
+      await terminateAll();
       await closeEnginePool();
       // The same burst with a backlog that never counts: one worker, as before.
       configureEnginePool({ sharedMax: 2, growAtBacklog: 10_000 });
       const onOne = await burst(24);
       expect(new Set(onOne.map((a) => a.placement?.worker)).size).toBe(1);
       expect(enginePoolStats().sharedWorkers).toBe(1);
-      await Promise.all(agents.splice(0).map((a) => a.terminate()));
+      await terminateAll();
       await closeEnginePool();
       configureEnginePool({ sharedMax: 2, growAtBacklog: 4 });
       const spread = await burst(24);
@@ -246,7 +231,7 @@ describe('CPU slices on a shared worker', () => {
       // Every start is through: nothing left in the backlog that would grow the pool again.
       expect(stats.workers.every((w) => w.starting === 0)).toBe(true);
     } finally {
-      await Promise.all(agents.splice(0).map((a) => a.terminate()));
+      await terminateAll();
       configureEnginePool({ sharedMax: 1, growAtBacklog: saved.growAtBacklog });
     }
   });
@@ -294,7 +279,7 @@ describe('reset and containment gaps', () => {
     const { culprit, bystander } = await pair(`export async function handleTask(agent, p) { if (p === 'poison') return { get g() { while (true) {} } }; return 'fine:' + p }`, {
       limits: { callTimeoutMs: 1_000, memoryMb: 32 },
     });
-    const err = await failure(culprit.handleTask('poison'));
+    const err = await expectSandboxError(culprit.handleTask('poison'));
     expect(err.kind).toBe('timeout');
     expect(err.fatal).toBe(false);
     expect(await culprit.handleTask('next')).toBe('fine:next');
@@ -331,7 +316,7 @@ describe('the thread', () => {
     expect(await agent.handleTask('ping')).toBe('ping');
     const crashes: SandboxError[] = [];
     agent.onCrash((e) => crashes.push(e));
-    const err = await failure(agent.handleTask('sort'));
+    const err = await expectSandboxError(agent.handleTask('sort'));
     expect(err.kind).toBe('timeout');
     await expect.poll(() => crashes.map((c) => c.kind), { timeout: 15_000 }).toEqual(['timeout']);
     expect(crashes[0]!.fatal).toBe(true);

@@ -8,29 +8,13 @@
  * `out_of_memory`; a call dropped in the tick it was made never reaches the engine.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { createSandboxedAgent, SandboxError, type SandboxedAgent, type SandboxedAgentOptions } from './index.js';
+import { agentSpawner, expectSandboxError } from './testing/sandbox-agents.js';
 import { RecordingHost } from './testing/recording-host.js';
 
-const agents: SandboxedAgent[] = [];
+const { spawn, terminateAll } = agentSpawner('tp', { limits: { callTimeoutMs: 5_000, memoryMb: 32 }, setup: true });
 afterAll(async () => {
-  await Promise.all(agents.map((a) => a.terminate()));
+  await terminateAll();
 });
-
-async function spawn(code: string, opts: Partial<SandboxedAgentOptions> = {}): Promise<SandboxedAgent> {
-  const agent = await createSandboxedAgent({ name: `tp-${agents.length}`, host: new RecordingHost(), limits: { callTimeoutMs: 5_000, memoryMb: 32 }, ...opts, code });
-  agents.push(agent);
-  await agent.setup();
-  return agent;
-}
-
-async function failure(p: Promise<unknown>): Promise<SandboxError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(SandboxError);
-  return e as SandboxError;
-}
 
 const ECHO = `export async function handleTask(agent, p) { return { p, type: p === null ? 'null' : typeof p, n: (agent.state.n = (agent.state.n ?? 0) + 1) } }`;
 
@@ -100,10 +84,10 @@ describe('one call alone and a batch give the same answers', () => {
       limits: { callTimeoutMs: 300, memoryMb: 32 },
       isolation: 'dedicated',
     });
-    const thrown = await failure(agent.handleTask('throw'));
+    const thrown = await expectSandboxError(agent.handleTask('throw'));
     expect(thrown.kind).toBe('crash');
     expect(thrown.message).toMatch(/RangeError: nope/);
-    const spun = await failure(agent.handleTask('spin'));
+    const spun = await expectSandboxError(agent.handleTask('spin'));
     expect(spun.kind).toBe('timeout');
     expect(await agent.handleTask('after')).toBe('after');
   });
@@ -122,7 +106,7 @@ describe('payloads and memory', () => {
     const bystander = await spawn(ECHO);
     const agent = await spawn(`export async function handleTask(agent, p) { return p.length }`, { limits: { callTimeoutMs: 5_000, memoryMb: 16 } });
     expect(agent.placement?.worker).toBe(bystander.placement?.worker);
-    const err = await failure(agent.handleTask('x'.repeat(24 * 1024 * 1024)));
+    const err = await expectSandboxError(agent.handleTask('x'.repeat(24 * 1024 * 1024)));
     expect(err.kind).toBe('out_of_memory');
     expect(await bystander.handleTask('still here')).toEqual({ p: 'still here', type: 'string', n: 1 });
   });
@@ -135,7 +119,7 @@ describe('calls dropped before their message left', () => {
     const pending = agent.handleTask('never');
     // Same tick: the engine is dropped before the worker's message of this tick is sent.
     const stopped = agent.terminate();
-    const err = await failure(pending);
+    const err = await expectSandboxError(pending);
     expect(err.kind).toBe('stopped');
     await stopped;
     const witness = await spawn(`export async function handleTask(agent, p) { agent.publish('ran', p); return p }`, { host });
