@@ -21,7 +21,7 @@ export type WorkerMessage = { a: number } & (
   | { t: 'loaded'; exports: { setup: boolean; handleTask: boolean; process: boolean; cleanup: boolean } }
   | { t: 'load_failed'; message: string; line?: number; column?: number; kind: 'bad_code' | 'timeout' }
   | { t: 'done'; id: number; ok: boolean; json: string; kind?: SandboxErrorKind }
-  | { t: 'results'; json: string }
+  | { t: 'results'; ids: string; st: string; json: string }
   | { t: 'host'; id?: number; method: string; args: string }
   | { t: 'state'; json: string }
   | { t: 'ack'; n: number }
@@ -51,7 +51,7 @@ export interface EngineWorkerOptions {
   onGone: (worker: EngineWorker) => void;
 }
 
-/** Calls to one engine gathered in one tick (finished into `one` or `json` when the tick's message goes). */
+/** Calls to one engine gathered in one tick (finished into `one`, `run` or `json` when the tick's message goes). */
 interface OpenCalls {
   t: 'calls';
   a: number;
@@ -60,6 +60,15 @@ interface OpenCalls {
 }
 
 let nextWorkerId = 1;
+
+/** handleTask calls with consecutive ids, each with a payload: sent as `run`, the payloads alone (the engine numbers them). */
+function isRun(open: OpenCalls): boolean {
+  const first = open.list[0]![0];
+  for (let i = 0; i < open.list.length; i++) {
+    if (open.list[i]![0] !== first + i || open.list[i]![1] !== 'handleTask' || open.payloads[i] === undefined) return false;
+  }
+  return true;
+}
 
 export class EngineWorker {
   readonly id = nextWorkerId++;
@@ -192,6 +201,7 @@ export class EngineWorker {
       for (const open of this.openCalls.values()) {
         const m = open as unknown as Record<string, unknown>;
         if (open.list.length === 1) m.one = open.payloads[0] ?? '';
+        else if (isRun(open)) m.run = `[${open.payloads.join(',')}]`;
         else m.json = `[${open.list.map(([callId, fn], i) => (open.payloads[i] === undefined ? `[${callId},"${fn}"]` : `[${callId},"${fn}",${open.payloads[i]}]`)).join(',')}]`;
         delete m.payloads;
       }

@@ -261,13 +261,15 @@ export class SandboxInstance implements EngineClient {
         this.settle(msg);
         break;
       case 'results': {
-        const entries: unknown = JSON.parse(msg.json);
-        if (!Array.isArray(entries)) throw new Error('results are not a list');
-        for (const entry of entries) {
-          if (!Array.isArray(entry) || typeof entry[0] !== 'number') continue;
-          const [id, status, value] = entry as [number, unknown, unknown];
-          if (status === 0) this.settle({ a: msg.a, t: 'done', id, ok: false, json: JSON.stringify(value ?? null) });
-          else this.resolveCall(id, status === 1 ? value : undefined);
+        // Three columns (worker/guest-prelude.mjs collect): ids, one status digit each, the values.
+        const ids = String(msg.ids).split(',');
+        const values: unknown = JSON.parse(msg.json);
+        if (!Array.isArray(values) || values.length !== ids.length || String(msg.st).length !== ids.length) throw new Error('results are not three columns of one length');
+        for (let i = 0; i < ids.length; i++) {
+          const id = Number(ids[i]);
+          const status = msg.st[i];
+          if (status === '0') this.settle({ a: msg.a, t: 'done', id, ok: false, json: JSON.stringify(values[i] ?? null) });
+          else this.resolveCall(id, status === '1' ? values[i] : undefined);
         }
         break;
       }

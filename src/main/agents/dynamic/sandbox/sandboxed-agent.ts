@@ -96,7 +96,8 @@ class SandboxedAgentImpl implements SandboxedAgent {
     if (this.statusValue === 'loaded') this.statusValue = 'running';
   }
 
-  async handleTask(payload: unknown): Promise<unknown> {
+  /** Not `async`: the instance's promise is handed back as is (two promises and four microtask hops fewer per task). */
+  handleTask(payload: unknown): Promise<unknown> {
     return this.invoke('handleTask', payload);
   }
 
@@ -242,8 +243,22 @@ class SandboxedAgentImpl implements SandboxedAgent {
     return () => this.crashListeners.delete(listener);
   }
 
-  private async invoke(fn: HookName, payload?: unknown): Promise<unknown> {
+  /** A call to the current instance; while a hot-swap or restart holds the gate, after it. Never throws: a failure is the promise's. */
+  private invoke(fn: HookName, payload?: unknown): Promise<unknown> {
+    if (this.gate) return this.invokeAfterGate(fn, payload);
+    try {
+      return this.callCurrent(fn, payload);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  private async invokeAfterGate(fn: HookName, payload?: unknown): Promise<unknown> {
     while (this.gate) await this.gate;
+    return this.callCurrent(fn, payload);
+  }
+
+  private callCurrent(fn: HookName, payload?: unknown): Promise<unknown> {
     this.assertNotTerminated(fn);
     const instance = this.current;
     if (!instance || !instance.alive) {

@@ -1,6 +1,7 @@
 /**
  * The task path between the hub and an engine: a lone call travels as its payload JSON (`callOne`),
- * calls made in the same tick as one batch (`callBatch`), and the engine is entered with raw QTS
+ * handleTask calls made in the same tick as their payloads alone (`callRun`), other calls of a tick as
+ * one batch of [id, hook, payload] (`callBatch`); results come back as ids/statuses/values; and the engine is entered with raw QTS
  * calls (worker/raw-calls.mjs) rather than the wrapper's handles. Both encodings give the same
  * answers; strings cross intact both ways; a payload that grows the engine's memory is read after
  * the growth; one that the agent's memory cap cannot hold takes down that agent alone, with
@@ -37,6 +38,43 @@ describe('one call alone and a batch give the same answers', () => {
       const p = PAYLOADS[i];
       expect(r).toEqual({ ...(p === undefined ? {} : { p }), type: p === null ? 'null' : typeof p, n: i + 1 });
     });
+  });
+
+  it('for the same payloads as a run (handleTask calls with payloads in one tick: callRun), in order', async () => {
+    const agent = await spawn(ECHO);
+    const run = PAYLOADS.filter((p) => p !== undefined);
+    const rs = (await Promise.all(run.map((p) => agent.handleTask(p)))) as { p: unknown; type: string; n: number }[];
+    rs.forEach((r, i) => expect(r).toEqual({ p: run[i], type: run[i] === null ? 'null' : typeof run[i], n: i + 1 }));
+  });
+
+  it('a run with every outcome: values, undefined, a throw, a result that is not JSON; a call spinning in a run times out and the agent answers after', async () => {
+    const agent = await spawn(
+      `export async function handleTask(agent, p) {
+        if (p === 'throw') throw new RangeError('nope');
+        if (p === 'bigint') return { n: 1n };
+        if (p === 'cycle') { const o = {}; o.o = o; return o; }
+        if (p === 'spin') for (;;) {}
+        if (p === 'none') return undefined;
+        return { p };
+      }`,
+      { limits: { callTimeoutMs: 300, memoryMb: 32 }, isolation: 'dedicated' },
+    );
+    const calls = ['a', 'none', 'throw', 'bigint', 'b', 'cycle', 'c'].map((p) => agent.handleTask(p));
+    for (const p of calls) p.catch(() => {}); // each is checked below, in order
+    const [a, none, thrown, bigint, b, cycle, c] = calls;
+    expect(await a).toEqual({ p: 'a' });
+    expect(await none).toBeUndefined();
+    expect(await b).toEqual({ p: 'b' });
+    expect(await c).toEqual({ p: 'c' });
+    expect((await expectSandboxError(thrown!)).message).toMatch(/RangeError: nope/);
+    expect((await expectSandboxError(bigint!)).message).toMatch(/not JSON/);
+    expect((await expectSandboxError(cycle!)).message).toMatch(/not JSON/);
+    // A call spinning inside a run is interrupted (the engine names it by its place in the run); the agent answers after.
+    const [x, spun] = ['x', 'spin'].map((p) => agent.handleTask(p));
+    spun!.catch(() => {});
+    await expectSandboxError(x!); // its deadline passed while its neighbour in the run spun
+    expect((await expectSandboxError(spun!)).kind).toBe('timeout');
+    expect(await agent.handleTask('after')).toEqual({ p: 'after' });
   });
 
   it('a lone call that throws or spins past its deadline fails alone; the next one is answered', async () => {

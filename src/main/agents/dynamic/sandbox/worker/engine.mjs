@@ -30,7 +30,7 @@ const JOBS_PER_CHECK = 64;
 const WASM_PAGE = 65_536;
 
 /** Dispatcher methods that always return a string (read without asking its type first). */
-const STRING_METHODS = new Set(['load', 'callBatch', 'callOne', 'resume', 'interrupted', 'drain']);
+const STRING_METHODS = new Set(['load', 'callBatch', 'callRun', 'callOne', 'resume', 'interrupted', 'drain']);
 
 /** Thrown out of a guest stretch interrupted by the end of its turn on a shared worker. */
 export class Overrun extends Error {}
@@ -451,25 +451,28 @@ export class Engine {
     const v = r.value ?? '';
     const a = v.indexOf('\n');
     const b = v.indexOf('\n', a + 1);
-    if (a < 0 || b < 0) return;
+    const c = v.indexOf('\n', b + 1);
+    if (a < 0 || b < 0 || c < 0) return;
     const ids = v.slice(0, a);
-    const json = v.slice(a + 1, b);
-    const state = v.slice(b + 1);
+    const st = v.slice(a + 1, b);
+    const json = v.slice(b + 1, c);
+    const state = v.slice(c + 1);
     if (json) {
       for (const id of ids.split(',')) this.calls.delete(Number(id));
       if (this.b?.flag.exhausted || /"message":"out of memory"/.test(json)) {
         // The calls that failed, failed for want of memory, whatever the engine managed to say.
         const message = `the agent ran out of memory (limit ${this.limits.memoryMb} MB)`;
-        const settled = /** @type {[number, number, unknown][]} */ (JSON.parse(json));
-        const ok = settled.filter(([, status]) => status !== 0);
-        if (ok.length > 0) this.emit({ t: 'results', json: JSON.stringify(ok) });
-        for (const [id, status] of settled) {
-          if (status === 0) this.emit({ t: 'done', id, ok: false, kind: 'out_of_memory', json: JSON.stringify({ name: 'InternalError', message, stack: '' }) });
-        }
+        const idList = ids.split(',').map(Number);
+        const values = /** @type {unknown[]} */ (JSON.parse(json));
+        const ok = idList.map((id, i) => ({ id, st: st[i], value: values[i] })).filter((x) => x.st !== '0');
+        if (ok.length > 0) this.emit({ t: 'results', ids: ok.map((x) => x.id).join(','), st: ok.map((x) => x.st).join(''), json: JSON.stringify(ok.map((x) => x.value)) });
+        idList.forEach((id, i) => {
+          if (st[i] === '0') this.emit({ t: 'done', id, ok: false, kind: 'out_of_memory', json: JSON.stringify({ name: 'InternalError', message, stack: '' }) });
+        });
         this.fatal('out_of_memory', message);
         return;
       }
-      this.emit({ t: 'results', json });
+      this.emit({ t: 'results', ids, st, json });
     }
     if (state) this.emit({ t: 'state', json: state });
   }
@@ -511,8 +514,10 @@ export class Engine {
         this.armDeadlineTimer();
         this.batch = { ids: msg.list.map((/** @type {[number, string]} */ c) => c[0]), index: 0 };
         this.stampBatch();
-        // One call (`one`: its payload JSON alone) needs no batch parsed in the engine.
+        // One call (`one`: its payload JSON alone) needs no batch parsed in the engine; a run of
+        // handleTask calls with consecutive ids (`run`: the payloads alone) parses just the payloads.
         if (typeof msg.one === 'string' && msg.list.length === 1) this.runBatch('callOne', [msg.list[0][0], msg.list[0][1], msg.one]);
+        else if (typeof msg.run === 'string') this.runBatch('callRun', [msg.list[0][0], msg.run, this.sched.yieldAt()]);
         else this.runBatch('callBatch', [msg.json, this.sched.yieldAt()]);
         break;
       }
@@ -592,7 +597,7 @@ export class Engine {
     this.dispatcher = ctx.unwrapResult(ctx.callFunction(this.preludeFn, ctx.undefined, metaHandle));
     metaHandle.dispose();
     this.preludeFn.dispose();
-    this.methods = Object.fromEntries(['load', 'callBatch', 'callOne', 'resume', 'interrupted', 'drain', 'settle', 'deliver', 'fire'].map((m) => [m, ctx.getProp(this.dispatcher, m)]));
+    this.methods = Object.fromEntries(['load', 'callBatch', 'callRun', 'callOne', 'resume', 'interrupted', 'drain', 'settle', 'deliver', 'fire'].map((m) => [m, ctx.getProp(this.dispatcher, m)]));
     const loadBound = Date.now() + msg.callTimeoutMs;
     this.bound(loadBound);
     const res = ctx.evalCode(msg.code, 'agent.js', { type: 'module' });

@@ -16,9 +16,10 @@
  * way under vitest, tsx and a bundled build (copy this folder next to the bundle).
  *
  * Protocol: arrays of messages both ways, one postMessage per batch; `a` names the engine.
- *   in:  create {a, memoryMb, spares} · load {a, code, meta, modules, callTimeoutMs} · calls {a, list: [[id, hook]…], json: [[id, hook, payload?]…] | one: payload JSON of a lone call}
+ *   in:  create {a, memoryMb, spares} · load {a, code, meta, modules, callTimeoutMs} · calls {a, list: [[id, hook]…], json: [[id, hook, payload?]…] | one: payload JSON of a lone call
+ *        | run: [payload…] of handleTask calls with consecutive ids}
  *        · reply {a, id, ok, json} · deliver {a, sub, topic, json} · cancel {a, id} · drop {a}
- *   out: loaded {a, exports} · load_failed {a, message, line, column, kind} · results {a, json: [[id, 1|2|0, value|error]…]} · done {a, id, ok, kind, json}
+ *   out: loaded {a, exports} · load_failed {a, message, line, column, kind} · results {a, ids: 'id,id…', st: one digit per call (1 value, 2 undefined, 0 error), json: [value|error…]} · done {a, id, ok, kind, json}
  *        · host {a, id?, method, args} · state {a, json} · ack {a, n} · fatal {a, kind, message} · reset {a, kind, message}
  *        · overrun {a, phase, replay: [ids], lost: [ids]} · hog {a} · load {busy} (a = 0: the worker's share of time spent in turns)
  */
