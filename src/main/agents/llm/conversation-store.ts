@@ -2,6 +2,11 @@
  * An LLM agent's memory in SQLite: the transcript in `conversation_history` (one row per turn) and
  * its rolling summary in `conversation_summaries` (migration 002). A turn is "folded" when its id
  * is ≤ the summary's `folded_through`; only unfolded turns are sent to the LLM verbatim.
+ *
+ * Bound: the hub runs all day, so the transcript may not grow forever. When a summary is saved,
+ * folded turns beyond the newest `keepTurns` of the agent (1,000: what GET /api/actors/{id}/history
+ * shows) are deleted — the summary already holds them. Unfolded turns are never deleted here: the
+ * LLM still needs them, and the summary's token budget keeps them few.
  */
 import type { Database } from 'better-sqlite3';
 
@@ -32,13 +37,20 @@ export function estimateTokens(text: string): number {
 
 const nowSeconds = (): number => Date.now() / 1000;
 
+/** Turns kept per agent once folded (see the file comment). */
+export const KEEP_TURNS = 1_000;
+
 export class ConversationStore {
   private readonly insertTurn;
   private readonly selectTurns;
   private readonly selectSummary;
   private readonly upsertSummary;
+  private readonly deleteOldFolded;
 
-  constructor(private readonly db: Database) {
+  constructor(
+    private readonly db: Database,
+    private readonly keepTurns = KEEP_TURNS,
+  ) {
     this.insertTurn = db.prepare('INSERT INTO conversation_history (agent, role, content, ts, tokens) VALUES (?, ?, ?, ?, ?)');
     this.selectTurns = db.prepare('SELECT id, role, content, tokens FROM conversation_history WHERE agent = ? AND id > ? ORDER BY id');
     this.selectSummary = db.prepare('SELECT summary, folded_through, turns_folded FROM conversation_summaries WHERE agent = ?');
@@ -46,6 +58,10 @@ export class ConversationStore {
       `INSERT INTO conversation_summaries (agent, summary, folded_through, turns_folded, updated_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (agent) DO UPDATE SET summary = excluded.summary, folded_through = excluded.folded_through,
          turns_folded = excluded.turns_folded, updated_at = excluded.updated_at`,
+    );
+    this.deleteOldFolded = db.prepare(
+      `DELETE FROM conversation_history WHERE agent = ? AND id <= ? AND id NOT IN (
+         SELECT id FROM conversation_history WHERE agent = ? ORDER BY id DESC LIMIT ?)`,
     );
   }
 
@@ -71,8 +87,12 @@ export class ConversationStore {
     })();
   }
 
+  /** Saves the rolling summary and deletes the folded turns past the newest `keepTurns`. */
   saveSummary(agent: string, summary: string, foldedThrough: number, turnsFolded: number): void {
-    this.upsertSummary.run(agent, summary, foldedThrough, turnsFolded, nowSeconds());
+    this.db.transaction(() => {
+      this.upsertSummary.run(agent, summary, foldedThrough, turnsFolded, nowSeconds());
+      this.deleteOldFolded.run(agent, foldedThrough, agent, this.keepTurns);
+    })();
   }
 
   /** Forgets the agent's conversation: transcript and summary. Returns the turns removed. */
