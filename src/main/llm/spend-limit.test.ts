@@ -5,11 +5,7 @@
  * the alert on MQTT, the routes, a restart) is in server/original/monitor-routes.hub.test.ts.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openPersistence } from '../persistence/open-persistence.js';
-import type { Persistence } from '../persistence/persistence.js';
+import { tempPersistences } from '../persistence/testing/temp-persistence.js';
 import { CostTracker } from './cost-tracker.js';
 import { periodKey, SpendLimit, spendLimitFromEnv, type SpendAlert } from './spend-limit.js';
 import { withCostTracking } from './tracked-provider.js';
@@ -17,18 +13,9 @@ import { isLlmError } from './errors.js';
 import { NotConfiguredProvider } from './not-configured-provider.js';
 
 const at = (iso: string) => Date.parse(iso);
-const dirs: string[] = [];
-const opened: Persistence[] = [];
-afterEach(async () => {
-  for (const p of opened.splice(0)) await p.close();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-async function persistence(dir = mkdtempSync(join(tmpdir(), 'wz-spend-'))) {
-  if (!dirs.includes(dir)) dirs.push(dir);
-  const p = await openPersistence({ stateDir: dir, log: () => {} });
-  opened.push(p);
-  return { p, dir };
-}
+const temp = tempPersistences('wz-spend');
+afterEach(() => temp.closeAll());
+const persistence = (dir?: string) => temp.open(dir);
 /** One priced call of `usd` dollars billed to `agent` (gpt-4o: $2.50 per million input tokens). */
 const spendOn = (costs: CostTracker, usd: number, agent = 'writer') =>
   costs.record({ agent, provider: 'openai', model: 'gpt-4o', usage: { inputTokens: Math.round((usd / 2.5) * 1e6), outputTokens: 0 }, latencyMs: 1 });
@@ -108,8 +95,7 @@ describe('SpendLimit', () => {
     expect(costs.refusal('a')).toBeUndefined();
     expect(spend.info()).toMatchObject({ period: 'weekly', period_key: '2026-W49', limit_usd: 2, spend_usd: 0.6 });
     await spend.close(); // the pending coalesced save is written
-    await p.close();
-    opened.splice(opened.indexOf(p), 1);
+    await temp.close(p);
 
     const { p: p2 } = await persistence(dir);
     const costs2 = new CostTracker();

@@ -1,22 +1,12 @@
 /** The LLM agents' transcript on a real SQLite file: folded turns are bounded, unfolded ones never lost. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openPersistence } from '../../persistence/open-persistence.js';
 import type { Persistence } from '../../persistence/persistence.js';
+import { tempPersistences } from '../../persistence/testing/temp-persistence.js';
 import { ConversationStore } from './conversation-store.js';
 
-let p: Persistence | undefined;
-let dir: string | undefined;
-afterEach(async () => {
-  await p?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-async function open(): Promise<Persistence> {
-  dir = mkdtempSync(join(tmpdir(), 'wz-conversation-'));
-  return (p = await openPersistence({ stateDir: dir, log: () => {} }));
-}
+const temp = tempPersistences('wz-conversation');
+afterEach(() => temp.closeAll());
+const open = async (): Promise<Persistence> => (await temp.open()).p;
 const turnsOf = (db: Persistence['db'], agent: string): string[] =>
   db.prepare('SELECT content FROM conversation_history WHERE agent = ? ORDER BY id').pluck().all(agent) as string[];
 

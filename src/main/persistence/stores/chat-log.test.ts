@@ -1,23 +1,13 @@
 /** The chat log store on a real SQLite file: filters as the original's query_chat_log, the bound, clear. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openPersistence } from '../open-persistence.js';
 import type { Persistence } from '../persistence.js';
+import { tempPersistences } from '../testing/temp-persistence.js';
 import { ChatLog } from './chat-log.js';
 import { chatLogResponseSchema } from '../../../shared/original-monitor.js';
 
-let p: Persistence | undefined;
-let dir: string | undefined;
-afterEach(async () => {
-  await p?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-async function open(): Promise<Persistence> {
-  dir = mkdtempSync(join(tmpdir(), 'wz-chatlog-'));
-  return (p = await openPersistence({ stateDir: dir, log: () => {} }));
-}
+const temp = tempPersistences('wz-chatlog');
+afterEach(() => temp.closeAll());
+const open = async (): Promise<Persistence> => (await temp.open()).p;
 
 describe('ChatLog', () => {
   it('answers newest first, by agent, role, since and limit, in the shape GET /chats serves', async () => {
