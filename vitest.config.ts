@@ -9,8 +9,8 @@ import { configDefaults, defineConfig } from 'vitest/config';
  * per file, which was a third of the unit run. Such a file must leave no global state behind:
  * close what it starts, restore real timers, remove its listeners.
  */
-// neighbours.test.ts measures the engine pool, a process-wide singleton other files' agents use too.
-const ISOLATED = ['src/renderer/**/*.test.{ts,tsx}', 'src/main/persistence/ephemeral/redis-store.test.ts', 'src/main/agents/dynamic/sandbox/neighbours.test.ts'];
+// neighbours.test.ts and actor-integration.test.ts place agents on the engine pool, a process-wide singleton other files' agents use too.
+const ISOLATED = ['src/renderer/**/*.test.{ts,tsx}', 'src/main/persistence/ephemeral/redis-store.test.ts', 'src/main/agents/dynamic/sandbox/neighbours.test.ts', 'src/main/agents/dynamic/sandbox/actor-integration.test.ts'];
 
 export default defineConfig({
   test: {

@@ -108,9 +108,11 @@ describe('supervision of agents sharing a worker', () => {
     const NEIGHBOUR = `export async function handleTask(agent, p) { return 'n:' + p }`;
     // A silent worker is taken for stuck 300 ms past a deadline here (2 s by default): the native
     // sort takes seconds on any machine, so the watchdog, not the sort's end, decides.
-    const grace = enginePoolConfig().wedgedGraceMs;
-    configureEnginePool({ wedgedGraceMs: 300 });
-    onTestFinished(() => configureEnginePool({ wedgedGraceMs: grace }));
+    // One shared worker, so the two agents are neighbours by construction (the pool spreads new
+    // agents over the shared workers it has; this file runs isolated, so they are all its own).
+    const { wedgedGraceMs: grace, sharedMax } = enginePoolConfig();
+    configureEnginePool({ wedgedGraceMs: 300, sharedMax: 1 });
+    onTestFinished(() => configureEnginePool({ wedgedGraceMs: grace, sharedMax }));
     const opts = { restartDelayMs: 10, maxRestarts: 3, windowMs: 60_000 };
     await t.system.spawnSupervised('sorter', () => new SandboxedActor('sorter', SORTER, { callTimeoutMs: 200, memoryMb: 512 }), opts);
     await t.system.spawnSupervised('neighbour', () => new SandboxedActor('neighbour', NEIGHBOUR), opts);
