@@ -20,53 +20,23 @@
  *
  * Retained messages: a new handler triggers a (re-)SUBSCRIBE of its pattern so the broker sends
  * it the retained messages; other handlers of matching patterns may see those again.
+ *
+ * This file is the connection's life (connect, lose, reconnect, close) and the Bus methods. Kept
+ * apart: the options and what mqtt.js is told (external-bus-options.ts), the broker's side of the
+ * subscriptions (broker-subscriptions.ts), local dispatch (handler-registry.ts), the outbox, the
+ * unclaimed-message buffer and the backoff (offline-outbox.ts, orphan-buffer.ts, reconnect-backoff.ts).
  */
-import { randomBytes } from 'node:crypto';
-import { type IClientOptions, type IConnackPacket, type ISubscriptionGrant, type MqttClient, connect } from 'mqtt';
+import { type IConnackPacket, type MqttClient, connect } from 'mqtt';
 import { type Bus, type BusConnectionState, type BusHandler, encodePayload, type PublishGate, type PublishOptions } from '../core/bus.js';
 import type { Logger } from '../base/logger.js';
 import { consoleBusLogger, errorMessage } from './bus-log.js';
 import { type HandlerEntry, HandlerRegistry } from './handler-registry.js';
 import { OfflineOutbox, type OutboxEntry } from './offline-outbox.js';
 import { OrphanBuffer } from './orphan-buffer.js';
-import { type BackoffOptions, ReconnectBackoff } from './reconnect-backoff.js';
+import { ReconnectBackoff } from './reconnect-backoff.js';
 import { assertPublishTopic, assertTopicFilter } from './topic-validation.js';
-
-export interface ExternalBusOptions {
-  /** mqtt://, mqtts://, ws:// or wss:// URL; or give host (+ port). */
-  url?: string;
-  host?: string;
-  /** Default 1883 (8883 with tls). */
-  port?: number;
-  /** With host/port: connect with TLS (mqtts). */
-  tls?: boolean;
-  username?: string;
-  password?: string;
-  /**
-   * Stable id for a persistent session (see stableClientId). Without one a random id is used
-   * and the session is clean: nothing is queued by the broker while we are away.
-   */
-  clientId?: string;
-  /** Persistent session; default true when clientId is given, else false. */
-  persistentSession?: boolean;
-  /** CA certificate(s), PEM contents (not a path), for a broker with a private CA. */
-  ca?: string | Buffer | string[] | Buffer[];
-  /** Default true: refuse a broker certificate that does not verify. */
-  rejectUnauthorized?: boolean;
-  keepaliveSec?: number;
-  connectTimeoutMs?: number;
-  reconnect?: BackoffOptions;
-  /** Outbox bounds while the broker is unreachable (defaults 1,000 QoS 0 and 100,000 QoS 1). */
-  maxQueuedQos0?: number;
-  maxQueuedQos1?: number;
-  /** QoS 1 messages nobody has subscribed to yet: kept this long (default 60 s)… */
-  unclaimedMaxAgeMs?: number;
-  /** …and at most this many (default 10,000). */
-  maxUnclaimed?: number;
-  log?: Logger;
-  /** Limits for agents' publishes (publish-limits.ts); the broker's own limits and ACLs still apply. */
-  publishGate?: PublishGate;
-}
+import { BrokerSubscriptions } from './broker-subscriptions.js';
+import { brokerClientSetup, type ExternalBusOptions } from './external-bus-options.js';
 
 /** `waitConnected` gave up: the broker could not be reached (or refused us) in time. */
 export class BrokerUnreachableError extends Error {
@@ -77,32 +47,6 @@ export class BrokerUnreachableError extends Error {
 export type BusStateListener = (state: BusConnectionState) => void;
 
 const CLOSE_GRACE_MS = 5_000;
-
-function formatHost(host: string): string {
-  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-}
-
-/** The URL to connect to, and one safe to print (no credentials). */
-function resolveUrl(opts: ExternalBusOptions): { url: string; display: string } {
-  let url: string;
-  if (opts.url) url = opts.url;
-  else if (opts.host) {
-    const secure = opts.tls === true;
-    url = `${secure ? 'mqtts' : 'mqtt'}://${formatHost(opts.host)}:${opts.port ?? (secure ? 8883 : 1883)}`;
-  } else throw new Error('connectExternalBus: give url, or host (and port)');
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new Error(`connectExternalBus: "${url}" is not a valid broker URL`);
-  }
-  if (!['mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:', 'tls:', 'ssl:'].includes(parsed.protocol)) {
-    throw new Error(`connectExternalBus: unsupported protocol "${parsed.protocol}" in broker URL (use mqtt://, mqtts://, ws:// or wss://)`);
-  }
-  parsed.username = '';
-  parsed.password = '';
-  return { url, display: parsed.toString().replace(/\/$/, '') };
-}
 
 export class ExternalBus implements Bus {
   /** The broker, without credentials. */
@@ -115,6 +59,7 @@ export class ExternalBus implements Bus {
   private readonly backoff: ReconnectBackoff;
   private readonly outbox: OfflineOutbox;
   private readonly orphans: OrphanBuffer;
+  private readonly subscriptions: BrokerSubscriptions;
 
   private currentState: BusConnectionState = 'reconnecting';
   private up = false;
@@ -125,48 +70,27 @@ export class ExternalBus implements Bus {
   private readonly stateListeners = new Set<BusStateListener>();
   private waiters: (() => void)[] = [];
 
-  /** Patterns the broker has acknowledged in the current session. */
-  private readonly onBroker = new Set<string>();
-  /** Patterns with a SUBSCRIBE or UNSUBSCRIBE under way. */
-  private readonly inflight = new Set<string>();
-  /** Patterns to SUBSCRIBE again so the broker sends their retained messages to a new handler. */
-  private readonly wantsRetained = new Set<string>();
-  /** Patterns the broker refused (ACL): not retried until re-added or reconnected. */
-  private readonly refused = new Set<string>();
-
   constructor(opts: ExternalBusOptions) {
-    const { url, display } = resolveUrl(opts);
+    this.backoff = new ReconnectBackoff(opts.reconnect);
+    const { url, display, clientId, mqtt } = brokerClientSetup(opts, this.backoff.next());
     this.url = display;
+    this.clientId = clientId;
     this.publishGate = opts.publishGate;
     this.log = opts.log ?? consoleBusLogger;
     this.registry = new HandlerRegistry(this.log, `bus ${display}`);
-    this.backoff = new ReconnectBackoff(opts.reconnect);
     this.outbox = new OfflineOutbox({ maxQos0: opts.maxQueuedQos0 ?? 1_000, maxQos1: opts.maxQueuedQos1 ?? 100_000 });
     this.orphans = new OrphanBuffer({ maxAgeMs: opts.unclaimedMaxAgeMs ?? 60_000, maxMessages: opts.maxUnclaimed ?? 10_000 });
-    this.clientId = opts.clientId ?? `wactorz-${randomBytes(6).toString('hex')}`;
-    const persistent = opts.persistentSession ?? opts.clientId !== undefined;
 
-    const mqttOptions: IClientOptions = {
-      protocolVersion: 4,
-      clientId: this.clientId,
-      clean: !persistent,
-      keepalive: opts.keepaliveSec ?? 30,
-      connectTimeout: opts.connectTimeoutMs ?? 10_000,
-      // The wait before the first retry; each attempt then sets the one after it (see 'reconnect').
-      reconnectPeriod: this.backoff.next(),
-      // A broker that restarts may refuse briefly (server unavailable): keep trying, with backoff.
-      reconnectOnConnackError: true,
-      // We restore subscriptions ourselves, before flushing the outbox (see the file comment).
-      resubscribe: false,
-      // Offline publishes go to our outbox, never to mqtt.js' unbounded queue.
-      queueQoSZero: false,
-    };
-    if (opts.username !== undefined) mqttOptions.username = opts.username;
-    if (opts.password !== undefined) mqttOptions.password = opts.password;
-    if (opts.ca !== undefined) mqttOptions.ca = opts.ca;
-    if (opts.rejectUnauthorized !== undefined) mqttOptions.rejectUnauthorized = opts.rejectUnauthorized;
-
-    this.client = connect(url, mqttOptions);
+    this.client = connect(url, mqtt);
+    this.subscriptions = new BrokerSubscriptions({
+      client: this.client,
+      registry: this.registry,
+      log: this.log,
+      url: display,
+      up: () => this.up,
+      closed: () => this.closed,
+      changed: () => this.wake(),
+    });
     this.client.on('connect', (connack) => this.onConnect(connack));
     this.client.on('close', () => this.onClose());
     this.client.on('reconnect', () => {
@@ -261,10 +185,7 @@ export class ExternalBus implements Bus {
     }
     const { entry, first } = this.registry.add(pattern, handler);
     this.handOrphans(entry);
-    if (first) this.refused.delete(pattern);
-    // Not first: subscribe again anyway, so the broker sends the retained messages to the new handler.
-    else if (this.onBroker.has(pattern) || this.inflight.has(pattern)) this.wantsRetained.add(pattern);
-    this.reconcile();
+    this.subscriptions.added(pattern, first);
     return () => this.unsubscribe(entry);
   }
 
@@ -310,9 +231,7 @@ export class ExternalBus implements Bus {
   private unsubscribe(entry: HandlerEntry): void {
     const { last } = this.registry.remove(entry);
     if (!last || this.closed) return;
-    this.wantsRetained.delete(entry.pattern);
-    this.refused.delete(entry.pattern);
-    this.reconcile();
+    this.subscriptions.removed(entry.pattern);
   }
 
   private send(entry: OutboxEntry): void {
@@ -334,15 +253,11 @@ export class ExternalBus implements Bus {
     this.client.options.reconnectPeriod = this.backoff.next();
     this.lastErrorMessage = undefined;
     this.loggedErrorMessage = undefined;
-    // Without a resumed session the broker knows none of our subscriptions (a restart without
-    // persistence, a clean session, or an expired one).
-    if (!connack.sessionPresent || !this.everConnected) this.onBroker.clear();
-    this.inflight.clear();
-    this.refused.clear();
+    this.subscriptions.connected(connack.sessionPresent && this.everConnected);
     const again = this.everConnected;
     this.everConnected = true;
     // Subscriptions first, then the outbox: the broker handles our packets in order.
-    this.reconcile();
+    this.subscriptions.reconcile();
     const queued = this.outbox.size;
     const dropped = this.outbox.dropped;
     for (const entry of this.outbox.drain()) this.send(entry);
@@ -358,7 +273,7 @@ export class ExternalBus implements Bus {
   private onClose(): void {
     const wasUp = this.up;
     this.up = false;
-    this.inflight.clear(); // mqtt.js has failed their callbacks (volatile packets)
+    this.subscriptions.disconnected();
     if (this.closed) return;
     if (wasUp) this.log('warning', `lost the MQTT broker ${this.url}; reconnecting with backoff (publishes are queued meanwhile)`);
     this.setState('reconnecting');
@@ -376,63 +291,8 @@ export class ExternalBus implements Bus {
     }
   }
 
-  /** Brings the broker's subscriptions in line with the local patterns (only while connected). */
-  private reconcile(): void {
-    if (!this.up || this.closed) return;
-    const toSubscribe: string[] = [];
-    for (const pattern of this.registry.patterns()) {
-      if (this.inflight.has(pattern) || this.refused.has(pattern)) continue;
-      if (!this.onBroker.has(pattern) || this.wantsRetained.has(pattern)) toSubscribe.push(pattern);
-    }
-    const toUnsubscribe = [...this.onBroker].filter((p) => !this.registry.has(p) && !this.inflight.has(p));
-
-    if (toSubscribe.length > 0) {
-      for (const p of toSubscribe) {
-        this.inflight.add(p);
-        this.wantsRetained.delete(p);
-      }
-      const map: Record<string, { qos: 1 }> = {};
-      for (const p of toSubscribe) map[p] = { qos: 1 };
-      this.client.subscribe(map, (err, granted) => this.onSubscribed(toSubscribe, err, granted));
-    }
-    if (toUnsubscribe.length > 0) {
-      for (const p of toUnsubscribe) this.inflight.add(p);
-      this.client.unsubscribe(toUnsubscribe, (err) => {
-        for (const p of toUnsubscribe) {
-          this.inflight.delete(p);
-          if (!err) this.onBroker.delete(p);
-        }
-        this.afterSubscriptionChange();
-      });
-    }
-  }
-
-  private onSubscribed(patterns: string[], err: Error | null, granted: ISubscriptionGrant[] | undefined): void {
-    for (const p of patterns) this.inflight.delete(p);
-    if (err) {
-      // Mostly "connection closed": the next connect subscribes again.
-      if (this.up) this.log('warning', `subscribing ${patterns.join(', ')} failed: ${errorMessage(err)}`);
-    } else {
-      for (const p of patterns) {
-        const grant = granted?.find((g) => g.topic === p);
-        if (grant && grant.qos === 128) {
-          this.refused.add(p);
-          this.log('error', `the MQTT broker ${this.url} refused the subscription "${p}" (not authorized?)`);
-        } else this.onBroker.add(p);
-      }
-    }
-    this.afterSubscriptionChange();
-  }
-
-  private afterSubscriptionChange(): void {
-    this.reconcile();
-    this.wake();
-  }
-
   private settled(): boolean {
-    if (!this.up || this.inflight.size > 0 || this.wantsRetained.size > 0) return false;
-    for (const p of this.registry.patterns()) if (!this.onBroker.has(p) && !this.refused.has(p)) return false;
-    return true;
+    return this.up && this.subscriptions.settled();
   }
 
   private setState(state: BusConnectionState): void {

@@ -2,13 +2,8 @@
 export { type EmbeddedBroker, type EmbeddedBrokerOptions, BrokerListenError, startEmbeddedBroker } from './embedded-broker.js';
 export { InProcessBus, type InProcessBusOptions } from './in-process-bus.js';
 export type { AttachWebSocketOptions } from './websocket-transport.js';
-export {
-  BrokerUnreachableError,
-  type BusStateListener,
-  ExternalBus,
-  type ExternalBusOptions,
-  connectExternalBus,
-} from './external-bus.js';
+export { BrokerUnreachableError, type BusStateListener, ExternalBus, connectExternalBus } from './external-bus.js';
+export type { ExternalBusOptions } from './external-bus-options.js';
 export type { BackoffOptions } from './reconnect-backoff.js';
 export { stableClientId } from './client-id.js';
 export { consoleBusLogger } from './bus-log.js';

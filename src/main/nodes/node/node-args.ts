@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { parseCommand } from '../../config/parse-command.js';
-import type { ExternalBusOptions } from '../../broker/external-bus.js';
+import type { ExternalBusOptions } from '../../broker/external-bus-options.js';
 import { NODE_NAME_PATTERN } from '../../../shared/node-protocol.js';
 
 export interface NodeFlags {
