@@ -5,9 +5,12 @@
  * calls (worker/raw-calls.mjs) rather than the wrapper's handles. Both encodings give the same
  * answers; strings cross intact both ways; a payload that grows the engine's memory is read after
  * the growth; one that the agent's memory cap cannot hold takes down that agent alone, with
- * `out_of_memory`; a call dropped in the tick it was made never reaches the engine.
+ * `out_of_memory`; a call dropped in the tick it was made never reaches the engine. A long batch is
+ * started 64 calls a turn and answered in parts: whole and in order, and those turns (short of the
+ * slice) never count against an agent as hogging its worker.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
+import { configureEnginePool, enginePoolConfig } from './index.js';
 import { agentSpawner, expectSandboxError } from './testing/sandbox-agents.js';
 import { RecordingHost } from './testing/recording-host.js';
 
@@ -88,6 +91,51 @@ describe('one call alone and a batch give the same answers', () => {
     const spun = await expectSandboxError(agent.handleTask('spin'));
     expect(spun.kind).toBe('timeout');
     expect(await agent.handleTask('after')).toBe('after');
+  });
+});
+
+describe('a long batch, answered in parts', () => {
+  const COUNTER = `export async function handleTask(agent, p) { agent.state.n = (agent.state.n ?? 0) + 1; return { p, n: agent.state.n } }`;
+
+  it('is answered whole and in order', async () => {
+    const agent = await spawn(COUNTER);
+    const rs = (await Promise.all(Array.from({ length: 1_000 }, (_, i) => agent.handleTask(i)))) as { p: number; n: number }[];
+    expect(rs.map((r) => r.p)).toEqual(Array.from({ length: 1_000 }, (_, i) => i));
+    expect(rs.map((r) => r.n)).toEqual(Array.from({ length: 1_000 }, (_, i) => i + 1));
+  });
+
+  it('the first answers reach the hub while later calls of the batch have not run yet', async () => {
+    const host = new RecordingHost();
+    // Dedicated: its turns have no time budget, so only the count cuts the batch.
+    const agent = await spawn(`export async function handleTask(agent, p) { agent.publish('ran', p); return p }`, { host, isolation: 'dedicated' });
+    let publishedAtFirstAnswer = -1;
+    const calls = Array.from({ length: 1_000 }, (_, i) => agent.handleTask(i));
+    void calls[0]!.then(() => {
+      publishedAtFirstAnswer = host.published.length;
+    });
+    expect(await Promise.all(calls)).toEqual(Array.from({ length: 1_000 }, (_, i) => i));
+    // The part with the first answer came with its own calls' publishes only (one turn's share).
+    expect(publishedAtFirstAnswer).toBeGreaterThan(0);
+    expect(publishedAtFirstAnswer).toBeLessThan(1_000);
+    expect(host.published).toHaveLength(1_000);
+  });
+
+  it('two agents streaming long batches on one shared worker both stay there (turns cut by count are not full turns)', async () => {
+    const { sharedMax } = enginePoolConfig();
+    configureEnginePool({ sharedMax: 1 });
+    onTestFinished(() => configureEnginePool({ sharedMax }));
+    const a = await spawn(COUNTER);
+    const b = await spawn(COUNTER);
+    expect(a.placement?.kind).toBe('shared');
+    expect(b.placement?.worker).toBe(a.placement?.worker);
+    // 1,800 calls each in one tick: ~28 turns each with work left while the other agent waits.
+    // Counted as full turns (each uses a fraction of the slice), 25 in a row would move an agent out.
+    for (let round = 0; round < 3; round++) {
+      await Promise.all([a, b].flatMap((agent) => Array.from({ length: 1_800 }, (_, i) => agent.handleTask(i))));
+    }
+    expect(a.placement?.kind).toBe('shared');
+    expect(b.placement?.kind).toBe('shared');
+    expect(b.placement?.worker).toBe(a.placement?.worker);
   });
 });
 

@@ -39,6 +39,7 @@ export class Overrun extends Error {}
  * @typedef {object} Scheduler
  * @property {() => boolean} shouldYield  the turn has used a quarter of its budget: start no new stretch
  * @property {() => number} yieldAt       when that is (0 on a dedicated worker: never)
+ * @property {number} callsPerTurn        most calls of a batch a turn starts (the rest wait for the next turn)
  * @property {() => number} hardEnd       when the turn's budget is spent (Infinity on a dedicated worker)
  * @property {() => number} readEnd       the bound for reading results out: the turn's end, and at least half a slice from now
  * @property {(engine: Engine) => void} ready   the engine has work
@@ -517,8 +518,8 @@ export class Engine {
         // One call (`one`: its payload JSON alone) needs no batch parsed in the engine; a run of
         // handleTask calls with consecutive ids (`run`: the payloads alone) parses just the payloads.
         if (typeof msg.one === 'string' && msg.list.length === 1) this.runBatch('callOne', [msg.list[0][0], msg.list[0][1], msg.one]);
-        else if (typeof msg.run === 'string') this.runBatch('callRun', [msg.list[0][0], msg.run, this.sched.yieldAt()]);
-        else this.runBatch('callBatch', [msg.json, this.sched.yieldAt()]);
+        else if (typeof msg.run === 'string') this.runBatch('callRun', [msg.list[0][0], msg.run, this.sched.yieldAt(), this.sched.callsPerTurn]);
+        else this.runBatch('callBatch', [msg.json, this.sched.yieldAt(), this.sched.callsPerTurn]);
         break;
       }
       case 'reply':
@@ -558,7 +559,7 @@ export class Engine {
   resumeBatch() {
     this.phase = 'handleTask';
     this.stampBatch();
-    this.runBatch('resume', [this.sched.yieldAt()]);
+    this.runBatch('resume', [this.sched.yieldAt(), this.sched.callsPerTurn]);
   }
 
   /** Starts (the rest of) a batch; a call that spun past its deadline times out, the rest still start. @param {string} method @param {any[]} args */
@@ -573,7 +574,7 @@ export class Engine {
         const message = `${call.fn} was still running at its deadline (limit ${this.limits.callTimeoutMs} ms) and was interrupted`;
         this.emit({ t: 'done', id, ok: false, kind: 'timeout', json: JSON.stringify({ name: 'TimeoutError', message, stack: '' }) });
       }
-      r = this.enterGuest('handleTask', 'resume', [this.sched.yieldAt()]);
+      r = this.enterGuest('handleTask', 'resume', [this.sched.yieldAt(), this.sched.callsPerTurn]);
     }
     if (r.ok) {
       if (r.value && this.batch) this.batch.index = Number(r.value);

@@ -29,6 +29,9 @@ export function guestPrelude(metaJson, makeOriginalExtras) {
   const dateNow = Date.now;
   /** When the current turn should start no new call (ms since the epoch; Infinity: never). */
   let yieldAt = Infinity;
+  /** Calls of a batch one turn starts at most, and how many it has started (the results of a long batch go out as they come). */
+  let mostThisTurn = Infinity;
+  let startedThisTurn = 0;
   // The built-ins this protocol relies on, taken before the agent's code can replace them (an agent
   // that overwrites JSON or Array.prototype breaks only itself — not the way its answers travel).
   const stringify = JSON.stringify;
@@ -340,8 +343,9 @@ export function guestPrelude(metaJson, makeOriginalExtras) {
     );
   };
 
-  /** Starts calls of the batch until it is done ('') or the turn's budget is used (the index reached). */
+  /** Starts calls of the batch until it is done (''), or the turn's budget or call count is used (the index reached). */
   const resumeBatch = () => {
+    startedThisTurn = 0;
     while (batch && batchIndex < batch.length) {
       const c = batch[batchIndex++];
       if (runFirst) {
@@ -352,7 +356,7 @@ export function guestPrelude(metaJson, makeOriginalExtras) {
         startCall(c[0], c[1], c[2]);
       }
       running = 0;
-      if (batchIndex < batch.length && dateNow() >= yieldAt) return `${batchIndex}`;
+      if (batchIndex < batch.length && (dateNow() >= yieldAt || ++startedThisTurn >= mostThisTurn)) return `${batchIndex}`;
     }
     batch = null;
     return '';
@@ -395,22 +399,24 @@ export function guestPrelude(metaJson, makeOriginalExtras) {
       return stringify({ exports: { setup: !!hooks.setup, handleTask: !!hooks.handleTask, process: !!hooks.process, cleanup: !!hooks.cleanup } });
     },
     /** Starts a batch of calls: JSON [[callId, hook, payload?], …]. */
-    callBatch(/** @type {string} */ json, /** @type {number} */ until) {
+    callBatch(/** @type {string} */ json, /** @type {number} */ until, /** @type {number} */ most) {
       batch = parse(json);
       batchIndex = 0;
       runFirst = 0;
       yieldAt = until > 0 ? until : Infinity;
+      mostThisTurn = most > 0 ? most : Infinity;
       return resumeBatch();
     },
     /**
      * Starts a run of handleTask calls numbered `first`, `first + 1`, …: JSON [payload, …] only (the
      * pipelined case; parsing the payloads alone costs a third of parsing triples).
      */
-    callRun(/** @type {number} */ first, /** @type {string} */ json, /** @type {number} */ until) {
+    callRun(/** @type {number} */ first, /** @type {string} */ json, /** @type {number} */ until, /** @type {number} */ most) {
       batch = parse(json);
       batchIndex = 0;
       runFirst = first;
       yieldAt = until > 0 ? until : Infinity;
+      mostThisTurn = most > 0 ? most : Infinity;
       return resumeBatch();
     },
     /** Starts one call alone (the serial case): its payload ('' for none) is parsed by itself, no batch to build. */
@@ -421,8 +427,9 @@ export function guestPrelude(metaJson, makeOriginalExtras) {
       return '';
     },
     /** Starts the rest of the batch (after a call in it was interrupted, or in the next turn). */
-    resume(/** @type {number} */ until) {
+    resume(/** @type {number} */ until, /** @type {number} */ most) {
       yieldAt = until > 0 ? until : Infinity;
+      mostThisTurn = most > 0 ? most : Infinity;
       return resumeBatch();
     },
     /** `id,index`: the call whose synchronous part was running when the engine was interrupted (0: none), and how far the batch got. */
