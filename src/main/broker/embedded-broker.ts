@@ -16,6 +16,7 @@ import { type PublishLimits, aedesPublishLimits } from './publish-limits.js';
 import { InProcessBus } from './in-process-bus.js';
 import type { InProcessPublisherOptions } from './in-process-publisher.js';
 import { type AttachWebSocketOptions, attachMqttWebSocket } from './websocket-transport.js';
+import { indexRetainedMessages } from './retained-index.js';
 
 export interface EmbeddedBrokerOptions {
   /** Bind address of the TCP listener (default 127.0.0.1). */
@@ -121,6 +122,8 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions = {}): Pro
   });
   limitHooks?.attach(aedes);
   keepQueuedPacketsOfDedupedCopies(aedes);
+  // aedes' own memory store tests every retained topic on each new subscription (retained-index.ts).
+  if (!opts.aedes?.persistence) indexRetainedMessages((aedes as unknown as { persistence: Parameters<typeof indexRetainedMessages>[0] }).persistence);
   // Without listeners these would be thrown (EventEmitter 'error') or lost.
   (aedes as EventEmitter).on('error', (err: Error) => log('error', `MQTT broker: ${errorMessage(err)}`));
   aedes.on('clientError', (client, err) => log('debug', `MQTT client ${client?.id ?? '?'}: ${errorMessage(err)}`));

@@ -1,0 +1,152 @@
+/**
+ * The embedded broker's retained messages, indexed by topic level. aedes' memory persistence keeps
+ * them in one Map and, for every new subscription, tests every retained topic against the filter:
+ * a hub with N agents, each holding retained topics and each subscribing as it starts, did N × N
+ * tests in a restore (1,000 agents: ~1 s of the hub's CPU, growing with the square). Here a filter
+ * walks the levels it names: an exact topic is a lookup, `+` the children of one level, `#` the
+ * subtree it stands for — the work follows the messages that match, not all there are.
+ *
+ * Same answers as the persistence it replaces (a test holds them side by side): a filter matches as
+ * aedes' qlobber does — and so as live messages are routed — (`#` also matches its parent level, `+`
+ * never an empty level, `$` topics get no special treatment here: the bus and aedes filter those),
+ * a combined stream yields each filter's matches in turn, and an empty payload deletes. A `#` that is not the last level (not valid MQTT,
+ * but the old store answered it) falls back to testing every topic.
+ */
+import { Readable } from 'node:stream';
+
+/** What is stored: aedes' retained packet (only `topic` and `payload` matter here). */
+export interface RetainedPacket {
+  topic: string;
+  payload: Buffer | Uint8Array | string;
+  [key: string]: unknown;
+}
+
+interface Level {
+  children: Map<string, Level>;
+  packet?: RetainedPacket;
+}
+
+const newLevel = (): Level => ({ children: new Map() });
+
+export class RetainedIndex {
+  private readonly root = newLevel();
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Stores a copy of a retained packet; an empty payload deletes the topic's. */
+  store(pkt: RetainedPacket): void {
+    const levels = pkt.topic.split('/');
+    if (pkt.payload.length === 0) {
+      this.delete(levels);
+      return;
+    }
+    let level = this.root;
+    for (const word of levels) {
+      let next = level.children.get(word);
+      if (!next) level.children.set(word, (next = newLevel()));
+      level = next;
+    }
+    if (!level.packet) this.count++;
+    level.packet = { ...pkt };
+  }
+
+  /** The retained packets whose topics match an MQTT filter. */
+  *match(filter: string): Generator<RetainedPacket> {
+    const words = filter.split('/');
+    const some = words.indexOf('#');
+    if (some >= 0 && some !== words.length - 1) {
+      yield* this.scan(words);
+      return;
+    }
+    yield* this.walk(this.root, words, 0);
+  }
+
+  private *walk(level: Level, words: string[], i: number): Generator<RetainedPacket> {
+    if (i === words.length) {
+      if (level.packet) yield level.packet;
+      return;
+    }
+    const word = words[i]!;
+    if (word === '#') {
+      yield* this.subtree(level);
+    } else if (word === '+') {
+      for (const [key, child] of level.children) if (key !== '') yield* this.walk(child, words, i + 1);
+    } else {
+      const child = level.children.get(word);
+      if (child) yield* this.walk(child, words, i + 1);
+    }
+  }
+
+  private *subtree(level: Level): Generator<RetainedPacket> {
+    if (level.packet) yield level.packet;
+    for (const child of level.children.values()) yield* this.subtree(child);
+  }
+
+  /** Every topic tested against the filter, level by level (`#` for zero or more levels anywhere). */
+  private *scan(words: string[]): Generator<RetainedPacket> {
+    for (const packet of this.subtree(this.root)) {
+      if (matchesAnywhere(words, 0, packet.topic.split('/'), 0)) yield packet;
+    }
+  }
+
+  private delete(levels: string[]): void {
+    const path: Level[] = [this.root];
+    for (const word of levels) {
+      const next = path[path.length - 1]!.children.get(word);
+      if (!next) return;
+      path.push(next);
+    }
+    const last = path[path.length - 1]!;
+    if (!last.packet) return;
+    last.packet = undefined;
+    this.count--;
+    // Prune levels left with neither a packet nor children.
+    for (let i = path.length - 1; i > 0; i--) {
+      const level = path[i]!;
+      if (level.packet || level.children.size > 0) break;
+      path[i - 1]!.children.delete(levels[i - 1]!);
+    }
+  }
+}
+
+function matchesAnywhere(filter: string[], f: number, topic: string[], t: number): boolean {
+  if (f === filter.length) return t === topic.length;
+  const word = filter[f]!;
+  if (word === '#') {
+    for (let k = t; k <= topic.length; k++) if (matchesAnywhere(filter, f + 1, topic, k)) return true;
+    return false;
+  }
+  if (t === topic.length) return false;
+  return ((word === '+' && topic[t] !== '') || word === topic[t]) && matchesAnywhere(filter, f + 1, topic, t + 1);
+}
+
+/** The part of aedes' memory persistence (aedes-persistence 11, callback flavour) that keeps retained messages. */
+export interface RetainedPersistence {
+  storeRetained(packet: RetainedPacket, cb?: (err?: Error | null) => void): Promise<void> | void;
+  createRetainedStream(pattern: string): Readable;
+  createRetainedStreamCombi(patterns: string[]): Readable;
+}
+
+/** Puts the index in place of the persistence's own retained store (which stays empty). */
+export function indexRetainedMessages(persistence: RetainedPersistence): RetainedIndex {
+  const index = new RetainedIndex();
+  persistence.storeRetained = (packet, cb) => {
+    index.store(packet);
+    if (cb) {
+      process.nextTick(cb, null);
+      return;
+    }
+    return Promise.resolve();
+  };
+  persistence.createRetainedStream = (pattern) => Readable.from(index.match(pattern));
+  persistence.createRetainedStreamCombi = (patterns) =>
+    Readable.from(
+      (function* eachFilter() {
+        for (const p of patterns) yield* index.match(p);
+      })(),
+    );
+  return index;
+}
