@@ -24,13 +24,16 @@ export interface RetainedPacket {
 interface Level {
   children: Map<string, Level>;
   packet?: RetainedPacket;
+  /** When the topic was first stored (since its last delete): matches come out in this order. */
+  seq: number;
 }
 
-const newLevel = (): Level => ({ children: new Map() });
+const newLevel = (): Level => ({ children: new Map(), seq: 0 });
 
 export class RetainedIndex {
   private readonly root = newLevel();
   private count = 0;
+  private stored = 0;
 
   get size(): number {
     return this.count;
@@ -49,47 +52,54 @@ export class RetainedIndex {
       if (!next) level.children.set(word, (next = newLevel()));
       level = next;
     }
-    if (!level.packet) this.count++;
+    if (!level.packet) {
+      this.count++;
+      level.seq = ++this.stored;
+    }
     level.packet = { ...pkt };
   }
 
-  /** The retained packets whose topics match an MQTT filter. */
+  /**
+   * The retained packets whose topics match an MQTT filter, oldest topic first — the order aedes'
+   * store gave (a Map's insertion order), which subscribers saw until now: the dashboard lays its
+   * graph out in the order agents arrive.
+   */
   *match(filter: string): Generator<RetainedPacket> {
     const words = filter.split('/');
     const some = words.indexOf('#');
-    if (some >= 0 && some !== words.length - 1) {
-      yield* this.scan(words);
-      return;
-    }
-    yield* this.walk(this.root, words, 0);
+    const found: Level[] = [];
+    if (some >= 0 && some !== words.length - 1) this.scan(words, found);
+    else this.walk(this.root, words, 0, found);
+    found.sort((a, b) => a.seq - b.seq);
+    for (const level of found) if (level.packet) yield level.packet;
   }
 
-  private *walk(level: Level, words: string[], i: number): Generator<RetainedPacket> {
+  private walk(level: Level, words: string[], i: number, found: Level[]): void {
     if (i === words.length) {
-      if (level.packet) yield level.packet;
+      if (level.packet) found.push(level);
       return;
     }
     const word = words[i]!;
     if (word === '#') {
-      yield* this.subtree(level);
+      this.subtree(level, found);
     } else if (word === '+') {
-      for (const [key, child] of level.children) if (key !== '') yield* this.walk(child, words, i + 1);
+      for (const [key, child] of level.children) if (key !== '') this.walk(child, words, i + 1, found);
     } else {
       const child = level.children.get(word);
-      if (child) yield* this.walk(child, words, i + 1);
+      if (child) this.walk(child, words, i + 1, found);
     }
   }
 
-  private *subtree(level: Level): Generator<RetainedPacket> {
-    if (level.packet) yield level.packet;
-    for (const child of level.children.values()) yield* this.subtree(child);
+  private subtree(level: Level, found: Level[]): void {
+    if (level.packet) found.push(level);
+    for (const child of level.children.values()) this.subtree(child, found);
   }
 
   /** Every topic tested against the filter, level by level (`#` for zero or more levels anywhere). */
-  private *scan(words: string[]): Generator<RetainedPacket> {
-    for (const packet of this.subtree(this.root)) {
-      if (matchesAnywhere(words, 0, packet.topic.split('/'), 0)) yield packet;
-    }
+  private scan(words: string[], found: Level[]): void {
+    const all: Level[] = [];
+    this.subtree(this.root, all);
+    for (const level of all) if (matchesAnywhere(words, 0, level.packet!.topic.split('/'), 0)) found.push(level);
   }
 
   private delete(levels: string[]): void {
