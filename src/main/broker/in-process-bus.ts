@@ -5,7 +5,6 @@
  * retained messages are stored for late subscribers, QoS 1 messages are queued for offline
  * persistent sessions, and a new subscriber gets the retained messages that match its pattern.
  */
-import type { Readable } from 'node:stream';
 import type { Aedes, AedesPublishPacket, PublishPacket } from 'aedes';
 import { type Bus, type BusConnectionState, type BusHandler, encodePayload, type PublishGate, type PublishOptions } from '../core/bus.js';
 import type { Logger } from '../base/logger.js';
@@ -13,13 +12,12 @@ import { consoleBusLogger, errorMessage } from './bus-log.js';
 import { type HandlerEntry, HandlerRegistry } from './handler-registry.js';
 import { InProcessPublisher, type InProcessPublisherOptions } from './in-process-publisher.js';
 import { assertPublishTopic, assertTopicFilter, wildcardSkipsTopic } from './topic-validation.js';
+import type { RetainedPersistence } from './retained-index.js';
 
 type DeliverFunc = (packet: AedesPublishPacket, done: () => void) => void;
 
-/** The part of aedes' persistence (aedes-persistence 11) used to replay retained messages. */
-interface RetainedSource {
-  createRetainedStream(pattern: string): Readable;
-}
+/** The part of aedes' persistence used to replay retained messages (the embedded broker's is retained-index.ts). */
+type RetainedSource = Pick<RetainedPersistence, 'createRetainedStream'>;
 
 export interface InProcessBusOptions extends InProcessPublisherOptions {
   log?: Logger;

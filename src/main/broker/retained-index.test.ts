@@ -108,6 +108,24 @@ describe('the same answers as aedes’ own retained store', () => {
     }
   });
 
+  it('a packet it cannot take fails the call, as aedes\' own store does, and the store goes on', async () => {
+    const { original, indexed, close } = await pairOfStores();
+    try {
+      const bad = { cmd: 'publish', topic: 'no/payload' } as unknown as RetainedPacket;
+      await expect(Promise.resolve().then(() => original.storeRetained(bad))).rejects.toThrow();
+      // aedes calls it as storeRetained(packet).then(…): a rejection, not a throw.
+      let stored: Promise<void> | void = undefined;
+      expect(() => (stored = indexed.storeRetained(bad))).not.toThrow();
+      await expect(stored).rejects.toThrow();
+      const called = await new Promise<Error | null | undefined>((resolve) => indexed.storeRetained(bad, resolve));
+      expect(called).toBeInstanceOf(Error);
+      await indexed.storeRetained(packet('ok/after', 'yes'));
+      expect(await read(indexed.createRetainedStream('ok/#'))).toEqual(['ok/after=yes']);
+    } finally {
+      await close();
+    }
+  });
+
   it('keeps a copy: changing the published packet later changes nothing stored', async () => {
     const { indexed, close } = await pairOfStores();
     try {

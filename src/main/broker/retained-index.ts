@@ -147,13 +147,19 @@ export interface RetainedPersistence {
 /** Puts the index in place of the persistence's own retained store (which stays empty). */
 export function indexRetainedMessages(persistence: RetainedPersistence): RetainedIndex {
   const index = new RetainedIndex();
+  // A packet the index cannot take fails the call (as aedes' async store's would), never throws into aedes.
   persistence.storeRetained = (packet, cb) => {
-    index.store(packet);
+    let err: Error | null = null;
+    try {
+      index.store(packet);
+    } catch (e) {
+      err = e instanceof Error ? e : new Error(String(e));
+    }
     if (cb) {
-      process.nextTick(cb, null);
+      process.nextTick(cb, err);
       return;
     }
-    return Promise.resolve();
+    return err ? Promise.reject(err) : Promise.resolve();
   };
   persistence.createRetainedStream = (pattern) => Readable.from(index.match(pattern));
   persistence.createRetainedStreamCombi = (patterns) =>
