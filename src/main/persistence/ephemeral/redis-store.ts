@@ -143,11 +143,14 @@ export class RedisEphemeralStore implements EphemeralStore {
   async close(): Promise<void> {
     if (this.closed) return;
     await this.flush().catch(() => {});
+    // A graceful QUIT only to a Redis the store still trusts: a client can report itself ready with
+    // its server gone (the store already suspects it), and its QUIT then waits out the whole budget.
+    const live = this.backend() === 'redis';
     this.closed = true;
     clearTimeout(this.probeTimer);
     const c = this.client;
     this.client = undefined;
-    if (c?.isReady) {
+    if (c && live) {
       await withTimeout(c.close(), this.opTimeoutMs * 2).catch(() => c.destroy());
     } else if (c?.isOpen) {
       c.destroy();
