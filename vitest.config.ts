@@ -9,8 +9,16 @@ import { configDefaults, defineConfig } from 'vitest/config';
  * per file, which was a third of the unit run. Such a file must leave no global state behind:
  * close what it starts, restore real timers, remove its listeners.
  */
-// neighbours.test.ts and actor-integration.test.ts place agents on the engine pool, a process-wide singleton other files' agents use too.
-const ISOLATED = ['src/renderer/**/*.test.{ts,tsx}', 'src/main/persistence/ephemeral/redis-store.test.ts', 'src/main/agents/dynamic/sandbox/neighbours.test.ts', 'src/main/agents/dynamic/sandbox/actor-integration.test.ts'];
+// neighbours.test.ts, actor-integration.test.ts and task-path.test.ts place agents side by side on the
+// engine pool, a process-wide singleton: shared, an earlier file's workers would be theirs to pick from.
+const SANDBOX = 'src/main/agents/dynamic/sandbox';
+const ISOLATED = [
+  'src/renderer/**/*.test.{ts,tsx}',
+  'src/main/persistence/ephemeral/redis-store.test.ts',
+  `${SANDBOX}/neighbours.test.ts`,
+  `${SANDBOX}/actor-integration.test.ts`,
+  `${SANDBOX}/task-path.test.ts`,
+];
 
 export default defineConfig({
   test: {

@@ -9,14 +9,20 @@
  * started 64 calls a turn and answered in parts: whole and in order, and those turns (short of the
  * slice) never count against an agent as hogging its worker.
  */
-import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configureEnginePool, enginePoolConfig } from './index.js';
 import { agentSpawner, expectSandboxError } from './testing/sandbox-agents.js';
 import { RecordingHost } from './testing/recording-host.js';
 
 const { spawn, terminateAll } = agentSpawner('tp', { limits: { callTimeoutMs: 5_000, memoryMb: 32 }, setup: true });
+// One shared worker for the whole file (which runs isolated: vitest.config.ts), so the tests that
+// need two agents on one thread have them by construction. With more, the pool places each new
+// agent on the least busy worker, and CI once saw such a pair split.
+const saved = { ...enginePoolConfig() };
+beforeAll(() => configureEnginePool({ sharedMax: 1 }));
 afterAll(async () => {
   await terminateAll();
+  configureEnginePool(saved);
 });
 
 const ECHO = `export async function handleTask(agent, p) { return { p, type: p === null ? 'null' : typeof p, n: (agent.state.n = (agent.state.n ?? 0) + 1) } }`;
@@ -121,9 +127,6 @@ describe('a long batch, answered in parts', () => {
   });
 
   it('two agents streaming long batches on one shared worker both stay there (turns cut by count are not full turns)', async () => {
-    const { sharedMax } = enginePoolConfig();
-    configureEnginePool({ sharedMax: 1 });
-    onTestFinished(() => configureEnginePool({ sharedMax }));
     const a = await spawn(COUNTER);
     const b = await spawn(COUNTER);
     expect(a.placement?.kind).toBe('shared');
