@@ -51,7 +51,7 @@ export interface EngineWorkerOptions {
   onGone: (worker: EngineWorker) => void;
 }
 
-/** Calls to one engine gathered in one tick (finished into `one`, `run` or `json` when the tick's message goes). */
+/** Calls to one engine gathered in one tick (finished into `one`, `run` (with `first`, `n`, no `list`) or `json` when the tick's message goes). */
 interface OpenCalls {
   t: 'calls';
   a: number;
@@ -201,8 +201,13 @@ export class EngineWorker {
       for (const open of this.openCalls.values()) {
         const m = open as unknown as Record<string, unknown>;
         if (open.list.length === 1) m.one = open.payloads[0] ?? '';
-        else if (isRun(open)) m.run = `[${open.payloads.join(',')}]`;
-        else m.json = `[${open.list.map(([callId, fn], i) => (open.payloads[i] === undefined ? `[${callId},"${fn}"]` : `[${callId},"${fn}",${open.payloads[i]}]`)).join(',')}]`;
+        else if (isRun(open)) {
+          // Named by its first id and count: no per-call list to copy across.
+          m.run = `[${open.payloads.join(',')}]`;
+          m.first = open.list[0]![0];
+          m.n = open.list.length;
+          delete m.list;
+        } else m.json = `[${open.list.map(([callId, fn], i) => (open.payloads[i] === undefined ? `[${callId},"${fn}"]` : `[${callId},"${fn}",${open.payloads[i]}]`)).join(',')}]`;
         delete m.payloads;
       }
       this.openCalls.clear();

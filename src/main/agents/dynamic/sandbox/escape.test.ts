@@ -134,6 +134,7 @@ describe('escape suite: generated code reaches nothing it was not granted', () =
         Array.prototype.push = () => 0; Array.prototype.map = () => []; Array.prototype.join = () => '';
         Promise.prototype.then = function () { return this };
         Map.prototype.get = () => undefined; Reflect.apply = () => undefined;
+        Function.prototype.call = () => undefined; Function.prototype.apply = () => undefined; Function.prototype.bind = () => () => undefined;
       }
       export async function handleTask(agent, p) { return { got: p, answer: 42 } }`);
     expect(await agent.handleTask({ q: 'still?' })).toEqual({ got: { q: 'still?' }, answer: 42 });

@@ -77,6 +77,19 @@ export function engineMemory(initialPages, memoryMb) {
 }
 
 /**
+ * A `calls` message names its calls by `list` ([id, hook] pairs), or, for a run of handleTask calls,
+ * by `first` and `n` (ids first…first+n-1): a run of 256 carried no list to copy across threads.
+ * @param {any} msg
+ */
+function callCount(msg) {
+  return msg.list ? msg.list.length : msg.n;
+}
+/** @param {any} msg @param {number} i */
+function callIdAt(msg, i) {
+  return msg.list ? msg.list[i][0] : msg.first + i;
+}
+
+/**
  * @param {any} core @param {any} variant @param {WebAssembly.Module} wasmModule
  * @param {{ memory: WebAssembly.Memory, flag: { exhausted: boolean }, memoryMb: number }} mem  from engineMemory()
  * @returns {Promise<Booted>}
@@ -142,7 +155,7 @@ export class Engine {
     /** Calls in flight in start order (hence deadline order): id → { deadline, fn, turn } */
     /** @type {Map<number, { deadline: number, fn: string, turn: number }>} */
     this.calls = new Map();
-    /** The batch of calls the guest is starting: ids, and how many it started. @type {{ ids: number[], index: number } | null} */
+    /** The batch of calls the guest is starting: its `calls` message, and how many it started. @type {{ msg: any, index: number } | null} */
     this.batch = null;
     /** @type {Map<number, NodeJS.Timeout>} */
     this.timers = new Map();
@@ -296,7 +309,7 @@ export class Engine {
     for (const [id, call] of this.calls) (call.turn === 0 || call.turn === this.turnNo ? replay : lost).push(id);
     const redeliver = this.turnDeliveries;
     for (const msg of this.inbox) {
-      if (msg.t === 'calls') for (const [id] of msg.list) replay.push(id);
+      if (msg.t === 'calls') for (let i = 0, n = callCount(msg); i < n; i++) replay.push(callIdAt(msg, i));
       else if (msg.t === 'deliver') redeliver.push([msg.sub, msg.topic, msg.json]);
     }
     this.outbox = [];
@@ -511,14 +524,15 @@ export class Engine {
       case 'calls': {
         this.phase = 'handleTask';
         const deadline = Date.now() + this.limits.callTimeoutMs;
-        for (const [id, fn] of msg.list) this.calls.set(id, { deadline, fn, turn: 0 });
+        const n = callCount(msg);
+        for (let i = 0; i < n; i++) this.calls.set(callIdAt(msg, i), { deadline, fn: msg.list ? msg.list[i][1] : 'handleTask', turn: 0 });
         this.armDeadlineTimer();
-        this.batch = { ids: msg.list.map((/** @type {[number, string]} */ c) => c[0]), index: 0 };
+        this.batch = { msg, index: 0 };
         this.stampBatch();
         // One call (`one`: its payload JSON alone) needs no batch parsed in the engine; a run of
         // handleTask calls with consecutive ids (`run`: the payloads alone) parses just the payloads.
-        if (typeof msg.one === 'string' && msg.list.length === 1) this.runBatch('callOne', [msg.list[0][0], msg.list[0][1], msg.one]);
-        else if (typeof msg.run === 'string') this.runBatch('callRun', [msg.list[0][0], msg.run, this.sched.yieldAt(), this.sched.callsPerTurn]);
+        if (typeof msg.one === 'string' && n === 1) this.runBatch('callOne', [msg.list[0][0], msg.list[0][1], msg.one]);
+        else if (typeof msg.run === 'string') this.runBatch('callRun', [msg.first, msg.run, this.sched.yieldAt(), this.sched.callsPerTurn]);
         else this.runBatch('callBatch', [msg.json, this.sched.yieldAt(), this.sched.callsPerTurn]);
         break;
       }
@@ -550,8 +564,9 @@ export class Engine {
   /** The calls of the batch not started yet belong to this turn (replayed if it overruns). */
   stampBatch() {
     if (!this.batch) return;
-    for (let i = this.batch.index; i < this.batch.ids.length; i++) {
-      const call = this.calls.get(/** @type {number} */ (this.batch.ids[i]));
+    const { msg } = this.batch;
+    for (let i = this.batch.index, n = callCount(msg); i < n; i++) {
+      const call = this.calls.get(callIdAt(msg, i));
       if (call) call.turn = this.turnNo;
     }
   }
@@ -584,7 +599,8 @@ export class Engine {
     const batch = this.batch;
     this.batch = null;
     if (this.dead || !batch) return;
-    for (const id of batch.ids) {
+    for (let i = 0, n = callCount(batch.msg); i < n; i++) {
+      const id = callIdAt(batch.msg, i);
       if (this.calls.delete(id)) this.emit({ t: 'done', id, ok: false, kind: r.kind, json: JSON.stringify({ name: 'Error', message: r.message, stack: '' }) });
     }
   }

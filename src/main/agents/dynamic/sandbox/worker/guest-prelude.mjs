@@ -38,6 +38,8 @@ export function guestPrelude(metaJson, makeOriginalExtras) {
   const parse = JSON.parse;
   const apply = Reflect.apply;
   const promiseThen = Promise.prototype.then;
+  const callThen = Function.prototype.call.bind(promiseThen);
+  const joinList = Function.prototype.call.bind(Array.prototype.join);
   const promiseResolve = Promise.resolve.bind(Promise);
   const promiseReject = Promise.reject.bind(Promise);
   const promiseAll = Promise.all.bind(Promise);
@@ -53,7 +55,7 @@ export function guestPrelude(metaJson, makeOriginalExtras) {
   const onSettle = (p, ok, fail) => {
     if (p instanceof NativePromise) {
       try {
-        return apply(promiseThen, p, [ok, fail]);
+        return callThen(p, ok, fail);
       } catch {
         // Not a promise after all (a faked prototype chain): adopted below.
       }
@@ -66,15 +68,18 @@ export function guestPrelude(metaJson, makeOriginalExtras) {
    * stack}). Only the values are serialised, once per batch in collect(): a [id, status, value]
    * triple per call cost twice the stringify.
    */
-  let resultIds = '';
-  let resultStatus = '';
+  /** @type {number[]} */
+  const resultIds = [];
+  /** @type {number[]} */
+  const resultStatus = [];
   /** @type {unknown[]} */
   const resultValues = [];
   /** @param {number} id @param {number} status @param {unknown} value */
   const hostDone = (id, status, value) => {
-    resultIds += resultIds === '' ? `${id}` : `,${id}`;
-    resultStatus += status;
-    resultValues[resultValues.length] = value;
+    const n = resultValues.length;
+    resultIds[n] = id;
+    resultStatus[n] = status;
+    resultValues[n] = value;
   };
   /** The batch of calls being started, and how far: an interrupted call must not drop the ones after it. */
   /** @type {any[] | null} */
@@ -442,7 +447,7 @@ export function guestPrelude(metaJson, makeOriginalExtras) {
     collect() {
       const n = resultValues.length;
       if (n === 0) return '';
-      let status = resultStatus;
+      let status = joinList(resultStatus, '');
       let json;
       try {
         json = stringify(resultValues);
@@ -465,9 +470,9 @@ export function guestPrelude(metaJson, makeOriginalExtras) {
         }
         json += ']';
       }
-      const ids = resultIds;
-      resultIds = '';
-      resultStatus = '';
+      const ids = joinList(resultIds, ',');
+      resultIds.length = 0;
+      resultStatus.length = 0;
       resultValues.length = 0;
       return `${ids}\n${status}\n${json}`;
     },

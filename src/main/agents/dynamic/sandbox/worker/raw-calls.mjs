@@ -18,6 +18,10 @@
  * the version is pinned, and the sandbox tests exercise every function here.
  */
 
+const UTF8 = new TextEncoder();
+/** Strings up to this many UTF-16 units get a worst-case buffer (no length pass). */
+const SHORT_STRING = 64 * 1024;
+
 export class RawCalls {
   /** @param {any} ctx a QuickJSContext @param {any} rt its QuickJSRuntime */
   constructor(ctx, rt) {
@@ -89,11 +93,16 @@ export class RawCalls {
   /** A guest string from `s` (a JSValue pointer the caller frees). @param {string} s */
   newString(s) {
     const { mod } = this;
-    const size = mod.lengthBytesUTF8(s) + 1;
+    // Encoded natively (TextEncoder) rather than by emscripten's JS loop. Up to 3 bytes per UTF-16
+    // unit; a long string is measured first, so a big payload never asks the agent's capped memory
+    // for more than it needs.
+    const size = s.length <= SHORT_STRING ? s.length * 3 + 1 : mod.lengthBytesUTF8(s) + 1;
     const buf = mod._malloc(size);
     if (!buf) throw new RangeError('out of memory');
     try {
-      mod.stringToUTF8(s, buf, size);
+      const heap = mod.HEAPU8;
+      const { written } = UTF8.encodeInto(s, heap.subarray(buf, buf + size - 1));
+      heap[buf + written] = 0;
       return this.ffi.QTS_NewString(this.ctxPtr, buf);
     } finally {
       mod._free(buf);

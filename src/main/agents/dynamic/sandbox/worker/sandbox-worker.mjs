@@ -17,7 +17,7 @@
  *
  * Protocol: arrays of messages both ways, one postMessage per batch; `a` names the engine.
  *   in:  create {a, memoryMb, spares} · load {a, code, meta, modules, callTimeoutMs} · calls {a, list: [[id, hook]…], json: [[id, hook, payload?]…] | one: payload JSON of a lone call
- *        | run: [payload…] of handleTask calls with consecutive ids}
+ *        | run: [payload…] of n handleTask calls with ids first…first+n-1 (then no list)}
  *        · reply {a, id, ok, json} · deliver {a, sub, topic, json} · cancel {a, id} · drop {a}
  *   out: loaded {a, exports} · load_failed {a, message, line, column, kind} · results {a, ids: 'id,id…', st: one digit per call (1 value, 2 undefined, 0 error), json: [value|error…]} · done {a, id, ok, kind, json}
  *        · host {a, id?, method, args} · state {a, json} · ack {a, n} · fatal {a, kind, message} · reset {a, kind, message}
