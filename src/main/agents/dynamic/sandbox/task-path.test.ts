@@ -7,7 +7,9 @@
  * the growth; one that the agent's memory cap cannot hold takes down that agent alone, with
  * `out_of_memory`; a call dropped in the tick it was made never reaches the engine. A long batch is
  * started 64 calls a turn and answered in parts: whole and in order, and those turns (short of the
- * slice) never count against an agent as hogging its worker.
+ * slice) never count against an agent as hogging its worker. A run's results are awaited in order by
+ * one loop per part; a call waiting on the host does not hold up the ones after it, and an agent
+ * that breaks `await` for itself is still answered.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configureEnginePool, enginePoolConfig } from './index.js';
@@ -97,6 +99,47 @@ describe('one call alone and a batch give the same answers', () => {
     const spun = await expectSandboxError(agent.handleTask('spin'));
     expect(spun.kind).toBe('timeout');
     expect(await agent.handleTask('after')).toBe('after');
+  });
+});
+
+describe('a run, watched in order by one loop', () => {
+  it('a call that waits on the host does not hold up the calls after it', async () => {
+    let open!: (v: unknown) => void;
+    const gate = new Promise((resolve) => (open = resolve));
+    const host = new RecordingHost({ peers: { gate: () => gate } });
+    const agent = await spawn(`export async function handleTask(agent, p) { return p === 'wait' ? { waited: await agent.sendTo('gate', p) } : { p } }`, { host });
+    let waitSettled = false;
+    const [wait, a, b] = ['wait', 'a', 'b'].map((p) => agent.handleTask(p));
+    void wait!.then(() => (waitSettled = true));
+    // Answered while the first call of their run still waits (the loop hands them to then()).
+    expect(await Promise.all([a, b])).toEqual([{ p: 'a' }, { p: 'b' }]);
+    expect(waitSettled).toBe(false);
+    open('opened');
+    expect(await wait).toEqual({ waited: 'opened' });
+    expect(await Promise.all(['c', 'd'].map((p) => agent.handleTask(p)))).toEqual([{ p: 'c' }, { p: 'd' }]);
+  });
+
+  it('values, thenables and synchronous throws of a plain (not async) handler', async () => {
+    const agent = await spawn(
+      `export function handleTask(agent, p) { if (p === 'throw') throw new TypeError('sync'); if (p === 'thenable') return { then(ok) { ok('from a thenable') } }; return { p } }`,
+    );
+    const calls = ['a', 'thenable', 'throw', 'b'].map((p) => agent.handleTask(p));
+    for (const c of calls) c.catch(() => {}); // each is checked below
+    const [a, thenable, thrown, b] = calls;
+    expect(await a).toEqual({ p: 'a' });
+    expect(await thenable).toBe('from a thenable');
+    expect((await expectSandboxError(thrown!)).message).toMatch(/TypeError: sync/);
+    expect(await b).toEqual({ p: 'b' });
+  });
+
+  it('an agent that breaks await for itself (Promise then and constructor rewritten) still gets its run answered', async () => {
+    const agent = await spawn(`
+      export async function setup() {
+        Promise.prototype.then = function () { return this };
+        Object.defineProperty(Promise.prototype, 'constructor', { value: function Fake() {}, writable: true, configurable: true });
+      }
+      export async function handleTask(agent, p) { return { p } }`);
+    expect(await Promise.all(['a', 'b', 'c'].map((p) => agent.handleTask(p)))).toEqual([{ p: 'a' }, { p: 'b' }, { p: 'c' }]);
   });
 });
 

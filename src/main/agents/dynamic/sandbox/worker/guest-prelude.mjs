@@ -88,6 +88,22 @@ export function guestPrelude(metaJson, makeOriginalExtras) {
   /** A run (callRun): the batch holds only payloads, of handleTask calls numbered from this id; 0: [id, hook, payload] triples. */
   let runFirst = 0;
   let running = 0;
+  /**
+   * The handleTask calls of a run are watched by one async loop per part of the run (watchInOrder)
+   * that awaits their results in order, instead of a then() per call: then() makes a promise, its
+   * resolving functions and our two callbacks for every call, an await only its own two (the engine
+   * alone, same-process A/B: see docs/dynamic-agent-isolation.md). A result still pending when the
+   * turn ends (its handler waits on the host) would hold up the ones after it, so drain() hands the
+   * loop's unreported calls, from the one it waits on, to then() (reportWhenSettled).
+   * @typedef {{ ids: number[], results: unknown[], at: number, from: number, done: boolean }} Watch
+   */
+  /** @type {Watch[]} */
+  let watches = [];
+  /** The run's calls started in this part (watched when the part ends). */
+  /** @type {number[]} */
+  let partIds = [];
+  /** @type {unknown[]} */
+  let partResults = [];
   delete g.__wzSend;
   delete g.__wzCall;
   delete g.__wzTimer;
@@ -327,25 +343,79 @@ export function guestPrelude(metaJson, makeOriginalExtras) {
   };
   /** @type {any} */ (agent).mqtt_get = agent.mqttGet;
 
-  /** @param {number} callId @param {string} fn @param {unknown} payload */
-  const startCall = (/** @type {number} */ callId, /** @type {string} */ fn, /** @type {unknown} */ payload) => {
-    const hook = hooks[fn];
-    if (!hook) {
-      if (fn === 'handleTask') hostDone(callId, 0, { name: 'Error', message: 'this agent has no handleTask: it does not take tasks', stack: '' });
-      else hostDone(callId, 2, 0);
-      return;
-    }
-    let result;
-    try {
-      result = fn === 'handleTask' ? hook(agent, payload) : hook(agent);
-    } catch (e) {
-      result = promiseReject(e);
-    }
+  /** Reports call `callId` when `result` (a promise, a thenable or a value) settles. @param {number} callId @param {unknown} result */
+  const reportWhenSettled = (callId, result) =>
     onSettle(
       result,
       (v) => hostDone(callId, v === undefined ? 2 : 1, v === undefined ? 0 : v),
       (e) => hostDone(callId, 0, errorObject(e)),
     );
+
+  /** What callHook returns for a call it already reported. */
+  const none = {};
+  /**
+   * Calls hook `fn`; returns what it returned (a throw as a rejected promise), or `none` when the
+   * agent has no such hook (then the call is already reported).
+   * @param {number} callId @param {string} fn @param {unknown} payload
+   */
+  const callHook = (callId, fn, payload) => {
+    const hook = hooks[fn];
+    if (!hook) {
+      if (fn === 'handleTask') hostDone(callId, 0, { name: 'Error', message: 'this agent has no handleTask: it does not take tasks', stack: '' });
+      else hostDone(callId, 2, 0);
+      return none;
+    }
+    try {
+      return fn === 'handleTask' ? hook(agent, payload) : hook(agent);
+    } catch (e) {
+      return promiseReject(e);
+    }
+  };
+
+  /** @param {number} callId @param {string} fn @param {unknown} payload */
+  const startCall = (callId, fn, payload) => {
+    const result = callHook(callId, fn, payload);
+    if (result !== none) reportWhenSettled(callId, result);
+  };
+
+  /** Awaits the results of a part of a run in order and reports each, until done or handed off (`from`). @param {Watch} w */
+  const watchInOrder = async (w) => {
+    for (let i = 0; i < w.ids.length; i++) {
+      w.at = i;
+      let value;
+      let ok = true;
+      try {
+        value = await w.results[i];
+      } catch (e) {
+        value = e;
+        ok = false;
+      }
+      if (i >= w.from) return;
+      if (ok) hostDone(w.ids[i], value === undefined ? 2 : 1, value === undefined ? 0 : value);
+      else hostDone(w.ids[i], 0, errorObject(value));
+    }
+    w.done = true;
+  };
+
+  /** The run's calls started so far in this part go to a loop of their own. */
+  const watchPart = () => {
+    if (partIds.length === 0) return;
+    const w = { ids: partIds, results: partResults, at: 0, from: Infinity, done: false };
+    partIds = [];
+    partResults = [];
+    watches[watches.length] = w;
+    watchInOrder(w);
+  };
+
+  /** End of a turn: what a loop has not reported yet, from the call it waits on, is reported by then() instead. */
+  const handOff = () => {
+    for (let k = 0; k < watches.length; k++) {
+      const w = watches[k];
+      if (!w || w.done) continue;
+      w.from = w.at;
+      for (let i = w.at; i < w.ids.length; i++) reportWhenSettled(w.ids[i], w.results[i]);
+    }
+    watches = [];
   };
 
   /** Starts calls of the batch until it is done (''), or the turn's budget or call count is used (the index reached). */
@@ -355,15 +425,23 @@ export function guestPrelude(metaJson, makeOriginalExtras) {
       const c = batch[batchIndex++];
       if (runFirst) {
         running = runFirst + batchIndex - 1;
-        startCall(running, 'handleTask', c);
+        const result = callHook(running, 'handleTask', c);
+        if (result !== none) {
+          partIds[partIds.length] = running;
+          partResults[partResults.length] = result;
+        }
       } else {
         running = c[0];
         startCall(c[0], c[1], c[2]);
       }
       running = 0;
-      if (batchIndex < batch.length && (dateNow() >= yieldAt || ++startedThisTurn >= mostThisTurn)) return `${batchIndex}`;
+      if (batchIndex < batch.length && (dateNow() >= yieldAt || ++startedThisTurn >= mostThisTurn)) {
+        watchPart();
+        return `${batchIndex}`;
+      }
     }
     batch = null;
+    watchPart();
     return '';
   };
 
@@ -515,8 +593,12 @@ export function guestPrelude(metaJson, makeOriginalExtras) {
       }
     },
     snapshot,
-    /** The end of a turn in one call: `ids\nstatuses\nvalues\nstate` (collect, then snapshot; parts may be empty). */
+    /**
+     * The end of a turn in one call: `ids\nstatuses\nvalues\nstate` (collect, then snapshot; parts may
+     * be empty). Watched calls not reported yet are handed to then() first: they report in a later turn.
+     */
     drain() {
+      handOff();
       const collected = this.collect();
       return `${collected === '' ? '\n\n' : collected}\n${snapshot()}`;
     },
