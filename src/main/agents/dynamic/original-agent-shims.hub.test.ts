@@ -92,6 +92,19 @@ test("the original's LLM shims reach the hub's LLM with the original's arguments
   expect(await probe(hub, 'talker', 'agent.askLlm(42)')).toMatchObject({ ok: false, error: expect.stringMatching(/prompt must be a non-empty string/) });
 });
 
+
+test('the shims are compiled when first used, with the built-ins the prelude took: an agent that replaced them before still gets them right', async ({ hub }) => {
+  const r = await hub.rest('POST', '/agents', { name: 'rewriter', code: PROBE });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  const rewrite = "(Reflect.apply = () => 'forged', Array.isArray = () => false, Object.entries = () => [], Number.isFinite = () => false, 'rewritten')";
+  expect(await probe(hub, 'rewriter', rewrite)).toEqual({ ok: true, value: 'rewritten' });
+  const asked = await probe(hub, 'rewriter', "agent.ask_llm('show the question', 'Answer in one word.')");
+  expect(asked.ok, asked.error).toBe(true);
+  expect(JSON.parse(asked.value as string)).toEqual([{ role: 'system', content: 'Answer in one word.' }, { role: 'user', content: 'show the question' }]);
+  const turns = await probe(hub, 'rewriter', "agent.chat([{ role: 'user', content: 'show the turns' }], 'Be brief.')");
+  expect(turns.ok, turns.error).toBe(true);
+  expect(JSON.parse(turns.value as string)).toEqual([{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'show the turns' }]);
+});
 test('agent.llm.converse keeps the conversation in agent.state._chat_history, bounded', async ({ hub }) => {
   expect(await probe(hub, 'talker', "agent.llm.converse('my name is Ada', 'You remember names.')")).toEqual({ ok: true, value: 're: my name is Ada' });
   const second = await probe(hub, 'talker', "agent.llm.converse('show: what is my name?', 'You remember names.')");

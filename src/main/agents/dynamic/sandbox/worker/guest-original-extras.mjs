@@ -8,8 +8,20 @@
  * 'llm.complete')`, the same two bridge calls as `agent.llm`, so the host's budget, billing and
  * refusals cover the shims without a line of their own.
  *
- * Self-contained like the prelude (it is serialised with Function.prototype.toString): it uses only
- * its argument and the built-ins it takes before the agent's code could replace them.
+ * Self-contained like the prelude (serialised with Function.prototype.toString, and compiled inside
+ * the engine only when the agent first uses one of its calls): it uses only its argument, and the
+ * built-ins in it are the prelude's, taken before the agent's code could replace them.
+ */
+
+/**
+ * The built-ins this file relies on, taken by the prelude before the agent's code runs: the file is
+ * compiled only when an agent first uses one of its calls, by then the agent may have replaced them.
+ * @typedef {{
+ *   stringify: typeof JSON.stringify, apply: typeof Reflect.apply, promiseThen: typeof Promise.prototype.then,
+ *   promiseResolve: (v: unknown) => Promise<unknown>, isArray: typeof Array.isArray, hasOwn: typeof Object.prototype.hasOwnProperty,
+ *   arrayValues: typeof Array.prototype.values, defineProperties: typeof Object.defineProperties, entriesOf: typeof Object.entries,
+ *   isFiniteNumber: typeof Number.isFinite, mathMin: typeof Math.min, mathMax: typeof Math.max, dateNow: typeof Date.now,
+ * }} ExtrasBuiltins
  */
 
 /**
@@ -21,23 +33,13 @@
  *   str: (v: unknown, what: string) => string,
  *   text: (v: unknown) => string,
  *   getState: () => Record<string, any>,
- * }} d the prelude's helpers
+ *   builtins: ExtrasBuiltins,
+ * }} d the prelude's helpers, and the built-ins this file uses as the prelude took them
  */
 export function guestOriginalExtras(d) {
   'use strict';
   const { request, setTimer, clearTimer, seconds, str, text, getState } = d;
-  const stringify = JSON.stringify;
-  const apply = Reflect.apply;
-  const promiseThen = Promise.prototype.then;
-  const promiseResolve = Promise.resolve.bind(Promise);
-  const isArray = Array.isArray;
-  const hasOwn = Object.prototype.hasOwnProperty;
-  const arrayValues = Array.prototype.values;
-  const defineProperties = Object.defineProperties;
-  const entriesOf = Object.entries;
-  const isFiniteNumber = Number.isFinite;
-  const { min: mathMin, max: mathMax } = Math;
-  const dateNow = Date.now;
+  const { stringify, apply, promiseThen, promiseResolve, isArray, hasOwn, arrayValues, defineProperties, entriesOf, isFiniteNumber, mathMin, mathMax, dateNow } = d.builtins;
   /** @param {unknown} p @param {(v: any) => void} ok @param {(e: any) => void} fail */
   const onSettle = (p, ok, fail) => apply(promiseThen, promiseResolve(p), [ok, fail]);
 

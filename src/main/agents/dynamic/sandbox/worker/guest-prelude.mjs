@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * Runs INSIDE the QuickJS engine (the worker evaluates `(${guestPrelude})(meta, ${guestOriginalExtras})`), before the
+ * Runs INSIDE the QuickJS engine (the worker evaluates `(${guestPrelude})(meta, extrasSource)`), before the
  * agent's module. It builds the `agent` object, `console` and timers on top of four raw host
  * functions that the worker installed as globals, removes those globals, and returns the
  * dispatcher the worker drives (call, settle, deliver, fire, snapshot).
@@ -13,9 +13,9 @@
 
 /**
  * @param {string} metaJson
- * @param {typeof import('./guest-original-extras.mjs').guestOriginalExtras} makeOriginalExtras the original's StreamWindow and LLM shims (passed in: this file is serialised alone)
+ * @param {string} extrasSource guest-original-extras.mjs's function as source (the original's StreamWindow and LLM shims, and `agent.llm`), compiled on first use
  */
-export function guestPrelude(metaJson, makeOriginalExtras) {
+export function guestPrelude(metaJson, extrasSource) {
   'use strict';
   const g = /** @type {any} */ (globalThis);
   /** @type {(method: string, argsJson: string) => void} */
@@ -46,6 +46,25 @@ export function guestPrelude(metaJson, makeOriginalExtras) {
   const NativePromise = Promise;
   const isArray = Array.isArray;
   const dict = () => Object.create(null);
+  // What the extras use, taken now (they are compiled when first used, perhaps after the agent's
+  // code replaced a built-in), and the global eval that compiles them.
+  const compileGlobal = g.eval;
+  /** @type {import('./guest-original-extras.mjs').ExtrasBuiltins} */
+  const extrasBuiltins = {
+    stringify,
+    apply,
+    promiseThen,
+    promiseResolve,
+    isArray,
+    hasOwn: Object.prototype.hasOwnProperty,
+    arrayValues: Array.prototype.values,
+    defineProperties: Object.defineProperties,
+    entriesOf: Object.entries,
+    isFiniteNumber: Number.isFinite,
+    mathMin: Math.min,
+    mathMax: Math.max,
+    dateNow,
+  };
   /**
    * Runs `ok`/`fail` when `p` settles. A native promise (what an async handler returns) takes the
    * callbacks straight — Promise.resolve(p) would hand back that same promise, one call dearer
@@ -210,7 +229,22 @@ export function guestPrelude(metaJson, makeOriginalExtras) {
   /** A failed task of sendToMany, in its place: `{error, kind}`. @param {any} e */
   const failure = (e) => ({ error: e instanceof Error ? e.message : text(e), ...(e && typeof e.kind === 'string' ? { kind: e.kind } : {}) });
 
-  const extras = makeOriginalExtras({ request, setTimer, clearTimer, seconds, str, text, getState: () => state });
+  /**
+   * The original's extras (guest-original-extras.mjs: StreamWindow, the LLM shims, `agent.llm`),
+   * compiled the first time the agent uses one: compiled with the prelude they cost every engine
+   * 12–15 % of its boot and load and ~100 KB of memory (same-process A/B), and most agents never
+   * call them.
+   * @type {ReturnType<typeof import('./guest-original-extras.mjs').guestOriginalExtras> | undefined}
+   */
+  let extrasMade;
+  const extras = () => {
+    if (!extrasMade) extrasMade = compileGlobal(`(${extrasSource})`)({ request, setTimer, clearTimer, seconds, str, text, getState: () => state, builtins: extrasBuiltins });
+    return /** @type {NonNullable<typeof extrasMade>} */ (extrasMade);
+  };
+  /** The shims by name, each compiling the extras on its first call. */
+  const shim = (/** @type {'chat' | 'complete' | 'askLlm'} */ name) => (/** @type {unknown} */ a, /** @type {unknown} */ b, /** @type {unknown} */ c) => extras().shims[name](a, b, c);
+  const llmCall = (/** @type {'chat' | 'complete' | 'converse'} */ name) => (/** @type {any} */ a, /** @type {any} */ b) => extras().llm[name](a, b);
+  const askLlm = shim('askLlm'); // one function under both of its names
   /**
    * The original's API beside ours (publish_result, world state, send_to_many, declare_contract…):
    * publishes go through `publish` (the host checks every topic), reads through `mqttGet`, tasks
@@ -309,7 +343,7 @@ export function guestPrelude(metaJson, makeOriginalExtras) {
     window(/** @type {unknown} */ topic, /** @type {unknown} */ windowSeconds) {
       const t = str(topic, 'topic');
       const secs = seconds(windowSeconds, 300, 'seconds'); // the original's default
-      return apply(promiseThen, request('window', [t, secs]), [(/** @type {unknown} */ samples) => extras.streamWindow(t, secs, samples)]);
+      return apply(promiseThen, request('window', [t, secs]), [(/** @type {unknown} */ samples) => extras().streamWindow(t, secs, samples)]);
     },
     persist(/** @type {unknown} */ key, /** @type {unknown} */ value) {
       return request('persist', [str(key, 'key'), value === undefined ? null : value]).then(() => undefined);
@@ -317,7 +351,7 @@ export function guestPrelude(metaJson, makeOriginalExtras) {
     recall(/** @type {unknown} */ key) {
       return request('recall', [str(key, 'key')]).then((v) => (v === null ? undefined : v));
     },
-    llm: Object.freeze({ chat: extras.llm.chat, complete: extras.llm.complete, converse: extras.llm.converse }),
+    llm: Object.freeze({ chat: llmCall('chat'), complete: llmCall('complete'), converse: llmCall('converse') }),
     agents: () => request('agents', []),
     topics: () => request('topics', []),
     fetch(/** @type {unknown} */ url, /** @type {unknown} */ init) {
@@ -328,7 +362,9 @@ export function guestPrelude(metaJson, makeOriginalExtras) {
       return new Promise((resolve) => setTimer(resolve, ms, [], false));
     },
     ...originalApi,
-    ...extras.shims,
+    chat: shim('chat'),
+    complete: shim('complete'),
+    askLlm,
     // The original's snake_case names, beside ours.
     actor_id: meta.actorId,
     send_to: sendTo,
@@ -339,7 +375,7 @@ export function guestPrelude(metaJson, makeOriginalExtras) {
     read_world_state: originalApi.readWorldState,
     declare_contract: originalApi.declareContract,
     notify_user: originalApi.notifyUser,
-    ask_llm: extras.shims.askLlm,
+    ask_llm: askLlm,
   };
   /** @type {any} */ (agent).mqtt_get = agent.mqttGet;
 
