@@ -17,10 +17,16 @@
  * same run; the line after it says how close the serial DynamicAgent comes to it. On an idle
  * machine the wake-ups dominate (the cores sleep between round trips), so both fall together.
  *
+ * dynamic-task-serial-engine-alone: the agent's engine by itself, on this thread — no worker, actor
+ * or bus; each call in the form the hub sends a lone call, run to its result (engine-alone.ts) —
+ * against the built-in's awaited asks, same run. What a task costs the engine alone bounds the
+ * one-at-a-time ratio of any placement of it, the hub's own thread included.
+ *
  * Runs alternate (built-in, then dynamic) so both see the same machine load; the figures are
  * medians of the runs, the ratio the median of each back-to-back pair's ratio.
  */
 import { Worker } from 'node:worker_threads';
+import { engineAlone } from './engine-alone.js';
 import { BuiltinActor, BuiltinSyncActor, SandboxActor, HANDLER_JS, benchSystem, fmt, gc, median } from './dynamic-bench-support.js';
 
 const TASKS = 20_000;
@@ -37,6 +43,19 @@ await system.spawn(new SandboxActor('dynamic-serial', HANDLER_JS, false));
 const ECHO_NAME = 'bare-worker-echo';
 const ECHO = new Worker(`require('node:worker_threads').parentPort.on('message', (m) => require('node:worker_threads').parentPort.postMessage(m))`, { eval: true });
 
+const ENGINE_ALONE_NAME = 'engine-alone';
+const ENGINE = await engineAlone(HANDLER_JS);
+
+/** Calls/s to the engine alone, one after another (nothing awaited: nothing to wait for). */
+function engineAloneRate(count: number): number {
+  const t0 = performance.now();
+  for (let i = 0; i < count; i++) {
+    const r = ENGINE.call({ a: i, b: 1 }) as { sum: number };
+    if (r.sum !== i + 1) throw new Error(`wrong result for ${i}: ${JSON.stringify(r)}`);
+  }
+  return count / ((performance.now() - t0) / 1000);
+}
+
 /** Round trips/s to the bare echo worker, each awaited before the next. */
 async function echoRate(count: number): Promise<number> {
   const t0 = performance.now();
@@ -47,6 +66,7 @@ async function echoRate(count: number): Promise<number> {
 /** tasks/s for `count` asks to `name`, at most WINDOW in flight. */
 async function rate(name: string, count: number): Promise<number> {
   if (name === ECHO_NAME) return echoRate(count);
+  if (name === ENGINE_ALONE_NAME) return engineAloneRate(count);
   let sent = 0;
   let done = 0;
   const t0 = performance.now();
@@ -92,6 +112,9 @@ const floor = await pair('bare worker echo', ECHO_NAME, SERIAL_TASKS);
 console.log(`BENCH dynamic-task-serial-floor ${fmt(floor.dyn, 0)} round-trips/s baseline=${fmt(floor.base, 0)} ratio=${fmt(floor.ratio, 3)}`);
 const vsFloor = await pair('serial vs bare worker echo', 'dynamic-serial', SERIAL_TASKS, ECHO_NAME);
 console.log(`BENCH dynamic-task-serial-vs-floor ${fmt(vsFloor.dyn, 0)} tasks/s baseline=${fmt(vsFloor.base, 0)} ratio=${fmt(vsFloor.ratio, 3)}`);
+const alone = await pair('engine alone, one call at a time', ENGINE_ALONE_NAME, SERIAL_TASKS);
+console.log(`BENCH dynamic-task-serial-engine-alone ${fmt(alone.dyn, 0)} calls/s baseline=${fmt(alone.base, 0)} ratio=${fmt(alone.ratio, 3)}`);
 await ECHO.terminate();
+ENGINE.close();
 
 await close();
