@@ -19,8 +19,8 @@
  *
  * dynamic-task-serial-engine-alone: the agent's engine by itself, on this thread — no worker, actor
  * or bus; each call in the form the hub sends a lone call, run to its result (engine-alone.ts) —
- * against the built-in's awaited asks, same run. What a task costs the engine alone bounds the
- * one-at-a-time ratio of any placement of it, the hub's own thread included.
+ * against the built-in actor, as for dynamic-task-serial, same run. What a task costs the engine
+ * alone bounds the one-at-a-time ratio of any placement of it, the hub's own thread included.
  *
  * Runs alternate (built-in, then dynamic) so both see the same machine load; the figures are
  * medians of the runs, the ratio the median of each back-to-back pair's ratio.
