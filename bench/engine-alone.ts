@@ -19,11 +19,10 @@ interface EngineMessage {
   ids?: string;
   st?: string;
   json?: string;
-  message?: string;
 }
 
 export interface EngineAlone {
-  /** handleTask(payload), run to its result; throws what the call failed with. */
+  /** handleTask(payload), run to its result; throws (with what the engine said) unless it answered with a value. */
   call(payload: unknown): unknown;
   close(): void;
 }
