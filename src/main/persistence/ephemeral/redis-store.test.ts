@@ -12,6 +12,7 @@ import { openPersistence, type OpenPersistenceOptions } from '../open-persistenc
 import type { Persistence } from '../persistence.js';
 import { freePort, redisServerAvailability, startRedisServer, type RedisServer } from '../testing/redis-server.js';
 import type { LogLevel } from '../../base/logger.js';
+import { startTcpProxy } from '../../testing/tcp-proxy.js';
 import { waitUntil } from '../../testing/wait.js';
 
 const availability = redisServerAvailability();
@@ -157,9 +158,11 @@ describe.skipIf(!availability.available)('ephemeral tier on a real Redis', { tim
     await within(p.persist('monitor', 'sample:temp', 20.5, { ttlSeconds: 60 }), 'persist with TTL with Redis dead');
     expect(p.ephemeralBackend()).toBe('memory');
     for (let i = 0; i < 50; i++) await within(p.persist('monitor', `cache:${i}`, i), 'repeated persist');
-    // Several reconnect attempts happen meanwhile; the transition is logged once.
+    // Several reconnect attempts happen meanwhile; the transition is logged once. When the crash
+    // was noticed by a time-out (node-redis still calling the dead socket ready), the attempts start
+    // only after the store's PING on that socket has timed out too: 10 s with these budgets.
     const before = reconnects.count;
-    await waitUntil(() => reconnects.count >= before + 3, 'three reconnect attempts');
+    await waitUntil(() => reconnects.count >= before + 3, 'three reconnect attempts', 30_000);
     expect(logged(/unreachable/)).toBe(1);
 
     await server.restart();
@@ -200,6 +203,29 @@ describe.skipIf(!availability.available)('ephemeral tier on a real Redis', { tim
     await p.flush();
     await connectObserver();
     expect(await observer.get('wactorz:io:metrics')).toBe(JSON.stringify({ v: 2 }));
+  });
+
+  it('drops a connection that went silent without closing (half-open), connects again and replays', async () => {
+    const proxy = await startTcpProxy(server.port);
+    try {
+      p = await open(`redis://127.0.0.1:${proxy.port}`, { redisConnectTimeoutMs: 10_000 }); // the default 400 ms per command
+      await p.persist('io', 'metrics', { v: 1 });
+      expect(p.ephemeralBackend()).toBe('redis');
+
+      proxy.silenceOpen(); // node-redis hears neither an answer nor a close on its socket from now on
+      await within(p.persist('io', 'metrics', { v: 2 }), 'persist on a silent connection');
+      expect(await p.recall('io', 'metrics')).toEqual({ v: 2 });
+
+      await waitUntil(() => p!.ephemeralBackend() === 'redis', 'the store back on Redis through a new connection', 30_000);
+      await p.flush();
+      expect(proxy.connections).toBeGreaterThanOrEqual(2);
+      expect(await observer.get('wactorz:io:metrics')).toBe(JSON.stringify({ v: 2 }));
+      expect(logged(/back on Redis/)).toBeGreaterThanOrEqual(1);
+    } finally {
+      await p?.close();
+      p = undefined;
+      await proxy.close();
+    }
   });
 
   it('starts on memory immediately when Redis is unreachable, and picks it up when it appears', async () => {

@@ -5,7 +5,9 @@
  *   keeps reconnecting in the background with capped exponential backoff.
  * - Redis dies: the offline queue is disabled, so commands fail immediately and go to memory.
  *   Redis hangs (socket open, no replies): every command has `opTimeoutMs`; a timeout puts the
- *   store in "suspect" mode (memory only) until a background PING succeeds.
+ *   store in "suspect" mode (memory only) until a background PING succeeds. A PING that times out
+ *   on a connection node-redis calls ready means that connection may never answer again (a
+ *   half-open link): it is replaced by a new one.
  * - Redis returns: writes made in memory during the outage are replayed (last write wins,
  *   remaining TTL kept, deletes included), then everything goes to Redis again.
  *
@@ -168,23 +170,33 @@ export class RedisEphemeralStore implements EphemeralStore {
   private async start(connectTimeoutMs: number): Promise<void> {
     let client: Client;
     try {
-      client = createClient({
-        url: this.opts.url,
-        // Commands fail at once while disconnected instead of queueing (and hanging) until Redis returns.
-        disableOfflineQueue: true,
-        socket: {
-          // Callers never wait on this (the race below bounds the first wait); a generous value
-          // keeps background reconnects from failing forever on a busy machine.
-          connectTimeout: Math.max(connectTimeoutMs, BACKGROUND_CONNECT_TIMEOUT_MS),
-          reconnectStrategy: (retries) => backoff(retries, this.maxReconnectDelayMs),
-        },
-      });
+      client = this.connect(connectTimeoutMs);
     } catch (err) {
       // Nothing to retry: the configuration is wrong. Say so once, clearly.
       this.loggedBackend = 'memory';
       this.opts.log?.('error', `persistence: invalid Redis URL (${(err as Error).message}); ephemeral data is kept in memory`);
       return;
     }
+    // Whichever comes first: connected, refused (first 'error'), or out of time.
+    const connected = new Promise<void>((resolve) => client.once('ready', () => resolve()));
+    const refused = new Promise<void>((resolve) => client.once('error', () => resolve()));
+    await Promise.race([connected, refused, delay(connectTimeoutMs)]);
+    if (!client.isReady) this.logBackend('memory', `no answer within ${connectTimeoutMs} ms`);
+  }
+
+  /** A new client, connecting in the background (node-redis reconnects it with our backoff); it becomes `this.client`. */
+  private connect(connectTimeoutMs: number): Client {
+    const client = createClient({
+      url: this.opts.url,
+      // Commands fail at once while disconnected instead of queueing (and hanging) until Redis returns.
+      disableOfflineQueue: true,
+      socket: {
+        // Callers never wait on this (start() bounds the first wait); a generous value
+        // keeps background reconnects from failing forever on a busy machine.
+        connectTimeout: Math.max(connectTimeoutMs, BACKGROUND_CONNECT_TIMEOUT_MS),
+        reconnectStrategy: (retries) => backoff(retries, this.maxReconnectDelayMs),
+      },
+    });
     this.client = client;
     // Without an 'error' listener node-redis errors would crash the process; reconnects report them here.
     client.on('error', (err: Error) => {
@@ -199,11 +211,27 @@ export class RedisEphemeralStore implements EphemeralStore {
     client.on('end', () => {
       if (!this.closed) this.logBackend('memory', 'connection closed');
     });
-    const connecting = client.connect().catch(() => undefined);
-    // Whichever comes first: connected, refused (first 'error'), or out of time.
-    const refused = new Promise<void>((resolve) => client.once('error', () => resolve()));
-    await Promise.race([connecting, refused, delay(connectTimeoutMs)]);
-    if (!client.isReady) this.logBackend('memory', `no answer within ${connectTimeoutMs} ms`);
+    client.connect().catch(() => undefined);
+    return client;
+  }
+
+  /**
+   * The connection says it is ready but a PING got no answer: Redis hangs, or the connection died
+   * without node-redis hearing of it (a half-open TCP link after a laptop sleeps or a NAT forgets
+   * it, a killed server whose close never arrived). node-redis would wait on that socket for ever,
+   * so it is dropped and a new connection made; a Redis that merely hangs answers the new one when
+   * it resumes. Called only while the client reports ready, so a long outage makes one new
+   * connection, not one per probe.
+   */
+  private reconnect(): void {
+    const dead = this.client;
+    if (dead) {
+      dead.removeAllListeners();
+      dead.on('error', () => {}); // its pending commands fail now; nobody listens to the old client any more
+      dead.destroy();
+    }
+    this.opts.log?.('debug', `persistence: Redis at ${this.where} did not answer a PING on a ready connection; connecting again`);
+    this.connect(BACKGROUND_CONNECT_TIMEOUT_MS);
   }
 
   private redisKey(entryKey: string): string {
@@ -240,7 +268,9 @@ export class RedisEphemeralStore implements EphemeralStore {
     if (this.closed || !this.suspect) return;
     try {
       await this.run((c) => c.ping());
-    } catch {
+    } catch (err) {
+      if (this.closed) return;
+      if (err instanceof OpTimeoutError && this.client?.isReady) this.reconnect();
       this.scheduleProbe();
       return;
     }
