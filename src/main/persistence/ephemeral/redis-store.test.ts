@@ -4,6 +4,7 @@
  * again when it returns, with the outage's writes replayed.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createClient } from 'redis';
@@ -225,6 +226,27 @@ describe.skipIf(!availability.available)('ephemeral tier on a real Redis', { tim
       await p?.close();
       p = undefined;
       await proxy.close();
+    }
+  });
+
+  it('does not take a connection for Redis until it answers a PING (node-redis says ready after a reset handshake)', async () => {
+    // What a killed server does to a connection it accepted as it died: resets it mid-handshake.
+    // node-redis 5 ignores the handshake's failures (CLIENT SETINFO errors are optional) and calls
+    // the dead connection ready (10 SIGKILLs of a real redis-server in 200 did this here).
+    const resetting = net.createServer((socket) => socket.once('data', () => socket.resetAndDestroy()));
+    await new Promise<void>((resolve) => resetting.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (resetting.address() as net.AddressInfo).port;
+      p = await open(`redis://127.0.0.1:${port}`, { redisConnectTimeoutMs: 1_000 }); // the default 400 ms per command
+      expect(p.ephemeralBackend()).toBe('memory');
+      await within(p.persist('main', 'metrics', { kept: true }), 'persist with a reset connection');
+      expect(await p.recall('main', 'metrics')).toEqual({ kept: true });
+      expect(logged(/using Redis/)).toBe(0);
+      expect(logged(/unreachable/)).toBe(1);
+      await within(p.close(), 'close with a reset connection');
+      p = undefined;
+    } finally {
+      resetting.close();
     }
   });
 

@@ -8,6 +8,8 @@
  *   store in "suspect" mode (memory only) until a background PING succeeds. A PING that times out
  *   on a connection node-redis calls ready means that connection may never answer again (a
  *   half-open link): it is replaced by a new one.
+ * - A new connection counts only once it has answered a PING: node-redis may call a connection
+ *   ready that was reset during its handshake.
  * - Redis returns: writes made in memory during the outage are replayed (last write wins,
  *   remaining TTL kept, deletes included), then everything goes to Redis again.
  *
@@ -50,6 +52,10 @@ export class RedisEphemeralStore implements EphemeralStore {
   private readonly forgottenActors = new Set<string>();
   private generation = 0;
   private suspect = false;
+  /** The last PING timed out on a connection node-redis calls ready: replace it at the next probe. */
+  private replaceConnection = false;
+  /** start()'s wait for the first answered PING. */
+  private onAnswered: (() => void) | undefined;
   private probeAttempt = 0;
   private probeTimer: NodeJS.Timeout | undefined;
   private replaying: Promise<void> | undefined;
@@ -177,11 +183,12 @@ export class RedisEphemeralStore implements EphemeralStore {
       this.opts.log?.('error', `persistence: invalid Redis URL (${(err as Error).message}); ephemeral data is kept in memory`);
       return;
     }
-    // Whichever comes first: connected, refused (first 'error'), or out of time.
-    const connected = new Promise<void>((resolve) => client.once('ready', () => resolve()));
+    // Whichever comes first: Redis answered, refused (first 'error'), or out of time.
+    const answered = new Promise<void>((resolve) => (this.onAnswered = resolve));
     const refused = new Promise<void>((resolve) => client.once('error', () => resolve()));
-    await Promise.race([connected, refused, delay(connectTimeoutMs)]);
-    if (!client.isReady) this.logBackend('memory', `no answer within ${connectTimeoutMs} ms`);
+    await Promise.race([answered, refused, delay(connectTimeoutMs)]);
+    this.onAnswered = undefined;
+    if (this.backend() !== 'redis') this.logBackend('memory', `no answer within ${connectTimeoutMs} ms`);
   }
 
   /** A new client, connecting in the background (node-redis reconnects it with our backoff); it becomes `this.client`. */
@@ -204,9 +211,13 @@ export class RedisEphemeralStore implements EphemeralStore {
     });
     client.on('ready', () => {
       if (this.closed) return;
-      this.suspect = false;
-      this.logBackend('redis');
-      void this.replay();
+      // node-redis ignores failures of its handshake (its CLIENT SETINFO errors are optional), so a
+      // connection reset mid-handshake — a server killed as we reconnect: 10 kills in 200 here —
+      // is called ready with its socket gone, and its commands then wait for ever (CI's crash-test
+      // failure). Only an answered PING says Redis is there.
+      this.suspect = true;
+      clearTimeout(this.probeTimer);
+      void this.probe();
     });
     client.on('end', () => {
       if (!this.closed) this.logBackend('memory', 'connection closed');
@@ -217,11 +228,11 @@ export class RedisEphemeralStore implements EphemeralStore {
 
   /**
    * The connection says it is ready but a PING got no answer: Redis hangs, or the connection died
-   * without node-redis hearing of it (a half-open TCP link after a laptop sleeps or a NAT forgets
-   * it, a killed server whose close never arrived). node-redis would wait on that socket for ever,
-   * so it is dropped and a new connection made; a Redis that merely hangs answers the new one when
-   * it resumes. Called only while the client reports ready, so a long outage makes one new
-   * connection, not one per probe.
+   * without node-redis hearing of it (reset during its handshake; a half-open TCP link after a
+   * laptop sleeps or a NAT forgets it). node-redis would wait on that socket for ever, so it is
+   * dropped and a new connection made; a Redis that merely hangs answers the new one when it
+   * resumes. Done from the probe, so while Redis hangs a new connection is tried at most once per
+   * probe back-off (≤ maxReconnectDelayMs plus one PING's wait), not in a loop.
    */
   private reconnect(): void {
     const dead = this.client;
@@ -266,16 +277,25 @@ export class RedisEphemeralStore implements EphemeralStore {
 
   private async probe(): Promise<void> {
     if (this.closed || !this.suspect) return;
+    if (this.replaceConnection) {
+      this.replaceConnection = false;
+      this.reconnect(); // the new connection's 'ready' probes again
+      return;
+    }
     try {
       await this.run((c) => c.ping());
     } catch (err) {
       if (this.closed) return;
-      if (err instanceof OpTimeoutError && this.client?.isReady) this.reconnect();
+      // A connection called ready that does not answer may never answer: a new one at the next probe.
+      if (err instanceof OpTimeoutError && this.client?.isReady) this.replaceConnection = true;
       this.scheduleProbe();
       return;
     }
+    if (this.closed || !this.suspect) return;
     this.suspect = false;
+    this.probeAttempt = 0;
     this.logBackend('redis');
+    this.onAnswered?.();
     await this.replay();
   }
 
@@ -319,7 +339,6 @@ export class RedisEphemeralStore implements EphemeralStore {
         }
         replayed++;
       }
-      this.probeAttempt = 0;
       if (replayed > 0) this.opts.log?.('info', `persistence: replayed ${replayed} ephemeral write(s) made during the Redis outage to ${this.where}`);
     } catch (err) {
       this.onOpFailure(err); // the rest stays pending for the next 'ready' or probe
