@@ -285,9 +285,11 @@ export class RedisEphemeralStore implements EphemeralStore {
     try {
       await this.run((c) => c.ping());
     } catch (err) {
-      if (this.closed) return;
+      // Not ready: node-redis is reconnecting it, and its 'ready' probes again.
+      if (this.closed || !this.client?.isReady) return;
       // A connection called ready that does not answer may never answer: a new one at the next probe.
-      if (err instanceof OpTimeoutError && this.client?.isReady) this.replaceConnection = true;
+      // Any other failure (Redis still LOADING its data, say) is retried with the back-off.
+      if (err instanceof OpTimeoutError) this.replaceConnection = true;
       this.scheduleProbe();
       return;
     }
