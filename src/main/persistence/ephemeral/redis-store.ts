@@ -216,6 +216,7 @@ export class RedisEphemeralStore implements EphemeralStore {
       // is called ready with its socket gone, and its commands then wait for ever (CI's crash-test
       // failure). Only an answered PING says Redis is there.
       this.suspect = true;
+      this.replaceConnection = false; // an earlier connection's silence is not this one's
       clearTimeout(this.probeTimer);
       void this.probe();
     });
